@@ -1,0 +1,27 @@
+"""Kubernetes: traffic into a cluster through an Ingress, and between pods under NetworkPolicy.
+
+Everything here starts from the YAML people actually write:
+
+- :mod:`ingress_egress.k8s.manifests`: :func:`load_manifests` reads files, folders and YAML text
+  (multi-document, ``kind: List``), sets aside and counts the kinds that don't decide traffic, and
+  raises :class:`ManifestError` naming the file, document, object and field.
+
+Examples
+--------
+>>> objects = load_manifests("apiVersion: v1\\nkind: Namespace\\nmetadata: {name: shop}\\n")
+>>> objects[0]["metadata"]["name"]
+'shop'
+"""
+
+from .manifests import ManifestError, Manifests, load_manifests
+
+__all__ = ["ManifestError", "Manifests", "load_manifests"]
+
+# The Ingress router lives in its own module, written alongside this package; import it when it is
+# there so that ``from ingress_egress.k8s import route`` works, without making the rest depend on it.
+try:
+    from .ingress import Backend, route
+except ImportError:  # pragma: no cover - the ingress module is not there yet
+    pass
+else:
+    __all__ += ["Backend", "route"]
