@@ -5,17 +5,26 @@ Everything here starts from the YAML people actually write:
 - :mod:`ingress_egress.k8s.manifests`: :func:`load_manifests` reads files, folders and YAML text
   (multi-document, ``kind: List``), sets aside and counts the kinds that don't decide traffic, and
   raises :class:`ManifestError` naming the file, document, object and field.
+- :mod:`ingress_egress.k8s.cluster`: :class:`Cluster` models namespaces, pods (one per workload
+  template), Services, Ingresses and NetworkPolicies, and answers ``allows``, ``explain`` and
+  ``reachability``.
+- :mod:`ingress_egress.k8s.networkpolicy`: the NetworkPolicy v1 semantics and validation.
+- :mod:`ingress_egress.k8s.picture`: the cluster as a graph and the reachability heatmap.
+- :mod:`ingress_egress.k8s.ingress`: which backend an Ingress sends a request to (``route``).
 
 Examples
 --------
 >>> objects = load_manifests("apiVersion: v1\\nkind: Namespace\\nmetadata: {name: shop}\\n")
 >>> objects[0]["metadata"]["name"]
 'shop'
+>>> Cluster(objects)
+<Cluster: 2 namespaces, 0 pods, 0 services, 0 ingresses, 0 network policies>
 """
 
+from .cluster import Cluster, Explanation
 from .manifests import ManifestError, Manifests, load_manifests
 
-__all__ = ["ManifestError", "Manifests", "load_manifests"]
+__all__ = ["Cluster", "Explanation", "ManifestError", "Manifests", "load_manifests"]
 
 # The Ingress router lives in its own module, written alongside this package; import it when it is
 # there so that ``from ingress_egress.k8s import route`` works, without making the rest depend on it.
