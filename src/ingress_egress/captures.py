@@ -18,10 +18,15 @@ Examples
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 LINKTYPE_NULL = 0
 """BSD loopback: a 4-byte address family in the capturing host's byte order, then IP."""
@@ -173,8 +178,6 @@ def name_resolution_block(entries: Iterable[tuple[str, str]], *, big_endian: boo
     >>> name_resolution_block([("192.0.2.1", "www.example")]).block_type
     4
     """
-    import ipaddress
-
     e = ">" if big_endian else "<"
     body = b""
     for address, name in entries:
@@ -275,3 +278,917 @@ def write_pcapng(
                                        len(data), original)
                     block(6, head + _pad4(data) + options)
     return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Reader
+# --------------------------------------------------------------------------------------------------
+
+MAX_RECORD_BYTES = 256 * 2**20
+"""Sanity bound on one record or block (256 MiB): a length field above it means a corrupt file."""
+
+DEFAULT_CHUNK_BYTES = 64 * 2**20
+"""How much of the file :func:`read_capture` holds in memory at a time (64 MiB)."""
+
+PROGRESS_MIN_BYTES = 512 * 2**20
+"""With ``progress=None``, files at least this big (512 MiB) get a progress bar."""
+
+_SUPPORTED_LINKTYPES = {
+    LINKTYPE_NULL: "BSD loopback (NULL)",
+    LINKTYPE_ETHERNET: "Ethernet",
+    12: "raw IP (DLT_RAW 12)",
+    14: "raw IP (DLT_RAW 14)",
+    LINKTYPE_RAW: "raw IP",
+    LINKTYPE_LOOP: "OpenBSD loopback",
+    LINKTYPE_LINUX_SLL: "Linux cooked capture v1 (SLL)",
+    LINKTYPE_IPV4: "raw IPv4",
+    LINKTYPE_IPV6: "raw IPv6",
+    LINKTYPE_LINUX_SLL2: "Linux cooked capture v2 (SLL2)",
+}
+
+_OTHER_LINKTYPE_NAMES = {
+    6: "IEEE 802.5 Token Ring",
+    9: "PPP",
+    10: "FDDI",
+    50: "PPP in HDLC framing",
+    104: "Cisco HDLC",
+    105: "IEEE 802.11 wireless LAN",
+    119: "Prism 802.11 header",
+    127: "IEEE 802.11 with radiotap header",
+    143: "DOCSIS",
+    187: "Bluetooth HCI UART (H4)",
+    189: "USB with Linux header",
+    192: "PPI (802.11 per-packet information)",
+    195: "IEEE 802.15.4",
+    201: "Bluetooth HCI H4 with pseudo-header",
+    220: "USB with Linux mmapped header",
+    249: "USBPcap",
+    253: "Linux netlink",
+}
+_OTHER_LINKTYPE_NAMES.update({n: f"user-defined (DLT_USER{n - 147})" for n in range(147, 163)})
+
+_BLOCK_NAMES = {
+    1: "Interface Description Block",
+    2: "Packet Block (obsolete)",
+    3: "Simple Packet Block",
+    4: "Name Resolution Block",
+    5: "Interface Statistics Block",
+    6: "Enhanced Packet Block",
+    7: "IRIG timestamp block",
+    8: "ARINC 429 block",
+    9: "systemd Journal Export Block",
+    10: "Decryption Secrets Block",
+    0x00000BAD: "Custom Block (copiable)",
+    0x40000BAD: "Custom Block (not copiable)",
+    PCAPNG_SHB: "Section Header Block",
+}
+
+_HINTS = np.array([None, "in", "out", "broadcast", "multicast", "otherhost", "loopback", "user",
+                   "kernel"], dtype=object)
+# Linux packet types (linux/if_packet.h, the SLL pkttype): 0 HOST, 1 BROADCAST, 2 MULTICAST,
+# 3 OTHERHOST, 4 OUTGOING, 5 LOOPBACK, 6 USER, 7 KERNEL -> index into _HINTS.
+_PKTTYPE_HINT = np.array([1, 3, 4, 5, 2, 6, 7, 8], dtype=np.int8)
+
+_ETH_IPV4, _ETH_IPV6 = 0x0800, 0x86DD
+_VLAN_TYPES = np.array([0x8100, 0x88A8, 0x9100])
+_PAD = 16  # zero bytes kept after the data in the read buffer, so 8-byte views never run off it
+
+_COLUMNS = (
+    "time", "src", "dst", "ip_version", "protocol", "sport", "dport", "tcp_flags",
+    "icmp_type", "icmp_code", "length", "captured_length", "interface", "direction_hint",
+    "sll_pkttype", "ethertype",
+)
+TCP_FLAGS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20,
+             "ECE": 0x40, "CWR": 0x80, "AE": 0x100}
+"""Bits of the ``tcp_flags`` column (RFC 9293; AE, the old NS bit, is RFC 3540 / accurate ECN)."""
+
+
+def _linktype_name(linktype: int) -> str:
+    name = _SUPPORTED_LINKTYPES.get(linktype) or _OTHER_LINKTYPE_NAMES.get(linktype, "unknown")
+    return f"{linktype} ({name})"
+
+
+def _unsupported(linktype: int) -> str:
+    supported = ", ".join(_linktype_name(n) for n in sorted(_SUPPORTED_LINKTYPES))
+    return f"unsupported link type {_linktype_name(linktype)}; this reader supports {supported}"
+
+
+class _Views:
+    """Unaligned integer views of a byte buffer: ``be16[i]`` is the big-endian u16 at byte ``i``."""
+
+    def __init__(self, buf: bytearray, size: int):
+        self.u8 = np.frombuffer(buf, np.uint8, count=size)
+        for name, dt, width in (("be16", ">u2", 2), ("le16", "<u2", 2), ("be32", ">u4", 4),
+                                ("le32", "<u4", 4), ("be64", ">u8", 8)):
+            setattr(self, name, np.ndarray((size - width + 1,), dt, buf, 0, (1,)))
+
+
+def _field(view: np.ndarray, start: np.ndarray, caplen: np.ndarray, rel, size: int):
+    """Read a field at ``rel`` bytes into each frame; ``ok`` is False where it was not captured."""
+    ok = (rel + size <= caplen) & (rel >= 0)
+    pos = start + rel
+    pos[~ok] = 0
+    return view[pos].astype(np.int64), ok
+
+
+def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np.ndarray) -> dict:
+    """Decode link, network and transport headers of many frames at once.
+
+    ``start``/``caplen``: where each frame starts in the buffer and how many bytes were captured;
+    ``linktype``: one link type or one per frame; ``hint``: direction-hint codes already known
+    (pcapng flags), updated in place from SLL packet types. Returns a dict of arrays.
+    """
+    n = len(start)
+    et = np.full(n, -1, np.int64)          # EtherType (or what it means for NULL/raw: 0x0800/0x86dd)
+    has_et = np.zeros(n, bool)             # whether the frame carries a real EtherType field
+    l3 = np.zeros(n, np.int64)             # where the network header starts, relative to the frame
+    pkttype = np.full(n, -1, np.int16)
+    lt_arr = np.broadcast_to(np.asarray(linktype), (n,))
+    for lt in np.unique(lt_arr):
+        if lt_arr is linktype or np.ndim(linktype) == 0:
+            idx = None
+            s, c = start, caplen
+        else:
+            idx = np.flatnonzero(lt_arr == lt)
+            s, c = start[idx], caplen[idx]
+        sel = slice(None) if idx is None else idx
+        if lt == LINKTYPE_ETHERNET:
+            e, ok = _field(v.be16, s, c, 12, 2)
+            et[sel] = np.where(ok, e, -1)
+            has_et[sel] = ok
+            l3[sel] = 14
+        elif lt == LINKTYPE_LINUX_SLL:
+            e, ok = _field(v.be16, s, c, 14, 2)
+            et[sel] = np.where(ok, e, -1)
+            has_et[sel] = ok
+            l3[sel] = 16
+            p, ok = _field(v.be16, s, c, 0, 2)
+            pkttype[sel] = np.where(ok, p, -1)
+        elif lt == LINKTYPE_LINUX_SLL2:
+            e, ok = _field(v.be16, s, c, 0, 2)
+            et[sel] = np.where(ok, e, -1)
+            has_et[sel] = ok
+            l3[sel] = 20
+            p, ok = _field(v.u8, s, c, 10, 1)
+            pkttype[sel] = np.where(ok, p, -1)
+        elif lt in (LINKTYPE_NULL, LINKTYPE_LOOP):
+            if lt == LINKTYPE_LOOP:
+                fam, ok = _field(v.be32, s, c, 0, 4)
+            else:  # host byte order of the capturing machine: a family above 0xffff is byte-swapped
+                fam, ok = _field(v.le32, s, c, 0, 4)
+                swapped = fam > 0xFFFF
+                fam[swapped] = fam[swapped].astype(np.uint32).byteswap()
+            fam = np.where(ok, fam, -1)
+            et[sel] = np.select([fam == 2, np.isin(fam, (24, 28, 30))], [_ETH_IPV4, _ETH_IPV6], -1)
+            l3[sel] = 4
+        elif lt in (LINKTYPE_RAW, 12, 14):
+            b, ok = _field(v.u8, s, c, 0, 1)
+            b = np.where(ok, b >> 4, -1)
+            et[sel] = np.select([b == 4, b == 6], [_ETH_IPV4, _ETH_IPV6], -1)
+        elif lt == LINKTYPE_IPV4:
+            et[sel] = _ETH_IPV4
+        elif lt == LINKTYPE_IPV6:
+            et[sel] = _ETH_IPV6
+        else:  # pragma: no cover - callers check link types before decoding
+            raise AssertionError(lt)
+
+    # 802.1Q / 802.1ad / QinQ tags: 4 bytes each, the next EtherType in the tag's last two bytes.
+    for _ in range(8):
+        idx = np.flatnonzero(np.isin(et, _VLAN_TYPES) & has_et)
+        if not len(idx):
+            break
+        l3[idx] += 4
+        e, ok = _field(v.be16, start[idx], caplen[idx], l3[idx] - 2, 2)
+        et[idx] = np.where(ok, e, -1)
+        has_et[idx] = ok
+
+    known = pkttype >= 0
+    if known.any():
+        p = pkttype[known]
+        hint[known] = np.where(p < len(_PKTTYPE_HINT), _PKTTYPE_HINT[np.minimum(p, 7)], 0)
+
+    out = {
+        "ip_version": np.zeros(n, np.int8), "proto": np.full(n, -1, np.int16),
+        "sport": np.full(n, -1, np.int32), "dport": np.full(n, -1, np.int32),
+        "tcp_flags": np.full(n, -1, np.int16), "icmp_type": np.full(n, -1, np.int16),
+        "icmp_code": np.full(n, -1, np.int16), "src4": None, "dst4": None, "src6": None,
+        "dst6": None, "pkttype": pkttype, "ethertype": np.where(has_et, et, -1).astype(np.int32),
+        "l3": l3, "l4": np.full(n, -1, np.int64), "l7": np.full(n, -1, np.int64),
+    }
+    l4 = out["l4"]
+    proto = np.full(n, -1, np.int64)
+
+    # IPv4: header length from IHL; only the first fragment (offset 0) carries the transport header.
+    i4 = np.flatnonzero(et == _ETH_IPV4)
+    if len(i4):
+        s, c, b = start[i4], caplen[i4], l3[i4]
+        vihl, ok_v = _field(v.u8, s, c, b, 1)
+        src, ok_s = _field(v.be32, s, c, b + 12, 4)
+        dst, ok_d = _field(v.be32, s, c, b + 16, 4)
+        p, ok_p = _field(v.u8, s, c, b + 9, 1)
+        frag, ok_f = _field(v.be16, s, c, b + 6, 2)
+        ihl = (vihl & 0x0F) * 4
+        out["ip_version"][i4] = 4
+        proto[i4] = np.where(ok_p, p, -1)
+        first = ok_f & ((frag & 0x1FFF) == 0) & ok_v & (ihl >= 20)
+        l4[i4] = np.where(first & ok_p, b + ihl, -1)
+        out["src4"] = (i4[ok_s], src[ok_s])
+        out["dst4"] = (i4[ok_d], dst[ok_d])
+
+    # IPv6: walk the extension headers to the upper-layer protocol.
+    i6 = np.flatnonzero(et == _ETH_IPV6)
+    if len(i6):
+        s, c, b = start[i6], caplen[i6], l3[i6]
+        nh, ok_n = _field(v.u8, s, c, b + 6, 1)
+        parts = []
+        for rel in (8, 16, 24, 32):
+            val, ok = _field(v.be64, s, c, b + rel, 8)
+            parts.append((val, ok))
+        ok_s = parts[0][1] & parts[1][1]
+        ok_d = parts[2][1] & parts[3][1]
+        out["ip_version"][i6] = 6
+        out["src6"] = (i6[ok_s], parts[0][0][ok_s], parts[1][0][ok_s])
+        out["dst6"] = (i6[ok_d], parts[2][0][ok_d], parts[3][0][ok_d])
+        nh = np.where(ok_n, nh, -1)
+        pos = b + 40
+        active = ok_n.copy()
+        for _ in range(16):
+            ext = active & np.isin(nh, (0, 43, 44, 51, 60))
+            j = np.flatnonzero(ext)
+            if not len(j):
+                break
+            sj, cj, pj, nj = s[j], c[j], pos[j], nh[j]
+            nxt, ok1 = _field(v.u8, sj, cj, pj, 1)
+            hl, ok2 = _field(v.u8, sj, cj, pj + 1, 1)
+            fo, ok3 = _field(v.be16, sj, cj, pj + 2, 2)
+            size = np.where(nj == 51, (hl + 2) * 4, np.where(nj == 44, 8, (hl + 1) * 8))
+            ok = ok1 & np.where(nj == 44, ok3, ok2)
+            later_fragment = (nj == 44) & ((fo >> 3) != 0)
+            # not captured: stop at this header (protocol stays the extension header's number)
+            stop = ~ok
+            nh[j] = np.where(ok, nxt, nj)
+            pos[j] = pj + size
+            active[j] = ok & ~later_fragment
+            s_stop = j[stop | later_fragment]
+            active[s_stop] = False
+            pos[j[stop | later_fragment]] = -1
+        proto[i6] = nh
+        l4[i6] = np.where(active & (pos >= 0), pos, -1)
+
+    out["proto"][:] = proto
+    # Transport: TCP and UDP ports, TCP flags, ICMP and ICMPv6 type and code.
+    for number in (6, 17, 1, 58):
+        idx = np.flatnonzero((proto == number) & (l4 >= 0))
+        if not len(idx):
+            continue
+        s, c, b = start[idx], caplen[idx], l4[idx]
+        if number in (6, 17):
+            sp, ok_sp = _field(v.be16, s, c, b, 2)
+            dp, ok_dp = _field(v.be16, s, c, b + 2, 2)
+            out["sport"][idx] = np.where(ok_sp, sp, -1)
+            out["dport"][idx] = np.where(ok_dp, dp, -1)
+            if number == 6:
+                off_flags, ok_fl = _field(v.be16, s, c, b + 12, 2)
+                out["tcp_flags"][idx] = np.where(ok_fl, off_flags & 0x1FF, -1)
+                hdr = (off_flags >> 12) * 4
+                out["l7"][idx] = np.where(ok_fl & (hdr >= 20), b + hdr, -1)
+            else:
+                out["l7"][idx] = b + 8
+        else:
+            t, ok_t = _field(v.u8, s, c, b, 1)
+            code, ok_c = _field(v.u8, s, c, b + 1, 1)
+            out["icmp_type"][idx] = np.where(ok_t, t, -1)
+            out["icmp_code"][idx] = np.where(ok_c, code, -1)
+            out["l7"][idx] = b + 8
+    return out
+
+
+class _Addresses:
+    """Turns address integers into strings once per distinct address, chunk after chunk."""
+
+    def __init__(self) -> None:
+        self.codes: dict[int, int] = {}
+        self.strings: list[str] = [""]  # code 0: no address
+
+    def _lookup(self, keys: Iterable[int], version: int) -> np.ndarray:
+        out = np.empty(len(keys), np.int32)
+        for i, key in enumerate(keys):
+            key = int(key)
+            full = key | (1 << 128) if version == 6 else key
+            code = self.codes.get(full)
+            if code is None:
+                code = self.codes[full] = len(self.strings)
+                if version == 4:
+                    text = str(ipaddress.IPv4Address(key))
+                elif key >> 32 == 0xFFFF:  # IPv4-mapped, printed like tshark: ::ffff:192.0.2.1
+                    text = "::ffff:" + str(ipaddress.IPv4Address(key & 0xFFFFFFFF))
+                else:
+                    text = str(ipaddress.IPv6Address(key))
+                self.strings.append(text)
+            out[i] = code
+        return out
+
+    def encode(self, n: int, decoded: dict) -> tuple[np.ndarray, np.ndarray]:
+        src = np.zeros(n, np.int32)
+        dst = np.zeros(n, np.int32)
+        for version, s_key, d_key in ((4, "src4", "dst4"), (6, "src6", "dst6")):
+            s_val, d_val = decoded[s_key], decoded[d_key]
+            if s_val is None:
+                continue
+            ns = len(s_val[0])
+            if version == 4:
+                codes, uniques = pd.factorize(np.concatenate([s_val[1], d_val[1]]))
+                keys = [int(u) for u in uniques]
+            else:
+                hi = np.concatenate([s_val[1], d_val[1]]).astype(np.uint64)
+                lo = np.concatenate([s_val[2], d_val[2]]).astype(np.uint64)
+                k_hi, u_hi = pd.factorize(hi)
+                k_lo, u_lo = pd.factorize(lo)
+                codes, uniques = pd.factorize(k_hi.astype(np.int64) * len(u_lo) + k_lo)
+                keys = [(int(u_hi[u // len(u_lo)]) << 64) | int(u_lo[u % len(u_lo)])
+                        for u in uniques]
+            table = self._lookup(keys, version)
+            mapped = table[codes]
+            src[s_val[0]] = mapped[:ns]
+            dst[d_val[0]] = mapped[ns:]
+        return src, dst
+
+
+class _Reader:
+    """Reads a capture file in chunks and collects per-packet column arrays."""
+
+    def __init__(self, path: Path, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
+        self.path = path
+        self.chunk_bytes = max(int(chunk_bytes), 4096)
+        self.keep_bytes = keep_bytes
+        self.addresses = _Addresses()
+        self.parts: list[dict] = []
+        self.packets = 0
+        self.skipped: dict[str, int] = {}
+        self.interfaces: list[dict] = []
+        self.f = open(path, "rb")
+        self.size = os.fstat(self.f.fileno()).st_size
+        self.base = 0           # file offset of buf[0]
+        self.n = 0              # valid bytes in buf
+        self.buf = bytearray(self.chunk_bytes + _PAD)
+        self.eof = False
+        show = self.size >= PROGRESS_MIN_BYTES if progress is None else bool(progress)
+        self.bar = None
+        if show:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.size, unit="B", unit_scale=True, desc=path.name)
+
+    def error(self, message: str) -> CaptureError:
+        return CaptureError(f"{self.path}: {message}")
+
+    def close(self) -> None:
+        self.f.close()
+        if self.bar is not None:
+            self.bar.close()
+
+    def fill(self, keep_from: int, need: int = 0) -> None:
+        """Drop ``buf[:keep_from]``, then read until ``need`` bytes are buffered (or the file ends)."""
+        rest = self.n - keep_from
+        want = max(self.chunk_bytes, need)
+        if want + _PAD > len(self.buf):
+            new = bytearray(want + _PAD)
+            new[:rest] = self.buf[keep_from:self.n]
+            self.buf = new
+        elif keep_from:
+            self.buf[:rest] = self.buf[keep_from:self.n]
+        self.base += keep_from
+        self.n = rest
+        view = memoryview(self.buf)
+        while self.n < want and not self.eof:
+            got = self.f.readinto(view[self.n:want])
+            if not got:
+                self.eof = True
+            else:
+                self.n += got
+                if self.bar is not None:
+                    self.bar.update(got)
+        view.release()
+
+    def header(self, size: int, what: str) -> bytes:
+        self.fill(0, size)
+        if self.n < size:
+            raise self.error(f"truncated {what}: {size} bytes needed, only {self.n} in the file")
+        return bytes(self.buf[:size])
+
+    def add_part(self, v: _Views, start, caplen, length, time_ns, interface, linktype, hint):
+        decoded = _decode(v, start, caplen, linktype, hint)
+        n = len(start)
+        src, dst = self.addresses.encode(n, decoded)
+        part = {
+            "time": time_ns, "length": length.astype(np.int64),
+            "captured_length": caplen.astype(np.int64), "interface": interface, "hint": hint,
+            "src": src, "dst": dst,
+        }
+        for key in ("ip_version", "proto", "sport", "dport", "tcp_flags", "icmp_type",
+                    "icmp_code", "pkttype", "ethertype"):
+            part[key] = decoded[key]
+        if self.keep_bytes:
+            mv = memoryview(self.buf)
+            part["frame"] = [bytes(mv[a:a + b]) for a, b in zip(start.tolist(), caplen.tolist())]
+            mv.release()
+            for key in ("l3", "l4", "l7"):
+                rel = decoded[key]
+                if key != "l3":
+                    rel = np.where((rel >= 0) & (rel <= caplen), rel, -1)
+                else:
+                    rel = np.where(rel <= caplen, rel, -1)
+                part[key] = rel
+        self.parts.append(part)
+        self.packets += n
+
+
+def _check_linktype(reader: _Reader, linktype: int, where: str) -> None:
+    if linktype not in _SUPPORTED_LINKTYPES:
+        raise reader.error(f"{where}: {_unsupported(linktype)}")
+
+
+def _read_pcap(r: _Reader, head: bytes) -> None:
+    magic_le = struct.unpack("<I", head[:4])[0]
+    e = "<" if magic_le in (PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_MODIFIED) else ">"
+    magic, major, minor, _zone, _sigfigs, snaplen, network = struct.unpack(e + "IHHiIII", head)
+    H = 24 if magic == PCAP_MAGIC_MODIFIED else 16
+    scale = 1 if magic == PCAP_MAGIC_NANO else 1000
+    linktype = network & 0xFFFF
+    r.format = "pcap"
+    r.interfaces.append({"id": 0, "linktype": linktype, "snaplen": snaplen,
+                         "resolution": "ns" if scale == 1 else "us"})
+    _check_linktype(r, linktype, "file header")
+    incl_of = struct.Struct(e + "I").unpack_from
+    big = e == ">"
+    pos, need = 24, 0
+    while True:
+        r.fill(pos, need)
+        buf, n = r.buf, r.n
+        offs: list[int] = []
+        app = offs.append
+        off = 0
+        last = n - H
+        while off <= last:
+            nxt = off + H + incl_of(buf, off + 8)[0]
+            if nxt > n:
+                break
+            app(off)
+            off = nxt
+        if offs:
+            v = _Views(buf, n + _PAD)
+            o = np.array(offs, np.int64)
+            u32 = v.be32 if big else v.le32
+            sec = u32[o].astype(np.int64)
+            frac = u32[o + 4].astype(np.int64)
+            incl = u32[o + 8].astype(np.int64)
+            orig = u32[o + 12].astype(np.int64)
+            hint = np.zeros(len(o), np.int8)
+            if H == 24:  # Kuznetzov's extra fields: ifindex, protocol, then the Linux packet type
+                p = v.u8[o + 22].astype(np.int64)
+                hint = np.where(p < 8, _PKTTYPE_HINT[np.minimum(p, 7)], 0).astype(np.int8)
+            r.add_part(v, o + H, incl, orig, sec * 1_000_000_000 + frac * scale,
+                       np.zeros(len(o), np.int32), linktype, hint)
+            del v, u32
+        left = n - off
+        if left == 0 and r.eof:
+            return
+        where = f"packet {r.packets + 1} at byte offset {r.base + off}"
+        if left >= H:
+            incl = incl_of(buf, off + 8)[0]
+            file_left = r.size - (r.base + off + H)
+            if incl > MAX_RECORD_BYTES:
+                raise r.error(f"{where}: captured length {incl} bytes in the record header is "
+                              f"implausible (more than {MAX_RECORD_BYTES} bytes): corrupt record "
+                              "header")
+            if incl > file_left or r.eof:
+                raise r.error(f"{where}: truncated record: its header says {incl} captured bytes, "
+                              f"only {max(file_left, 0)} left in the file")
+            need = H + incl
+        elif r.eof:
+            raise r.error(f"{where}: truncated record header: {H} bytes needed, only {left} "
+                          "left in the file")
+        else:
+            need = H
+        pos = off
+
+
+def _u32(view_le, view_be, big: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    if not big.any():
+        return view_le[pos].astype(np.int64)
+    if big.all():
+        return view_be[pos].astype(np.int64)
+    return np.where(big, view_be[pos], view_le[pos]).astype(np.int64)
+
+
+def _ticks_to_ns(ticks: np.ndarray, units: int) -> np.ndarray:
+    """Timestamp units to nanoseconds, rounding down as Wireshark does."""
+    ticks = ticks.astype(np.uint64)
+    if units == 1_000_000_000:
+        return ticks.astype(np.int64)
+    secs = ticks // np.uint64(units)
+    frac = ticks % np.uint64(units)
+    if units < 10**9 and 10**9 % units == 0:
+        part = frac * np.uint64(10**9 // units)
+    elif units % 10**9 == 0:
+        part = frac // np.uint64(units // 10**9)
+    elif units < 2**34:
+        part = frac * np.uint64(10**9) // np.uint64(units)
+    else:
+        part = np.array([int(x) * 10**9 // units for x in frac.tolist()], np.uint64)
+    return (secs.astype(np.int64) * 1_000_000_000 + part.astype(np.int64))
+
+
+def _parse_idb(r: _Reader, body: bytes, e: str, section: int, local_id: int, block: int) -> dict:
+    if len(body) < 8:
+        raise r.error(f"block {block} (Interface Description Block): body of {len(body)} bytes, "
+                      "8 needed")
+    linktype, _reserved, snaplen = struct.unpack_from(e + "HHI", body)
+    iface = {"section": section, "id": local_id, "linktype": linktype, "snaplen": snaplen,
+             "units": 10**6, "tsoffset": 0, "name": None}
+    opt = 8
+    while opt + 4 <= len(body):
+        code, olen = struct.unpack_from(e + "HH", body, opt)
+        value = body[opt + 4:opt + 4 + olen]
+        if code == 0:
+            break
+        if code == 2:
+            iface["name"] = value.decode("utf-8", "replace")
+        elif code == 9 and olen >= 1:
+            res = value[0]
+            iface["units"] = 2 ** (res & 0x7F) if res & 0x80 else 10**res
+        elif code == 14 and olen == 8:
+            iface["tsoffset"] = struct.unpack(e + "q", value)[0]
+        opt += 4 + olen + (-olen % 4)
+    iface["resolution"] = f"1/{iface['units']} s"
+    return iface
+
+
+def _read_pcapng(r: _Reader) -> None:
+    r.format = "pcapng"
+    hdr_le = struct.Struct("<II").unpack_from
+    hdr_be = struct.Struct(">II").unpack_from
+    sections: list[dict] = []   # per section: byte order, first global interface index, count
+    pos = 0
+    block = 0                   # number of blocks read so far
+    while True:
+        r.fill(pos)
+        buf, n = r.buf, r.n
+        offs: list[int] = []
+        app = offs.append
+        sec_marks: list[tuple[int, int]] = []   # (packet index in this chunk, section index)
+        other_marks: list[int] = []             # packet index at which a non-packet block came
+        off = 0
+        hdr = hdr_be if sections and sections[-1]["big"] else hdr_le
+        while off + 12 <= n:
+            t, length = hdr(buf, off)
+            nxt = off + length
+            if (t == 6 or t == 3 or t == 2) and nxt <= n and length >= 16 and not length & 3 \
+                    and sections:
+                app(off)
+                off = nxt
+                continue
+            # everything else: section and interface headers, skipped blocks, errors
+            number = block + len(offs) + len(other_marks) + 1
+            where = f"block {number} at byte offset {r.base + off}"
+            if t == PCAPNG_SHB:
+                bom = bytes(buf[off + 8:off + 12])
+                if bom == b"\x4d\x3c\x2b\x1a":
+                    big = False
+                elif bom == b"\x1a\x2b\x3c\x4d":
+                    big = True
+                else:
+                    raise r.error(f"{where} (Section Header Block): byte-order magic {bom.hex()} is "
+                                  "neither 1a2b3c4d nor 4d3c2b1a")
+                hdr = hdr_be if big else hdr_le
+                length = hdr(buf, off)[1]
+                nxt = off + length
+            elif not sections:
+                raise r.error(f"{where}: block type 0x{t:08x} before the first Section Header Block")
+            name = _BLOCK_NAMES.get(t, f"block type 0x{t:08x}")
+            if length < 12 or length & 3 or length > MAX_RECORD_BYTES:
+                raise r.error(f"{where} ({name}): corrupt block length {length} (must be a multiple "
+                              f"of 4, at least 12 and at most {MAX_RECORD_BYTES})")
+            if nxt > n:
+                file_left = r.size - (r.base + off)
+                if length > file_left or r.eof:
+                    raise r.error(f"{where} ({name}): truncated block: its length field says "
+                                  f"{length} bytes, only {file_left} left in the file")
+                break  # read more
+            e = ">" if hdr is hdr_be else "<"
+            trailer = struct.unpack_from(e + "I", buf, nxt - 4)[0]
+            if trailer != length:
+                raise r.error(f"{where} ({name}): corrupt block: length {length} at the start but "
+                              f"{trailer} at the end")
+            if t in (6, 3, 2):
+                raise r.error(f"{where} ({name}): block of {length} bytes is too short for a "
+                              "packet block")
+            if t == PCAPNG_SHB:
+                if length < 28:
+                    raise r.error(f"{where} (Section Header Block): block of {length} bytes, at "
+                                  "least 28 needed")
+                major = struct.unpack_from(e + "H", buf, off + 12)[0]
+                if major != 1:
+                    raise r.error(f"{where} (Section Header Block): pcapng version {major}, only "
+                                  "version 1 is known")
+                sections.append({"big": e == ">", "first": len(r.interfaces), "count": 0})
+                sec_marks.append((len(offs), len(sections) - 1))
+            elif t == 1:
+                sec = sections[-1]
+                iface = _parse_idb(r, bytes(buf[off + 8:nxt - 4]), e, len(sections) - 1,
+                                   sec["count"], number)
+                r.interfaces.append(iface)
+                sec["count"] += 1
+            else:
+                r.skipped[name] = r.skipped.get(name, 0) + 1
+            other_marks.append(len(offs))
+            off = nxt
+        if offs:
+            _pcapng_packets(r, offs, sec_marks, other_marks, sections, block)
+        block += len(offs) + len(other_marks)
+        left = n - off
+        if left == 0 and r.eof:
+            return
+        if left < 12 and r.eof:
+            raise r.error(f"block {block + 1} at byte offset {r.base + off}: truncated block "
+                          f"header: 12 bytes needed, only {left} left in the file")
+        need = 12
+        if left >= 12:
+            t, length = hdr(buf, off)
+            need = max(12, min(length, MAX_RECORD_BYTES))
+        pos = off
+        r.fill(pos, need)
+        pos = 0
+
+
+def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) -> None:
+    v = _Views(r.buf, r.n + _PAD)
+    o = np.array(offs, np.int64)
+    n = len(o)
+    # section of each packet block: the last section started before it (possibly in an earlier chunk)
+    sec = np.full(n, len(sections) - 1 - len(sec_marks), np.int64)
+    for index, number in sec_marks:
+        sec[index:] = number
+    big = np.array([s["big"] for s in sections])[sec]
+    others = np.array(other_marks, np.int64)
+
+    def where(i: int) -> str:
+        number = block0 + i + 1 + int(np.searchsorted(others, i, side="right"))
+        t = int(ttype[i])
+        return f"block {number} at byte offset {r.base + int(o[i])} ({_BLOCK_NAMES[t]})"
+
+    ttype = _u32(v.le32, v.be32, big, o)
+    blen = _u32(v.le32, v.be32, big, o + 4)
+    bad = np.flatnonzero(_u32(v.le32, v.be32, big, o + blen - 4) != blen)
+    if len(bad):
+        i = int(bad[0])
+        raise r.error(f"{where(i)}: corrupt block: length {int(blen[i])} at the start but "
+                      f"{int(_u32(v.le32, v.be32, big[i:i+1], o[i:i+1] + blen[i] - 4)[0])} at the end")
+    is_spb = ttype == 3
+    is_pb = ttype == 2
+    short = np.flatnonzero(~is_spb & (blen < 32))
+    if len(short):
+        i = int(short[0])
+        raise r.error(f"{where(i)}: block of {int(blen[i])} bytes is too short (32 needed)")
+    iface = _u32(v.le32, v.be32, big, o + 8)
+    if is_pb.any():
+        iface[is_pb] = np.where(big[is_pb], v.be16[o[is_pb] + 8], v.le16[o[is_pb] + 8])
+    iface[is_spb] = 0
+    counts = np.array([s["count"] for s in sections])[sec]
+    bad = np.flatnonzero(iface >= counts)
+    if len(bad):
+        i = int(bad[0])
+        raise r.error(f"{where(i)}: interface {int(iface[i])} is not defined (the section has "
+                      f"{int(counts[i])} Interface Description Blocks before it)")
+    gi = np.array([s["first"] for s in sections])[sec] + iface
+    table = r.interfaces
+    lts = np.array([x["linktype"] for x in table])
+    for g in np.unique(gi):
+        lt = int(lts[g])
+        if lt not in _SUPPORTED_LINKTYPES:
+            i = int(np.flatnonzero(gi == g)[0])
+            raise r.error(f"{where(i)}: interface {table[g]['id']} has an {_unsupported(lt)}")
+    ts_hi = _u32(v.le32, v.be32, big, o + 12)
+    ts_lo = _u32(v.le32, v.be32, big, o + 16)
+    caplen = _u32(v.le32, v.be32, big, o + 20)
+    orig = _u32(v.le32, v.be32, big, o + 24)
+    start = o + 28
+    if is_spb.any():
+        spb_orig = _u32(v.le32, v.be32, big[is_spb], o[is_spb] + 8)
+        snap = np.array([x["snaplen"] for x in table], np.int64)[gi[is_spb]]
+        snap = np.where(snap == 0, 2**32, snap)
+        orig[is_spb] = spb_orig
+        caplen[is_spb] = np.minimum(np.minimum(spb_orig, blen[is_spb] - 16), snap)
+        start[is_spb] = o[is_spb] + 12
+    room = np.where(is_spb, blen - 16, blen - 32)
+    bad = np.flatnonzero(caplen > room)
+    if len(bad):
+        i = int(bad[0])
+        raise r.error(f"{where(i)}: captured length {int(caplen[i])} does not fit in a block of "
+                      f"{int(blen[i])} bytes: corrupt block")
+    # times: per interface resolution and offset; Simple Packet Blocks have none (NaT)
+    time_ns = np.zeros(n, np.int64)
+    ticks = (ts_hi.astype(np.uint64) << np.uint64(32)) | ts_lo.astype(np.uint64)
+    units = np.array([x["units"] for x in table], dtype=object)[gi]
+    offsets = np.array([x["tsoffset"] for x in table], np.int64)[gi]
+    for u in set(units.tolist()):
+        m = units == u
+        time_ns[m] = _ticks_to_ns(ticks[m], u)
+    time_ns += offsets * 1_000_000_000
+    time_ns[is_spb] = np.iinfo(np.int64).min
+    # options: epb_flags / pack_flags (code 2), whose low two bits are the direction
+    hint = np.zeros(n, np.int8)
+    opt = start + caplen + (-caplen % 4)
+    end = o + blen - 4
+    active = np.flatnonzero(~is_spb & (opt + 4 <= end))
+    for _ in range(64):
+        if not len(active):
+            break
+        bj = big[active]
+        code = np.where(bj, v.be16[opt[active]], v.le16[opt[active]]).astype(np.int64)
+        olen = np.where(bj, v.be16[opt[active] + 2], v.le16[opt[active] + 2]).astype(np.int64)
+        is_flags = (code == 2) & (olen == 4) & (opt[active] + 8 <= end[active])
+        if is_flags.any():
+            a = active[is_flags]
+            flags = _u32(v.le32, v.be32, big[a], opt[a] + 4)
+            d = flags & 3
+            hint[a] = np.where(d == 1, 1, np.where(d == 2, 2, 0))
+        opt[active] += 4 + olen + (-olen % 4)
+        keep = (code != 0) & ~is_flags & (opt[active] + 4 <= end[active])
+        active = active[keep]
+    local = iface.astype(np.int32)
+    r.add_part(v, start, caplen, orig, time_ns, local, lts[gi], hint)
+
+
+def read_capture(
+    path: str | Path,
+    *,
+    progress: bool | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    keep_bytes: bool = False,
+) -> pd.DataFrame:
+    """Read a pcap or pcapng file into a DataFrame, one row per packet, in file order.
+
+    The index is the packet number, counted from 1 like Wireshark's ``No.`` column (``frame``).
+    Columns:
+
+    ===================  ===========================  ==============================================
+    column               dtype                        meaning
+    ===================  ===========================  ==============================================
+    ``time``             datetime64[ns, UTC]          capture time (NaT for a Simple Packet Block)
+    ``src``, ``dst``     str                          outermost IP addresses ("" if not IP)
+    ``ip_version``       Int8                         4, 6, or <NA> for non-IP frames
+    ``protocol``         str                          TCP, UDP, ICMP, ICMPv6, else the IP protocol
+                                                      number ("47"); "" if not IP
+    ``sport``, ``dport`` Int32                        TCP/UDP ports (<NA> otherwise, or when a
+                                                      non-first fragment or not captured)
+    ``tcp_flags``        Int16                        TCP flag bits, see :data:`TCP_FLAGS`
+                                                      (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32,
+                                                      ECE 64, CWR 128, AE 256)
+    ``icmp_type``,       Int16                        ICMP / ICMPv6 type and code
+    ``icmp_code``
+    ``length``           int64                        bytes on the wire (tshark ``frame.len``)
+    ``captured_length``  int64                        bytes in the file (``frame.cap_len``)
+    ``interface``        int32                        interface id (pcapng, per section); 0 for pcap
+    ``direction_hint``   string                       the capture's own idea of direction: "in",
+                                                      "out" (pcapng flags, SLL), "broadcast",
+                                                      "multicast", "otherhost", "loopback" (SLL)
+    ``sll_pkttype``      Int16                        Linux cooked capture packet type (0 host,
+                                                      1 broadcast, 2 multicast, 3 otherhost,
+                                                      4 outgoing)
+    ``ethertype``        Int32                        the EtherType after any VLAN tags, for link
+                                                      types that carry one (Ethernet, SLL, SLL2)
+    ===================  ===========================  ==============================================
+
+    ``keep_bytes=True`` adds ``frame`` (the captured bytes) and the offsets into it where the
+    network header (``network_offset``), the transport header (``transport_offset``) and the
+    payload after it (``payload_offset``) start.
+
+    ``df.attrs`` reports what the reader saw: ``format``, ``packets``, ``truncated`` (captured
+    length below the wire length), ``non_ip``, ``skipped_blocks`` (pcapng blocks that carry no
+    packet: name resolution, statistics, custom...; a count) and ``skipped_block_types`` (count by
+    block name), and ``interfaces``.
+
+    The file is read ``chunk_bytes`` at a time, so captures larger than memory work; ``progress``
+    shows a progress bar (default: only for files of 512 MiB or more). A file that is not a
+    capture, is cut short or is corrupt raises :class:`CaptureError` naming the file, the packet or
+    block number and what was wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> ip = bytes.fromhex("45000028000140004006 0000 c0000201 c6336402")  # 192.0.2.1 -> 198.51.100.2
+    >>> tcp = bytes.fromhex("c000 01bb 00000000 00000000 5002 ffff 0000 0000")  # SYN, 49152 -> 443
+    >>> frame = bytes(12) + b"\\x08\\x00" + ip + tcp
+    >>> p = write_pcap(pathlib.Path(tempfile.mkdtemp()) / "syn.pcap", [(1_700_000_000_5 * 10**8, frame)])
+    >>> df = read_capture(p)
+    >>> df[["src", "dst", "protocol", "sport", "dport", "tcp_flags", "length"]]
+                 src           dst protocol  sport  dport  tcp_flags  length
+    frame
+    1      192.0.2.1  198.51.100.2      TCP  49152    443          2      54
+    >>> df["time"].iloc[0]
+    Timestamp('2023-11-14 22:13:20.500000+0000', tz='UTC')
+    >>> df.attrs["truncated"], df.attrs["non_ip"]
+    (0, 0)
+    """
+    path = Path(path)
+    try:
+        r = _Reader(path, chunk_bytes, progress, keep_bytes)
+    except OSError as exc:
+        raise CaptureError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+    try:
+        if r.size == 0:
+            raise r.error("empty file (0 bytes): not a pcap or pcapng capture")
+        r.fill(0, 4)
+        first = bytes(r.buf[:4])
+        if r.n < 4:
+            raise r.error(f"truncated file header: 4 bytes needed to recognise the format, only "
+                          f"{r.n} in the file")
+        magic = struct.unpack("<I", first)[0]
+        pcap_magics = (PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_MODIFIED)
+        if magic in pcap_magics or struct.unpack(">I", first)[0] in pcap_magics:
+            _read_pcap(r, r.header(24, "pcap file header"))
+        elif magic == PCAPNG_SHB:
+            r.header(28, "pcapng Section Header Block")
+            _read_pcapng(r)
+        else:
+            hint = ""
+            if first[:2] == b"\x1f\x8b":
+                hint = " (it looks gzip-compressed: decompress it first)"
+            elif first[:2] in (b"PK", b"(\xb5"):
+                hint = " (it looks like a zip/zstd archive: extract it first)"
+            raise r.error(f"not a pcap or pcapng file: magic number {first.hex()} at byte 0, "
+                          "expected a1b2c3d4 or a1b23c4d (pcap, either byte order), a1b2cd34 "
+                          f"(modified pcap) or 0a0d0d0a (pcapng){hint}")
+    finally:
+        r.close()
+    return _frame(r)
+
+
+def _frame(r: _Reader) -> pd.DataFrame:
+    parts = r.parts
+
+    def cat(key: str, dtype) -> np.ndarray:
+        if not parts:
+            return np.zeros(0, dtype)
+        if len(parts) == 1:
+            return np.asarray(parts[0][key], dtype)
+        return np.concatenate([np.asarray(p[key], dtype) for p in parts])
+
+    def nullable(key: str, dtype: str) -> pd.arrays.IntegerArray:
+        values = cat(key, np.int64)
+        mask = values == -1
+        return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(dtype.lower()), mask)
+
+    strings = np.array(r.addresses.strings, dtype=object)
+    proto = cat("proto", np.int16)
+    version = cat("ip_version", np.int8)
+    names = np.array([str(i) for i in range(256)], dtype=object)
+    names[[1, 6, 17, 58]] = ["ICMP", "TCP", "UDP", "ICMPv6"]
+    protocol = np.where(proto >= 0, names[np.clip(proto, 0, 255)], "").astype(object)
+    hint = cat("hint", np.int8)
+    columns = {
+        "time": pd.Series(cat("time", np.int64).view("M8[ns]"), copy=False).dt.tz_localize("UTC"),
+        "src": pd.array(strings[cat("src", np.int32)], dtype="str"),
+        "dst": pd.array(strings[cat("dst", np.int32)], dtype="str"),
+        "ip_version": pd.arrays.IntegerArray(version, version == 0),
+        "protocol": pd.array(protocol, dtype="str"),
+        "sport": nullable("sport", "Int32"),
+        "dport": nullable("dport", "Int32"),
+        "tcp_flags": nullable("tcp_flags", "Int16"),
+        "icmp_type": nullable("icmp_type", "Int16"),
+        "icmp_code": nullable("icmp_code", "Int16"),
+        "length": cat("length", np.int64),
+        "captured_length": cat("captured_length", np.int64),
+        "interface": cat("interface", np.int32),
+        "direction_hint": pd.array(_HINTS[hint], dtype="string"),
+        "sll_pkttype": nullable("pkttype", "Int16"),
+        "ethertype": nullable("ethertype", "Int32"),
+    }
+    if r.keep_bytes:
+        frames = np.empty(r.packets, dtype=object)
+        i = 0
+        for p in parts:
+            frames[i:i + len(p["frame"])] = p["frame"]
+            i += len(p["frame"])
+        columns["frame"] = frames
+        columns["network_offset"] = nullable("l3", "Int32")
+        columns["transport_offset"] = nullable("l4", "Int32")
+        columns["payload_offset"] = nullable("l7", "Int32")
+    columns["time"] = columns["time"].array
+    index = pd.RangeIndex(1, r.packets + 1, name="frame")
+    df = pd.DataFrame(columns, index=index, copy=False)
+    length = columns["length"]
+    df.attrs = {
+        "path": str(r.path),
+        "format": r.format,
+        "packets": int(r.packets),
+        "truncated": int((columns["captured_length"] < length).sum()),
+        "non_ip": int((version == 0).sum()),
+        "skipped_blocks": int(sum(r.skipped.values())),
+        "skipped_block_types": dict(sorted(r.skipped.items())),
+        "interfaces": [{k: x[k] for k in ("id", "linktype", "snaplen", "resolution") if k in x}
+                       | ({"section": x["section"], "name": x["name"]} if "section" in x else {})
+                       for x in r.interfaces],
+    }
+    return df
