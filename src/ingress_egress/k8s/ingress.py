@@ -45,7 +45,9 @@ Several Ingresses
     through to a less specific host group when no path matches. When paths tie (same length, same
     type), the older Ingress wins (``metadata.creationTimestamp``; Ingresses without one come after
     those with one), then namespace/name in alphabetical order, then the first rule and path listed.
-    ingress-nginx also prefers the oldest Ingress but breaks equal timestamps by name in reverse order.
+    ingress-nginx documents the same first rule ("If the same path for the same host is defined in
+    more than one Ingress, the oldest rule wins", ``docs/how-it-works.md``) but breaks equal
+    timestamps by namespace/name in reverse order (``sortIngressSlice``).
 Which default backend
     The first Ingress (in that order) contributing to the chosen host group that has a
     ``defaultBackend``; otherwise the first Ingress of all that has one.
@@ -725,8 +727,9 @@ class Router:
     def tls_secret(self, host: str | None) -> str | None:
         """The TLS Secret (``namespace/name``) the controller presents for this SNI host, or ``None``.
 
-        The first TLS entry (in tie-break order) whose hosts include the host (precise, or a
-        single-label wildcard) wins; an entry without ``hosts`` covers any host, after the others.
+        The first TLS entry (in tie-break order: the oldest Ingress first, as ingress-nginx does) whose
+        hosts include the host (precise, or a single-label wildcard) wins; an entry without ``hosts``
+        covers any host, after the others.
         Without a Secret the controller falls back to its own default certificate.
         """
         host = normalize_host(host)
