@@ -289,6 +289,19 @@ def test_conformance_host_rules_tls_secret():
     assert router.tls_secret("bar.foo.com") is None  # routed, but no certificate named for it
 
 
+def test_tls_secret_wildcard_hosts_and_fallback_entry():
+    # IngressTLS.hosts follow the host rules' wildcard form (one label); an entry without hosts covers any host.
+    older = ingress(name="a", default="web", tls=[{"hosts": ["*.example.com"], "secretName": "wild-tls"}])
+    older["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    newer = ingress(name="b", default="web", tls=[{"hosts": ["shop.example.com"], "secretName": "shop-tls"},
+                                                  {"secretName": "any-tls"}])
+    router = Router([newer, older])
+    assert router.tls_secret("berlin.example.com:443") == "default/wild-tls"
+    assert router.tls_secret("shop.example.com") == "default/wild-tls"   # the older Ingress's entry comes first
+    assert router.tls_secret("eu.berlin.example.com") == "default/any-tls"
+    assert Router([older]).tls_secret("example.com") is None
+
+
 # features/default_backend.feature (read 2026-11-27): "An Ingress with no rules sends all traffic to the
 # single default backend". Scenario Outline examples: | method | host | path | (the method does not route).
 DEFAULT_BACKEND_SPEC = "defaultBackend:\n  service:\n    name: echo-service\n    port:\n      number: 8080\n"
