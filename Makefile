@@ -1,0 +1,57 @@
+# The course's commands. Each bootstraps the pinned environment in .venv on first use.
+#   make lab       open JupyterLab on the course
+#   make book      build the static book into _build/html
+#   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
+#   make execute   re-run every notebook in place (refresh the stored outputs)
+#   make data      regenerate every dataset in data/ from its seeded generator
+#   make lock      re-resolve requirements.in into requirements.txt and environment.yml
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
+
+.PHONY: lab book test execute data lock clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# axe-core (the accessibility audit injected into the book's pages by the browser tests).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00-start-here.ipynb
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
+	@echo "The book is in _build/html/index.html"
+
+test: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest
+
+execute: $(STAMP)
+	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do \
+		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+
+data: $(STAMP)
+	$(BIN)/python -m ingress_egress.datagen data
+
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -r requirements.in
+	{ echo "# Exact pins of every package the course needs (made by \`make lock\` from requirements.in)."; \
+	  echo "# environment.yml carries the same pins; a test fails when they disagree."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.txt
+	$(PYTHON) tools/sync_environment.py
+	rm -rf .lock-venv
+
+clean:
+	rm -rf _build .pytest_cache

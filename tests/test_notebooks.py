@@ -1,0 +1,124 @@
+"""Every notebook is executed, follows the course skeleton, and is in the book.
+
+nbval (run on notebooks/ by `make test`) compares stored outputs with fresh ones; these checks make
+sure there is something to compare, and that each notebook keeps the shape a learner relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingress_egress.course import notebook_map
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+SECTIONS = ["Overview", "Prerequisites", "Imports", "Exercises", "Key points", "What's next", "Resources"]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook: dict) -> list[dict]:
+    return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def markdown(notebook: dict) -> str:
+    return "\n\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 2
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request) -> tuple[str, dict]:
+    return request.param.name, load(request.param)
+
+
+def test_every_code_cell_was_executed_in_order(notebook):
+    name, nb = notebook
+    counts = [cell["execution_count"] for cell in code_cells(nb)]
+    assert None not in counts, f"{name}: code cells never executed (run `make execute`)"
+    assert counts == list(range(1, len(counts) + 1)), f"{name}: not run top to bottom in one go: {counts}"
+
+
+def test_outputs_are_stored(notebook):
+    name, nb = notebook
+    assert any(cell["outputs"] for cell in code_cells(nb)), f"{name}: no stored outputs, nbval compares nothing"
+
+
+def test_no_errors_and_no_svg_in_outputs(notebook):
+    name, nb = notebook
+    for cell in code_cells(nb):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{name}: a cell raised {output.get('ename')}"
+            assert "image/svg+xml" not in output.get("data", {}), f"{name}: SVG output (differs between runs)"
+
+
+def test_every_figure_has_alt_text(notebook):
+    name, nb = notebook
+    for cell in code_cells(nb):
+        if any("image/png" in output.get("data", {}) for output in cell["outputs"]):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 20, f"{name}: a figure without alt text: {''.join(cell['source'])[:80]!r}"
+
+
+def test_skeleton_sections_in_order(notebook):
+    name, nb = notebook
+    headings = re.findall(r"^## (.+?)\s*$", markdown(nb), flags=re.MULTILINE)
+    positions = []
+    for section in SECTIONS:
+        assert section in headings, f"{name}: no '## {section}' section"
+        positions.append(headings.index(section))
+    assert positions == sorted(positions), f"{name}: skeleton sections out of order: {headings}"
+
+
+def test_one_title_and_no_skipped_heading_levels(notebook):
+    name, nb = notebook
+    levels = [len(m) for m in re.findall(r"^(#+) ", markdown(nb), flags=re.MULTILINE)]
+    assert levels[0] == 1 and levels.count(1) == 1, f"{name}: needs exactly one '# Title', first"
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{name}: a heading level is skipped"
+
+
+def test_prerequisites_table(notebook):
+    name, nb = notebook
+    assert "| Concept | Importance | Notebook |" in markdown(nb), f"{name}: no prerequisites table"
+
+
+def test_at_least_three_exercises_each_with_a_solution(notebook):
+    name, nb = notebook
+    text = markdown(nb)
+    exercises = re.findall(r":::\{exercise\}\n:label: (\S+)", text)
+    solutions = re.findall(r":::\{solution(?:-start)?\} (\S+)", text)
+    assert len(exercises) >= 3, f"{name}: {len(exercises)} exercises"
+    assert sorted(exercises) == sorted(solutions), f"{name}: exercises {exercises} vs solutions {solutions}"
+    number = name[:2]
+    assert all(label.startswith(f"ex-{number}-") for label in exercises), f"{name}: labels {exercises}"
+
+
+def test_exercise_labels_are_unique_across_the_course():
+    labels = [label for path in NOTEBOOKS for label in re.findall(r":label: (\S+)", markdown(load(path)))]
+    assert len(labels) == len(set(labels))
+
+
+def test_time_to_learn_stated_in_every_notebook():
+    course = notebook_map(ROOT / "notebooks")
+    assert list(course["file"]) == [p.name for p in NOTEBOOKS]
+    assert (course["teaching_minutes"] > 0).all() and (course["exercise_minutes"] > 0).all()
+
+
+def test_every_notebook_is_in_the_book():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
+    assert [f for f in files if f.startswith("notebooks/")] == [f"notebooks/{p.stem}" for p in NOTEBOOKS]
+
+
+def test_kernelspec_is_python3(notebook):
+    name, nb = notebook
+    assert nb["metadata"]["kernelspec"]["name"] == "python3", name
