@@ -197,10 +197,12 @@ def write_pcapng(
 ) -> Path:
     """Write a pcapng file and return its path.
 
-    ``interfaces`` lists the first section's interfaces as ``(linktype, tsresol)`` or
-    ``(linktype, tsresol, snaplen)``, where ``tsresol`` is the ``if_tsresol`` option byte: ``n``
-    means units of 10^-n s (6 = microseconds, pcapng's default; 9 = nanoseconds), ``0x80 | n`` means
-    2^-n s. ``records`` is a stream of:
+    ``interfaces`` lists the first section's interfaces as ``(linktype, tsresol)``,
+    ``(linktype, tsresol, snaplen)`` or ``(linktype, tsresol, snaplen, tsoffset)``, where
+    ``tsresol`` is the ``if_tsresol`` option byte: ``n`` means units of 10^-n s (6 = microseconds,
+    pcapng's default; 9 = nanoseconds), ``0x80 | n`` means 2^-n s; ``tsoffset`` is the
+    ``if_tsoffset`` option, whole seconds added to every timestamp of the interface (the writer
+    subtracts it, so ``time_ns`` stays the true time). ``records`` is a stream of:
 
     - ``(interface_id, time_ns, frame[, original_length[, flags]])``: an Enhanced Packet Block;
       ``flags`` is the ``epb_flags`` option (low 2 bits: 1 inbound, 2 outbound);
@@ -232,14 +234,16 @@ def write_pcapng(
             state["ifaces"] = []
             block(PCAPNG_SHB, struct.pack(e + "IHHq", PCAPNG_BYTE_ORDER_MAGIC, 1, 0, -1))
             for iface in ifaces:
-                linktype, tsresol, snaplen = (tuple(iface) + (262144,))[:3]
+                linktype, tsresol, snaplen, tsoffset = (tuple(iface) + (262144, 0)[len(iface) - 2:])
                 options = b""
                 if tsresol != 6:
                     options += struct.pack(e + "HHB3x", 9, 1, tsresol)
+                if tsoffset:
+                    options += struct.pack(e + "HHq", 14, 8, tsoffset)
                 if options:
                     options += struct.pack(e + "HH", 0, 0)
                 block(1, struct.pack(e + "HHI", linktype, 0, snaplen) + options)
-                state["ifaces"].append((linktype, tsresol, snaplen))
+                state["ifaces"].append((linktype, tsresol, snaplen, tsoffset))
 
         section(interfaces, big_endian)
         for record in records:
@@ -251,7 +255,7 @@ def write_pcapng(
             elif isinstance(record, SimplePacket):
                 frame = bytes(record.frame)
                 original = len(frame) if record.original_length is None else record.original_length
-                data = frame[: state["ifaces"][0][2]]
+                data = frame[: state["ifaces"][0][2] or None]
                 block(3, struct.pack(e + "I", original) + _pad4(data))
             else:
                 if isinstance(record, ObsoletePacket):
@@ -263,9 +267,9 @@ def write_pcapng(
                     iface, time_ns, frame, original, flags = _split_record(record, 3)
                 frame = bytes(frame)
                 original = len(frame) if original is None else int(original)
-                _, tsresol, snaplen = state["ifaces"][iface]
+                _, tsresol, snaplen, tsoffset = state["ifaces"][iface]
                 data = frame[:snaplen]
-                ticks = _ticks(time_ns, tsresol)
+                ticks = _ticks(int(time_ns) - tsoffset * 1_000_000_000, tsresol)
                 options = b""
                 if flags is not None:
                     options = struct.pack(e + "HHI", 2, 4, flags) + struct.pack(e + "HH", 0, 0)
@@ -287,8 +291,8 @@ def write_pcapng(
 MAX_RECORD_BYTES = 256 * 2**20
 """Sanity bound on one record or block (256 MiB): a length field above it means a corrupt file."""
 
-DEFAULT_CHUNK_BYTES = 64 * 2**20
-"""How much of the file :func:`read_capture` holds in memory at a time (64 MiB)."""
+DEFAULT_CHUNK_BYTES = 8 * 2**20
+"""How much of the file :func:`read_capture` holds in memory at a time (8 MiB: cache-friendly)."""
 
 PROGRESS_MIN_BYTES = 512 * 2**20
 """With ``progress=None``, files at least this big (512 MiB) get a progress bar."""
@@ -403,15 +407,12 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
     has_et = np.zeros(n, bool)             # whether the frame carries a real EtherType field
     l3 = np.zeros(n, np.int64)             # where the network header starts, relative to the frame
     pkttype = np.full(n, -1, np.int16)
-    lt_arr = np.broadcast_to(np.asarray(linktype), (n,))
-    for lt in np.unique(lt_arr):
-        if lt_arr is linktype or np.ndim(linktype) == 0:
-            idx = None
-            s, c = start, caplen
-        else:
-            idx = np.flatnonzero(lt_arr == lt)
-            s, c = start[idx], caplen[idx]
-        sel = slice(None) if idx is None else idx
+    if np.ndim(linktype) == 0:
+        groups = [(int(linktype), slice(None))]
+    else:
+        groups = [(int(lt), np.flatnonzero(linktype == lt)) for lt in np.unique(linktype)]
+    for lt, sel in groups:
+        s, c = start[sel], caplen[sel]
         if lt == LINKTYPE_ETHERNET:
             e, ok = _field(v.be16, s, c, 12, 2)
             et[sel] = np.where(ok, e, -1)
@@ -523,15 +524,13 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
             fo, ok3 = _field(v.be16, sj, cj, pj + 2, 2)
             size = np.where(nj == 51, (hl + 2) * 4, np.where(nj == 44, 8, (hl + 1) * 8))
             ok = ok1 & np.where(nj == 44, ok3, ok2)
-            later_fragment = (nj == 44) & ((fo >> 3) != 0)
-            # not captured: stop at this header (protocol stays the extension header's number)
-            stop = ~ok
+            later_fragment = ok & (nj == 44) & ((fo >> 3) != 0)
+            # A header not captured stops the walk there (the protocol stays the extension
+            # header's number); a later fragment names its protocol but has no transport header.
             nh[j] = np.where(ok, nxt, nj)
-            pos[j] = pj + size
-            active[j] = ok & ~later_fragment
-            s_stop = j[stop | later_fragment]
-            active[s_stop] = False
-            pos[j[stop | later_fragment]] = -1
+            go_on = ok & ~later_fragment
+            pos[j] = np.where(go_on, pj + size, -1)
+            active[j] = go_on
         proto[i6] = nh
         l4[i6] = np.where(active & (pos >= 0), pos, -1)
 
@@ -1143,9 +1142,9 @@ def _frame(r: _Reader) -> pd.DataFrame:
     strings = np.array(r.addresses.strings, dtype=object)
     proto = cat("proto", np.int16)
     version = cat("ip_version", np.int8)
-    names = np.array([str(i) for i in range(256)], dtype=object)
+    names = np.array([str(i) for i in range(256)] + [""], dtype=object)
     names[[1, 6, 17, 58]] = ["ICMP", "TCP", "UDP", "ICMPv6"]
-    protocol = np.where(proto >= 0, names[np.clip(proto, 0, 255)], "").astype(object)
+    protocol = names[np.where(proto >= 0, proto, 256)]
     hint = cat("hint", np.int8)
     columns = {
         "time": pd.Series(cat("time", np.int64).view("M8[ns]"), copy=False).dt.tz_localize("UTC"),
