@@ -264,9 +264,16 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
     for column in ("usage_type", "service", "description"):
         codes[column], uniques[column] = pd.factorize(bill[column].fillna(""), sort=False)
     codes["priced"] = sign.astype(np.int8)
-    keys = pd.DataFrame(codes)
-    group = keys.groupby(list(codes), sort=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(keys))).groupby(group).first().to_numpy()
+    sizes = [len(uniques[c]) + 1 for c in ("usage_type", "service", "description")] + [2]
+    if math.prod(sizes) < 2**62:  # one int64 key per line: mixed-radix digits are the column codes
+        key = np.zeros(len(bill), dtype=np.int64)
+        for column, size in zip(codes, sizes):
+            key = key * size + codes[column].astype(np.int64)
+        group, _ = pd.factorize(key, sort=False)
+    else:  # pragma: no cover - needs billions of distinct texts
+        group = pd.DataFrame(codes).groupby(list(codes), sort=False).ngroup().to_numpy()
+    first = np.empty(int(group.max()) + 1, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)  # the last write wins: the first line of each group
     labels = []
     for index in first:
         row = {column: uniques[column][codes[column][index]] for column in ("usage_type", "service", "description")}
