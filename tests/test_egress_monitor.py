@@ -8,13 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import struct
+
+from ingress_egress import packets as pk
+from ingress_egress.captures import read_capture, write_pcap
 from ingress_egress.egress_monitor import (
     AllowEntry,
     allowlist_ruleset,
     blocked_destinations,
     destination_profile,
+    dns_answers,
     egress_alerts,
     evaluate_allowlist,
+    names_by_address,
     outbound_by_host,
     robust_zscore,
     unresolved_names,
@@ -257,3 +263,75 @@ def test_allowlist_errors_name_the_entry(entry, message):
 def test_missing_columns_are_named():
     with pytest.raises(KeyError, match="packets need a 'length' column"):
         outbound_by_host(office_day().drop(columns="length"), OFFICE)
+
+
+# --- names from DNS answers --------------------------------------------------------------------------------
+
+
+def dns_frame(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
+    return pk.ethernet("02:00:00:00:00:01", "02:00:00:00:00:02", pk.ETHERTYPE_IPV4 if ":" not in src else pk.ETHERTYPE_IPV6,
+                       pk.ip(src, dst, pk.PROTO_UDP, pk.udp(src, dst, sport, dport, payload)))
+
+
+def cname_response() -> bytes:
+    """www.example.com CNAME edge.cdn.example.net, which has A 192.0.2.20 (RFC 1035 layout, by hand)."""
+    header = struct.pack("!HHHHHH", 9, 0x8180, 1, 2, 0, 0)
+    question = pk.dns_name("www.example.com") + struct.pack("!HH", 1, 1)          # 17 + 4 bytes: ends at 33
+    target = pk.dns_name("edge.cdn.example.net")
+    cname = struct.pack("!HHHIH", 0xC00C, 5, 1, 60, len(target)) + target           # its rdata starts at 45
+    a = struct.pack("!HHHIH", 0xC000 | 45, 1, 1, 30, 4) + bytes([192, 0, 2, 20])
+    return header + question + cname + a
+
+
+def test_dns_answers_from_a_written_capture(tmp_path):
+    t0 = 1_773_100_800 * 10**9   # 2026-03-10 00:00 UTC
+    answer = dns_frame(RESOLVER, A, 53, 50000, pk.dns_response(1, "Docs.Example.com", "A", ["192.0.2.50", "192.0.2.51"], ttl=120))
+    cut = dns_frame(RESOLVER, B, 53, 50001, pk.dns_response(2, "cut.example.com", "A", ["192.0.2.99"]))
+    records = [
+        (t0, dns_frame(A, RESOLVER, 50000, 53, pk.dns_query(1, "docs.example.com"))),            # a query: ignored
+        (t0 + 10**6, answer),
+        (t0 + 2 * 10**6, dns_frame("2001:db8::53", "fd00::11", 53, 50002,
+                                   pk.dns_response(3, "www.example.com", "AAAA", ["2001:db8:10::10"]))),
+        (t0 + 3 * 10**6, cut[:len(cut) - 6], len(cut)),                                          # cut by a snap length
+        (t0 + 4 * 10**6, dns_frame(RESOLVER, A, 53, 50003, pk.dns_response(4, "nope.example", "A", [], rcode=3))),
+        (t0 + 5 * 10**6, dns_frame(RESOLVER, A, 53, 50004, cname_response())),
+    ]
+    capture = read_capture(write_pcap(tmp_path / "dns.pcap", records), keep_bytes=True)
+    table = dns_answers(capture)
+    assert table[["client", "resolver", "name", "address", "ttl"]].values.tolist() == [
+        [A, RESOLVER, "docs.example.com", "192.0.2.50", 120],
+        [A, RESOLVER, "docs.example.com", "192.0.2.51", 120],
+        ["fd00::11", "2001:db8::53", "www.example.com", "2001:db8:10::10", 300],
+        [A, RESOLVER, "www.example.com", "192.0.2.20", 30],     # the CNAME's target address, the asked name
+    ]
+    assert table["time"].iloc[0] == pd.Timestamp(t0 + 10**6, unit="ns", tz="UTC")
+    assert table.attrs["responses"] == 4          # the NXDOMAIN answer counts, with no rows
+    assert table.attrs["skipped"] == 1 and list(table.attrs["skipped_reasons"]) == [4]
+    assert "cut off" in table.attrs["skipped_reasons"][4] or "past the end" in table.attrs["skipped_reasons"][4]
+    assert names_by_address(table)["192.0.2.20"] == ["www.example.com"]
+
+
+def test_dns_answers_needs_the_frame_bytes():
+    with pytest.raises(KeyError, match="keep_bytes=True"):
+        dns_answers(office_day())
+
+
+def test_pointer_loops_are_reported_not_followed_forever():
+    looping = struct.pack("!HHHHHH", 1, 0x8180, 1, 0, 0, 0) + b"\xc0\x0c"   # the question name points to itself
+    table = pd.DataFrame({"time": [DAY], "src": [RESOLVER], "dst": [A], "protocol": ["UDP"], "sport": [53],
+                          "frame": [looping], "payload_offset": [0]})
+    result = dns_answers(table)
+    assert result.empty and result.attrs["skipped_reasons"] == {0: "compression pointers loop"}
+
+
+def test_alerts_flag_destinations_no_dns_answer_named_first():
+    day = office_day()
+    dns = pd.DataFrame({"time": [DAY + pd.Timedelta(hours=h) for h in (0.5, 8.5, 4)],
+                        "client": [C, A, A], "resolver": [RESOLVER] * 3,
+                        "name": ["backup.example.org", "www.example.net", "late.example.com"],
+                        "address": [BACKUP, WEB, EXFIL], "ttl": [300] * 3})
+    # EXFIL is named only at 04:00, two hours after A started sending to it at 02:00
+    alerts = egress_alerts(day, OFFICE, dns=dns).set_index(["host", "destination"])
+    assert alerts.loc[(A, EXFIL), "no_dns"] and not alerts.loc[(C, BACKUP), "no_dns"]
+    assert f"no DNS answer named {EXFIL} before the host connected" in alerts.loc[(A, EXFIL), "reasons"]
+    assert alerts.loc[(A, EXFIL), "score"] == 6

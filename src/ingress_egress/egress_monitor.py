@@ -15,6 +15,8 @@ check by hand:
   it was ever seen before;
 * **ranked alerts** (:func:`egress_alerts`): each (host, destination) pair that sent enough bytes
   scores one point per indicator that fires, and says why in words;
+* **names** (:func:`dns_answers`): which addresses the capture's DNS answers gave out. Ordinary
+  software looks a name up before it connects; a destination that no answer named is worth a look;
 * **default-deny egress** (:func:`allowlist_ruleset`, :func:`evaluate_allowlist`): an allow-list of
   destination networks, DNS names and ports, replayed over the capture with the stateful firewall
   simulator of :mod:`ingress_egress.firewall`, shows what such a policy would have blocked.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -232,6 +235,7 @@ def egress_alerts(
     freq: str = "1h",
     known_destinations: Iterable[str] | None = None,
     allowlist: RuleSet | None = None,
+    dns: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Ranked alerts: which (host, destination) pairs look like data leaving that should not, and why.
 
@@ -246,7 +250,9 @@ def egress_alerts(
     modified z-score of at least ``z_threshold`` against the host's own bins;
     ``new``: the destination is not in ``known_destinations`` (only when that list is given);
     ``not_allowed``: the ``allowlist`` rule set (see :func:`allowlist_ruleset`) would have blocked
-    some of the pair's outbound packets (only when given).
+    some of the pair's outbound packets (only when given);
+    ``no_dns``: no DNS answer in ``dns`` (a :func:`dns_answers` table) gave out the destination's
+    address before the pair's first packet (only when given).
 
     Returns one row per candidate with the :func:`destination_profile` columns, one boolean column
     per indicator, ``score`` and ``reasons`` (the fired indicators in words, with their numbers),
@@ -277,6 +283,11 @@ def egress_alerts(
         table["blocked_bytes"] = [blocked.get((h, d), 0) for h, d in zip(table["host"], table["destination"])]
         table["not_allowed"] = table["blocked_bytes"] > 0
         indicators.append("not_allowed")
+    if dns is not None:
+        first_named = pd.to_datetime(dns["time"], utc=True).groupby(dns["address"].astype(str)).min()
+        named = table["destination"].map(first_named)
+        table["no_dns"] = ~(named.notna() & (named <= table["first_seen"]))
+        indicators.append("no_dns")
     table["score"] = table[indicators].sum(axis=1).astype("int64") if len(table) else pd.Series(dtype="int64")
 
     host_median = binned.groupby("host")["bytes_out"].median()
@@ -300,11 +311,133 @@ def egress_alerts(
             words.append("destination never seen before")
         if "not_allowed" in indicators and row["not_allowed"]:
             words.append(f"the egress allow-list would have blocked {_format_bytes(row['blocked_bytes'])}")
+        if "no_dns" in indicators and row["no_dns"]:
+            words.append(f"no DNS answer named {row['destination']} before the host connected")
         reasons.append("; ".join(words))
     table["reasons"] = reasons
     table = table.sort_values(["score", "bytes_out", "host", "destination"], ascending=[False, False, True, True],
                               kind="stable").reset_index(drop=True)
     return table
+
+
+# --------------------------------------------------------------------------------------------------
+# Names from DNS answers
+# --------------------------------------------------------------------------------------------------
+
+_DNS_A, _DNS_AAAA = 1, 28
+
+
+class _Malformed(ValueError):
+    pass
+
+
+def _dns_name(data: bytes, pos: int) -> tuple[str, int]:
+    """Read a (possibly compressed) domain name at ``pos``; return it and the position after it."""
+    labels: list[str] = []
+    after = None
+    for _ in range(128):  # bounds the work on a pointer loop
+        if pos >= len(data):
+            raise _Malformed("name runs past the end of the captured bytes")
+        length = data[pos]
+        if length & 0xC0 == 0xC0:
+            if pos + 1 >= len(data):
+                raise _Malformed("compression pointer cut off")
+            if after is None:
+                after = pos + 2
+            pos = ((length & 0x3F) << 8) | data[pos + 1]
+            continue
+        if length & 0xC0:
+            raise _Malformed(f"unknown label type 0x{length & 0xC0:02x}")
+        pos += 1
+        if length == 0:
+            return ".".join(labels), after if after is not None else pos
+        if pos + length > len(data):
+            raise _Malformed("label runs past the end of the captured bytes")
+        labels.append(data[pos:pos + length].decode("ascii", "replace").lower())
+        pos += length
+    raise _Malformed("compression pointers loop")
+
+
+def _dns_response(data: bytes) -> list[tuple[str, str, int]] | None:
+    """(question name, address, ttl) for each A/AAAA answer; None if the message is a query."""
+    if len(data) < 12:
+        raise _Malformed(f"{len(data)} bytes, shorter than the 12-byte DNS header")
+    _, flags, qdcount, ancount = struct.unpack_from("!HHHH", data)
+    if not flags & 0x8000:
+        return None
+    pos, question = 12, ""
+    for k in range(qdcount):
+        name, pos = _dns_name(data, pos)
+        question = question or name
+        pos += 4
+    answers = []
+    for _ in range(ancount):
+        owner, pos = _dns_name(data, pos)
+        if pos + 10 > len(data):
+            raise _Malformed("answer record header cut off")
+        rtype, _, ttl, rdlength = struct.unpack_from("!HHIH", data, pos)
+        pos += 10
+        if pos + rdlength > len(data):
+            raise _Malformed("answer data cut off")
+        if (rtype, rdlength) in ((_DNS_A, 4), (_DNS_AAAA, 16)):
+            answers.append((question or owner, str(ipaddress.ip_address(data[pos:pos + rdlength])), ttl))
+        pos += rdlength
+    return answers
+
+
+def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
+    """The A and AAAA answers in a capture's DNS responses (UDP from port 53).
+
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)`` (it needs the ``frame`` and
+    ``payload_offset`` columns). One row per answered address: ``time``, ``client`` (who asked),
+    ``resolver``, ``name`` (the name asked for, lower case; with a CNAME chain, the first name),
+    ``address``, ``ttl`` (seconds); in capture order. Responses that cannot be parsed (cut by the
+    snap length, malformed) are skipped and counted: ``attrs["responses"]``, ``attrs["skipped"]``
+    and ``attrs["skipped_reasons"]`` ({frame number: reason}).
+
+    >>> from ingress_egress import packets as pk
+    >>> payload = pk.dns_response(7, "www.example.com", "A", ["192.0.2.10"])
+    >>> frame = b"\\x00" * 42 + payload
+    >>> table = pd.DataFrame({"time": [pd.Timestamp(0, tz="UTC")], "src": ["192.0.2.53"], "dst": ["10.0.0.2"],
+    ...                       "protocol": ["UDP"], "sport": [53], "frame": [frame], "payload_offset": [42]})
+    >>> dns_answers(table)[["client", "name", "address", "ttl"]].values.tolist()
+    [['10.0.0.2', 'www.example.com', '192.0.2.10', 300]]
+    """
+    for column in ("frame", "payload_offset", "protocol", "sport", "src", "dst", "time"):
+        if column not in packets.columns:
+            raise KeyError(f"dns_answers: packets need a {column!r} column; read the capture with "
+                           f"read_capture(path, keep_bytes=True)")
+    sport = packets["sport"].astype("Int64")
+    mask = ((packets["protocol"] == "UDP") & (sport == 53) & packets["payload_offset"].notna()).fillna(False)
+    rows, skipped = [], {}
+    responses = 0
+    subset = packets[mask.to_numpy(dtype=bool)]
+    for frame_no, time, src, dst, frame, offset in zip(subset.index, subset["time"], subset["src"], subset["dst"],
+                                                        subset["frame"], subset["payload_offset"]):
+        try:
+            answers = _dns_response(bytes(frame)[int(offset):])
+        except _Malformed as error:
+            skipped[frame_no] = str(error)
+            continue
+        if answers is None:
+            continue
+        responses += 1
+        rows += [(time, dst, src, name, address, ttl) for name, address, ttl in answers]
+    table = pd.DataFrame(rows, columns=["time", "client", "resolver", "name", "address", "ttl"])
+    table["ttl"] = table["ttl"].astype("int64")
+    table.attrs = {"responses": responses, "skipped": len(skipped), "skipped_reasons": skipped}
+    return table
+
+
+def names_by_address(answers: pd.DataFrame) -> dict[str, list[str]]:
+    """Address -> the sorted names DNS answers gave for it (input for :func:`allowlist_ruleset`).
+
+    >>> names_by_address(pd.DataFrame({"name": ["b.example", "a.example", "a.example"],
+    ...                                "address": ["192.0.2.1", "192.0.2.1", "192.0.2.2"]}))
+    {'192.0.2.1': ['a.example', 'b.example'], '192.0.2.2': ['a.example']}
+    """
+    grouped = answers.groupby("address")["name"].agg(lambda s: sorted(set(s)))
+    return {address: names for address, names in sorted(grouped.items())}
 
 
 # --------------------------------------------------------------------------------------------------
