@@ -55,7 +55,8 @@ def _expected(tsv: Path) -> pd.DataFrame:
             src, dst, family = "", "", None
         transport = None
         if outer is not None:
-            after = [x for x in layers[layers.index(outer) + 1:] if not x.startswith("ipv6.")]
+            after = [x for x in layers[layers.index(outer) + 1:]
+                     if not x.startswith("ipv6.") and x != "ah"]  # extension headers
             transport = after[0] if after else None
         sport = dport = None
         if transport in ("tcp", "udp"):
