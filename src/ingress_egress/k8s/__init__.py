@@ -21,10 +21,10 @@ Examples
 <Cluster: 2 namespaces, 0 pods, 0 services, 0 ingresses, 0 network policies>
 """
 
-from .cluster import Cluster, Explanation
+from .cluster import Cluster, Explanation, reachability_changes
 from .manifests import ManifestError, Manifests, load_manifests
 
-__all__ = ["Cluster", "Explanation", "ManifestError", "Manifests", "load_manifests"]
+__all__ = ["Cluster", "Explanation", "ManifestError", "Manifests", "load_manifests", "reachability_changes"]
 
 # The Ingress router lives in its own module, written alongside this package; import it when it is
 # there so that ``from ingress_egress.k8s import route`` works, without making the rest depend on it.

@@ -91,7 +91,7 @@ from .networkpolicy import (
     parse_network_policy,
 )
 
-__all__ = ["Cluster", "ContainerPort", "Explanation", "Pod", "RuleCheck", "SideVerdict"]
+__all__ = ["Cluster", "ContainerPort", "Explanation", "Pod", "RuleCheck", "SideVerdict", "reachability_changes"]
 
 DIRECTIONS = ("egress", "ingress")
 
@@ -846,3 +846,23 @@ def _check_rule(rule: Rule, policy: NetworkPolicy, peer_pod: Pod | None, peer_la
     else:
         port_text = "all ports"
     return True, f"{peer_text}; {port_text}"
+
+
+def reachability_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """The cells that differ between two reachability matrices (same labels), as a sorted table.
+
+    Columns: ``source``, ``destination``, ``before``, ``after`` (booleans); one row per changed pair.
+
+    >>> a = pd.DataFrame([[True, True], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"])
+    >>> b = pd.DataFrame([[True, False], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"])
+    >>> reachability_changes(a, b)
+      source destination  before  after
+    0    n/a         n/b    True  False
+    """
+    if list(before.index) != list(after.index) or list(before.columns) != list(after.columns):
+        raise ValueError("reachability_changes: the two matrices must have the same rows and columns")
+    rows = [(s, d, bool(before.loc[s, d]), bool(after.loc[s, d]))
+            for s in before.index for d in before.columns
+            if not (pd.isna(before.loc[s, d]) and pd.isna(after.loc[s, d]))
+            and (pd.isna(before.loc[s, d]) or pd.isna(after.loc[s, d]) or bool(before.loc[s, d]) != bool(after.loc[s, d]))]
+    return pd.DataFrame(rows, columns=["source", "destination", "before", "after"])
