@@ -166,7 +166,8 @@ def test_snaplen_truncation_keeps_what_was_captured(tmp_path):
     # cut inside the IPv4 header: the source address is there, the destination is not
     path = write_pcap(tmp_path / "t2.pcap", [(T0, frame)], snaplen=14 + 16)
     df = read_capture(path)
-    assert rows(df, "src", "dst", "ip_version", "protocol", "sport") == [("192.0.2.1", "", 4, "TCP", None)]
+    assert rows(df, "src", "dst", "ip_version", "protocol", "sport") == \
+        [("192.0.2.1", "", 4, "TCP", None)]
 
 
 def test_empty_capture_has_all_columns(tmp_path):
@@ -400,7 +401,8 @@ def test_power_of_two_resolution_rounds_down_like_wireshark(tmp_path):
 
 
 def test_pcapng_timestamp_offset(tmp_path):
-    path = write_pcapng(tmp_path / "o.pcapng", [(0, 1_700_000_005_000_000_123, b"\x45" + bytes(19))],
+    path = write_pcapng(tmp_path / "o.pcapng",
+                        [(0, 1_700_000_005_000_000_123, b"\x45" + bytes(19))],
                         interfaces=[(LINKTYPE_RAW, 9, 262144, 1_700_000_000)])
     # SHB 28 bytes, IDB 44 (if_tsresol and if_tsoffset options): the EPB's timestamp at 72 + 12
     high, low = struct.unpack_from("<II", path.read_bytes(), 72 + 12)
@@ -422,7 +424,8 @@ def test_simple_and_obsolete_packet_blocks_and_sections(tmp_path):
     ], interfaces=[(LINKTYPE_ETHERNET, 6, 60), (LINKTYPE_RAW, 6)])
     df = read_capture(path)
     assert df["time"].iloc[:2].isna().all()  # Simple Packet Blocks carry no time
-    assert df["time"].iloc[2:].astype("int64").tolist() == [T0 + 7_000, T0 + 9, T0 + 10, T0 + 11_000]
+    assert df["time"].iloc[2:].astype("int64").tolist() == \
+        [T0 + 7_000, T0 + 9, T0 + 10, T0 + 11_000]
     assert df["length"].tolist() == [54, 200, 40, 80, 40, 60]
     assert df["captured_length"].tolist() == [54, 60, 40, 40, 40, 60]
     assert df["interface"].tolist() == [0, 0, 1, 0, 1, 0]
@@ -495,10 +498,9 @@ def test_agrees_with_dpkt_on_a_generated_capture(tmp_path):
             ip = e.data
             src = dst = ""
             ports = (None, None)
-            if isinstance(ip, dpkt.ip.IP):
-                src, dst = socket.inet_ntop(socket.AF_INET, ip.src), socket.inet_ntop(socket.AF_INET, ip.dst)
-            elif isinstance(ip, dpkt.ip6.IP6):
-                src, dst = socket.inet_ntop(socket.AF_INET6, ip.src), socket.inet_ntop(socket.AF_INET6, ip.dst)
+            if isinstance(ip, (dpkt.ip.IP, dpkt.ip6.IP6)):
+                family = socket.AF_INET if isinstance(ip, dpkt.ip.IP) else socket.AF_INET6
+                src, dst = socket.inet_ntop(family, ip.src), socket.inet_ntop(family, ip.dst)
             if isinstance(getattr(ip, "data", None), (dpkt.tcp.TCP, dpkt.udp.UDP)):
                 ports = (ip.data.sport, ip.data.dport)
             expected.append((int(ts * 1_000_000), len(buf), src, dst, *ports))
@@ -560,7 +562,8 @@ def test_error_truncated_record(tmp_path):
     assert "says 20 captured bytes, only 15 left" in message
     (tmp_path / "cuth.pcap").write_bytes(data[:24 + 36 + 10])  # the second record header is cut
     message = _error(tmp_path / "cuth.pcap")
-    assert "packet 2 at byte offset 60: truncated record header: 16 bytes needed, only 10" in message
+    assert "packet 2 at byte offset 60: truncated record header: 16 bytes needed, only 10" \
+        in message
     # the same through the chunked path
     assert "packet 3" in _error(tmp_path / "cut.pcap", chunk_bytes=4096)
 
@@ -676,7 +679,8 @@ def _tshark_fields(path: Path, fields: list[str]) -> pd.DataFrame:
 
 def test_agrees_with_tshark_on_every_link_type_and_header_chain(tmp_path):
     v4 = ipv4("192.0.2.1", "198.51.100.2", 6, tcp(40000, 443, 0x12))
-    v6 = ipv6("2001:db8::1", "2001:db8:0:1::2", 0, ext(44) + frag6(17, 0, True) + udp(53, 5353, bytes(9)))
+    v6 = ipv6("2001:db8::1", "2001:db8:0:1::2", 0,
+              ext(44) + frag6(17, 0, True) + udp(53, 5353, bytes(9)))
     frames = [
         (0, eth(0x0800, v4, tags=[(0x88A8, 3), (0x8100, 4)]), 1),
         (0, eth(0x86DD, v6), 2),
@@ -708,10 +712,11 @@ def test_agrees_with_tshark_on_every_link_type_and_header_chain(tmp_path):
     ], interfaces=[(LINKTYPE_ETHERNET, 9), (LINKTYPE_LINUX_SLL, 6), (LINKTYPE_LINUX_SLL2, 9),
                    (LINKTYPE_NULL, 0x80 | 24), (LINKTYPE_RAW, 9, 1000), (LINKTYPE_IPV4, 6),
                    (LINKTYPE_IPV6, 9)])
-    t = _tshark_fields(path, ["frame.time_epoch", "frame.len", "frame.cap_len", "frame.interface_id",
-                              "frame.packet_flags_direction", "sll.pkttype", "ip.src", "ip.dst",
-                              "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport",
-                              "udp.dstport", "tcp.flags", "ip.proto", "frame.protocols"])
+    t = _tshark_fields(path, [
+        "frame.time_epoch", "frame.len", "frame.cap_len", "frame.interface_id",
+        "frame.packet_flags_direction", "sll.pkttype", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+        "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", "tcp.flags", "ip.proto",
+        "frame.protocols"])
     df = read_capture(path)
     assert len(df) == len(t) == len(frames)
     assert df["time"].astype("int64").tolist() == [
@@ -736,11 +741,13 @@ def test_agrees_with_tshark_on_every_link_type_and_header_chain(tmp_path):
         prefix = "ip" if outer == "ip" else "ipv6"
         assert got["src"] == row[f"{prefix}.src"].split(",")[0], where
         assert got["dst"] == row[f"{prefix}.dst"].split(",")[0], where
-        after = [x for x in layers[layers.index(outer) + 1:] if not x.startswith("ipv6.") and x != "ah"]
+        after = [x for x in layers[layers.index(outer) + 1:]
+                 if not x.startswith("ipv6.") and x != "ah"]  # extension headers
         transport = after[0] if after else None
         if outer == "ip":  # the protocol field itself (a later fragment's shows as "data")
             number = int(row["ip.proto"].split(",")[0])
-            assert got["protocol"] == {1: "ICMP", 6: "TCP", 17: "UDP"}.get(number, str(number)), where
+            expected = {1: "ICMP", 6: "TCP", 17: "UDP"}.get(number, str(number))
+            assert got["protocol"] == expected, where
         elif transport in names:
             assert got["protocol"] == names[transport], where
         if transport in ("tcp", "udp"):

@@ -31,7 +31,7 @@ def _captures() -> list:
 
 
 def _first(value: str) -> str:
-    """tshark lists repeated fields (tunnels, ICMP errors) comma-separated: the first is outermost."""
+    """tshark lists repeated fields (tunnels, ICMP errors) with commas: the first is outermost."""
     return value.split(",")[0]
 
 

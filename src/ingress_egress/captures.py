@@ -28,10 +28,10 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> tmp = pathlib.Path(tempfile.mkdtemp())
->>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)      # Ethernet header, then a (zeroed) IPv4 header
+>>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)   # Ethernet header, a (zeroed) IPv4 header
 >>> write_pcap(tmp / "tiny.pcap", [(1_700_000_000_123_456_789, frame)]).name
 'tiny.pcap'
->>> (tmp / "tiny.pcap").stat().st_size               # 24-byte file header + 16-byte record header + frame
+>>> (tmp / "tiny.pcap").stat().st_size      # 24-byte file header, 16-byte record header, frame
 74
 >>> read_capture(tmp / "tiny.pcap")[["time", "src", "dst", "protocol", "length"]]
                                      time      src      dst protocol  length
@@ -77,7 +77,7 @@ PCAPNG_BYTE_ORDER_MAGIC = 0x1A2B3C4D
 
 
 class CaptureError(ValueError):
-    """A capture file that cannot be read: the message names the file, the position and the problem."""
+    """A capture that cannot be read: the message names the file, the position and the problem."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def write_pcap(
 
     >>> import tempfile, pathlib
     >>> p = write_pcap(pathlib.Path(tempfile.mkdtemp()) / "x.pcap", [(0, b"abc", 60)], snaplen=2)
-    >>> p.read_bytes()[24:]                             # ts_sec, ts_nsec, captured 2, original 60, data
+    >>> p.read_bytes()[24:]                 # ts_sec, ts_nsec, captured 2, original 60, data
     b'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x00\\x00<\\x00\\x00\\x00ab'
     """
     path = Path(path)
@@ -175,7 +175,7 @@ class ObsoletePacket:
 
 @dataclass(frozen=True)
 class Section:
-    """Start a new pcapng section with its own interfaces (and byte order) inside the record stream."""
+    """Start a new pcapng section, with its own interfaces and byte order, in the record stream."""
 
     interfaces: tuple = ((LINKTYPE_ETHERNET, 9),)
     big_endian: bool = False
@@ -186,7 +186,7 @@ def _pad4(data: bytes) -> bytes:
 
 
 def _ticks(time_ns: int, tsresol: int) -> int:
-    """Nanoseconds to the interface's timestamp units (``if_tsresol`` byte: 10^-n, or 2^-n if MSB set)."""
+    """Nanoseconds to timestamp units (``if_tsresol`` byte: 10^-n s, or 2^-n s if its MSB is 1)."""
     if tsresol & 0x80:
         return (int(time_ns) << (tsresol & 0x7F)) // 1_000_000_000
     exp = tsresol
@@ -426,7 +426,7 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
     (pcapng flags), updated in place from SLL packet types. Returns a dict of arrays.
     """
     n = len(start)
-    et = np.full(n, -1, np.int64)          # EtherType (or what it means for NULL/raw: 0x0800/0x86dd)
+    et = np.full(n, -1, np.int64)          # EtherType (for NULL/raw: 0x0800/0x86dd as it means)
     has_et = np.zeros(n, bool)             # whether the frame carries a real EtherType field
     l3 = np.zeros(n, np.int64)             # where the network header starts, relative to the frame
     pkttype = np.full(n, -1, np.int16)
@@ -670,7 +670,7 @@ class _Reader:
             self.bar.close()
 
     def fill(self, keep_from: int, need: int = 0) -> None:
-        """Drop ``buf[:keep_from]``, then read until ``need`` bytes are buffered (or the file ends)."""
+        """Drop ``buf[:keep_from]``, read until ``need`` bytes are buffered or the file ends."""
         rest = self.n - keep_from
         want = max(self.chunk_bytes, need)
         if want + _PAD > len(self.buf):
@@ -880,17 +880,18 @@ def _read_pcapng(r: _Reader) -> None:
                 elif bom == b"\x1a\x2b\x3c\x4d":
                     big = True
                 else:
-                    raise r.error(f"{where} (Section Header Block): byte-order magic {bom.hex()} is "
-                                  "neither 1a2b3c4d nor 4d3c2b1a")
+                    raise r.error(f"{where} (Section Header Block): byte-order magic "
+                                  f"{bom.hex()} is neither 1a2b3c4d nor 4d3c2b1a")
                 hdr = hdr_be if big else hdr_le
                 length = hdr(buf, off)[1]
                 nxt = off + length
             elif not sections:
-                raise r.error(f"{where}: block type 0x{t:08x} before the first Section Header Block")
+                raise r.error(f"{where}: block type 0x{t:08x} before the first Section Header "
+                              "Block")
             name = _BLOCK_NAMES.get(t, f"block type 0x{t:08x}")
             if length < 12 or length & 3 or length > MAX_RECORD_BYTES:
-                raise r.error(f"{where} ({name}): corrupt block length {length} (must be a multiple "
-                              f"of 4, at least 12 and at most {MAX_RECORD_BYTES})")
+                raise r.error(f"{where} ({name}): corrupt block length {length} (must be a "
+                              f"multiple of 4, at least 12 and at most {MAX_RECORD_BYTES})")
             if nxt > n:
                 file_left = r.size - (r.base + off)
                 if length > file_left or r.eof:
@@ -947,7 +948,7 @@ def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) 
     v = _Views(r.buf, r.n + _PAD)
     o = np.array(offs, np.int64)
     n = len(o)
-    # section of each packet block: the last section started before it (possibly in an earlier chunk)
+    # section of each packet block: the last one started before it (maybe in an earlier chunk)
     sec = np.full(n, len(sections) - 1 - len(sec_marks), np.int64)
     for index, number in sec_marks:
         sec[index:] = number
@@ -964,8 +965,9 @@ def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) 
     bad = np.flatnonzero(_u32(v.le32, v.be32, big, o + blen - 4) != blen)
     if len(bad):
         i = int(bad[0])
+        trailer = int(_u32(v.le32, v.be32, big[i:i + 1], o[i:i + 1] + blen[i] - 4)[0])
         raise r.error(f"{where(i)}: corrupt block: length {int(blen[i])} at the start but "
-                      f"{int(_u32(v.le32, v.be32, big[i:i+1], o[i:i+1] + blen[i] - 4)[0])} at the end")
+                      f"{trailer} at the end")
     is_spb = ttype == 3
     is_pb = ttype == 2
     short = np.flatnonzero(~is_spb & (blen < 32))
@@ -1099,10 +1101,11 @@ def read_capture(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> ip = bytes.fromhex("45000028000140004006 0000 c0000201 c6336402")  # 192.0.2.1 -> 198.51.100.2
+    >>> ip = bytes.fromhex("45000028000140004006 0000 c0000201 c6336402")  # 192.0.2.1 to ...
     >>> tcp = bytes.fromhex("c000 01bb 00000000 00000000 5002 ffff 0000 0000")  # SYN, 49152 -> 443
     >>> frame = bytes(12) + b"\\x08\\x00" + ip + tcp
-    >>> p = write_pcap(pathlib.Path(tempfile.mkdtemp()) / "syn.pcap", [(1_700_000_000_5 * 10**8, frame)])
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "syn.pcap"
+    >>> p = write_pcap(p, [(1_700_000_000_500_000_000, frame)])
     >>> df = read_capture(p)
     >>> df[["src", "dst", "protocol", "sport", "dport", "tcp_flags", "length"]]
                  src           dst protocol  sport  dport  tcp_flags  length
