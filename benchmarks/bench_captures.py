@@ -12,7 +12,9 @@ full or cut by a 128-byte snap length, DNS over UDP, ICMP, ARP), then times on t
 * a plain dpkt loop extracting the same fields.
 
 It prints packets per second, the ratios, the file size and read_capture's peak memory against the
-file size. Targets: at least 20x tshark, 10x dpkt, peak memory below 2x the file size.
+file size. Targets: at least 20x tshark, 10x dpkt, peak memory below 2x the file size. It also
+reads the file in a process whose address space may only grow by 0.8x the file size (so the file
+cannot be held in memory whole), and the same packets written as pcapng.
 
 Run: ``.venv/bin/python benchmarks/bench_captures.py [--packets N] [--keep FOLDER]``
 """
@@ -32,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingress_egress.captures import DEFAULT_CHUNK_BYTES, write_pcap
+from ingress_egress.captures import DEFAULT_CHUNK_BYTES, write_pcap, write_pcapng
 
 MAC_A, MAC_B = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
 
@@ -102,25 +104,32 @@ def templates(rng: np.random.Generator, count: int = 4096) -> tuple[list[tuple[b
     return out, w / w.sum()
 
 
-def write_benchmark_capture(path: Path, packets: int, seed: int = 2026) -> Path:
+def write_benchmark_capture(path: Path, packets: int, seed: int = 2026, pcapng: bool = False) -> Path:
+    """The benchmark capture: the same packets, as pcap or as pcapng (direction flags set)."""
     rng = np.random.default_rng(seed)
     frames, p = templates(rng)
     choice = rng.choice(len(frames), size=packets, p=p)
     gaps = rng.exponential(200_000, size=packets).astype(np.int64)  # ~5,000 packets/s
     times = 1_767_225_600 * 10**9 + np.cumsum(gaps)
+    if pcapng:
+        return write_pcapng(path, ((0, t, frames[c][0], frames[c][1], 1 + c % 2)
+                                   for t, c in zip(times.tolist(), choice.tolist())))
     records = ((t, frames[c][0], frames[c][1]) for t, c in zip(times.tolist(), choice.tolist()))
     return write_pcap(path, records, nanosecond=True)
 
 
 CHILD = r"""
 import json, resource, sys, time
-def rss():
+def status(key):
     for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(key):
             return int(line.split()[1]) * 1024
 import numpy, pandas
 from ingress_egress.captures import read_capture
-base = rss()
+base = status("VmRSS:")
+if len(sys.argv) > 3:  # cap the address space: baseline + a fraction of the file size
+    limit = status("VmSize:") + int(float(sys.argv[3]))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 t = time.perf_counter()
 df = read_capture(sys.argv[1], chunk_bytes=int(sys.argv[2]), progress=False)
 seconds = time.perf_counter() - t
@@ -136,6 +145,15 @@ tracemalloc.start()
 df = read_capture(sys.argv[1], chunk_bytes=int(sys.argv[2]), progress=False)
 print(json.dumps({"traced_peak": tracemalloc.get_traced_memory()[1]}))
 """
+
+
+def run_limited(path: Path, limit_bytes: int) -> dict:
+    """read_capture in a process whose address space may grow by ``limit_bytes`` only."""
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(DEFAULT_CHUNK_BYTES),
+                          str(limit_bytes)], capture_output=True, text=True)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1]}
+    return json.loads(out.stdout)
 
 
 def run_read_capture(path: Path, chunk_bytes: int, repeats: int = 3) -> dict:
@@ -218,6 +236,22 @@ def main() -> None:
                   f"{r['peak_above_baseline'] / size:.2f}x file size; traced allocations peak "
                   f"{r['traced_peak'] / 1e6:.0f} MB = {r['traced_peak'] / size:.2f}x; "
                   f"the DataFrame itself {r['df_bytes'] / 1e6:.0f} MB (target: below 2x)")
+        limit = int(0.8 * size)
+        limited = run_limited(path, limit)
+        if "error" in limited:
+            print(f"read_capture with its address space capped at +{limit / 1e6:.0f} MB "
+                  f"(0.8x the file): failed: {limited['error']}")
+        else:
+            print(f"read_capture with its address space capped at +{limit / 1e6:.0f} MB "
+                  f"(0.8x the file, RLIMIT_AS): {limited['rows']:,} rows in "
+                  f"{limited['seconds']:.2f} s: the file never has to fit in memory")
+        ng = write_benchmark_capture(folder / "bench.pcapng", n, pcapng=True)
+        ng_result = run_read_capture(ng, DEFAULT_CHUNK_BYTES)
+        assert ng_result["rows"] == n
+        print(f"read_capture pcapng    {ng_result['seconds']:7.2f} s  "
+              f"{n / ng_result['seconds']:12,.0f} packets/s  (same packets as pcapng, "
+              f"{ng.stat().st_size / 1e6:.1f} MB)")
+        ng.unlink()
         if args.skip_slow:
             return
         tshark = run_tshark(path)

@@ -703,8 +703,8 @@ class _Reader:
         n = len(start)
         src, dst = self.addresses.encode(n, decoded)
         part = {
-            "time": time_ns, "length": length.astype(np.int64),
-            "captured_length": caplen.astype(np.int64), "interface": interface, "hint": hint,
+            "time": time_ns, "length": length.astype(np.uint32),
+            "captured_length": caplen.astype(np.uint32), "interface": interface, "hint": hint,
             "src": src, "dst": dst,
         }
         for key in ("ip_version", "proto", "sport", "dport", "tcp_flags", "icmp_type",
@@ -1154,16 +1154,19 @@ def _frame(r: _Reader) -> pd.DataFrame:
     parts = r.parts
 
     def cat(key: str, dtype) -> np.ndarray:
-        if not parts:
+        """One column from all the chunks, freeing the chunks' pieces as it goes (memory)."""
+        pieces = [p.pop(key) for p in parts]
+        if not pieces:
             return np.zeros(0, dtype)
-        if len(parts) == 1:
-            return np.asarray(parts[0][key], dtype)
-        return np.concatenate([np.asarray(p[key], dtype) for p in parts])
+        if len(pieces) == 1:
+            return np.asarray(pieces[0], dtype)
+        return np.concatenate(pieces, dtype=dtype)
 
     def nullable(key: str, dtype: str) -> pd.arrays.IntegerArray:
-        values = cat(key, np.int64)
+        values = cat(key, dtype.lower())  # -1 marks a missing value in every such column
         mask = values == -1
-        return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(dtype.lower()), mask)
+        values[mask] = 0
+        return pd.arrays.IntegerArray(values, mask)
 
     strings = np.array(r.addresses.strings, dtype=object)
     proto = cat("proto", np.int16)
@@ -1193,9 +1196,9 @@ def _frame(r: _Reader) -> pd.DataFrame:
     if r.keep_bytes:
         frames = np.empty(r.packets, dtype=object)
         i = 0
-        for p in parts:
-            frames[i:i + len(p["frame"])] = p["frame"]
-            i += len(p["frame"])
+        for piece in (p.pop("frame") for p in parts):
+            frames[i:i + len(piece)] = piece
+            i += len(piece)
         columns["frame"] = frames
         columns["network_offset"] = nullable("l3", "Int32")
         columns["transport_offset"] = nullable("l4", "Int32")
