@@ -61,7 +61,7 @@ def _eth(ethertype: int, payload: bytes, vlan: int | None = None) -> bytes:
     return MAC_A + MAC_B + tag + struct.pack(">H", ethertype) + payload
 
 
-def templates(rng: np.random.Generator, count: int = 4096) -> tuple[list[tuple[bytes, int]], np.ndarray]:
+def templates(rng: np.random.Generator, count: int = 4096) -> tuple[list, np.ndarray]:
     """Distinct frames (captured bytes, wire length) and the probability of each."""
     out, weight = [], []
     kinds = [("ack", 0.40), ("data_cut", 0.25), ("data_full", 0.10), ("dns", 0.13),
@@ -90,7 +90,8 @@ def templates(rng: np.random.Generator, count: int = 4096) -> tuple[list[tuple[b
         elif kind[0] == "v6_tcp":
             s6 = bytes.fromhex("fd000000000000000000000000000000")[:14] + inside[2:]
             d6 = bytes.fromhex("20010db8000000000000000000000000")[:14] + outside[2:]
-            frame = _eth(0x86DD, _ipv6(s6, d6, 6, _tcp(sport, 443, 0x10, bytes(int(rng.integers(0, 400))))))
+            data = bytes(int(rng.integers(0, 400)))
+            frame = _eth(0x86DD, _ipv6(s6, d6, 6, _tcp(sport, 443, 0x10, data)))
             wire = len(frame)
         elif kind[0] == "icmp":
             frame = _eth(0x0800, _checksum_free_ipv4(a, b, 1, b"\x08\x00\x00\x00" + bytes(60)))
@@ -104,7 +105,8 @@ def templates(rng: np.random.Generator, count: int = 4096) -> tuple[list[tuple[b
     return out, w / w.sum()
 
 
-def write_benchmark_capture(path: Path, packets: int, seed: int = 2026, pcapng: bool = False) -> Path:
+def write_benchmark_capture(path: Path, packets: int, seed: int = 2026,
+                            pcapng: bool = False) -> Path:
     """The benchmark capture: the same packets, as pcap or as pcapng (direction flags set)."""
     rng = np.random.default_rng(seed)
     frames, p = templates(rng)
@@ -195,12 +197,11 @@ def run_dpkt(path: Path) -> tuple[float, int]:
             ip = eth.data
             src = dst = ""
             sport = dport = None
-            if isinstance(ip, dpkt.ip.IP):
-                src, dst = socket.inet_ntop(socket.AF_INET, ip.src), socket.inet_ntop(socket.AF_INET, ip.dst)
-            elif isinstance(ip, dpkt.ip6.IP6):
-                src, dst = socket.inet_ntop(socket.AF_INET6, ip.src), socket.inet_ntop(socket.AF_INET6, ip.dst)
-            if isinstance(ip, (dpkt.ip.IP, dpkt.ip6.IP6)) and isinstance(ip.data, (dpkt.tcp.TCP, dpkt.udp.UDP)):
-                sport, dport = ip.data.sport, ip.data.dport
+            if isinstance(ip, (dpkt.ip.IP, dpkt.ip6.IP6)):
+                family = socket.AF_INET if isinstance(ip, dpkt.ip.IP) else socket.AF_INET6
+                src, dst = socket.inet_ntop(family, ip.src), socket.inet_ntop(family, ip.dst)
+                if isinstance(ip.data, (dpkt.tcp.TCP, dpkt.udp.UDP)):
+                    sport, dport = ip.data.sport, ip.data.dport
             out.append((len(buf), src, dst, sport, dport))
             rows += 1
     return time.perf_counter() - t, rows
