@@ -229,10 +229,12 @@ def draw_cluster(cluster: Cluster, connections: Iterable[Sequence[Any]] | pd.Dat
             nx.draw_networkx_edges(graph, pos, edgelist=plain, edge_color=colour, style=style, width=width,
                                    arrows=True, arrowstyle="-|>", arrowsize=13, node_size=520,
                                    connectionstyle="arc3,rad=0.12", ax=ax)
-            nx.draw_networkx_edge_labels(graph, pos, edge_labels={e: labels[e] for e in plain}, font_size=6.5,
-                                         font_color=colour, connectionstyle="arc3,rad=0.12", label_pos=0.5,
-                                         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.3},
-                                         ax=ax)
+            texts = nx.draw_networkx_edge_labels(
+                graph, pos, edge_labels={e: labels[e] for e in plain}, font_size=6.5, font_color=colour,
+                connectionstyle="arc3,rad=0.12", label_pos=0.5,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.3}, ax=ax)
+            for text in texts.values():  # verdicts above the pod names
+                text.set_zorder(6)
         for u, _, k in loops:
             x, y = pos[u]
             ax.annotate("", xy=(x + 0.12, y + 0.12), xytext=(x - 0.12, y + 0.12),
