@@ -177,7 +177,8 @@ def test_alerts_rank_the_exfiltration_first_and_say_why():
     # every indicator fires for the exfiltration: 7 points
     assert top["score"] == 7
     for word in ("7.56 MB", "233 times what came back", "100% of it at night", "steady stream for 90 minutes",
-                 "no other internal host", "robust z-score", "never seen before", "would have blocked 7.56 MB"):
+                 "no other internal host", "in its busiest 1h bin the host sent 5.04 MB", "robust z-score",
+                 "never seen before", "would have blocked 7.56 MB"):
         assert word in top["reasons"], word
     # the backups are lopsided, at night, steady and spike their host's hours, but they go to a known,
     # allowed destination that two hosts use: 4 points

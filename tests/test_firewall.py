@@ -241,6 +241,18 @@ def test_icmp_echo_reply_is_tracked_unless_switched_off():
     assert replay(packets, untracked, OFFICE)["verdict"].tolist() == ["allow", "deny"]
 
 
+def test_only_an_echo_request_opens_an_icmp_flow_when_types_are_known():
+    packets = table([(0, WEB, PC, "ICMP", None, None, 0, 98),      # an echo reply nobody asked for
+                     (1, PC, WEB, "ICMP", None, None, 0, 98),      # then an echo request out
+                     (2, WEB, PC, "ICMP", None, None, 0, 98)])     # and its reply
+    packets["icmp_type"] = pd.array([0, 8, 0], dtype="Int16")
+    inbound_only = security_group([Rule("in", "ingress", "allow")])
+    # the unsolicited reply is allowed by the rule but opens nothing, so the request finds no flow
+    assert replay(packets, inbound_only, OFFICE)["verdict"].tolist() == ["allow", "deny", "allow"]
+    outbound = security_group([Rule("ping", "egress", "allow", "icmp")])
+    assert replay(packets, outbound, OFFICE)["reason"].tolist() == ["implicit deny", "rule", "established connection"]
+
+
 def test_traffic_that_does_not_cross_the_boundary_is_not_filtered():
     packets = table([
         (0, PC, "192.168.10.1", "UDP", 5353, 5353, 0, 100),      # internal

@@ -273,6 +273,7 @@ def egress_alerts(
                       & (binned["bin"] <= row.last_seen)]
         peaks.append(bins.loc[bins["z_out"].idxmax()] if len(bins) else None)
     table["peak_z"] = [p["z_out"] if p is not None else np.nan for p in peaks]
+    table["peak_bytes"] = [p["bytes_out"] if p is not None else 0 for p in peaks]
     table["spike"] = table["peak_z"] >= z_threshold
     indicators = ["lopsided", "night", "steady", "rare", "spike"]
     if known_destinations is not None:
@@ -305,8 +306,9 @@ def egress_alerts(
         if row["rare"]:
             words.append("no other internal host sends to this destination")
         if row["spike"]:
-            words.append(f"the host's outbound bytes per {freq} reached a robust z-score of {row['peak_z']:.1f} "
-                         f"(its median is {_format_bytes(host_median.get(row['host'], 0))})")
+            words.append(f"in its busiest {freq} bin the host sent {_format_bytes(row['peak_bytes'])}, a robust "
+                         f"z-score of {row['peak_z']:.1f} against its usual bin "
+                         f"({_format_bytes(host_median.get(row['host'], 0))}, the median)")
         if "new" in indicators and row["new"]:
             words.append("destination never seen before")
         if "not_allowed" in indicators and row["not_allowed"]:

@@ -33,8 +33,10 @@ Connection tracking, in this simulator:
   judged by the rules alone.
 * UDP: any allowed UDP packet opens a flow, keyed by five-tuple; it expires ``udp_timeout``
   seconds after its last packet (AWS default 30 s).
-* ICMP and ICMPv6 (``track_icmp=True``): an allowed packet opens a flow between the two addresses
-  (the capture's columns carry no ICMP identifier), expiring after ``icmp_timeout`` seconds.
+* ICMP and ICMPv6 (``track_icmp=True``): an allowed echo request (type 8, or 128 for ICMPv6; any
+  ICMP packet when the table has no ``icmp_type`` column) opens a flow between the two addresses
+  (the capture's columns carry no ICMP identifier), expiring after ``icmp_timeout`` seconds. Echo
+  replies and error messages pass only as part of such a flow or by a rule.
 * Other protocols are never tracked.
 
 Examples
@@ -579,7 +581,12 @@ def _track(packets: pd.DataFrame, ruleset: RuleSet, crossing: np.ndarray, rule_a
     syn_only = is_tcp & ((flags & TCP_SYN) != 0) & ((flags & TCP_ACK) == 0)
     rst = is_tcp & ((flags & TCP_RST) != 0)
     trackable = crossing & (is_tcp | is_udp | is_icmp)
-    opens = np.where(is_tcp, syn_only, is_udp | is_icmp)
+    if "icmp_type" in packets.columns:
+        icmp_type = pd.to_numeric(packets["icmp_type"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+        echo_request = ((protocol == "ICMP") & (icmp_type == 8)) | ((protocol == "ICMPv6") & (icmp_type == 128))
+    else:
+        echo_request = is_icmp
+    opens = np.where(is_tcp, syn_only, is_udp | (is_icmp & echo_request))
     timeout = np.select([is_tcp, is_udp], [ruleset.tcp_timeout, ruleset.udp_timeout], ruleset.icmp_timeout)
     timeout_ns = (timeout * 1e9).astype(np.int64)
     flows = _flow_codes(packets)
