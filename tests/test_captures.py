@@ -468,12 +468,20 @@ def test_small_chunks_give_the_same_frame_as_one_chunk(tmp_path):
     pcap = write_pcap(tmp_path / "c.pcap", records)
     ng = write_pcapng(tmp_path / "c.pcapng", [(0, t, f, n, 1 + (t // 1000) % 2)
                                               for t, f, n in records])
-    for path in (pcap, ng):
+    sectioned = []  # a new section, in the other byte order, every 50 packets
+    for i, (t, f, n) in enumerate(records):
+        if i and i % 50 == 0:
+            sectioned.append(Section(((LINKTYPE_ETHERNET, 9),), big_endian=(i // 50) % 2 == 1))
+        sectioned.append((0, t, f, n))
+    sections = write_pcapng(tmp_path / "s.pcapng", sectioned)
+    for path in (pcap, ng, sections):
         whole = read_capture(path)
         assert len(whole) == 400
         pieces = read_capture(path, chunk_bytes=4096)  # smaller than a jumbo frame's record
         pd.testing.assert_frame_equal(whole, pieces)
     assert pieces.attrs == whole.attrs
+    # the same packets, whatever the container: pcap, or pcapng in 8 sections of both byte orders
+    pd.testing.assert_frame_equal(read_capture(pcap), read_capture(sections, chunk_bytes=4096))
 
 
 def test_progress_bar_is_optional(tmp_path, capsys):

@@ -1054,35 +1054,29 @@ def read_capture(
     """Read a pcap or pcapng file into a DataFrame, one row per packet, in file order.
 
     The index is the packet number, counted from 1 like Wireshark's ``No.`` column (``frame``).
-    Columns:
+    Columns (dtype in brackets):
 
-    ===================  ===========================  ==============================================
-    column               dtype                        meaning
-    ===================  ===========================  ==============================================
-    ``time``             datetime64[ns, UTC]          capture time (NaT for a Simple Packet Block)
-    ``src``, ``dst``     str                          outermost IP addresses ("" if not IP)
-    ``ip_version``       Int8                         4, 6, or <NA> for non-IP frames
-    ``protocol``         str                          TCP, UDP, ICMP, ICMPv6, else the IP protocol
-                                                      number ("47"); "" if not IP
-    ``sport``, ``dport`` Int32                        TCP/UDP ports (<NA> otherwise, or when a
-                                                      non-first fragment or not captured)
-    ``tcp_flags``        Int16                        TCP flag bits, see :data:`TCP_FLAGS`
-                                                      (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32,
-                                                      ECE 64, CWR 128, AE 256)
-    ``icmp_type``,       Int16                        ICMP / ICMPv6 type and code
-    ``icmp_code``
-    ``length``           int64                        bytes on the wire (tshark ``frame.len``)
-    ``captured_length``  int64                        bytes in the file (``frame.cap_len``)
-    ``interface``        int32                        interface id (pcapng, per section); 0 for pcap
-    ``direction_hint``   string                       the capture's own idea of direction: "in",
-                                                      "out" (pcapng flags, SLL), "broadcast",
-                                                      "multicast", "otherhost", "loopback" (SLL)
-    ``sll_pkttype``      Int16                        Linux cooked capture packet type (0 host,
-                                                      1 broadcast, 2 multicast, 3 otherhost,
-                                                      4 outgoing)
-    ``ethertype``        Int32                        the EtherType after any VLAN tags, for link
-                                                      types that carry one (Ethernet, SLL, SLL2)
-    ===================  ===========================  ==============================================
+    - ``time`` [datetime64[ns, UTC]]: capture time; NaT for a Simple Packet Block, which has none.
+    - ``src``, ``dst`` [str]: the outermost IP addresses, as tshark prints them; "" if not IP.
+    - ``ip_version`` [Int8]: 4, 6, or <NA> for a non-IP frame (ARP, for instance).
+    - ``protocol`` [str]: "TCP", "UDP", "ICMP", "ICMPv6", else the IP protocol number ("47" is
+      GRE); for IPv6, the header after the extension headers; "" if not IP.
+    - ``sport``, ``dport`` [Int32]: TCP and UDP ports; <NA> for other protocols, for fragments
+      after the first, and when the capture was cut before them.
+    - ``tcp_flags`` [Int16]: the TCP flag bits, :data:`TCP_FLAGS`: FIN 1, SYN 2, RST 4, PSH 8,
+      ACK 16, URG 32, ECE 64, CWR 128, AE 256 (a SYN-ACK is 18).
+    - ``icmp_type``, ``icmp_code`` [Int16]: for ICMP and ICMPv6.
+    - ``length`` [int64]: bytes on the wire, link-layer header included (tshark's ``frame.len``).
+    - ``captured_length`` [int64]: bytes in the file (``frame.cap_len``); smaller when truncated.
+    - ``interface`` [int32]: pcapng interface id, numbered per section as tshark does; 0 for pcap.
+    - ``direction_hint`` [string]: the capture's own idea of direction, or <NA>: "in" or "out"
+      from pcapng packet flags or the Linux cooked-capture packet type, which also gives
+      "broadcast", "multicast", "otherhost" (to another host, seen in promiscuous mode),
+      "loopback", "user", "kernel".
+    - ``sll_pkttype`` [Int16]: the Linux cooked-capture packet type itself (0 to us, 1 broadcast,
+      2 multicast, 3 to another host, 4 sent by us).
+    - ``ethertype`` [Int32]: the EtherType after any VLAN tags, for link types that carry one
+      (Ethernet, SLL, SLL2); 0x0806 is ARP.
 
     ``keep_bytes=True`` adds ``frame`` (the captured bytes) and the offsets into it where the
     network header (``network_offset``), the transport header (``transport_offset``) and the
