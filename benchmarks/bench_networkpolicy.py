@@ -38,11 +38,12 @@ def generate(pods: int = 1000, policies: int = 200, namespaces: int = 20, seed: 
         if rng.random() < 0.5:
             labels["canary"] = "true"
         port = int(rng.choice([80, 443, 5432, 6379, 8080]))
-        objects.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": f"d{i:04d}", "namespace": ns},
+        ports = [{"name": "http", "containerPort": port}, {"name": "metrics", "containerPort": 9090}]
+        objects.append({"apiVersion": "apps/v1", "kind": "Deployment",
+                        "metadata": {"name": f"d{i:04d}", "namespace": ns},
                         "spec": {"selector": {"matchLabels": {"id": f"p{i}"}}, "template": {
                             "metadata": {"labels": labels},
-                            "spec": {"containers": [{"name": "c", "image": "x", "ports": [
-                                {"name": "http", "containerPort": port}, {"name": "metrics", "containerPort": 9090}]}]}}}})
+                            "spec": {"containers": [{"name": "c", "image": "x", "ports": ports}]}}}})
 
     def selector() -> dict:
         roll = rng.random()
@@ -60,7 +61,8 @@ def generate(pods: int = 1000, policies: int = 200, namespaces: int = 20, seed: 
         if roll < 0.6:
             return {"namespaceSelector": {"matchLabels": {"env": str(rng.choice(ENVS))}}}
         if roll < 0.85:
-            return {"namespaceSelector": {"matchLabels": {"team": str(rng.choice(ns_names))}}, "podSelector": selector()}
+            return {"namespaceSelector": {"matchLabels": {"team": str(rng.choice(ns_names))}},
+                    "podSelector": selector()}
         return {"ipBlock": {"cidr": "10.244.0.0/16", "except": [f"10.244.{int(rng.integers(0, 4))}.0/24"]}}
 
     def ports() -> list[dict]:

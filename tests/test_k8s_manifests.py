@@ -15,8 +15,10 @@ NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
 
 
 def test_files_folders_and_documents(tmp_path):
-    (tmp_path / "b.yaml").write_text(NS.format(name="b") + "---\n# only a comment\n---\n" + NS.format(name="c") + "---\n")
-    (tmp_path / "a.yml").write_text("# a comment before the first marker is not a document\n---\n" + NS.format(name="a"))
+    (tmp_path / "b.yaml").write_text(
+        NS.format(name="b") + "---\n# only a comment\n---\n" + NS.format(name="c") + "---\n")
+    (tmp_path / "a.yml").write_text(
+        "# a comment before the first marker is not a document\n---\n" + NS.format(name="a"))
     (tmp_path / "notes.txt").write_text(NS.format(name="not-read"))
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "d.yaml").write_text(NS.format(name="not-recursive"))
@@ -110,7 +112,8 @@ def test_invalid_yaml_names_file_document_and_line(tmp_path):
      "<text 1>, document 1: Pod (no name): metadata.name: Required value: name or generateName is required"),
     ("apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {canary: true}}\n",
      "<text 1>, document 1: Pod p: metadata.labels.canary: Invalid value: True: label values must be strings"),
-    ("apiVersion: v1\nkind: List\nitems: {a: 1}\n", "<text 1>, document 1: List: items: Invalid value: expected a list"),
+    ("apiVersion: v1\nkind: List\nitems: {a: 1}\n",
+     "<text 1>, document 1: List: items: Invalid value: expected a list"),
 ])
 def test_invalid_objects(text, message):
     with pytest.raises(ManifestError) as caught:

@@ -187,7 +187,8 @@ DEFAULTS = {
 
 
 def default_policy(name: str, namespace: str = "team") -> list[dict]:
-    text = f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: {namespace}}}\n"
+    text = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+            f"metadata: {{name: {name}, namespace: {namespace}}}\n")
     return netpol(text + DEFAULTS[name])
 
 
@@ -326,7 +327,8 @@ def test_selector_expressions_semantics():
     for operator, values in [("NotIn", ["prod"]), ("In", ["prod", "dev"]), ("Exists", None), ("DoesNotExist", None)]:
         expression = {"key": "env", "operator": operator, **({"values": values} if values else {})}
         policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "p"},
-                  "spec": {"podSelector": {}, "ingress": [{"from": [{"podSelector": {"matchExpressions": [expression]}}]}]}}
+                  "spec": {"podSelector": {},
+                           "ingress": [{"from": [{"podSelector": {"matchExpressions": [expression]}}]}]}}
         c = Cluster(objects + [policy])
         req = Requirement("env", operator, tuple(values or ()))
         want = [req.matches(x) for x in labels]
@@ -475,7 +477,8 @@ def random_cluster(seed: int) -> list[dict]:
         return pick([{}, {"matchLabels": {"app": str(rng.choice(["a", "b", "c"]))}},
                            {"matchExpressions": [{"key": "tier", "operator": str(rng.choice(["NotIn", "In"])),
                                                   "values": ["x"]}]},
-                           {"matchExpressions": [{"key": "tier", "operator": str(rng.choice(["Exists", "DoesNotExist"]))}]}])
+                     {"matchExpressions": [{"key": "tier",
+                                            "operator": str(rng.choice(["Exists", "DoesNotExist"]))}]}])
 
     def peer():
         kind = rng.integers(0, 4)
@@ -560,7 +563,8 @@ INVALID = [
      'spec.ingress[0].ports[0].port: Invalid value: "http_alt": must contain only alpha-numeric characters'),
     ("spec: {policyTypes: [Ingress]}", "spec.podSelector: Required value"),
     ("", "spec.podSelector: Required value"),
-    ("spec: {podSelector: {}, ingress: [{from: [{}]}]}", "spec.ingress[0].from[0]: Required value: must specify a peer"),
+    ("spec: {podSelector: {}, ingress: [{from: [{}]}]}",
+     "spec.ingress[0].from[0]: Required value: must specify a peer"),
     ("spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
      "spec.ingress[0].from[0]: Forbidden: may not specify both ipBlock and another peer"),
     ("spec: {podSelector: {}, policyTypes: [Ingres]}",
@@ -568,7 +572,8 @@ INVALID = [
     ("spec: {podSelector: {matchExpressions: [{key: app, operator: Equals, values: [a]}]}}",
      'spec.podSelector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator'),
     ("spec: {podSelector: {matchExpressions: [{key: app, operator: In}]}}",
-     "spec.podSelector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"),
+     "spec.podSelector.matchExpressions[0].values: Required value: "
+     "must be specified when `operator` is 'In' or 'NotIn'"),
     ("spec: {podSelector: {matchExpressions: [{key: app, operator: Exists, values: [a]}]}}",
      "spec.podSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
      "'DoesNotExist'"),
@@ -694,8 +699,8 @@ def test_connection_graph_and_drawings(shop):
     assert to_api[0]["kind"] == "route" and "shop.example.com/api" in to_api[0]["paths"]
     assert graph.has_edge(INTERNET, "ingress-nginx/ingress-nginx-controller")
     # a policy that cuts the controller off shows the route as denied
-    cut = Cluster([o for o in load_manifests(DATA)
-                   if not (o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "frontend-from-ingress-controller")])
+    cut = Cluster([o for o in load_manifests(DATA) if not (
+        o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "frontend-from-ingress-controller")])
     g2 = connection_graph(cut, [], controller="ingress-nginx/ingress-nginx-controller")
     assert not list(g2.get_edge_data("ingress-nginx/ingress-nginx-controller", "shop/frontend").values())[0]["allowed"]
     ax = draw_cluster(shop, connections, controller="ingress-nginx/ingress-nginx-controller")

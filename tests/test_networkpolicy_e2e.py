@@ -139,7 +139,8 @@ def test_default_deny_all():
 
 def test_allow_from_pods_within_server_namespace_by_pod_selector():
     # "should enforce policy to allow traffic from pods within server namespace based on PodSelector"
-    p = policy("x-a-allows-x-b", "x", pods_labelled(pod="a"), ingress=[{"from": [{"podSelector": pods_labelled(pod="b")}]}])
+    p = policy("x-a-allows-x-b", "x", pods_labelled(pod="a"),
+               ingress=[{"from": [{"podSelector": pods_labelled(pod="b")}]}])
     expected = Reachability()
     expected.expect_all_ingress("x/a", False)
     expected.expect("x/b", "x/a", True)

@@ -219,7 +219,8 @@ class Explanation:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Explanation {self.src} -> {self.dst} {self.port}/{self.protocol}: {'allowed' if self.allowed else 'denied'}>"
+        verdict = "allowed" if self.allowed else "denied"
+        return f"<Explanation {self.src} -> {self.dst} {self.port}/{self.protocol}: {verdict}>"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -421,7 +422,8 @@ class Cluster:
             try:
                 ipaddress.ip_address(ip)
             except ValueError:
-                fail("status.podIP", f'Invalid value: "{ip}": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')
+                fail("status.podIP",
+                     f'Invalid value: "{ip}": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')
         owner = None
         refs = meta.get("ownerReferences") or []
         if refs and isinstance(refs[0], Mapping):
@@ -620,7 +622,8 @@ class Cluster:
             reason = "allowed by " + ", ".join(c.where for c in winners)
         else:
             n = len(mine)
-            reason = f"denied: no {direction} rule of the {n} polic{'y' if n == 1 else 'ies'} selecting {label} allows it"
+            policies = f"{n} polic{'y' if n == 1 else 'ies'}"
+            reason = f"denied: no {direction} rule of the {policies} selecting {label} allows it"
         return SideVerdict(direction, label, True, tuple(p.ref for p in mine), others, tuple(checks),
                            bool(winners), reason)
 
@@ -861,8 +864,12 @@ def reachability_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     """
     if list(before.index) != list(after.index) or list(before.columns) != list(after.columns):
         raise ValueError("reachability_changes: the two matrices must have the same rows and columns")
-    rows = [(s, d, bool(before.loc[s, d]), bool(after.loc[s, d]))
-            for s in before.index for d in before.columns
-            if not (pd.isna(before.loc[s, d]) and pd.isna(after.loc[s, d]))
-            and (pd.isna(before.loc[s, d]) or pd.isna(after.loc[s, d]) or bool(before.loc[s, d]) != bool(after.loc[s, d]))]
+    rows = []
+    for s in before.index:
+        for d in before.columns:
+            old, new = before.loc[s, d], after.loc[s, d]
+            if pd.isna(old) and pd.isna(new):
+                continue
+            if pd.isna(old) or pd.isna(new) or bool(old) != bool(new):
+                rows.append((s, d, bool(old) if not pd.isna(old) else pd.NA, bool(new) if not pd.isna(new) else pd.NA))
     return pd.DataFrame(rows, columns=["source", "destination", "before", "after"])

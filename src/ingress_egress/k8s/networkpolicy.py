@@ -227,15 +227,18 @@ _LABEL_VALUE_MSG = (
 
 def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw), "must be a label selector (a mapping with matchLabels and/or matchExpressions)"))
+        errors.append(_invalid(path, _short(raw),
+                               "must be a label selector (a mapping with matchLabels and/or matchExpressions)"))
         return
     for key in raw:
         if key not in ("matchLabels", "matchExpressions"):
-            errors.append(FieldError(f"{path}.{key}", "Invalid value", 'unknown field; expected "matchLabels" or "matchExpressions"'))
+            errors.append(FieldError(f"{path}.{key}", "Invalid value",
+                                     'unknown field; expected "matchLabels" or "matchExpressions"'))
     labels = raw.get("matchLabels")
     if labels is not None:
         if not isinstance(labels, Mapping):
-            errors.append(_invalid(f"{path}.matchLabels", _short(labels), "must be a map of label keys to string values"))
+            errors.append(_invalid(f"{path}.matchLabels", _short(labels),
+                                   "must be a map of label keys to string values"))
         else:
             for key, value in labels.items():
                 if not isinstance(value, str):
@@ -660,13 +663,16 @@ def parse_network_policy(obj: Mapping[str, Any], origin: str | None = None,
     ``origin`` (``"file.yaml, document 3"``) goes into the message. A policy without
     ``metadata.namespace`` lands in ``default_namespace``, as ``kubectl apply`` without ``-n`` would.
 
-    >>> parse_network_policy({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-    ...     "metadata": {"name": "bad", "namespace": "shop"},
-    ...     "spec": {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]}},
-    ...     origin="policies.yaml, document 2")
-    Traceback (most recent call last):
-    ...
-    ingress_egress.k8s.manifests.ManifestError: policies.yaml, document 2: NetworkPolicy shop/bad: spec.egress[0].to[0].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)
+    >>> try:
+    ...     parse_network_policy({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    ...         "metadata": {"name": "bad", "namespace": "shop"},
+    ...         "spec": {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]}},
+    ...         origin="policies.yaml, document 2")
+    ... except ManifestError as error:
+    ...     print(error.origin, "|", error.ref, "|", error.field)
+    ...     print(error.detail)
+    policies.yaml, document 2 | NetworkPolicy shop/bad | spec.egress[0].to[0].ipBlock.cidr
+    Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)
     """
     api = obj.get("apiVersion")
     if api != "networking.k8s.io/v1":

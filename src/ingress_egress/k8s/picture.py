@@ -193,7 +193,8 @@ def draw_cluster(cluster: Cluster, connections: Iterable[Sequence[Any]] | pd.Dat
     for ns, (x, y0, y1) in boxes.items():
         label = ns if ns is not None else "outside the cluster"
         face = "#F2F2F2" if ns is not None else "#FFFFFF"
-        ax.add_patch(FancyBboxPatch((x - 1.0, y0 - 0.6), 2.0, y1 - y0 + 1.15, boxstyle="round,pad=0.02,rounding_size=0.15",
+        ax.add_patch(FancyBboxPatch((x - 1.0, y0 - 0.6), 2.0, y1 - y0 + 1.15,
+                                    boxstyle="round,pad=0.02,rounding_size=0.15",
                                     facecolor=face, edgecolor="#999999", linestyle="-" if ns else ":", zorder=0))
         ax.text(x, y1 + 0.65, label, ha="center", va="bottom", fontsize=9, fontweight="bold")
     pods = [n for n, d in graph.nodes(data=True) if d["namespace"] is not None]
