@@ -22,7 +22,9 @@
 
 Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability` answer the questions.
 ``src`` and ``dst`` are ``"namespace/pod"`` or an IP address; an address that belongs to a pod *is* that
-pod, any other is outside the cluster (no policy applies on its side).
+pod, any other is outside the cluster (no policy applies on its side). A Service's virtual IP is not
+translated: in most clusters kube-proxy rewrites it to a pod's address before the policy is checked, so ask
+about the pod behind the Service (:meth:`Cluster.service_endpoints` names it and its port).
 
 Examples
 --------
