@@ -641,6 +641,7 @@ class _Reader:
 
     def __init__(self, path: Path, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
         self.path = path
+        self.format = ""        # "pcap" or "pcapng", once the magic number is read
         self.chunk_bytes = max(int(chunk_bytes), 4096)
         self.keep_bytes = keep_bytes
         self.addresses = _Addresses()
@@ -1087,8 +1088,9 @@ def read_capture(
     packet: name resolution, statistics, custom...; a count) and ``skipped_block_types`` (count by
     block name), and ``interfaces``.
 
-    The file is read ``chunk_bytes`` at a time, so captures larger than memory work; ``progress``
-    shows a progress bar (default: only for files of 512 MiB or more). A file that is not a
+    The file is read ``chunk_bytes`` at a time (at least 4 KiB; a record longer than that is read
+    whole), so captures larger than memory work: only the DataFrame, about 90 bytes a packet, has
+    to fit. ``progress`` shows a progress bar (default: only for files of 512 MiB or more). A file that is not a
     capture, is cut short or is corrupt raises :class:`CaptureError` naming the file, the packet or
     block number and what was wrong.
 
