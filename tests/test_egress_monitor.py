@@ -336,3 +336,6 @@ def test_alerts_flag_destinations_no_dns_answer_named_first():
     assert alerts.loc[(A, EXFIL), "no_dns"] and not alerts.loc[(C, BACKUP), "no_dns"]
     assert f"no DNS answer named {EXFIL} before the host connected" in alerts.loc[(A, EXFIL), "reasons"]
     assert alerts.loc[(A, EXFIL), "score"] == 6
+    # the resolver itself is never named by an answer, but it is the one that answers: not flagged
+    everything = egress_alerts(day, OFFICE, dns=dns, min_bytes=0).set_index(["host", "destination"])
+    assert not everything.loc[(A, RESOLVER), "no_dns"] and everything.loc[(B, "192.0.2.123"), "no_dns"]

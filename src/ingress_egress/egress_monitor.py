@@ -252,7 +252,8 @@ def egress_alerts(
     ``not_allowed``: the ``allowlist`` rule set (see :func:`allowlist_ruleset`) would have blocked
     some of the pair's outbound packets (only when given);
     ``no_dns``: no DNS answer in ``dns`` (a :func:`dns_answers` table) gave out the destination's
-    address before the pair's first packet (only when given).
+    address before the pair's first packet, and the destination is not one of the resolvers that
+    answered (a host's resolver is configured, not looked up) (only when given).
 
     Returns one row per candidate with the :func:`destination_profile` columns, one boolean column
     per indicator, ``score`` and ``reasons`` (the fired indicators in words, with their numbers),
@@ -287,7 +288,8 @@ def egress_alerts(
     if dns is not None:
         first_named = pd.to_datetime(dns["time"], utc=True).groupby(dns["address"].astype(str)).min()
         named = table["destination"].map(first_named)
-        table["no_dns"] = ~(named.notna() & (named <= table["first_seen"]))
+        resolvers = set(dns["resolver"].astype(str)) if "resolver" in dns.columns else set()
+        table["no_dns"] = ~((named.notna() & (named <= table["first_seen"])) | table["destination"].isin(resolvers))
         indicators.append("no_dns")
     table["score"] = table[indicators].sum(axis=1).astype("int64") if len(table) else pd.Series(dtype="int64")
 
