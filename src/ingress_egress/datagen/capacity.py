@@ -1,9 +1,10 @@
-"""Capacity dataset: a small office's internet link, read every 5 minutes for a year.
+"""Capacity dataset: an office's internet link, read every 5 minutes for a year.
 
-The office (inside network ``192.168.10.0/24``, about 30 people, working 08:00-18:00 UTC, Monday to
-Friday) has an asymmetric access link: 100 Mbit/s down (ingress), 20 Mbit/s up (egress). Its router
-reads the interface's byte counters every 5 minutes, as an SNMP poller does, and keeps the
-difference: bytes in and bytes out per 5-minute interval.
+A company's head office (about 30 people, working 08:00-18:00 UTC, Monday to Friday; a larger site
+than the nine-workstation office of the packet captures) has an asymmetric access link: 100 Mbit/s
+down (ingress), 20 Mbit/s up (egress). Its router reads the interface's byte counters every
+5 minutes, as an SNMP poller does, and keeps the difference: bytes in and bytes out per 5-minute
+interval.
 
 What the model puts in, per 5-minute sample (rates in Mbit/s, before the link's ceiling):
 
