@@ -241,3 +241,13 @@ def test_primary_bill_prices_are_in_the_focus_sample():
         assert (lines["ListUnitPrice"].astype(float) == row.usd_per_unit).all(), f"{row.file}: line {row.line}"
         checked += 1
     assert checked >= 30
+
+
+def test_cost_curve_matches_one_by_one_and_checks_input():
+    volumes = [0, 50, 100, 5_000, 10_340, 60_000, 200_000]
+    assert cloud.cost_curve(volumes).tolist() == pytest.approx([cloud.internet_egress_cost(v) for v in volumes])
+    assert cloud.cost_curve([1_500], category="inter_zone").tolist() == pytest.approx([2 * 1_500 * 0.01])
+    with pytest.raises(ValueError, match="covers 10,000 GB"):
+        cloud.cost_curve([5_000, 20_000], "azure", "eastus")
+    with pytest.raises(ValueError, match="finite volumes >= 0"):
+        cloud.cost_curve([1, -2])

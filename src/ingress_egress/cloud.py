@@ -53,6 +53,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 CATEGORIES = (
@@ -323,6 +324,32 @@ def tiered_cost(
     82.96
     """
     return float(tier_breakdown(volume, provider, region, category, prices)["usd"].sum())
+
+
+def cost_curve(
+    volumes, provider: str = "aws", region: str = "us-east-1", category: str = "internet_out",
+    prices: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """:func:`tiered_cost` for many volumes at once (an array), for plotting cost curves.
+
+    >>> cost_curve([0, 100, 12_000]).round(2).tolist()
+    [0.0, 0.0, 1062.7]
+    """
+    values = np.asarray(volumes, dtype=float)
+    if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("volumes: expected a one-dimensional array of finite volumes >= 0")
+    table = price_table(provider, region, category, prices)
+    billed = values * int(table["billed_sides"].iloc[0])
+    covered = float(table["tier_end"].max())
+    if billed.size and billed.max() > covered:
+        raise ValueError(
+            f"the {category} price table for {provider} {region} covers {covered:,.0f} {table['unit'].iloc[0]} "
+            f"a month; {billed.max():,.0f} asked"
+        )
+    total = np.zeros_like(billed)
+    for row in table.itertuples():
+        total += np.clip(billed - row.tier_start, 0.0, row.tier_end - row.tier_start) * row.usd_per_unit
+    return total
 
 
 def marginal_price(
