@@ -149,6 +149,7 @@ def test_ratio_is_infinite_when_nothing_comes_back_and_known_list_is_used():
     assert math.isinf(profile["out_in_ratio"].item()) and bool(profile["known"].item())
     assert not destination_profile(day, OFFICE, known_destinations=["198.51.100.0/24"])["known"].item()
     assert destination_profile(day, OFFICE)["known"].isna().all()
+    assert not destination_profile(day, OFFICE, known_destinations=[])["known"].item()   # an empty list knows nothing
 
 
 def test_night_hours_wrap_midnight_and_follow_the_time_zone():

@@ -203,7 +203,10 @@ def _cv_per_minute(egress: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 
 def _known_matcher(known: Iterable[str]):
-    networks = parse_networks(list(known) or ["0.0.0.0/32"], what="known_destinations")
+    known = list(known)
+    if not known:
+        return lambda address: False
+    networks = parse_networks(known, what="known_destinations")
     if networks is None:
         return lambda address: True
 

@@ -326,7 +326,7 @@ class RuleSet:
     udp_timeout: float = 30.0
     icmp_timeout: float = 30.0
     track_icmp: bool = True
-    _order: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    _order: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         label = f"rule set {self.name!r}" if self.name else "rule set"
