@@ -172,6 +172,8 @@ def test_vectorised_agrees_with_one_by_one():
     expected = [bills.classify_charge(row) for row in bill.to_dict("records")]
     assert bills.classify_charges(bill).tolist() == expected
     assert bills.classify_charges(bill.iloc[:0]).tolist() == []
+    as_categories = bill.astype({"usage_type": "category", "service": "category", "description": "category"})
+    assert bills.classify_charges(as_categories).tolist() == expected
 
 
 # ---- errors -----------------------------------------------------------------------------------------

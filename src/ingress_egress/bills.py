@@ -262,7 +262,10 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
     codes = {}
     uniques = {}
     for column in ("usage_type", "service", "description"):
-        codes[column], uniques[column] = pd.factorize(bill[column].fillna(""), sort=False)
+        values = bill[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(str)
+        codes[column], uniques[column] = pd.factorize(values.fillna(""), sort=False)
     codes["priced"] = sign.astype(np.int8)
     sizes = [len(uniques[c]) + 1 for c in ("usage_type", "service", "description")] + [2]
     if math.prod(sizes) < 2**62:  # one int64 key per line: mixed-radix digits are the column codes
