@@ -119,6 +119,28 @@ def test_no_dns_answer_points_at_the_exfiltration_destination():
     assert gen.EXFILTRATION.destination not in answers
 
 
+def test_every_connection_follows_a_fresh_dns_answer(office_tcp):
+    """Each TCP connection to a public address follows, by less than the 300 s TTL, a DNS answer to the
+    same host naming that address; the exfiltration (by design) is the one exception."""
+    answers: dict[tuple[str, str], list[float]] = {}
+    with open(OFFICE, "rb") as f:
+        for ts, buf in dpkt.pcap.Reader(f):
+            ip = dpkt.ethernet.Ethernet(buf).data
+            if isinstance(ip, dpkt.ip.IP) and isinstance(ip.data, dpkt.udp.UDP) and ip.data.sport == 53:
+                host = str(ipaddress.ip_address(ip.dst))
+                for rr in dpkt.dns.DNS(ip.data.data).an:
+                    if rr.type == dpkt.dns.DNS_A:
+                        answers.setdefault((host, str(ipaddress.ip_address(rr.ip))), []).append(ts)
+    syns = office_tcp[(office_tcp.tcp_flags == dpkt.tcp.TH_SYN) & office_tcp.src.str.startswith("192.168.10.")]
+    unexplained = []
+    for syn in syns.itertuples():
+        times = answers.get((syn.src, syn.dst), [])
+        if not any(0 <= syn.ts - t < 300 for t in times):
+            unexplained.append((syn.number, syn.src, syn.dst, syn.dport))
+    assert [(src, dst, port) for _, src, dst, port in unexplained] == [
+        (gen.EXFILTRATION.host, gen.EXFILTRATION.destination, gen.EXFILTRATION.port)]
+
+
 def test_night_egress_is_the_exfiltration(office_tcp):
     """Between 02:10 and 04:40, almost every byte leaving the office goes to the exfiltration host."""
     t0 = (gen.DAY + pd.Timedelta(hours=2, minutes=10)).timestamp()

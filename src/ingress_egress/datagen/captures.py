@@ -10,17 +10,20 @@ up) and written with :func:`ingress_egress.captures.write_pcap` / ``write_pcapng
     *inside* the NAT, so the office's private addresses are visible and every public host is a
     documentation address (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24). Microsecond pcap,
     Ethernet, snap length 256 bytes, Tuesday 2026-03-10 00:00 to 24:00 UTC (the office keeps UTC).
-    The internet link is 50 Mbit/s down and 20 Mbit/s up. What happens:
+    The internet link is 50 Mbit/s down and 20 Mbit/s up. Every office host runs Linux (IP TTL 64,
+    client ports counting up from a random start in 32768-60999). What happens:
 
-    - DNS: hosts ask the ISP's resolver ``192.0.2.53`` for A and AAAA records before connecting
-      (each answer cached for its 300 s TTL);
+    - DNS: hosts ask the ISP's resolver ``192.0.2.53`` for A and AAAA records before connecting,
+      and reuse an answer for its 300 s TTL: every TCP connection to a name follows an answer for
+      that name received by the same host less than 300 s before;
     - browsing from nine workstations (``.11``-``.18``, ``.23``) in office hours: HTTPS with a TLS
       ClientHello naming the site (SNI), some plain HTTP to ``legacy.example.org`` and
       ``updates.example.net``; a visitor's laptop joins by DHCP at 10:05 and becomes ``.57``;
     - internal traffic: NTP from hosts to the router ``192.168.10.1``, the DHCP offer and ack;
       the laptop's DHCP DISCOVER and REQUEST (``0.0.0.0 -> 255.255.255.255``) are *external* to
       any inside you can name; ARP frames (no IP at all) as the router refreshes its cache;
-    - a ping (ICMP echo) from ``.12`` to ``www.example.com`` at 09:40;
+    - a ping from ``.12`` to ``www.example.com`` at 09:40: four ICMP echo requests (98-byte frames, as
+      Linux ``ping`` sends them) and their replies, right after ``.12``'s DNS lookup of the name;
     - the **video download**: ``.16`` fetches a 150 MB video from ``video.example.net``
       (``192.0.2.80:443``) at 12:20: an *outbound* connection that brings the bytes *in*;
     - the **cloud upload**: ``.17`` sends 200 MB to ``storage.example.com`` (``203.0.113.10:443``)
@@ -32,7 +35,7 @@ up) and written with :func:`ingress_egress.captures.write_pcap` / ``write_pcapng
       ========================= ==================================================================
       host                      ``192.168.10.23`` (a workstation left on overnight)
       destination               ``198.51.100.77``, TCP port ``4444``; no DNS lookup precedes it
-      first packet (SYN)        2026-03-10 02:10:00.000156 UTC; last (the final ACK) 04:39:22.153
+      first packet (SYN)        2026-03-10 02:10:00.000336 UTC; last (the final ACK) 04:39:32.459
       stream                    a 64,240-byte burst every 2.2 to 2.6 s (mean 2.4 s) for 2 h 29 min
       payload sent              240,000,000 bytes (0.24 GB): 3,735 bursts of 64,240 bytes and one
                                 of 63,600; the destination sends nothing back but one ACK a burst
@@ -74,7 +77,9 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,8 +262,8 @@ class _Office(_Capture):
         self.rtt_ms[RESOLVER] = 9.0
         self.rtt_ms[EXFILTRATION.destination] = 84.0
         self.ttl = {a: 64 - int(rng.integers(6, 20)) for a in self.rtt_ms}
-        self.dns_cache: dict[tuple[str, str], int] = {}
-        self.host_ttl = {h: (128 if h in WORKSTATIONS[:6] else 64) for h in WORKSTATIONS + (NAS, VISITOR)}
+        self.dns_lookups: dict[tuple[str, str], list[int]] = {}   # when each host looked up each name
+        self.host_ttl = {h: 64 for h in WORKSTATIONS + (NAS, VISITOR)}   # every office host runs Linux
 
     def lan_delay(self) -> int:
         return int(self.rng.integers(150_000, 400_000))
@@ -269,8 +274,14 @@ class _Office(_Capture):
                                client_ttl=self.host_ttl[client], server_ttl=self.ttl[server], **kw)
 
     def lookup(self, t: int, host: str, name: str) -> int:
-        """Resolve ``name`` (A and AAAA, one socket) unless cached; returns when the A answer is in."""
-        if self.dns_cache.get((host, name), -1) > t:
+        """Resolve ``name`` (A and AAAA, one socket) unless cached; returns when the A answer is in.
+
+        The cache is checked against the lookups made *before* ``t``, whatever order the day's events
+        are generated in, so no connection ever uses an answer from its future.
+        """
+        earlier = self.dns_lookups.setdefault((host, name), [])
+        k = bisect.bisect_right(earlier, t)
+        if k and t < earlier[k - 1] + 300 * SECOND:
             return t
         port = self.ephemeral_port(host)
         v4, v6 = SITES[name]
@@ -285,7 +296,7 @@ class _Office(_Capture):
             ta = tq + 2 * half + int(self.rng.integers(200_000, 3_000_000))
             self.udp(ta, RESOLVER, host, 53, port, pk.dns_response(ident, name, qtype, answers), ttl=ttl)
             done = max(done, ta + 300_000)
-        self.dns_cache[(host, name)] = t + 300 * SECOND
+        bisect.insort(earlier, done)
         return done
 
     def https(self, t: int, host: str, name: str, exchanges: list[tuple[int, int]], *, idle_s: float = 20.0,
@@ -361,9 +372,11 @@ class _Office(_Capture):
 
     def ping(self, t: int, host: str, target: str, count: int = 4) -> None:
         ident = int(self.rng.integers(1, 65536))
-        payload = b"abcdefghijklmnopqrstuvwabcdefghi"  # what Windows ping sends
         for k in range(count):
             ts = t + k * SECOND
+            # Linux ping: 56 data bytes, a timestamp (struct timeval, 16 bytes), then 0x10, 0x11, ... 0x37.
+            seconds, nanos = divmod(ts, SECOND)
+            payload = struct.pack("<qq", seconds, nanos // 1000) + bytes(range(0x10, 0x38))
             request = pk.icmp_echo(host, target, ident, k + 1, payload)
             self.add(ts + self.lan_delay(), host, target,
                      pk.ipv4(host, target, pk.PROTO_ICMP, request, ttl=self.host_ttl[host], ident=self.next_ident(host)))
