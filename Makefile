@@ -39,7 +39,7 @@ test: $(STAMP) $(NODE_STAMP)
 
 execute: $(STAMP)
 	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do \
-		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
 
 data: $(STAMP)
 	$(BIN)/python -m ingress_egress.datagen data

@@ -48,6 +48,13 @@ def test_every_code_cell_was_executed_in_order(notebook):
     assert counts == list(range(1, len(counts) + 1)), f"{name}: not run top to bottom in one go: {counts}"
 
 
+def test_no_wall_clock_timings_stored(notebook):
+    # nbclient records execution times in cell metadata unless told not to (`make execute` does).
+    name, nb = notebook
+    timed = [i for i, cell in enumerate(nb["cells"]) if "execution" in cell["metadata"]]
+    assert timed == [], f"{name}: cells {timed} carry execution timestamps"
+
+
 def test_outputs_are_stored(notebook):
     name, nb = notebook
     assert any(cell["outputs"] for cell in code_cells(nb)), f"{name}: no stored outputs, nbval compares nothing"
@@ -98,6 +105,8 @@ def test_at_least_three_exercises_each_with_a_solution(notebook):
     solutions = re.findall(r":::\{solution(?:-start)?\} (\S+)", text)
     assert len(exercises) >= 3, f"{name}: {len(exercises)} exercises"
     assert sorted(exercises) == sorted(solutions), f"{name}: exercises {exercises} vs solutions {solutions}"
+    starts = re.findall(r":::\{solution-start\} \S+\n(:class: dropdown)?", text)
+    assert all(starts), f"{name}: a solution without ':class: dropdown' would be shown open in the book"
     number = name[:2]
     assert all(label.startswith(f"ex-{number}-") for label in exercises), f"{name}: labels {exercises}"
 
