@@ -276,3 +276,20 @@ def test_shop_model():
     assert len(cluster.ingresses) == 1
     table = cluster.policy_table()
     assert len(table) == 15 and table.loc[table.policy == "shop/default-deny-all", "selects"].item() == 4
+
+
+def test_cluster_refuses_an_ingress_with_a_path_type_that_does_not_exist():
+    # The API server accepts only Exact, Prefix and ImplementationSpecific (networking.k8s.io/v1).
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"rules": [{"host": "shop.example.com", "http": {"paths": [
+            {"path": "/", "pathType": "Regex", "backend": {"service": {"name": "frontend", "port": {"number": 80}}}},
+        ]}}]},
+    }
+    with pytest.raises(ManifestError) as error:
+        Cluster([ingress])
+    message = str(error.value)
+    assert "Ingress shop/web" in message
+    assert "spec.rules[0].http.paths[0].pathType" in message
+    assert "Regex" in message

@@ -15,7 +15,8 @@
   workload's selector in its namespace, those pods represent it instead (no double counting).
 - A pod without an address gets one from ``pod_cidr`` (default ``10.244.0.0/16``), in sorted pod order,
   so ``ipBlock`` rules have something to match and results never depend on input order.
-- **Services**, **Ingresses** and IngressClasses are kept (``.services``, ``.ingresses``) for routing;
+- **Services**, **Ingresses** (validated like the API server does) and IngressClasses are kept
+  (``.services``, ``.ingresses``) for routing;
   :meth:`Cluster.service_endpoints` resolves a Service port to pods and container ports.
 - **NetworkPolicies** are validated and parsed by :mod:`ingress_egress.k8s.networkpolicy`, whose module
   docstring states the semantics this model implements.
@@ -79,6 +80,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .ingress import validate_ingress
 from .manifests import WORKLOAD_KINDS, ManifestError, load_manifests, object_ref  # noqa: F401 (examples)
 from .networkpolicy import (
     NAMESPACE_NAME_LABEL,
@@ -370,6 +372,7 @@ class Cluster:
             elif kind == "Service":
                 self.services.append(obj)
             elif kind == "Ingress":
+                validate_ingress(obj, self._origin(obj))  # refused as the API server would
                 self.ingresses.append(obj)
             elif kind == "IngressClass":
                 self.ingress_classes.append(obj)
