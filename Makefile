@@ -1,6 +1,7 @@
 # The course's commands. Each bootstraps the pinned environment in .venv on first use.
 #   make lab       open JupyterLab on the course
 #   make book      build the static book into _build/html
+#   make book-classroom  build the classroom edition, without solutions, into _build/classroom/html
 #   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
 #   make execute   re-run every notebook in place (refresh the stored outputs)
 #   make data      regenerate every dataset in data/ from its seeded generator
@@ -13,7 +14,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 
-.PHONY: lab book test execute data lock clean
+.PHONY: lab book book-classroom test execute data lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -33,6 +34,13 @@ lab: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "The book is in _build/html/index.html"
+
+book-classroom: $(STAMP)
+	$(BIN)/python -m ingress_egress.course classroom-config _config.yml _build/classroom/_config.yml
+	$(BIN)/jupyter-book build . --config _build/classroom/_config.yml --path-output _build/classroom \
+		--all --warningiserror --keep-going
+	rm -rf _build/classroom/html && mv _build/classroom/_build/html _build/classroom/html
+	@echo "The classroom book (no solutions) is in _build/classroom/html/index.html"
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
