@@ -215,3 +215,15 @@ def test_bad_date_empty_file_and_missing_file(tmp_path):
 def test_classify_charges_needs_normalised_columns():
     with pytest.raises(ValueError, match=r"lacks normalised column\(s\) usage_type, service, description"):
         bills.classify_charges(pd.DataFrame({"ChargeDescription": ["x"]}))
+
+
+def test_read_bill_takes_a_gzipped_export(tmp_path):
+    # Data Exports and CUR deliver .csv.gz files; the gzipped copy must read like the plain one.
+    import gzip
+
+    plain = bills.read_bill(_write(tmp_path, "focus.csv", FOCUS))
+    packed = tmp_path / "focus.csv.gz"
+    packed.write_bytes(gzip.compress(FOCUS.encode()))
+    bill = bills.read_bill(packed)
+    assert bill.attrs["format"] == "focus"
+    assert bill["BilledCost"].tolist() == plain["BilledCost"].tolist()

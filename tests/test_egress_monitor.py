@@ -340,3 +340,18 @@ def test_alerts_flag_destinations_no_dns_answer_named_first():
     # the resolver itself is never named by an answer, but it is the one that answers: not flagged
     everything = egress_alerts(day, OFFICE, dns=dns, min_bytes=0).set_index(["host", "destination"])
     assert not everything.loc[(A, RESOLVER), "no_dns"] and everything.loc[(B, "192.0.2.123"), "no_dns"]
+
+
+def test_nothing_crossing_the_boundary_gives_typed_empty_tables():
+    # Only internal traffic: no host sent anything out, and the empty table still sorts by bytes.
+    internal = packets([(0, A, B, "TCP", 40000, 22, 100), (1, B, A, "TCP", 22, 40000, 60)])
+    table = outbound_by_host(internal, OFFICE)
+    assert table.empty and table["bytes_out"].dtype == "int64"
+    assert table.nlargest(3, "bytes_out").empty
+
+
+def test_an_empty_dns_table_marks_every_destination_unnamed():
+    # A capture without DNS answers: no destination was ever named, so each alert has no_dns set.
+    empty_dns = pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, UTC]"), "address": pd.Series(dtype=str)})
+    alerts = egress_alerts(office_day(), OFFICE, min_bytes=1, dns=empty_dns)
+    assert len(alerts) > 0 and alerts["no_dns"].all()

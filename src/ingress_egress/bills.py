@@ -47,6 +47,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import gzip
 import math
 import re
 from collections.abc import Mapping
@@ -468,11 +469,12 @@ def read_focus(path: str | Path) -> pd.DataFrame:
 
 
 def read_bill(path: str | Path) -> pd.DataFrame:
-    """Read a CUR or a FOCUS export, telling them apart by the header."""
+    """Read a CUR or a FOCUS export (CSV, or CSV compressed with gzip), telling them apart by the header."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such bill")
-    with open(path, newline="", encoding="utf-8") as handle:
+    opener = gzip.open if path.suffix == ".gz" else open  # exports often come gzipped
+    with opener(path, "rt", newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle), [])
     if not header:
         raise ValueError(f"{path}: line 1: empty file, expected a CSV header")

@@ -105,8 +105,10 @@ def outbound_by_host(packets: pd.DataFrame, inside: str | Iterable[str], freq: s
     ]
     both = pd.concat(frames, ignore_index=True)
     columns = ["host", "bin", "bytes_out", "packets_out", "bytes_in", "z_out"]
-    if both.empty:
-        return pd.DataFrame(columns=columns)
+    if both.empty:  # nothing crossed the boundary: an empty table with the usual column types
+        dtypes = {"host": "str", "bin": "datetime64[ns, UTC]", "bytes_out": "int64", "packets_out": "int64",
+                  "bytes_in": "int64", "z_out": "float64"}
+        return pd.DataFrame({column: pd.Series(dtype=dtypes[column]) for column in columns})
     both["host"] = both["host"].astype(str)
     sums = both.groupby(["host", "bin"]).sum()
     bins = pd.date_range(time.min().floor(freq), time.max().floor(freq), freq=freq)
@@ -290,7 +292,7 @@ def egress_alerts(
         indicators.append("not_allowed")
     if dns is not None:
         first_named = pd.to_datetime(dns["time"], utc=True).groupby(dns["address"].astype(str)).min()
-        named = table["destination"].map(first_named)
+        named = pd.to_datetime(table["destination"].map(first_named.to_dict()), utc=True)  # NaT: never named
         resolvers = set(dns["resolver"].astype(str)) if "resolver" in dns.columns else set()
         table["no_dns"] = ~((named.notna() & (named <= table["first_seen"])) | table["destination"].isin(resolvers))
         indicators.append("no_dns")
