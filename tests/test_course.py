@@ -128,6 +128,7 @@ def test_partial_steps_share_minutes_and_breaks_count(notebooks):
     assert path.totals() == {"teaching": 20, "exercises": 23, "breaks": 10, "total": 53}
     assert steps.loc[3, "sections"] == ("A", "C", "D") and steps.loc[3, "skipped"] == ("B",)
     assert steps.loc[3, "exercises"] == ("ex-01-a", "ex-01-b")        # in the notebook's order
+    assert steps.loc[3, "exercise_numbers"] == ("1.1", "1.2") and steps.loc[4, "exercise_numbers"] == ("2.4",)
     assert steps.loc[2, "note"] == "coffee"
 
 
@@ -140,7 +141,7 @@ def test_display_table_and_overview(notebooks):
     assert table.columns.tolist() == ["notebook", "sections", "exercises", "minutes", "running total"]
     assert table.loc[1].tolist() == ["00 Start", "One; Three (2 of 3)", "none", "10 + 0", "0:10"]
     assert table.loc[2, "notebook"] == "Break" and table.loc[2, "running total"] == "0:15"
-    assert table.loc[3].tolist() == ["02 Last", "all 2", "ex-02-a, ex-02-b, ex-02-c, ex-02-d", "7 + 9", "0:31"]
+    assert table.loc[3].tolist() == ["02 Last", "all 2", "2.1, 2.2, 2.3, 2.4", "7 + 9", "0:31"]
     overview = paths_overview(paths)
     assert overview.loc["A path"].tolist() == [17, 9, 5, 31, 100]
     assert overview.loc["Another"].tolist() == [20, 30, 0, 50, 60]

@@ -178,7 +178,7 @@ def notebook_outlines(folder: str | Path = ".") -> dict[str, NotebookOutline]:
     return outlines
 
 
-STEP_COLUMNS = ["kind", "number", "title", "doc", "sections", "skipped", "exercises",
+STEP_COLUMNS = ["kind", "number", "title", "doc", "sections", "skipped", "exercises", "exercise_numbers",
                 "teaching_minutes", "exercise_minutes", "break_minutes", "minutes", "running_minutes", "note"]
 
 
@@ -206,7 +206,10 @@ class LearningPath:
                 "total": self.total_minutes}
 
     def table(self) -> pd.DataFrame:
-        """The path as a display-ready table: one row per step, with a running total (``H:MM``)."""
+        """The path as a display-ready table: one row per step, with a running total (``H:MM``).
+
+        Exercises are given by their numbers in the book ("1.2" is the second exercise of notebook 01).
+        """
         rows = []
         for step in self.steps.itertuples(index=False):
             if step.kind == "break":
@@ -216,7 +219,7 @@ class LearningPath:
             rows.append({
                 "notebook": f"{step.number} {step.title}",
                 "sections": describe_selection(step.sections, step.skipped),
-                "exercises": ", ".join(step.exercises) if step.exercises else "none",
+                "exercises": ", ".join(step.exercise_numbers) if step.exercises else "none",
                 "minutes": f"{step.teaching_minutes} + {step.exercise_minutes}",
                 "running total": clock(step.running_minutes),
             })
@@ -283,7 +286,7 @@ def _step(raw: Any, outlines: dict[str, NotebookOutline], where: str) -> dict:
             raise PathError(f"{where}: a break is 'break: <minutes>' (a positive whole number) with an "
                             f"optional 'note', not {raw!r}")
         return dict(kind="break", number="", title="Break", doc="", sections=(), skipped=(), exercises=(),
-                    teaching_minutes=0, exercise_minutes=0, break_minutes=minutes, note=note)
+                    exercise_numbers=(), teaching_minutes=0, exercise_minutes=0, break_minutes=minutes, note=note)
     extra = set(raw) - {"notebook", "sections", "skip", "exercises", "note"}
     if "notebook" not in raw or extra:
         raise PathError(f"{where}: unknown or missing fields {sorted(extra) or ['notebook']} (a notebook step "
@@ -306,6 +309,7 @@ def _step(raw: Any, outlines: dict[str, NotebookOutline], where: str) -> dict:
     return dict(
         kind="notebook", number=number, title=outline.title, doc=outline.doc,
         sections=tuple(sections), skipped=tuple(skipped), exercises=tuple(exercises),
+        exercise_numbers=tuple(outline.exercise_number(label) for label in exercises),
         teaching_minutes=share_minutes(outline.teaching_minutes, len(sections), len(outline.sections)),
         exercise_minutes=share_minutes(outline.exercise_minutes, len(exercises), len(outline.exercises)),
         break_minutes=0, note=note,
