@@ -1,0 +1,384 @@
+"""Self-check: tell a learner at once whether an exercise's answer is right, without showing the answer.
+
+Each exercise whose answer is a value (a number, an address, a name) has an entry in ``REGISTRY``:
+the rule that normalises an answer, the SHA-256 of ``"<label>\\n<normalised answer>"``, and a hint
+that says what form the answer takes (units, precision, order). The expected answer itself is
+nowhere in the notebooks or here, only its hash; the exercise's solution calls ``check`` with the
+value it computes, so every run of the notebooks confirms that the stored hash is right.
+
+Normalisation rules:
+
+- ``"integer"``: a whole number, compared exactly (``2074736.0`` counts as ``2074736``, ``2074736.5``
+  is not a whole number). Strings of digits are accepted, with ``,`` or ``_`` between thousands.
+- ``"decimals:N"``: a number rounded to N decimals (as ``f"{x:.Nf}"`` writes it).
+- ``"sigfigs:N"``: a number rounded to N significant figures (as ``f"{x:.(N-1)e}"`` writes it), for
+  values whose size varies over orders of magnitude.
+- ``"text"``: ``str(answer)``, stripped, lower-cased, inner runs of white space made one space.
+- ``"boolean"``: ``True`` or ``False`` (numpy booleans too, and the words yes/no/true/false).
+- ``"date"``: a day, as ``YYYY-MM-DD``, from a date, a datetime, a pandas Timestamp or a text that
+  starts with ``YYYY-MM-DD``.
+- ``"set of R"``: any collection, each item normalised by rule R, sorted, duplicates dropped.
+- ``"list of R"``: an ordered sequence (list, tuple, pandas Series), each item normalised by R.
+- a tuple of rules such as ``("text", "integer")``: an ordered sequence of exactly that length,
+  item i normalised by rule i.
+
+Examples
+--------
+>>> normalise("decimals:1", 18.96)
+'19.0'
+>>> normalise("set of integer", [443, 80, 80.0])
+'80|443'
+>>> normalise(("text", "integer"), ["  198.51.100.77 ", "4444"])
+'198.51.100.77|4444'
+>>> check("ex-03-deny-between", None)  # doctest: +ELLIPSIS
+ex-03-deny-between: Not answered yet. Set `answer` to the destination ports of the probes ...
+False
+>>> check("ex-03-deny-between", [22])  # doctest: +ELLIPSIS
+ex-03-deny-between: Not yet: that is not the expected value. The answer is ...
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+Rule = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the registry knows about one exercise: how to normalise an answer, its hash, a hint."""
+
+    rule: Rule
+    sha256: str
+    hint: str
+
+
+class AnswerFormError(ValueError):
+    """An answer that cannot be normalised by the exercise's rule (wrong type, length or format)."""
+
+
+def _number(value, what: str) -> float | int:
+    if isinstance(value, bool) or value is None:
+        raise AnswerFormError(f"expected {what}, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                pass
+    raise AnswerFormError(f"expected {what}, got {value!r}")
+
+
+def _scalar(rule: str, value) -> str:
+    if rule == "integer":
+        number = _number(value, "a whole number")
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise AnswerFormError(f"expected a whole number, got {value!r}")
+            number = int(number)
+        return str(number)
+    if rule.startswith("decimals:"):
+        places = int(rule.split(":", 1)[1])
+        text = f"{float(_number(value, 'a number')):.{places}f}"
+        return "0" + text[2:] if re.fullmatch(r"-0\.?0*", text) else text   # -0.00 is 0.00
+    if rule.startswith("sigfigs:"):
+        figures = int(rule.split(":", 1)[1])
+        return f"{float(_number(value, 'a number')):.{figures - 1}e}"
+    if rule == "text":
+        if value is None:
+            raise AnswerFormError("expected a text, got None")
+        return " ".join(str(value).split()).lower()
+    if rule == "date":
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%d")
+        text = str(value).strip() if value is not None else ""
+        if re.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])", text):
+            return text[:10]
+        raise AnswerFormError(f"expected a day such as '2025-01-31', got {value!r}")
+    if rule == "boolean":
+        if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
+            return "true" if bool(value) else "false"
+        words = {"true": "true", "yes": "true", "false": "false", "no": "false"}
+        if isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        raise AnswerFormError(f"expected True or False, got {value!r}")
+    raise ValueError(f"unknown normalisation rule {rule!r}")
+
+
+def _items(value) -> list:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise AnswerFormError(f"expected a list of values, got {value!r}")
+    return list(value.tolist() if hasattr(value, "tolist") else value)
+
+
+def normalise(rule: Rule, value) -> str:
+    """The canonical text of an answer under a rule (see the module's docstring for the rules).
+
+    Raises :class:`AnswerFormError` when the answer does not have the rule's form.
+    """
+    if isinstance(rule, tuple):
+        items = _items(value)
+        if len(items) != len(rule):
+            raise AnswerFormError(f"expected {len(rule)} values in order, got {len(items)}: {value!r}")
+        return "|".join(_scalar(r, item) for r, item in zip(rule, items))
+    if rule.startswith("set of "):
+        inner = rule[len("set of "):]
+        parts = {normalise(inner, item) for item in _items(value)}
+        key = (lambda s: (0, int(s), s)) if inner == "integer" else (lambda s: (0, 0, s))
+        return "|".join(sorted(parts, key=key))
+    if rule.startswith("list of "):
+        inner = rule[len("list of "):]
+        return "|".join(normalise(inner, item) for item in _items(value))
+    return _scalar(rule, value)
+
+
+def digest(label: str, rule: Rule, value) -> str:
+    """The SHA-256 (hex) that the registry stores for an answer to exercise ``label``."""
+    return hashlib.sha256(f"{label}\n{normalise(rule, value)}".encode("utf-8")).hexdigest()
+
+
+def check(label: str, answer) -> bool:
+    """Say whether ``answer`` is right for exercise ``label``, print why, and return True or False.
+
+    ``None`` means not answered yet. An unknown label is an error that lists the known ones.
+    """
+    if label not in REGISTRY:
+        raise UnknownExercise(label)
+    expected = REGISTRY[label]
+    if answer is None:
+        print(f"{label}: Not answered yet. Set `answer` to {expected.hint}.")
+        return False
+    try:
+        right = digest(label, expected.rule, answer) == expected.sha256
+    except AnswerFormError as error:
+        print(f"{label}: Not yet: {error}. The answer is {expected.hint}.")
+        return False
+    if right:
+        print(f"{label}: Correct.")
+    else:
+        print(f"{label}: Not yet: that is not the expected value. The answer is {expected.hint}; "
+              "check the units, the rounding and the order.")
+    return right
+
+
+class UnknownExercise(KeyError):
+    """``check`` was called with a label that has no self-check."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.label = label
+
+    def __str__(self) -> str:
+        return f"no self-check for exercise {self.label!r}; known labels: {', '.join(sorted(REGISTRY))}"
+
+
+REGISTRY: dict[str, Expected] = {
+    "ex-00-download-bill": Expected(
+        "text",
+        "a6b852223740674f752e5db2312537adc38eb0068293b353a31e2858498742ab",
+        'the direction of the video for the provider\'s network, one word such as "internal"',
+    ),
+    "ex-00-pod-to-api": Expected(
+        ("text", "text", "text"),
+        "a242ba531f6221a481c605c0f8ee7492f1a3f13c351dd988d41af7fe7114a412",
+        "the direction of the request for the pod, for the pod network and for the cloud network, in "
+        'that order, as a list of words such as ["ingress", "internal", "external"]',
+    ),
+    "ex-00-two-pods": Expected(
+        ("text", "text", "text"),
+        "98e892a73ed7029d4d0176da67251bf7f0336142dea4989b32e505127c147419",
+        "the direction for the pod network, for the sending pod and for the receiving pod, in that "
+        'order, as a list of words such as ["egress", "external", "internal"]',
+    ),
+    "ex-01-packets-vs-bytes": Expected(
+        ("decimals:2", "decimals:3"),
+        "b78b9917532b0382327564e723d2204645b4f72ef4e8c6f443eb76ca4ff72dcf",
+        "the ingress shares of the upload's packets and of its bytes, in that order, as fractions "
+        "between 0 and 1 (to 2 and to 3 decimals, such as [0.25, 0.125])",
+    ),
+    "ex-01-server-egress": Expected(
+        "integer",
+        "16cb6c9ec001aee92d7064116a0d6a1a87e1050801cf0d3ef93caf542fabd246",
+        "the web server's egress during the page fetch, a whole number of bytes (frames on the wire)",
+    ),
+    "ex-02-backup-throughput": Expected(
+        "decimals:1",
+        "0c250ca88f52aaef80d94e51d52631e74d4fff5c92d133a7ae77e2edd14fd195",
+        "the backup's average throughput over the whole connection, in Mbit/s (10^6 bits per second), "
+        "to 1 decimal",
+    ),
+    "ex-02-dns-before-ping": Expected(
+        "set of integer",
+        "c55c4daf3d3fb2128812ede5106f118db76bc3e9d8be6684c69ee7a144803696",
+        "the packet numbers of the four DNS packets (the queries and their answers), as a list of "
+        "whole numbers in any order",
+    ),
+    "ex-02-night-sender": Expected(
+        ("text", "text", "integer"),
+        "86a0b58bb64d19ae0c790025bf627689817e57139253a7b6a5ea1aaea2f3a5b9",
+        'the office host, the address it sent to and the port, as a list such as ["192.168.10.99", '
+        '"203.0.113.1", 443]',
+    ),
+    "ex-02-sequence-arithmetic": Expected(
+        "integer",
+        "81fff387f4829042a513391a36452051a39327edb2d85ef98809040f0919323c",
+        "the bytes of data the client sent according to its sequence numbers, a whole number",
+    ),
+    "ex-03-deny-between": Expected(
+        "set of integer",
+        "6b4666d6f0b64ad6196d2212900cbd6000832647d18ca70592d13dbec11ccb52",
+        "the destination ports of the probes that get through, as a list of whole numbers such as "
+        "[22]",
+    ),
+    "ex-03-ipv6-rules": Expected(
+        ("integer", "integer"),
+        "6cf8d77d41b9a9716ef8d7508aecb17569a0d4db4fd1ca874ff580548ecbecbe",
+        "the bytes denied in the hour, ingress then egress, as a list of two whole numbers",
+    ),
+    "ex-03-ntp-replies": Expected(
+        "integer",
+        "4c2b370f4b91f01445602b9f4fdf5f6b30f406fc9ee3c220e62b4139ad8a075e",
+        "the number of the web ACL's rule that lets the NTP answers in, a whole number",
+    ),
+    "ex-03-windows-range": Expected(
+        "integer",
+        "e96174404a01ea7eea1bc05114fa310b1fac6a3a55503cbe937cab28f7c9867e",
+        "the ingress bytes dropped over the day, a whole number of bytes (frame lengths)",
+    ),
+    "ex-04-daytime-thief": Expected(
+        "set of text",
+        "221bef8e1a764a6bb2b5671be54069ce8815d7b78f484d560aca4fe19ad4ba0c",
+        'the indicators that stop firing, named as in `indicators`, as a list such as ["rare"]',
+    ),
+    "ex-04-indicator-alone": Expected(
+        "set of text",
+        "7ff9ef0f6890c63124201219845e7cfb76874bc6016eb71e5c7e57c95b3de8fc",
+        "the indicator or indicators that fire for the fewest pairs, named as in `indicators`, as a "
+        'list such as ["spike"]',
+    ),
+    "ex-04-mad-by-hand": Expected(
+        "sigfigs:2",
+        "7779e06d035f75d403a2c8105b33a16dec835378f99e11acc21a4048c55faf49",
+        "the modified z-score of the busiest hour, to 2 significant figures (such as 2.5e3 or 2500)",
+    ),
+    "ex-04-port-443": Expected(
+        "text",
+        "488a1ce8622948478da23447eb3a85c0a33dc0115bcdbe12c68eb81850dc5f39",
+        'the allow-list that blocks the moved stream: "lazy", "name-based", "both" or "neither"',
+    ),
+    "ex-05-average-price": Expected(
+        "decimals:0",
+        "dae1c3fbbb1918f69a509e30f4de082260b52d2541a314886e9e96704165adc2",
+        "the monthly volume, in GB, above which the average price is below 0.088 USD per GB, rounded "
+        "to a whole GB",
+    ),
+    "ex-05-cdn-or-not": Expected(
+        ("decimals:2", "decimals:2", "decimals:2"),
+        "30df15ce3e44633a50ccf2e6d599652af2e242d1fb82518612cda94d5254804a",
+        "the saving in USD for 20,000 GB at a 90 % hit ratio, at 70 %, and for 500 GB, in that order, "
+        "to 2 decimals (cents)",
+    ),
+    "ex-05-free-allowance": Expected(
+        ("decimals:0", "decimals:0"),
+        "a6eef4ad0fe40955a3cf557d121fb8fc4a9ccfc8dcefec9a023ae82affc2aa7b",
+        "the AWS volume in GB and the Google Cloud volume in GiB, in that order, rounded to whole "
+        "units",
+    ),
+    "ex-05-same-zone": Expected(
+        "decimals:2",
+        "f83b7ac7e23a710f6da6c87b0f0cf81689af7bdecb93bf37c01ebf9a437fb167",
+        "the month's total cost in USD with the app and its database in the same zone, to 2 decimals "
+        "(cents)",
+    ),
+    "ex-06-nat-hours": Expected(
+        "decimals:2",
+        "aa9cc95a70ca738b10054d9409952cb164f92d90565dba570459559364d86d6c",
+        "what the NAT gateways' hours cost in 2025, in USD to 2 decimals",
+    ),
+    "ex-06-share-of-bill": Expected(
+        ("decimals:3", "text", "decimals:0"),
+        "c8fa037e8b128e334e9dc5178458dd57782130c79bcb89658fedae136284366f",
+        "the data transfer share of December's bill as a fraction to 3 decimals, the best single fix "
+        "named as in `scenarios`, and its December saving in whole USD, in that order",
+    ),
+    "ex-06-worst-day": Expected(
+        ("date", "text"),
+        "b7d5f55d263d3c7b54dfdaa5b81a3d00fe9f06c2fd6d219e21c3ccfa64ce8185",
+        'the day, as "YYYY-MM-DD", and the class of charge that made it, named as `classify_charges` '
+        'names it (such as "internet_in"), in that order',
+    ),
+    "ex-07-api-server-says": Expected(
+        ("text", "text"),
+        "c4dfb13902dcce22d5d1ba1a864cc39362cddd281841aa1c5e5d112f9eee3239",
+        "the field paths the two errors name, the lower-case pathType first, as texts such as "
+        '"spec.rules[0].host"',
+    ),
+    "ex-07-api-v2": Expected(
+        "text",
+        "8c3622be00220f5596d02715d7afdeb8f815ea256082e2fcc51b2a8b5cb504d9",
+        'the pathType you choose, a word such as "Exact"',
+    ),
+    "ex-07-city-shops": Expected(
+        "set of text",
+        "bf310c195ca20ff1979adfb34ac7a337e972708580cd000db59a40990bfd49a9",
+        'the hosts of the requests that your wildcard rule serves, as a list such as ["example.com"]',
+    ),
+    "ex-07-predict-routes": Expected(
+        "list of text",
+        "3c9559f0de64f2341267de7a5be39841fee056cc6a5cca401ea34c00dbadf86a",
+        'the backends of the five requests, in the order given, as "service:port" texts such as '
+        '"api:8080"',
+    ),
+    "ex-08-new-worker": Expected(
+        ("boolean", "boolean", "boolean"),
+        "29760c9dc5162c7a2a53c8bdc1976b947e5afb54d5f1bd200c57b410cff21d0c",
+        "three answers, True or False: can the worker resolve names, can it call the api on 8080, can "
+        "Prometheus scrape it on 9090",
+    ),
+    "ex-08-provider-callbacks": Expected(
+        ("boolean", "boolean", "boolean"),
+        "176331e618a8a48998126bbf7e287a7c5aafd181ad22925258b081cb9c8eaf44",
+        "whether payments may reach 203.0.113.10 on port 8443, on 8449 and on 8450, as a list of True "
+        "or False",
+    ),
+    "ex-08-scrape-the-db": Expected(
+        "text",
+        "887b91e1ed8826646c2e2987f75663a3eede1071196569741b7cc26f442737aa",
+        'the end that refuses: "source", "destination" or "both"',
+    ),
+    "ex-09-buffer-size": Expected(
+        ("integer", "decimals:1"),
+        "dd13d8b165d4f3e74e9a0bb130c472dbbc394ac9ce8b426cb4663d1d4ddde3df",
+        "the smallest buffer K in packets and the mean delay then, in milliseconds to 1 decimal, in "
+        "that order",
+    ),
+    "ex-09-free-hours": Expected(
+        ("decimals:2", "decimals:2"),
+        "f2a21cfdc45db9bdd4b5c05fe177240c9ac1f1f346049d33b50e31baf6bd09fa",
+        "the hours of free bursting in a 28-day and in a 31-day month, in that order, to 2 decimals",
+    ),
+    "ex-09-police-burst": Expected(
+        ("decimals:0", "decimals:0"),
+        "dcbf5ca456b7bb2904c04ecbf3966c553ee22a6f4576f7ec3631b0ae34167223",
+        "the bytes of each burst that get through and the smallest bucket, in bytes, that lets the "
+        "whole burst through, in that order, rounded to whole bytes",
+    ),
+    "ex-09-upgrade-date": Expected(
+        ("text", "text"),
+        "7eed09e0509cf2e6db65bf5f6807f4da79be96109d1f4ed67b573bbae18cee67",
+        "the months to order the upgrade with 30 % headroom (log-linear trend) and with a linear "
+        'trend (20 % headroom), in that order, as texts such as "2030-01"',
+    ),
+}

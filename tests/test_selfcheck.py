@@ -1,0 +1,316 @@
+"""Self-checks: the normalisation rules, right and wrong answers, and their wiring into the notebooks.
+
+The right answers used here come from hand computations and from the documented ground truth of
+the generated data, not from the registry (which holds only hashes) nor from the notebooks' outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ingress_egress.datagen.captures import EXFILTRATION
+from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+# --- normalisation rules --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    (2_074_736, "2074736"), (np.int64(7), "7"), (2074736.0, "2074736"), ("2,074,736", "2074736"),
+    (" 1_000 ", "1000"), (-3, "-3"),
+])
+def test_integer_is_exact(value, expected):
+    assert normalise("integer", value) == expected
+
+
+@pytest.mark.parametrize("value", [2074736.5, True, "twelve", None, [1]])
+def test_integer_refuses_what_is_not_a_whole_number(value):
+    with pytest.raises(AnswerFormError):
+        normalise("integer", value)
+
+
+def test_decimals_round_to_the_stated_places():
+    assert normalise("decimals:1", 18.898) == "18.9"
+    assert normalise("decimals:2", 173.41999999999962) == "173.42"
+    assert normalise("decimals:0", 14233.33) == "14233"
+    assert normalise("decimals:2", "36") == "36.00"
+    assert normalise("decimals:2", -0.001) == "0.00"          # no negative zero
+    assert normalise("decimals:3", np.float32(0.5)) == "0.500"
+    with pytest.raises(AnswerFormError):
+        normalise("decimals:2", "a lot")
+
+
+def test_significant_figures():
+    assert normalise("sigfigs:2", 13652.8) == "1.4e+04"
+    assert normalise("sigfigs:2", "14000") == normalise("sigfigs:2", 1.4e4)
+    assert normalise("sigfigs:3", 0.012345) == "1.23e-02"
+
+
+def test_text_ignores_case_and_spacing():
+    assert normalise("text", "  Gateway   endpoint,\tnot NAT ") == "gateway endpoint, not nat"
+    assert normalise("text", "Prefix") == normalise("text", "prefix")
+    with pytest.raises(AnswerFormError):
+        normalise("text", None)
+
+
+def test_boolean_accepts_python_numpy_and_words():
+    assert [normalise("boolean", v) for v in (True, np.bool_(False), "Yes", " no ", "TRUE")] == [
+        "true", "false", "true", "false", "true"]
+    for value in (1, "maybe", None):
+        with pytest.raises(AnswerFormError):
+            normalise("boolean", value)
+
+
+def test_date_from_several_types():
+    for value in ("2025-10-08", "2025-10-08 00:00:00", pd.Timestamp("2025-10-08", tz="UTC"),
+                  dt.date(2025, 10, 8), dt.datetime(2025, 10, 8, 13, 5), np.datetime64("2025-10-08T00:00")):
+        assert normalise("date", value) == "2025-10-08", value
+    with pytest.raises(AnswerFormError):
+        normalise("date", "8 October")
+
+
+def test_sets_ignore_order_and_duplicates_lists_do_not():
+    assert normalise("set of integer", [443, 80, 80.0]) == normalise("set of integer", {80, 443}) == "80|443"
+    assert normalise("set of integer", [1000, 99]) == "99|1000"            # numeric order
+    assert normalise("set of text", pd.Index(["steady", "No_DNS"])) == "no_dns|steady"
+    assert normalise("list of text", ["b", "a"]) != normalise("list of text", ["a", "b"])
+    with pytest.raises(AnswerFormError):
+        normalise("set of integer", "80, 443")                              # a text is not a list
+
+
+def test_records_need_their_length_and_each_item_its_rule():
+    rule = ("text", "text", "integer")
+    assert normalise(rule, ("192.168.10.23", "198.51.100.77", "4444")) == "192.168.10.23|198.51.100.77|4444"
+    with pytest.raises(AnswerFormError, match="expected 3 values"):
+        normalise(rule, ["192.168.10.23", "198.51.100.77"])
+    with pytest.raises(AnswerFormError):
+        normalise(rule, ["192.168.10.23", "198.51.100.77", "port 4444"])
+
+
+def test_digest_is_sha256_of_label_and_normalised_answer():
+    expected = hashlib.sha256("ex-00-x\n80|443".encode()).hexdigest()
+    assert digest("ex-00-x", "set of integer", [443, 80]) == expected
+    assert digest("ex-00-y", "set of integer", [443, 80]) != expected      # the label salts the hash
+
+
+# --- right answers, computed independently ------------------------------------------------------------
+
+def mm1k_loss(rho: float, k: int) -> float:
+    return (1 - rho) * rho**k / (1 - rho ** (k + 1))
+
+
+def mm1k_delay_ms(rho: float, k: int, mu: float = 2500.0) -> float:
+    """Mean time in system of the packets that get in (Little's law), for an M/M/1/K queue."""
+    p = [(1 - rho) * rho**n / (1 - rho ** (k + 1)) for n in range(k + 1)]
+    number = sum(n * pn for n, pn in enumerate(p))
+    return 1000 * number / (rho * mu * (1 - p[-1]))
+
+
+SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
+
+RIGHT = {
+    # the pod's request leaves every boundary it is inside of
+    "ex-00-pod-to-api": ["egress", "egress", "egress"],
+    "ex-00-download-bill": "Egress",
+    "ex-00-two-pods": ["internal", "egress", "ingress"],
+    # 1382 data segments (ceil(2e6 / 1448)) plus SYN-ACK and FIN, 54 bytes of headers each
+    "ex-01-server-egress": 2_000_000 + (math.ceil(2_000_000 / 1448) + 2) * 54,
+    # one 54-byte ACK for two 1502-byte segments; the 1/3 of packets, 54/3058 of bytes
+    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1502)],
+    # the generator's documented exfiltration episode
+    "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, EXFILTRATION.port],
+    # rules 100 (HTTP) and 110 (HTTPS) come before the deny rule 125
+    "ex-03-deny-between": [443, 80],
+    "ex-03-ntp-replies": "150",
+    "ex-04-daytime-thief": ["night"],
+    # ports alone let 443 to anywhere through; no DNS answer named 198.51.100.77
+    "ex-04-port-443": "name-based",
+    # the notebook's prose: "steady" and "no DNS" fire for one pair only, the exfiltration
+    "ex-04-indicator-alone": ["no_dns", "steady"],
+    # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
+    "ex-05-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
+    "ex-05-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
+    # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
+    "ex-05-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
+    "ex-06-nat-hours": 3 * 365 * 24 * 0.045,
+    "ex-07-predict-routes": ["api:8080", "frontend:80", "api:8080", "frontend:80", "api:8080"],
+    "ex-07-api-v2": "Prefix",
+    "ex-07-city-shops": ["berlin.example.com"],
+    # the first path of the first rule carries the pathType; /healthz is that rule's third path
+    "ex-07-api-server-says": ["spec.rules[0].http.paths[0].pathType", "spec.rules[0].http.paths[2].path"],
+    # namespace-wide policies cover the new pod; no egress rule selects it for the api
+    "ex-08-new-worker": [True, False, True],
+    "ex-08-provider-callbacks": [True, True, False],                    # endPort is inclusive
+    "ex-08-scrape-the-db": "both",
+    # whole 5-minute samples only: floor(5 % of 8064) and floor(5 % of 8928)
+    "ex-09-free-hours": [math.floor(0.05 * 28 * 288) * 5 / 60, math.floor(0.05 * 31 * 288) * 5 / 60],
+    # 30 packets from the bucket, the 31st once 20 bytes per 8 us have refilled 1000; bucket = 64 kB
+    # minus the tokens earned in the 63 packet times before the last packet
+    "ex-09-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
+    "ex-09-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
+}
+
+WRONG = {
+    "ex-00-pod-to-api": ["egress", "internal", "egress"],
+    "ex-00-download-bill": "ingress",
+    "ex-00-two-pods": ["internal", "ingress", "egress"],                # order matters
+    "ex-01-server-egress": 2_000_000 + 1382 * 54,                      # forgot SYN-ACK and FIN
+    "ex-01-packets-vs-bytes": [1 / 3, 0.02],
+    "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, 443],
+    "ex-03-deny-between": [22, 80, 443],
+    "ex-03-ntp-replies": 130,
+    "ex-04-daytime-thief": ["night", "spike"],
+    "ex-04-port-443": "both",
+    "ex-04-indicator-alone": ["steady"],
+    "ex-05-free-allowance": [500, 375],                                 # without the free allowances
+    "ex-05-average-price": 14_300,
+    "ex-05-cdn-or-not": [173.42, 150.00, 36.00],
+    "ex-06-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
+    "ex-07-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
+    "ex-07-api-v2": "ImplementationSpecific",
+    "ex-07-city-shops": ["berlin.example.com", "eu.berlin.example.com"],
+    "ex-07-api-server-says": ["spec.rules[0].http.paths[2].path", "spec.rules[0].http.paths[0].pathType"],
+    "ex-08-new-worker": [True, True, True],
+    "ex-08-provider-callbacks": [True, True, True],
+    "ex-08-scrape-the-db": "destination",
+    "ex-09-free-hours": [33.6, 37.2],                                   # 5 % of the hours, not of whole samples
+    "ex-09-police-burst": [30_000, 64_000],
+    "ex-09-buffer-size": [SMALLEST_K - 1, mm1k_delay_ms(0.9, SMALLEST_K)],
+}
+
+
+def test_smallest_buffer_is_where_the_loss_formula_crosses_one_percent():
+    assert mm1k_loss(0.9, SMALLEST_K) < 0.01 <= mm1k_loss(0.9, SMALLEST_K - 1)
+
+
+@pytest.mark.parametrize("label", sorted(RIGHT))
+def test_right_answer_is_correct(label, capsys):
+    assert check(label, RIGHT[label]) is True
+    assert capsys.readouterr().out == f"{label}: Correct.\n"
+
+
+@pytest.mark.parametrize("label", sorted(WRONG))
+def test_wrong_answer_is_rejected_with_a_hint(label, capsys):
+    assert check(label, WRONG[label]) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"{label}: Not yet:") and REGISTRY[label].hint in out
+
+
+def test_rounding_a_right_answer_to_the_stated_precision_still_counts():
+    assert check("ex-05-cdn-or-not", ["173.42", 173.42, 36])
+    assert check("ex-09-free-hours", [33.58, 37.17])
+    assert not check("ex-09-free-hours", [33.5, 37.1])                 # coarser than the hint asks
+
+
+@pytest.mark.parametrize("label", sorted(label for label, e in REGISTRY.items()
+                                         if isinstance(e.rule, tuple) and set(e.rule) == {"boolean"}))
+def test_exactly_one_combination_of_booleans_is_right(label, capsys):
+    size = len(REGISTRY[label].rule)
+    right = [combo for combo in itertools.product([True, False], repeat=size) if check(label, list(combo))]
+    capsys.readouterr()
+    assert len(right) == 1
+
+
+def test_every_registered_answer_rejects_an_absurd_value_of_the_right_form(capsys):
+    absurd = {"integer": -1, "text": "not an answer", "date": "1970-01-01"}
+
+    def value(rule):
+        if rule.startswith(("decimals:", "sigfigs:")):
+            return -1.0
+        if rule.startswith(("set of ", "list of ")):
+            return [value(rule.split(" of ", 1)[1])]
+        return absurd[rule]
+
+    for label, expected in REGISTRY.items():
+        rule = expected.rule
+        candidate = [value(r) if r != "boolean" else True for r in rule] if isinstance(rule, tuple) else value(rule)
+        if isinstance(rule, tuple) and set(rule) == {"boolean"}:
+            continue                                       # covered by the exhaustive test above
+        assert check(label, candidate) is False, label
+    capsys.readouterr()
+
+
+def test_none_means_not_answered_yet(capsys):
+    assert check("ex-02-backup-throughput", None) is False
+    out = capsys.readouterr().out
+    assert out.startswith("ex-02-backup-throughput: Not answered yet. Set `answer` to ")
+    assert "Mbit/s" in out and "1 decimal" in out
+
+
+def test_an_answer_of_the_wrong_form_says_what_was_expected(capsys):
+    assert check("ex-02-night-sender", ["192.168.10.23", "198.51.100.77"]) is False
+    assert "expected 3 values in order, got 2" in capsys.readouterr().out
+    assert check("ex-01-server-egress", "about two megabytes") is False
+    assert "expected a whole number" in capsys.readouterr().out
+
+
+def test_unknown_label_lists_the_known_ones():
+    with pytest.raises(UnknownExercise) as error:
+        check("ex-01-server-egres", 1)
+    message = str(error.value)
+    assert "'ex-01-server-egres'" in message and "ex-01-server-egress" in message
+    assert isinstance(error.value, KeyError)
+
+
+def test_registry_holds_hashes_rules_and_hints():
+    for label, expected in REGISTRY.items():
+        assert re.fullmatch(r"ex-\d\d-[a-z0-9]+(?:-[a-z0-9]+)*", label), label
+        assert re.fullmatch(r"[0-9a-f]{64}", expected.sha256), label
+        assert len(expected.hint) > 20, label
+
+
+# --- wiring into the notebooks --------------------------------------------------------------------------
+
+def notebook_cells(path: Path) -> list[dict]:
+    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+
+
+def check_calls(text: str) -> list[str]:
+    return re.findall(r"\bcheck\(\s*[\"']([^\"']+)[\"']", text)
+
+
+def test_every_registered_label_is_an_exercise_of_a_notebook():
+    labels = {label for path in NOTEBOOKS for cell in notebook_cells(path) if cell["cell_type"] == "markdown"
+              for label in re.findall(r":::\{exercise\}\n:label: (\S+)", cell["text"])}
+    assert set(REGISTRY) - labels == set()
+
+
+def test_every_check_call_in_a_notebook_uses_a_registered_label():
+    calls = [label for path in NOTEBOOKS for cell in notebook_cells(path) if cell["cell_type"] == "code"
+             for label in check_calls(cell["text"])]
+    assert calls, "no notebook calls check()"
+    assert sorted(set(calls) - set(REGISTRY)) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_each_self_check_has_a_learner_cell_and_a_solution_that_validates_it(path):
+    cells = notebook_cells(path)
+    for i, cell in enumerate(cells):
+        match = re.match(r":::\{exercise\}\n:label: (\S+)", cell["text"]) if cell["cell_type"] == "markdown" else None
+        if not match or match.group(1) not in REGISTRY:
+            continue
+        label = match.group(1)
+        learner = cells[i + 1]
+        assert learner["cell_type"] == "code", f"{path.name}: no learner cell after the exercise {label}"
+        assert re.match(r"answer = None\s+#", learner["text"]), f"{path.name}: {label}: the learner cell starts empty"
+        assert check_calls(learner["text"]) == [label] and "answer)" in learner["text"]
+        assert cells[i + 2]["text"].startswith(f":::{{solution-start}} {label}")
+        end = next(j for j in range(i + 2, len(cells)) if cells[j]["text"].startswith(":::{solution-end}"))
+        solution = "\n".join(c["text"] for c in cells[i + 3:end] if c["cell_type"] == "code")
+        assert re.search(rf"^assert check\(\"{label}\", ", solution, flags=re.MULTILINE), (
+            f"{path.name}: the solution of {label} does not assert its self-check")
+        outputs = "".join("".join(o.get("text", "")) for c in cells[i + 3:end] if c["cell_type"] == "code"
+                          for o in c.get("outputs", []))
+        assert f"{label}: Correct." in outputs, f"{path.name}: the stored solution output of {label} is not 'Correct.'"
