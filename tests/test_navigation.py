@@ -44,7 +44,8 @@ def navigation(text: str) -> tuple[tuple[str, str] | None, tuple[str, str] | Non
 
 def test_navigation_parses_a_line():
     line = "← [Start here](00-start-here.ipynb) · [Packets and flows](02-packets-and-flows.ipynb) →"
-    assert navigation(line) == (("Start here", "00-start-here.ipynb"), ("Packets and flows", "02-packets-and-flows.ipynb"))
+    assert navigation(line) == (("Start here", "00-start-here.ipynb"),
+                                ("Packets and flows", "02-packets-and-flows.ipynb"))
     assert navigation("[Direction](01-direction.ipynb) →") == (None, ("Direction", "01-direction.ipynb"))
     assert navigation("← [Capacity](09-capacity.ipynb)") == (("Capacity", "09-capacity.ipynb"), None)
     assert navigation("see [Capacity](09-capacity.ipynb)") == (None, None)
@@ -61,6 +62,7 @@ def test_last_cell_links_previous_and_next_notebook(index):
     path = NOTEBOOKS[index]
     notebook = cells(path)
     last = notebook[-1]
+    assert not source(last).startswith("## Resources"), f"{path.name}: no navigation line after Resources"
     assert last["cell_type"] == "markdown", f"{path.name}: the last cell is not a navigation line"
     before = source(notebook[-2])
     assert before.startswith("## Resources"), f"{path.name}: the navigation line must come right after Resources"
