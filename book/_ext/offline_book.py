@@ -5,6 +5,8 @@
   ``_static/mathjax``, copied there after the build.
 - sphinx-thebe adds its inline configuration script twice to every page, which makes the browser
   report "Identifier 'THEBE_JS_URL' has already been declared"; identical inline scripts are kept once.
+- ``book/_static/course.css`` is added to every page (a darker link colour inside exercise boxes,
+  where the theme's blue misses WCAG AA contrast on the tinted background).
 - Two theme buttons have an accessible name that leaves out their visible text (axe rule
   ``label-content-name-mismatch``, serious): the search field's ``aria-label="Search"`` hides its
   visible "Search Ctrl+K", and the colour-mode icons' titles are not in "Color mode". The search
@@ -38,6 +40,14 @@ SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?)
 THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*"[^>]*?) title="[^"]*"')
 
 
+STATIC = Path(__file__).resolve().parent.parent / "_static"
+
+
+def _add_course_styles(app, config) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    app.add_css_file("course.css")
+
+
 def _point_at_local_copy(app, config) -> None:
     config.mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
     config.mathjax2_config = MATHJAX_CONFIG
@@ -69,6 +79,7 @@ def _finish(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _point_at_local_copy)
+    app.connect("config-inited", _add_course_styles)
     app.connect("html-page-context", _drop_duplicate_inline_scripts, priority=900)
     app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
