@@ -205,7 +205,7 @@ def test_right_answer_is_correct(label, capsys):
 def test_wrong_answer_is_rejected_with_a_hint(label, capsys):
     assert check(label, WRONG[label]) is False
     out = capsys.readouterr().out
-    assert out.startswith(f"{label}: Not yet:") and REGISTRY[label].hint in out
+    assert out.startswith(f"{label}: Not yet:") and REGISTRY[label].hint in " ".join(out.split())
 
 
 def test_rounding_a_right_answer_to_the_stated_precision_still_counts():
@@ -245,8 +245,9 @@ def test_every_registered_answer_rejects_an_absurd_value_of_the_right_form(capsy
 def test_none_means_not_answered_yet(capsys):
     assert check("ex-02-backup-throughput", None) is False
     out = capsys.readouterr().out
-    assert out.startswith("ex-02-backup-throughput: Not answered yet. Set `answer` to ")
-    assert "Mbit/s" in out and "1 decimal" in out
+    assert out.startswith("ex-02-backup-throughput: Not answered yet.\n  Set `answer` to ")
+    assert "Mbit/s" in out and "1 decimal" in " ".join(out.split())
+    assert all(len(line) <= 88 for line in out.splitlines()[1:])
 
 
 def test_an_answer_of_the_wrong_form_says_what_was_expected(capsys):

@@ -30,11 +30,14 @@ Examples
 '80|443'
 >>> normalise(("text", "integer"), ["  198.51.100.77 ", "4444"])
 '198.51.100.77|4444'
->>> check("ex-03-deny-between", None)  # doctest: +ELLIPSIS
-ex-03-deny-between: Not answered yet. Set `answer` to the destination ports of the probes ...
+>>> check("ex-03-deny-between", None)
+ex-03-deny-between: Not answered yet.
+  Set `answer` to the destination ports of the probes that get through, as a list of
+  whole numbers such as [22].
 False
 >>> check("ex-03-deny-between", [22])  # doctest: +ELLIPSIS
-ex-03-deny-between: Not yet: that is not the expected value. The answer is ...
+ex-03-deny-between: Not yet: that is not the expected value.
+  The answer is the destination ports of the probes that get through, ...
 False
 """
 
@@ -43,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import numbers
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -149,6 +153,13 @@ def digest(label: str, rule: Rule, value) -> str:
     return hashlib.sha256(f"{label}\n{normalise(rule, value)}".encode("utf-8")).hexdigest()
 
 
+def _say(label: str, verdict: str, detail: str = "") -> None:
+    """Print a verdict on one line and its detail wrapped below it, readable in a notebook or a book."""
+    print(f"{label}: {verdict}")
+    if detail:
+        print(textwrap.fill(detail, width=88, initial_indent="  ", subsequent_indent="  "))
+
+
 def check(label: str, answer) -> bool:
     """Say whether ``answer`` is right for exercise ``label``, print why, and return True or False.
 
@@ -158,18 +169,18 @@ def check(label: str, answer) -> bool:
         raise UnknownExercise(label)
     expected = REGISTRY[label]
     if answer is None:
-        print(f"{label}: Not answered yet. Set `answer` to {expected.hint}.")
+        _say(label, "Not answered yet.", f"Set `answer` to {expected.hint}.")
         return False
     try:
         right = digest(label, expected.rule, answer) == expected.sha256
     except AnswerFormError as error:
-        print(f"{label}: Not yet: {error}. The answer is {expected.hint}.")
+        _say(label, f"Not yet: {error}.", f"The answer is {expected.hint}.")
         return False
     if right:
-        print(f"{label}: Correct.")
+        _say(label, "Correct.")
     else:
-        print(f"{label}: Not yet: that is not the expected value. The answer is {expected.hint}; "
-              "check the units, the rounding and the order.")
+        _say(label, "Not yet: that is not the expected value.",
+             f"The answer is {expected.hint}; check the units, the rounding and the order.")
     return right
 
 
