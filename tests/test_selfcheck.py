@@ -247,7 +247,7 @@ def test_none_means_not_answered_yet(capsys):
     out = capsys.readouterr().out
     assert out.startswith("ex-02-backup-throughput: Not answered yet.\n  Set `answer` to ")
     assert "Mbit/s" in out and "1 decimal" in " ".join(out.split())
-    assert all(len(line) <= 88 for line in out.splitlines()[1:])
+    assert all(len(line) <= 72 for line in out.splitlines()[1:])
 
 
 def test_an_answer_of_the_wrong_form_says_what_was_expected(capsys):

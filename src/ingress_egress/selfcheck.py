@@ -32,8 +32,8 @@ Examples
 '198.51.100.77|4444'
 >>> check("ex-03-deny-between", None)
 ex-03-deny-between: Not answered yet.
-  Set `answer` to the destination ports of the probes that get through, as a list of
-  whole numbers such as [22].
+  Set `answer` to the destination ports of the probes that get through,
+  as a list of whole numbers such as [22].
 False
 >>> check("ex-03-deny-between", [22])  # doctest: +ELLIPSIS
 ex-03-deny-between: Not yet: that is not the expected value.
@@ -157,7 +157,7 @@ def _say(label: str, verdict: str, detail: str = "") -> None:
     """Print a verdict on one line and its detail wrapped below it, readable in a notebook or a book."""
     print(f"{label}: {verdict}")
     if detail:
-        print(textwrap.fill(detail, width=88, initial_indent="  ", subsequent_indent="  "))
+        print(textwrap.fill(detail, width=72, initial_indent="  ", subsequent_indent="  "))
 
 
 def check(label: str, answer) -> bool:
