@@ -13,7 +13,8 @@ One module per concept, each read like a chapter:
 - :mod:`ingress_egress.k8s`: Kubernetes manifests, NetworkPolicy evaluation and Ingress routing.
 - :mod:`ingress_egress.simulate`: token buckets (policing, shaping) and a bottleneck queue.
 - :mod:`ingress_egress.burstable`: 95th-percentile billing and growth forecasts.
-- :mod:`ingress_egress.course`: the notebooks themselves as data (titles, times).
+- :mod:`ingress_egress.course`: the notebooks themselves as data (titles, times, learning paths).
+- :mod:`ingress_egress.selfcheck`: immediate feedback on exercise answers, without showing them.
 - :mod:`ingress_egress.plotting`: the course's figure style (colour-blind-safe, white background).
 - :mod:`ingress_egress.datagen`: the seeded generators behind every file in ``data/``.
 - :mod:`ingress_egress.cli`: the ``ingress-egress`` command.
