@@ -51,3 +51,22 @@ def built_book(tmp_path_factory) -> Path:
     (out / "build.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, "strict book build failed:\n" + (result.stdout + result.stderr)[-6000:]
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def classroom_book(tmp_path_factory) -> Path:
+    """Build the classroom edition (no solutions) once per session, strict; returns its HTML folder."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("classroom")
+    config = out / "_config.yml"
+    steps = [
+        [sys.executable, "-m", "ingress_egress.course", "classroom-config", str(ROOT / "_config.yml"), str(config)],
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
+         "--path-output", str(out), "--all", "--warningiserror", "--keep-going"],
+    ]
+    for step in steps:
+        result = subprocess.run(step, capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, "classroom build failed:\n" + (result.stdout + result.stderr)[-6000:]
+    return out / "_build" / "html"

@@ -1,4 +1,4 @@
-"""The built book in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
+"""Both editions of the built book in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
 
 Every page opens, the navigation and the search box work, no request leaves 127.0.0.1, formulas
 are typeset by the book's own MathJax, and an axe-core audit finds no serious or critical
@@ -8,6 +8,7 @@ fail in CI, where `.ci/run` installs it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -35,19 +36,35 @@ def _require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def site(built_book):
-    """Serve the built book on 127.0.0.1; yields the base URL."""
+@contextlib.contextmanager
+def serve(html: Path):
+    """Serve a built book on 127.0.0.1; yields the base URL."""
 
     class QuietHandler(SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(built_book)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    """The learner's book, served on 127.0.0.1."""
+    with serve(built_book) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def classroom_site(classroom_book):
+    """The classroom edition (no solutions), served on 127.0.0.1."""
+    with serve(classroom_book) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +98,8 @@ def book_pages(built_book: Path) -> list[str]:
     )
 
 
-def test_every_page_opens_with_nothing_from_elsewhere(page, site, built_book):
-    pages = book_pages(built_book)
+def open_every_page(page, site: str, html: Path) -> None:
+    pages = book_pages(html)
     assert len(pages) >= 5
     for path in pages:
         response = page.goto(f"{site}/{path}", wait_until="networkidle")
@@ -91,6 +108,14 @@ def test_every_page_opens_with_nothing_from_elsewhere(page, site, built_book):
         assert page.errors == [], f"{path}: script errors {page.errors}"
     outside = sorted({url for url in page.requests if not url.startswith((f"{site}/", "data:", "about:"))})
     assert outside == []
+
+
+def test_every_page_opens_with_nothing_from_elsewhere(page, site, built_book):
+    open_every_page(page, site, built_book)
+
+
+def test_every_classroom_page_opens_with_nothing_from_elsewhere(page, classroom_site, classroom_book):
+    open_every_page(page, classroom_site, classroom_book)
 
 
 def test_navigation_from_the_front_page_to_the_notebooks(page, site):
@@ -127,9 +152,9 @@ def test_formulas_are_typeset_offline(page, site):
     assert all(url.startswith((f"{site}/", "data:", "about:")) for url in page.requests)
 
 
-def test_no_serious_accessibility_violations(page, site, built_book):
+def serious_accessibility_problems(page, site: str, html: Path) -> list[str]:
     problems = []
-    for path in book_pages(built_book):
+    for path in book_pages(html):
         page.goto(f"{site}/{path}", wait_until="networkidle")
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
@@ -137,4 +162,14 @@ def test_no_serious_accessibility_violations(page, site, built_book):
             if violation["impact"] in ("serious", "critical"):
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return problems
+
+
+def test_no_serious_accessibility_violations(page, site, built_book):
+    problems = serious_accessibility_problems(page, site, built_book)
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_accessibility_violations_in_the_classroom_edition(page, classroom_site, classroom_book):
+    problems = serious_accessibility_problems(page, classroom_site, classroom_book)
     assert problems == [], "\n".join(problems)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -64,21 +62,6 @@ def page_text(path: Path) -> str:
 
 def page(html: Path, notebook: Path) -> Path:
     return html / "notebooks" / f"{notebook.stem}.html"
-
-
-@pytest.fixture(scope="module")
-def classroom_book(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("classroom")
-    config = out / "_config.yml"
-    steps = [
-        [sys.executable, "-m", "ingress_egress.course", "classroom-config", str(ROOT / "_config.yml"), str(config)],
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
-         "--path-output", str(out), "--all", "--warningiserror", "--keep-going"],
-    ]
-    for step in steps:
-        result = subprocess.run(step, capture_output=True, text=True, cwd=ROOT)
-        assert result.returncode == 0, "classroom build failed:\n" + (result.stdout + result.stderr)[-6000:]
-    return out / "_build" / "html"
 
 
 def test_the_makefile_target_runs_the_same_commands():
