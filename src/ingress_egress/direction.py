@@ -99,3 +99,20 @@ def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
     result[known & ~src_in.fillna(True) & dst_in.fillna(False)] = "ingress"
     result[known & src_in.fillna(False) & dst_in.fillna(False)] = "internal"
     return result
+
+
+def summarize(packets: pd.DataFrame, inside: str | Iterable[str]) -> dict[str, dict[str, int]]:
+    """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated frames.
+
+    >>> packets = pd.DataFrame({"src": ["10.0.0.5", "192.0.2.9", ""], "dst": ["192.0.2.9", "10.0.0.5", ""],
+    ...                         "length": [100, 1500, 60], "captured_length": [100, 256, 60]})
+    >>> summary = summarize(packets, "10.0.0.0/8")
+    >>> summary["egress"], summary["ingress"], summary["non_ip"], summary["truncated"]
+    ({'packets': 1, 'bytes': 100}, {'packets': 1, 'bytes': 1500}, {'packets': 1, 'bytes': 60}, {'packets': 1, 'bytes': 1500})
+    """
+    direction = classify(packets, inside)
+    length = packets["length"].astype("int64")
+    masks = {name: (direction == name).fillna(False) for name in DIRECTIONS}
+    masks["non_ip"] = direction.isna()
+    masks["truncated"] = packets["captured_length"] < packets["length"]
+    return {name: {"packets": int(mask.sum()), "bytes": int(length[mask].sum())} for name, mask in masks.items()}
