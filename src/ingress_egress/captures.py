@@ -390,6 +390,17 @@ TCP_FLAGS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "U
 """Bits of the ``tcp_flags`` column (RFC 9293; AE, the old NS bit, is RFC 3540 / accurate ECN)."""
 
 
+def tcp_flag_names(bits) -> str:
+    """The TCP flag bits of one ``tcp_flags`` value as names, in bit order; "" for a missing value.
+
+    >>> tcp_flag_names(0x12), tcp_flag_names(0x11), tcp_flag_names(pd.NA)
+    ('SYN ACK', 'FIN ACK', '')
+    """
+    if pd.isna(bits):
+        return ""
+    return " ".join(name for name, bit in TCP_FLAGS.items() if int(bits) & bit)
+
+
 def _linktype_name(linktype: int) -> str:
     name = _SUPPORTED_LINKTYPES.get(linktype) or _OTHER_LINKTYPE_NAMES.get(linktype, "unknown")
     return f"{linktype} ({name})"
