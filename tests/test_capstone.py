@@ -1,4 +1,4 @@
-"""The capstone notebook (10-capstone) on files it was not written for.
+"""The capstone notebook (13-capstone) on files it was not written for.
 
 Each run executes the notebook with its ``parameters`` cell kept and its values replaced, as a learner
 (or papermill) would, then compares what the notebook printed with answers computed here, independently
@@ -18,7 +18,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10-capstone.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "13-capstone.ipynb"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CAPTURES = SHARED / "real-captures"
 FOCUS_SAMPLE = SHARED / "real-billing" / "focus_sample.csv"

@@ -80,11 +80,11 @@ def test_teaching_sections_need_both_markers():
 
 
 def test_exercise_labels_in_both_fence_styles_and_after_other_options():
-    text = (":::{exercise}\n:label: ex-05-one\nQ\n:::\n\n"
-            "```{exercise} A titled one\n:class: note\n:label: ex-05-two\nQ\n```\n\n"
-            "::::{exercise-start}\n:label: ex-05-three\n::::\n\n"
-            ":::{solution-start} ex-05-one\n:label: not-an-exercise\n:::")
-    assert exercise_labels(text) == ["ex-05-one", "ex-05-two", "ex-05-three"]
+    text = (":::{exercise}\n:label: ex-06-one\nQ\n:::\n\n"
+            "```{exercise} A titled one\n:class: note\n:label: ex-06-two\nQ\n```\n\n"
+            "::::{exercise-start}\n:label: ex-06-three\n::::\n\n"
+            ":::{solution-start} ex-06-one\n:label: not-an-exercise\n:::")
+    assert exercise_labels(text) == ["ex-06-one", "ex-06-two", "ex-06-three"]
 
 
 def test_outlines_of_hand_made_notebooks(notebooks):

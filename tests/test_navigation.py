@@ -47,8 +47,8 @@ def test_navigation_parses_a_line():
     assert navigation(line) == (("Start here", "00-start-here.ipynb"),
                                 ("Packets and flows", "02-packets-and-flows.ipynb"))
     assert navigation("[Direction](01-direction.ipynb) →") == (None, ("Direction", "01-direction.ipynb"))
-    assert navigation("← [Capacity](09-capacity.ipynb)") == (("Capacity", "09-capacity.ipynb"), None)
-    assert navigation("see [Capacity](09-capacity.ipynb)") == (None, None)
+    assert navigation("← [Capacity](12-capacity.ipynb)") == (("Capacity", "12-capacity.ipynb"), None)
+    assert navigation("see [Capacity](12-capacity.ipynb)") == (None, None)
     with pytest.raises(ValueError):
         navigation("← [A](00-a.ipynb) ← [B](01-b.ipynb)")
 

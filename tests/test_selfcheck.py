@@ -140,26 +140,26 @@ RIGHT = {
     # the notebook's prose: "steady" and "no DNS" fire for one pair only, the exfiltration
     "ex-04-indicator-alone": ["no_dns", "steady"],
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
-    "ex-05-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
-    "ex-05-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
+    "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
+    "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
     # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
-    "ex-05-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
-    "ex-06-nat-hours": 3 * 365 * 24 * 0.045,
-    "ex-07-predict-routes": ["api:8080", "frontend:80", "api:8080", "frontend:80", "api:8080"],
-    "ex-07-api-v2": "Prefix",
-    "ex-07-city-shops": ["berlin.example.com"],
+    "ex-06-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
+    "ex-07-nat-hours": 3 * 365 * 24 * 0.045,
+    "ex-08-predict-routes": ["api:8080", "frontend:80", "api:8080", "frontend:80", "api:8080"],
+    "ex-08-api-v2": "Prefix",
+    "ex-08-city-shops": ["berlin.example.com"],
     # the first path of the first rule carries the pathType; /healthz is that rule's third path
-    "ex-07-api-server-says": ["spec.rules[0].http.paths[0].pathType", "spec.rules[0].http.paths[2].path"],
+    "ex-08-api-server-says": ["spec.rules[0].http.paths[0].pathType", "spec.rules[0].http.paths[2].path"],
     # namespace-wide policies cover the new pod; no egress rule selects it for the api
-    "ex-08-new-worker": [True, False, True],
-    "ex-08-provider-callbacks": [True, True, False],                    # endPort is inclusive
-    "ex-08-scrape-the-db": "both",
+    "ex-10-new-worker": [True, False, True],
+    "ex-10-provider-callbacks": [True, True, False],                    # endPort is inclusive
+    "ex-10-scrape-the-db": "both",
     # whole 5-minute samples only: floor(5 % of 8064) and floor(5 % of 8928)
-    "ex-09-free-hours": [math.floor(0.05 * 28 * 288) * 5 / 60, math.floor(0.05 * 31 * 288) * 5 / 60],
+    "ex-12-free-hours": [math.floor(0.05 * 28 * 288) * 5 / 60, math.floor(0.05 * 31 * 288) * 5 / 60],
     # 30 packets from the bucket, the 31st once 20 bytes per 8 us have refilled 1000; bucket = 64 kB
     # minus the tokens earned in the 63 packet times before the last packet
-    "ex-09-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
-    "ex-09-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
+    "ex-12-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
+    "ex-12-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
 }
 
 WRONG = {
@@ -174,20 +174,20 @@ WRONG = {
     "ex-04-daytime-thief": ["night", "spike"],
     "ex-04-port-443": "both",
     "ex-04-indicator-alone": ["steady"],
-    "ex-05-free-allowance": [500, 375],                                 # without the free allowances
-    "ex-05-average-price": 14_300,
-    "ex-05-cdn-or-not": [173.42, 150.00, 36.00],
-    "ex-06-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
-    "ex-07-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
-    "ex-07-api-v2": "ImplementationSpecific",
-    "ex-07-city-shops": ["berlin.example.com", "eu.berlin.example.com"],
-    "ex-07-api-server-says": ["spec.rules[0].http.paths[2].path", "spec.rules[0].http.paths[0].pathType"],
-    "ex-08-new-worker": [True, True, True],
-    "ex-08-provider-callbacks": [True, True, True],
-    "ex-08-scrape-the-db": "destination",
-    "ex-09-free-hours": [33.6, 37.2],                                   # 5 % of the hours, not of whole samples
-    "ex-09-police-burst": [30_000, 64_000],
-    "ex-09-buffer-size": [SMALLEST_K - 1, mm1k_delay_ms(0.9, SMALLEST_K)],
+    "ex-06-free-allowance": [500, 375],                                 # without the free allowances
+    "ex-06-average-price": 14_300,
+    "ex-06-cdn-or-not": [173.42, 150.00, 36.00],
+    "ex-07-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
+    "ex-08-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
+    "ex-08-api-v2": "ImplementationSpecific",
+    "ex-08-city-shops": ["berlin.example.com", "eu.berlin.example.com"],
+    "ex-08-api-server-says": ["spec.rules[0].http.paths[2].path", "spec.rules[0].http.paths[0].pathType"],
+    "ex-10-new-worker": [True, True, True],
+    "ex-10-provider-callbacks": [True, True, True],
+    "ex-10-scrape-the-db": "destination",
+    "ex-12-free-hours": [33.6, 37.2],                                   # 5 % of the hours, not of whole samples
+    "ex-12-police-burst": [30_000, 64_000],
+    "ex-12-buffer-size": [SMALLEST_K - 1, mm1k_delay_ms(0.9, SMALLEST_K)],
 }
 
 
@@ -209,9 +209,9 @@ def test_wrong_answer_is_rejected_with_a_hint(label, capsys):
 
 
 def test_rounding_a_right_answer_to_the_stated_precision_still_counts():
-    assert check("ex-05-cdn-or-not", ["173.42", 173.42, 36])
-    assert check("ex-09-free-hours", [33.58, 37.17])
-    assert not check("ex-09-free-hours", [33.5, 37.1])                 # coarser than the hint asks
+    assert check("ex-06-cdn-or-not", ["173.42", 173.42, 36])
+    assert check("ex-12-free-hours", [33.58, 37.17])
+    assert not check("ex-12-free-hours", [33.5, 37.1])                 # coarser than the hint asks
 
 
 @pytest.mark.parametrize("label", sorted(label for label, e in REGISTRY.items()

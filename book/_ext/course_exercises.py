@@ -4,7 +4,7 @@ Numbering. sphinx-exercise numbers exercises like figures, 1 to N across the who
 exercise of notebook 01 would be "Exercise 4", after the three of notebook 00). Here every
 exercise of ``notebooks/NN-name`` is renumbered ``NN.k``, its chapter and its place in the
 notebook: the second exercise of notebook 01 is "Exercise 1.2", the first of notebook 00 is
-"Exercise 0.1", the capstone's are 10.x. The numbers are rewritten where Sphinx keeps them
+"Exercise 0.1", the capstone's are 13.x. The numbers are rewritten where Sphinx keeps them
 (``env.toc_fignumbers``), right after Sphinx assigns them, so the exercise titles, the solutions'
 "Solution to Exercise 1.2" and every ``{ref}``/``{numref}`` to an exercise all show the same number,
 and headings stay unnumbered. Pages outside ``notebooks/`` keep Sphinx's numbers.

@@ -289,106 +289,106 @@ REGISTRY: dict[str, Expected] = {
         "488a1ce8622948478da23447eb3a85c0a33dc0115bcdbe12c68eb81850dc5f39",
         'the allow-list that blocks the moved stream: "lazy", "name-based", "both" or "neither"',
     ),
-    "ex-05-average-price": Expected(
+    "ex-06-average-price": Expected(
         "decimals:0",
-        "dae1c3fbbb1918f69a509e30f4de082260b52d2541a314886e9e96704165adc2",
+        "502b79e0df38278f25b043d22ec2329160383e1d98189fa1fec14176ad38a87a",
         "the monthly volume, in GB, above which the average price is below 0.088 USD per GB, rounded "
         "to a whole GB",
     ),
-    "ex-05-cdn-or-not": Expected(
+    "ex-06-cdn-or-not": Expected(
         ("decimals:2", "decimals:2", "decimals:2"),
-        "30df15ce3e44633a50ccf2e6d599652af2e242d1fb82518612cda94d5254804a",
+        "7fa0499c9eb84bb6a68722caf39731e7b289841dc92d1a6b1b57860567493f20",
         "the saving in USD for 20,000 GB at a 90 % hit ratio, at 70 %, and for 500 GB, in that order, "
         "to 2 decimals (cents)",
     ),
-    "ex-05-free-allowance": Expected(
+    "ex-06-free-allowance": Expected(
         ("decimals:0", "decimals:0"),
-        "a6eef4ad0fe40955a3cf557d121fb8fc4a9ccfc8dcefec9a023ae82affc2aa7b",
+        "497947438a0a8e23e3728c54f79b2320d0805b949c6f2ef046e81240d71f21eb",
         "the AWS volume in GB and the Google Cloud volume in GiB, in that order, rounded to whole "
         "units",
     ),
-    "ex-05-same-zone": Expected(
+    "ex-06-same-zone": Expected(
         "decimals:2",
-        "f83b7ac7e23a710f6da6c87b0f0cf81689af7bdecb93bf37c01ebf9a437fb167",
+        "3ce0456b56a449b3f1e8b665278d5b14456c1cbeb34db4dd1c945fe60f0db638",
         "the month's total cost in USD with the app and its database in the same zone, to 2 decimals "
         "(cents)",
     ),
-    "ex-06-nat-hours": Expected(
+    "ex-07-nat-hours": Expected(
         "decimals:2",
-        "aa9cc95a70ca738b10054d9409952cb164f92d90565dba570459559364d86d6c",
+        "456b5848862ef785ccc987dd1ac0c46b42d0dc87b47dd46c4e6ac696d1f6c500",
         "what the NAT gateways' hours cost in 2025, in USD to 2 decimals",
     ),
-    "ex-06-share-of-bill": Expected(
+    "ex-07-share-of-bill": Expected(
         ("decimals:3", "text", "decimals:0"),
-        "c8fa037e8b128e334e9dc5178458dd57782130c79bcb89658fedae136284366f",
+        "449712010f227d79e3e2a0b2e80916fe43207e5280705c86cbcb78b804b09f7f",
         "the data transfer share of December's bill as a fraction to 3 decimals, the best single fix "
         "named as in `scenarios`, and its December saving in whole USD, in that order",
     ),
-    "ex-06-worst-day": Expected(
+    "ex-07-worst-day": Expected(
         ("date", "text"),
-        "b7d5f55d263d3c7b54dfdaa5b81a3d00fe9f06c2fd6d219e21c3ccfa64ce8185",
+        "bbd2d42864d0691b5652b3bead4600e45f86a3754e44d481d3e479204148905b",
         'the day, as "YYYY-MM-DD", and the class of charge that made it, named as `classify_charges` '
         'names it (such as "internet_in"), in that order',
     ),
-    "ex-07-api-server-says": Expected(
+    "ex-08-api-server-says": Expected(
         ("text", "text"),
-        "c4dfb13902dcce22d5d1ba1a864cc39362cddd281841aa1c5e5d112f9eee3239",
+        "04c493835cce2866582c2e983a156d228c4e5bb84334cb8459777e5205601b15",
         "the field paths the two errors name, the lower-case pathType first, as texts such as "
         '"spec.rules[0].host"',
     ),
-    "ex-07-api-v2": Expected(
+    "ex-08-api-v2": Expected(
         "text",
-        "8c3622be00220f5596d02715d7afdeb8f815ea256082e2fcc51b2a8b5cb504d9",
+        "17be3b9805b3ce21633e4844e143ffb48bfd84a61e9eefee6c5d65f1c45f4447",
         'the pathType you choose, a word such as "Exact"',
     ),
-    "ex-07-city-shops": Expected(
+    "ex-08-city-shops": Expected(
         "set of text",
-        "bf310c195ca20ff1979adfb34ac7a337e972708580cd000db59a40990bfd49a9",
+        "f0373847308a3e2f1a38822720a9a51745fe813ac49c4e1d88c745b214168e7a",
         'the hosts of the requests that your wildcard rule serves, as a list such as ["example.com"]',
     ),
-    "ex-07-predict-routes": Expected(
+    "ex-08-predict-routes": Expected(
         "list of text",
-        "3c9559f0de64f2341267de7a5be39841fee056cc6a5cca401ea34c00dbadf86a",
+        "b36ee6eec8eb555c3b61bcd8ccdecaf01d9b5eb917e84aff639e707b5d1e658a",
         'the backends of the five requests, in the order given, as "service:port" texts such as '
         '"api:8080"',
     ),
-    "ex-08-new-worker": Expected(
+    "ex-10-new-worker": Expected(
         ("boolean", "boolean", "boolean"),
-        "29760c9dc5162c7a2a53c8bdc1976b947e5afb54d5f1bd200c57b410cff21d0c",
+        "e8a1f7dcc69450364459b4a081f6ea0a891f4dc1686ff972f501923173035f2d",
         "three answers, True or False: can the worker resolve names, can it call the api on 8080, can "
         "Prometheus scrape it on 9090",
     ),
-    "ex-08-provider-callbacks": Expected(
+    "ex-10-provider-callbacks": Expected(
         ("boolean", "boolean", "boolean"),
-        "176331e618a8a48998126bbf7e287a7c5aafd181ad22925258b081cb9c8eaf44",
+        "f9d0f14136b00f65af5258666cc3c09d94bc449e490b977e5ffc68b9b81e5e4c",
         "whether payments may reach 203.0.113.10 on port 8443, on 8449 and on 8450, as a list of True "
         "or False",
     ),
-    "ex-08-scrape-the-db": Expected(
+    "ex-10-scrape-the-db": Expected(
         "text",
-        "887b91e1ed8826646c2e2987f75663a3eede1071196569741b7cc26f442737aa",
+        "25fd95b4eeaad36de979fc460a9a3342eb78534106a5cb7a9c1dc8edd02418a8",
         'the end that refuses: "source", "destination" or "both"',
     ),
-    "ex-09-buffer-size": Expected(
+    "ex-12-buffer-size": Expected(
         ("integer", "decimals:1"),
-        "dd13d8b165d4f3e74e9a0bb130c472dbbc394ac9ce8b426cb4663d1d4ddde3df",
+        "8500196762b0f003eac4931bbbcd332e039cf8be53a7855534528084a2517876",
         "the smallest buffer K in packets and the mean delay then, in milliseconds to 1 decimal, in "
         "that order",
     ),
-    "ex-09-free-hours": Expected(
+    "ex-12-free-hours": Expected(
         ("decimals:2", "decimals:2"),
-        "f2a21cfdc45db9bdd4b5c05fe177240c9ac1f1f346049d33b50e31baf6bd09fa",
+        "b595514ef44cdfd7860b204baaf5d8f9cee6a6179585ec40b64a85f2d6177722",
         "the hours of free bursting in a 28-day and in a 31-day month, in that order, to 2 decimals",
     ),
-    "ex-09-police-burst": Expected(
+    "ex-12-police-burst": Expected(
         ("decimals:0", "decimals:0"),
-        "dcbf5ca456b7bb2904c04ecbf3966c553ee22a6f4576f7ec3631b0ae34167223",
+        "70d0f83820f1df07b3990e9c0121dfa6a35bdd0825f068ec1a57ede9e313dc9c",
         "the bytes of each burst that get through and the smallest bucket, in bytes, that lets the "
         "whole burst through, in that order, rounded to whole bytes",
     ),
-    "ex-09-upgrade-date": Expected(
+    "ex-12-upgrade-date": Expected(
         ("text", "text"),
-        "7eed09e0509cf2e6db65bf5f6807f4da79be96109d1f4ed67b573bbae18cee67",
+        "87d23563822e7fb2ad21fd4a66fca484cff1ade448e816fbb5d555be7e7f92d6",
         "the months to order the upgrade with 30 % headroom (log-linear trend) and with a linear "
         'trend (20 % headroom), in that order, as texts such as "2030-01"',
     ),
