@@ -222,7 +222,7 @@ REGISTRY: dict[str, Expected] = {
     "ex-01-server-egress": Expected(
         "integer",
         "5f1a7c91ac31c2d6acdfaf0214d795167ddedc922da6b4e4bb2bb65904c2b4a0",
-        "the web server's egress during the page fetch, a whole number of bytes (frames on the wire)",
+        "the web server's egress during the page fetch, a whole number of bytes (frame lengths)",
     ),
     "ex-02-backup-throughput": Expected(
         "decimals:1",
