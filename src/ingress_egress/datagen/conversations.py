@@ -104,8 +104,8 @@ def wire_bytes(length):
     >>> wire_bytes(np.array([1514, 54])).tolist()
     [1538, 84]
     """
-    padded = np.maximum(length, MIN_FRAME_BYTES)
-    return padded + FCS_BYTES + PREAMBLE_SFD_BYTES + INTERFRAME_GAP_BYTES
+    total = np.maximum(length, MIN_FRAME_BYTES) + FCS_BYTES + PREAMBLE_SFD_BYTES + INTERFRAME_GAP_BYTES
+    return int(total) if np.ndim(total) == 0 else total
 
 
 def captured_length(payload: int, *, sent_by_laptop: bool, options: int = 0) -> int:
