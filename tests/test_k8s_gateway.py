@@ -1378,7 +1378,7 @@ def test_shop_without_the_namespace_labels_nothing_attaches_to_the_https_listene
 def test_explain_names_listener_routes_rules_and_decider(shop):
     text = shop.explain("api.example.com", "/v1/orders", headers={"beta": "yes"}, port=443)
     assert "listener: api (HTTPS 443, hostname api.example.com)" in text
-    assert "shop/storefront: attached to shop, not to api" in text
+    assert "routes on other listeners: edge/http-to-https (on http), shop/storefront (on shop)" in text
     assert text.index("spec.rules[2].matches[0]") < text.index("spec.rules[1].matches[0]")
     assert "decided by: more header matches" in text and text.endswith("-> 200 shop/api-canary:8080")
 

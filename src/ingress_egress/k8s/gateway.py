@@ -1360,8 +1360,11 @@ class GatewayRouter:
         response, context = self._route(host, path, method, headers, query, gateway, port)
         gateway = response.gateway
         host_name = normalize_host(host)
-        lines = [f"{method} {host_name or '(no host)'}{context['path']} at Gateway {gateway}"
-                 + (f", port {port}" if port else "")]
+        request = f"{method} {host_name or '(no host)'}{context['path']}"
+        extras = [f"{k}: {v}" for k, v in (headers or {}).items()] + [f"{k}={v}" for k, v in (query or {}).items()]
+        if extras:
+            request += f" ({', '.join(extras)})"
+        lines = [f"{request} at Gateway {gateway}" + (f", port {port}" if port else "")]
         listener = context["listener"]
         if listener is None:
             options = ", ".join(li.describe() + (f" [not programmed: {li.problem}]" if li.problem else "")
@@ -1374,7 +1377,7 @@ class GatewayRouter:
         if others:
             line += f"; it is more specific than {', '.join(others)}, which also match the host"
         lines.append(line)
-        lines.append("  routes:")
+        here, elsewhere = [], []
         for attachment in self._attachments:
             if attachment.gateway != gateway:
                 continue
@@ -1382,13 +1385,16 @@ class GatewayRouter:
             if listener.name in attachment.listeners:
                 hosts = [h for h in route.hostnames if hostnames_intersect(listener.hostname, h)]
                 serves = any(hostname_matches(h, host_name) for h in hosts) if hosts else True
-                lines.append(f"    {route.ref}: attached (hostnames {', '.join(hosts) or 'any'})"
-                             + ("" if serves else f"; none matches {host_name}"))
+                here.append(f"{route.ref} (hostnames {', '.join(hosts) or 'any'}"
+                            + (")" if serves else f"; none matches {host_name})"))
             elif attachment.accepted:
-                lines.append(f"    {route.ref}: attached to {', '.join(attachment.listeners)}, not to {listener.name}")
+                elsewhere.append(f"{route.ref} (on {', '.join(attachment.listeners)})")
             else:
                 reason = f"Accepted=False, {attachment.reason}" if attachment.reason else "no status"
-                lines.append(f"    {route.ref} ({attachment.parent}): not attached: {reason}: {attachment.message}")
+                lines.append(f"  not attached: {route.ref} ({attachment.parent}): {reason}: {attachment.message}")
+        lines.append(f"  routes on this listener: {', '.join(here) or 'none'}")
+        if elsewhere:
+            lines.append(f"  routes on other listeners: {', '.join(elsewhere)}")
         candidates = context["candidates"]
         if candidates:
             lines.append("  matching rules, best first:")
@@ -1454,7 +1460,7 @@ class GatewayRouter:
         rows = [{"route": a.route, "parent": a.parent, "gateway": a.gateway, "listeners": ", ".join(a.listeners),
                  "accepted": a.accepted, "reason": a.reason, "message": a.message} for a in self._attachments]
         columns = ["route", "parent", "gateway", "listeners", "accepted", "reason", "message"]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=columns, dtype=object).astype({"accepted": bool})
 
     def listeners(self) -> pd.DataFrame:
         """Every listener of every Gateway, with its defaults filled in and whether it is programmed.
@@ -1467,7 +1473,7 @@ class GatewayRouter:
                  "hostname": li.hostname, "allowed_from": li.allowed_from, "routes": counts[(li.gateway, li.name)],
                  "problem": li.problem} for g in self.gateways for li in self._listeners[g]]
         columns = ["gateway", "listener", "port", "protocol", "hostname", "allowed_from", "routes", "problem"]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=columns, dtype=object).astype({"port": int, "routes": int})
 
     def rules(self) -> pd.DataFrame:
         """Every match of every attached rule, one row per (listener, route hostname, match), in precedence order.
