@@ -32,8 +32,9 @@ Listeners (``gateway_types.go``, Listener and GatewaySpec.Listeners)
     exactly one label. Of the listeners on the request's port that match its host, the most
     specific takes it: a precise hostname, then the wildcard with the most labels after the ``*``,
     then a listener without hostname; the request is then routed only with the routes attached to
-    that listener ("listener isolation", conformance test ``GatewayHTTPListenerIsolation``). No
-    listener for the host: 404.
+    that listener ("listener isolation": a *should* in the API, tested as the extended feature
+    ``GatewayHTTPListenerIsolation``). No listener for the host: 404. An HTTPS request is taken to
+    name the same host in its SNI and its ``Host`` header.
 Attachment (``shared_types.go``, ParentReference; ``gateway_types.go``, AllowedRoutes)
     Each ``parentRefs`` entry names a Gateway (``sectionName``: one listener by name; ``port``: the
     listeners on that port). A listener accepts the route if its ``allowedRoutes.namespaces.from``
@@ -48,8 +49,9 @@ Matching (``httproute_types.go``, HTTPRouteMatch and friends)
     A rule matches if *any* of its matches does; a match is the AND of its path, headers, query
     parameters and method. No matches means ``PathPrefix /`` (the CRD default), and so does a match
     without path. ``Exact`` compares the whole path; ``PathPrefix`` compares ``/``-separated elements
-    and ignores a trailing slash, exactly as the Ingress ``Prefix`` (the same helper,
-    :func:`~ingress_egress.k8s.ingress.path_matches`, decides both); ``RegularExpression`` is
+    and ignores a trailing slash, exactly as the Ingress ``Prefix`` (the same element splitting as
+    :func:`~ingress_egress.k8s.ingress.path_matches`, against which the benchmark checks the
+    router's path index); ``RegularExpression`` is
     *implementation-specific*: here Python's :mod:`re`, matched against the whole path. Header
     names are case-insensitive, values case-sensitive; query parameter names and values are
     case-sensitive, and of a repeated parameter the first value counts (the recommended behaviour).
@@ -140,8 +142,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
-from .ingress import _elements, _timestamp, normalize_host, path_matches, validate_ingress
-from .ingress import DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION
+from .ingress import LEGACY_CLASS_ANNOTATION, _elements, _timestamp, normalize_host, validate_ingress
 from .manifests import GATEWAY_API_KINDS, ManifestError, object_ref
 from .networkpolicy import NAMESPACE_NAME_LABEL, _go_value, _validate_selector, parse_label_selector
 
