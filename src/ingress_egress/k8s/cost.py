@@ -259,7 +259,7 @@ def _codes(column: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
         first = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(f"flows: column {name!r}: row {column.index[first]!r} has no address "
                          f"({int((codes < 0).sum())} rows without one)")
-    return codes.astype(np.int64), uniques
+    return codes, uniques
 
 
 def _classify(uniques: np.ndarray, name: str, book: pd.DataFrame, namespaces: list[str], zones: list[str],
@@ -267,22 +267,21 @@ def _classify(uniques: np.ndarray, name: str, book: pd.DataFrame, namespaces: li
     """Per unique address: kind, namespace code, zone code, outside class and (for NAT) the NAT's zone."""
     n = len(uniques)
     kind = np.zeros(n, np.int8)
-    namespace = np.full(n, -1, np.int64)
-    zone = np.full(n, -1, np.int64)
+    namespace = np.full(n, -1, np.int32)
+    zone = np.full(n, -1, np.int16)
     outside = np.zeros(n, np.int8)
-    nat_zone = np.full(n, -1, np.int64)
+    nat_zone = np.full(n, -1, np.int16)
     ns_index = {v: i for i, v in enumerate(namespaces)}
     zone_index = {v: i for i, v in enumerate(zones)}
-    kinds = book["kind"].to_dict()
+    rows = book.to_dict("index")
     for i, text in enumerate(uniques):
         try:
             address = ipaddress.ip_address(str(text))
         except ValueError:
             raise ValueError(f"flows: column {name!r}: {text!r} is not an IP address") from None
-        key = str(address)
-        if key in kinds:
-            row = book.loc[key]
-            kind[i] = _POD if kinds[key] == "pod" else _NODE
+        row = rows.get(str(address))
+        if row is not None:
+            kind[i] = _POD if row["kind"] == "pod" else _NODE
             namespace[i] = ns_index[row["namespace"]]
             zone[i] = zone_index[row["zone"]]
             continue
@@ -335,8 +334,9 @@ def network_cost_by_namespace(
     volume = pd.to_numeric(flows["bytes"], errors="coerce")
     if volume.isna().any() or (volume < 0).any():
         first = flows.index[(volume.isna() | (volume < 0)).to_numpy()][0]
-        raise ValueError(f"flows: column 'bytes': row {first!r}: expected a count of bytes >= 0, "
-                         f"got {flows['bytes'].loc[first]!r}")
+        value = flows["bytes"].loc[first]
+        value = value.item() if hasattr(value, "item") else value
+        raise ValueError(f"flows: column 'bytes': row {first!r}: expected a count of bytes >= 0, got {value!r}")
     volume = volume.to_numpy(dtype=np.float64)
     book = address_book(objects)
     ports = _node_ports(objects) if node_ports else {}
@@ -355,8 +355,8 @@ def network_cost_by_namespace(
         sides[name] = {key: values[codes] for key, values in info.items()}
     s, d = sides["src"], sides["dst"]
     nodes_code = namespaces.index(NODES)
-    owner_s = np.where(s["kind"] == _POD, s["namespace"], -1)
-    owner_d = np.where(d["kind"] == _POD, d["namespace"], -1)
+    owner_s = np.where(s["kind"] == _POD, s["namespace"], np.int32(-1))
+    owner_d = np.where(d["kind"] == _POD, d["namespace"], np.int32(-1))
     if node_ports:
         for owner, side, column in ((owner_s, s, "sport"), (owner_d, d, "dport")):
             if column not in flows.columns:
@@ -369,17 +369,18 @@ def network_cost_by_namespace(
 
     # The namespace that takes each side: its owner's (a pod, or a Service's nodePort); a node's side
     # otherwise goes to the owner across, else to (nodes).
+    nodes_code = np.int32(nodes_code)
     side_ns_s = np.where(owner_s >= 0, owner_s, np.where(owner_d >= 0, owner_d, nodes_code))
     side_ns_d = np.where(owner_d >= 0, owner_d, np.where(owner_s >= 0, owner_s, nodes_code))
+    del owner_s, owner_d
     in_s, in_d = s["kind"] != _OUTSIDE, d["kind"] != _OUTSIDE
 
-    keys, weights = [], []
+    totals = np.zeros(len(namespaces) * n_cat)
 
-    def add(mask: np.ndarray, namespace: np.ndarray, category) -> None:
+    def add(mask: np.ndarray, namespace: np.ndarray, category: str) -> None:
         if mask.any():
-            category = np.full(int(mask.sum()), cat[category]) if isinstance(category, str) else category[mask]
-            keys.append(namespace[mask] * n_cat + category)
-            weights.append(volume[mask])
+            key = namespace[mask].astype(np.int64) * n_cat + cat[category]
+            totals[:] += np.bincount(key, weights=volume[mask], minlength=len(totals))
 
     both = in_s & in_d
     same = both & (s["zone"] == d["zone"])
@@ -399,11 +400,6 @@ def network_cost_by_namespace(
         add(nat_cross, ns, "inter_zone")
     unallocated = ~in_s & ~in_d
 
-    if keys:
-        totals = np.bincount(np.concatenate(keys), weights=np.concatenate(weights),
-                             minlength=len(namespaces) * n_cat)
-    else:
-        totals = np.zeros(len(namespaces) * n_cat)
     found = np.flatnonzero(totals > 0)
     result = pd.DataFrame({
         "namespace": [namespaces[k // n_cat] for k in found],
