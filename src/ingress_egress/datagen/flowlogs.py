@@ -167,7 +167,14 @@ class Day:
     pods: list[Pod]
     unallocated_bytes: int = 0
     sessions: pd.DataFrame = field(default_factory=pd.DataFrame)
-    chatty: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per customer session: minute, client, node, zones, controller, bytes in and out."""
+    streams: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per connection-minute between pods: pattern, client, server, zones, up and down bytes."""
+
+    @property
+    def chatty(self) -> pd.DataFrame:
+        """The chatty service's connection-minutes (frontend to api)."""
+        return self.streams[self.streams["pattern"] == "chatty"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -395,7 +402,9 @@ def _stream(log: _Log, rng: np.random.Generator, minutes: list[dict], volume: tu
         log.internal(m["minute"], target.address, client.address, server_port, m["port"], int(down),
                      target.namespace, client.namespace)
         rows.append({"pattern": pattern, "minute": m["minute"], "client": client.ref, "server": target.ref,
-                     "client_zone": client.node.zone, "server_zone": target.node.zone, "bytes": int(down + up)})
+                     "client_zone": client.node.zone, "server_zone": target.node.zone,
+                     "same_node": client.node is target.node, "up": int(up), "down": int(down),
+                     "bytes": int(down + up)})
     return pd.DataFrame(rows)
 
 
@@ -409,18 +418,19 @@ def day_plan(seed: int = SEED) -> Day:
     controllers, frontends, apis = of["ingress-nginx-controller"], of["frontend"], of["api"]
 
     # 1. The chatty service: frontend -> api Service, kube-proxy's random choice per connection.
-    chatty = _stream(log, rng, _connections(rng, frontends, apis, 2, 60, "random", 1.0, load),
-                     VOLUMES["chatty"], 8080, "chatty")
+    streams = [_stream(log, rng, _connections(rng, frontends, apis, 2, 60, "random", 1.0, load),
+                       VOLUMES["chatty"], 8080, "chatty")]
     # The controllers' upstreams: ingress-nginx balances over every endpoint, whatever its zone.
-    _stream(log, rng, _connections(rng, controllers, frontends, 1, 60, "each", 1.0, load), VOLUMES["pages"],
-            8080, "pages")
-    _stream(log, rng, _connections(rng, controllers, apis, 1, 60, "each", 0.5, load), VOLUMES["api direct"],
-            8080, "api direct")
-    _stream(log, rng, _connections(rng, apis, of["db"], 1, MINUTES, "each", 1.0, load), VOLUMES["db"], 5432, "db")
-    _stream(log, rng, _connections(rng, apis, of["cache"], 1, MINUTES, "each", 1.0, load), VOLUMES["cache"],
-            6379, "cache")
-    _stream(log, rng, _connections(rng, apis, of["payments"], 1, 60, "random", 0.25, load), VOLUMES["payments"],
-            8080, "payments")
+    streams.append(_stream(log, rng, _connections(rng, controllers, frontends, 1, 60, "each", 1.0, load),
+                           VOLUMES["pages"], 8080, "pages"))
+    streams.append(_stream(log, rng, _connections(rng, controllers, apis, 1, 60, "each", 0.5, load),
+                           VOLUMES["api direct"], 8080, "api direct"))
+    streams.append(_stream(log, rng, _connections(rng, apis, of["db"], 1, MINUTES, "each", 1.0, load),
+                           VOLUMES["db"], 5432, "db"))
+    streams.append(_stream(log, rng, _connections(rng, apis, of["cache"], 1, MINUTES, "each", 1.0, load),
+                           VOLUMES["cache"], 6379, "cache"))
+    streams.append(_stream(log, rng, _connections(rng, apis, of["payments"], 1, 60, "random", 0.25, load),
+                           VOLUMES["payments"], 8080, "payments"))
 
     # 5. Internet egress through the NAT gateways: payments' provider, Prometheus's remote write.
     calls = [(p, minute) for p in of["payments"] for minute in range(MINUTES) if rng.random() < 0.25 * load[minute]]
@@ -502,7 +512,8 @@ def day_plan(seed: int = SEED) -> Day:
     records = records.iloc[order].reset_index(drop=True)
     truth = pd.DataFrame([(ns, c, b) for (ns, c), b in sorted(log.truth.items())],
                          columns=["namespace", "category", "bytes"])
-    return Day(records, truth, nodes, nats, pods, log.unallocated, pd.DataFrame(sessions), chatty)
+    return Day(records, truth, nodes, nats, pods, log.unallocated, pd.DataFrame(sessions),
+               pd.concat(streams, ignore_index=True))
 
 
 def ground_truth(seed: int = SEED) -> pd.DataFrame:

@@ -5,7 +5,7 @@ joins flow records (such as :func:`ingress_egress.flowlogs.read_flow_logs` retur
 cluster's objects and prices them with the course's tables (:mod:`ingress_egress.cloud`):
 
 - :func:`address_book`: every address of a pod or a node, with its namespace, node and zone
-  (the node's label ``topology.kubernetes.io/zone``);
+  (the node's label ``topology.kubernetes.io/zone``); :func:`draw_zone_map` draws it;
 - :func:`network_cost_by_namespace`: bytes and USD per (namespace, category);
 - :func:`service_endpoints` and :func:`cross_zone_share`: where a Service's endpoints are, and the
   share of a client's requests that leave its zone with random endpoint choice or with
@@ -70,6 +70,7 @@ Two pods in two zones; ``web`` sends 10 GiB to ``db`` and 1 GiB to the internet:
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -81,8 +82,8 @@ from .manifests import ManifestError, object_ref
 from .networkpolicy import LabelSelector
 
 __all__ = [
-    "CATEGORIES", "NODES", "ZONE_LABEL", "address_book", "cross_zone_share", "network_cost_by_namespace",
-    "service_endpoints",
+    "CATEGORIES", "NODES", "ZONE_LABEL", "address_book", "cross_zone_share", "draw_zone_map",
+    "network_cost_by_namespace", "service_endpoints",
 ]
 
 ZONE_LABEL = "topology.kubernetes.io/zone"
@@ -227,6 +228,63 @@ def address_book(objects: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
                          "node": pod["node"], "zone": pod["zone"]})
     book = pd.DataFrame(rows, columns=["address", "kind", "namespace", "name", "node", "zone"])
     return book.sort_values(["kind", "namespace", "name", "address"], ignore_index=True).set_index("address")
+
+
+def draw_zone_map(objects: Iterable[Mapping[str, Any]], *, nat_gateways: Mapping[str, str] | None = None,
+                  zone_ids: Mapping[str, str] | None = None, ax=None, title: str | None = None):
+    """Draw the cluster zone by zone: a column per zone, a box per node, its pods' workloads coloured by namespace.
+
+    ``nat_gateways`` (address -> zone) adds each zone's NAT gateway above it; ``zone_ids`` (zone ->
+    AZ ID) labels each zone with the physical zone it is in this account. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    from ..plotting import OKABE_ITO
+
+    book = address_book(objects)
+    pods = book[book["kind"] == "pod"]
+    nodes = book[book["kind"] == "node"].reset_index()
+    nodes = nodes.assign(order=[int(ipaddress.ip_address(a)) for a in nodes["address"]]).sort_values(["zone", "order"])
+    zones = sorted(set(book["zone"]))
+    namespaces = sorted(set(pods["namespace"]))
+    colour = {ns: OKABE_ITO[i % len(OKABE_ITO)] for i, ns in enumerate(namespaces)}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5.2))
+    per_zone = max(nodes.groupby("zone").size())
+    rows = max(pods.groupby("node").size())
+    node_h = 0.42 + 0.22 * rows
+    top = per_zone * (node_h + 0.2) + 0.6
+    for i, zone in enumerate(zones):
+        ax.add_patch(FancyBboxPatch((i * 3.0, 0), 2.8, top, boxstyle="round,pad=0.02", fc="#f4f6f8", ec="#555"))
+        label = zone + (f" ({zone_ids[zone]})" if zone_ids and zone in zone_ids else "")
+        ax.text(i * 3.0 + 1.4, top - 0.22, label, ha="center", va="center", fontsize=10, fontweight="bold")
+        for j, row in enumerate(nodes[nodes["zone"] == zone].itertuples()):
+            y = top - 0.45 - (j + 1) * (node_h + 0.2)
+            ax.add_patch(FancyBboxPatch((i * 3.0 + 0.12, y), 2.56, node_h, boxstyle="round,pad=0.02", fc="white",
+                                        ec="#888"))
+            ax.text(i * 3.0 + 0.22, y + node_h - 0.17, f"node {row.address}", fontsize=8, va="center", color="#333")
+            here = pods[pods["node"] == row.name].sort_values(["namespace", "name"])
+            for k, (address, pod) in enumerate(here.iterrows()):
+                workload = re.sub(r"-[a-z0-9]{6,10}-[a-z0-9]{5}$", "", pod["name"])   # a Deployment's pod
+                ax.text(i * 3.0 + 0.24, y + node_h - 0.42 - 0.22 * k, workload,
+                        fontsize=8, va="center", color=colour[pod["namespace"]], fontweight="bold")
+        for address, nat_zone in (nat_gateways or {}).items():
+            if nat_zone == zone:
+                ax.add_patch(FancyBboxPatch((i * 3.0 + 0.5, top + 0.25), 1.8, 0.42, boxstyle="round,pad=0.02",
+                                            fc="#fff4e0", ec=OKABE_ITO[4]))
+                ax.text(i * 3.0 + 1.4, top + 0.46, f"NAT gateway {address}", ha="center", va="center", fontsize=8)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color=colour[ns], marker="s", linestyle="", label=ns) for ns in namespaces],
+              title="namespace (text colour)", loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(namespaces),
+              fontsize=8, title_fontsize=8)
+    ax.set_xlim(-0.1, len(zones) * 3.0 - 0.1)
+    ax.set_ylim(-0.1, top + (0.8 if nat_gateways else 0.1))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 # --------------------------------------------------------------------------------------------------
