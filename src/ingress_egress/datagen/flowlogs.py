@@ -57,10 +57,11 @@ and ``node_ports=True``, computed from the plan (not from the file).
 Examples
 --------
 >>> day = day_plan()
->>> int(day.records["bytes"].sum()) > 2_000_000_000_000
-True
->>> sorted(day.truth.groupby("category")["bytes"].sum().index)[:3]
-['in_zone', 'inter_region_in', 'inter_region_out']
+>>> len(day.records), int((day.records["log-status"] == "NODATA").sum())
+(152445, 23)
+>>> truth = day.truth.set_index(["namespace", "category"])["bytes"]
+>>> int(truth["shop", "inter_region_out"]), int(truth["monitoring", "internet_out"])
+(120000000000, 40000000000)
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ Everything here starts from the YAML people actually write:
 - :mod:`ingress_egress.k8s.networkpolicy`: the NetworkPolicy v1 semantics and validation.
 - :mod:`ingress_egress.k8s.picture`: the cluster as a graph and the reachability heatmap.
 - :mod:`ingress_egress.k8s.ingress`: which backend an Ingress sends a request to (``route``).
+- :mod:`ingress_egress.k8s.cost`: what a cluster's traffic costs and which namespace pays
+  (``network_cost_by_namespace``), and a Service's share of requests across zones.
 
 Examples
 --------

@@ -236,6 +236,16 @@ def draw_zone_map(objects: Iterable[Mapping[str, Any]], *, nat_gateways: Mapping
 
     ``nat_gateways`` (address -> zone) adds each zone's NAT gateway above it; ``zone_ids`` (zone ->
     AZ ID) labels each zone with the physical zone it is in this account. Returns the Axes.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = draw_zone_map([
+    ...     {"kind": "Node", "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "z1"}},
+    ...      "status": {"addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]}},
+    ...     {"kind": "Pod", "metadata": {"name": "web-5d9c8b7f6d-x2kqp", "namespace": "shop"},
+    ...      "spec": {"nodeName": "n1"}, "status": {"podIP": "10.0.1.21"}}], zone_ids={"z1": "az-1"})
+    >>> [t.get_text() for t in ax.texts]
+    ['z1 (az-1)', 'node 10.0.1.10', 'web']
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
