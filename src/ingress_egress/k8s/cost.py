@@ -456,11 +456,12 @@ def network_cost_by_namespace(
     cross = both & ~same
     add(cross, side_ns_s, "inter_zone")
     add(cross, side_ns_d, "inter_zone")
-    for inside, outside, ns, out_cat, in_cat in ((in_s & ~in_d, d, side_ns_s, "internet_out", "inter_region_out"),
-                                                 (~in_s & in_d, s, side_ns_d, "internet_in", "inter_region_in")):
-        this = s if outside is d else d
-        add(inside & (outside["outside"] == _INTERNET), ns, out_cat)
-        add(inside & (outside["outside"] == _REGION), ns, in_cat)
+    # One end in the cluster: (flows, the outside end, the inside end, who pays, internet, region).
+    one_end = ((in_s & ~in_d, d, s, side_ns_s, "internet_out", "inter_region_out"),
+               (~in_s & in_d, s, d, side_ns_d, "internet_in", "inter_region_in"))
+    for inside, outside, this, ns, internet, other_region in one_end:
+        add(inside & (outside["outside"] == _INTERNET), ns, internet)
+        add(inside & (outside["outside"] == _REGION), ns, other_region)
         through_nat = inside & (outside["outside"] == _NAT)
         add(through_nat, ns, "nat_gateway")
         nat_cross = through_nat & (outside["nat_zone"] >= 0) & (outside["nat_zone"] != this["zone"])
