@@ -120,6 +120,21 @@ def mm1k_delay_ms(rho: float, k: int, mu: float = 2500.0) -> float:
 
 SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
 
+
+def sender_pays_ingress_nginx() -> float:
+    """ingress-nginx's zone crossings under "the sender pays both sides", from the plan of the shipped day
+    (not from its flow log): its requests to frontend and api pods in other zones, and the load balancer's
+    hop in both directions (the node's side is the controller's) when node and pod are in different zones;
+    2 x 0.01 USD per GB of 2^30 bytes, 30 days."""
+    from ingress_egress.datagen.flowlogs import day_plan
+
+    day = day_plan()
+    streams, sessions = day.streams, day.sessions
+    requests = streams[streams["pattern"].isin(["pages", "api direct"])
+                       & (streams["client_zone"] != streams["server_zone"])]["up"].sum()
+    hop = sessions[sessions["node_zone"] != sessions["controller_zone"]]
+    return float((requests + hop["bytes_in"].sum() + hop["bytes_out"].sum()) / 2**30 * 2 * 0.01 * 30)
+
 RIGHT = {
     # the pod's request leaves every boundary it is inside of
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
@@ -166,6 +181,13 @@ RIGHT = {
     # minus the tokens earned in the 63 packet times before the last packet
     "ex-12-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
     "ex-12-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
+    # four api pods, one in us-east-1c: 3 of 4 elsewhere; PreferClose keeps it in the zone
+    "ex-11-spread-the-api": [3 / 4, 0.0],
+    # only the nodes with a controller pod (one in us-east-1a, one in us-east-1b) answer the health check
+    "ex-11-local-policy": [2, "client"],
+    # 2 endpoints x 3 zones x 730 h x 0.01 USD, over 0.045 - 0.01 USD saved per GB
+    "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / (0.045 - 0.01),
+    "ex-11-sender-pays": sender_pays_ingress_nginx(),
 }
 
 WRONG = {
@@ -199,6 +221,10 @@ WRONG = {
     "ex-12-free-hours": [33.6, 37.2],                                   # 5 % of the hours, not of whole samples
     "ex-12-police-burst": [30_000, 64_000],
     "ex-12-buffer-size": [SMALLEST_K - 1, mm1k_delay_ms(0.9, SMALLEST_K)],
+    "ex-11-spread-the-api": [0.75, 0.75],                                # PreferClose ignored
+    "ex-11-local-policy": [6, "node"],                                   # Cluster's behaviour
+    "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / 0.045,             # endpoint processing forgotten
+    "ex-11-sender-pays": sender_pays_ingress_nginx() / 2,                # one side only
 }
 
 

@@ -390,6 +390,28 @@ REGISTRY: dict[str, Expected] = {
         "25fd95b4eeaad36de979fc460a9a3342eb78534106a5cb7a9c1dc8edd02418a8",
         'the end that refuses: "source", "destination" or "both"',
     ),
+    "ex-11-endpoint-break-even": Expected(
+        "decimals:0",
+        "000b2e28aa04d377dd94e18164a282e9a08ddbcefa837dfda6dc288a8d8d5e62",
+        "the GB a month through the endpoints above which they pay for themselves, a whole number",
+    ),
+    "ex-11-local-policy": Expected(
+        ("integer", "text"),
+        "eaa3857e6a3ef95989b611d0750b9485a2d4a41505b200613f467026b6f2d12c",
+        'the number of nodes that pass the health check and the source address a controller pod sees, '
+        '"client" or "node", in that order',
+    ),
+    "ex-11-sender-pays": Expected(
+        "decimals:2",
+        "bfa4f3addc40409e855b290851e6d8375239fb0a508d2ed27b7a403031fa069e",
+        "ingress-nginx's zone crossings in USD for a 30-day month under the sender-pays rule, to 2 decimals",
+    ),
+    "ex-11-spread-the-api": Expected(
+        ("decimals:2", "decimals:2"),
+        "bdcc65fcdd8ddfdbb1d1c65a2757d3623990d42831c16480dff4afeb7c16f7de",
+        "the share of the us-east-1c frontend's requests that leave its zone with random choice and with "
+        "PreferClose, in that order, as fractions to 2 decimals",
+    ),
     "ex-12-buffer-size": Expected(
         ("integer", "decimals:1"),
         "8500196762b0f003eac4931bbbcd332e039cf8be53a7855534528084a2517876",
