@@ -851,38 +851,3 @@ def test_ingress_routes_of_the_shop(shop):
     assert routes[("shop.example.com", "/api")] == ("shop/api", [("shop/api", 8080)])
     assert routes[("*", "(default)")] == ("shop/frontend", [("shop/frontend", 8080)])
     assert len(routes) == 6
-
-
-def test_connection_graph_and_drawings(shop):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ingress_egress.k8s.picture import INTERNET, connection_graph, draw_cluster, draw_reachability
-
-    connections = pd.read_csv(DATA / "connections.csv")
-    graph = connection_graph(shop, connections, controller="ingress-nginx/ingress-nginx-controller")
-    for row in connections.itertuples():
-        edges = [d for d in graph.get_edge_data(row.source, row.destination).values() if d["port"] == row.port]
-        assert edges and edges[0]["allowed"] == shop.allows(row.source, row.destination, row.port, row.protocol)
-    # the controller's forwards to frontend and api carry the Ingress routes
-    to_api = [d for d in graph.get_edge_data("ingress-nginx/ingress-nginx-controller", "shop/api").values()]
-    assert to_api[0]["kind"] == "route" and "shop.example.com/api" in to_api[0]["paths"]
-    assert graph.has_edge(INTERNET, "ingress-nginx/ingress-nginx-controller")
-    # a policy that cuts the controller off shows the route as denied
-    cut = Cluster([o for o in load_manifests(DATA) if not (
-        o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "frontend-from-ingress-controller")])
-    g2 = connection_graph(cut, [], controller="ingress-nginx/ingress-nginx-controller")
-    assert not list(g2.get_edge_data("ingress-nginx/ingress-nginx-controller", "shop/frontend").values())[0]["allowed"]
-    ax = draw_cluster(shop, connections, controller="ingress-nginx/ingress-nginx-controller")
-    assert ax.get_title() == "Who may talk to whom"
-    texts = {t.get_text() for t in ax.texts}
-    assert {"shop", "payments", "outside the cluster", "\u2715 5432/TCP"} <= texts
-    plt.close(ax.figure)
-    matrix = shop.reachability(8080, externals=["203.0.113.10"])
-    ax = draw_reachability(matrix, title="8080/TCP")
-    marks = [t.get_text() for t in ax.texts]
-    assert marks.count("\u2713") == int(matrix.fillna(False).to_numpy().sum())
-    assert ax.get_xlabel().startswith("destination") and ax.get_ylabel().startswith("source")
-    plt.close(ax.figure)
