@@ -140,10 +140,17 @@ RIGHT = {
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
     "ex-00-download-bill": "Egress",
     "ex-00-two-pods": ["internal", "egress", "ingress"],
-    # 1382 data segments (ceil(2e6 / 1448)) plus SYN-ACK and FIN, 54 bytes of headers each
-    "ex-01-server-egress": 2_000_000 + (math.ceil(2_000_000 / 1448) + 2) * 54,
-    # one 54-byte ACK for two 1502-byte segments; the 1/3 of packets, 54/3058 of bytes
-    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1502)],
+    # 1370 data segments (ceil(2e6 / 1460)) with 54 bytes of headers each, the SYN-ACK (54 + 12
+    # bytes of options) and the FIN (54 bytes, padded to Ethernet's 60-byte minimum)
+    "ex-01-server-egress": 2_000_000 + math.ceil(2_000_000 / 1460) * 54 + 66 + 60,
+    # the upload from the laptop's capture: 5,243,580 bytes in ceil(/1460) = 3592 segments, one ACK
+    # (60 bytes, padded) per two; in: SYN-ACK 66, 1796 ACKs, the 380-byte answer + 54, FIN 60;
+    # out: SYN 66, handshake ACK 54, 3592 data frames, FIN 54, last ACK 54
+    "ex-01-packets-vs-bytes": [
+        (1 + 1796 + 1 + 1) / (1 + 1796 + 1 + 1 + 1 + 1 + 3592 + 1 + 1),
+        (66 + 1796 * 60 + 434 + 60)
+        / (66 + 1796 * 60 + 434 + 60 + 66 + 54 + 5_243_580 + 3592 * 54 + 54 + 54),
+    ],
     # the generator's documented exfiltration episode
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, EXFILTRATION.port],
     # rules 100 (HTTP) and 110 (HTTPS) come before the deny rule 125
@@ -194,8 +201,8 @@ WRONG = {
     "ex-00-pod-to-api": ["egress", "internal", "egress"],
     "ex-00-download-bill": "ingress",
     "ex-00-two-pods": ["internal", "ingress", "egress"],                # order matters
-    "ex-01-server-egress": 2_000_000 + 1382 * 54,                      # forgot SYN-ACK and FIN
-    "ex-01-packets-vs-bytes": [1 / 3, 0.02],
+    "ex-01-server-egress": 2_000_000 + 1370 * 54,                      # forgot SYN-ACK and FIN
+    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1514)],           # ACKs counted unpadded
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, 443],
     "ex-03-deny-between": [22, 80, 443],
     "ex-03-ntp-replies": 130,
