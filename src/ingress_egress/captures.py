@@ -1423,7 +1423,8 @@ def iter_capture(
             r.addresses = _Addresses()  # a fresh table: memory stays bounded
             pending = 0
     if pending or r.packets == 0 or r.parts:
-        yield _frame(r, r.take(), r.first)
+        first = r.first
+        yield _frame(r, r.take(), first)
 
 
 def _frame(r: _Reader, parts: list[dict], first: int = 1) -> pd.DataFrame:
