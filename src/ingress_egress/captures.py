@@ -46,6 +46,7 @@ import io
 import ipaddress
 import os
 import select
+import socket
 import stat
 import struct
 import sys
@@ -638,63 +639,73 @@ def _ipv4_strings(keys: np.ndarray) -> list[str]:
 
 
 def _ipv6_string(hi: int, lo: int) -> str:
-    key = (hi << 64) | lo
-    if key >> 32 == 0xFFFF:  # IPv4-mapped, printed like tshark: ::ffff:192.0.2.1
-        return "::ffff:" + str(ipaddress.IPv4Address(key & 0xFFFFFFFF))
-    return str(ipaddress.IPv6Address(key))
+    """RFC 5952 text, as tshark prints it; IPv4-mapped as ``::ffff:192.0.2.1``."""
+    text = socket.inet_ntop(socket.AF_INET6, struct.pack(">QQ", hi, lo))
+    if "." in text and not text.startswith("::ffff:"):  # C library's IPv4-compatible form
+        return str(ipaddress.IPv6Address((hi << 64) | lo))
+    return text
 
 
 class _Addresses:
-    """Address integers to string codes: sorted key arrays, a string made once per distinct key.
+    """Address integers to string codes, with a string made once per distinct address.
 
-    IPv4 keys are the 32-bit address; IPv6 keys are the address's two 64-bit halves. Each chunk's
-    keys are made unique with numpy, looked up with ``searchsorted`` and only keys never seen
-    before are turned into text, so the cost per packet is a few array operations.
+    Each chunk's keys are grouped with ``pd.factorize`` (hashing, no sort); IPv4 keys are then
+    looked up in a sorted array of those seen before (``searchsorted``), IPv6 ones (fewer) in a
+    dict. Only addresses never seen before are turned into text, so the cost per packet is a
+    few array operations.
     """
 
     def __init__(self) -> None:
         self.strings: list[str] = [""]  # code 0: no address
-        self.v4_keys = np.zeros(0, np.uint32)
+        self.v4_keys = np.zeros(0, np.int64)
         self.v4_codes = np.zeros(0, np.int32)
-        self.v6_keys = np.zeros(0, dtype=[("hi", ">u8"), ("lo", ">u8")])
-        self.v6_codes = np.zeros(0, np.int32)
+        self.v6: dict[tuple[int, int], int] = {}
 
-    def _codes(self, keys: np.ndarray, known: np.ndarray, codes: np.ndarray, fmt):
-        uniques, inverse = np.unique(keys, return_inverse=True)
+    def _v4(self, keys: np.ndarray) -> np.ndarray:
+        local, uniques = pd.factorize(keys)
+        known, codes = self.v4_keys, self.v4_codes
         pos = np.searchsorted(known, uniques)
         found = pos < len(known)
         found[found] = known[pos[found]] == uniques[found]
         out = np.empty(len(uniques), np.int32)
         out[found] = codes[pos[found]]
-        new = uniques[~found]
-        if len(new):
+        if not found.all():
+            new = np.sort(uniques[~found])
             first = len(self.strings)
-            self.strings.extend(fmt(new))
+            self.strings.extend(_ipv4_strings(new))
             new_codes = np.arange(first, first + len(new), dtype=np.int32)
-            out[~found] = new_codes
-            merged = np.concatenate([known, new])
-            order = np.argsort(merged, kind="stable")
-            known, codes = merged[order], np.concatenate([codes, new_codes])[order]
-        return out[inverse.reshape(-1)], known, codes
+            at = np.searchsorted(known, new)  # both sorted: insert, no sort needed
+            self.v4_keys, self.v4_codes = np.insert(known, at, new), np.insert(codes, at, new_codes)
+            out[~found] = new_codes[np.searchsorted(new, uniques[~found])]
+        return out[local]
+
+    def _v6(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        k_hi, u_hi = pd.factorize(hi)
+        k_lo, u_lo = pd.factorize(lo)
+        local, uniques = pd.factorize(k_hi.astype(np.int64) * len(u_lo) + k_lo)
+        table = self.v6
+        out = np.empty(len(uniques), np.int32)
+        pairs = zip(u_hi[uniques // len(u_lo)].tolist(), u_lo[uniques % len(u_lo)].tolist())
+        for i, pair in enumerate(pairs):
+            code = table.get(pair)
+            if code is None:
+                code = table[pair] = len(self.strings)
+                self.strings.append(_ipv6_string(*pair))
+            out[i] = code
+        return out[local]
 
     def encode(self, n: int, decoded: dict) -> tuple[np.ndarray, np.ndarray]:
         src = np.zeros(n, np.int32)
         dst = np.zeros(n, np.int32)
         s4, d4 = decoded["src4"], decoded["dst4"]
         if s4 is not None and len(s4[0]) + len(d4[0]):
-            keys = np.concatenate([s4[1], d4[1]]).astype(np.uint32)
-            mapped, self.v4_keys, self.v4_codes = self._codes(
-                keys, self.v4_keys, self.v4_codes, _ipv4_strings)
+            mapped = self._v4(np.concatenate([s4[1], d4[1]]).astype(np.int64))
             src[s4[0]] = mapped[:len(s4[0])]
             dst[d4[0]] = mapped[len(s4[0]):]
         s6, d6 = decoded["src6"], decoded["dst6"]
         if s6 is not None and len(s6[0]) + len(d6[0]):
-            keys = np.empty(len(s6[0]) + len(d6[0]), self.v6_keys.dtype)
-            keys["hi"] = np.concatenate([s6[1], d6[1]]).astype(np.uint64)
-            keys["lo"] = np.concatenate([s6[2], d6[2]]).astype(np.uint64)
-            mapped, self.v6_keys, self.v6_codes = self._codes(
-                keys, self.v6_keys, self.v6_codes,
-                lambda new: [_ipv6_string(int(h), int(lo)) for h, lo in new.tolist()])
+            mapped = self._v6(np.concatenate([s6[1], d6[1]]).astype(np.uint64),
+                              np.concatenate([s6[2], d6[2]]).astype(np.uint64))
             src[s6[0]] = mapped[:len(s6[0])]
             dst[d6[0]] = mapped[len(s6[0]):]
         return src, dst
