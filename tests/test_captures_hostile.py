@@ -305,7 +305,7 @@ def test_a_text_stream_gets_a_clear_error():
 
 
 def test_an_empty_stream_and_a_truncated_stream(tmp_path):
-    with pytest.raises(CaptureError, match="empty input"):
+    with pytest.raises(CaptureError, match="empty file"):
         read_capture(io.BytesIO(b""))
     data = _capture_bytes()
     with pytest.raises(CaptureError, match="truncated record: its header says 34 captured "

@@ -775,8 +775,11 @@ class _Reader:
         """Drop ``buf[:keep_from]``, read until ``need`` bytes are buffered or the input ends."""
         rest = self.n - keep_from
         want = max(self.chunk_bytes, need)
-        if want + _PAD > len(self.buf):
-            new = bytearray(want + _PAD)
+        # A stream's length fields cannot be checked against its size: grow the buffer as the
+        # bytes arrive (doubling), so a corrupt length costs memory only if the data is there.
+        room = want if self.size is not None else min(want, max(self.chunk_bytes, 2 * rest))
+        if room + _PAD > len(self.buf):
+            new = bytearray(room + _PAD)
             new[:rest] = self.buf[keep_from:self.n]
             self.buf = new
         elif keep_from:
@@ -786,10 +789,17 @@ class _Reader:
         view = memoryview(self.buf)
         readinto = getattr(self.f, "readinto", None)
         while self.n < want and not self.eof:
+            if self.n + _PAD >= len(self.buf):  # a stream: grow towards want
+                view.release()
+                grown = bytearray(min(want, 2 * self.n) + _PAD)
+                grown[:self.n] = self.buf[:self.n]
+                self.buf = grown
+                view = memoryview(self.buf)
+            stop = min(want, len(self.buf) - _PAD)
             if readinto is not None:
-                got = readinto(view[self.n:want])
+                got = readinto(view[self.n:stop])
             else:
-                data = self.f.read(want - self.n)
+                data = self.f.read(stop - self.n)
                 got = len(data)
                 view[self.n:self.n + got] = data
             if got is None:  # a non-blocking stream with nothing yet: wait for it
@@ -1267,12 +1277,10 @@ def _open(source, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
 
     def body():
         try:
-            if r.size == 0:
-                raise r.error("empty file (0 bytes): not a pcap or pcapng capture")
             r.fill(0, 4)
             first = bytes(r.buf[:4])
             if r.n == 0:
-                raise r.error("empty input (0 bytes): not a pcap or pcapng capture")
+                raise r.error("empty file (0 bytes): not a pcap or pcapng capture")
             if r.n < 4:
                 raise r.error(f"truncated file header: 4 bytes needed to recognise the format, "
                               f"only {r.n} in the file")
