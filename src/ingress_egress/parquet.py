@@ -94,6 +94,7 @@ def convert(
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute(f"SET temp_directory = '{work / 'spill'}'")
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")  # the reader has its own
         created = False
         for piece in iter_capture(capture, packets=packets, progress=progress,
                                   chunk_bytes=chunk_bytes):
