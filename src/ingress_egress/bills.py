@@ -418,7 +418,9 @@ def _numbers(raw: pd.DataFrame, column: str, path: Path) -> tuple[pd.Series, int
         line = _physical_line(path, record)
         raise ValueError(f"{path}: line {line}: column {column!r}: expected a finite number, got "
                          f"{raw[column].iloc[record][:80]!r}")
-    if not np.isfinite(values.sum()):
+    with np.errstate(over="ignore"):
+        total = values.sum()
+    if not np.isfinite(total):
         raise ValueError(f"{path}: column {column!r}: the numbers add up to more than a float holds "
                          f"({values.abs().max():.3g} at most): not a real bill")
     return values, int(empty.sum())
