@@ -348,3 +348,21 @@ def test_iter_capture_pieces_add_up_to_read_capture(tmp_path):
     assert joined.equals(whole)
     assert np.array_equal(joined.index.to_numpy(), np.arange(1, 3001))
     assert pieces[-1].attrs["packets"] == 3000
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stderr, shown", [(io.StringIO, False), (_Terminal, True)])
+def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, stderr, shown):
+    from ingress_egress import captures
+
+    path = tmp_path / "a.pcap"
+    path.write_bytes(_capture_bytes())
+    monkeypatch.setattr(captures, "PROGRESS_MIN_BYTES", 0)  # as if the file were large
+    fake = stderr()
+    monkeypatch.setattr("sys.stderr", fake)
+    read_capture(path)
+    assert ("a.pcap" in fake.getvalue()) == shown

@@ -20,6 +20,12 @@ What it reads:
   fragment, destination options and authentication headers are walked to the transport), TCP,
   UDP, ICMP, ICMPv6; any other protocol is a row with its number.
 
+It reads paths and open binary streams (standard input, a pipe from ``tcpdump -w -``);
+:func:`iter_capture` hands a capture over in pieces of bounded size, for captures bigger than
+memory. What it cannot read it refuses the way tshark does, with a :class:`CaptureError` naming
+the file, the packet or block and the problem; lengths on the wire that disagree with the
+packet's own headers are counted and not summed as they stand (see :func:`read_capture`).
+
 It is fast because it never loops over packets in Python beyond finding where each record starts:
 the header fields of all the packets in a chunk of the file are gathered at once with numpy
 (about a million packets a second or better; ``benchmarks/bench_captures.py`` measures it).
