@@ -9,7 +9,9 @@ file in the page cache, it times in one process, ``--repeats`` times each:
 1. ``f.read()`` of the whole file (the yardstick: what reading the bytes costs on this machine);
 2. ``read_capture`` of the file;
 3. ``direction.classify`` of the rows, one /8 inside;
-4. read + classify + summarize, what ``ingress-egress summarize`` does.
+4. read + classify + summarize of one DataFrame;
+5. what ``ingress-egress summarize`` does: pieces of a million packets with categorical addresses
+   (:func:`~ingress_egress.captures.iter_capture`), each summarized, the counts added.
 
 It prints the best time of each step, the spread (slowest minus fastest) and the best time as a
 ratio to the best ``f.read()``. The machine may be shared: compare ratios, and run it twice.
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingress_egress.captures import read_capture
+from ingress_egress.captures import iter_capture, read_capture
 from ingress_egress.direction import classify, summarize
 
 INSIDE = "10.0.0.0/8"
@@ -130,6 +132,12 @@ def main() -> None:
         rows.append(("read + classify + summarize",
                      *best_of(args.repeats, lambda: summarize(read_capture(path, progress=False),
                                                               INSIDE))[:2], best_of.cpu))
+
+        def cli() -> None:  # what ingress-egress summarize does: pieces with categorical addresses
+            for piece in iter_capture(path, addresses="category", progress=False):
+                summarize(piece, INSIDE)
+
+        rows.append(("CLI summarize (iter_capture)", *best_of(args.repeats, cli)[:2], best_of.cpu))
         print(f"{n_outside:,} distinct addresses; best of {args.repeats} runs each")
         base, base_cpu = rows[0][1], rows[0][3]
         print(f"{'step':<30} {'best s':>8} {'spread s':>9} {'x f.read()':>11} {'packets/s':>12} "

@@ -109,3 +109,19 @@ def test_convert_refuses_a_bad_capture_and_leaves_nothing(tmp_path):
     out = tmp_path / "bad.parquet"
     assert main(["convert", str(bad), str(out)]) == 2
     assert not out.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+@pytest.mark.parametrize("capture", [OFFICE, WEB], ids=["pcap", "pcapng"])
+def test_categorical_pieces_hold_the_same_packets_and_classes(capture):
+    import pandas as pd
+
+    from ingress_egress.captures import iter_capture
+    from ingress_egress.direction import classify
+
+    whole = read_capture(capture)
+    pieces = list(iter_capture(capture, packets=3000, chunk_bytes=65536, addresses="category"))
+    assert len(pieces) > 1 and all(p["src"].dtype == "category" for p in pieces)
+    joined = pd.concat([p.astype({"src": "str", "dst": "str"}) for p in pieces])
+    assert joined.equals(whole)
+    inside = "192.168.10.0/24"
+    assert pd.concat([classify(p, inside) for p in pieces]).equals(classify(whole, inside))

@@ -1420,6 +1420,7 @@ def iter_capture(
     packets: int = 1_000_000,
     progress: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    addresses: str = "str",
 ) -> Iterator[pd.DataFrame]:
     """Read a capture as a sequence of DataFrames of about ``packets`` rows each, in file order.
 
@@ -1430,6 +1431,11 @@ def iter_capture(
     ``implausible_length``, ...); those of the last piece are the file's. Errors are those of
     :func:`read_capture`, raised when the reader reaches the bad place.
 
+    ``addresses="category"`` gives ``src`` and ``dst`` as pandas categoricals instead of strings
+    (the same values, each distinct address stored once): grouping and
+    :func:`ingress_egress.direction.classify` then work on the distinct addresses only, which is
+    what the command line does.
+
     >>> import io
     >>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)
     >>> stream = io.BytesIO()
@@ -1438,21 +1444,24 @@ def iter_capture(
     >>> [len(piece) for piece in iter_capture(stream, packets=2, chunk_bytes=4096)]
     [5]
     """
+    if addresses not in ("str", "category"):
+        raise ValueError(f"addresses: expected 'str' or 'category', got {addresses!r}")
     r, body = _open(source, chunk_bytes, progress, False)
     pending = 0
+    category = addresses == "category"
     for _ in body:
         pending = r.packets - r.first + 1
         if pending >= packets:
             first = r.first
-            yield _frame(r, r.take(), first)
+            yield _frame(r, r.take(), first, category)
             r.addresses = _Addresses()  # a fresh table: memory stays bounded
             pending = 0
     if pending or r.packets == 0 or r.parts:
         first = r.first
-        yield _frame(r, r.take(), first)
+        yield _frame(r, r.take(), first, category)
 
 
-def _frame(r: _Reader, parts: list[dict], first: int = 1) -> pd.DataFrame:
+def _frame(r: _Reader, parts: list[dict], first: int = 1, category: bool = False) -> pd.DataFrame:
     count = sum(len(p["time"]) for p in parts)
 
     def cat(key: str, dtype) -> np.ndarray:
@@ -1471,14 +1480,21 @@ def _frame(r: _Reader, parts: list[dict], first: int = 1) -> pd.DataFrame:
         return pd.arrays.IntegerArray(values, mask)
 
     strings = np.array(r.addresses.strings, dtype=object)
+
+    def address(key: str):
+        codes = cat(key, np.int32)
+        if category:
+            return pd.Categorical.from_codes(codes, categories=pd.Index(strings, dtype="str"))
+        return pd.array(strings[codes], dtype="str")
+
     proto = cat("proto", np.int16)
     version = cat("ip_version", np.int8)
     protocol = _PROTOCOL_NAMES[np.where(proto >= 0, proto, 256)]
     hint = cat("hint", np.int8)
     columns = {
         "time": pd.Series(cat("time", np.int64).view("M8[ns]"), copy=False).dt.tz_localize("UTC"),
-        "src": pd.array(strings[cat("src", np.int32)], dtype="str"),
-        "dst": pd.array(strings[cat("dst", np.int32)], dtype="str"),
+        "src": address("src"),
+        "dst": address("dst"),
         "ip_version": pd.arrays.IntegerArray(version, version == 0),
         "protocol": pd.array(protocol, dtype="str"),
         "sport": nullable("sport", "Int32"),

@@ -113,7 +113,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     summary = {name: {"packets": 0, "bytes": 0} for name in SUMMARY_KEYS}
     report: dict = {}
     try:  # piece by piece: memory stays bounded however long the capture or the pipe
-        for piece in iter_capture(_source(args.capture)):
+        for piece in iter_capture(_source(args.capture), addresses="category"):
             report = piece.attrs
             for name, row in summarize(piece, inside).items():
                 summary[name]["packets"] += row["packets"]

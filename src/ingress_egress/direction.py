@@ -124,10 +124,19 @@ def _objects(addresses) -> np.ndarray:
 
 
 def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
-    """Per row of each column: 1 inside, 0 outside, -1 missing or empty.
+    """Per row of each column: 1 inside, 0 outside, -1 missing or empty (categoricals too).
 
     Each distinct string is parsed once (``pd.factorize`` groups the rows by value).
     """
+    if all(isinstance(getattr(c, "dtype", None), pd.CategoricalDtype) for c in columns):
+        # categoricals: only their distinct values are parsed, the rows are integer codes
+        out = []
+        for c in columns:
+            values = c.array if isinstance(c, pd.Series) else c
+            texts = np.array([x if isinstance(x, str) else "" for x in values.categories.tolist()],
+                             dtype=object)
+            out.append(np.append(_inside_flags(texts, networks), -1)[values.codes])
+        return out
     arrays = [_objects(c) for c in columns]
     values = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
