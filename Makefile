@@ -3,6 +3,8 @@
 #   make book      build the static book into _build/html
 #   make book-classroom  build the classroom edition, without solutions, into _build/classroom/html
 #   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
+#   make fuzz      a long property-based (fuzzing) campaign on the readers; failures are kept
+#                  in tests/fuzz-corpus and replayed by later runs (FUZZ_EXAMPLES per test)
 #   make execute   re-run every notebook in place (refresh the stored outputs)
 #   make data      regenerate every dataset in data/ from its seeded generator
 #   make lock      re-resolve requirements.in into requirements.txt and environment.yml
@@ -14,7 +16,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 
-.PHONY: lab book book-classroom test execute data lock clean
+.PHONY: lab book book-classroom test fuzz execute data lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -47,6 +49,12 @@ book-classroom: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+FUZZ_EXAMPLES ?= 3000
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
+		--hypothesis-show-statistics $(sort $(wildcard tests/test_fuzz_*.py))
 
 execute: $(STAMP)
 	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do \

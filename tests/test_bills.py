@@ -192,11 +192,11 @@ def test_missing_required_column(tmp_path):
 
 def test_unparsable_number_names_file_line_and_column(tmp_path):
     path = _write(tmp_path, "cur.csv", LEGACY_CUR.replace(",1000,GB,", ",1,000,GB,").replace("1,000,GB", "lots,GB"))
-    with pytest.raises(ValueError, match=r"cur.csv: line 4: column 'lineItem/UsageAmount': expected a number, got 'lots'"):
+    with pytest.raises(ValueError, match=r"cur.csv: line 4: column 'lineItem/UsageAmount': expected a finite number, got 'lots'"):
         bills.read_cur(path)
     # A quoted description spanning two lines moves the physical line number: the error says where it really is.
     text = FOCUS.replace("$0.045 per GB Data Processed by NAT Gateways", '"$0.045 per GB Data Processed\nby NAT Gateways"').replace("0.087,Rtn", "x0.087,Rtn")
-    with pytest.raises(ValueError, match=r"focus.csv: line 5: column 'BilledCost': expected a number, got 'x0.087'"):
+    with pytest.raises(ValueError, match=r"focus.csv: line 5: column 'BilledCost': expected a finite number, got 'x0.087'"):
         bills.read_focus(_write(tmp_path, "focus.csv", text))
 
 

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import csv
 import math
+import reprlib
 import numbers
 from collections.abc import Mapping
 from functools import lru_cache
@@ -254,16 +255,40 @@ def price_table(provider: str, region: str, category: str, prices: pd.DataFrame 
     return table.sort_values("tier_start").reset_index(drop=True)
 
 
-def _volume(value, name: str = "gb") -> float:
-    """A non-negative, finite real number, or a clear error."""
+def _real(value, name: str) -> float:
+    """A real number as a float: TypeError for anything else, ValueError for an int beyond any float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} {value!r}")
-    value = float(value)
+        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} "
+                        f"{reprlib.repr(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond any float, such as 10**400
+        raise ValueError(f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
+                         "(beyond any float)") from None
+
+
+def _volume(value, name: str = "gb") -> float:
+    """A non-negative, finite real number, or a clear error (TypeError for a non-number, else ValueError)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} "
+                        f"{reprlib.repr(value)}")
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond any float, such as 10**400
+        raise ValueError(f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
+                         "(beyond any float)") from None
     if not math.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
     if value < 0:
         raise ValueError(f"{name}: expected a volume >= 0, got {value:g}")
     return value
+
+
+def _billed(billed: float, volume: float) -> float:
+    """The billed volume, refused when billing both sides overflows a float (1e308 GB and up)."""
+    if not math.isfinite(billed):
+        raise ValueError(f"volume: {volume:g} billed on both sides overflows a float; expected a volume a bill can have")
+    return billed
 
 
 def coverage(provider: str, region: str, category: str, prices: pd.DataFrame | None = None) -> float:
@@ -292,7 +317,7 @@ def tier_breakdown(
     """
     volume = _volume(volume, "volume")
     table = price_table(provider, region, category, prices)
-    billed = volume * int(table["billed_sides"].iloc[0])
+    billed = _billed(volume * int(table["billed_sides"].iloc[0]), volume)
     covered = float(table["tier_end"].max())
     if billed > covered:
         unit = table["unit"].iloc[0]
@@ -340,11 +365,19 @@ def cost_curve(
     >>> cost_curve([0, 100, 12_000]).round(2).tolist()
     [0.0, 0.0, 1062.7]
     """
-    values = np.asarray(volumes, dtype=float)
+    raw = volumes if isinstance(volumes, np.ndarray) else np.asarray(volumes, dtype=object)
+    if raw.dtype == object:  # each element must be a number, as for the scalar functions
+        values = np.array([_real(v, "volumes") for v in raw.ravel().tolist()], dtype=float).reshape(raw.shape)
+    elif raw.dtype.kind in "iuf":
+        values = raw.astype(float)
+    else:
+        raise TypeError(f"volumes: expected numbers, got an array of {raw.dtype}")
     if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError("volumes: expected a one-dimensional array of finite volumes >= 0")
     table = price_table(provider, region, category, prices)
     billed = values * int(table["billed_sides"].iloc[0])
+    if billed.size and not np.all(np.isfinite(billed)):
+        raise ValueError("volumes: the billed volume overflows a float; expected a volume a bill can have")
     covered = float(table["tier_end"].max())
     if billed.size and billed.max() > covered:
         raise ValueError(
@@ -368,7 +401,7 @@ def marginal_price(
     """
     volume = _volume(volume, "volume")
     table = price_table(provider, region, category, prices)
-    billed = volume * int(table["billed_sides"].iloc[0])
+    billed = _billed(volume * int(table["billed_sides"].iloc[0]), volume)
     inside = table[(table["tier_start"] <= billed) & (billed < table["tier_end"])]
     if inside.empty:
         raise ValueError(
