@@ -151,6 +151,12 @@ RIGHT = {
     # the first path of the first rule carries the pathType; /healthz is that rule's third path
     "ex-08-api-server-says": ["spec.rules[0].http.paths[0].pathType", "spec.rules[0].http.paths[2].path"],
     # namespace-wide policies cover the new pod; no egress rule selects it for the api
+    # paths and header values are case-sensitive; DELETE misses the POST rule; /v1/paymentsx is not below
+    # /v1/payments (path elements); on port 80 only the redirect route (statusCode 301) is attached
+    "ex-09-predict-routes": ["shop/frontend:80", "shop/api:8080", "shop/api-canary:8080", "shop/api:8080", "301"],
+    "ex-09-city-shops": ["berlin.example.com", "eu.berlin.example.com"],  # one or more labels, not the apex
+    "ex-09-canary-weight": 30,                                          # w / (90 + w) = 1/4
+    "ex-09-not-attached": ["NotAllowedByListeners", "NoMatchingListenerHostname"],
     "ex-10-new-worker": [True, False, True],
     "ex-10-provider-callbacks": [True, True, False],                    # endPort is inclusive
     "ex-10-scrape-the-db": "both",
@@ -182,6 +188,11 @@ WRONG = {
     "ex-08-api-v2": "ImplementationSpecific",
     "ex-08-city-shops": ["berlin.example.com", "eu.berlin.example.com"],
     "ex-08-api-server-says": ["spec.rules[0].http.paths[2].path", "spec.rules[0].http.paths[0].pathType"],
+    "ex-09-predict-routes": ["shop/api:8080", "shop/api-canary:8080", "shop/api:8080", "payments/payments:8080",
+                             "shop/api:8080"],                         # case-insensitive, characters, no redirect
+    "ex-09-city-shops": ["berlin.example.com"],                        # the Ingress meaning of the wildcard
+    "ex-09-canary-weight": 25,                                         # a weight is not a percentage
+    "ex-09-not-attached": ["NoMatchingListenerHostname", "NotAllowedByListeners"],
     "ex-10-new-worker": [True, True, True],
     "ex-10-provider-callbacks": [True, True, True],
     "ex-10-scrape-the-db": "destination",

@@ -352,6 +352,27 @@ REGISTRY: dict[str, Expected] = {
         'the backends of the five requests, in the order given, as "service:port" texts such as '
         '"api:8080"',
     ),
+    "ex-09-canary-weight": Expected(
+        "integer",
+        "367beca43c8c5965631d05939ca26851e177ce93364521011315a9437a4e745e",
+        "the weight of api-canary, a whole number such as 10",
+    ),
+    "ex-09-city-shops": Expected(
+        "set of text",
+        "be036b3ae35604cdd7361355e8857d460c6a1927b7cafacb280841608109294d",
+        'the hosts of the requests that your new route serves, as a list such as ["example.com"]',
+    ),
+    "ex-09-not-attached": Expected(
+        ("text", "text"),
+        "ea3b61471ca6d1969d5ad28af105680c17421386b1f57edf412d0f9b987bc60c",
+        'the reasons of the two Accepted conditions, in the order given, as texts such as "Accepted"',
+    ),
+    "ex-09-predict-routes": Expected(
+        "list of text",
+        "812efaa60cc925b0ca46f2c4cb1135db25858ad9754e071ae1135722cb35aa72",
+        'the five answers, in the order given: a backend as "namespace/service:port" text such as '
+        '"shop/api:8080", or a status code such as "404"',
+    ),
     "ex-10-new-worker": Expected(
         ("boolean", "boolean", "boolean"),
         "e8a1f7dcc69450364459b4a081f6ea0a891f4dc1686ff972f501923173035f2d",
