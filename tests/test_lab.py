@@ -232,8 +232,10 @@ def lab_exercise_numbers(page) -> tuple[list[str], list[str]]:
 
 
 def scroll_to(page, index: int) -> None:
-    cell(page, index).scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    # Twice: cells above may grow as they render (figures, MyST) and push the target down again.
+    for _ in range(2):
+        cell(page, index).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
