@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from ingress_egress.datagen.captures import EXFILTRATION
+from ingress_egress.lab import is_lab_cell
 from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -319,7 +320,9 @@ def test_registry_holds_hashes_rules_and_hints():
 # --- wiring into the notebooks --------------------------------------------------------------------------
 
 def notebook_cells(path: Path) -> list[dict]:
-    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    """The notebook's own cells (without the headings and glossary `make lab-ready` adds for JupyterLab)."""
+    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if not is_lab_cell(cell)]
 
 
 def check_calls(text: str) -> list[str]:
