@@ -253,6 +253,8 @@ def test_empty_directory(tmp_path):
 def test_every_price_says_where_it_came_from():
     prices = cloud.load_prices()
     assert prices["source"].str.len().min() > 10
+    # Prices looked up on 2026-11-27; rows added or re-checked later (interface endpoints, Google's
+    # Standard Tier and zones, Azure's zones, CloudFront to the origin, AWS's free allowance) on 2026-12-02.
     assert set(prices["read_on"]) == {"2026-11-27", "2026-12-02", "2024-09 billing period"}
     # FOCUS evidence carries the billing period, looked-up prices carry the date they were read.
     assert (prices.loc[prices["evidence"] == "primary-bill", "read_on"] == "2024-09 billing period").all()

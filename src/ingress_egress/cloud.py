@@ -2,20 +2,22 @@
 
 A cloud provider bills the bytes that cross its boundaries, and which boundary decides the price:
 
-================= ======================================================= ===========================
-category          what crosses                                             typical AWS list price
-================= ======================================================= ===========================
-internet_in       internet -> region (uploads: ingress)                    free
-internet_out      region -> internet (downloads: egress), tiered           0.09 USD/GB, falling
-inter_zone        one availability zone -> another, same region            0.01 USD/GB on each side
-inter_region_out  one region -> another (charged at the source)           0.02 USD/GB and up
-inter_region_in   arriving from another region                             free
-nat_processing    every GB through a managed NAT gateway, either way       0.045 USD/GB
-nat_hours         each hour a NAT gateway exists                           0.045 USD/hour
-cdn_out           CDN edge -> internet, tiered                             0.085 USD/GB, falling
-origin_to_cdn     origin in the cloud -> CDN edge (origin fetches)         free from AWS origins
-cdn_to_origin     CDN edge -> origin (uploads, POST/PUT forwarded)         0.02 USD/GB from US edges
-================= ======================================================= ===========================
+=================== ======================================================= ===========================
+category            what crosses                                             typical AWS list price
+=================== ======================================================= ===========================
+internet_in         internet -> region (uploads: ingress)                    free
+internet_out        region -> internet (downloads: egress), tiered           0.09 USD/GB, falling
+inter_zone          one availability zone -> another, same region            0.01 USD/GB on each side
+inter_region_out    one region -> another (charged at the source)           0.02 USD/GB and up
+inter_region_in     arriving from another region                             free
+nat_processing      every GB through a managed NAT gateway, either way       0.045 USD/GB
+nat_hours           each hour a NAT gateway exists                           0.045 USD/hour
+endpoint_hours      each hour an interface VPC endpoint exists, per zone     0.01 USD/hour
+endpoint_processing every GB through an interface VPC endpoint               0.01 USD/GB
+cdn_out             CDN edge -> internet, tiered                             0.085 USD/GB, falling
+origin_to_cdn       origin in the cloud -> CDN edge (origin fetches)         free from AWS origins
+cdn_to_origin       CDN edge -> origin (uploads, POST/PUT forwarded)         0.02 USD/GB from US edges
+=================== ======================================================= ===========================
 
 Who bills a transfer differs by provider: AWS bills traffic between zones on both sides (out of one
 zone and into the other), Google Cloud only on the sending side, Azure not at all (the ``billed_sides``
@@ -70,6 +72,8 @@ CATEGORIES = (
     "inter_region_in",
     "nat_processing",
     "nat_hours",
+    "endpoint_hours",
+    "endpoint_processing",
     "cdn_out",
     "origin_to_cdn",
     "cdn_to_origin",
@@ -118,9 +122,9 @@ DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[2] / "data" / "prices"
 PRICES_READ_ON = "2026-11-27"
 """When most prices on provider and third-party pages were read (FOCUS prices: September 2024).
 
-Rows added or re-checked later carry their own date in ``read_on`` (2026-12-02 for the Google
-Standard Tier, traffic between zones at Google and Azure, CloudFront to the origin, and AWS's free
-allowance on its EC2 pricing page).
+Rows added or re-checked later carry their own date in ``read_on`` (2026-12-02 for the interface
+endpoint prices, the Google Standard Tier, traffic between zones at Google and Azure, CloudFront to
+the origin, and AWS's free allowance on its EC2 pricing page).
 """
 
 
@@ -471,6 +475,24 @@ def nat_gateway_cost(
     )
 
 
+def interface_endpoint_cost(
+    gb: float, endpoint_hours: float, provider: str = "aws", region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
+    """USD for interface VPC endpoints (AWS PrivateLink): ``gb`` processed plus ``endpoint_hours``.
+
+    An endpoint is billed for each hour in each Availability Zone it is in: two endpoints in three
+    zones for a 730-hour month are 2 x 3 x 730 = 4,380 endpoint hours. A gateway endpoint (Amazon
+    S3, DynamoDB) has no charge and no price row.
+
+    >>> round(interface_endpoint_cost(100, 2 * 3 * 730), 2)     # 100 x 0.01 + 4,380 x 0.01
+    44.8
+    """
+    return tiered_cost(gb, provider, region, "endpoint_processing", prices) + tiered_cost(
+        _volume(endpoint_hours, "endpoint_hours"), provider, region, "endpoint_hours", prices
+    )
+
+
 def cdn_egress_cost(gb: float, provider: str = "aws", geography: str = "north-america", prices: pd.DataFrame | None = None) -> float:
     """USD for ``gb`` units a CDN (CloudFront) delivers to viewers in ``geography`` in one month.
 
@@ -522,7 +544,7 @@ def month_cost(
     >>> month_cost({"internet_egress": 5})
     Traceback (most recent call last):
     ...
-    ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, cdn_out, origin_to_cdn, cdn_to_origin
+    ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, endpoint_hours, endpoint_processing, cdn_out, origin_to_cdn, cdn_to_origin
     """
     if not isinstance(volumes, Mapping):
         raise TypeError(f"volumes: expected a mapping of category to volume, got {type(volumes).__name__}")

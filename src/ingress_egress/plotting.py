@@ -61,6 +61,8 @@ CATEGORY_COLORS = {
     "nat_gateway": OKABE_ITO[3],  # reddish purple: processing and hours, as the bill's class
     "nat_processing": OKABE_ITO[3],
     "nat_hours": OKABE_ITO[3],
+    "endpoint_processing": OKABE_ITO[3],  # an interface endpoint: the other managed gateway in the path
+    "endpoint_hours": OKABE_ITO[3],
     "inter_region_out": OKABE_ITO[4],  # orange
     "inter_region_in": OKABE_ITO[4],
     "cdn_out": OKABE_ITO[5],  # sky blue
@@ -69,9 +71,10 @@ CATEGORY_COLORS = {
 }
 """One colour per kind of charge, the same in every notebook (cloud price categories and bill classes).
 
-Eight colours for eleven names: the two ends or parts of one kind of transfer share a colour (a NAT
-gateway's processing and hours; leaving and arriving in another region; the two directions between a
-CDN and its origin), and a figure that shows both draws them apart by line style or hatching. Internet
+Eight colours for thirteen names: the ends or parts of one kind of transfer share a colour (the
+managed gateways in the path, a NAT gateway and an interface endpoint, with their GB and hours;
+leaving and arriving in another region; the two directions between a CDN and its origin), and a
+figure that shows two of a family draws them apart by line style or hatching. Internet
 ingress and egress keep the colours of :data:`DIRECTION_COLORS`; black stays free for totals, marks and
 anything that is not a charge.
 
