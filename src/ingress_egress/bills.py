@@ -67,9 +67,17 @@ TRANSFER_CLASSES = (
     "inter_region_out",
     "nat_gateway",
     "cdn_out",
-    "cdn_origin",
+    "origin_to_cdn",
+    "cdn_to_origin",
 )
-"""The kinds of data transfer a bill line can be."""
+"""The kinds of data transfer a bill line can be.
+
+Between a CDN and its origin the direction decides the price, so it is in the name: ``origin_to_cdn``
+(origin fetches, free from AWS origins) and ``cdn_to_origin`` (what CloudFront forwards to the origin,
+such as uploads: billed by CloudFront at its "data transfer out to origin" rate, shown at no charge on
+the origin's side). ``inter_zone`` is AWS's "regional data transfer", which also counts traffic to a
+public or Elastic IP address inside the region: the bill does not tell the two apart.
+"""
 
 CLASSES = TRANSFER_CLASSES + ("not_transfer",)
 """Every class :func:`classify_charge` returns."""
@@ -115,8 +123,9 @@ _USAGE_RULES = (
     (re.compile(rf"^{_PREFIX}?DataTransfer-Regional-Bytes$"), "inter_zone"),
     (re.compile(rf"^{_PREFIX}{{0,2}}AWS-Out-Bytes$"), "inter_region_out"),
     (re.compile(rf"^{_PREFIX}{{0,2}}AWS-In-Bytes$"), "inter_region_in"),
-    (re.compile(rf"^{_PREFIX}?DataTransfer-Out-OBytes$"), "cdn_origin"),  # CloudFront edge -> origin
-    (re.compile(rf"^{_PREFIX}?CloudFront-(?:Out|In)-Bytes$"), "cdn_origin"),  # region <-> CloudFront
+    (re.compile(rf"^{_PREFIX}?DataTransfer-Out-OBytes$"), "cdn_to_origin"),  # CloudFront edge -> origin (billed)
+    (re.compile(rf"^{_PREFIX}?CloudFront-Out-Bytes$"), "origin_to_cdn"),  # region -> CloudFront (origin fetch)
+    (re.compile(rf"^{_PREFIX}?CloudFront-In-Bytes$"), "cdn_to_origin"),  # CloudFront -> region, the origin's side
     (re.compile(rf"^{_PREFIX}?DataTransfer-Out-Bytes$"), "internet_out"),  # cdn_out when the service is CloudFront
     (re.compile(rf"^{_PREFIX}?DataTransfer-In-Bytes$"), "internet_in"),
 )
@@ -125,7 +134,8 @@ _USAGE_TOKEN = re.compile(
     rf"(?<![\w-])({_PREFIX}{{0,2}}(?:NatGateway-(?:Bytes|Hours)|DataTransfer-(?:Regional|Out|In)-O?Bytes"
     r"|AWS-(?:Out|In)-Bytes|CloudFront-(?:Out|In)-Bytes))(?![\w-])"
 )
-_TO_CDN = re.compile(r"data transfer (?:out of .+ to|in to .+ from) cloudfront")
+_ORIGIN_TO_CDN = re.compile(r"data transfer out of .+ to cloudfront")
+_CDN_TO_ORIGIN = re.compile(r"data transfer in to .+ from cloudfront")
 _BETWEEN_REGIONS_OUT = re.compile(r" - .+ data transfer to ")
 _BETWEEN_REGIONS_IN = re.compile(r" - .+ data transfer from ")
 _BLANK_USAGE_TYPE = re.compile(r"per gb for\s+in ")
@@ -186,8 +196,12 @@ def _classify_description(description: str, service: str, row: Mapping) -> str:
     service = service.lower()
     if "nat gateway" in text:
         return "nat_gateway"
-    if _TO_CDN.search(text):
-        return "cdn_origin"
+    if _ORIGIN_TO_CDN.search(text):
+        return "origin_to_cdn"
+    if _CDN_TO_ORIGIN.search(text):
+        return "cdn_to_origin"
+    if "cloudfront" in service and "data transfer" in text and "to origin" in text:
+        return "cdn_to_origin"  # "data transfer out to origin", CloudFront's own line
     if "cloudfront" in service and "data transfer out" in text:
         return "cdn_out"
     if "regional data transfer" in text or "between ec2 azs" in text or "inter-availability zone" in text:
@@ -215,14 +229,16 @@ def classify_charge(row: Mapping) -> str:
     """Class of one bill line (a mapping of column to value) in CUR, CUR 2.0, FOCUS or normalised form.
 
     An AWS usage type decides when there is one; otherwise the description and service do (FOCUS lines,
-    including Microsoft's and Oracle's, carry no usage type). Traffic between an origin and the CDN, in
-    either direction, is ``cdn_origin``.
+    including Microsoft's and Oracle's, carry no usage type). Traffic between an origin and the CDN is
+    ``origin_to_cdn`` or ``cdn_to_origin`` by its direction.
 
     >>> classify_charge({"usage_type": "DataTransfer-Regional-Bytes"})
     'inter_zone'
     >>> classify_charge({"ServiceName": "Amazon Elastic Compute Cloud",
     ...                  "ChargeDescription": "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront"})
-    'cdn_origin'
+    'origin_to_cdn'
+    >>> classify_charge({"usage_type": "US-DataTransfer-Out-OBytes", "service": "AmazonCloudFront"})
+    'cdn_to_origin'
     >>> classify_charge({"ServiceName": "NETWORK", "ChargeDescription": "Outbound Data Transfer Zone 1"})
     'internet_out'
     """
