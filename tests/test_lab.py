@@ -367,7 +367,11 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
 # --- `make lab` and the settings it points JupyterLab at ----------------------------------------------
 
 def test_make_lab_opens_notebook_00_with_the_course_settings():
-    result = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True)
+    # --no-print-directory: under `make test` this make is a sub-make, which would otherwise print
+    # "Leaving directory" after the command.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     command = result.stdout.strip().splitlines()[-1]
     assert " lab " in command and command.endswith(" notebooks/00-start-here.ipynb")
     assert f'--LabApp.app_settings_dir="{LAB_SETTINGS}"' in command
