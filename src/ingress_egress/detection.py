@@ -17,8 +17,8 @@ or any of the domains it asked about, fires the indicator. The indicators are th
 :func:`ingress_egress.egress_monitor.egress_alerts` (for pairs that sent at least 1 MB, the
 monitor's own rule) and the three that notebook 05 adds: ``long_names`` and ``random_names``
 (:func:`~ingress_egress.egress_monitor.tunnel_indicators`) and ``above_history``
-(:func:`~ingress_egress.egress_monitor.volume_against_history`, for destinations the allow-list
-allows).
+(:func:`~ingress_egress.egress_monitor.volume_against_history`, for pairs the allow-list allows,
+against the same pair's bytes on the history days).
 
 Examples
 --------
@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ingress_egress.direction import is_inside
 from ingress_egress.egress_monitor import (AllowEntry, allowlist_ruleset, egress_alerts, name_profile,
                                            names_by_address, tunnel_indicators, volume_against_history)
 
@@ -65,28 +66,40 @@ def counts(flagged: pd.Series, truth: pd.Series) -> dict:
 
 def pair_table(packets: pd.DataFrame, answers: pd.DataFrame, inside: str | Iterable[str],
                allowlist: Iterable[AllowEntry | str | Mapping]) -> pd.DataFrame:
-    """Every (host, destination) pair of one day with notebook 04's indicators, judged for all pairs.
-
-    The pair indicators count only where the pair sent at least :data:`CANDIDATE_BYTES`, as
-    ``egress_alerts`` does by default; ``bytes_out`` and ``not_allowed`` are kept for every pair.
-    """
+    """The (host, destination) pairs of one day that ``egress_alerts`` judges (at least
+    :data:`CANDIDATE_BYTES` sent, its own rule), with notebook 04's indicators, their ``score``
+    and ``allowed`` (the allow-list blocked none of the pair's packets)."""
     policy = allowlist_ruleset(allowlist, names_by_address(answers))
-    table = egress_alerts(packets, inside, dns=answers, allowlist=policy, min_bytes=0)
-    candidate = table["bytes_out"] >= CANDIDATE_BYTES
-    judged = table.copy()
-    for name in PAIR_INDICATORS:
-        judged[name] = table[name].astype(bool) & candidate
-    judged["score"] = judged[list(PAIR_INDICATORS)].sum(axis=1).astype("int64")
-    judged["allowed"] = ~table["not_allowed"].astype(bool)
-    return judged
+    table = egress_alerts(packets, inside, dns=answers, allowlist=policy, min_bytes=CANDIDATE_BYTES)
+    table["score"] = table[list(PAIR_INDICATORS)].sum(axis=1).astype("int64")
+    table["allowed"] = ~table["not_allowed"].astype(bool)
+    return table
+
+
+def bytes_out(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.DataFrame:
+    """Bytes (sum of ``length``) each inside host sent to each outside address: ``host``,
+    ``destination``, ``bytes_out``, one row per pair that sent anything.
+
+    >>> p = pd.DataFrame({"src": ["10.0.0.2", "10.0.0.2", "192.0.2.9"], "dst": ["192.0.2.9"] * 2 + ["10.0.0.2"],
+    ...                   "length": [100, 60, 1500]})
+    >>> bytes_out(p, "10.0.0.0/8").values.tolist()
+    [['10.0.0.2', '192.0.2.9', 160]]
+    """
+    src_in = is_inside(packets["src"], inside).fillna(False).to_numpy(dtype=bool)
+    dst_in = is_inside(packets["dst"], inside).fillna(False).to_numpy(dtype=bool)
+    out = packets[src_in & ~dst_in & (packets["dst"].astype(str) != "").to_numpy(dtype=bool)]
+    table = out.groupby([out["src"].astype(str), out["dst"].astype(str)])["length"].sum()
+    table.index.names = ["host", "destination"]
+    return table.astype("int64").rename("bytes_out").reset_index()
 
 
 def host_table(pairs: pd.DataFrame, queries: pd.DataFrame, *, hosts: Iterable[str],
                history: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per host: each indicator fired for any of its pairs or domains, and its best score.
 
-    ``history`` (columns ``day``, ``host``, ``destination``, ``bytes_out``: allowed pairs of past
-    days) enables ``above_history``; without it that column is all False.
+    ``history`` (columns ``day``, ``host``, ``destination``, ``bytes_out``: :func:`bytes_out` of
+    past days) enables ``above_history``, judged for today's allowed pairs; without it that column
+    is all False.
     """
     hosts = sorted(set(hosts), key=lambda h: tuple(int(x) for x in h.split(".")) if "." in h else (0,))
     per_pair = pairs.groupby("host")[list(PAIR_INDICATORS)].any()
@@ -127,7 +140,7 @@ def score_days(days: Iterable, inside: str | Iterable[str], allowlist: Iterable[
         past = pd.concat(history, ignore_index=True) if history and d.number not in history_days else None
         table = host_table(pairs, d.queries, hosts=hosts, history=past)
         if d.number in history_days:
-            history.append(pairs[pairs["allowed"]][["host", "destination", "bytes_out"]].assign(day=d.number))
+            history.append(bytes_out(d.packets, inside).assign(day=d.number))
         kind_of = {leak.host: leak.kind for leak in d.leaks}
         table.insert(0, "day", d.number)
         table["leaked"] = table["host"].isin(list(kind_of))

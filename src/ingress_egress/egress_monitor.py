@@ -701,12 +701,12 @@ def name_profile(queries: pd.DataFrame) -> pd.DataFrame:
     q = queries.assign(name=queries["name"].str.lower().str.rstrip("."))
     q["domain"] = q["name"].map(base_domain)
     q["sub"] = [n[: -len(d) - 1].replace(".", "") if len(n) > len(d) else "" for n, d in zip(q["name"], q["domain"])]
-    grouped = q.groupby(["client", "domain"])
-    table = grouped.agg(queries=("name", "size"), names=("name", "nunique"),
-                        mean_length=("sub", lambda s: float(s.str.len().mean())),
-                        txt_share=("qtype", lambda s: float((s == "TXT").mean())),
-                        first=("time", "min"), last=("time", "max")).reset_index()
-    table["entropy"] = [shannon_entropy("".join(group["sub"])) for _, group in grouped]
+    q["sub_length"] = q["sub"].str.len()
+    q["txt"] = (q["qtype"] == "TXT").astype(float)
+    grouped = q.groupby(["client", "domain"], sort=True)
+    table = grouped.agg(queries=("name", "size"), names=("name", "nunique"), mean_length=("sub_length", "mean"),
+                        txt_share=("txt", "mean"), first=("time", "min"), last=("time", "max")).reset_index()
+    table["entropy"] = [shannon_entropy("".join(subs)) for subs in grouped["sub"].agg(list)]
     return table.sort_values(["names", "client", "domain"], ascending=[False, True, True],
                              kind="stable").reset_index(drop=True)[columns]
 
@@ -757,13 +757,26 @@ def volume_against_history(today: pd.DataFrame, history: pd.DataFrame, *, min_by
     days = sorted(history["day"].unique()) if len(history) else []
     past = (history.pivot_table(index=["host", "destination"], columns="day", values="bytes_out", aggfunc="sum")
             .reindex(columns=days).fillna(0.0)) if len(history) else pd.DataFrame()
-    rows = []
-    for host, destination, bytes_out in zip(today["host"], today["destination"], today["bytes_out"]):
-        before = past.loc[(host, destination)].to_numpy(dtype=float) if (host, destination) in past.index \
-            else np.zeros(len(days))
-        z = float(robust_zscore(pd.Series(np.r_[before, float(bytes_out)])).iloc[-1]) if len(days) else np.nan
-        rows.append((host, destination, int(bytes_out), float(np.median(before)) if len(days) else np.nan,
-                     float(before.max()) if len(days) else np.nan, z))
-    table = pd.DataFrame(rows, columns=["host", "destination", "bytes_out", "history_median", "history_max", "z"])
+    keys = pd.MultiIndex.from_arrays([today["host"].astype(str), today["destination"].astype(str)])
+    before = past.reindex(keys).fillna(0.0).to_numpy(dtype=float) if days else np.zeros((len(today), 0))
+    values = np.column_stack([before, today["bytes_out"].to_numpy(dtype=float)])
+    table = pd.DataFrame({"host": today["host"].astype(str).to_numpy(),
+                          "destination": today["destination"].astype(str).to_numpy(),
+                          "bytes_out": today["bytes_out"].to_numpy(dtype=np.int64),
+                          "history_median": np.median(before, axis=1) if days else np.nan,
+                          "history_max": before.max(axis=1) if days else np.nan,
+                          "z": _robust_z_last(values) if days else np.nan})
     table["above_history"] = (table["z"] >= z_threshold) & (table["bytes_out"] >= min_bytes)
     return table
+
+
+def _robust_z_last(values: np.ndarray) -> np.ndarray:
+    """:func:`robust_zscore` of the last value of each row, among the values of its row."""
+    median = np.median(values, axis=1, keepdims=True)
+    deviation = np.abs(values - median)
+    mad = np.median(deviation, axis=1)
+    mean_ad = deviation.mean(axis=1)
+    last = values[:, -1] - median[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(mad > 0, _MAD_SCALE * last / mad, np.where(mean_ad > 0, _MEANAD_SCALE * last / mean_ad, 0.0))
+    return z

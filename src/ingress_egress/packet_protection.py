@@ -202,6 +202,22 @@ def _pad16(data: bytes) -> bytes:
     return data + bytes(-len(data) % 16)
 
 
+def _ctr(round_keys: list[bytes], nonce: bytes, data: bytes) -> bytes:
+    """GCM's counter mode: XOR with the encrypted counter blocks 2, 3, ... (block 1 masks the tag)."""
+    out = bytearray()
+    for k, i in enumerate(range(0, len(data), 16), start=2):
+        stream = _encrypt_with(round_keys, nonce + struct.pack("!I", k))
+        out += bytes(a ^ b for a, b in zip(data[i:i + 16], stream))
+    return bytes(out)
+
+
+def _tag(round_keys: list[bytes], nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+    h = int.from_bytes(_encrypt_with(round_keys, bytes(16)), "big")
+    lengths = struct.pack("!QQ", 8 * len(associated_data), 8 * len(ciphertext))
+    s = _ghash(h, _pad16(associated_data) + _pad16(ciphertext) + lengths)
+    return (int.from_bytes(_encrypt_with(round_keys, nonce + b"\x00\x00\x00\x01"), "big") ^ s).to_bytes(16, "big")
+
+
 def aes128_gcm_seal(key: bytes, nonce: bytes, plaintext: bytes, associated_data: bytes = b"") -> bytes:
     """AES-128-GCM encryption with a 96-bit nonce: the ciphertext followed by the 16-byte tag.
 
@@ -211,16 +227,28 @@ def aes128_gcm_seal(key: bytes, nonce: bytes, plaintext: bytes, associated_data:
     if len(nonce) != 12:
         raise ValueError(f"AES-GCM here takes a 12-byte nonce, got {len(nonce)} bytes")
     round_keys = _expand_key(key)
-    h = int.from_bytes(_encrypt_with(round_keys, bytes(16)), "big")
-    counter0 = nonce + b"\x00\x00\x00\x01"
-    ciphertext = bytearray()
-    for k, i in enumerate(range(0, len(plaintext), 16), start=2):
-        stream = _encrypt_with(round_keys, nonce + struct.pack("!I", k))
-        ciphertext += bytes(a ^ b for a, b in zip(plaintext[i:i + 16], stream))
-    lengths = struct.pack("!QQ", 8 * len(associated_data), 8 * len(ciphertext))
-    s = _ghash(h, _pad16(associated_data) + _pad16(bytes(ciphertext)) + lengths)
-    tag = int.from_bytes(_encrypt_with(round_keys, counter0), "big") ^ s
-    return bytes(ciphertext) + tag.to_bytes(16, "big")
+    ciphertext = _ctr(round_keys, nonce, plaintext)
+    return ciphertext + _tag(round_keys, nonce, ciphertext, associated_data)
+
+
+def aes128_gcm_open(key: bytes, nonce: bytes, sealed: bytes, associated_data: bytes = b"") -> bytes:
+    """Decrypt what :func:`aes128_gcm_seal` sealed; a wrong tag (wrong key, or altered bytes) is an error.
+
+    >>> sealed = aes128_gcm_seal(bytes(16), bytes(12), b"hello", b"header")
+    >>> aes128_gcm_open(bytes(16), bytes(12), sealed, b"header")
+    b'hello'
+    >>> aes128_gcm_open(bytes(16), bytes(12), sealed, b"other")
+    Traceback (most recent call last):
+    ...
+    ValueError: AES-GCM: the authentication tag does not match (wrong key, or the bytes were altered)
+    """
+    if len(sealed) < 16:
+        raise ValueError("AES-GCM: fewer than 16 bytes, no room for the tag")
+    ciphertext, tag = sealed[:-16], sealed[-16:]
+    round_keys = _expand_key(key)
+    if _tag(round_keys, nonce, ciphertext, associated_data) != tag:
+        raise ValueError("AES-GCM: the authentication tag does not match (wrong key, or the bytes were altered)")
+    return _ctr(round_keys, nonce, ciphertext)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -265,3 +293,45 @@ def header_protection_mask(hp_key: bytes, sample: bytes) -> bytes:
     '437b9aec36'
     """
     return aes128_encrypt_block(hp_key, sample)[:5]
+
+
+def open_initial(packet: bytes, *, client: bool, keys_dcid: bytes | None = None) -> tuple[int, bytes]:
+    """Remove the protection of a QUIC Initial packet: its packet number and its frames.
+
+    The keys come from the Destination Connection ID of the client's first Initial
+    (``keys_dcid``; by default this packet's own, right for the client's first packet). This is
+    what any observer can do, and what Wireshark does to show a QUIC connection's server name.
+    Bytes after this packet in the datagram (coalesced packets) are ignored.
+    """
+    if len(packet) < 7 or packet[0] & 0x80 == 0:
+        raise ValueError("QUIC: not a long-header packet")
+    version = int.from_bytes(packet[1:5], "big")
+    if version not in INITIAL_SALTS:
+        raise ValueError(f"QUIC version 0x{version:08x}: no Initial keys known for it")
+    initial_type = 0 if version == QUIC_V1 else 1
+    if (packet[0] >> 4) & 0x03 != initial_type:
+        raise ValueError("QUIC: not an Initial packet")
+    pos = 5
+    dcid = packet[pos + 1:pos + 1 + packet[pos]]
+    pos += 1 + packet[pos]
+    pos += 1 + packet[pos]                                   # source connection ID
+    token_length, pos = _varint(packet, pos)
+    pos += token_length
+    length, pos = _varint(packet, pos)
+    if pos + length > len(packet) or length < 20:
+        raise ValueError("QUIC: the Initial packet is cut short")
+    keys = initial_keys(keys_dcid or dcid, client=client, version=version)
+    mask = header_protection_mask(keys.hp, packet[pos + 4:pos + 20])
+    first = packet[0] ^ (mask[0] & 0x0F)
+    pn_length = (first & 0x03) + 1
+    number = bytes(b ^ m for b, m in zip(packet[pos:pos + pn_length], mask[1:]))
+    header = bytes([first]) + packet[1:pos] + number
+    packet_number = int.from_bytes(number, "big")
+    frames = aes128_gcm_open(keys.key, keys.nonce(packet_number), packet[pos + pn_length:pos + length], header)
+    return packet_number, frames
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """A QUIC variable-length integer at ``pos`` (RFC 9000 section 16) and the position after it."""
+    size = 1 << (data[pos] >> 6)
+    return int.from_bytes(bytes([data[pos] & 0x3F]) + data[pos + 1:pos + size], "big"), pos + size

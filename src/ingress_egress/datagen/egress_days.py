@@ -77,6 +77,8 @@ LEVELS = 5
 """Leak days 7-11: on each, one leak of every kind, from three different workstations, at one size level."""
 
 NAS = "192.168.10.5"
+HOSTS = tuple(WORKSTATIONS) + (NAS,)
+"""The office's hosts that send anything out: nine workstations and the NAS."""
 RESOLVER = "192.0.2.53"
 STORAGE = SITES["storage.example.com"][0]
 BACKUP = SITES["backup.example.org"][0]
@@ -148,13 +150,13 @@ def planted() -> list[Leak]:
         hosts = [str(h) for h in rng.choice(WORKSTATIONS[:-1], size=len(LEAK_KINDS), replace=False)]  # not .23
         date = date_of(number)
         raw, cloud, tunnel = hosts
-        start = date + pd.Timedelta(hours=float(rng.uniform(0.5, 2.5)))
+        start = (date + pd.Timedelta(hours=float(rng.uniform(0.5, 2.5)))).floor("s")
         leaks.append(Leak(number, "raw-tcp", raw, EXFIL_DESTINATION, 4444, start, SIZES["raw-tcp"][level],
                           SEGMENT / 2.4))
-        start = date + pd.Timedelta(hours=float(rng.uniform(10, 15)))
+        start = (date + pd.Timedelta(hours=float(rng.uniform(10, 15)))).floor("s")
         leaks.append(Leak(number, "cloud-store", cloud, STORAGE, 443, start, SIZES["cloud-store"][level],
                           0.96 * UP_BYTES_PER_S))
-        start = date + pd.Timedelta(hours=float(rng.uniform(9.5, 12)))
+        start = (date + pd.Timedelta(hours=float(rng.uniform(9.5, 12)))).floor("s")
         rate = TUNNEL_RATES[level] * TUNNEL_BYTES_PER_QUERY
         leaks.append(Leak(number, "dns-tunnel", tunnel, RESOLVER, 53, start,
                           int(round(rate * TUNNEL_HOURS * 3600)), rate))
@@ -181,6 +183,7 @@ class _Rows:
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
         self.parts: list[dict] = []
+        self.flat: list[tuple] = []
         self.answers: list[tuple] = []
         self.queries: list[tuple] = []
         self.ports: dict[str, int] = {}
@@ -201,51 +204,42 @@ class _Rows:
         """
         rtt = int(rtt_ms * MS)
         cport = self.port(client)
-        times, from_client, flags, lengths = [t, t + rtt, t + rtt + 50_000], [1, 0, 1], [0x02, 0x12, 0x10], \
-            [66, 66, 60]
+        frame = self.flat.append
+
+        def emit(time: int, from_client: bool, flags: int, length: int) -> None:
+            if from_client:
+                frame((time, client, server, "TCP", cport, port, flags, max(length, 60)))
+            else:
+                frame((time, server, client, "TCP", port, cport, flags, length))
+
+        emit(t, True, 0x02, 66)
+        emit(t + rtt, False, 0x12, 66)
+        emit(t + rtt + 50_000, True, 0x10, 60)
         t += rtt + 50_000
 
         def data(sender_is_client: bool, total: int, rate: float, start: int) -> int:
             if total <= 0:
                 return start
-            sizes = np.full(total // SEGMENT, SEGMENT)
-            if total % SEGMENT:
-                sizes = np.append(sizes, total % SEGMENT)
-            if burst_gap_s is not None and sender_is_client:
-                offsets = np.cumsum(np.r_[0, self.rng.uniform(burst_gap_s - 0.2, burst_gap_s + 0.2,
-                                                               len(sizes) - 1)]) * SECOND
-            else:
-                offsets = np.r_[0, np.cumsum(sizes[:-1])] / rate * SECOND
-            send = start + offsets.astype(np.int64)
-            k = len(sizes)
-            every = 1 if burst_gap_s is not None and sender_is_client else ack_every
-            acked = np.flatnonzero(((np.arange(1, k + 1) % every) == 0) | (np.arange(1, k + 1) == k))
-            times.extend(send.tolist())
-            from_client.extend([int(sender_is_client)] * k)
-            flags.extend([0x10] * (k - 1) + [0x18])
-            lengths.extend((sizes + HEADERS).tolist())
-            times.extend((send[acked] + rtt).tolist())
-            from_client.extend([int(not sender_is_client)] * len(acked))
-            flags.extend([0x10] * len(acked))
-            lengths.extend([HEADERS] * len(acked))
-            return int(send[-1]) + rtt
+            count = -(-total // SEGMENT)
+            paced = burst_gap_s is not None and sender_is_client
+            gaps = self.rng.uniform(burst_gap_s - 0.2, burst_gap_s + 0.2, count - 1).tolist() if paced else None
+            send, sent = start, 0
+            for k in range(1, count + 1):
+                size = min(SEGMENT, total - sent)
+                emit(send, sender_is_client, 0x18 if k == count else 0x10, size + HEADERS)
+                if paced or k % ack_every == 0 or k == count:
+                    emit(send + rtt, not sender_is_client, 0x10, HEADERS)
+                sent += size
+                if k < count:
+                    send = send + int(gaps[k - 1] * SECOND) if paced else start + int(sent / rate * SECOND)
+            return send + rtt
 
         t = data(True, up, up_rate, t)
         t = data(False, down, down_rate, t + int(self.rng.uniform(1, 8) * MS))
         t += int(idle_s * SECOND)
-        times += [t, t + rtt, t + rtt + 50_000]
-        from_client += [1, 0, 1]
-        flags += [0x11, 0x11, 0x10]
-        lengths += [60, 54, 60]
-        order = np.argsort(np.asarray(times), kind="stable")
-        fc = np.asarray(from_client, dtype=bool)[order]
-        length = np.asarray(lengths)[order]
-        length = np.where(fc, np.maximum(length, 60), length)
-        self.parts.append({"time": np.asarray(times, dtype=np.int64)[order],
-                           "src": np.where(fc, client, server).astype(object),
-                           "dst": np.where(fc, server, client).astype(object), "protocol": "TCP",
-                           "sport": np.where(fc, cport, port), "dport": np.where(fc, port, cport),
-                           "tcp_flags": np.asarray(flags)[order], "length": length})
+        emit(t, True, 0x11, 60)
+        emit(t + rtt, False, 0x11, 54)
+        emit(t + rtt + 50_000, True, 0x10, 60)
         return t + rtt
 
     def dns(self, t: int, host: str, name: str, qtypes: tuple[str, ...] = ("A", "AAAA"), *, answers=None,
@@ -273,12 +267,8 @@ class _Rows:
                 records = []
             rdata = {"A": 4, "AAAA": 16}.get(qtype, 0)
             answer_bytes = sum(12 + rdata for _ in records) if qtype in ("A", "AAAA") else 12 + 9   # TXT: 8 chars
-            self.parts.append({"time": np.array([tq, ta], dtype=np.int64),
-                               "src": np.array([host, RESOLVER], dtype=object),
-                               "dst": np.array([RESOLVER, host], dtype=object), "protocol": "UDP",
-                               "sport": np.array([port, 53]), "dport": np.array([53, port]),
-                               "tcp_flags": np.array([0, 0]),
-                               "length": np.array([max(60, 42 + 12 + wire + 4), 42 + 12 + wire + 4 + answer_bytes])})
+            self.flat.append((tq, host, RESOLVER, "UDP", port, 53, -1, max(60, 42 + 12 + wire + 4)))
+            self.flat.append((ta, RESOLVER, host, "UDP", 53, port, -1, 42 + 12 + wire + 4 + answer_bytes))
             self.queries.append((tq, host, RESOLVER, name, qtype))
             for address in records if qtype in ("A", "AAAA") else []:
                 self.answers.append((ta, host, RESOLVER, name, address, 300))
@@ -305,30 +295,32 @@ class _Rows:
                                                                      np.full(queries, RESOLVER, dtype=object)],
                            "dst": np.r_[np.full(queries, RESOLVER, dtype=object), np.full(queries, leak.host, dtype=object)],
                            "protocol": "UDP", "sport": np.r_[ports, np.full(queries, 53)],
-                           "dport": np.r_[np.full(queries, 53), ports], "tcp_flags": np.zeros(2 * queries, dtype=int),
+                           "dport": np.r_[np.full(queries, 53), ports], "tcp_flags": np.full(2 * queries, -1),
                            "length": np.r_[np.maximum(query, 60), query + 21]})
         self.queries.extend(zip(sent.tolist(), [leak.host] * queries, [RESOLVER] * queries, names,
                                 ["TXT"] * queries))
 
     def frame(self) -> pd.DataFrame:
+        keys = ("time", "src", "dst", "protocol", "sport", "dport", "tcp_flags", "length")
+        flat = list(zip(*self.flat)) if self.flat else [()] * len(keys)
         columns = {}
-        for key in ("time", "src", "dst", "protocol", "sport", "dport", "tcp_flags", "length"):
-            pieces = [np.broadcast_to(p[key], len(p["time"])) if np.ndim(p[key]) == 0 else np.asarray(p[key])
-                      for p in self.parts]
-            columns[key] = np.concatenate(pieces) if pieces else np.zeros(0)
-        order = np.argsort(columns["time"], kind="stable")
+        for k, key in enumerate(keys):
+            pieces = [np.asarray(flat[k], dtype=object if key in ("src", "dst", "protocol") else np.int64)]
+            pieces += [np.broadcast_to(np.asarray(p[key], dtype=object), len(p["time"])) if np.ndim(p[key]) == 0
+                       else np.asarray(p[key]) for p in self.parts]
+            columns[key] = np.concatenate(pieces)
+        order = np.argsort(columns["time"].astype(np.int64), kind="stable")
+        flags = columns["tcp_flags"][order].astype(np.int64)
         table = pd.DataFrame({
-            "time": pd.to_datetime(columns["time"][order], utc=True),
+            "time": pd.to_datetime(columns["time"][order].astype(np.int64), utc=True),
             "src": pd.array(columns["src"][order].astype(str), dtype="str"),
             "dst": pd.array(columns["dst"][order].astype(str), dtype="str"),
             "protocol": pd.array(columns["protocol"][order].astype(str), dtype="str"),
             "sport": pd.array(columns["sport"][order].astype(np.int64), dtype="Int32"),
             "dport": pd.array(columns["dport"][order].astype(np.int64), dtype="Int32"),
-            "tcp_flags": pd.array(np.where(columns["protocol"][order] == "TCP",
-                                           columns["tcp_flags"][order], -1).astype(np.int64), dtype="Int16"),
+            "tcp_flags": pd.arrays.IntegerArray(np.where(flags < 0, 0, flags).astype(np.int16), flags < 0),
             "length": columns["length"][order].astype(np.int64),
         })
-        table.loc[table["tcp_flags"] < 0, "tcp_flags"] = pd.NA
         table.index = pd.RangeIndex(1, len(table) + 1, name="frame")
         return table
 

@@ -31,8 +31,8 @@ after their first 1,460 payload bytes.
     - ``.13`` uploads 10,000,000 bytes to ``storage.example.com`` (:data:`CLOUD_LEAK`), a
       destination the office uses every day (``.12`` syncs 3 MB there too).
     - ``.11``'s QUIC connection to ``cdn.example.net`` idles for 150 s, longer than the router's
-      120 s UDP stream timeout; its next packet gets a new public port (**NAT rebinding**), and
-      the connection carries on under the same connection IDs (:data:`REBINDING`).
+      120 s timeout for a UDP stream; its next packet gets a new public port (**NAT rebinding**),
+      and the connection carries on under the same connection IDs (:data:`REBINDING`).
     - Only on the WAN: a scanner ``198.51.100.200`` probes the public address (TCP 22, 23, 80,
       443, 445, 3389, 8080, UDP 1900, an ICMP echo) and gets no answer; and one **spoofed** SYN
       from the internet claims the inside source ``192.168.10.12`` (:data:`SPOOFED`). The router
@@ -152,8 +152,9 @@ class Rebinding:
 
 
 REBINDING = Rebinding("192.168.10.11", "192.0.2.20", START + pd.Timedelta(minutes=1), 150.0)
-"""``.11``'s QUIC connection to ``cdn.example.net``: opened at 10:01:00, silent for 150 s after its
-first fetch, then two more fetches from the same LAN port, which the WAN shows from a new one."""
+"""``.11``'s QUIC connection to ``cdn.example.net``: opened at 10:01:00, two fetches 3 s apart (its
+NAT mapping becomes a UDP stream, timeout 120 s), then silent for 150 s, then two more fetches from
+the same LAN port, which the WAN shows from a new public port."""
 
 SPOOFED = ("192.168.10.12", PUBLIC, 22, START + pd.Timedelta(minutes=4, seconds=30))
 """The spoofed SYN seen on the WAN: (claimed source, destination, port, time)."""
@@ -623,8 +624,8 @@ def _morning(rng: np.random.Generator) -> _Office:
             t += int(rng.exponential(110) * SECOND)
     # .11's long-lived QUIC connection, silent longer than the UDP stream timeout.
     x = REBINDING
-    office.quic(x.start.value, x.host, "cdn.example.net", [40_000, 30_000, 20_000], gaps_s=[0, x.idle_s, 4.0],
-                idle_s=5)
+    office.quic(x.start.value, x.host, "cdn.example.net", [40_000, 20_000, 30_000, 20_000],
+                gaps_s=[0, 3.0, x.idle_s, 4.0], idle_s=5)
     # .12 syncs to the cloud store; .13 leaks to it.
     office.https(start + int(3.2 * 60 * SECOND), "192.168.10.12", "storage.example.com", [(3_000_000, 600)], idle_s=3)
     leak = CLOUD_LEAK
