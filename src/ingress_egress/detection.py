@@ -144,7 +144,7 @@ def score_days(days: Iterable, inside: str | Iterable[str], allowlist: Iterable[
         kind_of = {leak.host: leak.kind for leak in d.leaks}
         table.insert(0, "day", d.number)
         table["leaked"] = table["host"].isin(list(kind_of))
-        table["kind"] = table["host"].map(kind_of).fillna("")
+        table["kind"] = [kind_of.get(host, "") for host in table["host"]]
         scored.append(table)
     return pd.concat(scored, ignore_index=True)
 

@@ -1100,13 +1100,13 @@ def quic_ack_frame(largest: int, *, delay: int = 0, first_range: int = 0) -> byt
 
 def quic_initial(version: int, dcid: bytes, scid: bytes, packet_number: int, frames: bytes, *,
                  client: bool, keys_dcid: bytes | None = None, token: bytes = b"",
-                 pad_to: int = 0) -> bytes:
+                 pad_to: int = 0, packet_number_length: int = 4) -> bytes:
     """A protected QUIC Initial packet (RFC 9000 section 17.2.2, RFC 9001 section 5).
 
     ``keys_dcid`` is the Destination Connection ID of the client's first Initial, from which both
     sides' Initial keys come (default ``dcid``). PADDING frames (zero bytes) make the packet at
     least ``pad_to`` bytes: a client pads every datagram that carries an Initial to 1,200 bytes
-    (RFC 9000 section 14.1). The packet number is sent in 4 bytes.
+    (RFC 9000 section 14.1). The packet number is sent in ``packet_number_length`` bytes (1 to 4).
 
     The example is RFC 9001 Appendix A.2: the protected packet starts and ends as the RFC prints it.
 
@@ -1124,21 +1124,24 @@ def quic_initial(version: int, dcid: bytes, scid: bytes, packet_number: int, fra
     if types is None:
         raise ValueError(f"QUIC version 0x{version:08x}: expected 1 or 0x6b3343cf")
     keys = pp.initial_keys(keys_dcid or dcid, client=client, version=version)
-    first = 0xC0 | types["initial"] << 4 | 0x03                      # long header, fixed bit, 4-byte PN
+    n = packet_number_length
+    if not 1 <= n <= 4:
+        raise ValueError(f"QUIC: a packet number takes 1 to 4 bytes, not {n}")
+    first = 0xC0 | types["initial"] << 4 | (n - 1)                      # long header, fixed bit, PN length
     head = (bytes([first]) + struct.pack("!I", version) + _vector(dcid, 1) + _vector(scid, 1)
             + quic_varint(len(token)) + token)
-    fixed = len(head) + 2 + 4 + 16                                      # 2-byte Length, PN, AEAD tag
+    fixed = len(head) + 2 + n + 16                                      # 2-byte Length, PN, AEAD tag
     frames += bytes(max(0, pad_to - fixed - len(frames)))
-    length = 4 + len(frames) + 16
+    length = n + len(frames) + 16
     if length >= 1 << 14:
         raise ValueError(f"QUIC Initial: {length} bytes after the header do not fit a 2-byte Length")
-    header = head + struct.pack("!H", 0x4000 | length) + struct.pack("!I", packet_number & 0xFFFFFFFF)
+    header = head + struct.pack("!H", 0x4000 | length) + (packet_number % (1 << 8 * n)).to_bytes(n, "big")
     sealed = pp.aes128_gcm_seal(keys.key, keys.nonce(packet_number), frames, header)
-    mask = pp.header_protection_mask(keys.hp, sealed[:16])              # sample: 4 bytes after the PN start
+    mask = pp.header_protection_mask(keys.hp, sealed[4 - n:20 - n])     # sample: 4 bytes after the PN start
     protected = bytearray(header)
     protected[0] ^= mask[0] & 0x0F
-    for i in range(4):
-        protected[len(header) - 4 + i] ^= mask[1 + i]
+    for i in range(n):
+        protected[len(header) - n + i] ^= mask[1 + i]
     return bytes(protected) + sealed
 
 

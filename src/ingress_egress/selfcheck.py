@@ -296,7 +296,7 @@ REGISTRY: dict[str, Expected] = {
     ),
     "ex-05-names-threshold": Expected(
         "integer",
-        "e7dbcb257b4c53bad09e6679de6f382a3981ff9d3036be2f8f9ce0256d7b4fdf",
+        "7427abdef8cdcf56eded3dd4c6299e9e6674b1a0f7f3f7ef25f4f6076b250d17",
         "the number of (day, host) pairs of the six days after the history that fire "
         "`random_names` without having leaked, a whole number",
     ),

@@ -770,8 +770,8 @@ def _ipv6_morning(rng: np.random.Generator) -> _V6Router:
                      rtt_ns=rtt, lan_delay=lambda: int(rng.integers(150 * US, 400 * US)), idle_s=5, probe=probe)
     # A Packet Too Big that quotes no flow the router knows: dropped (RFC 6092, REC-10).
     stranger, target = "2001:db8:100:10::14", IPV6_EVENTS["packet too big, unrelated"][1]
-    fake = pk.ipv6(target, "2001:db8:77::7", pk.PROTO_TCP, pk.tcp(target, "2001:db8:77::7", 40404, 443, seq=1,
-                                                                   payload=bytes(1440)), hop_limit=61)
+    fake = pk.ipv6(target, "2001:db8:77::7", pk.PROTO_UDP, pk.udp(target, "2001:db8:77::7", 40404, 443,
+                                                                   bytes(1452)), hop_limit=61)
     assert stranger == target
     r.dropped(start + 200 * SECOND, V6_TRANSIT_ROUTER, target, pk.ipv6(
         V6_TRANSIT_ROUTER, target, pk.PROTO_ICMPV6, pk.icmpv6_error(V6_TRANSIT_ROUTER, target, "packet too big",
