@@ -190,3 +190,15 @@ def test_volume_against_history_by_hand():
     assert table.loc["g", "z"] == pytest.approx(0.7979 * 25 / 9) and not table.loc["g", "above_history"]
     # a pair with no history: four zeros and 9 MB, below the 10 MB floor
     assert table.loc["new", "history_max"] == 0 and not table.loc["new", "above_history"]
+
+
+def test_flows_take_udp_443_as_the_clients_conversation(lan):
+    """Each QUIC connection of the LAN side is one flow, opened by the office host that sent the
+    first Initial, outbound, and ingress-heavy (a page comes in)."""
+    from ingress_egress.flows import flows
+
+    quic = flows(lan, gen.OFFICE_NETWORK)
+    quic = quic[(quic["protocol"] == "UDP") & (quic["responder_port"] == 443)]
+    assert len(quic) == len(quic_connections(lan)) == 13
+    assert quic["initiator"].str.startswith("192.168.10.").all() and (quic["connection"] == "outbound").all()
+    assert (quic["initiated_by"] == "first packet").all() and (quic["bytes_direction"] == "ingress").all()
