@@ -84,3 +84,18 @@ def test_no_page_loads_anything_from_another_host(built_book):
         urls = [a or b for a, b in fetched.findall(path.read_text(encoding="utf-8"))]
         remote = [url for url in urls if re.match(r"(?:[a-z]+:)?//", url)]
         assert remote == [], f"{path.relative_to(built_book)} loads {remote}"
+
+
+def test_every_page_footer_gives_the_version_and_links_the_changes(built_book):
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    for doc in toc_files():
+        footer = re.search(r'<p class="course-version">(.*?)</p>', page(built_book, doc))
+        assert footer, f"{doc}: no version line in the footer"
+        assert f"Version {version} " in footer.group(1)
+        for link in re.findall(r'href="([^"#]*)(?:#[^"]*)?"', footer.group(1)):
+            target = (built_book / doc).parent / link if link else built_book / f"{doc}.html"
+            assert target.resolve() == (built_book / "book" / "changelog.html").resolve(), (doc, link)
+    changes = page(built_book, "book/changelog")
+    assert 'id="how-to-cite"' in changes and "Errata" in changes and "CITATION.cff" in changes

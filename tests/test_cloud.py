@@ -211,10 +211,11 @@ def test_empty_directory(tmp_path):
 def test_every_price_says_where_it_came_from():
     prices = cloud.load_prices()
     assert prices["source"].str.len().min() > 10
-    assert set(prices["read_on"]) == {"2026-11-27", "2024-09 billing period"}
+    # Prices looked up on 2026-11-27, the interface endpoint prices (notebook 11) on 2026-12-02.
+    assert set(prices["read_on"]) == {"2026-11-27", "2026-12-02", "2024-09 billing period"}
     # FOCUS evidence carries the billing period, looked-up prices carry the date they were read.
     assert (prices.loc[prices["evidence"] == "primary-bill", "read_on"] == "2024-09 billing period").all()
-    assert (prices.loc[prices["evidence"] != "primary-bill", "read_on"] == "2026-11-27").all()
+    assert prices.loc[prices["evidence"] != "primary-bill", "read_on"].isin(["2026-11-27", "2026-12-02"]).all()
     assert (prices.loc[prices["evidence"] == "primary-bill", "source"].str.startswith("FOCUS 1.0 sample")).all()
     # Every data unit names its definition.
     data = prices[prices["unit"] != "hour"]

@@ -161,6 +161,21 @@ def reputation_false_alarms(min_names: int = 20) -> int:
 
 SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
 
+
+def sender_pays_ingress_nginx() -> float:
+    """ingress-nginx's zone crossings under "the sender pays both sides", from the plan of the shipped day
+    (not from its flow log): its requests to frontend and api pods in other zones, and the load balancer's
+    hop in both directions (the node's side is the controller's) when node and pod are in different zones;
+    2 x 0.01 USD per GB of 2^30 bytes, 30 days."""
+    from ingress_egress.datagen.flowlogs import day_plan
+
+    day = day_plan()
+    streams, sessions = day.streams, day.sessions
+    requests = streams[streams["pattern"].isin(["pages", "api direct"])
+                       & (streams["client_zone"] != streams["server_zone"])]["up"].sum()
+    hop = sessions[sessions["node_zone"] != sessions["controller_zone"]]
+    return float((requests + hop["bytes_in"].sum() + hop["bytes_out"].sum()) / 2**30 * 2 * 0.01 * 30)
+
 RIGHT = {
     # the pod's request leaves every boundary it is inside of
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
@@ -199,6 +214,12 @@ RIGHT = {
     # the first path of the first rule carries the pathType; /healthz is that rule's third path
     "ex-08-api-server-says": ["spec.rules[0].http.paths[0].pathType", "spec.rules[0].http.paths[2].path"],
     # namespace-wide policies cover the new pod; no egress rule selects it for the api
+    # paths and header values are case-sensitive; DELETE misses the POST rule; /v1/paymentsx is not below
+    # /v1/payments (path elements); on port 80 only the redirect route (statusCode 301) is attached
+    "ex-09-predict-routes": ["shop/frontend:80", "shop/api:8080", "shop/api-canary:8080", "shop/api:8080", "301"],
+    "ex-09-city-shops": ["berlin.example.com", "eu.berlin.example.com"],  # one or more labels, not the apex
+    "ex-09-canary-weight": 30,                                          # w / (90 + w) = 1/4
+    "ex-09-not-attached": ["NotAllowedByListeners", "NoMatchingListenerHostname"],
     "ex-10-new-worker": [True, False, True],
     "ex-10-provider-callbacks": [True, True, False],                    # endPort is inclusive
     "ex-10-scrape-the-db": "both",
@@ -208,6 +229,13 @@ RIGHT = {
     # minus the tokens earned in the 63 packet times before the last packet
     "ex-12-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
     "ex-12-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
+    # four api pods, one in us-east-1c: 3 of 4 elsewhere; PreferClose keeps it in the zone
+    "ex-11-spread-the-api": [3 / 4, 0.0],
+    # only the nodes with a controller pod (one in us-east-1a, one in us-east-1b) answer the health check
+    "ex-11-local-policy": [2, "client"],
+    # 2 endpoints x 3 zones x 730 h x 0.01 USD, over 0.045 - 0.01 USD saved per GB
+    "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / (0.045 - 0.01),
+    "ex-11-sender-pays": sender_pays_ingress_nginx(),
 }
 
 WRONG = {
@@ -234,12 +262,21 @@ WRONG = {
     "ex-08-api-v2": "ImplementationSpecific",
     "ex-08-city-shops": ["berlin.example.com", "eu.berlin.example.com"],
     "ex-08-api-server-says": ["spec.rules[0].http.paths[2].path", "spec.rules[0].http.paths[0].pathType"],
+    "ex-09-predict-routes": ["shop/api:8080", "shop/api-canary:8080", "shop/api:8080", "payments/payments:8080",
+                             "shop/api:8080"],                         # case-insensitive, characters, no redirect
+    "ex-09-city-shops": ["berlin.example.com"],                        # the Ingress meaning of the wildcard
+    "ex-09-canary-weight": 25,                                         # a weight is not a percentage
+    "ex-09-not-attached": ["NoMatchingListenerHostname", "NotAllowedByListeners"],
     "ex-10-new-worker": [True, True, True],
     "ex-10-provider-callbacks": [True, True, True],
     "ex-10-scrape-the-db": "destination",
     "ex-12-free-hours": [33.6, 37.2],                                   # 5 % of the hours, not of whole samples
     "ex-12-police-burst": [30_000, 64_000],
     "ex-12-buffer-size": [SMALLEST_K - 1, mm1k_delay_ms(0.9, SMALLEST_K)],
+    "ex-11-spread-the-api": [0.75, 0.75],                                # PreferClose ignored
+    "ex-11-local-policy": [6, "node"],                                   # Cluster's behaviour
+    "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / 0.045,             # endpoint processing forgotten
+    "ex-11-sender-pays": sender_pays_ingress_nginx() / 2,                # one side only
 }
 
 

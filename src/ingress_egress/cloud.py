@@ -2,19 +2,21 @@
 
 A cloud provider bills the bytes that cross its boundaries, and which boundary decides the price:
 
-================= ======================================================= ===========================
-category          what crosses                                             typical AWS list price
-================= ======================================================= ===========================
-internet_in       internet -> region (uploads: ingress)                    free
-internet_out      region -> internet (downloads: egress), tiered           0.09 USD/GB, falling
-inter_zone        one availability zone -> another, same region            0.01 USD/GB on each side
-inter_region_out  one region -> another (charged at the source)           0.02 USD/GB and up
-inter_region_in   arriving from another region                             free
-nat_processing    every GB through a managed NAT gateway, either way       0.045 USD/GB
-nat_hours         each hour a NAT gateway exists                           0.045 USD/hour
-cdn_out           CDN edge -> internet, tiered                             0.085 USD/GB, falling
-cdn_origin        origin in the cloud -> CDN (origin fetches)              free from AWS origins
-================= ======================================================= ===========================
+=================== ======================================================= ===========================
+category            what crosses                                             typical AWS list price
+=================== ======================================================= ===========================
+internet_in         internet -> region (uploads: ingress)                    free
+internet_out        region -> internet (downloads: egress), tiered           0.09 USD/GB, falling
+inter_zone          one availability zone -> another, same region            0.01 USD/GB on each side
+inter_region_out    one region -> another (charged at the source)           0.02 USD/GB and up
+inter_region_in     arriving from another region                             free
+nat_processing      every GB through a managed NAT gateway, either way       0.045 USD/GB
+nat_hours           each hour a NAT gateway exists                           0.045 USD/hour
+endpoint_hours      each hour an interface VPC endpoint exists, per zone     0.01 USD/hour
+endpoint_processing every GB through an interface VPC endpoint               0.01 USD/GB
+cdn_out             CDN edge -> internet, tiered                             0.085 USD/GB, falling
+cdn_origin          origin in the cloud -> CDN (origin fetches)              free from AWS origins
+=================== ======================================================= ===========================
 
 The prices live in ``data/prices/<provider>.csv``, one row per price: provider, service, category,
 region (or source geography), tier start and end, unit and how many bytes it means, how many sides of
@@ -64,6 +66,8 @@ CATEGORIES = (
     "inter_region_in",
     "nat_processing",
     "nat_hours",
+    "endpoint_hours",
+    "endpoint_processing",
     "cdn_out",
     "cdn_origin",
 )
@@ -101,7 +105,8 @@ DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[2] / "data" / "prices"
 """``data/prices`` of the course repository (the package is installed in editable mode)."""
 
 PRICES_READ_ON = "2026-11-27"
-"""When the prices looked up on provider and third-party pages were read (FOCUS prices: September 2024)."""
+"""When most prices looked up on provider and third-party pages were read (FOCUS prices: September 2024;
+the interface endpoint prices: 2026-12-02). Each row's ``read_on`` says which."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -441,6 +446,24 @@ def nat_gateway_cost(
     )
 
 
+def interface_endpoint_cost(
+    gb: float, endpoint_hours: float, provider: str = "aws", region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
+    """USD for interface VPC endpoints (AWS PrivateLink): ``gb`` processed plus ``endpoint_hours``.
+
+    An endpoint is billed for each hour in each Availability Zone it is in: two endpoints in three
+    zones for a 730-hour month are 2 x 3 x 730 = 4,380 endpoint hours. A gateway endpoint (Amazon
+    S3, DynamoDB) has no charge and no price row.
+
+    >>> round(interface_endpoint_cost(100, 2 * 3 * 730), 2)     # 100 x 0.01 + 4,380 x 0.01
+    44.8
+    """
+    return tiered_cost(gb, provider, region, "endpoint_processing", prices) + tiered_cost(
+        _volume(endpoint_hours, "endpoint_hours"), provider, region, "endpoint_hours", prices
+    )
+
+
 def cdn_egress_cost(gb: float, provider: str = "aws", geography: str = "north-america", prices: pd.DataFrame | None = None) -> float:
     """USD for ``gb`` units a CDN (CloudFront) delivers to viewers in ``geography`` in one month.
 
@@ -478,7 +501,7 @@ def month_cost(
     >>> month_cost({"internet_egress": 5})
     Traceback (most recent call last):
     ...
-    ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, cdn_out, cdn_origin
+    ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, endpoint_hours, endpoint_processing, cdn_out, cdn_origin
     """
     if not isinstance(volumes, Mapping):
         raise TypeError(f"volumes: expected a mapping of category to volume, got {type(volumes).__name__}")

@@ -4,6 +4,12 @@ Every figure has a title, axis labels with units, a white background (readable i
 too) and colours from the Okabe-Ito palette, which stays distinguishable for the common forms of
 colour blindness. Notebooks call :func:`use_course_style` once, in their imports cell.
 
+Figures must stay readable where they are shown: the book's column is ``BOOK_COLUMN_PX`` wide on a
+desktop, and a wider PNG is scaled down to it. In Jupyter, the course style stores beside every
+figure's PNG the height of its smallest text (``smallest_text_px``, at the PNG's own resolution),
+so a test can compute how large that text renders in the column (:func:`rendered_text_px`) without
+re-running the notebook.
+
 Examples
 --------
 >>> DIRECTION_COLORS["ingress"], DIRECTION_COLORS["egress"]
@@ -12,11 +18,21 @@ Examples
 '1.50 GB'
 >>> human_bytes(512)
 '512 B'
+>>> rendered_text_px(smallest_px=12.5, png_width_px=1000)   # scaled to the 784 px column
+9.8
 """
 
 from __future__ import annotations
 
 import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+BOOK_COLUMN_PX = 784
+"""Width of the book's text column on a desktop screen, in CSS pixels: wider figures shrink to it."""
+
+MIN_TEXT_PX = 9
+"""The smallest text any figure may render at the book's column width, in CSS pixels."""
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -62,8 +78,87 @@ def use_course_style() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
+        _store_text_size_with_each_png()
     except ImportError:  # pragma: no cover - outside Jupyter
         pass
+
+
+def smallest_text_pt(fig: Figure) -> float:
+    """The font size, in points, of the smallest text a figure draws (0 when it draws none).
+
+    Counts every visible, non-empty text: titles, labels, legends, annotations, and the tick labels
+    that are inside the axes' view; leaves out the axis texts of axes switched off.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("A title", fontsize=14); _ = ax.tick_params(labelsize=8)
+    >>> smallest_text_pt(fig)
+    8.0
+    >>> _ = ax.axis("off"); _ = ax.text(0.5, 0.5, "a node", fontsize=11)
+    >>> smallest_text_pt(fig)
+    11.0
+    >>> plt.close(fig)
+    """
+    axis_texts: set[int] = set()
+    sizes: list[float] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.get_ticklabels(), axis.get_ticklabels(minor=True)  # places the ticks
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                axis_texts.update((id(tick.label1), id(tick.label2)))
+            axis_texts.update((id(axis.label), id(axis.get_offset_text())))
+            if ax.axison and ax.get_visible():
+                ticks = (axis.get_major_ticks(len(axis.get_majorticklocs()))
+                         + axis.get_minor_ticks(len(axis.get_minorticklocs())))
+                low, high = sorted(axis.get_view_interval())
+                slack = (high - low) * 1e-9
+                in_view = [tick for tick in ticks
+                           if tick.get_visible() and low - slack <= tick.get_loc() <= high + slack]
+                drawn = [label for tick in in_view for label in (tick.label1, tick.label2)]
+                drawn += [axis.label, axis.get_offset_text()]
+                sizes += [t.get_fontsize() for t in drawn if _drawn(t)]
+    sizes += [t.get_fontsize() for t in fig.findobj(Text) if id(t) not in axis_texts and _drawn(t)]
+    return float(min(sizes, default=0.0))
+
+
+def _drawn(text: Text) -> bool:
+    return text.get_visible() and bool(text.get_text().strip()) and text.get_alpha() != 0
+
+
+def smallest_text_px(fig: Figure, dpi: float | None = None) -> float:
+    """The height of the figure's smallest text in the pixels of its PNG (points × dpi / 72)."""
+    return smallest_text_pt(fig) * (dpi or fig.dpi) / 72
+
+
+def rendered_text_px(smallest_px: float, png_width_px: int, column_px: int = BOOK_COLUMN_PX) -> float:
+    """How tall the smallest text renders when a PNG ``png_width_px`` wide is shown in the column.
+
+    A PNG wider than the column is scaled down to fit it; a narrower one keeps its size.
+
+    >>> rendered_text_px(10.0, png_width_px=600)
+    10.0
+    >>> rendered_text_px(10.0, png_width_px=1568)
+    5.0
+    """
+    return round(smallest_px * min(1.0, column_px / png_width_px), 2)
+
+
+def _png_with_text_size(fig: Figure):
+    """IPython PNG formatter: the figure as PNG, with its smallest text height as metadata."""
+    from IPython.core.pylabtools import print_figure
+
+    data = print_figure(fig, fmt="png", base64=True, bbox_inches="tight")
+    if data is None:
+        return None
+    return data, {"smallest_text_px": round(smallest_text_px(fig), 2)}
+
+
+def _store_text_size_with_each_png() -> None:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_text_size)
 
 
 def human_bytes(n: float) -> str:

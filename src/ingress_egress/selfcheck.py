@@ -374,6 +374,27 @@ REGISTRY: dict[str, Expected] = {
         'the backends of the five requests, in the order given, as "service:port" texts such as '
         '"api:8080"',
     ),
+    "ex-09-canary-weight": Expected(
+        "integer",
+        "367beca43c8c5965631d05939ca26851e177ce93364521011315a9437a4e745e",
+        "the weight of api-canary, a whole number such as 10",
+    ),
+    "ex-09-city-shops": Expected(
+        "set of text",
+        "be036b3ae35604cdd7361355e8857d460c6a1927b7cafacb280841608109294d",
+        'the hosts of the requests that your new route serves, as a list such as ["example.com"]',
+    ),
+    "ex-09-not-attached": Expected(
+        ("text", "text"),
+        "ea3b61471ca6d1969d5ad28af105680c17421386b1f57edf412d0f9b987bc60c",
+        'the reasons of the two Accepted conditions, in the order given, as texts such as "Accepted"',
+    ),
+    "ex-09-predict-routes": Expected(
+        "list of text",
+        "812efaa60cc925b0ca46f2c4cb1135db25858ad9754e071ae1135722cb35aa72",
+        'the five answers, in the order given: a backend as "namespace/service:port" text such as '
+        '"shop/api:8080", or a status code such as "404"',
+    ),
     "ex-10-new-worker": Expected(
         ("boolean", "boolean", "boolean"),
         "e8a1f7dcc69450364459b4a081f6ea0a891f4dc1686ff972f501923173035f2d",
@@ -390,6 +411,28 @@ REGISTRY: dict[str, Expected] = {
         "text",
         "25fd95b4eeaad36de979fc460a9a3342eb78534106a5cb7a9c1dc8edd02418a8",
         'the end that refuses: "source", "destination" or "both"',
+    ),
+    "ex-11-endpoint-break-even": Expected(
+        "decimals:0",
+        "000b2e28aa04d377dd94e18164a282e9a08ddbcefa837dfda6dc288a8d8d5e62",
+        "the GB a month through the endpoints above which they pay for themselves, a whole number",
+    ),
+    "ex-11-local-policy": Expected(
+        ("integer", "text"),
+        "eaa3857e6a3ef95989b611d0750b9485a2d4a41505b200613f467026b6f2d12c",
+        'the number of nodes that pass the health check and the source address a controller pod sees, '
+        '"client" or "node", in that order',
+    ),
+    "ex-11-sender-pays": Expected(
+        "decimals:2",
+        "bfa4f3addc40409e855b290851e6d8375239fb0a508d2ed27b7a403031fa069e",
+        "ingress-nginx's zone crossings in USD for a 30-day month under the sender-pays rule, to 2 decimals",
+    ),
+    "ex-11-spread-the-api": Expected(
+        ("decimals:2", "decimals:2"),
+        "bdcc65fcdd8ddfdbb1d1c65a2757d3623990d42831c16480dff4afeb7c16f7de",
+        "the share of the us-east-1c frontend's requests that leave its zone with random choice and with "
+        "PreferClose, in that order, as fractions to 2 decimals",
     ),
     "ex-12-buffer-size": Expected(
         ("integer", "decimals:1"),

@@ -21,7 +21,8 @@
 - **NetworkPolicies** are validated and parsed by :mod:`ingress_egress.k8s.networkpolicy`, whose module
   docstring states the semantics this model implements.
 
-Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability` answer the questions.
+Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability` answer the questions
+(a pod's connection to itself is always allowed: "a pod cannot block access to itself").
 ``src`` and ``dst`` are ``"namespace/pod"`` or an IP address; an address that belongs to a pod *is* that
 pod, any other is outside the cluster (no policy applies on its side). A Service's virtual IP is not
 translated: in most clusters kube-proxy rewrites it to a pod's address before the policy is checked, so ask
@@ -55,10 +56,10 @@ Examples
 ['shop/db', 'shop/web']
 >>> cluster.allows("shop/db", "shop/web", 80), cluster.allows("shop/web", "shop/db", 5432)
 (True, False)
->>> cluster.reachability(80)
+>>> cluster.reachability(80)   # shop/db -> shop/db stays open: a pod cannot block itself
 destination  shop/db  shop/web
 source
-shop/db        False      True
+shop/db         True      True
 shop/web       False      True
 >>> print(cluster.explain("shop/web", "shop/db", 5432))
 shop/web -> shop/db on 5432/TCP: DENIED
@@ -74,7 +75,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -595,6 +596,10 @@ class Cluster:
                              "NetworkPolicy only decides traffic to or from pods")
         egress = self._side("egress", src_pod, src_label, dst_pod, dst_label, port, protocol)
         ingress = self._side("ingress", dst_pod, dst_label, src_pod, src_label, port, protocol)
+        if src_pod is not None and src_pod is dst_pod:  # "a pod cannot block access to itself"
+            egress, ingress = (side if side.allowed else replace(
+                side, allowed=True, reason=f"allowed: {src_label} cannot block traffic to itself "
+                                           "(the rules above would deny it)") for side in (egress, ingress))
         return Explanation(src_label, dst_label, port, protocol, egress, ingress)
 
     def _side(self, direction: str, pod: Pod | None, label: str, peer_pod: Pod | None, peer_label: str,
@@ -747,7 +752,9 @@ class Cluster:
             else:
                 allowed[~iso, :] = True
             result[direction] = allowed
-        return result["egress"] & result["ingress"]
+        matrix = result["egress"] & result["ingress"]
+        np.fill_diagonal(matrix, True)  # a pod cannot block traffic to itself
+        return matrix
 
     def reachability(self, port: int, protocol: str = "TCP", externals: Sequence[str] = ()) -> pd.DataFrame:
         """The pod-by-pod matrix for ``port``/``protocol``: rows are sources, columns destinations.

@@ -57,13 +57,16 @@ try:  # the C parser is several times faster; same results
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-__all__ = ["RELEVANT_KINDS", "WORKLOAD_KINDS", "ManifestError", "Manifests", "load_manifests", "object_ref"]
+__all__ = ["GATEWAY_API_KINDS", "RELEVANT_KINDS", "WORKLOAD_KINDS", "ManifestError", "Manifests", "load_manifests", "object_ref"]
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
 """Kinds that make pods from a template; the cluster model gives each one representative pod."""
 
+GATEWAY_API_KINDS = ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant")
+"""The Gateway API kinds the course reads (group ``gateway.networking.k8s.io``), see :mod:`.gateway`."""
+
 RELEVANT_KINDS = frozenset(
-    {"Namespace", "Pod", "Service", "Ingress", "IngressClass", "NetworkPolicy", *WORKLOAD_KINDS}
+    {"Namespace", "Pod", "Service", "Ingress", "IngressClass", "NetworkPolicy", *WORKLOAD_KINDS, *GATEWAY_API_KINDS}
 )
 """The kinds that decide where traffic may go. Everything else is kept aside and counted."""
 
