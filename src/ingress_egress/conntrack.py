@@ -19,8 +19,14 @@ another. This module rebuilds it from evidence:
   the UDP rule of ``nf_conntrack_proto_udp.c`` (replied to and still active after 2 s: a stream,
   timeout 120 s, ASSURED; else 30 s), with the kernel's default timeouts
   (``Documentation/networking/nf_conntrack-sysctl.rst``). It tells, at any instant, which entries
-  are alive, their state and the seconds they have left. Not modelled: TCP window checks, the
-  shorter timeouts for retransmitted or unacknowledged data, ICMP errors as RELATED traffic.
+  are alive, their state and the seconds they have left. Not modelled there: TCP window checks,
+  the shorter timeouts for retransmitted or unacknowledged data.
+* :func:`rfc6092_verdicts` is the stateful filter an IPv6 router without NAT runs (RFC 6092):
+  outbound flows and their replies pass, so do ICMPv6 errors about a tracked flow (what conntrack
+  calls RELATED, read from the packet the error quotes: :func:`quoted_flow`) and echo requests
+  (RFC 4890); the rest of the unsolicited inbound traffic, and anything from outside claiming an
+  inside source, is dropped. :func:`forwarded` checks such verdicts against a capture of both
+  interfaces.
 
 Examples
 --------

@@ -19,7 +19,12 @@ check by hand:
   software looks a name up before it connects; a destination that no answer named is worth a look;
 * **default-deny egress** (:func:`allowlist_ruleset`, :func:`evaluate_allowlist`): an allow-list of
   destination networks, DNS names and ports, replayed over the capture with the stateful firewall
-  simulator of :mod:`ingress_egress.firewall`, shows what such a policy would have blocked.
+  simulator of :mod:`ingress_egress.firewall`, shows what such a policy would have blocked;
+* **names asked for** (:func:`dns_queries`, :func:`name_profile`, :func:`tunnel_indicators`): a DNS
+  tunnel hides its data in many long, random names under one domain (Shannon entropy per character,
+  :func:`shannon_entropy`);
+* **volume against its own history** (:func:`volume_against_history`): a leak to a destination the
+  office uses every day stands out only against what the same host sent there on other days.
 
 Examples
 --------
