@@ -23,6 +23,7 @@ import pytest
 
 from ingress_egress.datagen import egress_days, office_router
 from ingress_egress.datagen.captures import EXFILTRATION
+from ingress_egress.lab import is_lab_cell
 from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,10 +182,17 @@ RIGHT = {
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
     "ex-00-download-bill": "Egress",
     "ex-00-two-pods": ["internal", "egress", "ingress"],
-    # 1382 data segments (ceil(2e6 / 1448)) plus SYN-ACK and FIN, 54 bytes of headers each
-    "ex-01-server-egress": 2_000_000 + (math.ceil(2_000_000 / 1448) + 2) * 54,
-    # one 54-byte ACK for two 1502-byte segments; the 1/3 of packets, 54/3058 of bytes
-    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1502)],
+    # 1370 data segments (ceil(2e6 / 1460)) with 54 bytes of headers each, the SYN-ACK (54 + 12
+    # bytes of options) and the FIN (54 bytes, padded to Ethernet's 60-byte minimum)
+    "ex-01-server-egress": 2_000_000 + math.ceil(2_000_000 / 1460) * 54 + 66 + 60,
+    # the upload from the laptop's capture: 5,243,580 bytes in ceil(/1460) = 3592 segments, one ACK
+    # (60 bytes, padded) per two; in: SYN-ACK 66, 1796 ACKs, the 380-byte answer + 54, FIN 60;
+    # out: SYN 66, handshake ACK 54, 3592 data frames, FIN 54, last ACK 54
+    "ex-01-packets-vs-bytes": [
+        (1 + 1796 + 1 + 1) / (1 + 1796 + 1 + 1 + 1 + 1 + 3592 + 1 + 1),
+        (66 + 1796 * 60 + 434 + 60)
+        / (66 + 1796 * 60 + 434 + 60 + 66 + 54 + 5_243_580 + 3592 * 54 + 54 + 54),
+    ],
     # the generator's documented exfiltration episode
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, EXFILTRATION.port],
     # rules 100 (HTTP) and 110 (HTTPS) come before the deny rule 125
@@ -205,6 +213,8 @@ RIGHT = {
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
     "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
     "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
+    # Google, 5,000 GiB: Premium 1 free, 1,024 at 0.12, 3,975 at 0.11; Standard 200 free, 4,800 at 0.085
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 4_800 * 0.085],
     # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
     "ex-06-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045,
@@ -242,8 +252,8 @@ WRONG = {
     "ex-00-pod-to-api": ["egress", "internal", "egress"],
     "ex-00-download-bill": "ingress",
     "ex-00-two-pods": ["internal", "ingress", "egress"],                # order matters
-    "ex-01-server-egress": 2_000_000 + 1382 * 54,                      # forgot SYN-ACK and FIN
-    "ex-01-packets-vs-bytes": [1 / 3, 0.02],
+    "ex-01-server-egress": 2_000_000 + 1370 * 54,                      # forgot SYN-ACK and FIN
+    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1514)],           # ACKs counted unpadded
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, 443],
     "ex-03-deny-between": [22, 80, 443],
     "ex-03-ntp-replies": 130,
@@ -256,6 +266,7 @@ WRONG = {
     "ex-05-doh-blind": 8,                                              # the name-based list's QUIC pairs
     "ex-06-free-allowance": [500, 375],                                 # without the free allowances
     "ex-06-average-price": 14_300,
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 5_000 * 0.085],   # Standard without its free 200
     "ex-06-cdn-or-not": [173.42, 150.00, 36.00],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
     "ex-08-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
@@ -364,7 +375,9 @@ def test_registry_holds_hashes_rules_and_hints():
 # --- wiring into the notebooks --------------------------------------------------------------------------
 
 def notebook_cells(path: Path) -> list[dict]:
-    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    """The notebook's own cells (without the headings and glossary `make lab-ready` adds for JupyterLab)."""
+    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if not is_lab_cell(cell)]
 
 
 def check_calls(text: str) -> list[str]:
