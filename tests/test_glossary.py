@@ -51,6 +51,7 @@ CASE_SENSITIVE = {"Service"}
 EXEMPT = {
     ("01", "flow"): "'flows' is only the English verb there ('what flows afterwards'), never the noun",
     ("03", "Service"): "only in the title of RFC 6335, 'Service Name and Transport Protocol Port Number Registry'",
+    ("05", "Service"): "only in the title of RFC 6092, '... Providing Residential IPv6 Internet Service'",
     ("06", "Service"): "only in a quotation of AWS's EC2 pricing page ('all AWS Services and Regions')",
     ("08", "first match"): "'first matches' is a verb there (the controller first matches the Host header)",
 }

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import itertools
 import json
 import math
 import re
+from collections import Counter
 from pathlib import Path
 
+import dpkt
 import numpy as np
 import pandas as pd
 import pytest
 
+from ingress_egress.datagen import egress_days, office_router
 from ingress_egress.datagen.captures import EXFILTRATION
 from ingress_egress.lab import is_lab_cell
 from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
@@ -119,6 +123,43 @@ def mm1k_delay_ms(rho: float, k: int, mu: float = 2500.0) -> float:
     return 1000 * number / (rho * mu * (1 - p[-1]))
 
 
+def doh_entry_seconds_left() -> float:
+    """Seconds left at 10:10:00 for the DoH connection's conntrack entry: the kernel's 432,000 s
+    ESTABLISHED timeout after its last packet, that packet found by dpkt in the LAN capture."""
+    last = None
+    with open(ROOT / "data" / "captures" / "office-router-lan.pcapng", "rb") as f:
+        for ts, buf in dpkt.pcapng.Reader(f):
+            ip = dpkt.ethernet.Ethernet(buf).data
+            if isinstance(ip, dpkt.ip.IP) and isinstance(ip.data, dpkt.tcp.TCP):
+                ends = {str(ipaddress.ip_address(ip.src)), str(ipaddress.ip_address(ip.dst))}
+                if ends == {office_router.EVENTS["doh host"], office_router.DOH[1]}:
+                    last = ts
+    return 432_000 - (office_router.END.timestamp() - float(last))
+
+
+def reputation_false_alarms(min_names: int = 20) -> int:
+    """(day, host) pairs after the history with 20 or more distinct names under a domain whose
+    characters reach 3.5 bits each, among hosts that did not leak: written out with Counter."""
+    total = 0
+    for number in egress_days.EVALUATION:
+        if number in egress_days.HISTORY:
+            continue
+        d = egress_days.day(number)
+        parts: dict[tuple, list[str]] = {}
+        for client, name in zip(d.queries["client"], d.queries["name"]):
+            labels = name.lower().rstrip(".").split(".")
+            parts.setdefault((client, ".".join(labels[-2:])), []).append(name.lower())
+        fired = set()
+        for (client, _), names in parts.items():
+            text = "".join("".join(n.split(".")[:-2]) for n in names)
+            counts = Counter(text)
+            bits = -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values()) if text else 0.0
+            if len(set(names)) >= min_names and bits >= 3.5:
+                fired.add(client)
+        total += len(fired - {leak.host for leak in d.leaks})
+    return total
+
+
 SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
 
 
@@ -162,6 +203,13 @@ RIGHT = {
     "ex-04-port-443": "name-based",
     # the notebook's prose: "steady" and "no DNS" fire for one pair only, the exfiltration
     "ex-04-indicator-alone": ["no_dns", "steady"],
+    # the module's documented ground truth: the scanner's TCP 22, 23, 80, 443, 445, 3389, 8080 and
+    # UDP 1900 (its ping has no port), and the spoofed SYN's port
+    "ex-05-wan-only": [22, 23, 80, 443, 445, 3389, 8080, 1900, office_router.SPOOFED[2]],
+    "ex-05-time-left": doh_entry_seconds_left(),
+    "ex-05-names-threshold": reputation_false_alarms(),
+    # every packet the office sends out goes to TCP or UDP 443, or to the resolver on UDP 53
+    "ex-05-doh-blind": 0,
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
     "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
     "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
@@ -212,6 +260,10 @@ WRONG = {
     "ex-04-daytime-thief": ["night", "spike"],
     "ex-04-port-443": "both",
     "ex-04-indicator-alone": ["steady"],
+    "ex-05-wan-only": [22, 23, 80, 443, 445, 3389, 8080],               # forgot UDP 1900
+    "ex-05-time-left": 432_000,                                        # the full timeout, not what is left
+    "ex-05-names-threshold": 0,
+    "ex-05-doh-blind": 8,                                              # the name-based list's QUIC pairs
     "ex-06-free-allowance": [500, 375],                                 # without the free allowances
     "ex-06-average-price": 14_300,
     "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 5_000 * 0.085],   # Standard without its free 200
@@ -365,3 +417,15 @@ def test_each_self_check_has_a_learner_cell_and_a_solution_that_validates_it(pat
         outputs = "".join("".join(o.get("text", "")) for c in cells[i + 3:end] if c["cell_type"] == "code"
                           for o in c.get("outputs", []))
         assert f"{label}: Correct." in outputs, f"{path.name}: the stored solution output of {label} is not 'Correct.'"
+
+
+def test_every_packet_the_router_lan_sends_out_goes_to_443_or_the_resolver():
+    """The reason given above for ex-05-doh-blind, checked with dpkt."""
+    with open(ROOT / "data" / "captures" / "office-router-lan.pcapng", "rb") as f:
+        for _, buf in dpkt.pcapng.Reader(f):
+            ip = dpkt.ethernet.Ethernet(buf).data
+            if not isinstance(ip, dpkt.ip.IP) or not isinstance(ip.data, (dpkt.tcp.TCP, dpkt.udp.UDP)):
+                continue
+            src, dst = ipaddress.ip_address(ip.src), ipaddress.ip_address(ip.dst)
+            if src in ipaddress.ip_network("192.168.10.0/24") and dst not in ipaddress.ip_network("192.168.10.0/24"):
+                assert ip.data.dport == 443 or (ip.data.dport == 53 and str(dst) == "192.0.2.53"), (src, dst)

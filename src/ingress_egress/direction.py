@@ -211,3 +211,88 @@ def summarize(packets: pd.DataFrame, inside: str | Iterable[str]) -> dict[str, d
     truncated = packets["captured_length"].to_numpy(dtype=np.int64) < length
     out["truncated"] = {"packets": int(truncated.sum()), "bytes": int(length[truncated].sum())}
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Direction by interface: what the wire says, which an address cannot forge
+# --------------------------------------------------------------------------------------------------
+
+SIDES = ("inside", "outside")
+"""What an interface of a router faces: the networks it protects, or the rest of the world."""
+
+
+def _interface_sides(packets: pd.DataFrame, sides: dict[int, str]) -> pd.Series:
+    bad = {k: v for k, v in sides.items() if v not in SIDES}
+    if bad:
+        raise ValueError(f"interface sides: {bad} (expected 'inside' or 'outside' for each interface id)")
+    for column in ("interface", "direction_hint"):
+        if column not in packets.columns:
+            raise KeyError(f"direction by interface: packets need a {column!r} column, as read_capture gives them")
+    side = packets["interface"].map(sides)
+    unknown = sorted(set(packets["interface"][side.isna()]))
+    if unknown:
+        raise ValueError(f"direction by interface: no side given for interface(s) {unknown}; sides: {sides}")
+    return side
+
+
+def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]) -> pd.Series:
+    """Classify each packet of a router's capture by the interface it crossed, and its address only
+    for the end the interface cannot tell.
+
+    A packet *received* ("in", from pcapng flags or Linux cooked capture) on an interface came
+    from that interface's side: that is the wire's fact, whatever source address the packet
+    claims. A packet *sent* ("out") on it goes to that side. The other end is judged by address
+    against ``inside`` (as :func:`classify` does). ``sides`` maps interface ids to ``"inside"``
+    or ``"outside"``. Packets without a direction hint, and non-IP packets, get <NA>.
+
+    >>> packets = pd.DataFrame({"src": ["192.168.10.12", "192.168.10.12"], "dst": ["198.51.100.2", "198.51.100.2"],
+    ...                         "interface": [1, 0], "direction_hint": ["in", "in"]})
+    >>> inside = ["192.168.10.0/24", "198.51.100.2"]
+    >>> classify(packets, inside).tolist(), classify_by_interface(packets, inside, {0: "inside", 1: "outside"}).tolist()
+    (['internal', 'internal'], ['ingress', 'internal'])
+
+    The first packet claims an office address but arrived on the WAN: a spoofed source.
+    """
+    side = _interface_sides(packets, sides)
+    received = (packets["direction_hint"] == "in").fillna(False)
+    sent = (packets["direction_hint"] == "out").fillna(False)
+    src_by_address = is_inside(packets["src"], inside)
+    dst_by_address = is_inside(packets["dst"], inside)
+    src_in = src_by_address.where(~received, side == "inside")
+    dst_in = dst_by_address.where(~sent, side == "inside")
+    result = pd.Series(pd.NA, index=packets.index, dtype="string", name="direction")
+    known = (received | sent) & src_by_address.notna() & dst_by_address.notna()
+    src_in, dst_in = src_in.fillna(False).astype(bool), dst_in.fillna(False).astype(bool)
+    result[known & ~src_in & ~dst_in] = "external"
+    result[known & src_in & ~dst_in] = "egress"
+    result[known & ~src_in & dst_in] = "ingress"
+    result[known & src_in & dst_in] = "internal"
+    return result
+
+
+def reverse_path_check(packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]) -> pd.Series:
+    """Strict unicast reverse-path forwarding (uRPF, RFC 3704 section 2.2) at a router with one
+    inside and one outside: would the route back to a received packet's source leave by the
+    interface the packet came in on?
+
+    Routes to ``inside`` leave by the inside interfaces, everything else by the outside ones, so
+    a packet received on the outside claiming an inside source fails (a spoofed source, the attack
+    of RFC 2827 / BCP 38), and so does a packet received on the inside with a source that is not
+    inside (an office host forging its address: BCP 38 asks the office's edge to drop it).
+    Returns ``pass``, ``fail`` or <NA> (sent packets, packets without a hint, non-IP).
+
+    >>> packets = pd.DataFrame({"src": ["192.168.10.12", "203.0.113.9", "192.168.10.12"],
+    ...                         "dst": ["198.51.100.2", "198.51.100.2", "192.0.2.10"],
+    ...                         "interface": [1, 1, 0], "direction_hint": ["in", "in", "in"]})
+    >>> reverse_path_check(packets, "192.168.10.0/24", {0: "inside", 1: "outside"}).tolist()
+    ['fail', 'pass', 'pass']
+    """
+    side = _interface_sides(packets, sides)
+    received = (packets["direction_hint"] == "in").fillna(False)
+    src_in = is_inside(packets["src"], inside)
+    expected = side == "inside"
+    result = pd.Series(pd.NA, index=packets.index, dtype="string", name="urpf")
+    known = received & src_in.notna()
+    result[known & (src_in.fillna(False) == expected)] = "pass"
+    result[known & (src_in.fillna(False) != expected)] = "fail"
+    return result

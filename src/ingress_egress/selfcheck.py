@@ -289,6 +289,28 @@ REGISTRY: dict[str, Expected] = {
         "488a1ce8622948478da23447eb3a85c0a33dc0115bcdbe12c68eb81850dc5f39",
         'the allow-list that blocks the moved stream: "lazy", "name-based", "both" or "neither"',
     ),
+    "ex-05-doh-blind": Expected(
+        "integer",
+        "c78a2c87d2fb69653bddd4f80b2af0993fe95f8b3b946491967fda1b8a956dde",
+        "the number of (host, destination) pairs for which `not_allowed` fires, a whole number",
+    ),
+    "ex-05-names-threshold": Expected(
+        "integer",
+        "7427abdef8cdcf56eded3dd4c6299e9e6674b1a0f7f3f7ef25f4f6076b250d17",
+        "the number of (day, host) pairs of the six days after the history that fire "
+        "`random_names` without having leaked, a whole number",
+    ),
+    "ex-05-time-left": Expected(
+        "decimals:0",
+        "b00baf6def9eb8c13fefcd94755d053e0749bbfdd132ddada29f9e71cc92f6e5",
+        "the seconds the entry has left at 10:10:00, to the nearest second (such as 1234)",
+    ),
+    "ex-05-wan-only": Expected(
+        "set of integer",
+        "f6ad87784bb19711ca5d0a5322f46e5d12ae5e8679d424c2e0c4d68ef45f4841",
+        "the destination ports of the inbound packets seen only on the WAN side, as a list of whole "
+        "numbers such as [22, 80], in any order",
+    ),
     "ex-06-average-price": Expected(
         "decimals:0",
         "502b79e0df38278f25b043d22ec2329160383e1d98189fa1fec14176ad38a87a",
