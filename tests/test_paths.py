@@ -149,7 +149,7 @@ def test_the_file_holds_no_minutes_but_breaks_and_budgets():
 
 
 @pytest.mark.book
-@pytest.mark.parametrize(("path_id", "anchor"), [("self-study", "self-study-about-a-day"),
+@pytest.mark.parametrize(("path_id", "anchor"), [("self-study", "self-study-about-two-days"),
                                                  ("class-2h", "a-2-hour-class"), ("workshop-4h", "a-4-hour-workshop")])
 def test_front_page_shows_the_computed_times(built_book, path_id, anchor):
     html = (built_book / "book" / "intro.html").read_text(encoding="utf-8")
