@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from ingress_egress.datagen.captures import EXFILTRATION
+from ingress_egress.lab import is_lab_cell
 from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +165,8 @@ RIGHT = {
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
     "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
     "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
+    # Google, 5,000 GiB: Premium 1 free, 1,024 at 0.12, 3,975 at 0.11; Standard 200 free, 4,800 at 0.085
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 4_800 * 0.085],
     # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
     "ex-06-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045,
@@ -211,6 +214,7 @@ WRONG = {
     "ex-04-indicator-alone": ["steady"],
     "ex-06-free-allowance": [500, 375],                                 # without the free allowances
     "ex-06-average-price": 14_300,
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 5_000 * 0.085],   # Standard without its free 200
     "ex-06-cdn-or-not": [173.42, 150.00, 36.00],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
     "ex-08-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
@@ -319,7 +323,9 @@ def test_registry_holds_hashes_rules_and_hints():
 # --- wiring into the notebooks --------------------------------------------------------------------------
 
 def notebook_cells(path: Path) -> list[dict]:
-    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    """The notebook's own cells (without the headings and glossary `make lab-ready` adds for JupyterLab)."""
+    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if not is_lab_cell(cell)]
 
 
 def check_calls(text: str) -> list[str]:

@@ -414,7 +414,8 @@ def classroom_config(config_file: str | Path) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ingress_egress.course``: the learning paths' times, or the classroom book's configuration."""
+    """``python -m ingress_egress.course``: the learning paths' times, the classroom book's configuration,
+    and the notebooks in JupyterLab (made ready for it, compared with and reset to the committed ones)."""
     parser = argparse.ArgumentParser(prog="python -m ingress_egress.course", description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("paths", help="print each learning path with its computed times")
@@ -422,6 +423,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     classroom = commands.add_parser("classroom-config", help="write the classroom edition's _config.yml")
     classroom.add_argument("config", help="the book's _config.yml")
     classroom.add_argument("output", help="where to write the classroom configuration")
+    ready = commands.add_parser("lab-ready", help="make the notebooks ready for JupyterLab (numbering, "
+                                "collapsed solutions, glossary); idempotent")
+    ready.add_argument("--notebooks", default="notebooks", help="the notebooks folder (default: notebooks)")
+    ready.add_argument("--glossary", default="book/glossary.md", help="the glossary (default: book/glossary.md)")
+    ready.add_argument("--check", action="store_true", help="change nothing; fail if a notebook is not ready")
+    changed = commands.add_parser("changed", help="list the notebooks that differ from the committed ones")
+    changed.add_argument("--root", default=".", help="the course folder (default: .)")
+    reset = commands.add_parser("reset", help="put a notebook back as committed, keeping your version in backups/")
+    reset.add_argument("notebook", help="the notebook's number, such as 02, or 'all' for every changed one")
+    reset.add_argument("--root", default=".", help="the course folder (default: .)")
     args = parser.parse_args(argv)
     if args.command == "paths":
         paths = learning_paths(args.notebooks)
@@ -429,13 +440,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path.title}: {path.total_minutes} minutes (budget {path.budget_minutes})")
             print(path.table().to_string(), end="\n\n")
         return 0
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text("# Made by `python -m ingress_egress.course classroom-config` from "
-                      f"{args.config}: edit that file, not this one.\n"
-                      + yaml.safe_dump(classroom_config(args.config), sort_keys=False, allow_unicode=True),
-                      encoding="utf-8")
-    print(f"classroom configuration written to {output}")
+    if args.command == "classroom-config":
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text("# Made by `python -m ingress_egress.course classroom-config` from "
+                          f"{args.config}: edit that file, not this one.\n"
+                          + yaml.safe_dump(classroom_config(args.config), sort_keys=False, allow_unicode=True),
+                          encoding="utf-8")
+        print(f"classroom configuration written to {output}")
+        return 0
+    from ingress_egress import lab     # lab builds on this module
+
+    if args.command == "lab-ready":
+        names = lab.lab_ready(args.notebooks, args.glossary, check=args.check)
+        if args.check:
+            for name in names:
+                print(f"{args.notebooks}/{name} is not ready for JupyterLab: run `make lab-ready`")
+            return 1 if names else 0
+        print("\n".join(f"made ready for JupyterLab: {args.notebooks}/{name}" for name in names)
+              or "every notebook was ready for JupyterLab already")
+        return 0
+    if args.command == "changed":
+        paths = lab.changed_notebooks(args.root)
+        if paths:
+            print("These notebooks differ from the committed ones (failures of their tests may come from "
+                  "those changes):")
+            print("".join(f"  {path}\n" for path in paths), end="")
+            print("`make reset NOTEBOOK=NN` puts notebook NN back as committed (your version is kept in backups/).")
+        return 0
+    try:
+        if args.notebook == "all":
+            course_notebooks = [p for p in lab.changed_notebooks(args.root) or []
+                                if re.fullmatch(r"notebooks/\d\d-[\w-]+\.ipynb", p)]
+            messages = [lab.reset_notebook(args.root, Path(p).name[:2]) for p in course_notebooks]
+            print("\n".join(messages) or "every notebook is as committed; nothing to do")
+        else:
+            print(lab.reset_notebook(args.root, args.notebook))
+    except lab.ResetError as error:
+        print(f"make reset: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

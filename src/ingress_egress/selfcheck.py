@@ -313,6 +313,12 @@ REGISTRY: dict[str, Expected] = {
         "the month's total cost in USD with the app and its database in the same zone, to 2 decimals "
         "(cents)",
     ),
+    "ex-06-standard-tier": Expected(
+        ("decimals:2", "decimals:2"),
+        "a2b3e7eb7c0e343df65033759a9d116c5d5075074e1346f183975ab0685fcb33",
+        "the month's cost in USD on the Premium Tier and on the Standard Tier, in that order, to 2 "
+        "decimals (cents)",
+    ),
     "ex-07-nat-hours": Expected(
         "decimals:2",
         "456b5848862ef785ccc987dd1ac0c46b42d0dc87b47dd46c4e6ac696d1f6c500",

@@ -82,7 +82,7 @@ import numpy as np
 import pandas as pd
 
 from .ingress import validate_ingress
-from .manifests import WORKLOAD_KINDS, ManifestError, load_manifests, object_ref  # noqa: F401 (examples)
+from .manifests import WORKLOAD_KINDS, ManifestError, _check_object, load_manifests, object_ref  # noqa: F401
 from .networkpolicy import (
     NAMESPACE_NAME_LABEL,
     PROTOCOLS,
@@ -92,6 +92,7 @@ from .networkpolicy import (
     Peer,
     Rule,
     _port_name_errors,
+    _validate_selector,
     parse_label_selector,
     parse_network_policy,
 )
@@ -261,6 +262,9 @@ def _container_ports(spec: Any, path: str, raise_error) -> tuple[ContainerPort, 
             raise_error(f"{path}.{group}", "Invalid value: must be a list")
         for i, container in enumerate(containers):
             cports = container.get("ports") if isinstance(container, Mapping) else None
+            if cports is not None and not isinstance(cports, list):
+                raise_error(f"{path}.{group}[{i}].ports",
+                            "Invalid value: must be a list of ports (- containerPort: 80)")
             for j, p in enumerate(cports or []):
                 ppath = f"{path}.{group}[{i}].ports[{j}]"
                 if not isinstance(p, Mapping):
@@ -354,6 +358,7 @@ class Cluster:
         workloads: list[Mapping] = []
 
         for obj in objects:
+            _check_object(obj, self._origin(obj) or "<object>")  # the fields every object has
             kind = obj.get("kind")
             meta = _meta(obj)
             name = meta.get("name")
@@ -456,6 +461,10 @@ class Cluster:
             spec = obj.get("spec") or {}
             selector_raw = spec.get("selector") if obj["kind"] not in ("Job", "CronJob") else None
             if isinstance(selector_raw, Mapping) and obj["kind"] != "ReplicationController":
+                problems: list = []
+                _validate_selector(selector_raw, "spec.selector", problems)
+                if problems:
+                    fail(problems[0].field, str(problems[0])[len(problems[0].field) + 2:])
                 selector = parse_label_selector(selector_raw)
             elif isinstance(selector_raw, Mapping):  # ReplicationController: a plain map
                 selector = LabelSelector(tuple(sorted(_labels(selector_raw).items())))
