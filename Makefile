@@ -3,7 +3,7 @@
 #   make book      build the static book into _build/html
 #   make book-classroom  build the classroom edition, without solutions, into _build/classroom/html
 #   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
-#   make execute   re-run every notebook in place (refresh the stored outputs)
+#   make execute   re-run every notebook in place (refresh the stored outputs, figures' alt texts)
 #   make data      regenerate every dataset in data/ from its seeded generator
 #   make lock      re-resolve requirements.in into requirements.txt and environment.yml
 
@@ -51,6 +51,7 @@ test: $(STAMP) $(NODE_STAMP)
 execute: $(STAMP)
 	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do \
 		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
+	$(BIN)/python tools/figure_alt.py $(NOTEBOOKS)
 
 data: $(STAMP)
 	$(BIN)/python -m ingress_egress.datagen data
