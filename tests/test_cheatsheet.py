@@ -166,10 +166,18 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
     paid = google[google.usd_per_unit > 0].iloc[0]
     assert paid.unit == "GiB" and paid.bytes_per_unit == 2**30
     assert f"North America: {paid.usd_per_unit:g} USD/GiB in the first paid tier" in text
+    standard = price_rows(table, "gcp", "internet_out", "north-america-standard")
+    standard_paid = standard[standard.usd_per_unit > 0].iloc[0]
+    assert f"(Standard Tier {standard_paid.usd_per_unit:g})" in text
 
     # AWS us-east-1 inside the cloud: zones (both sides billed), regions (the source only), NAT gateways.
     zone = price_rows(table, "aws", "inter_zone", "us-east-1").iloc[0]
     assert zone.billed_sides == 2 and f"between zones {zone.usd_per_unit:g} USD/GB on each side" in text
+    fetch = price_rows(table, "aws", "origin_to_cdn", "us-east-1").iloc[0]
+    to_origin = price_rows(table, "aws", "cdn_to_origin", "north-america").iloc[0]
+    assert fetch.usd_per_unit == 0
+    assert (f"CloudFront: fetches from the bucket free, forwarding uploads to it "
+            f"{to_origin.usd_per_unit:g} USD/GB") in text
     region_out = price_rows(table, "aws", "inter_region_out", "us-east-1").iloc[0]
     region_in = price_rows(table, "aws", "inter_region_in", "us-east-1").iloc[0]
     assert region_in.usd_per_unit == 0
@@ -182,13 +190,17 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
 
     # The footnote's account of where each figure comes from, checked row by row.
     bill = "rates printed on the FOCUS 1.0 sample bill, billing period September 2024"
-    secondary = "the free 100 GB and the NAT gateway hour read on 2026-11-27 from secondary sources"
+    page = "the free 100 GB read on 2026-12-02 from AWS's EC2 pricing page"
+    secondary = "NAT gateway hour read on 2026-11-27 from secondary sources"
+    later = "the Standard Tier and CloudFront to the origin from secondary sources, read on 2026-12-02"
     claims = [
         (first, bill, ("primary-bill", "2024-09 billing period")),
         (zone, bill, ("primary-bill", "2024-09 billing period")),
         (region_out, bill, ("primary-bill", "2024-09 billing period")),
         (nat_gb, bill, ("primary-bill", "2024-09 billing period")),
-        (free, secondary, ("secondary", "2026-11-27")),
+        (free, page, ("primary-page", "2026-12-02")),
+        (standard_paid, later, ("secondary", "2026-12-02")),
+        (to_origin, later, ("secondary", "2026-12-02")),
         (nat_hour, secondary, ("secondary", "2026-11-27")),
         (paid, "Google Cloud per GiB (2^30 bytes), read on 2026-11-27 from its pricing page",
          ("primary-page", "2026-11-27")),

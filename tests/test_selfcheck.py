@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from ingress_egress.datagen.captures import EXFILTRATION
+from ingress_egress.lab import is_lab_cell
 from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,15 +121,37 @@ def mm1k_delay_ms(rho: float, k: int, mu: float = 2500.0) -> float:
 
 SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
 
+
+def sender_pays_ingress_nginx() -> float:
+    """ingress-nginx's zone crossings under "the sender pays both sides", from the plan of the shipped day
+    (not from its flow log): its requests to frontend and api pods in other zones, and the load balancer's
+    hop in both directions (the node's side is the controller's) when node and pod are in different zones;
+    2 x 0.01 USD per GB of 2^30 bytes, 30 days."""
+    from ingress_egress.datagen.flowlogs import day_plan
+
+    day = day_plan()
+    streams, sessions = day.streams, day.sessions
+    requests = streams[streams["pattern"].isin(["pages", "api direct"])
+                       & (streams["client_zone"] != streams["server_zone"])]["up"].sum()
+    hop = sessions[sessions["node_zone"] != sessions["controller_zone"]]
+    return float((requests + hop["bytes_in"].sum() + hop["bytes_out"].sum()) / 2**30 * 2 * 0.01 * 30)
+
 RIGHT = {
     # the pod's request leaves every boundary it is inside of
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
     "ex-00-download-bill": "Egress",
     "ex-00-two-pods": ["internal", "egress", "ingress"],
-    # 1382 data segments (ceil(2e6 / 1448)) plus SYN-ACK and FIN, 54 bytes of headers each
-    "ex-01-server-egress": 2_000_000 + (math.ceil(2_000_000 / 1448) + 2) * 54,
-    # one 54-byte ACK for two 1502-byte segments; the 1/3 of packets, 54/3058 of bytes
-    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1502)],
+    # 1370 data segments (ceil(2e6 / 1460)) with 54 bytes of headers each, the SYN-ACK (54 + 12
+    # bytes of options) and the FIN (54 bytes, padded to Ethernet's 60-byte minimum)
+    "ex-01-server-egress": 2_000_000 + math.ceil(2_000_000 / 1460) * 54 + 66 + 60,
+    # the upload from the laptop's capture: 5,243,580 bytes in ceil(/1460) = 3592 segments, one ACK
+    # (60 bytes, padded) per two; in: SYN-ACK 66, 1796 ACKs, the 380-byte answer + 54, FIN 60;
+    # out: SYN 66, handshake ACK 54, 3592 data frames, FIN 54, last ACK 54
+    "ex-01-packets-vs-bytes": [
+        (1 + 1796 + 1 + 1) / (1 + 1796 + 1 + 1 + 1 + 1 + 3592 + 1 + 1),
+        (66 + 1796 * 60 + 434 + 60)
+        / (66 + 1796 * 60 + 434 + 60 + 66 + 54 + 5_243_580 + 3592 * 54 + 54 + 54),
+    ],
     # the generator's documented exfiltration episode
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, EXFILTRATION.port],
     # rules 100 (HTTP) and 110 (HTTPS) come before the deny rule 125
@@ -142,6 +165,8 @@ RIGHT = {
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
     "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
     "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
+    # Google, 5,000 GiB: Premium 1 free, 1,024 at 0.12, 3,975 at 0.11; Standard 200 free, 4,800 at 0.085
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 4_800 * 0.085],
     # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
     "ex-06-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045,
@@ -166,14 +191,21 @@ RIGHT = {
     # minus the tokens earned in the 63 packet times before the last packet
     "ex-12-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
     "ex-12-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
+    # four api pods, one in us-east-1c: 3 of 4 elsewhere; PreferClose keeps it in the zone
+    "ex-11-spread-the-api": [3 / 4, 0.0],
+    # only the nodes with a controller pod (one in us-east-1a, one in us-east-1b) answer the health check
+    "ex-11-local-policy": [2, "client"],
+    # 2 endpoints x 3 zones x 730 h x 0.01 USD, over 0.045 - 0.01 USD saved per GB
+    "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / (0.045 - 0.01),
+    "ex-11-sender-pays": sender_pays_ingress_nginx(),
 }
 
 WRONG = {
     "ex-00-pod-to-api": ["egress", "internal", "egress"],
     "ex-00-download-bill": "ingress",
     "ex-00-two-pods": ["internal", "ingress", "egress"],                # order matters
-    "ex-01-server-egress": 2_000_000 + 1382 * 54,                      # forgot SYN-ACK and FIN
-    "ex-01-packets-vs-bytes": [1 / 3, 0.02],
+    "ex-01-server-egress": 2_000_000 + 1370 * 54,                      # forgot SYN-ACK and FIN
+    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1514)],           # ACKs counted unpadded
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, 443],
     "ex-03-deny-between": [22, 80, 443],
     "ex-03-ntp-replies": 130,
@@ -182,6 +214,7 @@ WRONG = {
     "ex-04-indicator-alone": ["steady"],
     "ex-06-free-allowance": [500, 375],                                 # without the free allowances
     "ex-06-average-price": 14_300,
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 5_000 * 0.085],   # Standard without its free 200
     "ex-06-cdn-or-not": [173.42, 150.00, 36.00],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
     "ex-08-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
@@ -199,6 +232,10 @@ WRONG = {
     "ex-12-free-hours": [33.6, 37.2],                                   # 5 % of the hours, not of whole samples
     "ex-12-police-burst": [30_000, 64_000],
     "ex-12-buffer-size": [SMALLEST_K - 1, mm1k_delay_ms(0.9, SMALLEST_K)],
+    "ex-11-spread-the-api": [0.75, 0.75],                                # PreferClose ignored
+    "ex-11-local-policy": [6, "node"],                                   # Cluster's behaviour
+    "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / 0.045,             # endpoint processing forgotten
+    "ex-11-sender-pays": sender_pays_ingress_nginx() / 2,                # one side only
 }
 
 
@@ -286,7 +323,9 @@ def test_registry_holds_hashes_rules_and_hints():
 # --- wiring into the notebooks --------------------------------------------------------------------------
 
 def notebook_cells(path: Path) -> list[dict]:
-    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    """The notebook's own cells (without the headings and glossary `make lab-ready` adds for JupyterLab)."""
+    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if not is_lab_cell(cell)]
 
 
 def check_calls(text: str) -> list[str]:

@@ -435,7 +435,9 @@ def _write_config(config: dict, source: str, output: Path, command: str) -> None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ingress_egress.course``: the learning paths' times, or a book build's configuration."""
+    """``python -m ingress_egress.course``: the learning paths' times, a book build's configuration
+    (the classroom edition, or a copy published from a repository), and the notebooks in JupyterLab
+    (made ready for it, compared with and reset to the committed ones)."""
     parser = argparse.ArgumentParser(prog="python -m ingress_egress.course", description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("paths", help="print each learning path with its computed times")
@@ -447,6 +449,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument("output", help="where to write the new configuration")
         command.add_argument("--repository-url", required=name == "book-config",
                              help="the repository the book is published from (https://<host>/<owner>/<repository>)")
+    ready = commands.add_parser("lab-ready", help="make the notebooks ready for JupyterLab (numbering, "
+                                "collapsed solutions, glossary); idempotent")
+    ready.add_argument("--notebooks", default="notebooks", help="the notebooks folder (default: notebooks)")
+    ready.add_argument("--glossary", default="book/glossary.md", help="the glossary (default: book/glossary.md)")
+    ready.add_argument("--check", action="store_true", help="change nothing; fail if a notebook is not ready")
+    changed = commands.add_parser("changed", help="list the notebooks that differ from the committed ones")
+    changed.add_argument("--root", default=".", help="the course folder (default: .)")
+    reset = commands.add_parser("reset", help="put a notebook back as committed, keeping your version in backups/")
+    reset.add_argument("notebook", help="the notebook's number, such as 02, or 'all' for every changed one")
+    reset.add_argument("--root", default=".", help="the course folder (default: .)")
     args = parser.parse_args(argv)
     if args.command == "paths":
         paths = learning_paths(args.notebooks)
@@ -454,14 +466,46 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path.title}: {path.total_minutes} minutes (budget {path.budget_minutes})")
             print(path.table().to_string(), end="\n\n")
         return 0
+    if args.command in ("classroom-config", "book-config"):
+        try:
+            config = book_config(args.config, classroom=args.command == "classroom-config",
+                                 repository_url=args.repository_url)
+        except ValueError as error:
+            parser.error(str(error))
+        _write_config(config, args.config, Path(args.output), args.command)
+        edition = "classroom" if args.command == "classroom-config" else "book"
+        print(f"{edition} configuration written to {args.output}")
+        return 0
+    from ingress_egress import lab     # lab builds on this module
+
+    if args.command == "lab-ready":
+        names = lab.lab_ready(args.notebooks, args.glossary, check=args.check)
+        if args.check:
+            for name in names:
+                print(f"{args.notebooks}/{name} is not ready for JupyterLab: run `make lab-ready`")
+            return 1 if names else 0
+        print("\n".join(f"made ready for JupyterLab: {args.notebooks}/{name}" for name in names)
+              or "every notebook was ready for JupyterLab already")
+        return 0
+    if args.command == "changed":
+        paths = lab.changed_notebooks(args.root)
+        if paths:
+            print("These notebooks differ from the committed ones (failures of their tests may come from "
+                  "those changes):")
+            print("".join(f"  {path}\n" for path in paths), end="")
+            print("`make reset NOTEBOOK=NN` puts notebook NN back as committed (your version is kept in backups/).")
+        return 0
     try:
-        config = book_config(args.config, classroom=args.command == "classroom-config",
-                             repository_url=args.repository_url)
-    except ValueError as error:
-        parser.error(str(error))
-    _write_config(config, args.config, Path(args.output), args.command)
-    edition = "classroom" if args.command == "classroom-config" else "book"
-    print(f"{edition} configuration written to {args.output}")
+        if args.notebook == "all":
+            course_notebooks = [p for p in lab.changed_notebooks(args.root) or []
+                                if re.fullmatch(r"notebooks/\d\d-[\w-]+\.ipynb", p)]
+            messages = [lab.reset_notebook(args.root, Path(p).name[:2]) for p in course_notebooks]
+            print("\n".join(messages) or "every notebook is as committed; nothing to do")
+        else:
+            print(lab.reset_notebook(args.root, args.notebook))
+    except lab.ResetError as error:
+        print(f"make reset: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -74,6 +74,34 @@ DIRECTION_COLORS = {
 }
 """One colour per direction class, the same in every notebook: ingress blue, egress vermillion."""
 
+CATEGORY_COLORS = {
+    "internet_in": OKABE_ITO[0],  # blue, as ingress
+    "internet_out": OKABE_ITO[1],  # vermillion, as egress
+    "inter_zone": OKABE_ITO[2],  # bluish green
+    "nat_gateway": OKABE_ITO[3],  # reddish purple: processing and hours, as the bill's class
+    "nat_processing": OKABE_ITO[3],
+    "nat_hours": OKABE_ITO[3],
+    "endpoint_processing": OKABE_ITO[3],  # an interface endpoint: the other managed gateway in the path
+    "endpoint_hours": OKABE_ITO[3],
+    "inter_region_out": OKABE_ITO[4],  # orange
+    "inter_region_in": OKABE_ITO[4],
+    "cdn_out": OKABE_ITO[5],  # sky blue
+    "origin_to_cdn": OKABE_ITO[6],  # yellow: between the CDN and its origin, either way
+    "cdn_to_origin": OKABE_ITO[6],
+}
+"""One colour per kind of charge, the same in every notebook (cloud price categories and bill classes).
+
+Eight colours for thirteen names: the ends or parts of one kind of transfer share a colour (the
+managed gateways in the path, a NAT gateway and an interface endpoint, with their GB and hours;
+leaving and arriving in another region; the two directions between a CDN and its origin), and a
+figure that shows two of a family draws them apart by line style or hatching. Internet
+ingress and egress keep the colours of :data:`DIRECTION_COLORS`; black stays free for totals, marks and
+anything that is not a charge.
+
+>>> CATEGORY_COLORS["internet_out"] == DIRECTION_COLORS["egress"], CATEGORY_COLORS["cdn_out"]
+(True, '#56B4E9')
+"""
+
 
 def use_course_style() -> None:
     """Set matplotlib's defaults to the course style (white background, Okabe-Ito colours, PNG)."""

@@ -215,14 +215,14 @@ REGISTRY: dict[str, Expected] = {
     ),
     "ex-01-packets-vs-bytes": Expected(
         ("decimals:2", "decimals:3"),
-        "b78b9917532b0382327564e723d2204645b4f72ef4e8c6f443eb76ca4ff72dcf",
+        "6f9384f39addef70041145bebfb2127932bd83f0e2372ae19d11fff3d7765655",
         "the ingress shares of the upload's packets and of its bytes, in that order, as fractions "
         "between 0 and 1 (to 2 and to 3 decimals, such as [0.25, 0.125])",
     ),
     "ex-01-server-egress": Expected(
         "integer",
-        "16cb6c9ec001aee92d7064116a0d6a1a87e1050801cf0d3ef93caf542fabd246",
-        "the web server's egress during the page fetch, a whole number of bytes (frames on the wire)",
+        "5f1a7c91ac31c2d6acdfaf0214d795167ddedc922da6b4e4bb2bb65904c2b4a0",
+        "the web server's egress during the page fetch, a whole number of bytes (frame lengths)",
     ),
     "ex-02-backup-throughput": Expected(
         "decimals:1",
@@ -313,6 +313,12 @@ REGISTRY: dict[str, Expected] = {
         "the month's total cost in USD with the app and its database in the same zone, to 2 decimals "
         "(cents)",
     ),
+    "ex-06-standard-tier": Expected(
+        ("decimals:2", "decimals:2"),
+        "a2b3e7eb7c0e343df65033759a9d116c5d5075074e1346f183975ab0685fcb33",
+        "the month's cost in USD on the Premium Tier and on the Standard Tier, in that order, to 2 "
+        "decimals (cents)",
+    ),
     "ex-07-nat-hours": Expected(
         "decimals:2",
         "456b5848862ef785ccc987dd1ac0c46b42d0dc87b47dd46c4e6ac696d1f6c500",
@@ -389,6 +395,28 @@ REGISTRY: dict[str, Expected] = {
         "text",
         "25fd95b4eeaad36de979fc460a9a3342eb78534106a5cb7a9c1dc8edd02418a8",
         'the end that refuses: "source", "destination" or "both"',
+    ),
+    "ex-11-endpoint-break-even": Expected(
+        "decimals:0",
+        "000b2e28aa04d377dd94e18164a282e9a08ddbcefa837dfda6dc288a8d8d5e62",
+        "the GB a month through the endpoints above which they pay for themselves, a whole number",
+    ),
+    "ex-11-local-policy": Expected(
+        ("integer", "text"),
+        "eaa3857e6a3ef95989b611d0750b9485a2d4a41505b200613f467026b6f2d12c",
+        'the number of nodes that pass the health check and the source address a controller pod sees, '
+        '"client" or "node", in that order',
+    ),
+    "ex-11-sender-pays": Expected(
+        "decimals:2",
+        "bfa4f3addc40409e855b290851e6d8375239fb0a508d2ed27b7a403031fa069e",
+        "ingress-nginx's zone crossings in USD for a 30-day month under the sender-pays rule, to 2 decimals",
+    ),
+    "ex-11-spread-the-api": Expected(
+        ("decimals:2", "decimals:2"),
+        "bdcc65fcdd8ddfdbb1d1c65a2757d3623990d42831c16480dff4afeb7c16f7de",
+        "the share of the us-east-1c frontend's requests that leave its zone with random choice and with "
+        "PreferClose, in that order, as fractions to 2 decimals",
     ),
     "ex-12-buffer-size": Expected(
         ("integer", "decimals:1"),

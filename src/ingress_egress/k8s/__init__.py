@@ -14,6 +14,8 @@ Everything here starts from the YAML people actually write:
 - :mod:`ingress_egress.k8s.gateway`: the Gateway API: :class:`GatewayRouter` answers a request as a
   conformant implementation would (listeners, HTTPRoutes, precedence, weights, redirects, rewrites,
   ReferenceGrants), and :func:`ingress_to_gateway` translates Ingresses, with warnings.
+- :mod:`ingress_egress.k8s.cost`: what a cluster's traffic costs and which namespace pays
+  (``network_cost_by_namespace``), and a Service's share of requests across zones.
 
 Examples
 --------
