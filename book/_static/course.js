@@ -20,24 +20,27 @@ function courseNameToggleButtons() {
 document.addEventListener("DOMContentLoaded", courseNameToggleButtons);
 
 /* Search results: the snippet under each result comes from the page's article (not from its table
-   of contents and buttons), without cell outputs, around the place where most query words meet. */
+   of contents and buttons), without cell outputs, from its prose where the query's words are there
+   (else from its code too), around the place where most of the query's words meet. */
 if (typeof Search !== "undefined") {
-  Search.htmlToText = (htmlString, anchor) => {
+  Search.htmlToText = (htmlString, anchor, withCode = true) => {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
     const article = page.querySelector("article.bd-article") || page.querySelector('[role="main"]');
     if (!article) return "";
-    for (const query of [".headerlink", "script", "style", ".cell_output", ".toggle-button"]) {
-      article.querySelectorAll(query).forEach((element) => element.remove());
-    }
+    const leaveOut = [".headerlink", "script", "style", ".cell_output", ".toggle-button"];
+    if (!withCode) leaveOut.push(".cell_input", "div.highlight");
+    for (const query of leaveOut) article.querySelectorAll(query).forEach((element) => element.remove());
     const part = anchor ? article.querySelector(anchor) : null;
     return (part || article).textContent.replace(/\s+/g, " ");
   };
 
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
-    const text = Search.htmlToText(htmlText, anchor);
+    const words = [...keywords].map((word) => word.toLowerCase());
+    const prose = Search.htmlToText(htmlText, anchor, false);
+    const text = words.some((word) => prose.toLowerCase().includes(word))
+      ? prose : Search.htmlToText(htmlText, anchor, true);
     if (text === "") return null;
     const lower = text.toLowerCase();
-    const words = [...keywords].map((word) => word.toLowerCase());
     // Where each word occurs; the snippet starts before the first occurrence that has the most
     // distinct query words within the 240 characters that follow it.
     const places = [];
