@@ -94,6 +94,22 @@ def keep_joined_words_whole(table: str) -> str:
                    for part in parts)
 
 
+def keep_date_whole(match: re.Match) -> str:
+    """A table cell holding a date gets the class course-nowrap, beside any class it has.
+
+    >>> keep_date_whole(DATE_CELL.match('<td>2026-03-10</td>'))
+    '<td class="course-nowrap">2026-03-10</td>'
+    >>> keep_date_whole(DATE_CELL.match('<th class="row_heading level1 row0" >2026-03-10 15:20:00+00:00</th>'))
+    '<th class="course-nowrap row_heading level1 row0" >2026-03-10 15:20:00+00:00</th>'
+    """
+    tag, attrs, date = match["tag"], match["attrs"], match["date"]
+    if 'class="' in attrs:
+        attrs = attrs.replace('class="', 'class="course-nowrap ', 1)
+    else:
+        attrs += ' class="course-nowrap"'
+    return f"<{tag}{attrs}>{date}</{tag}>"
+
+
 def link_figures_and_keep_dates_whole(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if not body:
@@ -105,9 +121,7 @@ def link_figures_and_keep_dates_whole(app, pagename, templatename, context, doct
         return
     body = OUTPUT_IMAGE.sub(
         lambda m: f'<a class="course-figure-link" href="{m["src"]}">{m[0]}</a>', body)
-    body = DATE_CELL.sub(
-        lambda m: f'<{m["tag"]}{m["attrs"]} class="course-nowrap">{m["date"]}</{m["tag"]}>'
-        if "class=" not in m["attrs"] else m[0], body)
+    body = DATE_CELL.sub(keep_date_whole, body)
     context["body"] = body
 
 
