@@ -8,12 +8,13 @@ inside the PDF; the formulas are typeset by the book's own MathJax; figures are 
 page; wide tables are shrunk to fit and long code lines wrap, so nothing is cut off.
 
 Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright) prints it to A4 with the page
-number in every page's footer and an outline (the PDF's bookmarks) made from the headings. The
-table of contents needs the page on which each chapter starts, which only the printed PDF knows:
-the document is printed once, the outline of that print gives each chapter's first page, the
-numbers go into the contents (which keeps its length, so no page moves) and the document is
-printed again. Everything is served from the book's folder on 127.0.0.1; any request to another
-host is refused and reported as an error.
+number in every page's footer. The contents need the page on which each chapter starts, which only
+the printed PDF knows: every heading links to its own section, so Chromium writes a named
+destination (section, page) for each; the document is printed once, the destinations give each
+chapter's first page, the numbers go into the contents (which keeps its length, so no page moves)
+and the document is printed again. pypdf then adds the outline (the PDF's bookmarks: every page
+of the book, with its sections below it) from the same destinations. Everything is served from
+the book's folder on 127.0.0.1; any request to another host is refused and reported as an error.
 
 The same command prints the classroom edition (``make pdf-classroom``) from
 ``_build/classroom/html``: the pages it prints have no solutions, so neither has the PDF.
@@ -50,7 +51,6 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 PRINT_PATH = "/__print-edition__.html"
 """Where the composed print document is served, beside the book's own pages."""
@@ -77,6 +77,7 @@ body { background: #fff; color: #111; margin: 0; }
 .print-contents .toc-part { font-weight: 700; margin: 5mm 0 1mm; font-size: 11pt; }
 .print-contents ol { list-style: none; padding: 0; margin: 0; }
 .print-contents li { margin: 0.6mm 0; }
+a.print-heading { color: inherit; text-decoration: none; }
 .print-contents a { display: flex; align-items: baseline; color: #111; text-decoration: none; }
 .print-contents .toc-title { flex: 0 1 auto; }
 .print-contents .toc-dots { flex: 1 1 auto; min-width: 4mm; border-bottom: 1px dotted #888; margin: 0 1.5mm; }
@@ -254,12 +255,42 @@ def chapter_article(html: str, doc: str, docs: set[str]) -> str:
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading of the print document: its level (1 for ``h1``), its text, and the page of the book
-    it is the title of (``doc``, empty for other headings)."""
+    """A heading of the print document, for the outline: its level (1 for ``h1``), its text, the id
+    of its section (``target``) and the page of the book it is the title of (``doc``, for an h1)."""
 
     level: int
     text: str
+    target: str
     doc: str = ""
+
+
+SECTION_HEADING = re.compile(r'(<section\b[^>]*\sid="([^"]+)"[^>]*>\s*)<h([1-3])>(.*?)</h\3>', re.DOTALL)
+OUTLINE_DEPTH = 3
+"""Headings down to ``h3`` are in the outline."""
+
+
+def linked_headings(article: str, doc: str) -> tuple[str, list[Heading]]:
+    r"""The headings (to ``h3``) of a page, each made a link to its own section, and the list of them.
+
+    The link makes Chromium write the section's page into the PDF (a named destination). A heading
+    that holds a link already is listed without one (links don't nest); it gets no outline item.
+
+    >>> html, found = linked_headings('<section id="p--a">\n<h2>Why <em>this</em></h2><p>...</p></section>', "p")
+    >>> html
+    '<section id="p--a">\n<h2><a class="print-heading" href="#p--a">Why <em>this</em></a></h2><p>...</p></section>'
+    >>> found
+    [Heading(level=2, text='Why this', target='p--a', doc='')]
+    """
+    found = []
+
+    def link(match: re.Match) -> str:
+        before, target, level, inner = match.groups()
+        linkable = "<a " not in inner
+        found.append(Heading(int(level), text_of(inner), target if linkable else "", doc if level == "1" else ""))
+        inner = f'<a class="print-heading" href="#{target}">{inner}</a>' if linkable else inner
+        return f"{before}<h{level}>{inner}</h{level}>"
+
+    return SECTION_HEADING.sub(link, article), found
 
 
 def compose(html_dir: str | Path, toc: dict) -> tuple[str, list[Heading]]:
@@ -286,18 +317,18 @@ def compose(html_dir: str | Path, toc: dict) -> tuple[str, list[Heading]]:
     mathjax += [re.sub(r'src="([^"]*)"', lambda m: f'src="{urljoin(first_url, m.group(1))}"', script)
                 for script in re.findall(r'<script\b[^>]*\bsrc="[^"]*[Mm]ath[Jj]ax[^"]*"[^>]*></script>', head)]
 
-    headings = [Heading(1, book_title), Heading(1, "Contents")]
+    headings = [Heading(1, book_title, "print-title"), Heading(1, "Contents", "print-contents")]
     chapters, contents, part = [], [], None
     for page in pages:
         path = html_dir / f"{page.doc}.html"
         if not path.exists():
             raise BookPdfError(f"{path}: the page of {page.doc!r} (in _toc.yml) is not in the built book")
-        article = chapter_article(path.read_text(encoding="utf-8"), page.doc, docs)
-        found = [(int(level), text_of(inner)) for level, inner in HEADING.findall(article)]
-        titles = [text for level, text in found if level == 1]
-        if len(titles) != 1 or found[0][0] != 1:
-            raise BookPdfError(f"{path}: a page starts with its title, its one h1; this one has {len(titles)}")
-        headings += [Heading(level, text, page.doc if level == 1 else "") for level, text in found]
+        article, found = linked_headings(chapter_article(path.read_text(encoding="utf-8"), page.doc, docs), page.doc)
+        titles = [heading.text for heading in found if heading.level == 1]
+        h1s = [level for level, _ in HEADING.findall(article) if level == "1"]
+        if len(h1s) != 1 or len(titles) != 1 or found[0].level != 1:
+            raise BookPdfError(f"{path}: a page starts with its title, its one h1, in a section")
+        headings += found
         chapters.append(f'<section class="print-chapter" id="{anchor(page.doc)}">{article}</section>')
         if page.part != part:
             contents.append("</ol>" if part is not None else "")
@@ -323,11 +354,12 @@ def compose(html_dir: str | Path, toc: dict) -> tuple[str, list[Heading]]:
 </head>
 <body>
 <main class="print-edition">
-<section class="print-title-page">
-<h1>{html_lib.escape(book_title)}</h1>
+<section class="print-title-page" id="print-title">
+<h1><a class="print-heading" href="#print-title">{html_lib.escape(book_title)}</a></h1>
 <p>{html_lib.escape(version_text)}</p>
 </section>
-<section class="print-contents"><h1>Contents</h1>
+<section class="print-contents" id="print-contents">
+<h1><a class="print-heading" href="#print-contents">Contents</a></h1>
 {"".join(contents)}
 </section>
 {"".join(chapters)}
@@ -352,42 +384,48 @@ def with_page_numbers(document: str, first_pages: dict[str, int]) -> str:
     return re.sub(r'(<span class="toc-page" data-doc="([^"]+)">)[^<]*</span>', number, document)
 
 
-def _outline_items(outline: DictionaryObject) -> Iterator[DictionaryObject]:
-    """The items of a PDF outline, depth first (the order of the headings they were made from)."""
-    item = outline.get("/First")
-    while item is not None:
-        item = item.get_object()
-        yield item
-        if "/First" in item:
-            yield from _outline_items(item)
-        item = item.get("/Next")
+def destination_pages(pdf: str | Path) -> dict[str, int]:
+    """The page (1-based) of each named destination Chromium wrote into a PDF, by the element's id."""
+    reader = PdfReader(str(pdf))
+    return {name.lstrip("/"): reader.get_destination_page_number(destination) + 1
+            for name, destination in reader.named_destinations.items()}
 
 
-def outline_with_headings(draft: str | Path, output: str | Path, headings: list[Heading]) -> dict[str, int]:
-    """Copy the printed ``draft`` to ``output`` with the outline's titles set to the headings' own text.
+def with_outline(draft: str | Path, output: str | Path, headings: list[Heading],
+                 parts: dict[str, str] | None = None) -> int:
+    """Write ``draft`` to ``output`` with an outline of the headings, as the book's sidebar has them.
 
-    Chromium makes one outline item per heading, in document order, but its titles may repeat or
-    run words together ("ContentsContents"); the items' targets are right, so only the titles are
-    replaced. Returns the first page (1-based) of each page of the book, by document name.
+    The pages of a part of the book (``parts`` gives each page's part, by document name) go under
+    an item for the part, each page's sections under the page. Each item goes to the page of its
+    heading's section; the PDF opens with the outline shown. Returns the number of items.
     """
+    parts = parts or {}
     reader = PdfReader(str(draft))
+    pages = destination_pages(draft)
     writer = PdfWriter(clone_from=reader)
-    root = writer.root_object
-    items = list(_outline_items(root["/Outlines"].get_object())) if "/Outlines" in root else []
-    if len(items) != len(headings):
-        raise BookPdfError(f"{draft}: the PDF's outline has {len(items)} items for {len(headings)} headings; "
-                           "is this Chromium too old to write an outline (Playwright's outline=True)?")
-    first_pages = {}
-    page_numbers = {page.indirect_reference.idnum: n for n, page in enumerate(writer.pages, start=1)}
-    for item, heading in zip(items, headings):
-        squeezed = "".join(str(item["/Title"]).split())
-        if not squeezed.startswith("".join(heading.text.split())[:20]):
-            raise BookPdfError(f"{draft}: outline item {str(item['/Title'])!r} is not heading {heading.text!r}")
-        item[NameObject("/Title")] = TextStringObject(heading.text)
-        if heading.doc:
-            first_pages[heading.doc] = page_numbers[item["/Dest"][0].idnum]
+    parents: dict[int, object] = {}
+    part, part_item, items = "", None, 0
+    for heading in headings:
+        if heading.target not in pages or heading.level > OUTLINE_DEPTH:
+            continue
+        page_number = pages[heading.target] - 1
+        if heading.level == 1:
+            caption = parts.get(heading.doc, "")
+            if caption and caption != part:
+                part_item = writer.add_outline_item(title=caption, page_number=page_number)
+                items += 1
+            part = caption
+            parent = part_item if caption else None
+        else:
+            parent = next((parents[level] for level in range(heading.level - 1, 0, -1) if level in parents), None)
+        parents[heading.level] = writer.add_outline_item(title=heading.text, page_number=page_number,
+                                                         parent=parent)
+        for deeper in [level for level in parents if level > heading.level]:
+            del parents[deeper]
+        items += 1
+    writer.page_mode = "/UseOutlines"
     writer.write(str(output))
-    return first_pages
+    return items
 
 
 @contextlib.contextmanager
@@ -463,34 +501,41 @@ def print_book(html_dir: str | Path, output: str | Path, toc_file: str | Path = 
             page = context.new_page()
             page.emulate_media(media="print")
             first_pages: dict[str, int] = {}
+            chapters = {heading.target: heading.doc for heading in headings if heading.doc}
             for prints in range(1, 4):
-                handler.document = with_page_numbers(document, first_pages).encode() if first_pages \
-                    else document.encode()
+                # The first print only finds the chapters' pages: its footers don't matter.
+                final = bool(first_pages)
+                handler.document = (with_page_numbers(document, first_pages) if final else document).encode()
                 page.goto(base + PRINT_PATH, wait_until="load", timeout=120_000)
-                page.wait_for_function("() => window.MathJax && MathJax.Hub", timeout=60_000)
+                if "MathJax.js" in document:
+                    page.wait_for_function("() => window.MathJax && MathJax.Hub", timeout=60_000)
                 state = page.evaluate(ALL_READY)
+                if refused:
+                    raise BookPdfError("the print asked for files from elsewhere (refused): "
+                                       f"{sorted(set(refused))[:5]}")
                 if state["broken"] or state["errors"]:
                     raise BookPdfError(f"images that did not load: {state['broken'][:5]}; "
                                        f"formulas MathJax could not typeset: {state['errors']}")
                 page.evaluate(FIT_WIDE_CONTENT)
                 page.pdf(path=str(draft), format="A4", margin=PAGE_MARGIN, print_background=True,
-                         display_header_footer=True, header_template="<span></span>",
-                         footer_template=FOOTER, outline=True, tagged=True)
+                         display_header_footer=final, header_template="<span></span>", footer_template=FOOTER)
                 with _pypdf_quiet():  # Chromium's PDFs carry a trailer size pypdf warns about
-                    found = outline_with_headings(draft, output, headings)
-                if found == first_pages:
+                    found = destination_pages(draft)
+                missing = sorted(doc for target, doc in chapters.items() if target not in found)
+                if missing:
+                    raise BookPdfError(f"{draft}: Chromium wrote no destination for the title of {missing[:3]}")
+                found = {doc: found[target] for target, doc in chapters.items()}
+                if final and found == first_pages:
                     break
                 first_pages = found
             else:
                 raise BookPdfError("the contents' page numbers did not settle after three prints")
+            with _pypdf_quiet():
+                with_outline(draft, output, headings, {page.doc: page.part for page in reading_order(toc)})
+                pages = len(PdfReader(str(output)).pages)
         finally:
             browser.close()
             draft.unlink(missing_ok=True)
-    if refused:
-        output.unlink(missing_ok=True)
-        raise BookPdfError(f"the print asked for files from elsewhere (refused): {sorted(set(refused))[:5]}")
-    with _pypdf_quiet():
-        pages = len(PdfReader(str(output)).pages)
     return {"pages": pages, "first_pages": first_pages, "prints": prints}
 
 

@@ -61,6 +61,8 @@ TEXT_LINE_PX, TEXT_LINE_CHARS, PARAGRAPH_GAP_PX = 36, 100, 20
 HEADING_PX = {1: 90, 2: 70, 3: 56}
 CODE_LINE_PX, TABLE_ROW_PX, PRINTED_LINE_PX = 24, 30, 24
 """A line of code (20 px type), a table row (18 px type), a line of printed output."""
+CODE_LINE_CHARS = 95
+"""Characters of code or printed output on one line of a slide (longer lines wrap)."""
 CELL_PAD_PX, BOX_PAD_PX = 16, 24
 """Around every cell; around a code box or an output."""
 
@@ -96,6 +98,11 @@ def _png_size(data: str) -> tuple[int, int]:
     """Width and height of a base64 PNG, from its header."""
     head = base64.b64decode(data[:64])
     return struct.unpack(">II", head[16:24])
+
+
+def _wrapped_lines(text: str) -> int:
+    """Lines of code or printed text on a slide, a long line taking as many as it wraps to."""
+    return sum(max(1, math.ceil(len(line) / CODE_LINE_CHARS)) for line in text.splitlines())
 
 
 def markdown_height(source: str) -> float:
@@ -147,7 +154,7 @@ def cell_height(cell: dict) -> float:
     if cell["cell_type"] != "code":
         return height + markdown_height(source)
     if not cell.get("metadata", {}).get("transient", {}).get("remove_source"):
-        height += CODE_LINE_PX * len(source.splitlines()) + BOX_PAD_PX
+        height += CODE_LINE_PX * _wrapped_lines(source) + BOX_PAD_PX
     for output in cell.get("outputs", []):
         data = output.get("data", {})
         if "image/png" in data:
@@ -159,7 +166,7 @@ def cell_height(cell: dict) -> float:
         else:
             text = output.get("text") or data.get("text/plain") or ""
             text = text if isinstance(text, str) else "".join(text)
-            height += PRINTED_LINE_PX * len(text.splitlines()) + BOX_PAD_PX
+            height += PRINTED_LINE_PX * _wrapped_lines(text) + BOX_PAD_PX
     return height
 
 
