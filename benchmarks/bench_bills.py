@@ -30,7 +30,7 @@ from ingress_egress import bills
 REGIONS = [("", "us-east-1"), ("USE2-", "us-east-2"), ("USW2-", "us-west-2"), ("EUC1-", "eu-central-1"),
            ("APN1-", "ap-northeast-1"), ("APS3-", "ap-south-1")]
 KINDS = ["DataTransfer-Out-Bytes", "DataTransfer-In-Bytes", "DataTransfer-Regional-Bytes", "NatGateway-Bytes",
-         "NatGateway-Hours", "CloudFront-Out-Bytes", "BoxUsage:m5.large", "BoxUsage:c6g.xlarge", "EBS:VolumeUsage.gp3",
+         "NatGateway-Hours", "CloudFront-Out-Bytes", "CloudFront-In-Bytes", "BoxUsage:m5.large", "BoxUsage:c6g.xlarge", "EBS:VolumeUsage.gp3",
          "TimedStorage-ByteHrs", "Requests-Tier1", "Lambda-GB-Second"]
 SERVICES = ["AmazonEC2", "AmazonS3", "AmazonRDS", "AWSLambda", "AmazonECS", "AmazonEKS"]
 
@@ -49,6 +49,7 @@ def line_pool(rng: np.random.Generator) -> pd.DataFrame:
                 rows.append((f"{code}-{other_code}-AWS-In-Bytes", "AmazonS3", f"from {other}", region))
     for edge in ("US", "EU", "JP", "IN", "AU", "SA", "ZA", "ME", "CA", "AP"):
         rows.append((f"{edge}-DataTransfer-Out-Bytes", "AmazonCloudFront", f"CloudFront {edge}", "global"))
+        rows.append((f"{edge}-DataTransfer-Out-OBytes", "AmazonCloudFront", f"CloudFront to origin {edge}", "global"))
         rows.append((f"{edge}-Requests-Tier2-HTTPS", "AmazonCloudFront", f"CloudFront requests {edge}", "global"))
     # FOCUS-like lines without usage type: the description decides.
     for i in range(2_000):

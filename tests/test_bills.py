@@ -32,9 +32,14 @@ from ingress_egress import bills
         ("NatGateway-Hours", "AmazonEC2", "nat_gateway"),
         ("US-DataTransfer-Out-Bytes", "AmazonCloudFront", "cdn_out"),
         ("EU-DataTransfer-Out-Bytes", "AmazonCloudFront", "cdn_out"),
-        ("US-DataTransfer-Out-OBytes", "AmazonCloudFront", "cdn_origin"),
-        ("CloudFront-Out-Bytes", "AmazonEC2", "cdn_origin"),
-        ("USE1-CloudFront-In-Bytes", "AmazonS3", "cdn_origin"),
+        # CloudFront edge -> origin: "bytes transferred from CloudFront edge locations to your origin" (CloudFront
+        # Developer Guide, usage types), billed by CloudFront; the origin's region lists the same bytes arriving.
+        ("US-DataTransfer-Out-OBytes", "AmazonCloudFront", "cdn_to_origin"),
+        ("EU-DataTransfer-Out-OBytes", "AmazonCloudFront", "cdn_to_origin"),
+        ("USE1-CloudFront-In-Bytes", "AmazonS3", "cdn_to_origin"),
+        # origin -> CloudFront: origin fetches, "Data Transfer OUT From Amazon EC2 To Amazon CloudFront $0.00".
+        ("CloudFront-Out-Bytes", "AmazonEC2", "origin_to_cdn"),
+        ("USW2-CloudFront-Out-Bytes", "AmazonS3", "origin_to_cdn"),
         ("BoxUsage:m5.large", "AmazonEC2", "not_transfer"),
         ("USE1-TimedStorage-ByteHrs", "AmazonS3", "not_transfer"),
         ("US-Requests-Tier2-HTTPS", "AmazonCloudFront", "not_transfer"),
@@ -55,7 +60,10 @@ def test_usage_types(usage_type, service, expected):
         ("Amazon Simple Storage Service", "$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier", "0.09", "internet_out"),
         ("Amazon CloudFront", "$0.080 per GB - next 40 TB / month data transfer out", "0.08", "cdn_out"),
         ("Amazon API Gateway", "$0.085 per GB - next 40 TB / month data transfer out", "0.085", "internet_out"),
-        ("Amazon Elastic Compute Cloud", "$0.00 per GB data transfer in to US West (Oregon) from CloudFront", "0", "cdn_origin"),
+        ("Amazon Elastic Compute Cloud", "$0.00 per GB data transfer in to US West (Oregon) from CloudFront", "0", "cdn_to_origin"),
+        ("Amazon Simple Storage Service", "$0.00 per GB data transfer out of US West (Oregon) to CloudFront", "0", "origin_to_cdn"),
+        ("Amazon CloudFront", "$0.020 per GB - data transfer out to origin", "0.02", "cdn_to_origin"),
+        ("Amazon CloudFront", "$0.0075 per 10,000 requests to Origin Shield", "0.00000075", "not_transfer"),
         ("Elastic Load Balancing", "$0.010 per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB", "0.01", "inter_zone"),
         ("Amazon Simple Storage Service", "$0.02 per GB - US West (Oregon) data transfer to EU (Ireland)", "0.02", "inter_region_out"),
         ("AWS Lambda", "$0.00 per GB - US West (Oregon) data transfer from EU (Paris)", "0", "inter_region_in"),
@@ -192,11 +200,11 @@ def test_missing_required_column(tmp_path):
 
 def test_unparsable_number_names_file_line_and_column(tmp_path):
     path = _write(tmp_path, "cur.csv", LEGACY_CUR.replace(",1000,GB,", ",1,000,GB,").replace("1,000,GB", "lots,GB"))
-    with pytest.raises(ValueError, match=r"cur.csv: line 4: column 'lineItem/UsageAmount': expected a number, got 'lots'"):
+    with pytest.raises(ValueError, match=r"cur.csv: line 4: column 'lineItem/UsageAmount': expected a finite number, got 'lots'"):
         bills.read_cur(path)
     # A quoted description spanning two lines moves the physical line number: the error says where it really is.
     text = FOCUS.replace("$0.045 per GB Data Processed by NAT Gateways", '"$0.045 per GB Data Processed\nby NAT Gateways"').replace("0.087,Rtn", "x0.087,Rtn")
-    with pytest.raises(ValueError, match=r"focus.csv: line 5: column 'BilledCost': expected a number, got 'x0.087'"):
+    with pytest.raises(ValueError, match=r"focus.csv: line 5: column 'BilledCost': expected a finite number, got 'x0.087'"):
         bills.read_focus(_write(tmp_path, "focus.csv", text))
 
 
@@ -227,3 +235,21 @@ def test_read_bill_takes_a_gzipped_export(tmp_path):
     bill = bills.read_bill(packed)
     assert bill.attrs["format"] == "focus"
     assert bill["BilledCost"].tolist() == plain["BilledCost"].tolist()
+
+
+def test_cdn_to_origin_is_billed_and_origin_fetches_are_not():
+    """The two directions between CloudFront and its origin are priced differently, so they are two classes.
+
+    Before the split both were one class that the course called free, which hid a billed line."""
+    bill = pd.DataFrame({
+        "usage_type": ["US-DataTransfer-Out-OBytes", "USE1-CloudFront-In-Bytes", "CloudFront-Out-Bytes"],
+        "service": ["AmazonCloudFront", "AmazonS3", "AmazonS3"],
+        "description": ["", "", ""], "month": ["2025-09"] * 3,
+        "quantity": [500.0, 500.0, 3_000.0], "cost": [500 * 0.02, 0.0, 0.0],
+    })
+    summary = bills.transfer_summary(bill).set_index("category")
+    assert summary.loc["cdn_to_origin", "cost"] == pytest.approx(10.0)     # 500 GB x 0.02, CloudFront's line
+    assert summary.loc["cdn_to_origin", "lines"] == 2                     # and the origin's free arrival line
+    assert summary.loc["origin_to_cdn", "cost"] == 0.0
+    assert {"origin_to_cdn", "cdn_to_origin"} <= set(bills.TRANSFER_CLASSES)
+    assert "cdn_origin" not in bills.CLASSES

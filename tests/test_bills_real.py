@@ -34,10 +34,10 @@ TEMPLATES = [
      "second tier of internet egress from a region"),
     (r"Amazon CloudFront", r"\$0\.\d+ per GB - (first 10|next 40) TB / month data transfer out", "cdn_out",
      "CloudFront delivering to viewers"),
-    (ANY, rf"\$0\.00 per GB data transfer out of {REGION} to CloudFront", "cdn_origin",
+    (ANY, rf"\$0\.00 per GB data transfer out of {REGION} to CloudFront", "origin_to_cdn",
      "origin in a region sending to CloudFront (origin fetch)"),
-    (ANY, rf"\$0\.00 per GB data transfer in to {REGION} from CloudFront", "cdn_origin",
-     "CloudFront forwarding to the origin"),
+    (ANY, rf"\$0\.00 per GB data transfer in to {REGION} from CloudFront", "cdn_to_origin",
+     "CloudFront forwarding to the origin, seen arriving at the origin's region (free there)"),
     (ANY, r"\$0\.010 per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB", "inter_zone",
      "between availability zones"),
     (ANY, rf"\$0\.0\d per GB - {REGION} data transfer to {REGION}", "inter_region_out",
@@ -126,3 +126,15 @@ def test_transfer_lines_are_priced_per_gb(sample):
     # Microsoft (3 transfer lines) and Oracle (1) are covered, not only AWS.
     by_provider = sample.assign(label=labels.to_numpy()).query("label != 'not_transfer'")["ProviderName"].value_counts()
     assert by_provider["Microsoft"] == 5 and by_provider["Oracle"] == 1
+
+
+def test_cost_columns_of_the_transfer_lines(sample):
+    """What notebook 07 says of the sample: its transfer lines are billed at list price, and which cost
+    column a reader sums matters, since the AWS lines leave ContractedCost and EffectiveCost at 0."""
+    labels = [expected_class(s, d) for s, d in zip(sample["ServiceName"], sample["ChargeDescription"])]
+    transfer = sample[[label != "not_transfer" for label in labels]]
+    aws = transfer[transfer["ProviderName"] == "AWS"]
+    assert len(aws) == 564
+    assert (aws["BilledCost"].astype(float) == aws["ListCost"].astype(float)).all()
+    assert (aws["ListCost"].astype(float) > 0).sum() == 277
+    assert (aws["ContractedCost"].astype(float) == 0).all() and (aws["EffectiveCost"].astype(float) == 0).all()

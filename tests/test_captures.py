@@ -125,8 +125,11 @@ def rows(df: pd.DataFrame, *cols: str) -> list[tuple]:
 @pytest.mark.parametrize("big_endian", [False, True])
 def test_pcap_times_lengths_both_byte_orders(tmp_path, nanosecond, big_endian):
     frame = eth(0x0800, ipv4("192.0.2.1", "198.51.100.7", 17, udp(5353, 53, b"q" * 10)))
+    # a 1,500-byte frame of which only the first 52 bytes were captured
+    big = eth(0x0800, ipv4("192.0.2.1", "198.51.100.7", 17, udp(5353, 53, b"q" * 1458)))
+    assert len(big) == 1500
     times = [T0 + 123_456_789, T0 + 2_000_000_001]
-    path = write_pcap(tmp_path / "a.pcap", [(times[0], frame), (times[1], frame, 1500)],
+    path = write_pcap(tmp_path / "a.pcap", [(times[0], frame), (times[1], big[:52], 1500)],
                       nanosecond=nanosecond, big_endian=big_endian)
     df = read_capture(path)
     expected = times if nanosecond else [T0 + 123_456_000, T0 + 2_000_000_000]
@@ -363,6 +366,7 @@ def test_keep_bytes_gives_frames_and_header_offsets(tmp_path):
 def test_pcapng_interfaces_resolutions_flags_and_skipped_blocks(tmp_path):
     v4 = ipv4("192.0.2.1", "198.51.100.2", 17, udp(1000, 53))
     v6 = ipv6("2001:db8::1", "2001:db8::2", 6, tcp(2000, 443, 0x02))
+    big4 = ipv4("192.0.2.1", "198.51.100.2", 17, udp(1000, 53, bytes(1468)))  # 1,496 bytes
     t = T0 + 250_000_000  # .25 s: exact in every resolution used here
     path = write_pcapng(tmp_path / "m.pcapng", [
         (0, t + 123_456_789, eth(0x0800, v4), None, 1),            # ns, inbound
@@ -372,7 +376,7 @@ def test_pcapng_interfaces_resolutions_flags_and_skipped_blocks(tmp_path):
         (2, t, sll(4, 0x0800, v4)),                                # 2^-20 s, exact
         (2, t + 1, sll(0, 0x0800, v4)),                            # 2^-20 s: 1 ns rounds down
         Block(0x00000BAD, struct.pack("<I", 32473) + b"custom"),
-        (3, t + 1_234_567, null(2, v4), 1500),                     # ms, original length 1500
+        (3, t + 1_234_567, null(2, big4)[:32], 1500),              # ms, 1500 cut to 32
         (4, t + 42, v6),                                           # 10^-10 s
     ], interfaces=[(LINKTYPE_ETHERNET, 9), (LINKTYPE_RAW, 6), (LINKTYPE_LINUX_SLL, 0x80 | 20),
                    (LINKTYPE_NULL, 3), (LINKTYPE_RAW, 10)])
@@ -412,9 +416,10 @@ def test_pcapng_timestamp_offset(tmp_path):
 
 def test_simple_and_obsolete_packet_blocks_and_sections(tmp_path):
     v4 = ipv4("203.0.113.5", "192.0.2.9", 6, tcp(443, 51000, 0x10))
+    v4_200 = ipv4("203.0.113.5", "192.0.2.9", 6, tcp(443, 51000, 0x10, bytes(146)))  # 186
     path = write_pcapng(tmp_path / "s.pcapng", [
         SimplePacket(eth(0x0800, v4)),
-        SimplePacket(eth(0x0800, v4) + bytes(100), original_length=200),  # cut at snaplen 60
+        SimplePacket(eth(0x0800, v4_200), original_length=200),  # cut at snaplen 60
         ObsoletePacket(1, T0 + 7_000, v4, flags=2),
         Section(interfaces=((LINKTYPE_RAW, 9),), big_endian=True),
         (0, T0 + 9, v4, 80, 1),
@@ -710,7 +715,8 @@ def test_agrees_with_tshark_on_every_link_type_and_header_chain(tmp_path):
         (3, null(2, v4), None),
         (3, null(30, v6, big=True), None),
         (4, v6, 2),
-        (4, v4 + bytes(2000), 1),     # cut by the interface's 1000-byte snaplen
+        (4, ipv4("192.0.2.1", "198.51.100.2", 6, tcp(40000, 443, 0x12, bytes(2000))), 1),
+        # ^ 2,040 bytes cut by the interface's 1000-byte snaplen
         (5, v4, None),
         (6, v6, None),
     ]

@@ -5,9 +5,10 @@
 - Its prices are the ones in `data/prices/*.csv`, with the dates and sources its footnote gives.
 - In the built book, every link of the page lands on an existing page and, where it names one, an
   existing section.
-- Printed by Chromium (A4, landscape), the page is one sheet: the book's navigation is hidden and the
-  table spans the width of the paper. Without Chromium this test skips on a workstation and fails in CI,
-  like the other browser tests.
+- Printed by Chromium (A4, landscape), the page is one sheet: the book's navigation is hidden, the
+  table spans the width of the paper, its text is at least 7.5 pt, and the page's text reaches at
+  least 90 % of the way down the printable area (the space is used). Without Chromium this test
+  skips on a workstation and fails in CI, like the other browser tests.
 """
 
 from __future__ import annotations
@@ -165,10 +166,18 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
     paid = google[google.usd_per_unit > 0].iloc[0]
     assert paid.unit == "GiB" and paid.bytes_per_unit == 2**30
     assert f"North America: {paid.usd_per_unit:g} USD/GiB in the first paid tier" in text
+    standard = price_rows(table, "gcp", "internet_out", "north-america-standard")
+    standard_paid = standard[standard.usd_per_unit > 0].iloc[0]
+    assert f"(Standard Tier {standard_paid.usd_per_unit:g})" in text
 
     # AWS us-east-1 inside the cloud: zones (both sides billed), regions (the source only), NAT gateways.
     zone = price_rows(table, "aws", "inter_zone", "us-east-1").iloc[0]
     assert zone.billed_sides == 2 and f"between zones {zone.usd_per_unit:g} USD/GB on each side" in text
+    fetch = price_rows(table, "aws", "origin_to_cdn", "us-east-1").iloc[0]
+    to_origin = price_rows(table, "aws", "cdn_to_origin", "north-america").iloc[0]
+    assert fetch.usd_per_unit == 0
+    assert (f"CloudFront: fetches from the bucket free, forwarding uploads to it "
+            f"{to_origin.usd_per_unit:g} USD/GB") in text
     region_out = price_rows(table, "aws", "inter_region_out", "us-east-1").iloc[0]
     region_in = price_rows(table, "aws", "inter_region_in", "us-east-1").iloc[0]
     assert region_in.usd_per_unit == 0
@@ -181,13 +190,17 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
 
     # The footnote's account of where each figure comes from, checked row by row.
     bill = "rates printed on the FOCUS 1.0 sample bill, billing period September 2024"
-    secondary = "the free 100 GB and the NAT gateway hour read on 2026-11-27 from secondary sources"
+    page = "the free 100 GB read on 2026-12-02 from AWS's EC2 pricing page"
+    secondary = "NAT gateway hour read on 2026-11-27 from secondary sources"
+    later = "the Standard Tier and CloudFront to the origin from secondary sources, read on 2026-12-02"
     claims = [
         (first, bill, ("primary-bill", "2024-09 billing period")),
         (zone, bill, ("primary-bill", "2024-09 billing period")),
         (region_out, bill, ("primary-bill", "2024-09 billing period")),
         (nat_gb, bill, ("primary-bill", "2024-09 billing period")),
-        (free, secondary, ("secondary", "2026-11-27")),
+        (free, page, ("primary-page", "2026-12-02")),
+        (standard_paid, later, ("secondary", "2026-12-02")),
+        (to_origin, later, ("secondary", "2026-12-02")),
         (nat_hour, secondary, ("secondary", "2026-11-27")),
         (paid, "Google Cloud per GiB (2^30 bytes), read on 2026-11-27 from its pricing page",
          ("primary-page", "2026-11-27")),
@@ -275,6 +288,9 @@ def _require_chromium() -> None:
         pytest.skip(reason)
 
 
+MM = 96 / 25.4  # CSS pixels per millimetre
+
+
 @pytest.mark.book
 @pytest.mark.browser
 def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
@@ -295,9 +311,24 @@ def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
             body_width = page.evaluate("document.body.getBoundingClientRect().width")
             assert table.bounding_box()["width"] > 0.9 * body_width
             pdf = page.pdf(format="A4", landscape=True, print_background=True)
+            # Laid out on the printable area of the sheet (A4 landscape less the page's own margins),
+            # the text is large enough and fills the sheet.
+            margins = page.evaluate("""() => { for (const sheet of document.styleSheets) {
+                let rules = []; try { rules = [...sheet.cssRules]; } catch (error) { continue; }  // file: sheets
+                for (const rule of rules) if (rule instanceof CSSPageRule) return rule.style.margin; } }""")
+            margin = float(re.fullmatch(r"([\d.]+)mm", margins).group(1))
+            width, height = (297 - 2 * margin) * MM, (210 - 2 * margin) * MM
+            page.set_viewport_size({"width": round(width), "height": round(height)})
+            font_pt = page.evaluate("parseFloat(getComputedStyle(document.querySelector('table.cheatsheet')).fontSize)") * 72 / 96
+            bottom = page.evaluate("""() => Math.max(...[...document.querySelectorAll('article *')]
+                .map(e => e.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.bottom))""")
         finally:
             browser.close()
     assert pdf.startswith(b"%PDF-")
     # One page object: `/Type /Page`, not the `/Type /Pages` tree that holds it.
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     assert len(re.findall(rb"/Type\s*/Pages\b", pdf)) >= 1
+    box = [float(v) for v in re.search(rb"/MediaBox\s*\[([\d.\s]+)\]", pdf).group(1).split()]
+    assert abs(box[2] - 297 / 25.4 * 72) < 2 and abs(box[3] - 210 / 25.4 * 72) < 2  # A4, landscape, in points
+    assert font_pt >= 7.5
+    assert 0.9 * height <= bottom <= height

@@ -79,7 +79,7 @@ def test_tier_breakdown_lines():
     lines = cloud.tier_breakdown(60_000)
     assert lines["quantity"].tolist() == [100, 10_240, 40_960, 8_700]
     assert lines["quantity"].sum() == 60_000
-    assert lines["evidence"].tolist() == ["secondary", "primary-bill", "primary-bill", "secondary"]
+    assert lines["evidence"].tolist() == ["primary-page", "primary-bill", "primary-bill", "secondary"]
 
 
 # ---- the other categories ----------------------------------------------------------------------------
@@ -100,6 +100,48 @@ def test_inter_region_and_nat_and_cdn_by_hand():
     assert cloud.cdn_egress_cost(60_000) == pytest.approx(10_240 * 0.085 + 40_960 * 0.080 + 7_776 * 0.060)
     assert cloud.cdn_egress_cost(1_024) == 0.0
     assert cloud.origin_to_cdn_cost(9_999) == 0.0
+
+
+def test_cdn_and_origin_are_priced_by_direction():
+    # Origin -> CloudFront is free; CloudFront -> origin (uploads forwarded) is 0.02 per GB from US edges,
+    # with no free allowance: 2,000 GB of uploads through CloudFront cost 40 USD.
+    assert cloud.origin_to_cdn_cost(2_000) == 0.0
+    assert cloud.cdn_to_origin_cost(2_000) == pytest.approx(2_000 * 0.02)
+    month = cloud.month_cost({"cdn_out": 5_000, "origin_to_cdn": 500, "cdn_to_origin": 2_000})
+    got = dict(zip(month["category"], month["usd"]))
+    assert got["cdn_to_origin"] == pytest.approx(40.0) and got["origin_to_cdn"] == 0.0
+    where = dict(zip(month["category"], month["region"]))
+    assert where["cdn_to_origin"] == "north-america" and where["origin_to_cdn"] == "us-east-1"
+    assert got["total"] == pytest.approx((5_000 - 1_024) * 0.085 + 40.0)
+
+
+def test_the_old_cdn_origin_name_says_what_replaced_it():
+    with pytest.raises(ValueError, match="'cdn_origin' was split into origin_to_cdn .* and cdn_to_origin"):
+        cloud.month_cost({"cdn_origin": 100})
+    with pytest.raises(ValueError, match="was split into"):
+        cloud.price_table("aws", "us-east-1", "cdn_origin")
+
+
+def test_google_standard_tier_by_hand():
+    # Standard Tier from North America: 200 GiB free, 0.085 to 10,240 GiB, 0.065 to 153,600, 0.045 to 512,000.
+    standard = "north-america-standard"
+    assert cloud.internet_egress_cost(200, "gcp", standard) == 0.0
+    assert cloud.internet_egress_cost(1_000, "gcp", standard) == pytest.approx(800 * 0.085)
+    assert cloud.internet_egress_cost(10_000, "gcp", standard) == pytest.approx(9_800 * 0.085)
+    assert cloud.internet_egress_cost(20_000, "gcp", standard) == pytest.approx(10_040 * 0.085 + 9_760 * 0.065)
+    assert cloud.coverage("gcp", standard, "internet_out") == 500 * 1_024
+    # Premium for the same 10,000 GiB: 1 free, 1,024 at 0.12, 8,975 at 0.11.
+    premium = cloud.internet_egress_cost(10_000, "gcp", "north-america")
+    assert premium == pytest.approx(1_024 * 0.12 + 8_975 * 0.11)
+    assert premium - cloud.internet_egress_cost(10_000, "gcp", standard) == pytest.approx(
+        1_024 * 0.12 + 8_975 * 0.11 - 9_800 * 0.085)
+
+
+def test_traffic_between_zones_by_provider():
+    # 1,000 units cross: AWS bills both sides (0.01 + 0.01), Google the sending side (0.01), Azure nothing.
+    assert cloud.inter_zone_cost(1_000) == pytest.approx(2 * 1_000 * 0.01)
+    assert cloud.inter_zone_cost(1_000, "gcp", "north-america") == pytest.approx(1_000 * 0.01)
+    assert cloud.inter_zone_cost(1_000, "azure", "eastus") == 0.0
 
 
 def test_month_cost_lines_and_total():
@@ -211,7 +253,8 @@ def test_empty_directory(tmp_path):
 def test_every_price_says_where_it_came_from():
     prices = cloud.load_prices()
     assert prices["source"].str.len().min() > 10
-    # Prices looked up on 2026-11-27, the interface endpoint prices (notebook 11) on 2026-12-02.
+    # Prices looked up on 2026-11-27; rows added or re-checked later (interface endpoints, Google's
+    # Standard Tier and zones, Azure's zones, CloudFront to the origin, AWS's free allowance) on 2026-12-02.
     assert set(prices["read_on"]) == {"2026-11-27", "2026-12-02", "2024-09 billing period"}
     # FOCUS evidence carries the billing period, looked-up prices carry the date they were read.
     assert (prices.loc[prices["evidence"] == "primary-bill", "read_on"] == "2024-09 billing period").all()
@@ -220,6 +263,15 @@ def test_every_price_says_where_it_came_from():
     # Every data unit names its definition.
     data = prices[prices["unit"] != "hour"]
     assert data["unit_definition"].str.contains("2\\^30|uncertain").all()
+
+
+def test_the_aws_free_allowance_cites_the_providers_own_page():
+    # The 100 GB a month is stated on the EC2 pricing page: primary-page, not second hand.
+    free = cloud.load_prices().query("provider == 'aws' and category == 'internet_out' and tier_end == 100")
+    assert len(free) >= 2
+    assert (free["evidence"] == "primary-page").all()
+    assert free["source"].str.startswith("https://aws.amazon.com/ec2/pricing/on-demand/").all()
+    assert free["note"].str.contains("AWS customers receive 100GB of data transfer out to the internet free").all()
 
 
 @pytest.mark.shared

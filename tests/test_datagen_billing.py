@@ -62,7 +62,7 @@ def test_docstring_table_matches_the_ground_truth():
 def test_ground_truth_volumes_are_what_the_lines_carry(lines):
     truth = billing.monthly_ground_truth()
     volume = lines.pivot_table(index="month", columns="category", values="quantity", aggfunc="sum").fillna(0)
-    for category in ("internet_out", "internet_in", "cdn_out", "cdn_origin", "inter_region_out"):
+    for category in ("internet_out", "internet_in", "cdn_out", "origin_to_cdn", "inter_region_out"):
         assert volume[category].to_numpy() == pytest.approx(truth[category].to_numpy(), abs=0.01), category
     # inter_zone lines bill both sides of each crossing GB; nat_gateway lines include the hours (unit Hrs).
     assert volume["inter_zone"].to_numpy() == pytest.approx(2 * truth["inter_zone"].to_numpy(), abs=0.01)
@@ -78,7 +78,7 @@ def test_monthly_costs_by_hand(lines):
     assert cost.loc["2025-04", "internet_out"] == pytest.approx(10_240 * 0.09 + 23_260 * 0.085, abs=0.01)
     # September CloudFront: 33,065 GB: 1,024 free, 10,240 at 0.085, 21,801 at 0.080.
     assert cost.loc["2025-09", "cdn_out"] == pytest.approx(10_240 * 0.085 + 21_801 * 0.080, abs=0.01)
-    assert cost["cdn_origin"].sum() == 0 and cost["internet_in"].sum() == 0 and cost["inter_region_in"].sum() == 0
+    assert cost["origin_to_cdn"].sum() == 0 and cost["internet_in"].sum() == 0 and cost["inter_region_in"].sum() == 0
 
 
 def test_every_month_priced_like_the_engine(lines):

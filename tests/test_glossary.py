@@ -19,16 +19,24 @@ The matcher is deliberately simple:
   must link one of its senses; which sense is the author's choice.
 - The first occurrence of each term in a notebook must be inside a ``{term}`` role for that entry
   (or, for a shared word, for one of its senses). Later occurrences are free.
+
+The glossary itself is read by :mod:`ingress_egress.glossary`. For JupyterLab each notebook also
+carries its own glossary (a cell with the id ``lab-glossary`` that the book leaves out), made by
+``make lab-ready``: the matcher skips the cells that tool adds, and the last tests check that the
+glossary cell holds exactly the terms the notebook links, with the book glossary's definitions.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from ingress_egress.glossary import ROLE, Entry, notebook_glossary, parse_glossary, parse_role, read_glossary
+from ingress_egress.lab import GLOSSARY_CELL_ID, GLOSSARY_LEAD, is_lab_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "book" / "glossary.md"
@@ -43,68 +51,12 @@ CASE_SENSITIVE = {"Service"}
 EXEMPT = {
     ("01", "flow"): "'flows' is only the English verb there ('what flows afterwards'), never the noun",
     ("03", "Service"): "only in the title of RFC 6335, 'Service Name and Transport Protocol Port Number Registry'",
-    ("06", "Service"): "only in Google Cloud's product name 'Network Service Tiers'",
+    ("05", "Service"): "only in the title of RFC 6092, '... Providing Residential IPv6 Internet Service'",
+    ("06", "Service"): "only in a quotation of AWS's EC2 pricing page ('all AWS Services and Regions')",
     ("08", "first match"): "'first matches' is a verb there (the controller first matches the Host header)",
 }
 
-ROLE = re.compile(r"\{term\}`([^`]*)`")
 QUALIFIER = re.compile(r"\s*\(([^()]*)\)\s*$")
-
-
-@dataclass
-class Entry:
-    """A glossary entry: its term lines, its definition, and the words notebooks are searched for."""
-
-    terms: list[str]
-    definition: str
-    line: int
-    words: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.terms[0]
-
-    @property
-    def keys(self) -> set[str]:
-        """The role targets that resolve to this entry (Sphinx falls back to a case-insensitive match)."""
-        return {term.casefold() for term in self.terms}
-
-
-def parse_glossary(text: str) -> list[Entry]:
-    """The entries of the first ``{glossary}`` directive in a MyST page, in file order."""
-    lines = text.splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if re.match(r"^(```+|:::+)\{glossary\}", line))
-    except StopIteration:
-        raise ValueError("no ```{glossary} directive") from None
-    fence = re.match(r"^(```+|:::+)", lines[start]).group(1)
-    entries: list[Entry] = []
-    pending_terms: list[tuple[int, str]] = []
-    for number, line in enumerate(lines[start + 1:], start=start + 2):
-        if line.startswith(fence):
-            break
-        if line.startswith(":") and not entries and not pending_terms:
-            continue                                    # a directive option such as :sorted:
-        if not line.strip():
-            continue
-        if line[0] in " \t":
-            if not pending_terms and not entries:
-                raise ValueError(f"glossary line {number}: a definition before any term")
-            if pending_terms:
-                entries.append(Entry([t for _, t in pending_terms], "", pending_terms[0][0]))
-                pending_terms = []
-            entries[-1].definition += line.strip() + "\n"
-        else:
-            if entries and entries[-1].definition == "" and not pending_terms:
-                raise ValueError(f"glossary line {number}: entry {entries[-1].name!r} has no definition")
-            pending_terms.append((number, line.strip()))
-    else:
-        raise ValueError("the {glossary} directive is not closed")
-    if pending_terms:
-        raise ValueError(f"glossary line {pending_terms[0][0]}: term {pending_terms[0][1]!r} has no definition")
-    for entry in entries:
-        entry.words = [QUALIFIER.sub("", term) for term in entry.terms]
-    return entries
 
 
 def word_pattern(word: str) -> re.Pattern:
@@ -121,7 +73,9 @@ def word_pattern(word: str) -> re.Pattern:
 
 def strip_markdown(text: str) -> str:
     """One markdown cell with everything the matcher ignores removed (roles are kept)."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)            # front matter
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+    text = re.sub(r"^%.*$", " ", text, flags=re.MULTILINE)                   # MyST comment
     text = re.sub(r"^(```+|~~~+).*?^\1\s*$", " ", text, flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL)
     lines = text.split("\n")
@@ -160,14 +114,6 @@ class Segment:
         return self.target is not None
 
 
-def parse_role(content: str) -> tuple[str, str]:
-    """(display text, target) of the content of a {term} role: ``text`` or ``text <target>``."""
-    match = re.match(r"^(.*?)\s*<([^<>]+)>\s*$", content, flags=re.DOTALL)
-    if match and match.group(1):
-        return match.group(1), match.group(2).strip()
-    return content, content.strip()
-
-
 def segments(markdown_cells: list[str]) -> list[Segment]:
     """The notebook's markdown, in order, as plain text and roles, with ignored parts removed."""
     result: list[Segment] = []
@@ -190,12 +136,14 @@ class Glossary:
     def __init__(self, entries: list[Entry]):
         self.entries = entries
         self.by_key = {key: entry for entry in entries for key in entry.keys}
-        self.patterns = {entry.name: [word_pattern(w) for w in entry.words] for entry in entries}
-        words = {}
-        for entry in entries:
-            for word in entry.words:
-                words.setdefault(word.casefold(), set()).add(entry.name)
-        self.senses = {entry.name: set().union(*(words[w.casefold()] for w in entry.words)) for entry in entries}
+        # The words searched for: the terms without a trailing qualifier ("Ingress (Kubernetes)" -> "Ingress").
+        self.words = {entry.name: [QUALIFIER.sub("", term) for term in entry.terms] for entry in entries}
+        self.patterns = {name: [word_pattern(w) for w in words] for name, words in self.words.items()}
+        senses = {}
+        for name, words in self.words.items():
+            for word in words:
+                senses.setdefault(word.casefold(), set()).add(name)
+        self.senses = {name: set().union(*(senses[w.casefold()] for w in words)) for name, words in self.words.items()}
         self._matches: dict[str, list[tuple[int, int, str]]] = {}
 
     def resolve(self, target: str) -> Entry | None:
@@ -241,9 +189,13 @@ class Glossary:
         return None
 
 
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
 def markdown_cells(path: Path) -> list[str]:
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown"]
+    """The notebook's own markdown cells, without those `make lab-ready` adds for JupyterLab (its glossary)."""
+    return ["".join(cell["source"]) for cell in cells(path) if cell["cell_type"] == "markdown" and not is_lab_cell(cell)]
 
 
 def role_targets(path: Path) -> list[str]:
@@ -253,7 +205,7 @@ def role_targets(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def glossary() -> Glossary:
-    return Glossary(parse_glossary(GLOSSARY.read_text(encoding="utf-8")))
+    return Glossary(read_glossary(GLOSSARY))
 
 
 # --- the matcher itself, on small texts -------------------------------------------------------------
@@ -294,7 +246,7 @@ def test_parse_glossary_reads_terms_aliases_and_definitions(example):
         ["NAT", "network address translation"], ["NAT gateway"], ["ingress"], ["Ingress (Kubernetes)"],
         ["boundary"], ["Service"]]
     assert example.entries[1].definition == "A cloud service.\nSecond line.\n"
-    assert example.entries[3].words == ["Ingress"]
+    assert example.words["Ingress (Kubernetes)"] == ["Ingress"]
     assert example.resolve("network Address Translation").name == "NAT"
     assert example.resolve("flow") is None
 
@@ -317,7 +269,7 @@ def test_word_pattern_whole_words_plurals_and_hyphens():
 
 
 def test_ignored_markdown_is_ignored():
-    cell = ("# NAT in a heading\n| NAT | x |\n|---|---|\n| body | NAT here |\n`NAT` [NAT](x.ipynb) "
+    cell = ("---\nNAT: front matter\n---\n% NAT in a comment\n# NAT in a heading\n| NAT | x |\n|---|---|\n| body | NAT here |\n`NAT` [NAT](x.ipynb) "
             "https://example.org/NAT\n:::{exercise}\n:label: ex-00-nat\n$NAT$\n$$\nNAT\n$$\n```\nNAT\n```\n")
     text = "".join(s.text for s in segments([cell]))
     assert text.count("NAT") == 1 and "NAT here" in text
@@ -411,3 +363,53 @@ def test_first_use_of_every_term_is_linked(glossary, path):
         if use is not None and use[0] == "plain":
             unlinked.append(f"{entry.name!r}: ...{use[1]}...")
     assert unlinked == [], f"{path.name}: first use not a {{term}} role:\n" + "\n".join(unlinked)
+
+
+# --- each notebook's own glossary, for JupyterLab ---------------------------------------------------
+
+def test_a_notebook_glossary_lists_the_linked_terms_as_the_glossary_spells_them(example):
+    text = notebook_glossary(example.entries, ["nat gateway", "Network Address Translation", "NAT gateway",
+                                               "no such term"])
+    # Sorted case-insensitively, the glossary's spelling, the alias with its entry's definition, links
+    # rewritten from book/ to notebooks/, the unknown target left out; one definition line each.
+    assert text == (":::{glossary}\n"
+                    "NAT gateway\n: A cloud service. Second line.\n\n"
+                    "network address translation\n: Rewriting addresses. Taught in "
+                    "[Direction](01-direction.ipynb).\n"
+                    ":::")
+    assert notebook_glossary(example.entries, ["nothing known"]) is None
+
+
+def test_a_notebook_glossary_unlinks_roles_inside_definitions():
+    entries = parse_glossary("```{glossary}\nallow-list\n  The opposite of a {term}`deny list <deny-list>`, "
+                             "see [the cheat sheet](cheatsheet.md) and [RFC](https://example.org/x).\n```\n")
+    assert notebook_glossary(entries, ["allow-list"]) == (
+        ":::{glossary}\nallow-list\n: The opposite of a deny list, see [the cheat sheet](../book/cheatsheet.md) "
+        "and [RFC](https://example.org/x).\n:::")
+
+
+def glossary_terms(cell_source: str) -> list[str]:
+    """The terms of a MyST definition-list glossary: the lines right before a ': definition' line."""
+    lines = cell_source.splitlines()
+    return [lines[i - 1] for i, line in enumerate(lines) if line.startswith(": ") and i > 0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_notebook_carries_its_glossary_for_jupyterlab(glossary, path):
+    notebook = cells(path)
+    found = [i for i, cell in enumerate(notebook) if cell.get("id") == GLOSSARY_CELL_ID]
+    assert len(found) == 1, f"{path.name}: {len(found)} cells with the id {GLOSSARY_CELL_ID!r}; run `make lab-ready`"
+    index = found[0]
+    cell = notebook[index]
+    assert cell["cell_type"] == "markdown" and "remove-cell" in cell["metadata"].get("tags", []), (
+        f"{path.name}: the JupyterLab glossary must be a markdown cell tagged remove-cell (the book has its own)")
+    assert "".join(notebook[index + 1]["source"]).startswith("## Resources"), (
+        f"{path.name}: the JupyterLab glossary belongs right before '## Resources'")
+    source = "".join(cell["source"])
+    # Exactly the terms the notebook links (jupyterlab-myst matches a role to a term ignoring case) ...
+    targets = {t.casefold() for t in role_targets(path)}
+    assert {t.casefold() for t in glossary_terms(source)} == targets, (
+        f"{path.name}: the JupyterLab glossary is not the notebook's linked terms; run `make lab-ready`")
+    # ... each with the book glossary's definition, as `make lab-ready` writes it.
+    expected = f"{GLOSSARY_LEAD}\n\n{notebook_glossary(glossary.entries, role_targets(path))}"
+    assert source == expected, f"{path.name}: the JupyterLab glossary is out of date; run `make lab-ready`"

@@ -19,7 +19,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingress_egress.k8s.ingress import Backend, Router, host_matches, normalize_host, path_matches, route, validate_ingress
+from ingress_egress.k8s.ingress import (
+    DEFAULT_BACKEND_MODES,
+    Backend,
+    Router,
+    host_matches,
+    normalize_host,
+    path_matches,
+    route,
+    validate_ingress,
+)
 from ingress_egress.k8s.manifests import ManifestError, load_manifests
 
 REPO = Path(__file__).resolve().parents[1]
@@ -315,9 +324,10 @@ DEFAULT_BACKEND_SPEC = "defaultBackend:\n  service:\n    name: echo-service\n   
 def test_conformance_default_backend(method, host, path):
     ing = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "default-backend"},
            "spec": yaml.safe_load(DEFAULT_BACKEND_SPEC)}
-    got = route([ing], host, "/" + path)
-    assert (got.service, got.port, got.rule_matched) == ("echo-service", 8080, False)
-    assert got.rule == "spec.defaultBackend"
+    for mode in DEFAULT_BACKEND_MODES:   # an Ingress without rules is the catch-all in both readings
+        got = route([ing], host, "/" + path, default_backend=mode)
+        assert (got.service, got.port, got.rule_matched) == ("echo-service", 8080, False)
+        assert got.rule == "spec.defaultBackend"
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -444,6 +454,76 @@ def test_default_backend_of_the_host_owner_first_then_any():
     objects[1] = ingress([("/", "Exact", "root")], host="b.example.com", name="b", default="b-default")
     assert route(objects, "b.example.com", "/missing").service == "b-default"
     assert route(objects, "c.example.com", "/").service == "a-default"
+
+
+# ------------------------------------------------------------------------------------------------------
+# The default backend as ingress-nginx reads it (default_backend="catches-all-only-without-rules").
+# Source: kubernetes/ingress-nginx internal/ingress/controller/controller.go, createServers (read
+# 2026-12-02). The default server "_" starts with the controller's own default backend (a 404);
+# an Ingress with a Service defaultBackend "but no rule" becomes "the catch-all server"; an Ingress
+# with "both a backend and rules" uses its backend "as default upstream for all its rules", i.e. as the
+# root location of each host server it creates; a host's server is created by the first Ingress (in the
+# controller's order) with a rule for it ("server already configured" for later ones).
+
+NGINX = "catches-all-only-without-rules"
+
+
+def test_the_shop_under_the_api_reference_and_under_ingress_nginx():
+    objects = load_manifests(SHOP_INGRESS)
+    spec, nginx = Router(objects), Router(objects, default_backend=NGINX)
+    # A host no rule names: the API reference's default backend, ingress-nginx's default server (404).
+    assert spec.route("www.example.com", "/").target == "frontend:80"
+    assert nginx.route("www.example.com", "/") is None
+    assert "404 from the controller's default server" in nginx.explain("www.example.com", "/")
+    # A host the shop's Ingress sets up, no path matching: its defaultBackend in both readings.
+    for router in (spec, nginx):
+        got = router.route("api.example.com", "/v2/orders")
+        assert (got.target, got.rule_matched, got.rule) == ("frontend:80", False, "spec.defaultBackend")
+    # Requests a rule matches do not depend on the reading.
+    requests = [("shop.example.com", p) for p in ("/", "/api/cart", "/healthz", "/healthz/")]
+    assert spec.table(requests).equals(nginx.table(requests))
+
+
+def test_ingress_nginx_catch_all_comes_only_from_an_ingress_without_rules():
+    with_rules = ingress([("/", "Exact", "root")], host="a.example.com", name="a", default="a-default")
+    catch_all = ingress(name="z-catch-all", default="z-default")
+    assert route([with_rules, catch_all], "b.example.com", "/", default_backend=NGINX).service == "z-default"
+    assert route([with_rules], "b.example.com", "/", default_backend=NGINX) is None
+    assert route([with_rules], "b.example.com", "/").service == "a-default"        # the API reference
+    # The host a.example.com is set up by Ingress a: its unmatched paths get a's default, not z's.
+    assert route([with_rules, catch_all], "a.example.com", "/missing", default_backend=NGINX).service == "a-default"
+    # Rules without a host share the default server: their unmatched paths get the catch-all or a 404.
+    no_host = ingress([("/api", "Prefix", "api")], name="m-no-host", default="m-default")
+    assert route([no_host], "any.example.com", "/other", default_backend=NGINX) is None
+    assert route([no_host, catch_all], "any.example.com", "/other", default_backend=NGINX).service == "z-default"
+    assert route([no_host], "any.example.com", "/other").service == "m-default"    # the API reference
+
+
+def test_ingress_nginx_the_first_ingress_of_a_host_decides_its_default():
+    # b1 comes first (no timestamps: namespace/name order) and has no defaultBackend: b.example.com's
+    # server keeps the controller's 404 as its root location, even though b2 has a default backend.
+    b1 = ingress([("/x", "Exact", "x")], host="b.example.com", name="b1")
+    b2 = ingress([("/y", "Exact", "y")], host="b.example.com", name="b2", default="b2-default")
+    nginx = Router([b2, b1], default_backend=NGINX)
+    assert nginx.route("b.example.com", "/y").service == "y"           # b2's paths still serve
+    assert nginx.route("b.example.com", "/missing") is None
+    assert "Ingress default/b1, which sets up this host, has no Service defaultBackend" in nginx.explain(
+        "b.example.com", "/missing")
+    assert route([b2, b1], "b.example.com", "/missing").service == "b2-default"    # the API reference
+
+
+def test_ingress_nginx_skips_a_resource_default_backend():
+    # createServers only looks at ing.Spec.DefaultBackend.Service: a resource backend is not a catch-all.
+    resource = {"resource": {"apiGroup": "k8s.example.com", "kind": "StorageBucket", "name": "static"}}
+    bucket = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "bucket"},
+              "spec": {"defaultBackend": resource}}
+    assert route([bucket], "any.example.com", "/").target == "StorageBucket static"
+    assert route([bucket], "any.example.com", "/", default_backend=NGINX) is None
+
+
+def test_default_backend_mode_is_checked():
+    with pytest.raises(ValueError, match="default_backend must be one of"):
+        Router([], default_backend="nginx")
 
 
 def test_rule_with_host_but_no_http_owns_the_host():

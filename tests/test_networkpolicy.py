@@ -16,7 +16,15 @@ import pandas as pd
 import pytest
 
 from ingress_egress.k8s import Cluster, ManifestError, load_manifests
-from ingress_egress.k8s.networkpolicy import IPBlock, LabelSelector, PortSpec, Requirement, validate_network_policy
+from ingress_egress.k8s.networkpolicy import (
+    IPBlock,
+    LabelSelector,
+    PortSpec,
+    Requirement,
+    defaulted_policy_types,
+    parse_network_policy,
+    validate_network_policy,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "k8s"
 
@@ -197,11 +205,20 @@ def two_namespaces() -> list[dict]:
     return [ns("team"), ns("other"), pod("team", "a", app="a"), pod("team", "b", app="b"), pod("other", "c", app="c")]
 
 
+def others(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The matrix with each pod's cell to itself blanked (False): "a pod cannot block access to itself"
+    (concept page, read 2026-12-02), so those cells say nothing about the policies under test."""
+    out = matrix.copy()
+    for ref in out.index.intersection(out.columns):
+        out.loc[ref, ref] = False
+    return out
+
+
 def test_docs_default_policies(two_namespaces):
     base = two_namespaces
     # deny ingress: nothing reaches team pods; "does not change the default egress isolation behavior"
     m = Cluster(base + default_policy("default-deny-ingress")).reachability(80)
-    assert not m.loc[:, ["team/a", "team/b"]].to_numpy().any()
+    assert not others(m).loc[:, ["team/a", "team/b"]].to_numpy().any()
     assert m.loc[["team/a", "team/b"], "other/c"].all()
     # allow all ingress, even next to a deny: "allows all traffic ... even if policies are added that cause
     # some pods to be treated as isolated"
@@ -209,7 +226,7 @@ def test_docs_default_policies(two_namespaces):
     assert m.to_numpy().all()
     # deny egress: nothing leaves team pods, ingress unchanged
     m = Cluster(base + default_policy("default-deny-egress")).reachability(80)
-    assert not m.loc[["team/a", "team/b"], :].to_numpy().any()
+    assert not others(m).loc[["team/a", "team/b"], :].to_numpy().any()
     assert m.loc["other/c", :].all()
     assert Cluster(base + default_policy("default-deny-egress")).allows("other/c", "team/a", 80)
     m = Cluster(base + default_policy("default-deny-egress") + default_policy("allow-all-egress")).reachability(80)
@@ -217,8 +234,10 @@ def test_docs_default_policies(two_namespaces):
     # deny all: neither in nor out, and nothing to the outside either
     c = Cluster(base + default_policy("default-deny-all"))
     m = c.reachability(80)
-    assert not m.loc[["team/a", "team/b"], :].to_numpy().any() and not m.loc[:, ["team/a", "team/b"]].to_numpy().any()
+    team = ["team/a", "team/b"]
+    assert not others(m).loc[team, :].to_numpy().any() and not others(m).loc[:, team].to_numpy().any()
     assert m.loc["other/c", "other/c"]
+    assert m.loc["team/a", "team/a"] and m.loc["team/b", "team/b"]  # fenced both ways, yet open to itself
     assert not c.allows("team/a", "198.51.100.1", 443) and not c.allows("198.51.100.1", "team/a", 443)
     assert c.allows("other/c", "198.51.100.1", 443)
 
@@ -287,6 +306,160 @@ spec:
     assert not Cluster(objects + empty).allows("default/a", "default/b", 80)
 
 
+# ------------------------------------------------------------------------------------------------
+# Defaulting and "absent versus empty", rule by rule, against the API's own Go source (kubernetes/
+# kubernetes, read 2026-12-02): pkg/apis/networking/v1/defaults.go (SetDefaults_NetworkPolicy,
+# SetDefaults_NetworkPolicyPort), pkg/apis/networking/validation/validation.go and the field comments
+# of staging/src/k8s.io/api/networking/v1/types.go. Each expected value is read off that source.
+# ------------------------------------------------------------------------------------------------
+
+
+def typed_policy(spec: dict | None, name: str = "p", namespace: str = "team") -> dict:
+    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+              "metadata": {"name": name, "namespace": namespace}}
+    if spec is not None:
+        policy["spec"] = spec
+    return policy
+
+
+# SetDefaults_NetworkPolicy:
+#     if len(obj.Spec.PolicyTypes) == 0 {
+#         obj.Spec.PolicyTypes = []PolicyType{PolicyTypeIngress}
+#         if len(obj.Spec.Egress) != 0 { obj.Spec.PolicyTypes = append(..., PolicyTypeEgress) }
+#     }
+POLICY_TYPES_DEFAULTING = [
+    ({"podSelector": {}}, ["Ingress"]),
+    ({"podSelector": {}, "egress": []}, ["Ingress"]),              # len(egress) == 0: no Egress
+    ({"podSelector": {}, "egress": None}, ["Ingress"]),
+    ({"podSelector": {}, "egress": [{}]}, ["Ingress", "Egress"]),  # one rule, even an empty one
+    ({"podSelector": {}, "egress": [None]}, ["Ingress", "Egress"]),  # "- " in YAML: a rule
+    ({"podSelector": {}, "policyTypes": []}, ["Ingress"]),         # len 0: defaulted like absent
+    ({"podSelector": {}, "policyTypes": None, "egress": [{}]}, ["Ingress", "Egress"]),
+    ({"podSelector": {}, "policyTypes": [], "egress": [{}]}, ["Ingress", "Egress"]),
+    ({"podSelector": {}, "policyTypes": ["Egress"]}, ["Egress"]),  # non-empty: kept as written
+    ({"podSelector": {}, "policyTypes": ["Egress"], "ingress": [{}]}, ["Egress"]),
+]
+
+
+@pytest.mark.parametrize("spec, types", POLICY_TYPES_DEFAULTING)
+def test_policy_types_defaulting_is_set_defaults_network_policy(spec, types):
+    assert defaulted_policy_types(spec) == types
+    assert sorted(parse_network_policy(typed_policy(spec)).policy_types) == sorted(types)
+
+
+def test_an_empty_egress_list_without_policy_types_denies_no_egress(two_namespaces):
+    # The misconception notebook 10 teaches: `egress: []` looks like "no egress allowed", but with no
+    # policyTypes the default is [Ingress] only (len(egress) == 0), so the pods stay open for egress
+    # and are isolated for ingress instead.
+    looks_like_deny_egress = typed_policy({"podSelector": {}, "egress": []})
+    c = Cluster(two_namespaces + [looks_like_deny_egress])
+    assert c.allows("team/a", "other/c", 80) and c.allows("team/a", "203.0.113.9", 443)
+    assert not c.allows("other/c", "team/a", 80)
+    # Written with policyTypes: [Egress], the same empty list does deny every egress connection.
+    deny_egress = typed_policy({"podSelector": {}, "policyTypes": ["Egress"], "egress": []})
+    c = Cluster(two_namespaces + [deny_egress])
+    assert not c.allows("team/a", "other/c", 80) and not c.allows("team/a", "203.0.113.9", 443)
+    assert c.allows("other/c", "team/a", 80)
+
+
+@pytest.mark.parametrize("spec", [None, {}, {"policyTypes": ["Ingress"]},
+                                  {"podSelector": None, "policyTypes": ["Ingress"]}])
+def test_absent_pod_selector_selects_every_pod_of_the_namespace(two_namespaces, spec):
+    # types.go, NetworkPolicySpec.PodSelector: "This field is optional. If it is not specified, it
+    # defaults to an empty selector." (a struct, not a pointer; kubernetes PR #131354 made the
+    # comment say so). `spec` itself is optional too: with every field defaulted, a policy without a
+    # spec selects every pod of its namespace with policyTypes [Ingress]: a default deny for ingress.
+    policy = typed_policy(spec)
+    assert validate_network_policy(policy) == []
+    c = Cluster(two_namespaces + [policy])
+    assert c.selected_pods("team/p") == ["team/a", "team/b"]
+    assert not c.allows("other/c", "team/a", 80) and c.allows("team/a", "other/c", 80)
+
+
+def rule_cluster(two_namespaces: list[dict], rule: dict | None) -> Cluster:
+    """team/a isolated for ingress by one policy holding just this ingress rule."""
+    return Cluster(two_namespaces + [typed_policy(
+        {"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress"], "ingress": [rule]})])
+
+
+@pytest.mark.parametrize("rule", [{}, None, {"ports": []}, {"ports": None}, {"from": []},
+                                  {"from": None}, {"from": [], "ports": []}])
+def test_ports_and_peers_absent_or_empty_match_everything(two_namespaces, rule):
+    # types.go, NetworkPolicyIngressRule: ports "If this field is empty or missing, this rule matches
+    # all ports"; from "If this field is empty or missing, this rule matches all sources".
+    c = rule_cluster(two_namespaces, rule)
+    for src in ("team/b", "other/c", "198.51.100.7"):
+        for port, protocol in ((80, "TCP"), (5432, "TCP"), (53, "UDP"), (9, "SCTP")):
+            assert c.allows(src, "team/a", port, protocol), (src, port, protocol)
+
+
+def test_an_empty_peer_is_refused_not_read_as_everyone():
+    # validation.go, ValidateNetworkPolicyPeer: numPeers == 0 -> field.Required(..., "must specify a peer")
+    errors = validate_network_policy(typed_policy({"podSelector": {}, "egress": [{"to": [{}]}]}))
+    assert [str(e) for e in errors] == ["spec.egress[0].to[0]: Required value: must specify a peer"]
+
+
+@pytest.mark.parametrize("peer, sources", [
+    # types.go, NetworkPolicyPeer.podSelector: "if present but empty, it selects all pods ... Otherwise
+    # [without namespaceSelector] it selects the pods matching podSelector in the policy's own namespace"
+    ({"podSelector": {}}, {"team/b"}),
+    # namespaceSelector: "if present but empty, it selects all namespaces ... Otherwise [without
+    # podSelector] it selects all pods in the namespaces selected by namespaceSelector"
+    ({"namespaceSelector": {}}, {"team/b", "other/c"}),
+    ({"namespaceSelector": {}, "podSelector": {}}, {"team/b", "other/c"}),
+    ({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "other"}}}, {"other/c"}),
+    # selectors select pods only: no outside address is matched by any of them
+])
+def test_empty_selectors_in_a_peer(two_namespaces, peer, sources):
+    c = rule_cluster(two_namespaces, {"from": [peer]})
+    allowed = {s for s in ("team/b", "other/c", "198.51.100.7") if c.allows(s, "team/a", 80)}
+    assert allowed == sources
+
+
+@pytest.mark.parametrize("excepts", [None, []])
+def test_ip_block_except_absent_or_empty_excepts_nothing(two_namespaces, excepts):
+    # types.go, IPBlock.except: "a slice of CIDRs that should not be included"; none listed, none removed
+    block = {"cidr": "198.51.100.0/24"} | ({} if excepts is None else {"except": excepts})
+    c = rule_cluster(two_namespaces, {"from": [{"ipBlock": block}]})
+    assert c.allows("198.51.100.1", "team/a", 80) and c.allows("198.51.100.254", "team/a", 80)
+    assert not c.allows("198.51.101.1", "team/a", 80)
+
+
+def test_protocol_defaults_to_tcp_and_port_absent_means_every_port(two_namespaces):
+    # SetDefaults_NetworkPolicyPort: "Default any undefined Protocol fields to TCP"; types.go, port:
+    # "If this field is not provided, this matches all port names and numbers."
+    policy = parse_network_policy(typed_policy({"podSelector": {}, "ingress": [{"ports": [{"port": 53}]}]}))
+    assert policy.ingress[0].ports[0].protocol == "TCP"
+    c = rule_cluster(two_namespaces, {"ports": [{"port": 53}]})
+    assert c.allows("other/c", "team/a", 53, "TCP") and not c.allows("other/c", "team/a", 53, "UDP")
+    c = rule_cluster(two_namespaces, {"ports": [{"protocol": "UDP"}]})
+    assert all(c.allows("other/c", "team/a", port, "UDP") for port in (1, 53, 65535))
+    assert not c.allows("other/c", "team/a", 53, "TCP")
+
+
+# ------------------------------------------------------------------------------------------------
+# A pod cannot block traffic to itself: concept page, "Other pods that are allowed (exception: a pod
+# cannot block access to itself)", read 2026-12-02. The e2e suite agrees (reachability.go,
+# AllowLoopback: "loopback logic follows no policy").
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_pod_cannot_block_traffic_to_itself(two_namespaces):
+    deny_all = typed_policy({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+    c = Cluster(two_namespaces + [deny_all])
+    assert c.allows("team/a", "team/a", 80) and c.allows("team/a", "team/a", 53, "UDP")
+    a_ip = c.pod("team/a").ips[0]
+    assert c.allows(a_ip, "team/a", 80) and c.allows("team/a", a_ip, 80)   # by its own address too
+    assert not c.allows("team/a", "team/b", 80)                           # and nobody else
+    matrix = c.reachability(8080)
+    assert [bool(matrix.loc[p, p]) for p in c.pod_names] == [True, True, True]
+    assert int(matrix.to_numpy().sum()) == 3   # the diagonal only: other/c meets the team's ingress fence
+    why = c.explain("team/a", "team/a", 80)
+    assert why.allowed and why.egress.isolated and why.ingress.isolated
+    assert "cannot block traffic to itself" in why.ingress.reason
+    assert "cannot block traffic to itself" in str(why)
+
+
 def test_namespace_by_name_label_and_empty_namespace_selector():
     objects = [ns("prod"), ns("dev"), pod("prod", "api", app="api"), pod("dev", "tool", app="tool"),
                pod("prod", "web", app="web")]
@@ -332,6 +505,7 @@ def test_selector_expressions_semantics():
         c = Cluster(objects + [policy])
         req = Requirement("env", operator, tuple(values or ()))
         want = [req.matches(x) for x in labels]
+        want[0] = True  # p0 to itself: a pod cannot block access to itself
         assert c.reachability(80).loc[:, "default/p0"].tolist() == want
         assert [c.allows(f"default/p{i}", "default/p0", 80) for i in range(3)] == want
 
@@ -561,8 +735,6 @@ INVALID = [
      'spec.ingress[0].ports[0].port: Invalid value: "80": must contain at least one letter (a-z)'),
     ("spec: {podSelector: {}, ingress: [{ports: [{port: http_alt}]}]}",
      'spec.ingress[0].ports[0].port: Invalid value: "http_alt": must contain only alpha-numeric characters'),
-    ("spec: {policyTypes: [Ingress]}", "spec.podSelector: Required value"),
-    ("", "spec.podSelector: Required value"),
     ("spec: {podSelector: {}, ingress: [{from: [{}]}]}",
      "spec.ingress[0].from[0]: Required value: must specify a peer"),
     ("spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
@@ -679,38 +851,3 @@ def test_ingress_routes_of_the_shop(shop):
     assert routes[("shop.example.com", "/api")] == ("shop/api", [("shop/api", 8080)])
     assert routes[("*", "(default)")] == ("shop/frontend", [("shop/frontend", 8080)])
     assert len(routes) == 6
-
-
-def test_connection_graph_and_drawings(shop):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ingress_egress.k8s.picture import INTERNET, connection_graph, draw_cluster, draw_reachability
-
-    connections = pd.read_csv(DATA / "connections.csv")
-    graph = connection_graph(shop, connections, controller="ingress-nginx/ingress-nginx-controller")
-    for row in connections.itertuples():
-        edges = [d for d in graph.get_edge_data(row.source, row.destination).values() if d["port"] == row.port]
-        assert edges and edges[0]["allowed"] == shop.allows(row.source, row.destination, row.port, row.protocol)
-    # the controller's forwards to frontend and api carry the Ingress routes
-    to_api = [d for d in graph.get_edge_data("ingress-nginx/ingress-nginx-controller", "shop/api").values()]
-    assert to_api[0]["kind"] == "route" and "shop.example.com/api" in to_api[0]["paths"]
-    assert graph.has_edge(INTERNET, "ingress-nginx/ingress-nginx-controller")
-    # a policy that cuts the controller off shows the route as denied
-    cut = Cluster([o for o in load_manifests(DATA) if not (
-        o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "frontend-from-ingress-controller")])
-    g2 = connection_graph(cut, [], controller="ingress-nginx/ingress-nginx-controller")
-    assert not list(g2.get_edge_data("ingress-nginx/ingress-nginx-controller", "shop/frontend").values())[0]["allowed"]
-    ax = draw_cluster(shop, connections, controller="ingress-nginx/ingress-nginx-controller")
-    assert ax.get_title() == "Who may talk to whom"
-    texts = {t.get_text() for t in ax.texts}
-    assert {"shop", "payments", "outside the cluster", "\u2715 5432/TCP"} <= texts
-    plt.close(ax.figure)
-    matrix = shop.reachability(8080, externals=["203.0.113.10"])
-    ax = draw_reachability(matrix, title="8080/TCP")
-    marks = [t.get_text() for t in ax.texts]
-    assert marks.count("\u2713") == int(matrix.fillna(False).to_numpy().sum())
-    assert ax.get_xlabel().startswith("destination") and ax.get_ylabel().startswith("source")
-    plt.close(ax.figure)

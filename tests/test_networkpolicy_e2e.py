@@ -11,8 +11,10 @@ same policies as manifests and the same expectation with the same edits, and com
 the upstream case it reproduces. Newer versions of the suite create only the pods a case needs; the
 full 3 x 3 model is used here for every case (the expectations are written per peer, so they carry over).
 
-Like upstream (``ignoreLoopback = true``), a pod's connection to itself is not compared: the semantics
-of NetworkPolicy for loopback are undefined (kubernetes/kubernetes#95879).
+A pod's connection to itself is checked apart: the concept page says "a pod cannot block access to
+itself" (read 2026-12-02), and upstream's ``Reachability.AllowLoopback`` expects exactly that ("loopback
+logic follows no policy"), so every diagonal cell must be allowed. (Upstream's ``ignoreLoopback`` only
+keeps a plugin's failure there from failing the suite.)
 """
 
 from __future__ import annotations
@@ -107,11 +109,13 @@ def _peer_matches(peer: tuple[str, str], ref: str) -> bool:
 
 
 def validate(policies: list[dict], expected: Reachability, port: int, protocol: str = "TCP") -> None:
-    """ValidateOrFail: compare every pair except loopback; show all the wrong cells on failure."""
+    """ValidateOrFail: compare every pair; loopback as AllowLoopback sets it (always allowed)."""
     cluster = Cluster(model_objects() + policies)
     matrix = cluster.reachability(port, protocol)
+    for pod in ALL:  # Reachability.AllowLoopback, after the other edits
+        expected.expect(pod, pod, True)
     wrong = [f"{s} -> {d}: expected {want}, got {bool(matrix.loc[s, d])}"
-             for (s, d), want in expected.table.items() if s != d and bool(matrix.loc[s, d]) != want]
+             for (s, d), want in expected.table.items() if bool(matrix.loc[s, d]) != want]
     assert not wrong, f"{len(wrong)} cells differ on {port}/{protocol}:\n" + "\n".join(wrong)
     # the pair-by-pair evaluator (explain) must agree with the matrix on every cell
     disagree = [(s, d) for s in ALL for d in ALL if cluster.allows(s, d, port, protocol) != bool(matrix.loc[s, d])]

@@ -1,7 +1,9 @@
-"""Every notebook is executed, follows the course skeleton, and is in the book.
+"""Every notebook is executed, follows the course skeleton, is in the book, and is ready for JupyterLab.
 
 nbval (run on notebooks/ by `make test`) compares stored outputs with fresh ones; these checks make
 sure there is something to compare, and that each notebook keeps the shape a learner relies on.
+The last checks are what `make lab-ready` gives a notebook for JupyterLab (exercise numbers,
+collapsed solutions, the kernel's name), re-derived here from the notebook itself.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from jupyter_client.kernelspec import KernelSpecManager
 
 from ingress_egress.course import notebook_map
+from ingress_egress.glossary import read_glossary
+from ingress_egress.lab import is_lab_ready, split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -131,3 +136,71 @@ def test_every_notebook_is_in_the_book():
 def test_kernelspec_is_python3(notebook):
     name, nb = notebook
     assert nb["metadata"]["kernelspec"]["name"] == "python3", name
+
+
+# --- ready for JupyterLab (`make lab-ready`) ---------------------------------------------------------
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_exercises_are_numbered_by_chapter_in_jupyterlab(notebook):
+    # jupyterlab-myst reads page front matter from the first markdown cell only.
+    name, nb = notebook
+    first = next(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    front_matter, _ = split_front_matter(first)
+    enumerator = front_matter.get("numbering", {}).get("exercise", {}).get("enumerator")
+    assert enumerator == f"{int(name[:2])}.%s", (
+        f"{name}: JupyterLab would number the exercises with {enumerator!r}, not as chapter {int(name[:2])} "
+        "of the book; run `make lab-ready`")
+
+
+def test_solutions_are_hidden_in_jupyterlab_under_collapsed_headings(notebook):
+    # JupyterLab hides the cells after a collapsed heading up to the next heading of its level or
+    # higher: each solution gets a collapsed "#### Solution to Exercise N.k", each exercise a
+    # "### Exercise N.k" that ends the previous solution's section. The book leaves both out.
+    name, nb = notebook
+    chapter = int(name[:2])
+    labels = re.findall(r":::\{exercise\}\n:label: (\S+)", markdown(nb))
+    cells = nb["cells"]
+    headings = [(i, re.match(r"^(#+) ", source(c))) for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
+    for index, cell in enumerate(cells):
+        text = source(cell)
+        exercise = re.match(r":::\{exercise\}\n:label: (\S+)", text)
+        start = re.match(r":::\{solution-start\} (\S+)", text)
+        if not (exercise or start):
+            continue
+        label = (exercise or start).group(1)
+        number = f"{chapter}.{labels.index(label) + 1}"
+        expected = f"### Exercise {number}" if exercise else f"#### Solution to Exercise {number}"
+        before = cells[index - 1]
+        assert source(before) == expected, f"{name}: cell {index} ({label}) is not preceded by {expected!r}; " \
+                                           "run `make lab-ready`"
+        assert "remove-cell" in before["metadata"].get("tags", []), f"{name}: the book would show {expected!r}"
+        assert before["metadata"].get("jp-MarkdownHeadingCollapsed", False) is bool(start), (
+            f"{name}: {expected!r} should {'' if start else 'not '}be stored collapsed")
+        if start:
+            # The collapsed section ends at the solution's end: the next heading of level 4 or higher
+            # comes right after solution-end.
+            end = next(i for i in range(index, len(cells)) if source(cells[i]).startswith(":::{solution-end}"))
+            following = next((i, m) for i, m in headings if i > index and m and len(m.group(1)) <= 4)
+            assert following[0] == end + 1, (
+                f"{name}: the collapsed solution of {label} would also hide cells {end + 1}..{following[0] - 1}")
+
+
+def test_opening_in_jupyterlab_does_not_change_the_notebook(notebook):
+    # JupyterLab writes the running kernel's display name into the notebook when it opens it; the same
+    # name stored means the notebook is not marked as changed (and autosave does not rewrite it).
+    name, nb = notebook
+    installed = KernelSpecManager().get_kernel_spec(nb["metadata"]["kernelspec"]["name"]).display_name
+    assert nb["metadata"]["kernelspec"]["display_name"] == installed, f"{name}: run `make lab-ready`"
+
+
+@pytest.fixture(scope="module")
+def glossary_entries():
+    return read_glossary(ROOT / "book" / "glossary.md")
+
+
+def test_the_notebook_is_as_make_lab_ready_leaves_it(notebook, glossary_entries):
+    name, nb = notebook
+    assert is_lab_ready(nb, name, glossary_entries), f"{name}: not ready for JupyterLab; run `make lab-ready`"

@@ -73,3 +73,15 @@ def test_rendered_size_shrinks_with_the_picture():
     assert rendered_text_px(12.0, png_width_px=784) == 12.0
     assert rendered_text_px(12.0, png_width_px=1568) == 6.0
     assert rendered_text_px(12.0, png_width_px=1200, column_px=390) == 3.9
+
+
+def test_every_charge_category_has_one_okabe_ito_colour():
+    from ingress_egress import bills, cloud
+    from ingress_egress.plotting import CATEGORY_COLORS, OKABE_ITO
+
+    names = set(bills.TRANSFER_CLASSES) | set(cloud.CATEGORIES)
+    assert names <= set(CATEGORY_COLORS), names - set(CATEGORY_COLORS)
+    assert set(CATEGORY_COLORS.values()) <= set(OKABE_ITO[:7])          # black is kept for non-charges
+    # The kinds a figure stacks side by side (the bill's paid classes) never share a colour.
+    paid = ["internet_out", "cdn_out", "inter_zone", "nat_gateway", "inter_region_out", "cdn_to_origin"]
+    assert len({CATEGORY_COLORS[name] for name in paid}) == len(paid)

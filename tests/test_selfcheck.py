@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import itertools
 import json
 import math
 import re
+from collections import Counter
 from pathlib import Path
 
+import dpkt
 import numpy as np
 import pandas as pd
 import pytest
 
+from ingress_egress.datagen import egress_days, office_router
 from ingress_egress.datagen.captures import EXFILTRATION
+from ingress_egress.lab import is_lab_cell
 from ingress_egress.selfcheck import REGISTRY, AnswerFormError, UnknownExercise, check, digest, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +123,43 @@ def mm1k_delay_ms(rho: float, k: int, mu: float = 2500.0) -> float:
     return 1000 * number / (rho * mu * (1 - p[-1]))
 
 
+def doh_entry_seconds_left() -> float:
+    """Seconds left at 10:10:00 for the DoH connection's conntrack entry: the kernel's 432,000 s
+    ESTABLISHED timeout after its last packet, that packet found by dpkt in the LAN capture."""
+    last = None
+    with open(ROOT / "data" / "captures" / "office-router-lan.pcapng", "rb") as f:
+        for ts, buf in dpkt.pcapng.Reader(f):
+            ip = dpkt.ethernet.Ethernet(buf).data
+            if isinstance(ip, dpkt.ip.IP) and isinstance(ip.data, dpkt.tcp.TCP):
+                ends = {str(ipaddress.ip_address(ip.src)), str(ipaddress.ip_address(ip.dst))}
+                if ends == {office_router.EVENTS["doh host"], office_router.DOH[1]}:
+                    last = ts
+    return 432_000 - (office_router.END.timestamp() - float(last))
+
+
+def reputation_false_alarms(min_names: int = 20) -> int:
+    """(day, host) pairs after the history with 20 or more distinct names under a domain whose
+    characters reach 3.5 bits each, among hosts that did not leak: written out with Counter."""
+    total = 0
+    for number in egress_days.EVALUATION:
+        if number in egress_days.HISTORY:
+            continue
+        d = egress_days.day(number)
+        parts: dict[tuple, list[str]] = {}
+        for client, name in zip(d.queries["client"], d.queries["name"]):
+            labels = name.lower().rstrip(".").split(".")
+            parts.setdefault((client, ".".join(labels[-2:])), []).append(name.lower())
+        fired = set()
+        for (client, _), names in parts.items():
+            text = "".join("".join(n.split(".")[:-2]) for n in names)
+            counts = Counter(text)
+            bits = -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values()) if text else 0.0
+            if len(set(names)) >= min_names and bits >= 3.5:
+                fired.add(client)
+        total += len(fired - {leak.host for leak in d.leaks})
+    return total
+
+
 SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
 
 
@@ -140,10 +182,17 @@ RIGHT = {
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
     "ex-00-download-bill": "Egress",
     "ex-00-two-pods": ["internal", "egress", "ingress"],
-    # 1382 data segments (ceil(2e6 / 1448)) plus SYN-ACK and FIN, 54 bytes of headers each
-    "ex-01-server-egress": 2_000_000 + (math.ceil(2_000_000 / 1448) + 2) * 54,
-    # one 54-byte ACK for two 1502-byte segments; the 1/3 of packets, 54/3058 of bytes
-    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1502)],
+    # 1370 data segments (ceil(2e6 / 1460)) with 54 bytes of headers each, the SYN-ACK (54 + 12
+    # bytes of options) and the FIN (54 bytes, padded to Ethernet's 60-byte minimum)
+    "ex-01-server-egress": 2_000_000 + math.ceil(2_000_000 / 1460) * 54 + 66 + 60,
+    # the upload from the laptop's capture: 5,243,580 bytes in ceil(/1460) = 3592 segments, one ACK
+    # (60 bytes, padded) per two; in: SYN-ACK 66, 1796 ACKs, the 380-byte answer + 54, FIN 60;
+    # out: SYN 66, handshake ACK 54, 3592 data frames, FIN 54, last ACK 54
+    "ex-01-packets-vs-bytes": [
+        (1 + 1796 + 1 + 1) / (1 + 1796 + 1 + 1 + 1 + 1 + 3592 + 1 + 1),
+        (66 + 1796 * 60 + 434 + 60)
+        / (66 + 1796 * 60 + 434 + 60 + 66 + 54 + 5_243_580 + 3592 * 54 + 54 + 54),
+    ],
     # the generator's documented exfiltration episode
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, EXFILTRATION.port],
     # rules 100 (HTTP) and 110 (HTTPS) come before the deny rule 125
@@ -154,9 +203,18 @@ RIGHT = {
     "ex-04-port-443": "name-based",
     # the notebook's prose: "steady" and "no DNS" fire for one pair only, the exfiltration
     "ex-04-indicator-alone": ["no_dns", "steady"],
+    # the module's documented ground truth: the scanner's TCP 22, 23, 80, 443, 445, 3389, 8080 and
+    # UDP 1900 (its ping has no port), and the spoofed SYN's port
+    "ex-05-wan-only": [22, 23, 80, 443, 445, 3389, 8080, 1900, office_router.SPOOFED[2]],
+    "ex-05-time-left": doh_entry_seconds_left(),
+    "ex-05-names-threshold": reputation_false_alarms(),
+    # every packet the office sends out goes to TCP or UDP 443, or to the resolver on UDP 53
+    "ex-05-doh-blind": 0,
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
     "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
     "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
+    # Google, 5,000 GiB: Premium 1 free, 1,024 at 0.12, 3,975 at 0.11; Standard 200 free, 4,800 at 0.085
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 4_800 * 0.085],
     # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
     "ex-06-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045,
@@ -194,16 +252,21 @@ WRONG = {
     "ex-00-pod-to-api": ["egress", "internal", "egress"],
     "ex-00-download-bill": "ingress",
     "ex-00-two-pods": ["internal", "ingress", "egress"],                # order matters
-    "ex-01-server-egress": 2_000_000 + 1382 * 54,                      # forgot SYN-ACK and FIN
-    "ex-01-packets-vs-bytes": [1 / 3, 0.02],
+    "ex-01-server-egress": 2_000_000 + 1370 * 54,                      # forgot SYN-ACK and FIN
+    "ex-01-packets-vs-bytes": [1 / 3, 54 / (54 + 2 * 1514)],           # ACKs counted unpadded
     "ex-02-night-sender": [EXFILTRATION.host, EXFILTRATION.destination, 443],
     "ex-03-deny-between": [22, 80, 443],
     "ex-03-ntp-replies": 130,
     "ex-04-daytime-thief": ["night", "spike"],
     "ex-04-port-443": "both",
     "ex-04-indicator-alone": ["steady"],
+    "ex-05-wan-only": [22, 23, 80, 443, 445, 3389, 8080],               # forgot UDP 1900
+    "ex-05-time-left": 432_000,                                        # the full timeout, not what is left
+    "ex-05-names-threshold": 0,
+    "ex-05-doh-blind": 8,                                              # the name-based list's QUIC pairs
     "ex-06-free-allowance": [500, 375],                                 # without the free allowances
     "ex-06-average-price": 14_300,
+    "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 5_000 * 0.085],   # Standard without its free 200
     "ex-06-cdn-or-not": [173.42, 150.00, 36.00],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045 + 0.01,
     "ex-08-predict-routes": ["api:8080", "frontend:80", "api:8080", "api:8080", "api:8080"],
@@ -312,7 +375,9 @@ def test_registry_holds_hashes_rules_and_hints():
 # --- wiring into the notebooks --------------------------------------------------------------------------
 
 def notebook_cells(path: Path) -> list[dict]:
-    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    """The notebook's own cells (without the headings and glossary `make lab-ready` adds for JupyterLab)."""
+    return [dict(cell, text="".join(cell["source"])) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if not is_lab_cell(cell)]
 
 
 def check_calls(text: str) -> list[str]:
@@ -352,3 +417,15 @@ def test_each_self_check_has_a_learner_cell_and_a_solution_that_validates_it(pat
         outputs = "".join("".join(o.get("text", "")) for c in cells[i + 3:end] if c["cell_type"] == "code"
                           for o in c.get("outputs", []))
         assert f"{label}: Correct." in outputs, f"{path.name}: the stored solution output of {label} is not 'Correct.'"
+
+
+def test_every_packet_the_router_lan_sends_out_goes_to_443_or_the_resolver():
+    """The reason given above for ex-05-doh-blind, checked with dpkt."""
+    with open(ROOT / "data" / "captures" / "office-router-lan.pcapng", "rb") as f:
+        for _, buf in dpkt.pcapng.Reader(f):
+            ip = dpkt.ethernet.Ethernet(buf).data
+            if not isinstance(ip, dpkt.ip.IP) or not isinstance(ip.data, (dpkt.tcp.TCP, dpkt.udp.UDP)):
+                continue
+            src, dst = ipaddress.ip_address(ip.src), ipaddress.ip_address(ip.dst)
+            if src in ipaddress.ip_network("192.168.10.0/24") and dst not in ipaddress.ip_network("192.168.10.0/24"):
+                assert ip.data.dport == 443 or (ip.data.dport == 53 and str(dst) == "192.0.2.53"), (src, dst)

@@ -2,7 +2,8 @@
 exact reference implementations and queueing theory.
 
 Where the expected value comes from:
-- hand-computed token counts (RFC 2697's single bucket: green if the bucket holds the packet's bytes);
+- hand-computed token counts (RFC 2697's committed bucket alone, no excess bucket: green if it
+  holds the packet's bytes);
 - reference implementations written here, event by event in exact rational arithmetic
   (``fractions.Fraction``), not by the package's formulation (which tracks when the bucket is full);
 - bounds derived in the docstrings (long-run rate, largest burst);
@@ -36,7 +37,7 @@ from ingress_egress.simulate import (
 
 
 def reference_police(arrival, size, rate, burst):
-    """RFC 2697 single bucket (no excess bucket): tokens += rate * dt up to burst; green if tokens >= L."""
+    """RFC 2697's committed bucket (no excess bucket): tokens += rate * dt up to burst; green if >= L."""
     tokens, last, out = Fraction(burst), None, []
     for t, length in zip(arrival, size):
         t, length = Fraction(t), Fraction(length)

@@ -65,3 +65,15 @@ def test_missing_values_are_shown_as_a_dash():
 def test_a_format_for_a_column_that_is_not_there_is_an_error(bill, kwargs, message):
     with pytest.raises(ValueError, match=message):
         course_table(bill, **kwargs)
+
+
+def test_a_grouped_table_with_missing_labels_can_be_shown():
+    """groupby(..., dropna=False) gives index levels with missing labels, as notebook 02's summary has."""
+    packets = pd.DataFrame({"direction": ["internal", "not IP", "internal"],
+                            "protocol": pd.array([17, None, 17], dtype="Int64"),
+                            "dport": [123.0, float("nan"), 67.0], "length": [90, 60, 342]})
+    summary = packets.groupby(["direction", "protocol", "dport"], dropna=False).agg(
+        packets=("length", "size"), bytes=("length", "sum"))
+    styled = course_table(summary)
+    assert formatted_cells(styled) == [["1", "342"], ["1", "90"], ["1", "60"]]
+    assert styled.to_html() == course_table(summary.copy()).to_html()

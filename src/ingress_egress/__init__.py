@@ -15,6 +15,8 @@ One module per concept, each read like a chapter:
 - :mod:`ingress_egress.simulate`: token buckets (policing, shaping) and a bottleneck queue.
 - :mod:`ingress_egress.burstable`: 95th-percentile billing and growth forecasts.
 - :mod:`ingress_egress.course`: the notebooks themselves as data (titles, times, learning paths).
+- :mod:`ingress_egress.glossary`: the course's glossary as data, and each notebook's own for JupyterLab.
+- :mod:`ingress_egress.lab`: the notebooks made ready for JupyterLab, and reset to the committed ones.
 - :mod:`ingress_egress.selfcheck`: immediate feedback on exercise answers, without showing them.
 - :mod:`ingress_egress.plotting`: the course's figure style (colour-blind-safe, white background).
 - :mod:`ingress_egress.datagen`: the seeded generators behind every file in ``data/``.

@@ -26,8 +26,10 @@ of the original columns (kept unchanged):
 =================== =========================================================================
 
 Empty cells and the literal ``NULL`` (which FOCUS exports use) become missing values; the reader counts
-them in ``frame.attrs["missing"]`` rather than dropping anything. A missing required column, or a number
-that does not parse, is a ValueError naming the file, the line and the column.
+them in ``frame.attrs["missing"]`` rather than dropping anything. Anything else in a number column must
+be a finite number: ``nan``, ``None``, ``inf`` and ``1e309`` are refused. Every problem (a missing required
+column, a number that does not parse, text that is not UTF-8, a damaged gzip file, a field longer than
+:data:`MAX_FIELD_CHARS`) is a ValueError naming the file, the line and, where there is one, the column.
 
 :func:`classify_charge` puts one line into one of :data:`CLASSES`; :func:`classify_charges` does a whole
 bill at once (it classifies each distinct line text once, so ten million lines take seconds).
@@ -50,6 +52,7 @@ import csv
 import gzip
 import math
 import re
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -64,9 +67,17 @@ TRANSFER_CLASSES = (
     "inter_region_out",
     "nat_gateway",
     "cdn_out",
-    "cdn_origin",
+    "origin_to_cdn",
+    "cdn_to_origin",
 )
-"""The kinds of data transfer a bill line can be."""
+"""The kinds of data transfer a bill line can be.
+
+Between a CDN and its origin the direction decides the price, so it is in the name: ``origin_to_cdn``
+(origin fetches, free from AWS origins) and ``cdn_to_origin`` (what CloudFront forwards to the origin,
+such as uploads: billed by CloudFront at its "data transfer out to origin" rate, shown at no charge on
+the origin's side). ``inter_zone`` is AWS's "regional data transfer", which also counts traffic to a
+public or Elastic IP address inside the region: the bill does not tell the two apart.
+"""
 
 CLASSES = TRANSFER_CLASSES + ("not_transfer",)
 """Every class :func:`classify_charge` returns."""
@@ -91,7 +102,13 @@ CUR_REQUIRED = ("line_item_usage_type", "line_item_usage_amount", "line_item_unb
 FOCUS_REQUIRED = ("ServiceName", "ChargeDescription", "ConsumedQuantity", "BilledCost")
 """Columns a FOCUS export must have."""
 
-_NULLS = {"", "null", "nan", "none"}
+_NULLS = {"", "null"}
+
+MAX_FIELD_CHARS = 131_072
+"""The longest CSV field the readers accept (characters; Python's csv module's own default limit).
+
+Billing exports have short fields (a description is at most a few hundred characters); a longer one
+means the file is not the export it claims to be, and refusing it protects the reader's memory."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -106,8 +123,9 @@ _USAGE_RULES = (
     (re.compile(rf"^{_PREFIX}?DataTransfer-Regional-Bytes$"), "inter_zone"),
     (re.compile(rf"^{_PREFIX}{{0,2}}AWS-Out-Bytes$"), "inter_region_out"),
     (re.compile(rf"^{_PREFIX}{{0,2}}AWS-In-Bytes$"), "inter_region_in"),
-    (re.compile(rf"^{_PREFIX}?DataTransfer-Out-OBytes$"), "cdn_origin"),  # CloudFront edge -> origin
-    (re.compile(rf"^{_PREFIX}?CloudFront-(?:Out|In)-Bytes$"), "cdn_origin"),  # region <-> CloudFront
+    (re.compile(rf"^{_PREFIX}?DataTransfer-Out-OBytes$"), "cdn_to_origin"),  # CloudFront edge -> origin (billed)
+    (re.compile(rf"^{_PREFIX}?CloudFront-Out-Bytes$"), "origin_to_cdn"),  # region -> CloudFront (origin fetch)
+    (re.compile(rf"^{_PREFIX}?CloudFront-In-Bytes$"), "cdn_to_origin"),  # CloudFront -> region, the origin's side
     (re.compile(rf"^{_PREFIX}?DataTransfer-Out-Bytes$"), "internet_out"),  # cdn_out when the service is CloudFront
     (re.compile(rf"^{_PREFIX}?DataTransfer-In-Bytes$"), "internet_in"),
 )
@@ -116,7 +134,8 @@ _USAGE_TOKEN = re.compile(
     rf"(?<![\w-])({_PREFIX}{{0,2}}(?:NatGateway-(?:Bytes|Hours)|DataTransfer-(?:Regional|Out|In)-O?Bytes"
     r"|AWS-(?:Out|In)-Bytes|CloudFront-(?:Out|In)-Bytes))(?![\w-])"
 )
-_TO_CDN = re.compile(r"data transfer (?:out of .+ to|in to .+ from) cloudfront")
+_ORIGIN_TO_CDN = re.compile(r"data transfer out of .+ to cloudfront")
+_CDN_TO_ORIGIN = re.compile(r"data transfer in to .+ from cloudfront")
 _BETWEEN_REGIONS_OUT = re.compile(r" - .+ data transfer to ")
 _BETWEEN_REGIONS_IN = re.compile(r" - .+ data transfer from ")
 _BLANK_USAGE_TYPE = re.compile(r"per gb for\s+in ")
@@ -177,8 +196,12 @@ def _classify_description(description: str, service: str, row: Mapping) -> str:
     service = service.lower()
     if "nat gateway" in text:
         return "nat_gateway"
-    if _TO_CDN.search(text):
-        return "cdn_origin"
+    if _ORIGIN_TO_CDN.search(text):
+        return "origin_to_cdn"
+    if _CDN_TO_ORIGIN.search(text):
+        return "cdn_to_origin"
+    if "cloudfront" in service and "data transfer" in text and "to origin" in text:
+        return "cdn_to_origin"  # "data transfer out to origin", CloudFront's own line
     if "cloudfront" in service and "data transfer out" in text:
         return "cdn_out"
     if "regional data transfer" in text or "between ec2 azs" in text or "inter-availability zone" in text:
@@ -206,14 +229,16 @@ def classify_charge(row: Mapping) -> str:
     """Class of one bill line (a mapping of column to value) in CUR, CUR 2.0, FOCUS or normalised form.
 
     An AWS usage type decides when there is one; otherwise the description and service do (FOCUS lines,
-    including Microsoft's and Oracle's, carry no usage type). Traffic between an origin and the CDN, in
-    either direction, is ``cdn_origin``.
+    including Microsoft's and Oracle's, carry no usage type). Traffic between an origin and the CDN is
+    ``origin_to_cdn`` or ``cdn_to_origin`` by its direction.
 
     >>> classify_charge({"usage_type": "DataTransfer-Regional-Bytes"})
     'inter_zone'
     >>> classify_charge({"ServiceName": "Amazon Elastic Compute Cloud",
     ...                  "ChargeDescription": "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront"})
-    'cdn_origin'
+    'origin_to_cdn'
+    >>> classify_charge({"usage_type": "US-DataTransfer-Out-OBytes", "service": "AmazonCloudFront"})
+    'cdn_to_origin'
     >>> classify_charge({"ServiceName": "NETWORK", "ChargeDescription": "Outbound Data Transfer Zone 1"})
     'internet_out'
     """
@@ -322,41 +347,99 @@ def snake_case(column: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column.strip()).replace("/", "_").replace(":", "_").lower()
 
 
+def _open_text(path: Path):
+    """The bill as text (UTF-8), decompressing ``.gz`` files."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", newline="", encoding="utf-8")
+    return open(path, newline="", encoding="utf-8")
+
+
+def _raw_bytes(path: Path) -> bytes:
+    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+
+
 def _physical_line(path: Path, record: int) -> int:
     """The line number (header = 1) where CSV record ``record`` (0 = first data row) starts."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        start = reader.line_num + 1
-        for index, _ in enumerate(reader):
-            if index == record:
-                return start
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # counting lines: the length limit is checked elsewhere
+    try:
+        with _open_text(path) as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
             start = reader.line_num + 1
+            for index, _ in enumerate(reader):
+                if index == record:
+                    return start
+                start = reader.line_num + 1
+    finally:
+        csv.field_size_limit(limit)
     return record + 2
+
+
+def _unreadable(path: Path, error: Exception) -> ValueError:
+    """A ValueError naming the file (and the line) for a decoding or decompression failure."""
+    if isinstance(error, UnicodeDecodeError):
+        data = _raw_bytes(path)
+        try:  # the decoder's own position (pandas reports one relative to its buffer)
+            data.decode("utf-8")
+            start = error.start
+        except UnicodeDecodeError as exact:
+            start = exact.start
+        line = data.count(b"\n", 0, start) + 1
+        return ValueError(f"{path}: line {line}: not UTF-8 text (byte 0x{data[start:start + 1].hex()} "
+                          f"at byte offset {start}); export or save the bill as UTF-8")
+    return ValueError(f"{path}: not a readable gzip file ({error}); the download may be cut short")
+
+
+_DECODING_ERRORS = (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error)
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such bill")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: line 1: empty file, expected a CSV header") from None
     except pd.errors.ParserError as error:
         raise ValueError(f"{path}: not a readable CSV ({error})") from None
+    except _DECODING_ERRORS as error:
+        raise _unreadable(path, error) from None
+    _check_field_lengths(raw, path)
+    return raw
+
+
+def _check_field_lengths(raw: pd.DataFrame, path: Path) -> None:
+    for column in raw.columns:
+        if len(str(column)) > MAX_FIELD_CHARS:
+            raise ValueError(f"{path}: line 1: a header field of {len(str(column)):,} characters; "
+                             f"the longest accepted is {MAX_FIELD_CHARS:,}")
+    for column in raw.columns:
+        lengths = raw[column].str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_FIELD_CHARS:
+            record = int(np.argmax(lengths > MAX_FIELD_CHARS))
+            raise ValueError(f"{path}: line {_physical_line(path, record)}: column {str(column)[:80]!r}: "
+                             f"a field of {int(lengths[record]):,} characters; the longest accepted is "
+                             f"{MAX_FIELD_CHARS:,}")
 
 
 def _numbers(raw: pd.DataFrame, column: str, path: Path) -> tuple[pd.Series, int]:
-    """Parse a numeric column; NULL/empty -> NaN (counted); anything else unparsable -> ValueError with the line."""
+    """Parse a numeric column; NULL/empty -> NaN (counted); anything else must be a finite number."""
     text = raw[column].str.strip()
     empty = text.str.lower().isin(_NULLS)
-    values = pd.to_numeric(text.mask(empty), errors="coerce")
-    bad = values.isna() & ~empty
+    values = pd.to_numeric(text.mask(empty), errors="coerce").astype(float)
+    bad = (values.isna() | ~np.isfinite(values.fillna(0.0))) & ~empty
     if bad.any():
         record = int(np.flatnonzero(bad.to_numpy())[0])
         line = _physical_line(path, record)
-        raise ValueError(f"{path}: line {line}: column {column!r}: expected a number, got {raw[column].iloc[record]!r}")
-    return values.astype(float), int(empty.sum())
+        raise ValueError(f"{path}: line {line}: column {column!r}: expected a finite number, got "
+                         f"{raw[column].iloc[record][:80]!r}")
+    with np.errstate(over="ignore"):
+        total = values.sum()
+    if not np.isfinite(total):
+        raise ValueError(f"{path}: column {column!r}: the numbers add up to more than a float holds "
+                         f"({values.abs().max():.3g} at most): not a real bill")
+    return values, int(empty.sum())
 
 
 def _months(raw: pd.DataFrame, column: str | None, path: Path) -> pd.Series:
@@ -473,9 +556,14 @@ def read_bill(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such bill")
-    opener = gzip.open if path.suffix == ".gz" else open  # exports often come gzipped
-    with opener(path, "rt", newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), [])
+    try:  # exports often come gzipped
+        header = list(pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8").columns)
+    except pd.errors.EmptyDataError:
+        header = []
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{path}: not a readable CSV ({error})") from None
+    except _DECODING_ERRORS as error:
+        raise _unreadable(path, error) from None
     if not header:
         raise ValueError(f"{path}: line 1: empty file, expected a CSV header")
     if all(c in header for c in FOCUS_REQUIRED):

@@ -20,6 +20,12 @@ What it reads:
   fragment, destination options and authentication headers are walked to the transport), TCP,
   UDP, ICMP, ICMPv6; any other protocol is a row with its number.
 
+It reads paths and open binary streams (standard input, a pipe from ``tcpdump -w -``);
+:func:`iter_capture` hands a capture over in pieces of bounded size, for captures bigger than
+memory. What it cannot read it refuses the way tshark does, with a :class:`CaptureError` naming
+the file, the packet or block and the problem; lengths on the wire that disagree with the
+packet's own headers are counted and not summed as they stand (see :func:`read_capture`).
+
 It is fast because it never loops over packets in Python beyond finding where each record starts:
 the header fields of all the packets in a chunk of the file are gathered at once with numpy
 (about a million packets a second or better; ``benchmarks/bench_captures.py`` measures it).
@@ -41,10 +47,16 @@ frame
 
 from __future__ import annotations
 
+import contextlib
+import io
 import ipaddress
 import os
+import select
+import socket
+import stat
 import struct
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +104,15 @@ def _split_record(record: tuple, n_head: int) -> tuple:
     return tuple(record) + (None,) * (n_head + 2 - len(record))
 
 
+def _output(path):
+    """An open binary file for ``path``, or ``path`` itself (left open) if it is a file object."""
+    if hasattr(path, "write"):
+        return contextlib.nullcontext(path)
+    return open(path, "wb")
+
+
 def write_pcap(
-    path: str | Path,
+    path,
     records: Iterable[tuple],
     *,
     linktype: int = LINKTYPE_ETHERNET,
@@ -102,7 +121,7 @@ def write_pcap(
     big_endian: bool = False,
     modified: bool = False,
 ) -> Path:
-    """Write a classic pcap file and return its path.
+    """Write a classic pcap file and return its path (or write to an open binary file object).
 
     ``records`` yields ``(time_ns, frame)`` or ``(time_ns, frame, original_length)``: ``time_ns`` is
     nanoseconds since 1970-01-01 UTC, ``frame`` the bytes from the link-layer header on.
@@ -117,7 +136,7 @@ def write_pcap(
     >>> p.read_bytes()[24:]                 # ts_sec, ts_nsec, captured 2, original 60, data
     b'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x00\\x00<\\x00\\x00\\x00ab'
     """
-    path = Path(path)
+    path = path if hasattr(path, "write") else Path(path)
     e = ">" if big_endian else "<"
     if modified:
         nanosecond = False
@@ -126,7 +145,7 @@ def write_pcap(
         magic = PCAP_MAGIC_NANO if nanosecond else PCAP_MAGIC_MICRO
     head = struct.Struct(e + "IIII")
     extra = b"\x00" * 8 if modified else b""
-    with open(path, "wb") as f:
+    with _output(path) as f:
         f.write(struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype))
         for record in records:
             time_ns, frame, original = _split_record(record, 2)[:3]
@@ -212,13 +231,13 @@ def name_resolution_block(entries: Iterable[tuple[str, str]], *, big_endian: boo
 
 
 def write_pcapng(
-    path: str | Path,
+    path,
     records: Iterable,
     *,
     interfaces: Iterable[tuple] = ((LINKTYPE_ETHERNET, 9),),
     big_endian: bool = False,
 ) -> Path:
-    """Write a pcapng file and return its path.
+    """Write a pcapng file and return its path (or write to an open binary file object).
 
     ``interfaces`` lists the first section's interfaces as ``(linktype, tsresol)``,
     ``(linktype, tsresol, snaplen)`` or ``(linktype, tsresol, snaplen, tsoffset)``, where
@@ -242,8 +261,8 @@ def write_pcapng(
     >>> p.read_bytes()[:4].hex(), p.stat().st_size     # SHB 28 + IDB 32 + EPB 52 + NRB 16
     ('0a0d0d0a', 128)
     """
-    path = Path(path)
-    with open(path, "wb") as f:
+    path = path if hasattr(path, "write") else Path(path)
+    with _output(path) as f:
         state = {}
 
         def block(block_type: int, body: bytes) -> None:
@@ -318,7 +337,17 @@ DEFAULT_CHUNK_BYTES = 8 * 2**20
 """How much of the file :func:`read_capture` holds in memory at a time (8 MiB: cache-friendly)."""
 
 PROGRESS_MIN_BYTES = 512 * 2**20
-"""With ``progress=None``, files at least this big (512 MiB) get a progress bar."""
+"""With ``progress=None``, files at least this big (512 MiB) get a progress bar on a terminal."""
+
+MAX_PLAUSIBLE_WIRE_LENGTH = 2**20
+"""Largest original (wire) length believed for a frame whose headers give no length (1 MiB).
+
+Linux hands packet sockets GSO/GRO super-packets of up to 512 KiB (BIG TCP); no link type this
+reader knows carries more. See :func:`read_capture` for the whole rule.
+"""
+
+TRAILER_ALLOWANCE = 64
+"""Bytes a frame may carry after its IP packet: Ethernet padding, FCS and trailers."""
 
 _SUPPORTED_LINKTYPES = {
     LINKTYPE_NULL: "BSD loopback/NULL",
@@ -369,6 +398,9 @@ _BLOCK_NAMES = {
     0x40000BAD: "Custom Block (not copiable)",
     PCAPNG_SHB: "Section Header Block",
 }
+
+_PROTOCOL_NAMES = np.array([str(i) for i in range(256)] + [""], dtype=object)
+_PROTOCOL_NAMES[[1, 6, 17, 58]] = ["ICMP", "TCP", "UDP", "ICMPv6"]
 
 _HINTS = np.array([None, "in", "out", "broadcast", "multicast", "otherhost", "loopback", "user",
                    "kernel"], dtype=object)
@@ -509,6 +541,7 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
         "icmp_code": np.full(n, -1, np.int16), "src4": None, "dst4": None, "src6": None,
         "dst6": None, "pkttype": pkttype, "ethertype": np.where(has_et, et, -1).astype(np.int32),
         "l3": l3, "l4": np.full(n, -1, np.int64), "l7": np.full(n, -1, np.int64),
+        "ip_len": np.full(n, -1, np.int64),
     }
     l4 = out["l4"]
     proto = np.full(n, -1, np.int64)
@@ -522,6 +555,8 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
         dst, ok_d = _field(v.be32, s, c, b + 16, 4)
         p, ok_p = _field(v.u8, s, c, b + 9, 1)
         frag, ok_f = _field(v.be16, s, c, b + 6, 2)
+        total, ok_t = _field(v.be16, s, c, b + 2, 2)
+        out["ip_len"][i4] = np.where(ok_t & (total >= 20), total, -1)  # 0: TSO/BIG TCP
         ihl = (vihl & 0x0F) * 4
         out["ip_version"][i4] = 4
         proto[i4] = np.where(ok_p, p, -1)
@@ -535,6 +570,8 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
     if len(i6):
         s, c, b = start[i6], caplen[i6], l3[i6]
         nh, ok_n = _field(v.u8, s, c, b + 6, 1)
+        payload, ok_p = _field(v.be16, s, c, b + 4, 2)
+        out["ip_len"][i6] = np.where(ok_p & (payload > 0), 40 + payload, -1)  # 0: jumbogram
         parts = []
         for rel in (8, 16, 24, 32):
             val, ok = _field(v.be64, s, c, b + rel, 8)
@@ -596,97 +633,159 @@ def _decode(v: _Views, start: np.ndarray, caplen: np.ndarray, linktype, hint: np
     return out
 
 
+_OCTETS = [str(i) for i in range(256)]
+
+
+def _ipv4_strings(keys: np.ndarray) -> list[str]:
+    """Dotted quads for IPv4 addresses given as integers (one string per key)."""
+    k = keys.astype(np.uint32)
+    octets = [((k >> shift) & 0xFF).tolist() for shift in (24, 16, 8, 0)]
+    o = _OCTETS
+    return [f"{o[a]}.{o[b]}.{o[c]}.{o[d]}" for a, b, c, d in zip(*octets)]
+
+
+def _ipv6_string(hi: int, lo: int) -> str:
+    """RFC 5952 text, as tshark prints it; IPv4-mapped as ``::ffff:192.0.2.1``."""
+    text = socket.inet_ntop(socket.AF_INET6, struct.pack(">QQ", hi, lo))
+    if "." in text and not text.startswith("::ffff:"):  # C library's IPv4-compatible form
+        return str(ipaddress.IPv6Address((hi << 64) | lo))
+    return text
+
+
 class _Addresses:
-    """Turns address integers into strings once per distinct address, chunk after chunk."""
+    """Address integers to string codes, with a string made once per distinct address.
+
+    Each chunk's keys are grouped with ``pd.factorize`` (hashing, no sort); IPv4 keys are then
+    looked up in a sorted array of those seen before (``searchsorted``), IPv6 ones (fewer) in a
+    dict. Only addresses never seen before are turned into text, so the cost per packet is a
+    few array operations.
+    """
 
     def __init__(self) -> None:
-        self.codes: dict[int, int] = {}
         self.strings: list[str] = [""]  # code 0: no address
+        self.v4_keys = np.zeros(0, np.int64)
+        self.v4_codes = np.zeros(0, np.int32)
+        self.v6: dict[tuple[int, int], int] = {}
 
-    def _lookup(self, keys: Iterable[int], version: int) -> np.ndarray:
-        out = np.empty(len(keys), np.int32)
-        for i, key in enumerate(keys):
-            key = int(key)
-            full = key | (1 << 128) if version == 6 else key
-            code = self.codes.get(full)
+    def _v4(self, keys: np.ndarray) -> np.ndarray:
+        local, uniques = pd.factorize(keys)
+        known, codes = self.v4_keys, self.v4_codes
+        pos = np.searchsorted(known, uniques)
+        found = pos < len(known)
+        found[found] = known[pos[found]] == uniques[found]
+        out = np.empty(len(uniques), np.int32)
+        out[found] = codes[pos[found]]
+        if not found.all():
+            new = np.sort(uniques[~found])
+            first = len(self.strings)
+            self.strings.extend(_ipv4_strings(new))
+            new_codes = np.arange(first, first + len(new), dtype=np.int32)
+            at = np.searchsorted(known, new)  # both sorted: insert, no sort needed
+            self.v4_keys, self.v4_codes = np.insert(known, at, new), np.insert(codes, at, new_codes)
+            out[~found] = new_codes[np.searchsorted(new, uniques[~found])]
+        return out[local]
+
+    def _v6(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        k_hi, u_hi = pd.factorize(hi)
+        k_lo, u_lo = pd.factorize(lo)
+        local, uniques = pd.factorize(k_hi.astype(np.int64) * len(u_lo) + k_lo)
+        table = self.v6
+        out = np.empty(len(uniques), np.int32)
+        pairs = zip(u_hi[uniques // len(u_lo)].tolist(), u_lo[uniques % len(u_lo)].tolist())
+        for i, pair in enumerate(pairs):
+            code = table.get(pair)
             if code is None:
-                code = self.codes[full] = len(self.strings)
-                if version == 4:
-                    text = str(ipaddress.IPv4Address(key))
-                elif key >> 32 == 0xFFFF:  # IPv4-mapped, printed like tshark: ::ffff:192.0.2.1
-                    text = "::ffff:" + str(ipaddress.IPv4Address(key & 0xFFFFFFFF))
-                else:
-                    text = str(ipaddress.IPv6Address(key))
-                self.strings.append(text)
+                code = table[pair] = len(self.strings)
+                self.strings.append(_ipv6_string(*pair))
             out[i] = code
-        return out
+        return out[local]
 
     def encode(self, n: int, decoded: dict) -> tuple[np.ndarray, np.ndarray]:
         src = np.zeros(n, np.int32)
         dst = np.zeros(n, np.int32)
-        for version, s_key, d_key in ((4, "src4", "dst4"), (6, "src6", "dst6")):
-            s_val, d_val = decoded[s_key], decoded[d_key]
-            if s_val is None:
-                continue
-            ns = len(s_val[0])
-            if version == 4:
-                codes, uniques = pd.factorize(np.concatenate([s_val[1], d_val[1]]))
-                keys = [int(u) for u in uniques]
-            else:
-                hi = np.concatenate([s_val[1], d_val[1]]).astype(np.uint64)
-                lo = np.concatenate([s_val[2], d_val[2]]).astype(np.uint64)
-                k_hi, u_hi = pd.factorize(hi)
-                k_lo, u_lo = pd.factorize(lo)
-                codes, uniques = pd.factorize(k_hi.astype(np.int64) * len(u_lo) + k_lo)
-                keys = [(int(u_hi[u // len(u_lo)]) << 64) | int(u_lo[u % len(u_lo)])
-                        for u in uniques]
-            table = self._lookup(keys, version)
-            mapped = table[codes]
-            src[s_val[0]] = mapped[:ns]
-            dst[d_val[0]] = mapped[ns:]
+        s4, d4 = decoded["src4"], decoded["dst4"]
+        if s4 is not None and len(s4[0]) + len(d4[0]):
+            mapped = self._v4(np.concatenate([s4[1], d4[1]]).astype(np.int64))
+            src[s4[0]] = mapped[:len(s4[0])]
+            dst[d4[0]] = mapped[len(s4[0]):]
+        s6, d6 = decoded["src6"], decoded["dst6"]
+        if s6 is not None and len(s6[0]) + len(d6[0]):
+            mapped = self._v6(np.concatenate([s6[1], d6[1]]).astype(np.uint64),
+                              np.concatenate([s6[2], d6[2]]).astype(np.uint64))
+            src[s6[0]] = mapped[:len(s6[0])]
+            dst[d6[0]] = mapped[len(s6[0]):]
         return src, dst
 
 
 class _Reader:
-    """Reads a capture file in chunks and collects per-packet column arrays."""
+    """Reads a capture in chunks (from a file or a stream) and collects per-packet column arrays."""
 
-    def __init__(self, path: Path, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
-        self.path = path
+    def __init__(self, source, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
+        if hasattr(source, "readinto") or hasattr(source, "read"):
+            self.f, self.owns = source, False
+            name = getattr(source, "name", None)
+            self.path = name if isinstance(name, str) else "<stream>"
+        else:
+            self.path = Path(source)
+            self.f, self.owns = open(self.path, "rb"), True
+        try:
+            st = os.fstat(self.f.fileno())
+            self.size = st.st_size if stat.S_ISREG(st.st_mode) else None
+            if self.size is not None and not self.owns:  # an open file, maybe read partly
+                self.size -= self.f.tell()
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            self.size = None  # a pipe, a socket, an in-memory stream: read to its end
         self.format = ""        # "pcap" or "pcapng", once the magic number is read
         self.chunk_bytes = max(int(chunk_bytes), 4096)
         self.keep_bytes = keep_bytes
         self.addresses = _Addresses()
         self.parts: list[dict] = []
-        self.packets = 0
+        self.packets = 0        # packets read so far
+        self.first = 1          # frame number of the first packet in self.parts
         self.skipped: dict[str, int] = {}
+        self.implausible = 0    # original lengths that disagreed with the headers (replaced)
+        self.implausible_frames: list[int] = []
         self.interfaces: list[dict] = []
-        self.f = open(path, "rb")
-        self.size = os.fstat(self.f.fileno()).st_size
-        self.base = 0           # file offset of buf[0]
+        self.base = 0           # stream offset of buf[0]
         self.n = 0              # valid bytes in buf
         self.buf = bytearray(self.chunk_bytes + _PAD)
         self.eof = False
-        show = self.size >= PROGRESS_MIN_BYTES if progress is None else bool(progress)
+        if progress is None:
+            show = (self.size is not None and self.size >= PROGRESS_MIN_BYTES
+                    and sys.stderr is not None and sys.stderr.isatty())
+        else:
+            show = bool(progress)
         self.bar = None
         if show:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.size, unit="B", unit_scale=True, desc=path.name)
+            self.bar = tqdm(total=self.size, unit="B", unit_scale=True,
+                            desc=Path(str(self.path)).name)
 
     def error(self, message: str) -> CaptureError:
         return CaptureError(f"{self.path}: {message}")
 
     def close(self) -> None:
-        self.f.close()
+        if self.owns:
+            self.f.close()
         if self.bar is not None:
             self.bar.close()
 
+    def left(self, off: int) -> int | None:
+        """Bytes from buffer offset ``off`` to the end of the input, when that is known."""
+        if self.size is not None:
+            return max(self.size - (self.base + off), 0)
+        return self.n - off if self.eof else None
+
     def fill(self, keep_from: int, need: int = 0) -> None:
-        """Drop ``buf[:keep_from]``, read until ``need`` bytes are buffered or the file ends."""
+        """Drop ``buf[:keep_from]``, read until ``need`` bytes are buffered or the input ends."""
         rest = self.n - keep_from
         want = max(self.chunk_bytes, need)
-        if want + _PAD > len(self.buf):
-            new = bytearray(want + _PAD)
+        # A stream's length fields cannot be checked against its size: grow the buffer as the
+        # bytes arrive (doubling), so a corrupt length costs memory only if the data is there.
+        room = want if self.size is not None else min(want, max(self.chunk_bytes, 2 * rest))
+        if room + _PAD > len(self.buf):
+            new = bytearray(room + _PAD)
             new[:rest] = self.buf[keep_from:self.n]
             self.buf = new
         elif keep_from:
@@ -694,14 +793,31 @@ class _Reader:
         self.base += keep_from
         self.n = rest
         view = memoryview(self.buf)
+        readinto = getattr(self.f, "readinto", None)
         while self.n < want and not self.eof:
-            got = self.f.readinto(view[self.n:want])
+            if self.n + _PAD >= len(self.buf):  # a stream: grow towards want
+                view.release()
+                grown = bytearray(min(want, 2 * self.n) + _PAD)
+                grown[:self.n] = self.buf[:self.n]
+                self.buf = grown
+                view = memoryview(self.buf)
+            stop = min(want, len(self.buf) - _PAD)
+            if readinto is not None:
+                got = readinto(view[self.n:stop])
+            else:
+                data = self.f.read(stop - self.n)
+                got = len(data)
+                view[self.n:self.n + got] = data
+            if got is None:  # a non-blocking stream with nothing yet: wait for it
+                select.select([self.f], [], [])
+                continue
             if not got:
                 self.eof = True
             else:
                 self.n += got
                 if self.bar is not None:
                     self.bar.update(got)
+        self.buf[self.n:self.n + _PAD] = bytes(_PAD)
         view.release()
 
     def header(self, size: int, what: str) -> bytes:
@@ -713,6 +829,7 @@ class _Reader:
     def add_part(self, v: _Views, start, caplen, length, time_ns, interface, linktype, hint):
         decoded = _decode(v, start, caplen, linktype, hint)
         n = len(start)
+        length = self._check_lengths(length, caplen, decoded)
         src, dst = self.addresses.encode(n, decoded)
         part = {
             "time": time_ns, "length": length.astype(np.uint32),
@@ -736,13 +853,38 @@ class _Reader:
         self.parts.append(part)
         self.packets += n
 
+    def _check_lengths(self, length, caplen, decoded) -> np.ndarray:
+        """The original lengths, with those that disagree with the headers replaced (counted)."""
+        ip_len = decoded["ip_len"]
+        claimed = decoded["l3"] + ip_len
+        limit = np.where(ip_len >= 0, np.maximum(claimed, 60) + TRAILER_ALLOWANCE,
+                         MAX_PLAUSIBLE_WIRE_LENGTH)
+        bad = (length < caplen) | (length > limit)
+        if not bad.any():
+            return length
+        where = np.flatnonzero(bad)
+        self.implausible += len(where)
+        room = 10 - len(self.implausible_frames)
+        if room > 0:
+            self.implausible_frames += (where[:room] + self.packets + 1).tolist()
+        length = length.copy()
+        length[where] = np.maximum(caplen[where], np.where(ip_len[where] >= 0, claimed[where], 0))
+        return length
+
+    def take(self) -> list[dict]:
+        """The parts read so far, handed over (for streaming); the next ones start afresh."""
+        parts, self.parts = self.parts, []
+        self.first = self.packets + 1
+        return parts
+
 
 def _check_linktype(reader: _Reader, linktype: int, where: str) -> None:
     if linktype not in _SUPPORTED_LINKTYPES:
         raise reader.error(f"{where}: {_unsupported(linktype)}")
 
 
-def _read_pcap(r: _Reader, head: bytes) -> None:
+def _read_pcap(r: _Reader, head: bytes):
+    """Read the records of a pcap file; a generator that yields after each chunk of the file."""
     magic_le = struct.unpack("<I", head[:4])[0]
     e = "<" if magic_le in (PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_MODIFIED) else ">"
     magic, major, minor, _zone, _sigfigs, snaplen, network = struct.unpack(e + "IHHiIII", head)
@@ -750,6 +892,12 @@ def _read_pcap(r: _Reader, head: bytes) -> None:
     scale = 1 if magic == PCAP_MAGIC_NANO else 1000
     linktype = network & 0xFFFF
     r.format = "pcap"
+    if major < 2:
+        raise r.error(f"file header: pcap version {major}.{minor}: versions before 2.0 are not "
+                      "known (libpcap and tshark refuse them too)")
+    if network & 0x03FF0000:
+        raise r.error(f"file header: link type field 0x{network:08x} has reserved bits set "
+                      f"(0x{network & 0x03FF0000:08x}; they must be zero): corrupt header")
     r.interfaces.append({"id": 0, "linktype": linktype, "snaplen": snaplen,
                          "resolution": "ns" if scale == 1 else "us"})
     _check_linktype(r, linktype, "file header")
@@ -763,6 +911,8 @@ def _read_pcap(r: _Reader, head: bytes) -> None:
         app = offs.append
         off = 0
         last = n - H
+        # Each record's place depends on the length of the one before it: this walk is the
+        # one step per packet the format forces; everything else is done on whole arrays.
         while off <= last:
             nxt = off + H + incl_of(buf, off + 8)[0]
             if nxt > n:
@@ -784,20 +934,22 @@ def _read_pcap(r: _Reader, head: bytes) -> None:
             r.add_part(v, o + H, incl, orig, sec * 1_000_000_000 + frac * scale,
                        np.zeros(len(o), np.int32), linktype, hint)
             del v, u32
+            yield
         left = n - off
         if left == 0 and r.eof:
             return
         where = f"packet {r.packets + 1} at byte offset {r.base + off}"
         if left >= H:
             incl = incl_of(buf, off + 8)[0]
-            file_left = r.size - (r.base + off + H)
             if incl > MAX_RECORD_BYTES:
                 raise r.error(f"{where}: captured length {incl} bytes in the record header is "
                               f"implausible (more than {MAX_RECORD_BYTES} bytes): corrupt record "
                               "header")
-            if incl > file_left or r.eof:
+            file_left = r.left(off + H)
+            if r.eof or (file_left is not None and incl > file_left):
                 raise r.error(f"{where}: truncated record: its header says {incl} captured bytes, "
-                              f"only {max(file_left, 0)} left in the file")
+                              f"only {max(file_left if file_left is not None else left - H, 0)} "
+                              "left in the file")
             need = H + incl
         elif r.eof:
             raise r.error(f"{where}: truncated record header: {H} bytes needed, only {left} "
@@ -815,50 +967,79 @@ def _u32(view_le, view_be, big: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return np.where(big, view_be[pos], view_le[pos]).astype(np.int64)
 
 
-def _ticks_to_ns(ticks: np.ndarray, units: int) -> np.ndarray:
-    """Timestamp units to nanoseconds, rounding down as Wireshark does."""
+_MIN_SECONDS, _MAX_SECONDS = -9_223_372_036, 9_223_372_035
+"""Whole seconds the ``time`` column (int64 nanoseconds, 1677-09-21 to 2262-04-11) can hold."""
+
+
+def _ticks_to_ns(ticks: np.ndarray, units: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Timestamp units since 1970 (plus ``offset`` seconds) to nanoseconds, rounding down as
+    Wireshark does; also where the result is outside the time column's range (``bad``).
+
+    >>> t, bad = _ticks_to_ns(np.array([1_500_000, 2**40], np.uint64), 10**6)
+    >>> t.tolist(), bad.tolist()
+    ([1500000000, 1099511627776000], [False, False])
+    >>> _ticks_to_ns(np.array([2**40], np.uint64), 1)[1].tolist()   # 2^40 s: year 36,812
+    [True]
+    """
     ticks = ticks.astype(np.uint64)
-    if units == 1_000_000_000:
-        return ticks.astype(np.int64)
-    secs = ticks // np.uint64(units)
-    frac = ticks % np.uint64(units)
-    if units < 10**9 and 10**9 % units == 0:
+    if units < 2**64:
+        secs, frac = ticks // np.uint64(units), ticks % np.uint64(units)
+    else:  # finer than 2^-64 s: every 64-bit timestamp is below one second
+        secs, frac = np.zeros_like(ticks), ticks
+    if units <= 10**9 and 10**9 % units == 0:
         part = frac * np.uint64(10**9 // units)
-    elif units % 10**9 == 0:
+    elif units % 10**9 == 0 and units // 10**9 < 2**64:
         part = frac // np.uint64(units // 10**9)
     elif units < 2**34:
         part = frac * np.uint64(10**9) // np.uint64(units)
-    else:
-        part = np.array([int(x) * 10**9 // units for x in frac.tolist()], np.uint64)
-    return (secs.astype(np.int64) * 1_000_000_000 + part.astype(np.int64))
+    else:  # exact integer arithmetic, once per distinct value
+        values, inverse = np.unique(frac, return_inverse=True)
+        part = np.array([int(x) * 10**9 // units for x in values.tolist()],
+                        np.uint64)[inverse.reshape(-1)]
+    hi, lo = _MAX_SECONDS - offset, _MIN_SECONDS - offset
+    bad = np.ones(len(ticks), bool) if hi < 0 else secs > np.uint64(min(hi, 2**64 - 1))
+    if lo > 0:
+        bad |= secs < np.uint64(min(lo, 2**64 - 1))
+    whole = np.where(bad, 0, secs).astype(np.int64) + offset if not bad.all() else \
+        np.zeros(len(ticks), np.int64)
+    return np.where(bad, 0, whole * 1_000_000_000 + part.astype(np.int64)), bad
 
 
-def _parse_idb(r: _Reader, body: bytes, e: str, section: int, local_id: int, block: int) -> dict:
+def _options(r: _Reader, body: bytes, at: int, e: str, where: str):
+    """The ``(code, value)`` options from ``body[at:]`` up to opt_endofopt or the end."""
+    while at + 4 <= len(body):
+        code, olen = struct.unpack_from(e + "HH", body, at)
+        if code == 0:
+            return
+        if at + 4 + olen > len(body):
+            raise r.error(f"{where}: option {code} says {olen} bytes but only "
+                          f"{len(body) - at - 4} are left in the block: corrupt block")
+        yield code, body[at + 4:at + 4 + olen]
+        at += 4 + olen + (-olen % 4)
+
+
+def _parse_idb(r: _Reader, body: bytes, e: str, section: int, local_id: int, where: str) -> dict:
+    where += " (Interface Description Block)"
     if len(body) < 8:
-        raise r.error(f"block {block} (Interface Description Block): body of {len(body)} bytes, "
-                      "8 needed")
+        raise r.error(f"{where}: body of {len(body)} bytes, 8 needed")
     linktype, _reserved, snaplen = struct.unpack_from(e + "HHI", body)
     iface = {"section": section, "id": local_id, "linktype": linktype, "snaplen": snaplen,
-             "units": 10**6, "tsoffset": 0, "name": None}
-    opt = 8
-    while opt + 4 <= len(body):
-        code, olen = struct.unpack_from(e + "HH", body, opt)
-        value = body[opt + 4:opt + 4 + olen]
-        if code == 0:
-            break
+             "units": 10**6, "tsoffset": 0, "name": None, "tsresol": 6}
+    for code, value in _options(r, body, 8, e, where):
         if code == 2:
             iface["name"] = value.decode("utf-8", "replace")
-        elif code == 9 and olen >= 1:
+        elif code == 9 and len(value) == 1:  # as tshark: another length is ignored
             res = value[0]
-            iface["units"] = 2 ** (res & 0x7F) if res & 0x80 else 10**res
-        elif code == 14 and olen == 8:
+            iface["tsresol"] = res
+            iface["units"] = 2 ** (res & 0x7F) if res & 0x80 else 10 ** res
+        elif code == 14 and len(value) == 8:
             iface["tsoffset"] = struct.unpack(e + "q", value)[0]
-        opt += 4 + olen + (-olen % 4)
     iface["resolution"] = f"1/{iface['units']} s"
     return iface
 
 
-def _read_pcapng(r: _Reader) -> None:
+def _read_pcapng(r: _Reader):
+    """Read the blocks of a pcapng file; a generator that yields after each chunk of the file."""
     r.format = "pcapng"
     hdr_le = struct.Struct("<II").unpack_from
     hdr_be = struct.Struct(">II").unpack_from
@@ -870,8 +1051,10 @@ def _read_pcapng(r: _Reader) -> None:
         buf, n = r.buf, r.n
         offs: list[int] = []
         app = offs.append
-        sec_marks: list[tuple[int, int]] = []   # (packet index in this chunk, section index)
+        # (packet index in this chunk, section index, interfaces the section has by then)
+        marks: list[tuple[int, int, int]] = []
         other_marks: list[int] = []             # packet index at which a non-packet block came
+        start = (len(sections) - 1, sections[-1]["count"]) if sections else (0, 0)
         off = 0
         hdr = hdr_be if sections and sections[-1]["big"] else hdr_le
         while off + 12 <= n:
@@ -905,10 +1088,11 @@ def _read_pcapng(r: _Reader) -> None:
                 raise r.error(f"{where} ({name}): corrupt block length {length} (must be a "
                               f"multiple of 4, at least 12 and at most {MAX_RECORD_BYTES})")
             if nxt > n:
-                file_left = r.size - (r.base + off)
-                if length > file_left or r.eof:
+                file_left = r.left(off)
+                if r.eof or (file_left is not None and length > file_left):
+                    left = file_left if file_left is not None else n - off
                     raise r.error(f"{where} ({name}): truncated block: its length field says "
-                                  f"{length} bytes, only {file_left} left in the file")
+                                  f"{length} bytes, only {left} left in the file")
                 break  # read more
             e = ">" if hdr is hdr_be else "<"
             trailer = struct.unpack_from(e + "I", buf, nxt - 4)[0]
@@ -927,19 +1111,21 @@ def _read_pcapng(r: _Reader) -> None:
                     raise r.error(f"{where} (Section Header Block): pcapng version {major}, only "
                                   "version 1 is known")
                 sections.append({"big": e == ">", "first": len(r.interfaces), "count": 0})
-                sec_marks.append((len(offs), len(sections) - 1))
+                marks.append((len(offs), len(sections) - 1, 0))
             elif t == 1:
                 sec = sections[-1]
                 iface = _parse_idb(r, bytes(buf[off + 8:nxt - 4]), e, len(sections) - 1,
-                                   sec["count"], number)
+                                   sec["count"], where)
                 r.interfaces.append(iface)
                 sec["count"] += 1
+                marks.append((len(offs), len(sections) - 1, sec["count"]))
             else:
                 r.skipped[name] = r.skipped.get(name, 0) + 1
             other_marks.append(len(offs))
             off = nxt
         if offs:
-            _pcapng_packets(r, offs, sec_marks, other_marks, sections, block)
+            _pcapng_packets(r, offs, start, marks, other_marks, sections, block)
+            yield
         block += len(offs) + len(other_marks)
         left = n - off
         if left == 0 and r.eof:
@@ -956,14 +1142,16 @@ def _read_pcapng(r: _Reader) -> None:
         pos = 0
 
 
-def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) -> None:
+def _pcapng_packets(r: _Reader, offs, start, marks, other_marks, sections, block0) -> None:
     v = _Views(r.buf, r.n + _PAD)
     o = np.array(offs, np.int64)
     n = len(o)
-    # section of each packet block: the last one started before it (maybe in an earlier chunk)
-    sec = np.full(n, len(sections) - 1 - len(sec_marks), np.int64)
-    for index, number in sec_marks:
+    # each packet block's section, and how many interfaces that section had defined before it
+    sec = np.full(n, start[0], np.int64)
+    avail = np.full(n, start[1], np.int64)
+    for index, number, count in marks:
         sec[index:] = number
+        avail[index:] = count
     big = np.array([s["big"] for s in sections])[sec]
     others = np.array(other_marks, np.int64)
 
@@ -990,12 +1178,11 @@ def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) 
     if is_pb.any():
         iface[is_pb] = np.where(big[is_pb], v.be16[o[is_pb] + 8], v.le16[o[is_pb] + 8])
     iface[is_spb] = 0
-    counts = np.array([s["count"] for s in sections])[sec]
-    bad = np.flatnonzero(iface >= counts)
+    bad = np.flatnonzero(iface >= avail)
     if len(bad):
         i = int(bad[0])
-        raise r.error(f"{where(i)}: interface {int(iface[i])} is not defined (the section has "
-                      f"{int(counts[i])} Interface Description Blocks before it)")
+        raise r.error(f"{where(i)}: interface {int(iface[i])} is not defined: its section has "
+                      f"{int(avail[i])} Interface Description Block(s) before this block")
     gi = np.array([s["first"] for s in sections])[sec] + iface
     table = r.interfaces
     lts = np.array([x["linktype"] for x in table])
@@ -1014,8 +1201,14 @@ def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) 
         snap = np.array([x["snaplen"] for x in table], np.int64)[gi[is_spb]]
         snap = np.where(snap == 0, 2**32, snap)
         orig[is_spb] = spb_orig
-        caplen[is_spb] = np.minimum(np.minimum(spb_orig, blen[is_spb] - 16), snap)
+        caplen[is_spb] = np.minimum(spb_orig, snap)
         start[is_spb] = o[is_spb] + 12
+        small = np.flatnonzero(is_spb & (caplen > blen - 16))
+        if len(small):
+            i = int(small[0])
+            raise r.error(f"{where(i)}: a block of {int(blen[i])} bytes is too small for its "
+                          f"{int(caplen[i])} bytes of packet data (original length "
+                          f"{int(orig[i])}): corrupt block")
     room = np.where(is_spb, blen - 16, blen - 32)
     bad = np.flatnonzero(caplen > room)
     if len(bad):
@@ -1025,12 +1218,17 @@ def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) 
     # times: per interface resolution and offset; Simple Packet Blocks have none (NaT)
     time_ns = np.zeros(n, np.int64)
     ticks = (ts_hi.astype(np.uint64) << np.uint64(32)) | ts_lo.astype(np.uint64)
-    units = np.array([x["units"] for x in table], dtype=object)[gi]
-    offsets = np.array([x["tsoffset"] for x in table], np.int64)[gi]
-    for u in set(units.tolist()):
-        m = units == u
-        time_ns[m] = _ticks_to_ns(ticks[m], u)
-    time_ns += offsets * 1_000_000_000
+    for g in np.unique(gi[~is_spb]).tolist():
+        m = (gi == g) & ~is_spb
+        x = table[g]
+        time_ns[m], bad = _ticks_to_ns(ticks[m], x["units"], x["tsoffset"])
+        if bad.any():
+            i = int(np.flatnonzero(m)[np.argmax(bad)])
+            seconds = int(ticks[i]) // x["units"] + x["tsoffset"]
+            raise r.error(
+                f"{where(i)}: timestamp {seconds} s after 1970 (interface {x['id']}: units of "
+                f"{x['resolution']}, offset {x['tsoffset']} s) is outside what the time column "
+                "holds (1677-09-21 to 2262-04-11): corrupt timestamp or interface options")
     time_ns[is_spb] = np.iinfo(np.int64).min
     # options: epb_flags / pack_flags (code 2), whose low two bits are the direction
     hint = np.zeros(n, np.int8)
@@ -1043,27 +1241,95 @@ def _pcapng_packets(r: _Reader, offs, sec_marks, other_marks, sections, block0) 
         bj = big[active]
         code = np.where(bj, v.be16[opt[active]], v.le16[opt[active]]).astype(np.int64)
         olen = np.where(bj, v.be16[opt[active] + 2], v.le16[opt[active] + 2]).astype(np.int64)
-        is_flags = (code == 2) & (olen == 4) & (opt[active] + 8 <= end[active])
+        long = np.flatnonzero((code != 0) & (opt[active] + 4 + olen > end[active]))
+        if len(long):
+            i = int(active[long[0]])
+            raise r.error(f"{where(i)}: option {int(code[long[0]])} says {int(olen[long[0]])} "
+                          f"bytes but only {int(end[i] - opt[i] - 4)} are left in the block: "
+                          "corrupt block")
+        odd = np.flatnonzero((code == 2) & (olen != 4))
+        if len(odd):
+            i = int(active[odd[0]])
+            raise r.error(f"{where(i)}: flags option (code 2) of {int(olen[odd[0]])} bytes, "
+                          "4 expected: corrupt block")
+        is_flags = code == 2
         if is_flags.any():
             a = active[is_flags]
             flags = _u32(v.le32, v.be32, big[a], opt[a] + 4)
             d = flags & 3
             hint[a] = np.where(d == 1, 1, np.where(d == 2, 2, 0))
         opt[active] += 4 + olen + (-olen % 4)
-        keep = (code != 0) & ~is_flags & (opt[active] + 4 <= end[active])
+        keep = (code != 0) & (opt[active] + 4 <= end[active])
         active = active[keep]
     local = iface.astype(np.int32)
     r.add_part(v, start, caplen, orig, time_ns, local, lts[gi], hint)
 
 
+def _open(source, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
+    """A reader on ``source`` and the generator that reads it (yielding after each chunk)."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            if path.is_dir():
+                raise CaptureError(f"{path}: is a folder, not a capture file")
+            r = _Reader(path, chunk_bytes, progress, keep_bytes)
+        except OSError as exc:
+            raise CaptureError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+    elif hasattr(source, "readinto") or hasattr(source, "read"):
+        r = _Reader(source, chunk_bytes, progress, keep_bytes)
+    else:
+        raise TypeError(f"read_capture: expected a path or a binary file object, got "
+                        f"{type(source).__name__}")
+
+    def body():
+        try:
+            r.fill(0, 4)
+            first = bytes(r.buf[:4])
+            if r.n == 0:
+                raise r.error("empty file (0 bytes): not a pcap or pcapng capture")
+            if r.n < 4:
+                raise r.error(f"truncated file header: 4 bytes needed to recognise the format, "
+                              f"only {r.n} in the file")
+            magic = struct.unpack("<I", first)[0]
+            pcap_magics = (PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_MODIFIED)
+            if magic in pcap_magics or struct.unpack(">I", first)[0] in pcap_magics:
+                yield from _read_pcap(r, r.header(24, "pcap file header"))
+            elif magic == PCAPNG_SHB:
+                r.header(28, "pcapng Section Header Block")
+                yield from _read_pcapng(r)
+            else:
+                hint = ""
+                if first[:2] == b"\x1f\x8b":
+                    hint = " (it looks gzip-compressed: decompress it first)"
+                elif first[:2] in (b"PK", b"(\xb5"):
+                    hint = " (it looks like a zip/zstd archive: extract it first)"
+                raise r.error(f"not a pcap or pcapng file: magic number {first.hex()} at byte 0, "
+                              "expected a1b2c3d4 or a1b23c4d (pcap, either byte order), a1b2cd34 "
+                              f"(modified pcap) or 0a0d0d0a (pcapng){hint}")
+        except TypeError as exc:  # a text stream hands str to readinto/read
+            if "str" in str(exc) or "bytes-like" in str(exc):
+                raise r.error("not a binary stream: open the capture in binary mode "
+                              f"('rb') ({exc})") from None
+            raise
+        finally:
+            r.close()
+
+    return r, body()
+
+
 def read_capture(
-    path: str | Path,
+    source,
     *,
     progress: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     keep_bytes: bool = False,
 ) -> pd.DataFrame:
-    """Read a pcap or pcapng file into a DataFrame, one row per packet, in file order.
+    """Read a pcap or pcapng capture into a DataFrame, one row per packet, in file order.
+
+    ``source`` is a path, or an open binary file object (``sys.stdin.buffer``, a pipe from
+    ``tcpdump -w -``, ``io.BytesIO``, a ``gzip.open(..., "rb")`` file): it is read from where it
+    stands to its end, in chunks, and left open. A FIFO (named pipe) is opened like any file:
+    opening it waits until a writer opens the other end, as ``cat`` and ``tcpdump -r`` do.
 
     The index is the packet number, counted from 1 like Wireshark's ``No.`` column (``frame``).
     Columns (dtype in brackets):
@@ -1078,7 +1344,8 @@ def read_capture(
     - ``tcp_flags`` [Int16]: the TCP flag bits, :data:`TCP_FLAGS`: FIN 1, SYN 2, RST 4, PSH 8,
       ACK 16, URG 32, ECE 64, CWR 128, AE 256 (a SYN-ACK is 18).
     - ``icmp_type``, ``icmp_code`` [Int16]: for ICMP and ICMPv6.
-    - ``length`` [int64]: bytes on the wire, link-layer header included (tshark's ``frame.len``).
+    - ``length`` [int64]: bytes on the wire, link-layer header included (tshark's ``frame.len``),
+      checked as described below.
     - ``captured_length`` [int64]: bytes in the file (``frame.cap_len``); smaller when truncated.
     - ``interface`` [int32]: pcapng interface id, numbered per section as tshark does; 0 for pcap.
     - ``direction_hint`` [string]: the capture's own idea of direction, or <NA>: "in" or "out"
@@ -1094,20 +1361,36 @@ def read_capture(
     network header (``network_offset``), the transport header (``transport_offset``) and the
     payload after it (``payload_offset``) start.
 
-    ``df.attrs`` reports what the reader saw: ``format``, ``packets``, ``truncated`` (captured
-    length below the wire length), ``non_ip``, ``skipped_blocks`` (pcapng blocks that carry no
-    packet: name resolution, statistics, custom...; a count) and ``skipped_block_types`` (count by
-    block name), and ``interfaces``.
+    **Original lengths are checked**, because one corrupt record header would otherwise inflate
+    every byte total. The length on the wire a record claims must be at least its captured
+    length; for an IP packet whose length field was captured (IPv4 total length of 20 or more,
+    IPv6 payload length above 0), at most the link header plus that length, after padding to
+    Ethernet's 60 bytes, plus :data:`TRAILER_ALLOWANCE` (64) bytes of FCS and trailers; for any
+    other frame, at most :data:`MAX_PLAUSIBLE_WIRE_LENGTH` (1 MiB). A length that disagrees is
+    replaced by what the headers vouch for (the link header plus the IP length, never less than
+    the captured length; the captured length when there is no IP length), counted in
+    ``df.attrs["implausible_length"]`` and its first ten packet numbers listed in
+    ``df.attrs["implausible_length_frames"]``. tshark shows such a length as it is (clamped to
+    2^31 - 1).
 
-    The file is read ``chunk_bytes`` at a time (at least 4 KiB; a record longer than that is read
-    whole), so captures larger than memory work: only the DataFrame, about 90 bytes a packet, has
-    to fit. ``progress`` shows a progress bar (default: only for files of 512 MiB or more). A file that is not a
-    capture, is cut short or is corrupt raises :class:`CaptureError` naming the file, the packet or
-    block number and what was wrong.
+    ``df.attrs`` reports what the reader saw: ``format``, ``packets``, ``truncated`` (captured
+    length below the wire length), ``non_ip``, ``implausible_length`` and
+    ``implausible_length_frames``, ``skipped_blocks`` (pcapng blocks that carry no packet: name
+    resolution, statistics, custom...; a count) and ``skipped_block_types`` (count by block
+    name), and ``interfaces``.
+
+    The input is read ``chunk_bytes`` at a time (at least 4 KiB; a record longer than that is
+    read whole), so captures larger than memory work: only the DataFrame, about 90 bytes a
+    packet, has to fit (:func:`iter_capture` and :func:`ingress_egress.parquet.convert` do not
+    even need that). ``progress`` shows a progress bar (default: for files of 512 MiB or more,
+    when standard error is a terminal). Input that is not a capture, is cut short or is corrupt
+    raises :class:`CaptureError` naming the file, the packet or block number and what was wrong,
+    the way tshark refuses such files; timestamps the ``time`` column cannot hold (before
+    1677-09-21 or after 2262-04-11) are refused the same way rather than wrapped.
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import io, tempfile, pathlib
     >>> ip = bytes.fromhex("45000028000140004006 0000 c0000201 c6336402")  # 192.0.2.1 to ...
     >>> tcp = bytes.fromhex("c000 01bb 00000000 00000000 5002 ffff 0000 0000")  # SYN, 49152 -> 443
     >>> frame = bytes(12) + b"\\x08\\x00" + ip + tcp
@@ -1120,45 +1403,66 @@ def read_capture(
     1      192.0.2.1  198.51.100.2      TCP  49152    443          2      54
     >>> df["time"].iloc[0]
     Timestamp('2023-11-14 22:13:20.500000+0000', tz='UTC')
-    >>> df.attrs["truncated"], df.attrs["non_ip"]
-    (0, 0)
+    >>> df.attrs["truncated"], df.attrs["non_ip"], df.attrs["implausible_length"]
+    (0, 0, 0)
+    >>> len(read_capture(io.BytesIO(p.read_bytes())))     # a stream: the same packet
+    1
     """
-    path = Path(path)
-    try:
-        r = _Reader(path, chunk_bytes, progress, keep_bytes)
-    except OSError as exc:
-        raise CaptureError(f"{path}: cannot open: {exc.strerror or exc}") from exc
-    try:
-        if r.size == 0:
-            raise r.error("empty file (0 bytes): not a pcap or pcapng capture")
-        r.fill(0, 4)
-        first = bytes(r.buf[:4])
-        if r.n < 4:
-            raise r.error(f"truncated file header: 4 bytes needed to recognise the format, only "
-                          f"{r.n} in the file")
-        magic = struct.unpack("<I", first)[0]
-        pcap_magics = (PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_MODIFIED)
-        if magic in pcap_magics or struct.unpack(">I", first)[0] in pcap_magics:
-            _read_pcap(r, r.header(24, "pcap file header"))
-        elif magic == PCAPNG_SHB:
-            r.header(28, "pcapng Section Header Block")
-            _read_pcapng(r)
-        else:
-            hint = ""
-            if first[:2] == b"\x1f\x8b":
-                hint = " (it looks gzip-compressed: decompress it first)"
-            elif first[:2] in (b"PK", b"(\xb5"):
-                hint = " (it looks like a zip/zstd archive: extract it first)"
-            raise r.error(f"not a pcap or pcapng file: magic number {first.hex()} at byte 0, "
-                          "expected a1b2c3d4 or a1b23c4d (pcap, either byte order), a1b2cd34 "
-                          f"(modified pcap) or 0a0d0d0a (pcapng){hint}")
-    finally:
-        r.close()
-    return _frame(r)
+    r, body = _open(source, chunk_bytes, progress, keep_bytes)
+    for _ in body:
+        pass
+    return _frame(r, r.parts)
 
 
-def _frame(r: _Reader) -> pd.DataFrame:
-    parts = r.parts
+def iter_capture(
+    source,
+    *,
+    packets: int = 1_000_000,
+    progress: bool | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    addresses: str = "str",
+) -> Iterator[pd.DataFrame]:
+    """Read a capture as a sequence of DataFrames of about ``packets`` rows each, in file order.
+
+    Each piece has :func:`read_capture`'s columns, dtypes and ``frame`` index (numbers go on
+    from one piece to the next); together they are what :func:`read_capture` returns, but only
+    one piece is in memory at a time, so a capture of any size can be summed or converted.
+    Each piece's ``attrs`` are the running totals of the reader so far (``packets``,
+    ``implausible_length``, ...); those of the last piece are the file's. Errors are those of
+    :func:`read_capture`, raised when the reader reaches the bad place.
+
+    ``addresses="category"`` gives ``src`` and ``dst`` as pandas categoricals instead of strings
+    (the same values, each distinct address stored once): grouping and
+    :func:`ingress_egress.direction.classify` then work on the distinct addresses only, which is
+    what the command line does.
+
+    >>> import io
+    >>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)
+    >>> stream = io.BytesIO()
+    >>> _ = write_pcap(stream, [(i, frame) for i in range(5)])
+    >>> _ = stream.seek(0)
+    >>> [len(piece) for piece in iter_capture(stream, packets=2, chunk_bytes=4096)]
+    [5]
+    """
+    if addresses not in ("str", "category"):
+        raise ValueError(f"addresses: expected 'str' or 'category', got {addresses!r}")
+    r, body = _open(source, chunk_bytes, progress, False)
+    pending = 0
+    category = addresses == "category"
+    for _ in body:
+        pending = r.packets - r.first + 1
+        if pending >= packets:
+            first = r.first
+            yield _frame(r, r.take(), first, category)
+            r.addresses = _Addresses()  # a fresh table: memory stays bounded
+            pending = 0
+    if pending or r.packets == 0 or r.parts:
+        first = r.first
+        yield _frame(r, r.take(), first, category)
+
+
+def _frame(r: _Reader, parts: list[dict], first: int = 1, category: bool = False) -> pd.DataFrame:
+    count = sum(len(p["time"]) for p in parts)
 
     def cat(key: str, dtype) -> np.ndarray:
         """One column from all the chunks, freeing the chunks' pieces as it goes (memory)."""
@@ -1176,16 +1480,21 @@ def _frame(r: _Reader) -> pd.DataFrame:
         return pd.arrays.IntegerArray(values, mask)
 
     strings = np.array(r.addresses.strings, dtype=object)
+
+    def address(key: str):
+        codes = cat(key, np.int32)
+        if category:
+            return pd.Categorical.from_codes(codes, categories=pd.Index(strings, dtype="str"))
+        return pd.array(strings[codes], dtype="str")
+
     proto = cat("proto", np.int16)
     version = cat("ip_version", np.int8)
-    names = np.array([str(i) for i in range(256)] + [""], dtype=object)
-    names[[1, 6, 17, 58]] = ["ICMP", "TCP", "UDP", "ICMPv6"]
-    protocol = names[np.where(proto >= 0, proto, 256)]
+    protocol = _PROTOCOL_NAMES[np.where(proto >= 0, proto, 256)]
     hint = cat("hint", np.int8)
     columns = {
         "time": pd.Series(cat("time", np.int64).view("M8[ns]"), copy=False).dt.tz_localize("UTC"),
-        "src": pd.array(strings[cat("src", np.int32)], dtype="str"),
-        "dst": pd.array(strings[cat("dst", np.int32)], dtype="str"),
+        "src": address("src"),
+        "dst": address("dst"),
         "ip_version": pd.arrays.IntegerArray(version, version == 0),
         "protocol": pd.array(protocol, dtype="str"),
         "sport": nullable("sport", "Int32"),
@@ -1201,7 +1510,7 @@ def _frame(r: _Reader) -> pd.DataFrame:
         "ethertype": nullable("ethertype", "Int32"),
     }
     if r.keep_bytes:
-        frames = np.empty(r.packets, dtype=object)
+        frames = np.empty(count, dtype=object)
         i = 0
         for piece in (p.pop("frame") for p in parts):
             frames[i:i + len(piece)] = piece
@@ -1211,15 +1520,19 @@ def _frame(r: _Reader) -> pd.DataFrame:
         columns["transport_offset"] = nullable("l4", "Int32")
         columns["payload_offset"] = nullable("l7", "Int32")
     columns["time"] = columns["time"].array
-    index = pd.RangeIndex(1, r.packets + 1, name="frame")
+    index = pd.RangeIndex(first, first + count, name="frame")
     df = pd.DataFrame(columns, index=index, copy=False)
-    length = columns["length"]
+    r.truncated = getattr(r, "truncated", 0) + int((columns["captured_length"]
+                                                     < columns["length"]).sum())
+    r.non_ip = getattr(r, "non_ip", 0) + int((version == 0).sum())
     df.attrs = {
         "path": str(r.path),
         "format": r.format,
         "packets": int(r.packets),
-        "truncated": int((columns["captured_length"] < length).sum()),
-        "non_ip": int((version == 0).sum()),
+        "truncated": r.truncated,
+        "non_ip": r.non_ip,
+        "implausible_length": int(r.implausible),
+        "implausible_length_frames": list(r.implausible_frames),
         "skipped_blocks": int(sum(r.skipped.values())),
         "skipped_block_types": dict(sorted(r.skipped.items())),
         "interfaces": [{k: x[k] for k in ("id", "linktype", "snaplen", "resolution") if k in x}

@@ -9,6 +9,15 @@
 ``ingress-egress flows CAPTURE [--inside CIDR ...] [--top N] [--csv]``
     The capture's conversations (see :mod:`ingress_egress.flows`), largest first.
 
+``ingress-egress convert CAPTURE OUT.parquet``
+    Stream a capture of any size into one Parquet file (see :mod:`ingress_egress.parquet`) for
+    DuckDB, Spark, Trino or Athena.
+
+``CAPTURE`` may be ``-``, standard input: ``tcpdump -w - | ingress-egress summarize - --inside
+10.0.0.0/8``. ``summarize`` and ``convert`` stream (their memory does not grow with the capture);
+``flows`` holds the packets in memory. Original lengths that disagree with the headers are not
+summed as they stand (see :func:`ingress_egress.captures.read_capture`): the tools say how many.
+
 Errors (a file that cannot be read, an inside that is not an address or CIDR) print one line on
 standard error naming the problem, and the exit status is 2.
 
@@ -37,7 +46,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ingress_egress.captures import CaptureError, read_capture
+from ingress_egress.captures import CaptureError, iter_capture, read_capture
 from ingress_egress.direction import DIRECTIONS, parse_inside, summarize
 from ingress_egress.flows import flows
 
@@ -50,9 +59,11 @@ class _UsageError(Exception):
     """A problem with the user's input: reported on one line, exit status 2."""
 
 
-def _format_summary(path: str, packets: pd.DataFrame, inside: Sequence[str], summary: dict) -> str:
+def _format_summary(path: str, inside: Sequence[str], summary: dict, report: dict) -> str:
+    packets = sum(summary[name]["packets"] for name in (*DIRECTIONS, "non_ip"))
+    total = sum(summary[name]["bytes"] for name in (*DIRECTIONS, "non_ip"))
     lines = [
-        f"{path}: {len(packets):,} packets, {int(packets['length'].sum()):,} bytes on the wire",
+        f"{path}: {packets:,} packets, {total:,} bytes on the wire",
         f"inside: {', '.join(inside)}",
         "",
         f"{'class':<10} {'packets':>12} {'bytes':>16}",
@@ -61,12 +72,30 @@ def _format_summary(path: str, packets: pd.DataFrame, inside: Sequence[str], sum
         row = summary[name]
         note = "  (cut by the snap length; also counted above)" if name == "truncated" else ""
         lines.append(f"{name:<10} {row['packets']:>12,} {row['bytes']:>16,}{note}")
+    note = _implausible_note(report)
+    if note:
+        lines += ["", note]
     return "\n".join(lines)
 
 
-def _read(path: str) -> pd.DataFrame:
+def _implausible_note(report: dict) -> str:
+    count = report.get("implausible_length", 0)
+    if not count:
+        return ""
+    frames = ", ".join(str(f) for f in report.get("implausible_length_frames", []))
+    more = " ..." if count > len(report.get("implausible_length_frames", [])) else ""
+    return (f"note: {count:,} packet(s) claimed a length on the wire that disagrees with their "
+            f"headers (packets {frames}{more}); the length the headers give was counted instead")
+
+
+def _source(capture: str):
+    """The capture argument: ``-`` is standard input (binary), anything else a path."""
+    return sys.stdin.buffer if capture == "-" else capture
+
+
+def _read(capture: str) -> pd.DataFrame:
     try:
-        return read_capture(path)
+        return read_capture(_source(capture))
     except CaptureError as error:
         raise _UsageError(str(error)) from None
 
@@ -81,18 +110,30 @@ def _check_inside(inside: Sequence[str]) -> list[str]:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     inside = _check_inside(args.inside)
-    packets = _read(args.capture)
-    summary = summarize(packets, inside)
+    summary = {name: {"packets": 0, "bytes": 0} for name in SUMMARY_KEYS}
+    report: dict = {}
+    try:  # piece by piece: memory stays bounded however long the capture or the pipe
+        for piece in iter_capture(_source(args.capture), addresses="category"):
+            report = piece.attrs
+            for name, row in summarize(piece, inside).items():
+                summary[name]["packets"] += row["packets"]
+                summary[name]["bytes"] += row["bytes"]
+    except CaptureError as error:
+        raise _UsageError(str(error)) from None
     if args.json:
         print(json.dumps(summary))
+        note = _implausible_note(report)
+        if note:
+            print(f"{PROG}: {note}", file=sys.stderr)
     else:
-        print(_format_summary(args.capture, packets, inside, summary))
+        print(_format_summary(args.capture, inside, summary, report))
     return 0
 
 
 def _cmd_flows(args: argparse.Namespace) -> int:
     inside = _check_inside(args.inside) if args.inside else None
-    table = flows(_read(args.capture), inside=inside)
+    packets = _read(args.capture)
+    table = flows(packets, inside=inside)
     table = table.sort_values(["bytes", "start"], ascending=[False, True], kind="stable")
     if args.top:
         table = table.head(args.top)
@@ -105,7 +146,36 @@ def _cmd_flows(args: argparse.Namespace) -> int:
             columns += ["connection", "bytes_direction"]
         with pd.option_context("display.width", 250, "display.max_columns", None):
             print(table[columns].to_string())
+    note = _implausible_note(packets.attrs)
+    if note:
+        print(f"{PROG}: {note}", file=sys.stderr)
     return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from ingress_egress.parquet import convert
+
+    try:
+        report = convert(_source(args.capture), args.out)
+    except CaptureError as error:
+        raise _UsageError(str(error)) from None
+    print(f"{args.out}: {report.get('packets', 0):,} packets from {args.capture} "
+          f"({report.get('format', '')})")
+    note = _implausible_note(report)
+    if note:
+        print(note)
+    return 0
+
+
+def _count(text: str) -> int:
+    """A whole number >= 0 for ``--top``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (all) or more, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
         "summarize", help="packets and bytes per direction (ingress, egress, internal, external)",
         description="Count packets and bytes (sum of frame lengths on the wire) per direction class "
                     "relative to the inside you name, plus non-IP and truncated frames.")
-    summarize_parser.add_argument("capture", metavar="CAPTURE", help="a pcap or pcapng file")
+    summarize_parser.add_argument("capture", metavar="CAPTURE",
+                                  help="a pcap or pcapng file, or - for standard input")
     summarize_parser.add_argument("--inside", metavar="CIDR", action="append", required=True,
                                   help="an address or network inside the boundary (repeat for several)")
     summarize_parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -126,12 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
     flows_parser = commands.add_parser(
         "flows", help="conversations (five-tuples), who started them, bytes each way",
         description="List the capture's bidirectional conversations, largest first.")
-    flows_parser.add_argument("capture", metavar="CAPTURE", help="a pcap or pcapng file")
+    flows_parser.add_argument("capture", metavar="CAPTURE",
+                              help="a pcap or pcapng file, or - for standard input")
     flows_parser.add_argument("--inside", metavar="CIDR", action="append", default=[],
                               help="an address or network inside the boundary (adds connection direction)")
-    flows_parser.add_argument("--top", metavar="N", type=int, default=20, help="show the N largest (0: all)")
+    flows_parser.add_argument("--top", metavar="N", type=_count, default=20,
+                              help="show the N largest (0: all)")
     flows_parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     flows_parser.set_defaults(run=_cmd_flows)
+
+    convert_parser = commands.add_parser(
+        "convert", help="stream a capture of any size into one Parquet file (for SQL)",
+        description="Write the capture's packets, with the columns read_capture gives, to a "
+                    "Parquet file, holding only part of it in memory at a time.")
+    convert_parser.add_argument("capture", metavar="CAPTURE",
+                                help="a pcap or pcapng file, or - for standard input")
+    convert_parser.add_argument("out", metavar="OUT.parquet", help="the Parquet file to write")
+    convert_parser.set_defaults(run=_cmd_convert)
     return parser
 
 

@@ -15,8 +15,14 @@ nat_hours           each hour a NAT gateway exists                           0.0
 endpoint_hours      each hour an interface VPC endpoint exists, per zone     0.01 USD/hour
 endpoint_processing every GB through an interface VPC endpoint               0.01 USD/GB
 cdn_out             CDN edge -> internet, tiered                             0.085 USD/GB, falling
-cdn_origin          origin in the cloud -> CDN (origin fetches)              free from AWS origins
+origin_to_cdn       origin in the cloud -> CDN edge (origin fetches)         free from AWS origins
+cdn_to_origin       CDN edge -> origin (uploads, POST/PUT forwarded)         0.02 USD/GB from US edges
 =================== ======================================================= ===========================
+
+Who bills a transfer differs by provider: AWS bills traffic between zones on both sides (out of one
+zone and into the other), Google Cloud only on the sending side, Azure not at all (the ``billed_sides``
+column and the rows of each table say which). ``cdn_out`` and ``cdn_to_origin`` are priced by the CDN
+edge's geography (``north-america``), the others by region.
 
 The prices live in ``data/prices/<provider>.csv``, one row per price: provider, service, category,
 region (or source geography), tier start and end, unit and how many bytes it means, how many sides of
@@ -50,6 +56,7 @@ from __future__ import annotations
 
 import csv
 import math
+import reprlib
 import numbers
 from collections.abc import Mapping
 from functools import lru_cache
@@ -69,9 +76,18 @@ CATEGORIES = (
     "endpoint_hours",
     "endpoint_processing",
     "cdn_out",
-    "cdn_origin",
+    "origin_to_cdn",
+    "cdn_to_origin",
 )
 """The price categories, in the order the course shows them."""
+
+RENAMED_CATEGORIES = {
+    "cdn_origin": "origin_to_cdn (origin -> CDN, free from AWS origins) and cdn_to_origin (CDN -> origin, billed)",
+}
+"""Categories of earlier editions and what replaced them, named in the error for an old name."""
+
+CDN_EDGE_CATEGORIES = ("cdn_out", "cdn_to_origin")
+"""Categories priced by the CDN edge's geography rather than by region (CloudFront bills them)."""
 
 PRICE_COLUMNS = (
     "provider",
@@ -105,8 +121,12 @@ DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[2] / "data" / "prices"
 """``data/prices`` of the course repository (the package is installed in editable mode)."""
 
 PRICES_READ_ON = "2026-11-27"
-"""When most prices looked up on provider and third-party pages were read (FOCUS prices: September 2024;
-the interface endpoint prices: 2026-12-02). Each row's ``read_on`` says which."""
+"""When most prices on provider and third-party pages were read (FOCUS prices: September 2024).
+
+Rows added or re-checked later carry their own date in ``read_on`` (2026-12-02 for the interface
+endpoint prices, the Google Standard Tier, traffic between zones at Google and Azure, CloudFront to
+the origin, and AWS's free allowance on its EC2 pricing page).
+"""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -225,6 +245,15 @@ def _prices(prices: pd.DataFrame | None) -> pd.DataFrame:
     return load_prices() if prices is None else prices
 
 
+def _check_category(category) -> None:
+    """A ValueError for a name that is not a category, saying what replaced it if it is an old one."""
+    if category in CATEGORIES:
+        return
+    if category in RENAMED_CATEGORIES:
+        raise ValueError(f"category {category!r} was split into {RENAMED_CATEGORIES[category]}")
+    raise ValueError(f"unknown category {category!r}; known categories: {', '.join(CATEGORIES)}")
+
+
 def price_table(provider: str, region: str, category: str, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     """The tiers of one price, sorted: unknown provider, category or region is an error listing what is known.
 
@@ -240,8 +269,7 @@ def price_table(provider: str, region: str, category: str, prices: pd.DataFrame 
     if not isinstance(provider, str) or provider.lower() not in providers:
         raise ValueError(f"unknown provider {provider!r}; known providers: {', '.join(providers)}")
     provider = provider.lower()
-    if category not in CATEGORIES:
-        raise ValueError(f"unknown category {category!r}; known categories: {', '.join(CATEGORIES)}")
+    _check_category(category)
     mine = prices[prices["provider"] == provider]
     rows = mine[mine["category"] == category]
     if rows.empty:
@@ -254,16 +282,40 @@ def price_table(provider: str, region: str, category: str, prices: pd.DataFrame 
     return table.sort_values("tier_start").reset_index(drop=True)
 
 
-def _volume(value, name: str = "gb") -> float:
-    """A non-negative, finite real number, or a clear error."""
+def _real(value, name: str) -> float:
+    """A real number as a float: TypeError for anything else, ValueError for an int beyond any float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} {value!r}")
-    value = float(value)
+        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} "
+                        f"{reprlib.repr(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond any float, such as 10**400
+        raise ValueError(f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
+                         "(beyond any float)") from None
+
+
+def _volume(value, name: str = "gb") -> float:
+    """A non-negative, finite real number, or a clear error (TypeError for a non-number, else ValueError)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} "
+                        f"{reprlib.repr(value)}")
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond any float, such as 10**400
+        raise ValueError(f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
+                         "(beyond any float)") from None
     if not math.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
     if value < 0:
         raise ValueError(f"{name}: expected a volume >= 0, got {value:g}")
     return value
+
+
+def _billed(billed: float, volume: float) -> float:
+    """The billed volume, refused when billing both sides overflows a float (1e308 GB and up)."""
+    if not math.isfinite(billed):
+        raise ValueError(f"volume: {volume:g} billed on both sides overflows a float; expected a volume a bill can have")
+    return billed
 
 
 def coverage(provider: str, region: str, category: str, prices: pd.DataFrame | None = None) -> float:
@@ -292,7 +344,7 @@ def tier_breakdown(
     """
     volume = _volume(volume, "volume")
     table = price_table(provider, region, category, prices)
-    billed = volume * int(table["billed_sides"].iloc[0])
+    billed = _billed(volume * int(table["billed_sides"].iloc[0]), volume)
     covered = float(table["tier_end"].max())
     if billed > covered:
         unit = table["unit"].iloc[0]
@@ -340,11 +392,19 @@ def cost_curve(
     >>> cost_curve([0, 100, 12_000]).round(2).tolist()
     [0.0, 0.0, 1062.7]
     """
-    values = np.asarray(volumes, dtype=float)
+    raw = volumes if isinstance(volumes, np.ndarray) else np.asarray(volumes, dtype=object)
+    if raw.dtype == object:  # each element must be a number, as for the scalar functions
+        values = np.array([_real(v, "volumes") for v in raw.ravel().tolist()], dtype=float).reshape(raw.shape)
+    elif raw.dtype.kind in "iuf":
+        values = raw.astype(float)
+    else:
+        raise TypeError(f"volumes: expected numbers, got an array of {raw.dtype}")
     if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError("volumes: expected a one-dimensional array of finite volumes >= 0")
     table = price_table(provider, region, category, prices)
     billed = values * int(table["billed_sides"].iloc[0])
+    if billed.size and not np.all(np.isfinite(billed)):
+        raise ValueError("volumes: the billed volume overflows a float; expected a volume a bill can have")
     covered = float(table["tier_end"].max())
     if billed.size and billed.max() > covered:
         raise ValueError(
@@ -368,7 +428,7 @@ def marginal_price(
     """
     volume = _volume(volume, "volume")
     table = price_table(provider, region, category, prices)
-    billed = volume * int(table["billed_sides"].iloc[0])
+    billed = _billed(volume * int(table["billed_sides"].iloc[0]), volume)
     inside = table[(table["tier_start"] <= billed) & (billed < table["tier_end"])]
     if inside.empty:
         raise ValueError(
@@ -391,8 +451,10 @@ def internet_egress_cost(gb: float, provider: str = "aws", region: str = "us-eas
 
     >>> round(internet_egress_cost(1_000), 2)                           # (1,000 - 100) x 0.09
     81.0
-    >>> round(internet_egress_cost(1_000, "gcp", "north-america"), 2)   # 1 free, 999 GiB x 0.12
+    >>> round(internet_egress_cost(1_000, "gcp", "north-america"), 2)   # Premium Tier: 1 free, 999 GiB x 0.12
     119.88
+    >>> round(internet_egress_cost(1_000, "gcp", "north-america-standard"), 2)   # Standard: 200 free, 800 x 0.085
+    68.0
     >>> internet_egress_cost(-1)
     Traceback (most recent call last):
     ...
@@ -414,10 +476,10 @@ def inter_zone_cost(gb: float, provider: str = "aws", region: str = "us-east-1",
     """USD for ``gb`` units sent from one availability zone to another in the same region.
 
     ``gb`` is what crosses; AWS bills it on both sides (out of one zone, into the other), so the bill
-    shows twice ``gb`` at 0.01 USD.
+    shows twice ``gb`` at 0.01 USD; Google Cloud bills only the sending side, Azure nothing.
 
-    >>> inter_zone_cost(500)
-    10.0
+    >>> inter_zone_cost(500), inter_zone_cost(500, "gcp", "north-america"), inter_zone_cost(500, "azure", "eastus")
+    (10.0, 5.0, 0.0)
     """
     return tiered_cost(gb, provider, region, "inter_zone", prices)
 
@@ -474,12 +536,25 @@ def cdn_egress_cost(gb: float, provider: str = "aws", geography: str = "north-am
 
 
 def origin_to_cdn_cost(gb: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None) -> float:
-    """USD for ``gb`` units fetched by the CDN from an origin in ``region`` (free from AWS origins).
+    """USD for ``gb`` units the CDN fetches from an origin in ``region`` (origin fetches: free from AWS origins).
 
     >>> origin_to_cdn_cost(5_000)
     0.0
     """
-    return tiered_cost(gb, provider, region, "cdn_origin", prices)
+    return tiered_cost(gb, provider, region, "origin_to_cdn", prices)
+
+
+def cdn_to_origin_cost(gb: float, provider: str = "aws", geography: str = "north-america", prices: pd.DataFrame | None = None) -> float:
+    """USD for ``gb`` units the CDN sends from its edges in ``geography`` to the origin.
+
+    These are the bytes of requests CloudFront forwards (uploads, ``POST`` and ``PUT`` bodies), billed
+    by CloudFront as ``DataTransfer-Out-OBytes`` at the "regional data transfer out to origin" rate.
+    The origin's region shows the same bytes arriving, at no charge.
+
+    >>> round(cdn_to_origin_cost(2_000), 2)      # 2,000 GB of uploads through CloudFront, 0.02 each
+    40.0
+    """
+    return tiered_cost(gb, provider, geography, "cdn_to_origin", prices)
 
 
 def month_cost(
@@ -492,7 +567,8 @@ def month_cost(
     """Price a month of mixed traffic: one line per category, in course order, then a ``total`` line.
 
     ``volumes`` maps a category (see :data:`CATEGORIES`) to the month's volume in the provider's billing
-    unit (hours for ``nat_hours``). ``cdn_out`` is priced in ``cdn_geography``, everything else in ``region``.
+    unit (hours for ``nat_hours``). ``cdn_out`` and ``cdn_to_origin`` are priced in ``cdn_geography``,
+    everything else in ``region``.
     Columns: ``category``, ``region``, ``quantity`` (as given), ``unit``, ``usd``, ``evidence`` (the
     weakest evidence level among the tiers used).
 
@@ -501,18 +577,17 @@ def month_cost(
     >>> month_cost({"internet_egress": 5})
     Traceback (most recent call last):
     ...
-    ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, endpoint_hours, endpoint_processing, cdn_out, cdn_origin
+    ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, endpoint_hours, endpoint_processing, cdn_out, origin_to_cdn, cdn_to_origin
     """
     if not isinstance(volumes, Mapping):
         raise TypeError(f"volumes: expected a mapping of category to volume, got {type(volumes).__name__}")
     for category in volumes:
-        if category not in CATEGORIES:
-            raise ValueError(f"unknown category {category!r}; known categories: {', '.join(CATEGORIES)}")
+        _check_category(category)
     lines = []
     for category in CATEGORIES:
         if category not in volumes:
             continue
-        where = cdn_geography if category == "cdn_out" else region
+        where = cdn_geography if category in CDN_EDGE_CATEGORIES else region
         quantity = _volume(volumes[category], category)
         tiers = tier_breakdown(quantity, provider, where, category, prices)
         weakest = max(tiers["evidence"], key=EVIDENCE_LEVELS.index) if len(tiers) else ""

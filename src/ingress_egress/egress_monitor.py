@@ -19,7 +19,12 @@ check by hand:
   software looks a name up before it connects; a destination that no answer named is worth a look;
 * **default-deny egress** (:func:`allowlist_ruleset`, :func:`evaluate_allowlist`): an allow-list of
   destination networks, DNS names and ports, replayed over the capture with the stateful firewall
-  simulator of :mod:`ingress_egress.firewall`, shows what such a policy would have blocked.
+  simulator of :mod:`ingress_egress.firewall`, shows what such a policy would have blocked;
+* **names asked for** (:func:`dns_queries`, :func:`name_profile`, :func:`tunnel_indicators`): a DNS
+  tunnel hides its data in many long, random names under one domain (Shannon entropy per character,
+  :func:`shannon_entropy`);
+* **volume against its own history** (:func:`volume_against_history`): a leak to a destination the
+  office uses every day stands out only against what the same host sent there on other days.
 
 Examples
 --------
@@ -598,3 +603,185 @@ def _blocked_pairs(packets: pd.DataFrame, inside, allowlist: RuleSet) -> dict[tu
     denied = result[(result["direction"] == "egress") & (result["verdict"] == "deny")]
     sums = denied.groupby([denied["src"].astype(str), denied["dst"].astype(str)])["length"].sum()
     return {key: int(value) for key, value in sums.items()}
+
+
+# --------------------------------------------------------------------------------------------------
+# Names asked for: DNS tunnels hide data in them
+# --------------------------------------------------------------------------------------------------
+
+_QTYPE_NAMES = {1: "A", 2: "NS", 5: "CNAME", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 64: "SVCB",
+                65: "HTTPS"}
+
+
+def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
+    """The questions in a capture's DNS queries (UDP to port 53): who asked which name, of which type.
+
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per query:
+    ``time``, ``client``, ``resolver``, ``name`` (lower case), ``qtype`` (``A``, ``AAAA``, ``TXT``,
+    ``HTTPS``, ... or the type number as text); in capture order. Queries that cannot be parsed
+    are skipped and counted (``attrs["skipped"]``, ``attrs["skipped_reasons"]``).
+
+    >>> from ingress_egress import packets as pk
+    >>> frame = b"\\x00" * 42 + pk.dns_query(7, "x.Example.org", "TXT")
+    >>> table = pd.DataFrame({"time": [pd.Timestamp(0, tz="UTC")], "src": ["10.0.0.2"], "dst": ["192.0.2.53"],
+    ...                       "protocol": ["UDP"], "dport": [53], "frame": [frame], "payload_offset": [42]})
+    >>> dns_queries(table)[["client", "name", "qtype"]].values.tolist()
+    [['10.0.0.2', 'x.example.org', 'TXT']]
+    """
+    for column in ("frame", "payload_offset", "protocol", "dport", "src", "dst", "time"):
+        if column not in packets.columns:
+            raise KeyError(f"dns_queries: packets need a {column!r} column; read the capture with "
+                           f"read_capture(path, keep_bytes=True)")
+    dport = packets["dport"].astype("Int64")
+    mask = ((packets["protocol"] == "UDP") & (dport == 53) & packets["payload_offset"].notna()).fillna(False)
+    subset = packets[mask.to_numpy(dtype=bool)]
+    rows, skipped = [], {}
+    for frame_no, time, src, dst, frame, offset in zip(subset.index, subset["time"], subset["src"], subset["dst"],
+                                                        subset["frame"], subset["payload_offset"]):
+        data = bytes(frame)[int(offset):]
+        try:
+            if len(data) < 12:
+                raise _Malformed(f"{len(data)} bytes, shorter than the 12-byte DNS header")
+            flags, qdcount = struct.unpack_from("!HH", data, 2)
+            if flags & 0x8000 or qdcount < 1:
+                continue                                           # a response, or no question
+            name, pos = _dns_name(data, 12)
+            if pos + 4 > len(data):
+                raise _Malformed("question type cut off")
+            qtype = struct.unpack_from("!H", data, pos)[0]
+        except _Malformed as error:
+            skipped[frame_no] = str(error)
+            continue
+        rows.append((time, src, dst, name, _QTYPE_NAMES.get(qtype, str(qtype))))
+    table = pd.DataFrame(rows, columns=["time", "client", "resolver", "name", "qtype"])
+    table.attrs = {"skipped": len(skipped), "skipped_reasons": skipped}
+    return table
+
+
+def shannon_entropy(text: str) -> float:
+    """Shannon entropy of the characters of ``text``, in bits per character (0 for an empty text).
+
+    Random base32 approaches log2(32) = 5 bits, hexadecimal log2(16) = 4; words are lower.
+
+    >>> round(shannon_entropy("aaaa"), 2), round(shannon_entropy("abcd"), 2), shannon_entropy("")
+    (0.0, 2.0, 0.0)
+    """
+    if not text:
+        return 0.0
+    counts = np.unique(np.frombuffer(text.encode("utf-8"), dtype=np.uint8), return_counts=True)[1]
+    p = counts / counts.sum()
+    return float(-(p * np.log2(p)).sum()) + 0.0        # + 0.0: no negative zero for a single character
+
+
+def base_domain(name: str) -> str:
+    """The last two labels of a name: ``news.example.org`` -> ``example.org``.
+
+    A real monitor uses the Public Suffix List (``bbc.co.uk``, not ``co.uk``); the course's names
+    all sit under ``example.com``, ``.net`` and ``.org``, where two labels are right.
+
+    >>> base_domain("a.b.t.example.org"), base_domain("localhost")
+    ('example.org', 'localhost')
+    """
+    labels = name.rstrip(".").lower().split(".")
+    return ".".join(labels[-2:])
+
+
+def name_profile(queries: pd.DataFrame) -> pd.DataFrame:
+    """One row per (client, base domain) of a :func:`dns_queries` table: what the client asked under it.
+
+    Columns: ``client``, ``domain``; ``queries``; ``names`` (distinct names); ``mean_length`` (mean
+    characters of the part before the domain, dots excluded); ``entropy`` (Shannon entropy of all
+    those characters together, bits per character); ``txt_share`` (fraction of TXT queries);
+    ``first``, ``last``. A DNS tunnel carries its data in that part: thousands of distinct, long,
+    random-looking names under one domain. Sorted by ``names``, most first.
+
+    >>> q = pd.DataFrame({"time": pd.to_datetime([0, 1, 2], unit="s", utc=True), "client": ["10.0.0.2"] * 3,
+    ...                   "name": ["www.example.com", "mail.example.com", "www.example.com"], "qtype": ["A"] * 3})
+    >>> name_profile(q)[["domain", "queries", "names", "mean_length"]].values.tolist()
+    [['example.com', 3, 2, 3.33...]]
+    """
+    columns = ["client", "domain", "queries", "names", "mean_length", "entropy", "txt_share", "first", "last"]
+    if queries.empty:
+        return pd.DataFrame(columns=columns)
+    q = queries.assign(name=queries["name"].str.lower().str.rstrip("."))
+    q["domain"] = q["name"].map(base_domain)
+    q["sub"] = [n[: -len(d) - 1].replace(".", "") if len(n) > len(d) else "" for n, d in zip(q["name"], q["domain"])]
+    q["sub_length"] = q["sub"].str.len()
+    q["txt"] = (q["qtype"] == "TXT").astype(float)
+    grouped = q.groupby(["client", "domain"], sort=True)
+    table = grouped.agg(queries=("name", "size"), names=("name", "nunique"), mean_length=("sub_length", "mean"),
+                        txt_share=("txt", "mean"), first=("time", "min"), last=("time", "max")).reset_index()
+    table["entropy"] = [shannon_entropy("".join(subs)) for subs in grouped["sub"].agg(list)]
+    return table.sort_values(["names", "client", "domain"], ascending=[False, True, True],
+                             kind="stable").reset_index(drop=True)[columns]
+
+
+TUNNEL_MIN_NAMES = 100
+TUNNEL_MIN_LENGTH = 40.0
+TUNNEL_MIN_ENTROPY = 3.5
+
+
+def tunnel_indicators(profile: pd.DataFrame, *, min_names: int = TUNNEL_MIN_NAMES,
+                      min_length: float = TUNNEL_MIN_LENGTH, min_entropy: float = TUNNEL_MIN_ENTROPY) -> pd.DataFrame:
+    """Two indicators of a DNS tunnel on a :func:`name_profile` table, each requiring at least
+    ``min_names`` distinct names under the domain (a day of ordinary browsing asks a few dozen):
+
+    ``long_names``: their part before the domain averages at least ``min_length`` characters;
+    ``random_names``: its characters have at least ``min_entropy`` bits of Shannon entropy each.
+
+    >>> p = pd.DataFrame({"client": ["a", "b"], "domain": ["t.example", "example.com"], "names": [500, 12],
+    ...                   "mean_length": [160.0, 4.1], "entropy": [4.9, 3.2]})
+    >>> tunnel_indicators(p)[["long_names", "random_names"]].values.tolist()
+    [[True, True], [False, False]]
+    """
+    table = profile.copy()
+    many = table["names"] >= min_names
+    table["long_names"] = many & (table["mean_length"] >= min_length)
+    table["random_names"] = many & (table["entropy"] >= min_entropy)
+    return table
+
+
+def volume_against_history(today: pd.DataFrame, history: pd.DataFrame, *, min_bytes: float = 10e6,
+                           z_threshold: float = MODIFIED_Z_THRESHOLD) -> pd.DataFrame:
+    """Per (host, destination), today's bytes out against the same pair's own history.
+
+    ``today`` has columns ``host``, ``destination``, ``bytes_out`` (a :func:`destination_profile`);
+    ``history`` the same plus ``day``, one row per pair and past day it sent anything (a missing
+    day counts as 0 bytes). The modified z-score of today's bytes among the past days and today
+    (:func:`robust_zscore`) says how unusual today is *for this pair*; ``above_history`` fires when
+    it reaches ``z_threshold`` and today's bytes reach ``min_bytes``. This is the indicator for a
+    leak to a destination the office is allowed to use and uses every day, such as its cloud store
+    (ATT&CK T1567.002), which the per-destination indicators wave through.
+
+    >>> history = pd.DataFrame({"day": [1, 2, 3, 4], "host": "h", "destination": "s",
+    ...                         "bytes_out": [3e6, 5e6, 2e6, 4e6]})
+    >>> today = pd.DataFrame({"host": ["h"], "destination": ["s"], "bytes_out": [120e6]})
+    >>> volume_against_history(today, history)[["history_median", "z", "above_history"]].round(1).values.tolist()
+    [[3500000.0, 78.2, True]]
+    """
+    days = sorted(history["day"].unique()) if len(history) else []
+    past = (history.pivot_table(index=["host", "destination"], columns="day", values="bytes_out", aggfunc="sum")
+            .reindex(columns=days).fillna(0.0)) if len(history) else pd.DataFrame()
+    keys = pd.MultiIndex.from_arrays([today["host"].astype(str), today["destination"].astype(str)])
+    before = past.reindex(keys).fillna(0.0).to_numpy(dtype=float) if days else np.zeros((len(today), 0))
+    values = np.column_stack([before, today["bytes_out"].to_numpy(dtype=float)])
+    table = pd.DataFrame({"host": today["host"].astype(str).to_numpy(),
+                          "destination": today["destination"].astype(str).to_numpy(),
+                          "bytes_out": today["bytes_out"].to_numpy(dtype=np.int64),
+                          "history_median": np.median(before, axis=1) if days else np.nan,
+                          "history_max": before.max(axis=1) if days else np.nan,
+                          "z": _robust_z_last(values) if days else np.nan})
+    table["above_history"] = (table["z"] >= z_threshold) & (table["bytes_out"] >= min_bytes)
+    return table
+
+
+def _robust_z_last(values: np.ndarray) -> np.ndarray:
+    """:func:`robust_zscore` of the last value of each row, among the values of its row."""
+    median = np.median(values, axis=1, keepdims=True)
+    deviation = np.abs(values - median)
+    mad = np.median(deviation, axis=1)
+    mean_ad = deviation.mean(axis=1)
+    last = values[:, -1] - median[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(mad > 0, _MAD_SCALE * last / mad, np.where(mean_ad > 0, _MEANAD_SCALE * last / mean_ad, 0.0))
+    return z

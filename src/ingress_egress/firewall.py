@@ -17,6 +17,11 @@ destination (and optionally source) port ranges, and says ``allow`` or ``deny``.
 ``allow-only`` (a *security group*)
     Rules can only allow; a packet is allowed when any rule allows it, otherwise denied.
 
+In AWS a network ACL filters what enters and leaves a subnet, while a security group sits on each
+network interface it is attached to, so it also filters traffic between two instances of the same
+subnet. The simulator judges packets at whatever boundary you give ``replay``: a security group
+replayed at an office's edge is a stateful filter *modelled on* security groups, placed at the edge.
+
 And it is either **stateless** (each packet judged on its own, so the replies of an outbound
 connection need their own inbound rule: the "ephemeral ports" rule, TCP 1024-65535 inbound) or
 **stateful** (connection tracking: once a rule allows the packet that opens a connection, every
@@ -27,9 +32,11 @@ simulator also lets you build the other two combinations to see what each proper
 Connection tracking, in this simulator:
 
 * TCP: a connection opens with an allowed SYN (SYN set, ACK clear) and is keyed by its five-tuple
-  (either direction). It is forgotten after an RST, after ``tcp_timeout`` seconds idle (AWS default
-  for established connections: 432,000 s, five days), or when a new SYN on the same five-tuple is
-  denied. A TCP packet of a connection whose SYN was never seen (the capture started mid-way) is
+  (either direction). It is forgotten after an RST, after ``tcp_timeout`` seconds idle, or when a
+  new SYN on the same five-tuple is denied. The default, 432,000 s (five days), is AWS's default
+  idle timeout for established TCP connections on most instance types; on Nitro v6 instance types
+  AWS's default is 350 s, and each network interface can set 60 to 432,000 s (EC2 API reference,
+  ``ConnectionTrackingConfiguration``, read 2026-12-02). A TCP packet of a connection whose SYN was never seen (the capture started mid-way) is
   judged by the rules alone.
 * UDP: any allowed UDP packet opens a flow, keyed by five-tuple; it expires ``udp_timeout``
   seconds after its last packet (AWS default 30 s).
@@ -392,7 +399,11 @@ def network_acl(rules: Iterable[Rule | Mapping], name: str = "network ACL", *, s
 
 def security_group(rules: Iterable[Rule | Mapping], name: str = "security group", *, stateful: bool = True,
                    udp_timeout: float = 30.0, tcp_timeout: float = 432_000.0) -> RuleSet:
-    """A security group: allow rules only, any match allows, otherwise denied; stateful."""
+    """A security group: allow rules only, any match allows, otherwise denied; stateful.
+
+    ``tcp_timeout`` is the idle timeout of an established TCP connection: AWS's default is
+    432,000 s on most instance types and 350 s on Nitro v6 instance types (read 2026-12-02).
+    """
     return RuleSet(_as_rules(rules), "allow-only", stateful, name, tcp_timeout=tcp_timeout, udp_timeout=udp_timeout)
 
 

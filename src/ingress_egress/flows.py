@@ -230,3 +230,78 @@ def _add_boundary_columns(result: pd.DataFrame, inside: str | Iterable[str]) -> 
     direction = np.select([ingress > egress, egress > ingress], ["ingress", "egress"], default="balanced")
     result["bytes_direction"] = pd.array(direction, dtype="string")
     result.loc[(ingress == 0) & (egress == 0), "bytes_direction"] = pd.NA
+
+
+def quic_connections(packets: pd.DataFrame) -> pd.DataFrame:
+    """QUIC connections on UDP 443, found by their connection IDs rather than their five-tuples.
+
+    A QUIC connection is named by connection IDs (RFC 9000 section 5.1), not by addresses and
+    ports: when a NAT forgets a mapping and gives the client a new public port (NAT rebinding), or
+    a phone moves from Wi-Fi to mobile data, :func:`flows` sees a new five-tuple while QUIC carries
+    on. Long-header packets show both IDs; short-header packets show only the destination ID,
+    whose length they do not say, so it is learned from the long headers before it.
+
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per connection, in
+    order of its first packet: ``client``, ``server``, ``server_port``, ``client_cid`` and
+    ``server_cid`` (hex), ``paths`` (how many distinct client address and port pairs it used),
+    ``first_packet``, ``start``, ``end``, ``packets``, ``bytes_up`` (client to server), ``bytes_down``.
+    UDP 443 packets that match no connection seen from its handshake are counted in
+    ``attrs["unmatched"]``.
+    """
+    for column in ("frame", "payload_offset", "protocol", "sport", "dport", "src", "dst", "time", "length"):
+        if column not in packets.columns:
+            raise KeyError(f"quic_connections: packets need a {column!r} column; read the capture with "
+                           f"read_capture(path, keep_bytes=True)")
+    sport, dport = packets["sport"].astype("Int64"), packets["dport"].astype("Int64")
+    mask = ((packets["protocol"] == "UDP") & ((sport == 443) | (dport == 443)) & packets["payload_offset"].notna())
+    subset = packets[mask.fillna(False).to_numpy(dtype=bool)]
+    subset = subset.iloc[np.argsort(pd.to_datetime(subset["time"], utc=True).to_numpy(), kind="stable")]
+    owner: dict[bytes, int] = {}
+    lengths: set[int] = set()
+    conns: list[dict] = []
+    unmatched = 0
+    for frame_no, time, src, dst, sp, dp, frame, offset, length in zip(
+            subset.index, subset["time"], subset["src"], subset["dst"], subset["sport"], subset["dport"],
+            subset["frame"], subset["payload_offset"], subset["length"]):
+        data = bytes(frame)[int(offset):]
+        to_server = int(dp) == 443
+        k = None
+        if len(data) >= 7 and data[0] & 0xC0 == 0xC0:                     # long header
+            dlen = data[5]
+            dcid = data[6:6 + dlen]
+            slen = data[6 + dlen] if len(data) > 6 + dlen else 0
+            scid = data[7 + dlen:7 + dlen + slen]
+            k = owner.get(dcid)
+            if k is None and to_server:                                   # a client's first Initial
+                k = len(conns)
+                conns.append({"client": src, "server": dst, "server_port": 443, "client_cid": scid.hex(),
+                              "server_cid": "", "paths": set(), "first_packet": frame_no, "start": time,
+                              "end": time, "packets": 0, "bytes_up": 0, "bytes_down": 0})
+                owner[dcid] = k
+            if k is not None:
+                for cid in (dcid, scid):
+                    if cid:
+                        owner.setdefault(cid, k)
+                        lengths.add(len(cid))
+                if not to_server and not conns[k]["server_cid"]:
+                    conns[k]["server_cid"] = scid.hex()
+        elif len(data) >= 1 and data[0] & 0xC0 == 0x40:                    # short header
+            k = next((owner[data[1:1 + n]] for n in sorted(lengths) if data[1:1 + n] in owner), None)
+        if k is None:
+            unmatched += 1
+            continue
+        c = conns[k]
+        c["packets"] += 1
+        c["end"] = time
+        if to_server:
+            c["bytes_up"] += int(length)
+            c["paths"].add((src, int(sp)))
+        else:
+            c["bytes_down"] += int(length)
+            c["paths"].add((dst, int(dp)))
+    table = pd.DataFrame(conns, columns=["client", "server", "server_port", "client_cid", "server_cid", "paths",
+                                         "first_packet", "start", "end", "packets", "bytes_up", "bytes_down"])
+    table["paths"] = table["paths"].map(len).astype("int64")
+    table.index = pd.RangeIndex(1, len(table) + 1, name="connection")
+    table.attrs["unmatched"] = unmatched
+    return table

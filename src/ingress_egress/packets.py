@@ -60,6 +60,8 @@ import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ingress_egress import packet_protection as pp
+
 ETHERTYPE_IPV4 = 0x0800
 ETHERTYPE_ARP = 0x0806
 ETHERTYPE_IPV6 = 0x86DD
@@ -558,28 +560,60 @@ def tls_client_hello(server_name: str, *, random: bytes, session_id: bytes = b""
     >>> hello.find(b"www.example.com")     # 5 + 4 + 2 + 32 + 1 + (2 + 10) + 2 + 2 + (4 + 2 + 1 + 2)
     69
     """
+    message = tls_client_hello_message(server_name, random=random, session_id=session_id, key_share=key_share,
+                                       alpn=alpn)
+    return tls_record(22, message, version=0x0301)
+
+
+def tls_client_hello_message(server_name: str, *, random: bytes, session_id: bytes = b"",
+                             key_share: bytes = bytes(32), alpn: Iterable[str] = ("h2", "http/1.1"),
+                             cipher_suites: Iterable[int] = TLS_CIPHER_SUITES,
+                             versions: Iterable[int] = (0x0304, 0x0303),
+                             more_extensions: Iterable[bytes] = ()) -> bytes:
+    """The ClientHello handshake message alone (type 1, 3-byte length, body), without a record header.
+
+    :func:`tls_client_hello` puts it in a TLS record; QUIC carries it in CRYPTO frames instead
+    (RFC 9001 section 4). ``more_extensions`` (see :func:`tls_extension`) follow the usual ones,
+    as QUIC's transport parameters and ECH's ``encrypted_client_hello`` do.
+
+    >>> message = tls_client_hello_message("www.example.com", random=bytes(32))
+    >>> message[0], int.from_bytes(message[1:4], "big") == len(message) - 4
+    (1, True)
+    """
     if len(random) != 32:
         raise ValueError(f"TLS random must be 32 bytes, got {len(random)}")
     name = server_name.encode("ascii")
+    suites = tuple(cipher_suites)
+    offered = tuple(versions)
     extensions = b"".join(
         [
             _extension(0, _vector(b"\x00" + _vector(name))),
             _extension(10, _vector(struct.pack("!HH", 0x001D, 0x0017))),
             _extension(13, _vector(struct.pack("!3H", 0x0403, 0x0804, 0x0401))),
             _extension(16, _vector(b"".join(_vector(p.encode("ascii"), 1) for p in alpn))),
-            _extension(43, _vector(struct.pack("!HH", 0x0304, 0x0303), 1)),
+            _extension(43, _vector(struct.pack(f"!{len(offered)}H", *offered), 1)),
             _extension(51, _vector(struct.pack("!HH", 0x001D, len(key_share)) + key_share)),
+            *more_extensions,
         ]
     )
     body = (
         struct.pack("!H", 0x0303)
         + random
         + _vector(session_id, 1)
-        + _vector(struct.pack(f"!{len(TLS_CIPHER_SUITES)}H", *TLS_CIPHER_SUITES))
+        + _vector(struct.pack(f"!{len(suites)}H", *suites))
         + _vector(b"\x00", 1)
         + _vector(extensions)
     )
-    return tls_record(22, b"\x01" + _vector(body, 3), version=0x0301)
+    return b"\x01" + _vector(body, 3)
+
+
+def tls_extension(kind: int, body: bytes) -> bytes:
+    """One TLS extension: its 2-byte type, 2-byte length and body (RFC 8446 section 4.2).
+
+    >>> tls_extension(0x39, b"\x01\x02").hex()
+    '003900020102'
+    """
+    return _extension(kind, body)
 
 
 def tls_server_hello(*, random: bytes, session_id: bytes = b"", key_share: bytes = bytes(32),
@@ -592,6 +626,18 @@ def tls_server_hello(*, random: bytes, session_id: bytes = b"", key_share: bytes
     >>> hello[0], hello[5], hello[-6:].hex()
     (22, 2, '140303000101')
     """
+    message = tls_server_hello_message(random=random, session_id=session_id, key_share=key_share,
+                                       cipher_suite=cipher_suite)
+    return tls_record(22, message) + tls_record(20, b"\x01")
+
+
+def tls_server_hello_message(*, random: bytes, session_id: bytes = b"", key_share: bytes = bytes(32),
+                             cipher_suite: int = 0x1301) -> bytes:
+    """The ServerHello handshake message alone (type 2), as QUIC's CRYPTO frames carry it.
+
+    >>> tls_server_hello_message(random=bytes(32))[:1].hex()
+    '02'
+    """
     extensions = _extension(43, struct.pack("!H", 0x0304)) + _extension(
         51, struct.pack("!HH", 0x001D, len(key_share)) + key_share
     )
@@ -602,7 +648,7 @@ def tls_server_hello(*, random: bytes, session_id: bytes = b"", key_share: bytes
         + struct.pack("!HB", cipher_suite, 0)
         + _vector(extensions)
     )
-    return tls_record(22, b"\x02" + _vector(body, 3)) + tls_record(20, b"\x01")
+    return b"\x02" + _vector(body, 3)
 
 
 def tls_application_data_header(length: int) -> bytes:
@@ -915,3 +961,337 @@ class TcpConnection:
         self._ends(not from_client)[0].next_seq += 1
         self._emit(from_client, t + 2 * d + 2 * self.stack_delay_ns, ACK)
         return t + 2 * d + 2 * self.stack_delay_ns
+
+
+# --------------------------------------------------------------------------------------------------
+# Today's protocols: DNS TXT and HTTPS records, QUIC, Encrypted Client Hello
+# --------------------------------------------------------------------------------------------------
+
+DNS_TYPES.update({"TXT": 16, "HTTPS": 65})
+"""TXT (RFC 1035 section 3.3.14) and HTTPS (RFC 9460) join the query types above."""
+
+
+def dns_txt_response(ident: int, name: str, texts: Iterable[bytes], *, ttl: int = 0, rcode: int = 0) -> bytes:
+    """The answer to a TXT query: one TXT record whose data is the given character-strings.
+
+    A character-string is a length byte and up to 255 bytes (RFC 1035 sections 3.3 and 3.3.14).
+    DNS tunnels answer with TTL 0, so that no resolver keeps the answer.
+
+    >>> answer = dns_txt_response(7, "x.example.org", [b"ok"])
+    >>> answer[2:4].hex(), answer[6:8].hex(), answer[-15:].hex()   # pointer, TXT, IN, TTL 0, 3 bytes: "ok"
+    ('8180', '0001', 'c00c00100001000000000003026f6b')
+    """
+    rdata = b""
+    for text in texts:
+        if len(text) > 255:
+            raise ValueError(f"DNS TXT answer for {name}: a character-string holds at most 255 bytes, got {len(text)}")
+        rdata += bytes([len(text)]) + text
+    header = struct.pack("!HHHHHH", ident, 0x8180 | rcode, 1, 1, 0, 0)
+    question = dns_name(name) + struct.pack("!HH", DNS_TYPES["TXT"], 1)
+    return header + question + struct.pack("!HHHIH", 0xC00C, DNS_TYPES["TXT"], 1, ttl, len(rdata)) + rdata
+
+
+def dns_https_response(ident: int, name: str, *, alpn: Iterable[str], ech: bytes = b"", ttl: int = 300) -> bytes:
+    """The answer to an HTTPS query (RFC 9460): one ServiceMode record for the name itself, with
+    its ALPN protocols (key 1) and, if given, an ECHConfigList of ``ech`` configs (key 5).
+
+    This is how a browser learns that a site speaks HTTP/3 and how to encrypt its ClientHello;
+    over plain DNS, the name it asks for is visible to every observer on the path.
+
+    >>> answer = dns_https_response(9, "wiki.example.org", alpn=["h3"])
+    >>> answer[-10:].hex()                  # priority 1, target "." (root), key 1 (alpn), 3 bytes: "h3"
+    '00010000010003026833'
+    """
+    alpn_value = b"".join(_vector(a.encode("ascii"), 1) for a in alpn)
+    params = struct.pack("!HH", 1, len(alpn_value)) + alpn_value
+    if ech:
+        params += struct.pack("!HH", 5, len(ech) + 2) + _vector(ech)
+    rdata = struct.pack("!H", 1) + b"\x00" + params
+    header = struct.pack("!HHHHHH", ident, 0x8180, 1, 1, 0, 0)
+    question = dns_name(name) + struct.pack("!HH", DNS_TYPES["HTTPS"], 1)
+    return header + question + struct.pack("!HHHIH", 0xC00C, DNS_TYPES["HTTPS"], 1, ttl, len(rdata)) + rdata
+
+
+def ech_config(public_name: str, public_key: bytes, *, config_id: int = 0, maximum_name_length: int = 0) -> bytes:
+    """One ECHConfig (RFC 9849 section 4), version 0xfe0d: DHKEM(X25519) key, HKDF-SHA256 with AES-128-GCM.
+
+    ``public_name`` is the client-facing server's name, the only name ECH leaves in clear text.
+
+    >>> config = ech_config("ech.example.net", bytes(32))
+    >>> config[:2].hex(), int.from_bytes(config[2:4], "big") == len(config) - 4
+    ('fe0d', True)
+    """
+    if len(public_key) != 32:
+        raise ValueError(f"ECH: an X25519 public key is 32 bytes, got {len(public_key)}")
+    key_config = (bytes([config_id]) + struct.pack("!H", 0x0020) + _vector(public_key)
+                  + _vector(struct.pack("!HH", 0x0001, 0x0001)))
+    contents = (key_config + bytes([maximum_name_length]) + _vector(public_name.encode("ascii"), 1)
+                + _vector(b""))
+    return struct.pack("!H", 0xFE0D) + _vector(contents)
+
+
+def ech_outer_extension(*, config_id: int, enc: bytes, payload: bytes) -> bytes:
+    """The ``encrypted_client_hello`` extension (0xfe0d) of a ClientHelloOuter (RFC 9849 section 5).
+
+    ``enc`` is the HPKE encapsulated key (32 bytes for X25519); ``payload`` the encrypted
+    ClientHelloInner: the real server name, ALPN and the rest, unreadable to the network.
+
+    >>> extension = ech_outer_extension(config_id=7, enc=bytes(32), payload=bytes(48))
+    >>> extension[:2].hex(), extension[4], extension[5:9].hex(), extension[9]
+    ('fe0d', 0, '00010001', 7)
+    """
+    body = (b"\x00" + struct.pack("!HH", 0x0001, 0x0001) + bytes([config_id]) + _vector(enc)
+            + _vector(payload))
+    return _extension(0xFE0D, body)
+
+
+def tls_client_hello_ech(public_name: str, inner_length: int, *, random: bytes, key_share: bytes,
+                         enc: bytes, config_id: int, fill: Callable[[int], bytes]) -> bytes:
+    """A ClientHelloOuter record: SNI is the ``public_name``; the real name is inside the ECH payload.
+
+    The payload is the encrypted EncodedClientHelloInner of ``inner_length`` bytes, padded to a
+    multiple of 32 as RFC 9849 section 6.1.3 recommends, plus the 16-byte AEAD tag; ``fill(n)``
+    gives its (random-looking) bytes.
+
+    >>> hello = tls_client_hello_ech("ech.example.net", 200, random=bytes(32), key_share=bytes(32),
+    ...                              enc=bytes(32), config_id=1, fill=bytes)
+    >>> b"ech.example.net" in hello, hello.find(bytes.fromhex("fe0d")) > 0
+    (True, True)
+    """
+    payload_length = -(-inner_length // 32) * 32 + 16
+    extension = ech_outer_extension(config_id=config_id, enc=enc, payload=fill(payload_length))
+    message = tls_client_hello_message(public_name, random=random, key_share=key_share,
+                                       more_extensions=[extension])
+    return tls_record(22, message, version=0x0301)
+
+
+def quic_varint(value: int) -> bytes:
+    """A QUIC variable-length integer (RFC 9000 section 16): 1, 2, 4 or 8 bytes, length in the top 2 bits.
+
+    >>> quic_varint(37).hex(), quic_varint(15293).hex(), quic_varint(494878333).hex()   # RFC 9000, A.1
+    ('25', '7bbd', '9d7f3e7d')
+    """
+    for size, prefix in ((1, 0), (2, 0x40), (4, 0x80), (8, 0xC0)):
+        if value < 1 << (8 * size - 2):
+            return (value | prefix << (8 * size - 8)).to_bytes(size, "big")
+    raise ValueError(f"QUIC varint: {value} exceeds 2**62 - 1")
+
+
+QUIC_LONG_TYPES = {
+    pp.QUIC_V1: {"initial": 0, "0-rtt": 1, "handshake": 2, "retry": 3},     # RFC 9000 section 17.2
+    pp.QUIC_V2: {"initial": 1, "0-rtt": 2, "handshake": 3, "retry": 0},     # RFC 9369 section 3.2
+}
+"""The 2-bit long-header packet type of each packet kind, by version (QUIC v2 renumbers them)."""
+
+
+def quic_crypto_frame(offset: int, data: bytes) -> bytes:
+    """A CRYPTO frame (type 0x06): TLS handshake bytes at ``offset`` in the stream (RFC 9000 section 19.6)."""
+    return quic_varint(0x06) + quic_varint(offset) + quic_varint(len(data)) + data
+
+
+def quic_ack_frame(largest: int, *, delay: int = 0, first_range: int = 0) -> bytes:
+    """An ACK frame (type 0x02) acknowledging packets ``largest - first_range`` to ``largest``.
+
+    >>> quic_ack_frame(0).hex()
+    '0200000000'
+    """
+    return b"".join(quic_varint(v) for v in (0x02, largest, delay, 0, first_range))
+
+
+def quic_initial(version: int, dcid: bytes, scid: bytes, packet_number: int, frames: bytes, *,
+                 client: bool, keys_dcid: bytes | None = None, token: bytes = b"",
+                 pad_to: int = 0, packet_number_length: int = 4) -> bytes:
+    """A protected QUIC Initial packet (RFC 9000 section 17.2.2, RFC 9001 section 5).
+
+    ``keys_dcid`` is the Destination Connection ID of the client's first Initial, from which both
+    sides' Initial keys come (default ``dcid``). PADDING frames (zero bytes) make the packet at
+    least ``pad_to`` bytes: a client pads every datagram that carries an Initial to 1,200 bytes
+    (RFC 9000 section 14.1). The packet number is sent in ``packet_number_length`` bytes (1 to 4).
+
+    The example is RFC 9001 Appendix A.2: the protected packet starts and ends as the RFC prints it.
+
+    >>> crypto = bytes.fromhex("060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
+    ...     "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578616d706c652e636f6dff0100"
+    ...     "0100000a00080006001d00170018001000070005""04616c706e000500050100000000003300260024001d"
+    ...     "00209370b2c9caa47fbabaf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400"
+    ...     "0d0010000e0403050306030203080408050806002d00020101001c00024001003900320408ffffffffffff"
+    ...     "ffff05048000ffff07048000ffff0801100104800075300901100f088394c8f03e51570806048000ffff")
+    >>> packet = quic_initial(1, bytes.fromhex("8394c8f03e515708"), b"", 2, crypto, client=True, pad_to=1200)
+    >>> len(packet), packet[:22].hex(), packet[-16:].hex()
+    (1200, 'c000000001088394c8f03e5157080000449e7b9aec34', 'e221af44860018ab0856972e194cd934')
+    """
+    types = QUIC_LONG_TYPES.get(version)
+    if types is None:
+        raise ValueError(f"QUIC version 0x{version:08x}: expected 1 or 0x6b3343cf")
+    keys = pp.initial_keys(keys_dcid or dcid, client=client, version=version)
+    n = packet_number_length
+    if not 1 <= n <= 4:
+        raise ValueError(f"QUIC: a packet number takes 1 to 4 bytes, not {n}")
+    first = 0xC0 | types["initial"] << 4 | (n - 1)                      # long header, fixed bit, PN length
+    head = (bytes([first]) + struct.pack("!I", version) + _vector(dcid, 1) + _vector(scid, 1)
+            + quic_varint(len(token)) + token)
+    fixed = len(head) + 2 + n + 16                                      # 2-byte Length, PN, AEAD tag
+    frames += bytes(max(0, pad_to - fixed - len(frames)))
+    length = n + len(frames) + 16
+    if length >= 1 << 14:
+        raise ValueError(f"QUIC Initial: {length} bytes after the header do not fit a 2-byte Length")
+    header = head + struct.pack("!H", 0x4000 | length) + (packet_number % (1 << 8 * n)).to_bytes(n, "big")
+    sealed = pp.aes128_gcm_seal(keys.key, keys.nonce(packet_number), frames, header)
+    mask = pp.header_protection_mask(keys.hp, sealed[4 - n:20 - n])     # sample: 4 bytes after the PN start
+    protected = bytearray(header)
+    protected[0] ^= mask[0] & 0x0F
+    for i in range(n):
+        protected[len(header) - n + i] ^= mask[1 + i]
+    return bytes(protected) + sealed
+
+
+def quic_handshake(version: int, dcid: bytes, scid: bytes, payload_length: int, *,
+                   fill: Callable[[int], bytes]) -> bytes:
+    """A QUIC Handshake packet whose protected part (packet number and payload) is ``fill``'s bytes.
+
+    Handshake keys come from the TLS key exchange, which no observer can repeat: its packet number
+    and payload are as unreadable as random bytes, and ``payload_length`` of them follow the header
+    (the AEAD tag included). The low 4 bits of the first byte are hidden by header protection too.
+    """
+    first = 0xC0 | QUIC_LONG_TYPES[version]["handshake"] << 4 | (fill(1)[0] & 0x0F)
+    head = bytes([first]) + struct.pack("!I", version) + _vector(dcid, 1) + _vector(scid, 1)
+    return head + quic_varint(payload_length) + fill(payload_length)
+
+
+def quic_short(dcid: bytes, payload_length: int, *, fill: Callable[[int], bytes], spin: bool = False) -> bytes:
+    """A QUIC 1-RTT packet with a short header (RFC 9000 section 17.3.1): the connection ID, then
+    ``payload_length`` protected bytes (packet number and encrypted frames).
+
+    The first byte is 0b01S?????: fixed bit set, the spin bit ``spin``, and five bits hidden by
+    header protection. Nothing says how long the connection ID is: a middlebox must remember it
+    from the handshake, and only the endpoints can read the rest.
+
+    >>> packet = quic_short(bytes(8), 30, fill=bytes)
+    >>> len(packet), packet[0] & 0xC0
+    (39, 64)
+    """
+    first = 0x40 | (0x20 if spin else 0) | (fill(1)[0] & 0x1F)
+    return bytes([first]) + dcid + fill(payload_length)
+
+
+ICMPV6_ERRORS = {"destination unreachable": 1, "packet too big": 2, "time exceeded": 3, "parameter problem": 4}
+"""The ICMPv6 error types (RFC 4443 section 2.1) that RFC 4890 section 4.3.1 says a firewall must not drop."""
+
+
+def icmpv6_error(src: str, dst: str, kind: str, invoking: bytes, *, code: int = 0, value: int = 0) -> bytes:
+    """An ICMPv6 error message (RFC 4443 section 3) quoting the packet that caused it.
+
+    ``value`` is the 4-byte field after the checksum: the MTU of a Packet Too Big, the pointer of a
+    Parameter Problem, unused (0) otherwise. As much of the invoking packet is quoted as fits in
+    the IPv6 minimum MTU of 1,280 bytes, so the receiver (and a stateful firewall) can tell which
+    flow the error belongs to.
+
+    >>> quoted = ipv6("2001:db8:100:10::13", "2001:db8:10::10", PROTO_TCP, bytes(1460))
+    >>> message = icmpv6_error("2001:db8:ff00:9::1", "2001:db8:100:10::13", "packet too big", quoted, value=1480)
+    >>> message[0], int.from_bytes(message[4:8], "big"), len(message)        # 1280 - 40-byte IPv6 header
+    (2, 1480, 1240)
+    """
+    if kind not in ICMPV6_ERRORS:
+        raise ValueError(f"ICMPv6 error {kind!r}: expected one of {sorted(ICMPV6_ERRORS)}")
+    quoted = invoking[:1280 - 40 - 8]
+    message = struct.pack("!BBHI", ICMPV6_ERRORS[kind], code, 0, value) + quoted
+    checksum = internet_checksum(pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
+    return _with_checksum(message, 2, checksum)
+
+
+def solicited_node(address: str) -> str:
+    """The solicited-node multicast address of an IPv6 address (RFC 4291 section 2.7.1): ff02::1:ffXX:XXXX.
+
+    >>> solicited_node("2001:db8:100:10::11")
+    'ff02::1:ff00:11'
+    """
+    low = ipaddress.IPv6Address(address).packed[-3:]
+    return str(ipaddress.IPv6Address(bytes.fromhex("ff0200000000000000000001ff") + low))
+
+
+def icmpv6_neighbor(src: str, dst: str, target: str, mac: str, *, advertisement: bool, flags: int = 0x60) -> bytes:
+    """A Neighbor Solicitation (type 135) or Advertisement (type 136) with its link-layer address option
+    (RFC 4861 sections 4.3, 4.4): IPv6's ARP. ``flags`` of an advertisement: 0x80 router,
+    0x40 solicited, 0x20 override. Sent with hop limit 255, which receivers check.
+
+    >>> ns = icmpv6_neighbor("fe80::1", "ff02::1:ff00:11", "2001:db8:100:10::11", "02:00:00:00:00:01",
+    ...                      advertisement=False)
+    >>> ns[0], len(ns), ns[24:26].hex()       # type, 24 bytes + 8-byte option, option 1 (source link-layer)
+    (135, 32, '0101')
+    """
+    kind, option = (136, 2) if advertisement else (135, 1)
+    message = (struct.pack("!BBHI", kind, 0, 0, (flags << 24) if advertisement else 0)
+               + ipaddress.IPv6Address(target).packed + bytes([option, 1]) + mac_bytes(mac))
+    checksum = internet_checksum(pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
+    return _with_checksum(message, 2, checksum)
+
+
+# --------------------------------------------------------------------------------------------------
+# Address translation, as a NAT rewrites a packet
+# --------------------------------------------------------------------------------------------------
+
+
+def _checksum_update(checksum: int, old: bytes, new: bytes) -> int:
+    """RFC 1624 equation 3: HC' = ~(~HC + ~m + m') over 16-bit words, for a field that changed."""
+    total = ~checksum & 0xFFFF
+    for i in range(0, len(old), 2):
+        total += (~int.from_bytes(old[i:i + 2], "big") & 0xFFFF) + int.from_bytes(new[i:i + 2], "big")
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def nat_rewrite(packet: bytes, *, src: str | None = None, sport: int | None = None, dst: str | None = None,
+                dport: int | None = None, ttl_change: int = 0) -> bytes:
+    """An IPv4 TCP or UDP packet with its source or destination address and port replaced, as a
+    NAT rewrites it (RFC 3022), and its TTL changed by ``ttl_change``.
+
+    The checksums are updated from the changed fields alone (RFC 1624), the way routers do it, so
+    a packet whose payload was cut by the snap length is rewritten exactly too; a UDP checksum of 0
+    (none) stays 0.
+
+    >>> seg = tcp("192.168.10.11", "192.0.2.10", 50000, 443, seq=1, flags=SYN)
+    >>> inside = ipv4("192.168.10.11", "192.0.2.10", PROTO_TCP, seg)
+    >>> outside = nat_rewrite(inside, src="198.51.100.2", sport=61000, ttl_change=-1)
+    >>> outside == ipv4("198.51.100.2", "192.0.2.10", PROTO_TCP,
+    ...                 tcp("198.51.100.2", "192.0.2.10", 61000, 443, seq=1, flags=SYN), ttl=63)
+    True
+    """
+    if packet[0] >> 4 != 4:
+        raise ValueError("nat_rewrite: only IPv4 packets are translated (IPv6 needs no NAT)")
+    ihl = (packet[0] & 0x0F) * 4
+    protocol = packet[9]
+    if protocol not in (PROTO_TCP, PROTO_UDP):
+        raise ValueError(f"nat_rewrite: IP protocol {protocol} is not TCP (6) or UDP (17)")
+    data = bytearray(packet)
+    l4_sum_at = ihl + (16 if protocol == PROTO_TCP else 6)
+    l4_sum = int.from_bytes(data[l4_sum_at:l4_sum_at + 2], "big")
+    udp_without_checksum = protocol == PROTO_UDP and l4_sum == 0
+    ip_sum = int.from_bytes(data[10:12], "big")
+
+    def replace(at: int, new: bytes, *, pseudo: bool) -> None:
+        nonlocal ip_sum, l4_sum
+        old = bytes(data[at:at + len(new)])
+        data[at:at + len(new)] = new
+        if at < ihl:
+            ip_sum = _checksum_update(ip_sum, old, new)
+        if pseudo or at >= ihl:
+            l4_sum = _checksum_update(l4_sum, old, new)
+
+    if ttl_change:
+        ttl = data[8] + ttl_change
+        if not 0 < ttl < 256:
+            raise ValueError(f"nat_rewrite: TTL {data[8]} changed by {ttl_change} leaves 1-255")
+        replace(8, bytes([ttl, protocol]), pseudo=False)                 # TTL shares a word with protocol
+    if src is not None:
+        replace(12, ipaddress.IPv4Address(src).packed, pseudo=True)
+    if dst is not None:
+        replace(16, ipaddress.IPv4Address(dst).packed, pseudo=True)
+    if sport is not None:
+        replace(ihl, struct.pack("!H", sport), pseudo=False)
+    if dport is not None:
+        replace(ihl + 2, struct.pack("!H", dport), pseudo=False)
+    data[10:12] = struct.pack("!H", ip_sum)
+    if not udp_without_checksum:
+        data[l4_sum_at:l4_sum_at + 2] = struct.pack("!H", l4_sum or (0xFFFF if protocol == PROTO_UDP else 0))
+    return bytes(data)

@@ -215,14 +215,14 @@ REGISTRY: dict[str, Expected] = {
     ),
     "ex-01-packets-vs-bytes": Expected(
         ("decimals:2", "decimals:3"),
-        "b78b9917532b0382327564e723d2204645b4f72ef4e8c6f443eb76ca4ff72dcf",
+        "6f9384f39addef70041145bebfb2127932bd83f0e2372ae19d11fff3d7765655",
         "the ingress shares of the upload's packets and of its bytes, in that order, as fractions "
         "between 0 and 1 (to 2 and to 3 decimals, such as [0.25, 0.125])",
     ),
     "ex-01-server-egress": Expected(
         "integer",
-        "16cb6c9ec001aee92d7064116a0d6a1a87e1050801cf0d3ef93caf542fabd246",
-        "the web server's egress during the page fetch, a whole number of bytes (frames on the wire)",
+        "5f1a7c91ac31c2d6acdfaf0214d795167ddedc922da6b4e4bb2bb65904c2b4a0",
+        "the web server's egress during the page fetch, a whole number of bytes (frame lengths)",
     ),
     "ex-02-backup-throughput": Expected(
         "decimals:1",
@@ -289,6 +289,28 @@ REGISTRY: dict[str, Expected] = {
         "488a1ce8622948478da23447eb3a85c0a33dc0115bcdbe12c68eb81850dc5f39",
         'the allow-list that blocks the moved stream: "lazy", "name-based", "both" or "neither"',
     ),
+    "ex-05-doh-blind": Expected(
+        "integer",
+        "c78a2c87d2fb69653bddd4f80b2af0993fe95f8b3b946491967fda1b8a956dde",
+        "the number of (host, destination) pairs for which `not_allowed` fires, a whole number",
+    ),
+    "ex-05-names-threshold": Expected(
+        "integer",
+        "7427abdef8cdcf56eded3dd4c6299e9e6674b1a0f7f3f7ef25f4f6076b250d17",
+        "the number of (day, host) pairs of the six days after the history that fire "
+        "`random_names` without having leaked, a whole number",
+    ),
+    "ex-05-time-left": Expected(
+        "decimals:0",
+        "b00baf6def9eb8c13fefcd94755d053e0749bbfdd132ddada29f9e71cc92f6e5",
+        "the seconds the entry has left at 10:10:00, to the nearest second (such as 1234)",
+    ),
+    "ex-05-wan-only": Expected(
+        "set of integer",
+        "f6ad87784bb19711ca5d0a5322f46e5d12ae5e8679d424c2e0c4d68ef45f4841",
+        "the destination ports of the inbound packets seen only on the WAN side, as a list of whole "
+        "numbers such as [22, 80], in any order",
+    ),
     "ex-06-average-price": Expected(
         "decimals:0",
         "502b79e0df38278f25b043d22ec2329160383e1d98189fa1fec14176ad38a87a",
@@ -312,6 +334,12 @@ REGISTRY: dict[str, Expected] = {
         "3ce0456b56a449b3f1e8b665278d5b14456c1cbeb34db4dd1c945fe60f0db638",
         "the month's total cost in USD with the app and its database in the same zone, to 2 decimals "
         "(cents)",
+    ),
+    "ex-06-standard-tier": Expected(
+        ("decimals:2", "decimals:2"),
+        "a2b3e7eb7c0e343df65033759a9d116c5d5075074e1346f183975ab0685fcb33",
+        "the month's cost in USD on the Premium Tier and on the Standard Tier, in that order, to 2 "
+        "decimals (cents)",
     ),
     "ex-07-nat-hours": Expected(
         "decimals:2",

@@ -7,15 +7,18 @@ in bytes.
 
 **Token bucket.** A bucket holds at most ``burst_bytes`` tokens and fills at ``rate_bytes_per_s``
 tokens per second; it starts full. A packet of ``L`` bytes *conforms* if the bucket holds at least
-``L`` tokens when it is examined; it then takes ``L`` tokens. This is the single-rate meter of
-RFC 2697 with no excess bucket (a packet is green if ``Tc - L >= 0``), and the algorithm of Linux's
-``tbf`` and ``police``. What happens to a packet that does not conform is the difference between:
+``L`` tokens when it is examined; it then takes ``L`` tokens. RFC 2697's single-rate three-colour
+marker has two buckets, committed (CBS) and excess (EBS), both filled at its one rate (CIR, the
+"single rate"); this bucket is its committed bucket alone, with no excess bucket (a packet is green
+if ``Tc - L >= 0``, otherwise out of profile), and the algorithm of Linux's ``tbf`` and ``police``.
+What happens to a packet that does not conform is the difference between:
 
-* :func:`police` -- it is **dropped** (tc's ``police`` action, typically on a router's ingress). A
-  policer has no queue and adds no delay.
+* :func:`police` -- it is **dropped** (tc's ``police`` action, wherever packets pass: often a
+  provider's router where they arrive). A policer has no queue and adds no delay.
 * :func:`shape` -- it **waits** in a FIFO queue until enough tokens have accumulated (tc's ``tbf``
-  queueing discipline, on a host's egress). A shaper adds delay; it drops only when its queue,
-  ``queue_limit_bytes``, is full (as tbf's ``limit``: the arriving packet counts).
+  queueing discipline on an interface's egress, or on an IFB device that incoming traffic is
+  redirected to, which is how Linux shapes ingress). A shaper adds delay; it drops only when its
+  queue, ``queue_limit_bytes``, is full (as tbf's ``limit``: the arriving packet counts).
 
 Both keep the same bound on what leaves: in any interval of ``T`` seconds at most
 ``burst_bytes + rate_bytes_per_s * T`` bytes pass. A packet larger than the bucket can never conform;

@@ -123,5 +123,9 @@ def formatted_cells(styler: Styler) -> list[list[str]]:
 def _content_id(df: pd.DataFrame, caption: str | None) -> str:
     digest = hashlib.sha256()
     digest.update(repr((caption, list(map(str, df.columns)), df.shape)).encode())
-    digest.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    try:
+        digest.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    except (TypeError, ValueError):  # a MultiIndex with a missing label: hash index and values apart
+        for part in (df.index.to_frame(index=False), df):
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
     return "course_" + digest.hexdigest()[:12]

@@ -22,7 +22,7 @@ What happens during the year (the ground truth a reader of the bill should find)
 4. **A CDN from 2025-08-15.** CloudFront is put in front of the bucket: from then 85 % of the
    downloads are served by CloudFront (``cdn_out``, 0.085 then 0.080 USD/GB after 1,024 GB free) and
    only 15 % leave the region directly; CloudFront fetches 12 % of what it serves from the bucket
-   (``cdn_origin``, free). Internet egress falls from 36,700 GB (July) to 5,835 GB (September).
+   (``origin_to_cdn``, free). Internet egress falls from 36,700 GB (July) to 5,835 GB (September).
 5. **A backup copied to another region, from 2025-10-06.** Cross-region replication of the bucket to
    us-west-2 is switched on: the whole bucket (43,761 GB) is copied over four days (0.02 USD/GB,
    875 USD; 909 USD for October in all), then each day's new uploads follow (``inter_region_out``
@@ -32,19 +32,19 @@ Monthly volumes by category (GB as AWS bills them; ``inter_zone`` is the GB that
 twice as much; ``nat_gateway`` is GB processed; rounded to whole GB, exact values in
 :func:`monthly_ground_truth`; a test checks that this table and the function agree)::
 
-    month    internet_out  internet_in  inter_zone  nat_gateway  cdn_out  cdn_origin  inter_region_out
-    2025-01          9000          800        2016          620        0           0                 0
-    2025-02          9300          830        1841          560        0           0                 0
-    2025-03          9600          860       22176          620        0           0                 0
-    2025-04         33600         1700       32710          600        0           0                 0
-    2025-05         34600         1750       33751          620        0           0                 0
-    2025-06         35600        19952       32932        18752        0           0                 0
-    2025-07         36700        28933       34346        27703        0           0                 0
-    2025-08         20138        28703       34549        27423    17662        2119                 0
-    2025-09          5835        28238       34179        26888    33065        3968                 0
-    2025-10          6015        29125       35365        27745    34085        4090             45440
-    2025-11          6195        28700       34390        27250    35105        4213              2050
-    2025-12          6375        30389       35710        28909    36125        4335              2100
+    month    internet_out  internet_in  inter_zone  nat_gateway  cdn_out  origin_to_cdn  inter_region_out
+    2025-01          9000          800        2016          620        0              0                 0
+    2025-02          9300          830        1841          560        0              0                 0
+    2025-03          9600          860       22176          620        0              0                 0
+    2025-04         33600         1700       32710          600        0              0                 0
+    2025-05         34600         1750       33751          620        0              0                 0
+    2025-06         35600        19952       32932        18752        0              0                 0
+    2025-07         36700        28933       34346        27703        0              0                 0
+    2025-08         20138        28703       34549        27423    17662           2119                 0
+    2025-09          5835        28238       34179        26888    33065           3968                 0
+    2025-10          6015        29125       35365        27745    34085           4090             45440
+    2025-11          6195        28700       34390        27250    35105           4213              2050
+    2025-12          6375        30389       35710        28909    36125           4335              2100
 
 Prices: every data transfer line is priced from ``data/prices`` through :mod:`ingress_egress.cloud`
 (us-east-1; CloudFront North America), tier by tier as the month's volume accumulates day by day, so a
@@ -76,7 +76,7 @@ Examples
 --------
 >>> lines = bill_lines()
 >>> sorted(lines["category"].unique())[:3]
-['cdn_origin', 'cdn_out', 'inter_region_in']
+['cdn_out', 'inter_region_in', 'inter_region_out']
 >>> truth = monthly_ground_truth()
 >>> round(truth.loc["2025-04", "internet_out"]), round(truth.loc["2025-03", "internet_out"])
 (33600, 9600)
@@ -131,7 +131,7 @@ GP3_GB_MONTH = 0.08
 S3_STANDARD_GB_MONTH = 0.023
 HTTPS_REQUEST = 0.000001
 
-GROUND_TRUTH_COLUMNS = ("internet_out", "internet_in", "inter_zone", "nat_gateway", "cdn_out", "cdn_origin",
+GROUND_TRUTH_COLUMNS = ("internet_out", "internet_in", "inter_zone", "nat_gateway", "cdn_out", "origin_to_cdn",
                         "inter_region_out")
 
 SERVICE_NAMES = {
@@ -203,7 +203,7 @@ def daily_volumes() -> pd.DataFrame:
             "nat_gateway": nat,
             "nat_hours": np.full(len(days), NAT_GATEWAYS * 24.0),
             "cdn_out": cdn_out,
-            "cdn_origin": cdn_out * ORIGIN_FETCH_RATIO,
+            "origin_to_cdn": cdn_out * ORIGIN_FETCH_RATIO,
             "cdn_requests": np.round(cdn_out * REQUESTS_PER_GB),
             "inter_region_out": replicated,
             "bucket_gb": stored,
@@ -252,7 +252,7 @@ def bill_lines() -> pd.DataFrame:
     cdn_tiers = _tiers("cdn_out", CDN_GEOGRAPHY)
     flat = {c: float(_tiers(c, r)["usd_per_unit"].iloc[0]) for c, r in [
         ("internet_in", REGION), ("inter_zone", REGION), ("nat_processing", REGION), ("nat_hours", REGION),
-        ("cdn_origin", REGION), ("inter_region_out", REGION), ("inter_region_in", BACKUP_REGION)]}
+        ("origin_to_cdn", REGION), ("inter_region_out", REGION), ("inter_region_in", BACKUP_REGION)]}
     zone_sides = int(_tiers("inter_zone", REGION)["billed_sides"].iloc[0])
     rows: list[tuple] = []
 
@@ -292,8 +292,8 @@ def bill_lines() -> pd.DataFrame:
             add(day, "AmazonCloudFront", "US-DataTransfer-Out-Bytes", "GET", "", quantity, "GB", rate,
                 f"{_price_text(rate)} per GB - {_CDN_TIER_TEXT[index]}", "global", "cdn_out")
         running_cdn += item.cdn_out
-        add(day, "AmazonS3", "CloudFront-Out-Bytes", "GetObject", f"arn:aws:s3:::{BUCKET}", item.cdn_origin, "GB",
-            flat["cdn_origin"], "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront", REGION, "cdn_origin")
+        add(day, "AmazonS3", "CloudFront-Out-Bytes", "GetObject", f"arn:aws:s3:::{BUCKET}", item.origin_to_cdn, "GB",
+            flat["origin_to_cdn"], "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront", REGION, "origin_to_cdn")
         add(day, "AmazonCloudFront", "US-Requests-Tier2-HTTPS", "GET", "", item.cdn_requests, "Requests", HTTPS_REQUEST,
             "$0.0100 per 10,000 HTTPS Requests", "global", "not_transfer")
         # Replication to us-west-2: charged leaving us-east-1, free arriving.

@@ -21,7 +21,8 @@
 - **NetworkPolicies** are validated and parsed by :mod:`ingress_egress.k8s.networkpolicy`, whose module
   docstring states the semantics this model implements.
 
-Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability` answer the questions.
+Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability` answer the questions
+(a pod's connection to itself is always allowed: "a pod cannot block access to itself").
 ``src`` and ``dst`` are ``"namespace/pod"`` or an IP address; an address that belongs to a pod *is* that
 pod, any other is outside the cluster (no policy applies on its side). A Service's virtual IP is not
 translated: in most clusters kube-proxy rewrites it to a pod's address before the policy is checked, so ask
@@ -55,10 +56,10 @@ Examples
 ['shop/db', 'shop/web']
 >>> cluster.allows("shop/db", "shop/web", 80), cluster.allows("shop/web", "shop/db", 5432)
 (True, False)
->>> cluster.reachability(80)
+>>> cluster.reachability(80)   # shop/db -> shop/db stays open: a pod cannot block itself
 destination  shop/db  shop/web
 source
-shop/db        False      True
+shop/db         True      True
 shop/web       False      True
 >>> print(cluster.explain("shop/web", "shop/db", 5432))
 shop/web -> shop/db on 5432/TCP: DENIED
@@ -74,14 +75,14 @@ from __future__ import annotations
 import difflib
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .ingress import validate_ingress
-from .manifests import WORKLOAD_KINDS, ManifestError, load_manifests, object_ref  # noqa: F401 (examples)
+from .manifests import WORKLOAD_KINDS, ManifestError, _check_object, load_manifests, object_ref  # noqa: F401
 from .networkpolicy import (
     NAMESPACE_NAME_LABEL,
     PROTOCOLS,
@@ -91,6 +92,7 @@ from .networkpolicy import (
     Peer,
     Rule,
     _port_name_errors,
+    _validate_selector,
     parse_label_selector,
     parse_network_policy,
 )
@@ -260,6 +262,9 @@ def _container_ports(spec: Any, path: str, raise_error) -> tuple[ContainerPort, 
             raise_error(f"{path}.{group}", "Invalid value: must be a list")
         for i, container in enumerate(containers):
             cports = container.get("ports") if isinstance(container, Mapping) else None
+            if cports is not None and not isinstance(cports, list):
+                raise_error(f"{path}.{group}[{i}].ports",
+                            "Invalid value: must be a list of ports (- containerPort: 80)")
             for j, p in enumerate(cports or []):
                 ppath = f"{path}.{group}[{i}].ports[{j}]"
                 if not isinstance(p, Mapping):
@@ -353,6 +358,7 @@ class Cluster:
         workloads: list[Mapping] = []
 
         for obj in objects:
+            _check_object(obj, self._origin(obj) or "<object>")  # the fields every object has
             kind = obj.get("kind")
             meta = _meta(obj)
             name = meta.get("name")
@@ -455,6 +461,10 @@ class Cluster:
             spec = obj.get("spec") or {}
             selector_raw = spec.get("selector") if obj["kind"] not in ("Job", "CronJob") else None
             if isinstance(selector_raw, Mapping) and obj["kind"] != "ReplicationController":
+                problems: list = []
+                _validate_selector(selector_raw, "spec.selector", problems)
+                if problems:
+                    fail(problems[0].field, str(problems[0])[len(problems[0].field) + 2:])
                 selector = parse_label_selector(selector_raw)
             elif isinstance(selector_raw, Mapping):  # ReplicationController: a plain map
                 selector = LabelSelector(tuple(sorted(_labels(selector_raw).items())))
@@ -595,6 +605,10 @@ class Cluster:
                              "NetworkPolicy only decides traffic to or from pods")
         egress = self._side("egress", src_pod, src_label, dst_pod, dst_label, port, protocol)
         ingress = self._side("ingress", dst_pod, dst_label, src_pod, src_label, port, protocol)
+        if src_pod is not None and src_pod is dst_pod:  # "a pod cannot block access to itself"
+            egress, ingress = (side if side.allowed else replace(
+                side, allowed=True, reason=f"allowed: {src_label} cannot block traffic to itself "
+                                           "(the rules above would deny it)") for side in (egress, ingress))
         return Explanation(src_label, dst_label, port, protocol, egress, ingress)
 
     def _side(self, direction: str, pod: Pod | None, label: str, peer_pod: Pod | None, peer_label: str,
@@ -747,7 +761,9 @@ class Cluster:
             else:
                 allowed[~iso, :] = True
             result[direction] = allowed
-        return result["egress"] & result["ingress"]
+        matrix = result["egress"] & result["ingress"]
+        np.fill_diagonal(matrix, True)  # a pod cannot block traffic to itself
+        return matrix
 
     def reachability(self, port: int, protocol: str = "TCP", externals: Sequence[str] = ()) -> pd.DataFrame:
         """The pod-by-pod matrix for ``port``/``protocol``: rows are sources, columns destinations.

@@ -23,8 +23,13 @@ Paths
     either side is ignored; ``/`` matches everything. Of all matching paths the longest wins; at equal
     length ``Exact`` beats ``Prefix``. The query string (after ``?``) and fragment are not part of the path.
 Default backend
-    ``spec.defaultBackend`` serves requests that no rule matches (``Backend.rule_matched`` is ``False``).
-    With no default backend either, the answer is ``None``: the controller's own 404.
+    The API reference: ``defaultBackend`` "is the backend that should handle requests that don't match
+    any rule", and "If DefaultBackend is not set, the handling of requests that do not match any of the
+    rules will be up to the Ingress controller" (``IngressSpec`` in kubernetes
+    ``staging/src/k8s.io/api/networking/v1/types.go``, read 2026-12-02). By default the router does
+    exactly that (``default_backend="catches-all"``): the default backend serves every request no rule
+    matches, unknown hosts included (``Backend.rule_matched`` is ``False``); with none set, the answer
+    is ``None``, which this module shows as a 404.
 
 What the specification leaves to the controller, and what this module chooses (documented, so a
 reader can compare with their controller):
@@ -51,6 +56,18 @@ Several Ingresses
 Which default backend
     The first Ingress (in that order) contributing to the chosen host group that has a
     ``defaultBackend``; otherwise the first Ingress of all that has one.
+Default backend, as ingress-nginx reads it (``default_backend="catches-all-only-without-rules"``)
+    ingress-nginx builds one nginx server per host. The first Ingress (in its order) with a rule for a
+    host sets up that host's server, and *that* Ingress's ``defaultBackend`` serves the host's
+    unmatched paths (none set: the controller's 404). Requests for a host no rule names (and the
+    unmatched paths of rules without a host) go to the controller's default server ``_``, which
+    answers 404, unless an Ingress has a ``defaultBackend`` *and no rules*: the first such Ingress is
+    the catch-all. So in the shop, ``www.example.com`` gets the frontend under the API reference's
+    reading and a 404 under ingress-nginx's. Only Service backends count there (a resource
+    ``defaultBackend`` is skipped). Source: kubernetes/ingress-nginx
+    ``internal/ingress/controller/controller.go``, ``createServers`` ("Ingress %q defines a backend
+    but no rule. Using it to configure the catch-all server"; "defines both a backend and rules.
+    Using its backend as default upstream for all its rules"), read 2026-12-02.
 Ingress class
     ``ingress_class=None`` routes with every Ingress given (one controller watching everything). With
     ``ingress_class="nginx"`` only Ingresses of that class are used: ``spec.ingressClassName``, else the
@@ -81,8 +98,10 @@ Examples
 Backend(service='api', port=8080, ..., rule_matched=True, ingress='shop/web', ...)
 >>> print(route(shop, "shop.example.com:443", "/apiary").explain())
 frontend:80 (Ingress shop/web, spec.rules[0].http.paths[0]: Prefix / on host shop.example.com)
->>> route(shop, "www.example.com", "/").rule_matched
-False
+>>> route(shop, "www.example.com", "/").target           # the API reference: the default backend
+'frontend:80'
+>>> route(shop, "www.example.com", "/", default_backend="catches-all-only-without-rules") is None
+True
 """
 
 from __future__ import annotations
@@ -99,6 +118,7 @@ import pandas as pd
 from .manifests import ManifestError, object_ref
 
 __all__ = [
+    "DEFAULT_BACKEND_MODES",
     "IMPLEMENTATION_SPECIFIC_MODES",
     "PATH_TYPES",
     "Backend",
@@ -117,6 +137,11 @@ PATH_TYPES = ("Exact", "ImplementationSpecific", "Prefix")
 IMPLEMENTATION_SPECIFIC_MODES = ("string-prefix", "prefix", "exact")
 """How ``ImplementationSpecific`` paths are matched here: as ingress-nginx (character prefix), as
 ``Prefix`` or as ``Exact``. See the module docstring."""
+
+DEFAULT_BACKEND_MODES = ("catches-all", "catches-all-only-without-rules")
+"""What a ``defaultBackend`` serves: every request no rule matches (the API reference), or, as
+ingress-nginx does, the unmatched paths of the hosts its own Ingress sets up, and other hosts only
+when that Ingress has no rules. See the module docstring."""
 
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
@@ -516,6 +541,11 @@ class Router:
     implementation_specific
         How ``ImplementationSpecific`` paths match: ``"string-prefix"`` (ingress-nginx), ``"prefix"``
         or ``"exact"``.
+    default_backend
+        What a ``defaultBackend`` serves: ``"catches-all"`` (every request no rule matches, as the API
+        reference says) or ``"catches-all-only-without-rules"`` (ingress-nginx: the unmatched paths of
+        the hosts its Ingress sets up; other hosts only when its Ingress has no rules, else the
+        controller's 404).
 
     Attributes
     ----------
@@ -526,12 +556,15 @@ class Router:
     """
 
     def __init__(self, objects: Iterable[Mapping[str, Any]], *, ingress_class: str | None = None,
-                 implementation_specific: str = "string-prefix"):
+                 implementation_specific: str = "string-prefix", default_backend: str = "catches-all"):
         if implementation_specific not in IMPLEMENTATION_SPECIFIC_MODES:
             raise ValueError(f"implementation_specific must be one of {IMPLEMENTATION_SPECIFIC_MODES}, "
                              f"got {implementation_specific!r}")
+        if default_backend not in DEFAULT_BACKEND_MODES:
+            raise ValueError(f"default_backend must be one of {DEFAULT_BACKEND_MODES}, got {default_backend!r}")
         self.ingress_class = ingress_class
         self.implementation_specific = implementation_specific
+        self.default_backend = default_backend
         origin_of = getattr(objects, "origin", None)  # a Manifests knows the file and document of each object
         objects = list(objects)
         default_class = self._default_class(objects)
@@ -647,10 +680,26 @@ class Router:
                 c = best[1]
                 return _make_backend(c.backend, rule_matched=True, ingress=c.ingress, rule=c.rule, host=c.host,
                                      path=c.path, path_type=c.path_type)
-        owners = self._hosts.get(group, []) if group is not False else []
-        for rank in [*owners, *range(len(self._objects))]:
+        return self._default_for(group)
+
+    def _default_for(self, group: str | None | bool) -> Backend | None:
+        """The default backend that serves an unmatched request in this host group (None: 404)."""
+        if self.default_backend == "catches-all":
+            owners = self._hosts.get(group, []) if group is not False else []
+            candidates = [*owners, *range(len(self._objects))]
+        elif group is not None and group is not False:  # the server of a named host: its first Ingress
+            candidates = self._hosts[group][:1]
+        else:  # the controller's default server: only an Ingress without rules catches it
+            candidates = [rank for rank, obj in enumerate(self._objects)
+                          if not (obj.get("spec") or {}).get("rules")]
+        for rank in candidates:
             obj = self._objects[rank]
             default = (obj.get("spec") or {}).get("defaultBackend")
+            if self.default_backend != "catches-all":
+                if default is None or default.get("service") is None:
+                    if group is not None and group is not False:
+                        return None  # the host's own Ingress has none: the controller's 404
+                    continue
             if default is not None:
                 return _make_backend(default, rule_matched=False, ingress=self._ref(obj), rule="spec.defaultBackend")
         return None
@@ -666,9 +715,16 @@ class Router:
         else:
             named = "rules without a host" if group is None else f"rules for host {group}"
             why = f"the request's host selects the {named}, and none of their paths matches {_request_path(path)}"
-        if backend is None:
+        if backend is not None:
+            return f"{host or ''}{path} -> {backend.target} (Ingress {backend.ingress}, spec.defaultBackend): {why}"
+        if self.default_backend == "catches-all":
             return f"{host or ''}{path} -> 404: {why}, and no Ingress has a defaultBackend"
-        return f"{host or ''}{path} -> {backend.target} (Ingress {backend.ingress}, spec.defaultBackend): {why}"
+        if group is not None and group is not False:
+            owner = self._ref(self._objects[self._hosts[group][0]])
+            return (f"{host or ''}{path} -> 404: {why}, and Ingress {owner}, which sets up this host, "
+                    "has no Service defaultBackend")
+        return (f"{host or ''}{path} -> 404 from the controller's default server: {why}, and no Ingress "
+                "without rules has a Service defaultBackend")
 
     def table(self, requests: Iterable[tuple[str | None, str]] | pd.DataFrame) -> pd.DataFrame:
         """Route many requests; one row each, in the order given.
@@ -757,7 +813,7 @@ def _request_path(path: str) -> str:
 
 
 def route(objects: Iterable[Mapping[str, Any]], host: str | None, path: str, *, ingress_class: str | None = None,
-          implementation_specific: str = "string-prefix") -> Backend | None:
+          implementation_specific: str = "string-prefix", default_backend: str = "catches-all") -> Backend | None:
     """The backend that serves a request to ``host`` and ``path``, or ``None`` for a 404.
 
     ``objects`` are manifest dicts (Ingresses among them, ``networking.k8s.io/v1``). ``host`` is the
@@ -771,5 +827,6 @@ def route(objects: Iterable[Mapping[str, Any]], host: str | None, path: str, *, 
     >>> route([ing], "bar.foo.com", "/").target, route([ing], "baz.bar.foo.com", "/")
     ('wild:http', None)
     """
-    router = Router(objects, ingress_class=ingress_class, implementation_specific=implementation_specific)
+    router = Router(objects, ingress_class=ingress_class, implementation_specific=implementation_specific,
+                    default_backend=default_backend)
     return router.route(host, path)

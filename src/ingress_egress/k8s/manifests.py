@@ -17,6 +17,18 @@ Broken input raises :class:`ManifestError`, which names the file and the documen
 as ``kubectl`` counts them) and, for an invalid object, the object (kind, namespace/name) and the field
 path, in the API server's words.
 
+Limits that protect the reader's machine, as ``kubectl`` and the API server have them:
+
+- a file or text of at most :data:`MAX_YAML_BYTES` (32 MiB);
+- aliases may not make a document explode: once a document expands to more than 400,000 nodes,
+  the share of nodes that come from aliases may be at most 99 % there, falling to 10 % at
+  4,000,000 nodes (go-yaml's ``allowedAliasRatio``, which ``kubectl`` uses: "document contains
+  excessive aliasing"); an alias inside the node it refers to (a recursive structure) is refused;
+- a mapping with the same key twice is refused, as ``kubectl`` refuses it (PyYAML alone keeps the
+  last value);
+- label keys are qualified names and label values at most 63 characters of ``[A-Za-z0-9-_.]``,
+  annotation keys qualified names, ``metadata.namespace`` a DNS label, as the API server checks.
+
 Examples
 --------
 >>> text = '''
@@ -45,6 +57,8 @@ ingress_egress.k8s.manifests.ManifestError: <text 1>, document 1: Pod web: apiVe
 from __future__ import annotations
 
 import os
+import re
+import reprlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -57,7 +71,8 @@ try:  # the C parser is several times faster; same results
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-__all__ = ["GATEWAY_API_KINDS", "RELEVANT_KINDS", "WORKLOAD_KINDS", "ManifestError", "Manifests", "load_manifests", "object_ref"]
+__all__ = ["GATEWAY_API_KINDS", "MAX_YAML_BYTES", "RELEVANT_KINDS", "WORKLOAD_KINDS", "ManifestError", "Manifests",
+           "load_manifests", "object_ref", "qualified_name_errors"]
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
 """Kinds that make pods from a template; the cluster model gives each one representative pod."""
@@ -71,6 +86,124 @@ RELEVANT_KINDS = frozenset(
 """The kinds that decide where traffic may go. Everything else is kept aside and counted."""
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+MAX_YAML_BYTES = 32 * 2**20
+"""The largest file or text :func:`load_manifests` reads (32 MiB); a bigger one is refused."""
+
+ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
+"""Document sizes (nodes, aliases expanded) between which go-yaml's allowed alias share falls."""
+
+
+class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader, refusing a mapping that has the same key twice (as kubectl does)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found duplicate key {key_node.value[:80]!r} (first at line {seen[key] + 1})",
+                        key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+def _allowed_alias_ratio(nodes: int) -> float:
+    """go-yaml's allowedAliasRatio: 0.99 up to 400,000 nodes, 0.10 from 4,000,000, linear between."""
+    if nodes <= ALIAS_RATIO_LOW:
+        return 0.99
+    if nodes >= ALIAS_RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (nodes - ALIAS_RATIO_LOW) / (ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW)
+
+
+def _check_structure(obj: Any, origin: str) -> None:
+    """Refuse recursive structures and excessive aliasing before anything looks at the values."""
+    nodes = aliased = 0
+    seen: set[int] = set()
+    on_path: set[int] = set()
+    stack: list = [(obj, False, False)]
+    while stack:
+        item, from_alias, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(item))
+            continue
+        nodes += 1
+        aliased += from_alias
+        if isinstance(item, (dict, list)):
+            key = id(item)
+            if key in on_path:
+                raise ManifestError("invalid YAML: an alias refers to a node that contains it (a recursive "
+                                    "structure, which no Kubernetes object has)", origin=origin)
+            if key in seen:
+                from_alias = True
+            seen.add(key)
+            on_path.add(key)
+            stack.append((item, False, True))
+            children = item.values() if isinstance(item, dict) else item
+            if isinstance(item, dict):
+                nodes += len(item)  # the keys
+                aliased += from_alias * len(item)
+            stack.extend((child, from_alias, False) for child in children)
+        if nodes > ALIAS_RATIO_LOW and aliased > _allowed_alias_ratio(nodes) * nodes:
+            raise ManifestError(f"invalid YAML: document contains excessive aliasing (more than {nodes:,} nodes "
+                                f"once aliases are expanded, {aliased:,} of them from aliases), as kubectl "
+                                "refuses it", origin=origin)
+
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_NAME_PART_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                  "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                  "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+_LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+                    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
+                    "or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+_SUBDOMAIN_MSG = ("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+                  "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
+                  "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+TOTAL_ANNOTATION_BYTES = 256 * 1024
+"""The API server's limit on all of an object's annotations together (keys and values)."""
+
+
+def qualified_name_errors(key: str) -> list[str]:
+    """Why ``key`` is not a qualified name (a label or annotation key), in the API server's words.
+
+    The API server's rule (apimachinery ``IsQualifiedName``): an optional prefix, a DNS subdomain of
+    at most 253 characters, then ``/``, then a name of at most 63 characters of ``[A-Za-z0-9-_.]``
+    starting and ending with a letter or digit.
+
+    >>> qualified_name_errors("app.kubernetes.io/name"), qualified_name_errors("a b")[0][:40]
+    ([], 'name part must consist of alphanumeric c')
+    """
+    parts = key.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            return ["prefix part must be non-empty"]
+        if len(prefix) > 253:
+            return ["prefix part must be no more than 253 characters"]
+        if not _DNS_SUBDOMAIN.match(prefix):
+            return [_SUBDOMAIN_MSG]
+    else:
+        return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+                "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"]
+    if not name:
+        return ["name part must be non-empty"]
+    if len(name) > 63:
+        return ["name part must be no more than 63 characters"]
+    if not _NAME_PART.match(name):
+        return [_NAME_PART_MSG]
+    return []
 
 
 class ManifestError(ValueError):
@@ -177,6 +310,16 @@ def _check_object(obj: Any, origin: str) -> dict:
         if not meta.get("generateName"):
             raise ManifestError("Required value: name or generateName is required", origin=origin, ref=ref,
                                 field="metadata.name")
+    namespace = meta.get("namespace")
+    if namespace is not None:
+        if not isinstance(namespace, str):
+            raise ManifestError(f"Invalid value: {reprlib.repr(namespace)}: must be a string", origin=origin,
+                                ref=ref, field="metadata.namespace")
+        if namespace and (len(namespace) > 63 or not _DNS_LABEL.match(namespace)):
+            raise ManifestError(
+                f'Invalid value: "{namespace[:80]}": a lowercase RFC 1123 label must consist of lower case '
+                "alphanumeric characters or '-', and must start and end with an alphanumeric character, at "
+                "most 63 characters", origin=origin, ref=ref, field="metadata.namespace")
     for field in ("labels", "annotations"):
         value = meta.get(field)
         if value is not None and (
@@ -184,12 +327,33 @@ def _check_object(obj: Any, origin: str) -> dict:
         ):
             raise ManifestError("Invalid value: expected a map of strings", origin=origin, ref=ref,
                                 field=f"metadata.{field}")
-        if value:
-            for key, val in value.items():
-                if field == "labels" and not isinstance(val, str):
+        if not value:
+            continue
+        size = 0
+        for key, val in value.items():
+            problems = qualified_name_errors(key)
+            if problems:
+                raise ManifestError(f'Invalid value: "{key[:80]}": {problems[0]}', origin=origin, ref=ref,
+                                    field=f"metadata.{field}")
+            if field == "labels":
+                if not isinstance(val, str):
                     raise ManifestError(
-                        f"Invalid value: {val!r}: label values must be strings (quote it in YAML)",
+                        f"Invalid value: {reprlib.repr(val)}: label values must be strings (quote it in YAML)",
                         origin=origin, ref=ref, field=f"metadata.labels.{key}")
+                if len(val) > 63:
+                    raise ManifestError(f'Invalid value: "{val[:80]}": must be no more than 63 characters',
+                                        origin=origin, ref=ref, field="metadata.labels")
+                if not _LABEL_VALUE.match(val):
+                    raise ManifestError(f'Invalid value: "{val}": {_LABEL_VALUE_MSG}', origin=origin, ref=ref,
+                                        field="metadata.labels")
+            else:
+                if not isinstance(val, str):
+                    raise ManifestError(f"Invalid value: {reprlib.repr(val)}: annotation values must be strings",
+                                        origin=origin, ref=ref, field=f"metadata.annotations.{key}")
+                size += len(key) + len(val)
+        if size > TOTAL_ANNOTATION_BYTES:
+            raise ManifestError(f"Too long: must have at most {TOTAL_ANNOTATION_BYTES} bytes", origin=origin,
+                                ref=ref, field="metadata.annotations")
     return dict(obj)
 
 
@@ -216,8 +380,11 @@ def _expand(obj: dict, origin: str, out: Manifests) -> None:
 
 def _read_text(text: str, label: str, out: Manifests) -> None:
     out.sources.append(label)
+    if len(text) > MAX_YAML_BYTES:
+        raise ManifestError(f"{len(text):,} characters of YAML; the largest accepted is {MAX_YAML_BYTES:,} "
+                            "(MAX_YAML_BYTES)", origin=label)
     document = 0
-    stream = yaml.load_all(text, Loader=_Loader)
+    stream = yaml.load_all(text, Loader=_StrictLoader)
     while True:
         document += 1
         origin = f"{label}, document {document}"
@@ -233,6 +400,7 @@ def _read_text(text: str, label: str, out: Manifests) -> None:
         if obj is None:
             out.empty_documents += 1
             continue
+        _check_structure(obj, origin)
         _expand(_check_object(obj, origin), origin, out)
 
 
@@ -296,6 +464,10 @@ def load_manifests(*sources: str | os.PathLike | Mapping | Iterable[Mapping]) ->
 
 
 def _read_file(path: Path, out: Manifests) -> None:
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise ManifestError(f"a file of {size:,} bytes; the largest accepted is {MAX_YAML_BYTES:,} (MAX_YAML_BYTES)",
+                            origin=str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:

@@ -2,44 +2,61 @@
 
 This module reads a NetworkPolicy object into plain, frozen Python values and states the v1
 semantics one small function at a time. :class:`~ingress_egress.k8s.cluster.Cluster` puts them
-together for a whole cluster. The rules, as the Kubernetes concept page and API reference state them
-(read 2026-11-27):
+together for a whole cluster.
+
+Sources, in the order the course trusts them (all read 2026-12-02): the API server's defaulting code,
+kubernetes/kubernetes ``pkg/apis/networking/v1/defaults.go`` (``SetDefaults_NetworkPolicy``,
+``SetDefaults_NetworkPolicyPort``); its validation, ``pkg/apis/networking/validation/validation.go``;
+the API's field comments, ``staging/src/k8s.io/api/networking/v1/types.go``; then the concept page
+https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the e2e suite
+``test/e2e/network/netpol``. The rules:
 
 1. **Isolation.** A pod is isolated for ingress (egress) only when at least one policy *selects* it
    (``spec.podSelector`` in the pod's namespace; ``{}`` selects every pod there) *and* that policy's
    ``policyTypes`` include ``Ingress`` (``Egress``). A pod that no such policy selects accepts
    (sends) everything.
-2. **policyTypes default.** When ``policyTypes`` is omitted, ``Ingress`` is always set and ``Egress``
-   is set only if ``spec.egress`` is present. So a policy with only ``egress`` rules and no
-   ``policyTypes`` *also* isolates its pods for ingress.
-3. **Union.** Policies add up: traffic is allowed if *any* rule of *any* policy that selects the pod
+2. **policyTypes default** (``SetDefaults_NetworkPolicy``, see :func:`defaulted_policy_types`): when
+   ``len(spec.policyTypes) == 0`` (absent, ``null`` or ``[]``) it becomes ``[Ingress]``, plus
+   ``Egress`` only when ``len(spec.egress) != 0``. So a policy with egress rules and no
+   ``policyTypes`` *also* isolates its pods for ingress, and ``egress: []`` without ``policyTypes``
+   isolates nothing for egress: an empty egress list without policyTypes denies no egress.
+3. **podSelector default.** "This field is optional. If it is not specified, it defaults to an empty
+   selector" (``types.go``; the Go field is a struct, not a pointer): absent or ``null`` selects every
+   pod of the namespace, like ``{}``. A policy with no ``spec`` at all is a default deny for ingress.
+4. **Union.** Policies add up: traffic is allowed if *any* rule of *any* policy that selects the pod
    for that direction allows it. Order does not matter; nothing denies explicitly.
-4. **Both ends.** A connection between two pods needs the source's egress *and* the destination's
-   ingress to allow it. Replies of an allowed connection are allowed implicitly.
-5. **A rule** allows traffic that matches one of its peers (``from``/``to``) *and* one of its
+5. **Both ends.** A connection between two pods needs the source's egress *and* the destination's
+   ingress to allow it. Replies of an allowed connection are allowed implicitly. **A pod cannot block
+   traffic to itself** (concept page: "a pod cannot block access to itself"): a pod's connection to
+   its own address is always allowed, whatever selects it.
+6. **A rule** allows traffic that matches one of its peers (``from``/``to``) *and* one of its
    ``ports``. ``from``/``to`` absent or empty = every source/destination; ``ports`` absent or empty =
-   every port. ``ingress: [{}]`` therefore allows everything; ``ingress: []`` (or none) nothing.
-6. **A peer** is one of: ``podSelector`` (pods in the *policy's* namespace), ``namespaceSelector``
-   (all pods in matching namespaces; ``{}`` = every namespace), both in *one* peer (AND: matching pods
-   in matching namespaces), or ``ipBlock``. Two list items are two peers (OR).
-7. **Selectors**: ``matchLabels`` and ``matchExpressions`` (``In``, ``NotIn``, ``Exists``,
+   every port ("If this field is empty or missing, this rule matches all ..."). ``ingress: [{}]``
+   therefore allows everything; ``ingress: []`` (or none) nothing.
+7. **A peer** is one of: ``podSelector`` (pods in the *policy's* namespace; ``{}`` = all of them),
+   ``namespaceSelector`` (all pods in matching namespaces; ``{}`` = every namespace), both in *one* peer
+   (AND: matching pods in matching namespaces), or ``ipBlock``. Two list items are two peers (OR). A
+   peer must name at least one of them: ``from: [{}]`` is refused ("must specify a peer"), and
+   ``ipBlock`` goes alone.
+8. **Selectors**: ``matchLabels`` and ``matchExpressions`` (``In``, ``NotIn``, ``Exists``,
    ``DoesNotExist``) all have to hold. ``NotIn`` and ``DoesNotExist`` also match objects that lack the
    key. Every namespace carries the immutable label ``kubernetes.io/metadata.name: <name>``.
-8. **ipBlock**: ``cidr`` minus the ``except`` ranges. The documentation says ipBlock is meant for
-   cluster-external addresses, "since Pod IPs are ephemeral and unpredictable", and that whether
-   address rewriting (Service, load balancer, SNAT) happens before or after policy processing is not
-   defined. **Choice made here**: an ipBlock matches any address in its range, pod IPs included; this
-   is what the upstream e2e tests ``should allow egress access to server in CIDR block`` and
-   ``should enforce except clause while egress access to server in CIDR block`` expect of a plugin.
-   No address rewriting is modelled: the model sees the pod's own address.
-9. **Ports**: ``protocol`` defaults to TCP (TCP, UDP and SCTP exist); a numeric ``port`` with an
-   optional ``endPort`` gives an inclusive range; a named ``port`` is looked up in the *destination*
-   pod's container ports (for egress rules as well), so it never matches an address outside the
-   cluster; a ``protocol`` without ``port`` matches every port of that protocol.
+9. **ipBlock**: ``cidr`` minus the ``except`` ranges (absent or empty: nothing excepted; each must be
+   a strict subset of ``cidr``). The documentation says ipBlock is meant for cluster-external
+   addresses, "since Pod IPs are ephemeral and unpredictable", and that whether address rewriting
+   (Service, load balancer, SNAT) happens before or after policy processing is not defined.
+   **Choice made here**: an ipBlock matches any address in its range, pod IPs included; this is what
+   the upstream e2e tests ``should allow egress access to server in CIDR block`` and ``should enforce
+   except clause while egress access to server in CIDR block`` expect of a plugin. No address
+   rewriting is modelled: the model sees the pod's own address.
+10. **Ports**: ``protocol`` absent defaults to TCP (``SetDefaults_NetworkPolicyPort``; TCP, UDP and
+    SCTP exist, case-sensitive); ``port`` absent matches every port of that protocol; a numeric
+    ``port`` with an optional ``endPort`` gives an inclusive range (``endPort`` only with a numeric
+    ``port``, and not below it); a named ``port`` is looked up in the *destination* pod's container
+    ports (for egress rules as well), so it never matches an address outside the cluster.
 
 Not modelled: traffic from a pod's own node (always allowed for ingress, per the API reference),
-host-network pods, and loopback inside a pod (never blockable). Traffic from a pod to *itself* through
-its own IP is evaluated like any other pair; upstream leaves it undefined and the e2e suite ignores it.
+host-network pods, and loopback inside a pod (``localhost``, which no policy sees).
 
 Invalid policies are rejected with the API server's field paths and words (``Invalid value``,
 ``Unsupported value``, ``Required value``, ``Forbidden``), collected by :func:`validate_network_policy`.
@@ -80,6 +97,7 @@ __all__ = [
     "Requirement",
     "Rule",
     "parse_label_selector",
+    "defaulted_policy_types",
     "parse_network_policy",
     "validate_network_policy",
 ]
@@ -116,8 +134,8 @@ class FieldError:
     >>> str(FieldError("spec.ingress[0].from[1].ipBlock.cidr", "Invalid value", "must be a valid CIDR value",
     ...                "10.0.0.0/33"))
     'spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value'
-    >>> str(FieldError("spec.podSelector", "Required value"))
-    'spec.podSelector: Required value'
+    >>> str(FieldError("spec.ingress[0].from[0]", "Required value", "must specify a peer"))
+    'spec.ingress[0].from[0]: Required value: must specify a peer'
     """
 
     def __init__(self, field_path: str, kind: str, detail: str = "", *value: Any) -> None:
@@ -583,14 +601,11 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
     """
     errors: list[FieldError] = []
     spec = obj.get("spec")
-    if spec is None:
-        return [FieldError("spec.podSelector", "Required value")]
+    if spec is None:  # optional (types.go): every field takes its default
+        spec = {}
     if not isinstance(spec, Mapping):
         return [_invalid("spec", _short(spec), "must be a mapping")]
-    if "podSelector" not in spec or spec["podSelector"] is None:
-        # kubectl's schema check says: missing required field "podSelector" in NetworkPolicySpec
-        errors.append(FieldError("spec.podSelector", "Required value"))
-    else:
+    if spec.get("podSelector") is not None:  # absent or null: the empty selector (types.go)
         _validate_selector(spec["podSelector"], "spec.podSelector", errors)
     for direction, peer_key in (("ingress", "from"), ("egress", "to")):
         rules = spec.get(direction)
@@ -637,6 +652,31 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
             errors.append(FieldError(f"spec.{key}", "Invalid value",
                                      'unknown field; expected "podSelector", "policyTypes", "ingress" or "egress"'))
     return errors
+
+
+def defaulted_policy_types(spec: Mapping[str, Any] | None) -> list[str]:
+    """``spec.policyTypes`` after the API server's defaulting, as ``SetDefaults_NetworkPolicy`` does it.
+
+    ``len(policyTypes) == 0`` (absent, ``null`` or ``[]``) becomes ``["Ingress"]``, plus ``"Egress"``
+    when ``len(egress) != 0``; a non-empty list is kept as written
+    (kubernetes ``pkg/apis/networking/v1/defaults.go``, read 2026-12-02).
+
+    >>> defaulted_policy_types({"podSelector": {}})
+    ['Ingress']
+    >>> defaulted_policy_types({"egress": [{"to": [{"podSelector": {}}]}]})
+    ['Ingress', 'Egress']
+    >>> defaulted_policy_types({"egress": []})          # an empty egress list isolates nothing
+    ['Ingress']
+    >>> defaulted_policy_types({"policyTypes": [], "egress": [{}]})
+    ['Ingress', 'Egress']
+    >>> defaulted_policy_types({"policyTypes": ["Egress"]})
+    ['Egress']
+    """
+    spec = spec or {}
+    types = spec.get("policyTypes")
+    if types:
+        return list(types)
+    return ["Ingress"] + (["Egress"] if spec.get("egress") else [])
 
 
 def _parse_rule(raw: Mapping[str, Any] | None, direction: str) -> Rule:
@@ -689,15 +729,12 @@ def parse_network_policy(obj: Mapping[str, Any], origin: str | None = None,
         error.errors = errors  # type: ignore[attr-defined]
         raise error
     meta = obj["metadata"]
-    spec = obj["spec"]
-    types = spec.get("policyTypes")
-    if types is None:  # the documented default
-        types = ["Ingress"] + (["Egress"] if spec.get("egress") is not None else [])
+    spec = obj.get("spec") or {}
     return NetworkPolicy(
         namespace=meta.get("namespace") or default_namespace,
         name=meta["name"],
-        pod_selector=parse_label_selector(spec["podSelector"]),
-        policy_types=frozenset(types),
+        pod_selector=parse_label_selector(spec.get("podSelector")),
+        policy_types=frozenset(defaulted_policy_types(spec)),
         ingress=tuple(_parse_rule(r, "ingress") for r in spec.get("ingress") or ()),
         egress=tuple(_parse_rule(r, "egress") for r in spec.get("egress") or ()),
         origin=origin,
