@@ -9,6 +9,7 @@ every screen of every deck.
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import re
 from pathlib import Path
@@ -26,11 +27,22 @@ REVEAL = ROOT / "node_modules" / "reveal.js"
 IDS = [path.stem for path in NOTEBOOKS]
 
 
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
 def kept_cells(notebook: Path) -> list[dict]:
-    """The notebook's cells outside its solutions (solution-start to solution-end), in order."""
+    """The notebook's cells that the book shows, outside its solutions (solution-start to solution-end).
+
+    The book shows neither a cell tagged ``remove-cell`` (MyST-NB's tag for a cell left out of the
+    page, which the cells added for JupyterLab carry) nor the YAML front matter at the top of the
+    first cell, so a deck doesn't either.
+    """
     kept, inside = [], False
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+    for position, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
         source = "".join(cell["source"])
+        source = FRONT_MATTER.sub("", source) if position == 0 else source
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+            continue
         if cell["cell_type"] == "markdown" and "{solution-start}" in source:
             inside = True
         elif cell["cell_type"] == "markdown" and "{solution-end}" in source:
@@ -92,12 +104,20 @@ def test_the_outputs_are_kept(decks, notebook):
                  if "text/html" in output.get("data", {}))
     assert html.count('src="data:image/png;base64,') == figures
     assert html.count("<table") >= tables
+    # A figure is stored twice, as its PNG and as an HTML form of the same PNG (for JupyterLab):
+    # the deck shows it once, with the alt text its cell gives it, as the book does.
+    alts = [cell["metadata"]["mystnb"]["image"]["alt"] for cell in kept_cells(notebook)
+            for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+    shown = [html_lib.unescape(alt) for alt in re.findall(r'<img\b[^>]*\balt="([^"]*)"', html)]
+    assert html.count("<img") == figures and shown == alts
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
 def test_the_books_own_markup_is_written_out(decks, notebook):
     text = page_text(decks / f"{notebook.stem}.slides.html")
     assert "{term}" not in text and ":::" not in text and ":label:" not in text
+    # The notebook's own glossary, a cell `make lab-ready` adds for JupyterLab, is not the book's.
+    assert "Terms linked in this notebook" not in text and "numbering:" not in text
     number = int(notebook.name[:2])
     shown = re.findall(rf"Exercise ({number}\.\d+)", text)
     assert sorted(set(shown)) == [f"{number}.{k}" for k in range(1, len(labels(notebook)) + 1)]

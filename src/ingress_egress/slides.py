@@ -15,8 +15,14 @@ How a notebook becomes a deck (reveal.js: slides go right, a slide's sub-slides 
   figure, a table) on the next sub-slide; what is still taller than a screen scrolls;
 - every exercise starts a slide of its own, with the cells that follow it (the answer cell with
   its self-check); the solutions, from ``solution-start`` to ``solution-end``, are left out;
-- outputs stay: figures, tables, printed text. A widget needs a live kernel, so its output is
-  dropped (the notebook's static table beside it stays);
+- what the book leaves out, the deck leaves out too: the cells MyST-NB removes by their tags
+  (``remove-cell``, and the input or outputs of ``remove-input``, ``remove-output``), among them
+  the cells ``make lab-ready`` adds for JupyterLab alone (its exercise and solution headings, the
+  notebook's own glossary), and the front matter at the top of the first cell;
+- outputs stay: figures, tables, printed text. A figure stored in two forms, its PNG and an HTML
+  form of the same PNG (for JupyterLab's alt text), is shown once, as the PNG with the cell's alt
+  text, as in the book. A widget needs a live kernel, so its output is dropped (the notebook's
+  static table beside it stays);
 - what only the book understands is written out for nbconvert: an ``exercise`` block becomes a
   heading "Exercise N.k" (numbered as in the book) with its text, a role such as
   ``{term}`egress``` becomes its text, and a link to another notebook goes to that notebook's deck.
@@ -49,6 +55,7 @@ from typing import Sequence
 import nbformat
 
 from ingress_egress.course import EXERCISE_PATTERN, TITLE_PATTERN
+from ingress_egress.lab import split_front_matter
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 """The deck's size in CSS pixels (16:9); reveal.js scales it to the screen."""
@@ -68,6 +75,8 @@ CELL_PAD_PX, BOX_PAD_PX = 16, 24
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slide_template"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+REMOVE_CELL, REMOVE_INPUT, REMOVE_OUTPUT = "remove-cell", "remove-input", "remove-output"
+"""MyST-NB's tags for what the book leaves out of a cell (the deck follows them)."""
 ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<([^`>]+)>)?`")
 NOTEBOOK_LINK = re.compile(r"\]\((\d\d-[\w-]+)\.ipynb")
 DIRECTIVE_END = re.compile(r"^:{3,}\s*$", re.MULTILINE)
@@ -170,6 +179,42 @@ def cell_height(cell: dict) -> float:
     return height
 
 
+def _tags(cell: dict) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def slide_outputs(outputs: list, alt: str = "") -> list:
+    """A code cell's outputs as a deck shows them: each figure once, with its alt text; no widget.
+
+    A figure's output holds its PNG and an HTML form of the same PNG (``<img ... src="data:...">``,
+    for JupyterLab), which nbconvert would show instead. As in the book, the deck shows the PNG,
+    with the alt text stored beside it (``metadata["image/png"]["alt"]``) or else ``alt``, the
+    cell's (``mystnb.image.alt``). An HTML output that is not the PNG's own form (a table) stays.
+
+    >>> figure = {"output_type": "display_data", "metadata": {},
+    ...           "data": {"image/png": "iVBO", "text/html": '<img alt="A" src="data:image/png;base64,iVBO"/>',
+    ...                    "text/plain": "<Figure>"}}
+    >>> [(sorted(o["data"]), o["metadata"]) for o in slide_outputs([figure], "Bytes per hour")]
+    [(['image/png', 'text/plain'], {'image/png': {'alt': 'Bytes per hour'}})]
+    """
+    kept = []
+    for output in outputs:
+        data = output.get("data", {})
+        if WIDGET_VIEW in data:
+            continue
+        if "image/png" in data:
+            output = copy.deepcopy(output)
+            markup = output["data"].get("text/html", "")
+            markup = markup if isinstance(markup, str) else "".join(markup)
+            if f"data:image/png;base64,{output['data']['image/png']}" in markup:
+                del output["data"]["text/html"]
+            png = output.setdefault("metadata", {}).setdefault("image/png", {})
+            if not png.get("alt") and alt:
+                png["alt"] = alt
+        kept.append(output)
+    return kept
+
+
 def _screen_sized(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     """A code cell taller than a slide, as two cells: its code, then its outputs without the code.
 
@@ -195,13 +240,17 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
     """
     deck = copy.deepcopy(notebook)
     deck.metadata.pop("widgets", None)
-    markdown = "\n\n".join(c.source for c in deck.cells if c.cell_type == "markdown")
+    first_markdown = next((cell for cell in deck.cells if cell.cell_type == "markdown"), None)
+    if first_markdown is not None:  # front matter for JupyterLab (the exercises' numbering)
+        first_markdown.source = split_front_matter(first_markdown.source)[1]
+    cells = [cell for cell in deck.cells if REMOVE_CELL not in _tags(cell)]
+    markdown = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
     title = TITLE_PATTERN.search(markdown)
     if title:
         deck.metadata["title"] = title.group(1)
     exercises = EXERCISE_PATTERN.findall(markdown)
     kept, in_solution, used = [], False, 0.0  # used: the height taken on the current (sub-)slide
-    for cell in deck.cells:
+    for cell in cells:
         if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
             in_solution = True
             continue
@@ -215,7 +264,10 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
             chapter = f"{int(number)}.{exercises.index(exercise.group(1)) + 1}" if exercise else None
             cell.source = plain_markdown(cell.source, chapter)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            cell.outputs = [] if REMOVE_OUTPUT in _tags(cell) else slide_outputs(cell.get("outputs", []), alt)
+            if REMOVE_INPUT in _tags(cell):
+                cell.metadata["transient"] = {"remove_source": True}
         for part in _screen_sized(cell):
             height = cell_height(part)
             heading = part.cell_type == "markdown" and part.source.startswith(("# ", "## "))
@@ -300,7 +352,7 @@ def index_page(decks: list[dict]) -> str:
     True
     """
     items = "\n".join(
-        f'<li><a href="{deck["file"]}">{deck["number"]} \u00b7 {html.escape(deck["title"])}</a> '
+        f'<li><a href="{deck["file"]}">{deck["number"]} \u00b7 {html.escape(deck["title"], quote=False)}</a> '
         f'<span class="count">({deck["slides"]} slides, {deck["screens"]} screens)</span></li>'
         for deck in decks)
     return f"""<!DOCTYPE html>
