@@ -1,7 +1,9 @@
 """The PDF editions (`make pdf`, `make pdf-classroom`): both books printed by Chromium, read back with pypdf.
 
 What the PDFs should hold is read here from the sources, not from the printing code: the reading
-order from `_toc.yml`, the notebooks' titles and figures from the notebooks' own cells. The books
+order from `_toc.yml`, the notebooks' titles and figures from the notebooks' own cells, and the
+names of the pages as the book's sidebar gives them ("02 Packets and flows": the notebook's number
+and title, which `tests/test_book.py` checks in the built sidebar). The books
 are the session's strict builds (`built_book`, `classroom_book`); printing them needs Debian's
 Chromium, so these tests skip without it (with the reason) and fail in CI, like the browser tests.
 """
@@ -40,6 +42,11 @@ def notebook_titles() -> dict[str, str]:
     return {doc: titles[doc] for doc in toc_docs() if doc in titles}
 
 
+def sidebar_labels() -> dict[str, str]:
+    """Each notebook's name in the book's sidebar, and so in the PDF: "02 Packets and flows"."""
+    return {doc: f"{doc[len('notebooks/'):][:2]} {title}" for doc, title in notebook_titles().items()}
+
+
 def figures(notebook: Path, with_solutions: bool) -> int:
     """The PNG outputs of a notebook, those inside solutions counted only ``with_solutions``."""
     count, inside = 0, False
@@ -55,8 +62,12 @@ def figures(notebook: Path, with_solutions: bool) -> int:
 
 
 def squeeze(text: str) -> str:
-    """Whitespace collapsed, ligatures (the "ﬂ" of "ﬂows") taken apart, as text extraction needs."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """Whitespace collapsed, ligatures (the "ﬂ" of "ﬂows") taken apart, as text extraction needs.
+
+    An apostrophe reads as ' whether typed so (the notebooks' titles) or typeset as ’ (Sphinx's
+    smartquotes, on by default, does so in the book's headings: "today’s").
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).replace("\u2019", "'").split())
 
 
 def toc_parts() -> list[tuple[str, list[str]]]:
@@ -92,13 +103,15 @@ class Printed:
         walk(self.reader.outline, 0)
         return items
 
-    def first_page(self, title: str) -> int:
-        """The page of a page of the book with this title (an outline item at depth 0 or 1)."""
-        return next(page for depth, text, page in self.outline() if depth <= 1 and text == title)
+    def first_page(self, label: str) -> int:
+        """The page of a page of the book named so in the outline (an item at depth 0 or 1)."""
+        found = [page for depth, text, page in self.outline() if depth <= 1 and squeeze(text) == squeeze(label)]
+        assert found, f"{label!r} is not in the outline"
+        return found[0]
 
     def chapter_pages(self, doc: str) -> range:
         """The pages of one page of the book: from its title to the page before the next one's."""
-        first = self.first_page(notebook_titles()[doc])
+        first = self.first_page(sidebar_labels()[doc])
         later = [page for depth, _, page in self.outline() if depth <= 1 and page > first]
         return range(first, min(later) if later else len(self.reader.pages) + 1)
 
@@ -167,11 +180,11 @@ def test_the_outline_lists_every_page_of_the_book_in_reading_order(request, edit
             part = title
         elif depth == 1:
             under.setdefault(part, []).append(title)
-    titles = notebook_titles()
-    for caption, docs in toc_parts():  # under each part, its pages in order; a notebook by its title
+    labels = sidebar_labels()
+    for caption, docs in toc_parts():  # under each part, its pages in order; a notebook as the sidebar names it
         assert len(under[caption]) == len(docs), caption
-        assert [title for doc, title in zip(docs, under[caption]) if doc in titles] == \
-            [titles[doc] for doc in docs if doc in titles], caption
+        assert [squeeze(title) for doc, title in zip(docs, under[caption]) if doc in labels] == \
+            [labels[doc] for doc in docs if doc in labels], caption
     pages = [page for depth, _, page in outline if depth <= 1]
     assert pages == sorted(pages)
 
@@ -182,7 +195,7 @@ def test_the_outline_lists_every_page_of_the_book_in_reading_order(request, edit
 def test_each_notebook_starts_on_its_page_with_its_title(request, edition):
     pdf = request.getfixturevalue(edition)
     for doc, title in notebook_titles().items():
-        page = pdf.first_page(title)
+        page = pdf.first_page(sidebar_labels()[doc])
         assert pdf.text(page).startswith(squeeze(title)), (doc, page, pdf.text(page)[:80])
 
 
@@ -194,10 +207,10 @@ def test_the_contents_give_each_notebook_its_page(request, edition):
     first_chapter = min(page for depth, _, page in pdf.outline()[2:] if depth == 0)
     contents = " ".join(pdf.text(page) for page in range(2, first_chapter))
     assert contents.startswith("Contents")
-    for doc, title in notebook_titles().items():
-        listed = re.search(rf"{doc[10:12]} · {re.escape(squeeze(title))} (\d+)", contents)
-        assert listed, f"{title!r} is not in the contents"
-        assert int(listed.group(1)) == pdf.first_page(title), title
+    for doc, label in sidebar_labels().items():
+        listed = re.search(rf"{re.escape(squeeze(label))} (\d+)", contents)
+        assert listed, f"{label!r} is not in the contents"
+        assert int(listed.group(1)) == pdf.first_page(label), label
 
 
 @pytest.mark.book
@@ -243,7 +256,11 @@ def test_the_learners_pdf_has_the_solutions(learners_pdf):
 @pytest.mark.browser
 def test_the_classroom_pdf_has_the_exercises_and_no_solution(classroom_pdf):
     text = " ".join(classroom_pdf.text(page) for page in range(1, len(classroom_pdf.reader.pages) + 1))
-    assert "Solution" not in text
+    # No solution heading on the notebooks' pages. (The setup pages speak of the collapsed "Solution
+    # to Exercise 2.1" headings learners find in JupyterLab: prose about solutions, not one.)
+    for doc in notebook_titles():
+        chapter = " ".join(classroom_pdf.text(page) for page in classroom_pdf.chapter_pages(doc))
+        assert "Solution" not in chapter, doc
     assert re.findall(r"Exercise\s?(1\.\d)(?!\d)", text).count("1.1") >= 1
     for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         for label, line in solution_only_lines(notebook).items():
@@ -268,8 +285,9 @@ def test_every_page_of_the_book_is_composed_in_reading_order(built_book):
 
 def test_a_page_missing_from_the_build_is_named(tmp_path):
     (tmp_path / "book").mkdir()
+    # As Sphinx writes a page: its title in the section it opens.
     (tmp_path / "book" / "intro.html").write_text('<title>Intro \u2014 A book</title><article class="bd-article">'
-                                                  "<h1>Intro</h1></article>")
+                                                  '<section id="intro"><h1>Intro</h1></section></article>')
     toc = {"root": "book/intro", "parts": [{"caption": "Start", "chapters": [{"file": "notebooks/00-start"}]}]}
     with pytest.raises(BookPdfError, match=r"notebooks/00-start\.html.*not in the built book"):
         compose(tmp_path, toc)
@@ -280,8 +298,8 @@ def test_a_file_from_elsewhere_is_refused(tmp_path):
     html = tmp_path / "html"
     (html / "book").mkdir(parents=True)
     (html / "book" / "intro.html").write_text(
-        '<title>Intro \u2014 A book</title><article class="bd-article"><h1>Intro</h1>'
-        '<img src="https://example.org/logo.png" alt="a logo"></article>')
+        '<title>Intro \u2014 A book</title><article class="bd-article"><section id="intro"><h1>Intro</h1>'
+        '<img src="https://example.org/logo.png" alt="a logo"></section></article>')
     toc = tmp_path / "_toc.yml"
     toc.write_text("root: book/intro\n")
     _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")

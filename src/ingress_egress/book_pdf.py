@@ -3,7 +3,9 @@
 ``python -m ingress_egress.book_pdf _build/html _build/pdf/ingress-egress.pdf`` (``make pdf``)
 reads the book's ``_toc.yml`` for the reading order, takes the article of each built page, and
 puts them one after the other in a single print document: a title page, a table of contents with
-page numbers, then each page of the book starting on a new sheet. Links between pages become links
+page numbers, then each page of the book starting on a new sheet. The contents and the outline
+name the pages as the book's sidebar does ("02 Packets and flows", under its part "Networking"),
+read from the built front page, so the paper and the web book can't disagree. Links between pages become links
 inside the PDF; the formulas are typeset by the book's own MathJax; figures are scaled to the
 page; wide tables are shrunk to fit and long code lines wrap, so nothing is cut off.
 
@@ -43,7 +45,7 @@ import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -194,6 +196,27 @@ def text_of(fragment: str) -> str:
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
+SIDEBAR = re.compile(r'<nav class="bd-links bd-docs-nav"[^>]*>(.*?)</nav>', re.DOTALL)
+SIDEBAR_ENTRY = re.compile(r'<a class="reference internal" href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def sidebar_labels(html: str, doc: str) -> dict[str, str]:
+    """The name the book's sidebar gives each page, by document name, from the built page ``doc``.
+
+    >>> nav = ('<nav class="bd-links bd-docs-nav" aria-label="Main"><a class="reference internal" href="#">'
+    ...        'Intro</a><p class="caption"><span class="caption-text">Networking</span></p>'
+    ...        '<a class="reference internal" href="../notebooks/05-today.html">05 Egress on today&#x27;s internet</a></nav>')
+    >>> sidebar_labels(nav, "book/intro")
+    {'book/intro': 'Intro', 'notebooks/05-today': "05 Egress on today's internet"}
+    """
+    nav = SIDEBAR.search(html)
+    labels: dict[str, str] = {}
+    for href, label in SIDEBAR_ENTRY.findall(nav.group(1) if nav else ""):
+        target = urlsplit(urljoin(f"/{doc}.html", html_lib.unescape(href))).path
+        labels.setdefault(target.lstrip("/").removesuffix(".html"), text_of(label))
+    return labels
+
+
 START_TAG_ATTRIBUTE = r'(<{tag}\b[^<>]*?\s){name}="([^"]*)"'
 HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL)
 
@@ -304,7 +327,13 @@ def compose(html_dir: str | Path, toc: dict) -> tuple[str, list[Heading]]:
     first = html_dir / f"{pages[0].doc}.html"
     if not first.exists():
         raise BookPdfError(f"{first}: not found; build the book first (make book)")
+    missing = [page.doc for page in pages if not (html_dir / f"{page.doc}.html").exists()]
+    if missing:
+        more = f" (nor {len(missing) - 1} more: {', '.join(missing[1:4])})" if len(missing) > 1 else ""
+        raise BookPdfError(f"{html_dir / missing[0]}.html: the page of {missing[0]!r} (in _toc.yml) is not in "
+                           f"the built book{more}")
     head = first.read_text(encoding="utf-8")
+    labels = sidebar_labels(head, pages[0].doc)
     title = re.search(r"<title>(.*?)</title>", head, flags=re.DOTALL)
     book_title = text_of(title.group(1)).rsplit(" \u2014 ", 1)[-1] if title else "The course"
     version = re.search(r'<p class="course-version">(.*?)</p>', head, flags=re.DOTALL)
@@ -321,24 +350,20 @@ def compose(html_dir: str | Path, toc: dict) -> tuple[str, list[Heading]]:
     chapters, contents, part = [], [], None
     for page in pages:
         path = html_dir / f"{page.doc}.html"
-        if not path.exists():
-            raise BookPdfError(f"{path}: the page of {page.doc!r} (in _toc.yml) is not in the built book")
         article, found = linked_headings(chapter_article(path.read_text(encoding="utf-8"), page.doc, docs), page.doc)
         titles = [heading.text for heading in found if heading.level == 1]
         h1s = [level for level, _ in HEADING.findall(article) if level == "1"]
         if len(h1s) != 1 or len(titles) != 1 or found[0].level != 1:
             raise BookPdfError(f"{path}: a page starts with its title, its one h1, in a section")
+        label = labels.get(page.doc, titles[0])  # as the sidebar names it: "02 Packets and flows"
+        found[0] = replace(found[0], text=label)
         headings += found
         chapters.append(f'<section class="print-chapter" id="{anchor(page.doc)}">{article}</section>')
         if page.part != part:
             contents.append("</ol>" if part is not None else "")
             contents.append(f'<p class="toc-part">{page.part}</p><ol>' if page.part else "<ol>")
             part = page.part
-        number = re.match(r"notebooks/(\d\d)-", page.doc)
-        label = html_lib.escape(titles[0])
-        if number and not titles[0].startswith(number.group(1)):
-            label = f"{number.group(1)} \u00b7 {label}"
-        contents.append(f'<li><a href="#{anchor(page.doc)}"><span class="toc-title">{label}</span>'
+        contents.append(f'<li><a href="#{anchor(page.doc)}"><span class="toc-title">{html_lib.escape(label, quote=False)}</span>'
                         f'<span class="toc-dots"></span><span class="toc-page" data-doc="{page.doc}">000</span>'
                         "</a></li>")
     contents.append("</ol>")
