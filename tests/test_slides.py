@@ -116,8 +116,9 @@ def test_the_outputs_are_kept(decks, notebook):
 def test_the_books_own_markup_is_written_out(decks, notebook):
     text = page_text(decks / f"{notebook.stem}.slides.html")
     assert "{term}" not in text and ":::" not in text and ":label:" not in text
-    # The notebook's own glossary, a cell `make lab-ready` adds for JupyterLab, is not the book's.
-    assert "Terms linked in this notebook" not in text and "numbering:" not in text
+    # Neither the front matter nor the notebook's own glossary that `make lab-ready` adds for
+    # JupyterLab is the book's.
+    assert not re.search(r"enumerator: \d+\.%s", text) and "Terms linked in this notebook" not in text
     number = int(notebook.name[:2])
     shown = re.findall(rf"Exercise ({number}\.\d+)", text)
     assert sorted(set(shown)) == [f"{number}.{k}" for k in range(1, len(labels(notebook)) + 1)]
