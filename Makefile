@@ -3,6 +3,9 @@
 #   make reset NOTEBOOK=02  put notebook 02 back as committed (your version goes to backups/)
 #   make book      build the static book into _build/html
 #   make book-classroom  build the classroom edition, without solutions, into _build/classroom/html
+#   make pdf       the book as one PDF: _build/pdf/ingress-egress.pdf (printed by Chromium)
+#   make pdf-classroom  the classroom edition as one PDF, without solutions
+#   make slides    each notebook as a reveal.js slide deck: _build/slides/index.html
 #   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
 #   make fuzz      a long property-based (fuzzing) campaign on the readers; failures are kept
 #                  in tests/fuzz-corpus and replayed by later runs (FUZZ_EXAMPLES per test)
@@ -19,7 +22,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 
-.PHONY: lab lab-ready reset book book-classroom test fuzz execute data lock clean
+.PHONY: lab lab-ready reset book book-classroom pdf pdf-classroom slides test fuzz execute data lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -28,7 +31,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-# axe-core (the accessibility audit injected into the book's pages by the browser tests).
+# axe-core (the accessibility audit injected into the book's pages by the browser tests) and
+# reveal.js (the slide decks' framework, copied beside them by make slides).
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
@@ -60,6 +64,17 @@ book-classroom: $(STAMP)
 		--all --warningiserror --keep-going
 	rm -rf _build/classroom/html && mv _build/classroom/_build/html _build/classroom/html
 	@echo "The classroom book (no solutions) is in _build/classroom/html/index.html"
+
+# The PDFs: the built book printed by Debian's Chromium (apt-get install chromium), offline.
+pdf: book
+	$(BIN)/python -m ingress_egress.book_pdf _build/html _build/pdf/ingress-egress.pdf
+
+pdf-classroom: book-classroom
+	$(BIN)/python -m ingress_egress.book_pdf _build/classroom/html _build/pdf/ingress-egress-classroom.pdf
+
+slides: $(STAMP) $(NODE_STAMP)
+	rm -rf _build/slides
+	$(BIN)/python -m ingress_egress.slides notebooks _build/slides
 
 # Before and after the tests, name the notebooks that differ from the committed ones: nbval re-runs
 # them, so a learner's edits fail their tests (and `make reset NOTEBOOK=NN` undoes them).
