@@ -24,20 +24,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-KERNEL = ("from jupyter_client.manager import start_new_kernel\n"
-          "km, kc = start_new_kernel(kernel_name='python3')\n"
-          "kc.stop_channels(); km.shutdown_kernel(now=True)\n")
-IMPORTS = ("import numpy, pandas, matplotlib.pyplot\n"
-           "import ingress_egress.captures, ingress_egress.direction, ingress_egress.plotting, "
-           "ingress_egress.selfcheck\n")
+KERNEL = (
+    "from jupyter_client.manager import start_new_kernel\n"
+    "km, kc = start_new_kernel(kernel_name='python3')\n"
+    "kc.stop_channels(); km.shutdown_kernel(now=True)\n"
+)
+IMPORTS = (
+    "import numpy, pandas, matplotlib.pyplot\n"
+    "import ingress_egress.captures, ingress_egress.direction, ingress_egress.plotting, "
+    "ingress_egress.selfcheck\n"
+)
 
 
 def timed(command: list[str], repeats: int) -> tuple[float, float]:
     runs = []
     for _ in range(repeats):
         t = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            command,
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         runs.append(time.perf_counter() - t)
     return min(runs), max(runs) - min(runs)
 
@@ -47,7 +56,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args()
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    notebooks = args.notebooks or sorted(
+        (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")
+    )
     print(f"{'notebook':<40} {'best s':>8} {'spread s':>9}")
     total = 0.0
     for nb in notebooks:
@@ -58,7 +69,10 @@ def main() -> None:
     print("\nstart-up")
     steps = [
         ("python -c pass", [sys.executable, "-c", "pass"]),
-        ("pytest --collect-only (one notebook)", PYTEST + ["--collect-only", str(notebooks[0])]),
+        (
+            "pytest --collect-only (one notebook)",
+            PYTEST + ["--collect-only", str(notebooks[0])],
+        ),
         ("kernel start and stop", [sys.executable, "-c", KERNEL]),
         ("imports of a notebook", [sys.executable, "-c", IMPORTS]),
     ]

@@ -14,7 +14,9 @@ OFFLINE = Path(__file__).resolve().parent / "offline"
 
 def pytest_configure(config):
     # Kernels started by nbval (and any subprocess) inherit this: no network but loopback.
-    paths = [str(OFFLINE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    paths = [str(OFFLINE)] + [
+        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    ]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
@@ -28,7 +30,9 @@ def root() -> Path:
 def shared() -> Path:
     """../shared beside the course, or a skip that says why the check could not run."""
     if not SHARED.is_dir():
-        pytest.skip(f"reference data not present: {SHARED} (checks against real files need ../shared)")
+        pytest.skip(
+            f"reference data not present: {SHARED} (checks against real files need ../shared)"
+        )
     return SHARED
 
 
@@ -47,12 +51,29 @@ def _build(out: Path, config_command: list[str] | None) -> Path:
     import sys
 
     steps = []
-    build = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
-             "--all", "--warningiserror", "--keep-going"]
+    build = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "--all",
+        "--warningiserror",
+        "--keep-going",
+    ]
     if config_command is not None:
         config = out / "_config.yml"
-        steps.append([sys.executable, "-m", "ingress_egress.course", *config_command[:1],
-                      str(ROOT / "_config.yml"), str(config), *config_command[1:]])
+        steps.append(
+            [
+                sys.executable,
+                "-m",
+                "ingress_egress.course",
+                *config_command[:1],
+                str(ROOT / "_config.yml"),
+                str(config),
+                *config_command[1:],
+            ]
+        )
         build[3:3] = ["--config", str(config)]
     steps.append(build)
     log = []
@@ -79,5 +100,7 @@ def classroom_book(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def published_book(tmp_path_factory) -> Path:
     """The learners' book built the way a publisher does, with a repository URL, once per session."""
-    return _build(tmp_path_factory.mktemp("published"),
-                  ["book-config", "--repository-url", PUBLISHED_REPOSITORY])
+    return _build(
+        tmp_path_factory.mktemp("published"),
+        ["book-config", "--repository-url", PUBLISHED_REPOSITORY],
+    )

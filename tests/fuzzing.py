@@ -22,18 +22,31 @@ import tracemalloc
 from contextlib import contextmanager
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 CORPUS = Path(__file__).resolve().parent / "fuzz-corpus"
 CALL_SECONDS = 30
 
-_common = dict(deadline=None, print_blob=True,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                      HealthCheck.filter_too_much])
-settings.register_profile("ci", derandomize=True, database=None, max_examples=60, **_common)
-settings.register_profile("fuzz", database=DirectoryBasedExampleDatabase(str(CORPUS)),
-                          max_examples=int(os.environ.get("FUZZ_EXAMPLES", "3000")), **_common)
+_common = dict(
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=60, **_common
+)
+settings.register_profile(
+    "fuzz",
+    database=DirectoryBasedExampleDatabase(str(CORPUS)),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "3000")),
+    **_common,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -65,7 +78,9 @@ def bounded(max_bytes: int):
         peak = tracemalloc.get_traced_memory()[1]
         if not started:
             tracemalloc.stop()
-    assert peak <= max_bytes, f"allocated {peak:,} bytes at the peak, more than {max_bytes:,}"
+    assert peak <= max_bytes, (
+        f"allocated {peak:,} bytes at the peak, more than {max_bytes:,}"
+    )
 
 
 @st.composite
@@ -82,15 +97,32 @@ def mutated(draw, data: bytes, max_edits: int = 6) -> bytes:
         if kind == "flip":
             out[at] ^= 1 << draw(st.integers(0, 7))
         elif kind == "set":
-            out[at] = draw(st.sampled_from([0, 1, 0x7F, 0x80, 0xFF, draw(st.integers(0, 255))]))
+            out[at] = draw(
+                st.sampled_from([0, 1, 0x7F, 0x80, 0xFF, draw(st.integers(0, 255))])
+            )
         elif kind == "u32":  # a length or count field set to a boundary value
-            value = draw(st.sampled_from([0, 1, 3, 12, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFF0, 0xFFFFFFFF,
-                                          draw(st.integers(0, 2**32 - 1))]))
-            out[at:at + 4] = value.to_bytes(4, draw(st.sampled_from(["little", "big"])))
+            value = draw(
+                st.sampled_from(
+                    [
+                        0,
+                        1,
+                        3,
+                        12,
+                        0xFFFF,
+                        0x7FFFFFFF,
+                        0xFFFFFFF0,
+                        0xFFFFFFFF,
+                        draw(st.integers(0, 2**32 - 1)),
+                    ]
+                )
+            )
+            out[at : at + 4] = value.to_bytes(
+                4, draw(st.sampled_from(["little", "big"]))
+            )
         elif kind == "cut":
             del out[at:]
         elif kind == "insert":
             out[at:at] = draw(st.binary(min_size=1, max_size=16))
         else:
-            del out[at:at + draw(st.integers(1, 16))]
+            del out[at : at + draw(st.integers(1, 16))]
     return bytes(out)

@@ -32,22 +32,38 @@ def reported(result: subprocess.CompletedProcess) -> list[tuple[str, int, str]]:
 
 def test_the_course_passes_ruff_check():
     result = ruff("check", ".")
-    assert result.returncode == 0, f"ruff check found violations:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, (
+        f"ruff check found violations:\n{result.stdout}{result.stderr}"
+    )
 
 
 def test_the_course_is_formatted_as_ruff_format_would():
     result = ruff("format", "--check", "--diff", ".")
-    assert result.returncode == 0, f"`make format` would change:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, (
+        f"`make format` would change:\n{result.stdout}{result.stderr}"
+    )
 
 
 def test_the_configuration_catches_unused_imports_long_lines_and_import_order(tmp_path):
     fine = "x = '" + "a" * 82 + "'\n"  # 88 characters: the book's column, allowed
     too_long = "y = '" + "b" * 83 + "'\n"  # 89 characters
     hundred = "z = '" + " ".join(["word"] * 19) + "'\n"  # 100 characters
-    assert [len(line) for line in (fine, too_long, hundred)] == [89, 90, 101]  # with "\n"
+    assert [len(line) for line in (fine, too_long, hundred)] == [
+        89,
+        90,
+        101,
+    ]  # with "\n"
     source = "import sys\nimport os\n\n" + fine + too_long + hundred + "print(os.sep)\n"
     (tmp_path / "sample.py").write_text(source)
-    result = ruff("check", "--config", str(CONFIG), "--output-format", "concise", ".", cwd=tmp_path)
+    result = ruff(
+        "check",
+        "--config",
+        str(CONFIG),
+        "--output-format",
+        "concise",
+        ".",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert reported(result) == [
         ("sample.py", 1, "F401"),  # sys is never used
@@ -70,7 +86,15 @@ def test_the_configuration_checks_notebooks_code_cells(tmp_path):
     ]
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "lesson.ipynb").write_text(json.dumps(notebook))
-    result = ruff("check", "--config", str(CONFIG), "--output-format", "concise", ".", cwd=tmp_path)
+    result = ruff(
+        "check",
+        "--config",
+        str(CONFIG),
+        "--output-format",
+        "concise",
+        ".",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     codes = {code for _, _, code in reported(result)}
     assert codes == {"F401", "F821"}, result.stdout
@@ -81,7 +105,15 @@ def test_built_and_installed_files_are_not_checked(tmp_path, folder):
     (tmp_path / folder).mkdir()
     (tmp_path / folder / "generated.py").write_text("import sys\n")
     (tmp_path / "kept.py").write_text("import os\n")
-    result = ruff("check", "--config", str(CONFIG), "--output-format", "concise", ".", cwd=tmp_path)
+    result = ruff(
+        "check",
+        "--config",
+        str(CONFIG),
+        "--output-format",
+        "concise",
+        ".",
+        cwd=tmp_path,
+    )
     assert [name for name, _, _ in reported(result)] == ["kept.py"], result.stdout
 
 
@@ -90,5 +122,15 @@ def test_the_course_package_is_sorted_as_first_party(tmp_path):
     (tmp_path / "sections.py").write_text(sections)
     together = "import os\n\nimport ingress_egress\nimport numpy\n\nprint(os, numpy, ingress_egress)\n"
     (tmp_path / "together.py").write_text(together)
-    result = ruff("check", "--config", str(CONFIG), "--output-format", "concise", ".", cwd=tmp_path)
-    assert reported(result) == [("together.py", 1, "I001")]  # the block's first line, result.stdout
+    result = ruff(
+        "check",
+        "--config",
+        str(CONFIG),
+        "--output-format",
+        "concise",
+        ".",
+        cwd=tmp_path,
+    )
+    assert reported(result) == [
+        ("together.py", 1, "I001")
+    ]  # the block's first line, result.stdout

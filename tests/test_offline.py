@@ -27,13 +27,24 @@ for name, result in results.items():
 def probe_output() -> str:
     """What a kernel started like nbval's prints when it tries the network and loopback."""
     notebook = new_notebook(cells=[new_code_cell(PROBE)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
-    return "".join(output["text"] for output in notebook.cells[0].outputs if output["output_type"] == "stream")
+    return "".join(
+        output["text"]
+        for output in notebook.cells[0].outputs
+        if output["output_type"] == "stream"
+    )
 
 
 def test_kernels_cannot_connect_to_a_remote_address(probe_output):
-    assert "documentation address: NetworkBlockedError: network access is blocked" in probe_output
+    assert (
+        "documentation address: NetworkBlockedError: network access is blocked"
+        in probe_output
+    )
 
 
 def test_kernels_cannot_look_up_names(probe_output):

@@ -52,7 +52,11 @@ def copy_alt_texts(notebook, name: str = "<notebook>") -> int:
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "code":
             continue
-        figures = [output for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+        figures = [
+            output
+            for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})
+        ]
         if not figures:
             continue
         alt = cell_alt(cell)
@@ -74,7 +78,11 @@ def copy_alt_texts(notebook, name: str = "<notebook>") -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a notebook would change",
+    )
     args = parser.parse_args(argv)
     stale = []
     for path in args.notebooks:
@@ -85,12 +93,17 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 2
         if changed and args.check:
-            stale.append(f"{path}: {changed} figure output(s) without their cell's alt text")
+            stale.append(
+                f"{path}: {changed} figure output(s) without their cell's alt text"
+            )
         elif changed:
             nbformat.write(notebook, path)
             print(f"{path}: alt text copied into {changed} figure output(s)")
     if stale:
-        print("\n".join(stale + ["run: python tools/figure_alt.py notebooks/*.ipynb"]), file=sys.stderr)
+        print(
+            "\n".join(stale + ["run: python tools/figure_alt.py notebooks/*.ipynb"]),
+            file=sys.stderr,
+        )
         return 1
     return 0
 

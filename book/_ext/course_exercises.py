@@ -79,14 +79,19 @@ def leave_out_the_notebooks(app, config) -> None:
     if config.hide_solutions:
         app.tags.add("classroom")
         config.html_copy_source = False
-        config.html_theme_options = {**config.html_theme_options, "use_download_button": False,
-                                     "launch_buttons": {}}
+        config.html_theme_options = {
+            **config.html_theme_options,
+            "use_download_button": False,
+            "launch_buttons": {},
+        }
 
 
 def setup(app):
     app.setup_extension("sphinx_exercise")
     app.connect("config-inited", leave_out_the_notebooks)
-    app.connect("env-get-updated", number_by_chapter, priority=900)  # after Sphinx's own numbering (500)
+    app.connect(
+        "env-get-updated", number_by_chapter, priority=900
+    )  # after Sphinx's own numbering (500)
     app.add_directive("solution-start", SolutionStartEvenWhenHidden, override=True)
     app.add_transform(RemoveSolutions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

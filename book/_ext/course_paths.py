@@ -52,7 +52,9 @@ class _PathsDirective(SphinxDirective):
 
     def render(self, markdown: list[str], classes: list[str]) -> list[nodes.Node]:
         container = nodes.container(classes=classes)
-        self.state.nested_parse(StringList(markdown, source=PATHS_FILE), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(markdown, source=PATHS_FILE), self.content_offset, container
+        )
         return [container]
 
 
@@ -77,9 +79,22 @@ class LearningPathsDirective(_PathsDirective):
         rows = []
         for path in self.load().values():
             totals = path.totals()
-            rows.append([[path.title], [str(totals["teaching"])], [str(totals["exercises"])],
-                         [str(totals["breaks"])], [f"**{totals['total']}** ({clock(totals['total'])})"]])
-        header = ["Path", "Teaching (minutes)", "Exercises (minutes)", "Breaks (minutes)", "Total (minutes)"]
+            rows.append(
+                [
+                    [path.title],
+                    [str(totals["teaching"])],
+                    [str(totals["exercises"])],
+                    [str(totals["breaks"])],
+                    [f"**{totals['total']}** ({clock(totals['total'])})"],
+                ]
+            )
+        header = [
+            "Path",
+            "Teaching (minutes)",
+            "Exercises (minutes)",
+            "Breaks (minutes)",
+            "Total (minutes)",
+        ]
         return self.render(_list_table(header, rows), ["learning-paths"])
 
 
@@ -92,18 +107,36 @@ class LearningPathDirective(_PathsDirective):
     def run(self):
         paths = self.load()
         if self.arguments[0] not in paths:
-            raise self.error(f"learning-path: no path {self.arguments[0]!r} in {PATHS_FILE} (it has {list(paths)})")
+            raise self.error(
+                f"learning-path: no path {self.arguments[0]!r} in {PATHS_FILE} (it has {list(paths)})"
+            )
         path = paths[self.arguments[0]]
         totals = path.totals()
-        parts = [f"{minutes(totals['teaching'])} of teaching", f"{minutes(totals['exercises'])} of exercises"]
+        parts = [
+            f"{minutes(totals['teaching'])} of teaching",
+            f"{minutes(totals['exercises'])} of exercises",
+        ]
         if totals["breaks"]:
             parts.append(f"{minutes(totals['breaks'])} of breaks")
-        markdown = [path.summary, "",
-                    f"**{minutes(totals['total'])}** ({clock(totals['total'])}): {', '.join(parts)}.", ""]
+        markdown = [
+            path.summary,
+            "",
+            f"**{minutes(totals['total'])}** ({clock(totals['total'])}): {', '.join(parts)}.",
+            "",
+        ]
         rows = []
         for number, step in enumerate(path.steps.itertuples(index=False), start=1):
             if step.kind == "break":
-                rows.append([[str(number)], ["*Break*"], [""], [""], [str(step.minutes)], [clock(step.running_minutes)]])
+                rows.append(
+                    [
+                        [str(number)],
+                        ["*Break*"],
+                        [""],
+                        [""],
+                        [str(step.minutes)],
+                        [clock(step.running_minutes)],
+                    ]
+                )
                 continue
             page = f"/{step.doc}.ipynb"
             notebook = [f"[{step.number} {step.title}]({page})"]
@@ -112,17 +145,42 @@ class LearningPathDirective(_PathsDirective):
             elif not step.sections:
                 sections = ["none"]
             else:
-                sections = [f"[{title.replace('`', '')}]({page}#{heading_anchor(title)})" for title in step.sections]
+                sections = [
+                    f"[{title.replace('`', '')}]({page}#{heading_anchor(title)})"
+                    for title in step.sections
+                ]
             exercises = [f"{{ref}}`{label}`" for label in step.exercises] or ["none"]
-            rows.append([[str(number)], notebook, sections, exercises,
-                         [f"{step.teaching_minutes} + {step.exercise_minutes}"], [clock(step.running_minutes)]])
-        header = ["Step", "Notebook", "Sections", "Exercises", "Minutes (teaching + exercises)", "Running total"]
+            rows.append(
+                [
+                    [str(number)],
+                    notebook,
+                    sections,
+                    exercises,
+                    [f"{step.teaching_minutes} + {step.exercise_minutes}"],
+                    [clock(step.running_minutes)],
+                ]
+            )
+        header = [
+            "Step",
+            "Notebook",
+            "Sections",
+            "Exercises",
+            "Minutes (teaching + exercises)",
+            "Running total",
+        ]
         markdown += _list_table(header, rows)
         if "notes" in self.options:
-            notes = [(n, s) for n, s in enumerate(path.steps.itertuples(index=False), start=1) if s.note]
+            notes = [
+                (n, s)
+                for n, s in enumerate(path.steps.itertuples(index=False), start=1)
+                if s.note
+            ]
             if notes:
                 markdown += ["", "Notes for the instructor:", ""]
-                markdown += [f"- Step {n} ({'break' if s.kind == 'break' else s.number}): {s.note}" for n, s in notes]
+                markdown += [
+                    f"- Step {n} ({'break' if s.kind == 'break' else s.number}): {s.note}"
+                    for n, s in notes
+                ]
         return self.render(markdown, ["learning-path"])
 
 

@@ -26,7 +26,12 @@ import html
 import re
 from urllib.parse import quote, urlencode, urlsplit
 
-REPOSITORY_OPTIONS = ("use_repository_button", "use_issues_button", "use_edit_page_button", "use_source_button")
+REPOSITORY_OPTIONS = (
+    "use_repository_button",
+    "use_issues_button",
+    "use_edit_page_button",
+    "use_source_button",
+)
 
 
 def repository_url(theme_options: dict) -> str:
@@ -37,10 +42,14 @@ def repository_url(theme_options: dict) -> str:
 def new_issue_url(repository: str, page_title: str, source: str, version: str) -> str:
     """The address of a new issue about one page, in the repository's own issue tracker."""
     title = f'Problem on "{page_title}"'
-    body = (f"Page: {source}\nCourse version: {version}\n\n"
-            "What is wrong, and where on the page (section, cell or figure):\n")
+    body = (
+        f"Page: {source}\nCourse version: {version}\n\n"
+        "What is wrong, and where on the page (section, cell or figure):\n"
+    )
     if "gitlab" in urlsplit(repository).netloc.lower():
-        query = urlencode({"issue[title]": title, "issue[description]": body}, quote_via=quote)
+        query = urlencode(
+            {"issue[title]": title, "issue[description]": body}, quote_via=quote
+        )
         return f"{repository}/-/issues/new?{query}"
     query = urlencode({"title": title, "body": body}, quote_via=quote, safe="/")
     return f"{repository}/issues/new?{query}"
@@ -65,13 +74,17 @@ def _report_link(app, pagename, templatename, context, doctree) -> None:
     title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title") or pagename))
     source = app.env.doc2path(pagename, base=False)
     link = new_issue_url(url, title, str(source).replace("\\", "/"), app.config.release)
-    line = (f'<p class="course-report"><a href="{html.escape(link)}">'
-            f"Report a problem with this page</a></p>")
+    line = (
+        f'<p class="course-report"><a href="{html.escape(link)}">'
+        f"Report a problem with this page</a></p>"
+    )
     context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + line
 
 
 def setup(app):
     # Before the theme reads its options (and before the classroom edition drops launch buttons).
     app.connect("config-inited", _links_only_with_a_repository, priority=100)
-    app.connect("html-page-context", _report_link, priority=600)  # after the version line (500)
+    app.connect(
+        "html-page-context", _report_link, priority=600
+    )  # after the version line (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

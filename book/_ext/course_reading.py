@@ -38,7 +38,9 @@ NOTEBOOK_DOC = re.compile(r"^notebooks/(\d\d)-")
 REPEATED_IDS = {"exercise-content", "solution-content"}
 
 # An output image, as MyST-NB writes it: <img alt="..." src="../_images/<sha256>.png" />.
-OUTPUT_IMAGE = re.compile(r'<img alt="(?P<alt>[^"]*)" src="(?P<src>[^"]*_images/[0-9a-f]+\.png)" />')
+OUTPUT_IMAGE = re.compile(
+    r'<img alt="(?P<alt>[^"]*)" src="(?P<src>[^"]*_images/[0-9a-f]+\.png)" />'
+)
 # A table cell of a notebook output that holds only a date, maybe with a time: 2026-03-10 08:00:00.
 DATE_CELL = re.compile(
     r"<(?P<tag>t[dh])(?P<attrs>(?: [^>]*)?)>(?P<date>\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
@@ -52,8 +54,10 @@ def numbered_titles(app, config) -> None:
     if site_map is None:
         return
     folder = Path(app.srcdir) / "notebooks"
-    titles = {f"notebooks/{Path(row.file).stem}": f"{row.number} {re.sub(r'[`*]', '', row.title)}"
-              for row in notebook_map(folder).itertuples(index=False)}
+    titles = {
+        f"notebooks/{Path(row.file).stem}": f"{row.number} {re.sub(r'[`*]', '', row.title)}"
+        for row in notebook_map(folder).itertuples(index=False)
+    }
     for docname in site_map:
         if docname in titles:
             site_map[docname].title = titles[docname]
@@ -79,7 +83,9 @@ class DropRepeatedIds(SphinxPostTransform):
 
 # A word joined by hyphens or slashes: us-east-1, ingress/egress, 02-04.
 JOINED_WORD = re.compile(r"\w[\w.]*(?:[-/]\w[\w.]*)+")
-CHEATSHEET_TABLE = re.compile(r'<table class="[^"]*\bcheatsheet\b[^"]*"[^>]*>.*?</table>', re.DOTALL)
+CHEATSHEET_TABLE = re.compile(
+    r'<table class="[^"]*\bcheatsheet\b[^"]*"[^>]*>.*?</table>', re.DOTALL
+)
 
 
 def keep_joined_words_whole(table: str) -> str:
@@ -89,9 +95,14 @@ def keep_joined_words_whole(table: str) -> str:
     '<td><a href="a-b.html"><span class="course-nowrap">us-east-1</span></a>: free</td>'
     """
     parts = re.split(r"(<[^>]+>)", table)
-    return "".join(part if part.startswith("<") else
-                   JOINED_WORD.sub(lambda m: f'<span class="course-nowrap">{m[0]}</span>', part)
-                   for part in parts)
+    return "".join(
+        part
+        if part.startswith("<")
+        else JOINED_WORD.sub(
+            lambda m: f'<span class="course-nowrap">{m[0]}</span>', part
+        )
+        for part in parts
+    )
 
 
 def keep_date_whole(match: re.Match) -> str:
@@ -110,7 +121,9 @@ def keep_date_whole(match: re.Match) -> str:
     return f"<{tag}{attrs}>{date}</{tag}>"
 
 
-def link_figures_and_keep_dates_whole(app, pagename, templatename, context, doctree) -> None:
+def link_figures_and_keep_dates_whole(
+    app, pagename, templatename, context, doctree
+) -> None:
     body = context.get("body")
     if not body:
         return
@@ -120,7 +133,8 @@ def link_figures_and_keep_dates_whole(app, pagename, templatename, context, doct
         context["body"] = body
         return
     body = OUTPUT_IMAGE.sub(
-        lambda m: f'<a class="course-figure-link" href="{m["src"]}">{m[0]}</a>', body)
+        lambda m: f'<a class="course-figure-link" href="{m["src"]}">{m[0]}</a>', body
+    )
     body = DATE_CELL.sub(keep_date_whole, body)
     context["body"] = body
 
@@ -142,14 +156,20 @@ def name_the_favicon_in_the_redirect(app, exception) -> None:
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
         f'<meta http-equiv="Refresh" content="0; url={target[1]}" />\n'
         f'<link rel="icon" href="{icon}" />\n<title>{title}</title>\n</head>\n'
-        f'<body><p><a href="{target[1]}">{title}</a></p></body>\n</html>\n', encoding="utf-8")
+        f'<body><p><a href="{target[1]}">{title}</a></p></body>\n</html>\n',
+        encoding="utf-8",
+    )
 
 
 def setup(app):
-    app.connect("config-inited", numbered_titles, priority=950)  # after sphinx-external-toc (900)
+    app.connect(
+        "config-inited", numbered_titles, priority=950
+    )  # after sphinx-external-toc (900)
     app.connect("config-inited", one_search_box)
     app.add_post_transform(DropRepeatedIds)
     app.connect("html-page-context", link_figures_and_keep_dates_whole)
     app.add_js_file("course.js", defer="defer")
-    app.connect("build-finished", name_the_favicon_in_the_redirect, priority=600)  # after the toc's (500)
+    app.connect(
+        "build-finished", name_the_favicon_in_the_redirect, priority=600
+    )  # after the toc's (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,8 +21,10 @@ def course_version() -> str:
 def _footer(app, pagename, templatename, context, doctree) -> None:
     changes = app.builder.get_relative_uri(pagename, "book/changelog")
     citing = changes + "#how-to-cite"
-    line = (f'<p class="course-version">Version {context["release"]} · '
-            f'<a href="{changes}">changes and errata</a> · <a href="{citing}">how to cite</a></p>')
+    line = (
+        f'<p class="course-version">Version {context["release"]} · '
+        f'<a href="{changes}">changes and errata</a> · <a href="{citing}">how to cite</a></p>'
+    )
     theme_options = context.get("theme_extra_footer") or ""
     context["theme_extra_footer"] = theme_options + line
 

@@ -39,7 +39,9 @@ def _count_words(app, pagename, templatename, context, doctree) -> None:
     indexer = getattr(app.builder, "indexer", None)
     if indexer is None or doctree is None:
         return
-    words = indexer._word_collector(doctree).words  # Sphinx's own collector: what it indexes
+    words = indexer._word_collector(
+        doctree
+    ).words  # Sphinx's own collector: what it indexes
     counts: Counter[str] = Counter()
     for word in words:
         stemmed = indexer.lang.stem(word).lower()

@@ -31,7 +31,9 @@ def drop_lab_front_matter(app, docname: str, source: list[str]) -> None:
     if chapter is None or not app.env.doc2path(docname).endswith(".ipynb"):
         return
     notebook = json.loads(source[0])
-    first = next((cell for cell in notebook["cells"] if cell["cell_type"] == "markdown"), None)
+    first = next(
+        (cell for cell in notebook["cells"] if cell["cell_type"] == "markdown"), None
+    )
     if first is None:
         return
     text = "".join(first["source"])
@@ -41,8 +43,11 @@ def drop_lab_front_matter(app, docname: str, source: list[str]) -> None:
     enumerator = front_matter.get("numbering", {}).get("exercise", {}).get("enumerator")
     expected = f"{int(chapter.group(1))}.%s"
     if enumerator != expected:
-        logger.warning(f"the notebook numbers its exercises in JupyterLab with {enumerator!r}, the book with "
-                       f"{expected!r}: run `make lab-ready`", location=docname)
+        logger.warning(
+            f"the notebook numbers its exercises in JupyterLab with {enumerator!r}, the book with "
+            f"{expected!r}: run `make lab-ready`",
+            location=docname,
+        )
     first["source"] = rest
     source[0] = json.dumps(notebook)
 

@@ -33,16 +33,26 @@ MATHJAX_CONFIG = {
     },
     # Only the STIX-Web fonts ship with this MathJax copy: use them, never look elsewhere.
     "HTML-CSS": {
-        "availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None,
+        "availableFonts": [],
+        "preferredFont": None,
+        "webFont": "STIX-Web",
+        "imageFont": None,
         # MathJax measures text in a font "MathJax_Blank" declared with src url('about:blank'), a
         # request the browser refuses (a console error on every page with a formula); a local()
         # source that never exists gives the same blank fallback without any request.
-        "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
+        "styles": {
+            "@font-face": {
+                "font-family": "MathJax_Blank",
+                "src": "local('MathJax_Blank')",
+            }
+        },
     },
     "showMathMenu": False,
 }
 
-SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"')
+SEARCH_FIELD = re.compile(
+    r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'
+)
 THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*"[^>]*?) title="[^"]*"')
 
 
@@ -59,7 +69,9 @@ def _point_at_local_copy(app, config) -> None:
     config.mathjax2_config = MATHJAX_CONFIG
 
 
-def _drop_duplicate_inline_scripts(app, pagename, templatename, context, doctree) -> None:
+def _drop_duplicate_inline_scripts(
+    app, pagename, templatename, context, doctree
+) -> None:
     seen, unique = set(), []
     for script in context.get("script_files", []):
         body = getattr(script, "attributes", {}).get("body")

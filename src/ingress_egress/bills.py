@@ -96,7 +96,11 @@ NORMALISED_COLUMNS = (
 )
 """The columns both readers put in front of the original ones."""
 
-CUR_REQUIRED = ("line_item_usage_type", "line_item_usage_amount", "line_item_unblended_cost")
+CUR_REQUIRED = (
+    "line_item_usage_type",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+)
 """Columns a CUR must have (after normalising the header to snake case)."""
 
 FOCUS_REQUIRED = ("ServiceName", "ChargeDescription", "ConsumedQuantity", "BilledCost")
@@ -123,10 +127,22 @@ _USAGE_RULES = (
     (re.compile(rf"^{_PREFIX}?DataTransfer-Regional-Bytes$"), "inter_zone"),
     (re.compile(rf"^{_PREFIX}{{0,2}}AWS-Out-Bytes$"), "inter_region_out"),
     (re.compile(rf"^{_PREFIX}{{0,2}}AWS-In-Bytes$"), "inter_region_in"),
-    (re.compile(rf"^{_PREFIX}?DataTransfer-Out-OBytes$"), "cdn_to_origin"),  # CloudFront edge -> origin (billed)
-    (re.compile(rf"^{_PREFIX}?CloudFront-Out-Bytes$"), "origin_to_cdn"),  # region -> CloudFront (origin fetch)
-    (re.compile(rf"^{_PREFIX}?CloudFront-In-Bytes$"), "cdn_to_origin"),  # CloudFront -> region, the origin's side
-    (re.compile(rf"^{_PREFIX}?DataTransfer-Out-Bytes$"), "internet_out"),  # cdn_out when the service is CloudFront
+    (
+        re.compile(rf"^{_PREFIX}?DataTransfer-Out-OBytes$"),
+        "cdn_to_origin",
+    ),  # CloudFront edge -> origin (billed)
+    (
+        re.compile(rf"^{_PREFIX}?CloudFront-Out-Bytes$"),
+        "origin_to_cdn",
+    ),  # region -> CloudFront (origin fetch)
+    (
+        re.compile(rf"^{_PREFIX}?CloudFront-In-Bytes$"),
+        "cdn_to_origin",
+    ),  # CloudFront -> region, the origin's side
+    (
+        re.compile(rf"^{_PREFIX}?DataTransfer-Out-Bytes$"),
+        "internet_out",
+    ),  # cdn_out when the service is CloudFront
     (re.compile(rf"^{_PREFIX}?DataTransfer-In-Bytes$"), "internet_in"),
 )
 # The same kinds of usage type quoted inside a description ("USD 0.02 per GB for EUN1-AWS-Out-Bytes in ...").
@@ -159,12 +175,40 @@ def _first(row: Mapping, keys: tuple[str, ...]) -> str:
 
 def _price(row: Mapping) -> float | None:
     """The line's unit list price, or its cost per unit when no list price is given."""
-    text = _first(row, ("list_unit_price", "ListUnitPrice", "pricing_public_on_demand_rate", "pricing/publicOnDemandRate"))
+    text = _first(
+        row,
+        (
+            "list_unit_price",
+            "ListUnitPrice",
+            "pricing_public_on_demand_rate",
+            "pricing/publicOnDemandRate",
+        ),
+    )
     try:
         if text:
             return float(text)
-        cost = float(_first(row, ("cost", "BilledCost", "line_item_unblended_cost", "lineItem/UnblendedCost")))
-        quantity = float(_first(row, ("quantity", "ConsumedQuantity", "line_item_usage_amount", "lineItem/UsageAmount")))
+        cost = float(
+            _first(
+                row,
+                (
+                    "cost",
+                    "BilledCost",
+                    "line_item_unblended_cost",
+                    "lineItem/UnblendedCost",
+                ),
+            )
+        )
+        quantity = float(
+            _first(
+                row,
+                (
+                    "quantity",
+                    "ConsumedQuantity",
+                    "line_item_usage_amount",
+                    "lineItem/UsageAmount",
+                ),
+            )
+        )
         return cost / quantity if quantity else None
     except ValueError:
         return None
@@ -204,10 +248,18 @@ def _classify_description(description: str, service: str, row: Mapping) -> str:
         return "cdn_to_origin"  # "data transfer out to origin", CloudFront's own line
     if "cloudfront" in service and "data transfer out" in text:
         return "cdn_out"
-    if "regional data transfer" in text or "between ec2 azs" in text or "inter-availability zone" in text:
+    if (
+        "regional data transfer" in text
+        or "between ec2 azs" in text
+        or "inter-availability zone" in text
+    ):
         return "inter_zone"
     if "inter-region" in text:
-        return "inter_region_out" if "out" in text.split("inter-region", 1)[1] else "inter_region_in"
+        return (
+            "inter_region_out"
+            if "out" in text.split("inter-region", 1)[1]
+            else "inter_region_in"
+        )
     if _BETWEEN_REGIONS_OUT.search(text):
         return "inter_region_out"
     if _BETWEEN_REGIONS_IN.search(text):
@@ -243,15 +295,29 @@ def classify_charge(row: Mapping) -> str:
     'internet_out'
     """
     if not isinstance(row, Mapping):
-        raise TypeError(f"row: expected a mapping of column name to value, got {type(row).__name__}")
-    service = _first(row, ("service", "ServiceName", "line_item_product_code", "lineItem/ProductCode"))
-    usage_type = _first(row, ("usage_type", "line_item_usage_type", "lineItem/UsageType", "x_UsageType"))
+        raise TypeError(
+            f"row: expected a mapping of column name to value, got {type(row).__name__}"
+        )
+    service = _first(
+        row,
+        ("service", "ServiceName", "line_item_product_code", "lineItem/ProductCode"),
+    )
+    usage_type = _first(
+        row, ("usage_type", "line_item_usage_type", "lineItem/UsageType", "x_UsageType")
+    )
     if usage_type:
         label = classify_usage_type(usage_type, service)
         if label:
             return label
-    description = _first(row, ("description", "ChargeDescription", "line_item_line_item_description",
-                               "lineItem/LineItemDescription"))
+    description = _first(
+        row,
+        (
+            "description",
+            "ChargeDescription",
+            "line_item_line_item_description",
+            "lineItem/LineItemDescription",
+        ),
+    )
     return _classify_description(description, service, row)
 
 
@@ -269,21 +335,27 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
     >>> classify_charges(bill).tolist()
     ['nat_gateway', 'cdn_out', 'nat_gateway']
     """
-    missing = [c for c in ("usage_type", "service", "description") if c not in bill.columns]
+    missing = [
+        c for c in ("usage_type", "service", "description") if c not in bill.columns
+    ]
     if missing:
         raise ValueError(
             f"classify_charges: the bill lacks normalised column(s) {', '.join(missing)}; read it with read_cur, "
             "read_focus or read_bill first"
         )
     if len(bill) == 0:
-        return pd.Series(pd.Categorical([], categories=CLASSES), index=bill.index, name="category")
+        return pd.Series(
+            pd.Categorical([], categories=CLASSES), index=bill.index, name="category"
+        )
     if "list_unit_price" in bill.columns:
         priced = bill["list_unit_price"].to_numpy(dtype=float, na_value=np.nan)
     else:
         priced = np.full(len(bill), np.nan)
     if "cost" in bill.columns:
         unpriced = np.isnan(priced)
-        priced = np.where(unpriced, bill["cost"].to_numpy(dtype=float, na_value=np.nan), priced)
+        priced = np.where(
+            unpriced, bill["cost"].to_numpy(dtype=float, na_value=np.nan), priced
+        )
     sign = np.nan_to_num(priced, nan=0.0) > 0
     codes = {}
     uniques = {}
@@ -293,8 +365,12 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
             values = values.astype(str)
         codes[column], uniques[column] = pd.factorize(values.fillna(""), sort=False)
     codes["priced"] = sign.astype(np.int8)
-    sizes = [len(uniques[c]) + 1 for c in ("usage_type", "service", "description")] + [2]
-    if math.prod(sizes) < 2**62:  # one int64 key per line: mixed-radix digits are the column codes
+    sizes = [len(uniques[c]) + 1 for c in ("usage_type", "service", "description")] + [
+        2
+    ]
+    if (
+        math.prod(sizes) < 2**62
+    ):  # one int64 key per line: mixed-radix digits are the column codes
         key = np.zeros(len(bill), dtype=np.int64)
         for column, size in zip(codes, sizes):
             key = key * size + codes[column].astype(np.int64)
@@ -302,17 +378,28 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
     else:  # pragma: no cover - needs billions of distinct texts
         group = pd.DataFrame(codes).groupby(list(codes), sort=False).ngroup().to_numpy()
     first = np.empty(int(group.max()) + 1, dtype=np.int64)
-    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)  # the last write wins: the first line of each group
+    first[group[::-1]] = np.arange(
+        len(group) - 1, -1, -1
+    )  # the last write wins: the first line of each group
     labels = []
     for index in first:
-        row = {column: uniques[column][codes[column][index]] for column in ("usage_type", "service", "description")}
+        row = {
+            column: uniques[column][codes[column][index]]
+            for column in ("usage_type", "service", "description")
+        }
         row["list_unit_price"] = 1.0 if sign[index] else 0.0
         labels.append(CLASSES.index(classify_charge(row)))
     label_codes = np.asarray(labels, dtype=np.int8)[group]
-    return pd.Series(pd.Categorical.from_codes(label_codes, categories=CLASSES), index=bill.index, name="category")
+    return pd.Series(
+        pd.Categorical.from_codes(label_codes, categories=CLASSES),
+        index=bill.index,
+        name="category",
+    )
 
 
-def transfer_summary(bill: pd.DataFrame, by: tuple[str, ...] = ("month", "category")) -> pd.DataFrame:
+def transfer_summary(
+    bill: pd.DataFrame, by: tuple[str, ...] = ("month", "category")
+) -> pd.DataFrame:
     """Cost and quantity summed by ``by`` (default month and category), classifying the bill if needed.
 
     >>> bill = pd.DataFrame({"usage_type": ["DataTransfer-Out-Bytes", "DataTransfer-Out-Bytes", "BoxUsage:m5.large"],
@@ -321,7 +408,11 @@ def transfer_summary(bill: pd.DataFrame, by: tuple[str, ...] = ("month", "catego
     >>> transfer_summary(bill).round(2).values.tolist()
     [['2025-01', 'internet_out', 15.0, 1.35, 2], ['2025-01', 'not_transfer', 744.0, 71.42, 1]]
     """
-    frame = bill if "category" in bill.columns else bill.assign(category=classify_charges(bill))
+    frame = (
+        bill
+        if "category" in bill.columns
+        else bill.assign(category=classify_charges(bill))
+    )
     summary = (
         frame.groupby(list(by), observed=True, sort=True)
         .agg(quantity=("quantity", "sum"), cost=("cost", "sum"), lines=("cost", "size"))
@@ -344,7 +435,12 @@ def snake_case(column: str) -> str:
     >>> [snake_case(c) for c in ("lineItem/UsageType", "product/region", "pricing/publicOnDemandRate", "line_item_usage_type")]
     ['line_item_usage_type', 'product_region', 'pricing_public_on_demand_rate', 'line_item_usage_type']
     """
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column.strip()).replace("/", "_").replace(":", "_").lower()
+    return (
+        re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column.strip())
+        .replace("/", "_")
+        .replace(":", "_")
+        .lower()
+    )
 
 
 def _open_text(path: Path):
@@ -355,13 +451,19 @@ def _open_text(path: Path):
 
 
 def _raw_bytes(path: Path) -> bytes:
-    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return (
+        gzip.decompress(path.read_bytes())
+        if path.suffix == ".gz"
+        else path.read_bytes()
+    )
 
 
 def _physical_line(path: Path, record: int) -> int:
     """The line number (header = 1) where CSV record ``record`` (0 = first data row) starts."""
     limit = csv.field_size_limit()
-    csv.field_size_limit(2**31 - 1)  # counting lines: the length limit is checked elsewhere
+    csv.field_size_limit(
+        2**31 - 1
+    )  # counting lines: the length limit is checked elsewhere
     try:
         with _open_text(path) as handle:
             reader = csv.reader(handle)
@@ -386,9 +488,13 @@ def _unreadable(path: Path, error: Exception) -> ValueError:
         except UnicodeDecodeError as exact:
             start = exact.start
         line = data.count(b"\n", 0, start) + 1
-        return ValueError(f"{path}: line {line}: not UTF-8 text (byte 0x{data[start:start + 1].hex()} "
-                          f"at byte offset {start}); export or save the bill as UTF-8")
-    return ValueError(f"{path}: not a readable gzip file ({error}); the download may be cut short")
+        return ValueError(
+            f"{path}: line {line}: not UTF-8 text (byte 0x{data[start : start + 1].hex()} "
+            f"at byte offset {start}); export or save the bill as UTF-8"
+        )
+    return ValueError(
+        f"{path}: not a readable gzip file ({error}); the download may be cut short"
+    )
 
 
 _DECODING_ERRORS = (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error)
@@ -398,7 +504,9 @@ def _read_raw(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such bill")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+        raw = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
+        )
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: line 1: empty file, expected a CSV header") from None
     except pd.errors.ParserError as error:
@@ -412,15 +520,19 @@ def _read_raw(path: Path) -> pd.DataFrame:
 def _check_field_lengths(raw: pd.DataFrame, path: Path) -> None:
     for column in raw.columns:
         if len(str(column)) > MAX_FIELD_CHARS:
-            raise ValueError(f"{path}: line 1: a header field of {len(str(column)):,} characters; "
-                             f"the longest accepted is {MAX_FIELD_CHARS:,}")
+            raise ValueError(
+                f"{path}: line 1: a header field of {len(str(column)):,} characters; "
+                f"the longest accepted is {MAX_FIELD_CHARS:,}"
+            )
     for column in raw.columns:
         lengths = raw[column].str.len().to_numpy()
         if len(lengths) and lengths.max() > MAX_FIELD_CHARS:
             record = int(np.argmax(lengths > MAX_FIELD_CHARS))
-            raise ValueError(f"{path}: line {_physical_line(path, record)}: column {str(column)[:80]!r}: "
-                             f"a field of {int(lengths[record]):,} characters; the longest accepted is "
-                             f"{MAX_FIELD_CHARS:,}")
+            raise ValueError(
+                f"{path}: line {_physical_line(path, record)}: column {str(column)[:80]!r}: "
+                f"a field of {int(lengths[record]):,} characters; the longest accepted is "
+                f"{MAX_FIELD_CHARS:,}"
+            )
 
 
 def _numbers(raw: pd.DataFrame, column: str, path: Path) -> tuple[pd.Series, int]:
@@ -432,13 +544,17 @@ def _numbers(raw: pd.DataFrame, column: str, path: Path) -> tuple[pd.Series, int
     if bad.any():
         record = int(np.flatnonzero(bad.to_numpy())[0])
         line = _physical_line(path, record)
-        raise ValueError(f"{path}: line {line}: column {column!r}: expected a finite number, got "
-                         f"{raw[column].iloc[record][:80]!r}")
+        raise ValueError(
+            f"{path}: line {line}: column {column!r}: expected a finite number, got "
+            f"{raw[column].iloc[record][:80]!r}"
+        )
     with np.errstate(over="ignore"):
         total = values.sum()
     if not np.isfinite(total):
-        raise ValueError(f"{path}: column {column!r}: the numbers add up to more than a float holds "
-                         f"({values.abs().max():.3g} at most): not a real bill")
+        raise ValueError(
+            f"{path}: column {column!r}: the numbers add up to more than a float holds "
+            f"({values.abs().max():.3g} at most): not a real bill"
+        )
     return values, int(empty.sum())
 
 
@@ -472,12 +588,19 @@ def _text_column(raw: pd.DataFrame, column: str | None) -> pd.Series:
     return text.where(~text.str.lower().isin(_NULLS), "")
 
 
-def _assemble(raw: pd.DataFrame, normalised: dict, path: Path, fmt: str, missing: dict) -> pd.DataFrame:
+def _assemble(
+    raw: pd.DataFrame, normalised: dict, path: Path, fmt: str, missing: dict
+) -> pd.DataFrame:
     front = pd.DataFrame(normalised, index=raw.index)
     clash = [c for c in raw.columns if c in front.columns]
     original = raw.rename(columns={c: f"original_{c}" for c in clash})
     frame = pd.concat([front, original], axis=1)
-    frame.attrs = {"source": str(path), "format": fmt, "lines": len(frame), "missing": missing}
+    frame.attrs = {
+        "source": str(path),
+        "format": fmt,
+        "lines": len(frame),
+        "missing": missing,
+    }
     return frame
 
 
@@ -501,20 +624,40 @@ def read_cur(path: str | Path) -> pd.DataFrame:
     quantity, missing_quantity = _numbers(raw, columns["line_item_usage_amount"], path)
     cost, missing_cost = _numbers(raw, columns["line_item_unblended_cost"], path)
     rate_column = _pick(columns, "pricing_public_on_demand_rate")
-    list_price = _numbers(raw, rate_column, path)[0] if rate_column else pd.Series(np.nan, index=raw.index)
+    list_price = (
+        _numbers(raw, rate_column, path)[0]
+        if rate_column
+        else pd.Series(np.nan, index=raw.index)
+    )
     normalised = {
         "provider": "AWS",
         "service": _text_column(raw, _pick(columns, "line_item_product_code")),
         "usage_type": _text_column(raw, columns["line_item_usage_type"]),
-        "description": _text_column(raw, _pick(columns, "line_item_line_item_description")),
-        "region": _text_column(raw, _pick(columns, "product_region_code", "product_region")),
-        "month": _months(raw, _pick(columns, "line_item_usage_start_date", "bill_billing_period_start_date"), path),
+        "description": _text_column(
+            raw, _pick(columns, "line_item_line_item_description")
+        ),
+        "region": _text_column(
+            raw, _pick(columns, "product_region_code", "product_region")
+        ),
+        "month": _months(
+            raw,
+            _pick(
+                columns, "line_item_usage_start_date", "bill_billing_period_start_date"
+            ),
+            path,
+        ),
         "quantity": quantity,
         "unit": _text_column(raw, _pick(columns, "pricing_unit")),
         "cost": cost,
         "list_unit_price": list_price,
     }
-    return _assemble(raw, normalised, path, "cur", {"quantity": missing_quantity, "cost": missing_cost})
+    return _assemble(
+        raw,
+        normalised,
+        path,
+        "cur",
+        {"quantity": missing_quantity, "cost": missing_cost},
+    )
 
 
 def read_focus(path: str | Path) -> pd.DataFrame:
@@ -535,20 +678,32 @@ def read_focus(path: str | Path) -> pd.DataFrame:
         )
     quantity, missing_quantity = _numbers(raw, "ConsumedQuantity", path)
     cost, missing_cost = _numbers(raw, "BilledCost", path)
-    list_price = _numbers(raw, "ListUnitPrice", path)[0] if "ListUnitPrice" in columns else pd.Series(np.nan, index=raw.index)
+    list_price = (
+        _numbers(raw, "ListUnitPrice", path)[0]
+        if "ListUnitPrice" in columns
+        else pd.Series(np.nan, index=raw.index)
+    )
     normalised = {
         "provider": _text_column(raw, _pick(columns, "ProviderName")),
         "service": _text_column(raw, "ServiceName"),
         "usage_type": _text_column(raw, _pick(columns, "x_UsageType")),
         "description": _text_column(raw, "ChargeDescription"),
         "region": _text_column(raw, _pick(columns, "RegionId")),
-        "month": _months(raw, _pick(columns, "ChargePeriodStart", "BillingPeriodStart"), path),
+        "month": _months(
+            raw, _pick(columns, "ChargePeriodStart", "BillingPeriodStart"), path
+        ),
         "quantity": quantity,
         "unit": _text_column(raw, _pick(columns, "PricingUnit", "ConsumedUnit")),
         "cost": cost,
         "list_unit_price": list_price,
     }
-    return _assemble(raw, normalised, path, "focus", {"quantity": missing_quantity, "cost": missing_cost})
+    return _assemble(
+        raw,
+        normalised,
+        path,
+        "focus",
+        {"quantity": missing_quantity, "cost": missing_cost},
+    )
 
 
 def read_bill(path: str | Path) -> pd.DataFrame:

@@ -78,20 +78,32 @@ def _percent(percentile: float) -> Fraction:
     try:
         p = Fraction(str(percentile))
     except (TypeError, ValueError):
-        raise ValueError(f"percentile: expected a number between 0 and 100, got {percentile!r}") from None
+        raise ValueError(
+            f"percentile: expected a number between 0 and 100, got {percentile!r}"
+        ) from None
     if not 0 < p <= 100:
-        raise ValueError(f"percentile: expected a number above 0 and at most 100, got {percentile!r}")
+        raise ValueError(
+            f"percentile: expected a number above 0 and at most 100, got {percentile!r}"
+        )
     return p
 
 
-def bits_per_second(bytes_per_sample, sample_seconds: float = SAMPLE_SECONDS) -> np.ndarray:
+def bits_per_second(
+    bytes_per_sample, sample_seconds: float = SAMPLE_SECONDS
+) -> np.ndarray:
     """Average rate of each sample in bits per second: bytes x 8 / the sample's length in seconds.
 
     >>> bits_per_second([37_500_000, 0]).tolist()       # 37.5 MB in 5 minutes = 1 Mbit/s
     [1000000.0, 0.0]
     """
-    if not (isinstance(sample_seconds, (int, float)) and math.isfinite(sample_seconds) and sample_seconds > 0):
-        raise ValueError(f"sample_seconds: expected a positive number of seconds, got {sample_seconds!r}")
+    if not (
+        isinstance(sample_seconds, (int, float))
+        and math.isfinite(sample_seconds)
+        and sample_seconds > 0
+    ):
+        raise ValueError(
+            f"sample_seconds: expected a positive number of seconds, got {sample_seconds!r}"
+        )
     return _samples("bytes_per_sample", bytes_per_sample) * 8 / sample_seconds
 
 
@@ -102,7 +114,9 @@ def discarded_samples(n_samples: int, percentile: float = 95) -> int:
     (432, 446, 0)
     """
     if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
-        raise ValueError(f"n_samples: expected a whole number of samples, at least 1; got {n_samples!r}")
+        raise ValueError(
+            f"n_samples: expected a whole number of samples, at least 1; got {n_samples!r}"
+        )
     p = _percent(percentile)
     return math.floor(int(n_samples) * (100 - p) / 100)
 
@@ -123,8 +137,13 @@ def percentile_95(samples_bps, percentile: float = 95) -> float:
     return float(np.partition(x, keep - 1)[keep - 1])
 
 
-def free_burst_hours(days: float | None = None, *, n_samples: int | None = None,
-                     sample_seconds: float = SAMPLE_SECONDS, percentile: float = 95) -> float:
+def free_burst_hours(
+    days: float | None = None,
+    *,
+    n_samples: int | None = None,
+    sample_seconds: float = SAMPLE_SECONDS,
+    percentile: float = 95,
+) -> float:
     """Hours of samples a percentile bill ignores in a month of ``days`` days (or of ``n_samples``).
 
     >>> free_burst_hours(days=31)          # 8928 samples, 446 ignored: 37 h 10 min
@@ -167,22 +186,34 @@ class BurstableBill:
         price = float(price_per_mbit_s)
         commit = float(commit_mbit_s)
         if not math.isfinite(price) or price < 0:
-            raise ValueError(f"price_per_mbit_s: expected a non-negative price, got {price_per_mbit_s!r}")
+            raise ValueError(
+                f"price_per_mbit_s: expected a non-negative price, got {price_per_mbit_s!r}"
+            )
         if not math.isfinite(commit) or commit < 0:
-            raise ValueError(f"commit_mbit_s: expected a non-negative rate in Mbit/s, got {commit_mbit_s!r}")
+            raise ValueError(
+                f"commit_mbit_s: expected a non-negative rate in Mbit/s, got {commit_mbit_s!r}"
+            )
         return max(self.billed_bps / 1e6, commit) * price
 
     def table(self) -> dict[str, dict[str, float]]:
         """Mean, 95th percentile and peak of each direction, in Mbit/s (for a quick DataFrame)."""
         return {
-            "ingress": {"mean": self.ingress_mean_bps / 1e6, "95th percentile": self.ingress_p95_bps / 1e6,
-                        "peak": self.ingress_peak_bps / 1e6},
-            "egress": {"mean": self.egress_mean_bps / 1e6, "95th percentile": self.egress_p95_bps / 1e6,
-                       "peak": self.egress_peak_bps / 1e6},
+            "ingress": {
+                "mean": self.ingress_mean_bps / 1e6,
+                "95th percentile": self.ingress_p95_bps / 1e6,
+                "peak": self.ingress_peak_bps / 1e6,
+            },
+            "egress": {
+                "mean": self.egress_mean_bps / 1e6,
+                "95th percentile": self.egress_p95_bps / 1e6,
+                "peak": self.egress_peak_bps / 1e6,
+            },
         }
 
 
-def burstable_bill(ingress_bps, egress_bps, *, basis: str = "max", percentile: float = 95) -> BurstableBill:
+def burstable_bill(
+    ingress_bps, egress_bps, *, basis: str = "max", percentile: float = 95
+) -> BurstableBill:
     """Bill a month of paired 5-minute samples (ingress and egress, bits/s) on ``basis``.
 
     ``basis="max"`` bills the larger of the two 95th percentiles (the common contract);
@@ -209,7 +240,9 @@ def burstable_bill(ingress_bps, egress_bps, *, basis: str = "max", percentile: f
     p_in = percentile_95(ingress, percentile)
     p_out = percentile_95(egress, percentile)
     p_sum = percentile_95(ingress + egress, percentile)
-    billed = {"max": max(p_in, p_out), "sum": p_sum, "ingress": p_in, "egress": p_out}[basis]
+    billed = {"max": max(p_in, p_out), "sum": p_sum, "ingress": p_in, "egress": p_out}[
+        basis
+    ]
     return BurstableBill(
         ingress_p95_bps=p_in,
         egress_p95_bps=p_out,
@@ -267,7 +300,9 @@ class GrowthFit:
         level = float(threshold)
         if self.model == "log-linear":
             if level <= 0:
-                raise ValueError(f"threshold: a log-linear fit needs a positive threshold, got {threshold!r}")
+                raise ValueError(
+                    f"threshold: a log-linear fit needs a positive threshold, got {threshold!r}"
+                )
             level = math.log(level)
         if self.slope == 0:
             return -math.inf if self.intercept >= level else math.inf
@@ -287,9 +322,13 @@ class GrowthFit:
         """
         capacity = float(capacity_bps)
         if not math.isfinite(capacity) or capacity <= 0:
-            raise ValueError(f"capacity_bps: expected a positive rate in bits/s, got {capacity_bps!r}")
+            raise ValueError(
+                f"capacity_bps: expected a positive rate in bits/s, got {capacity_bps!r}"
+            )
         if not 0 <= headroom < 1:
-            raise ValueError(f"headroom: expected a fraction from 0 up to (not including) 1, got {headroom!r}")
+            raise ValueError(
+                f"headroom: expected a fraction from 0 up to (not including) 1, got {headroom!r}"
+            )
         threshold = (1 - headroom) * capacity
         last = self.n_months - 1
         if self.slope > 0:
@@ -315,7 +354,9 @@ def fit_growth(monthly_bps, model: str = "log-linear") -> GrowthFit:
     if model == "log-linear":
         zero = np.flatnonzero(y <= 0)
         if zero.size:
-            raise ValueError(f"monthly_bps: month {zero[0]} is 0; a log-linear fit needs positive values")
+            raise ValueError(
+                f"monthly_bps: month {zero[0]} is 0; a log-linear fit needs positive values"
+            )
         y = np.log(y)
     months = np.arange(y.size, dtype=float)
     centred = months - months.mean()

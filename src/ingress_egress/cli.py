@@ -59,7 +59,9 @@ class _UsageError(Exception):
     """A problem with the user's input: reported on one line, exit status 2."""
 
 
-def _format_summary(path: str, inside: Sequence[str], summary: dict, report: dict) -> str:
+def _format_summary(
+    path: str, inside: Sequence[str], summary: dict, report: dict
+) -> str:
     packets = sum(summary[name]["packets"] for name in (*DIRECTIONS, "non_ip"))
     total = sum(summary[name]["bytes"] for name in (*DIRECTIONS, "non_ip"))
     lines = [
@@ -70,7 +72,11 @@ def _format_summary(path: str, inside: Sequence[str], summary: dict, report: dic
     ]
     for name in SUMMARY_KEYS:
         row = summary[name]
-        note = "  (cut by the snap length; also counted above)" if name == "truncated" else ""
+        note = (
+            "  (cut by the snap length; also counted above)"
+            if name == "truncated"
+            else ""
+        )
         lines.append(f"{name:<10} {row['packets']:>12,} {row['bytes']:>16,}{note}")
     note = _implausible_note(report)
     if note:
@@ -84,8 +90,10 @@ def _implausible_note(report: dict) -> str:
         return ""
     frames = ", ".join(str(f) for f in report.get("implausible_length_frames", []))
     more = " ..." if count > len(report.get("implausible_length_frames", [])) else ""
-    return (f"note: {count:,} packet(s) claimed a length on the wire that disagrees with their "
-            f"headers (packets {frames}{more}); the length the headers give was counted instead")
+    return (
+        f"note: {count:,} packet(s) claimed a length on the wire that disagrees with their "
+        f"headers (packets {frames}{more}); the length the headers give was counted instead"
+    )
 
 
 def _source(capture: str):
@@ -134,14 +142,26 @@ def _cmd_flows(args: argparse.Namespace) -> int:
     inside = _check_inside(args.inside) if args.inside else None
     packets = _read(args.capture)
     table = flows(packets, inside=inside)
-    table = table.sort_values(["bytes", "start"], ascending=[False, True], kind="stable")
+    table = table.sort_values(
+        ["bytes", "start"], ascending=[False, True], kind="stable"
+    )
     if args.top:
         table = table.head(args.top)
     if args.csv:
         print(table.to_csv(), end="")
     else:
-        columns = ["protocol", "initiator", "initiator_port", "responder", "responder_port", "start", "duration",
-                   "packets", "bytes_forward", "bytes_reverse"]
+        columns = [
+            "protocol",
+            "initiator",
+            "initiator_port",
+            "responder",
+            "responder_port",
+            "start",
+            "duration",
+            "packets",
+            "bytes_forward",
+            "bytes_reverse",
+        ]
         if inside:
             columns += ["connection", "bytes_direction"]
         with pd.option_context("display.width", 250, "display.max_columns", None):
@@ -159,8 +179,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         report = convert(_source(args.capture), args.out)
     except CaptureError as error:
         raise _UsageError(str(error)) from None
-    print(f"{args.out}: {report.get('packets', 0):,} packets from {args.capture} "
-          f"({report.get('format', '')})")
+    print(
+        f"{args.out}: {report.get('packets', 0):,} packets from {args.capture} "
+        f"({report.get('format', '')})"
+    )
     note = _implausible_note(report)
     if note:
         print(note)
@@ -172,7 +194,9 @@ def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 (all) or more, got {value}")
     return value
@@ -180,39 +204,77 @@ def _count(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per tool."""
-    parser = argparse.ArgumentParser(prog=PROG, description="Ingress and egress in your own captures.")
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Ingress and egress in your own captures."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     summarize_parser = commands.add_parser(
-        "summarize", help="packets and bytes per direction (ingress, egress, internal, external)",
+        "summarize",
+        help="packets and bytes per direction (ingress, egress, internal, external)",
         description="Count packets and bytes (sum of frame lengths on the wire) per direction class "
-                    "relative to the inside you name, plus non-IP and truncated frames.")
-    summarize_parser.add_argument("capture", metavar="CAPTURE",
-                                  help="a pcap or pcapng file, or - for standard input")
-    summarize_parser.add_argument("--inside", metavar="CIDR", action="append", required=True,
-                                  help="an address or network inside the boundary (repeat for several)")
-    summarize_parser.add_argument("--json", action="store_true", help="print one JSON object")
+        "relative to the inside you name, plus non-IP and truncated frames.",
+    )
+    summarize_parser.add_argument(
+        "capture",
+        metavar="CAPTURE",
+        help="a pcap or pcapng file, or - for standard input",
+    )
+    summarize_parser.add_argument(
+        "--inside",
+        metavar="CIDR",
+        action="append",
+        required=True,
+        help="an address or network inside the boundary (repeat for several)",
+    )
+    summarize_parser.add_argument(
+        "--json", action="store_true", help="print one JSON object"
+    )
     summarize_parser.set_defaults(run=_cmd_summarize)
 
     flows_parser = commands.add_parser(
-        "flows", help="conversations (five-tuples), who started them, bytes each way",
-        description="List the capture's bidirectional conversations, largest first.")
-    flows_parser.add_argument("capture", metavar="CAPTURE",
-                              help="a pcap or pcapng file, or - for standard input")
-    flows_parser.add_argument("--inside", metavar="CIDR", action="append", default=[],
-                              help="an address or network inside the boundary (adds connection direction)")
-    flows_parser.add_argument("--top", metavar="N", type=_count, default=20,
-                              help="show the N largest (0: all)")
-    flows_parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+        "flows",
+        help="conversations (five-tuples), who started them, bytes each way",
+        description="List the capture's bidirectional conversations, largest first.",
+    )
+    flows_parser.add_argument(
+        "capture",
+        metavar="CAPTURE",
+        help="a pcap or pcapng file, or - for standard input",
+    )
+    flows_parser.add_argument(
+        "--inside",
+        metavar="CIDR",
+        action="append",
+        default=[],
+        help="an address or network inside the boundary (adds connection direction)",
+    )
+    flows_parser.add_argument(
+        "--top",
+        metavar="N",
+        type=_count,
+        default=20,
+        help="show the N largest (0: all)",
+    )
+    flows_parser.add_argument(
+        "--csv", action="store_true", help="print CSV instead of a table"
+    )
     flows_parser.set_defaults(run=_cmd_flows)
 
     convert_parser = commands.add_parser(
-        "convert", help="stream a capture of any size into one Parquet file (for SQL)",
+        "convert",
+        help="stream a capture of any size into one Parquet file (for SQL)",
         description="Write the capture's packets, with the columns read_capture gives, to a "
-                    "Parquet file, holding only part of it in memory at a time.")
-    convert_parser.add_argument("capture", metavar="CAPTURE",
-                                help="a pcap or pcapng file, or - for standard input")
-    convert_parser.add_argument("out", metavar="OUT.parquet", help="the Parquet file to write")
+        "Parquet file, holding only part of it in memory at a time.",
+    )
+    convert_parser.add_argument(
+        "capture",
+        metavar="CAPTURE",
+        help="a pcap or pcapng file, or - for standard input",
+    )
+    convert_parser.add_argument(
+        "out", metavar="OUT.parquet", help="the Parquet file to write"
+    )
     convert_parser.set_defaults(run=_cmd_convert)
     return parser
 

@@ -56,8 +56,8 @@ from __future__ import annotations
 
 import csv
 import math
-import reprlib
 import numbers
+import reprlib
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -134,19 +134,27 @@ the origin, and AWS's free allowance on its EC2 pricing page).
 # --------------------------------------------------------------------------------------------------
 
 
-def _number(text: str, where: str, column: str, *, blank=None, minimum: float = 0.0) -> float:
+def _number(
+    text: str, where: str, column: str, *, blank=None, minimum: float = 0.0
+) -> float:
     """Parse one numeric cell, or raise a ValueError naming the file, line and column."""
     text = text.strip()
     if text == "":
         if blank is None:
-            raise ValueError(f"{where}: column {column!r}: expected a number, got an empty cell")
+            raise ValueError(
+                f"{where}: column {column!r}: expected a number, got an empty cell"
+            )
         return blank
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{where}: column {column!r}: expected a number, got {text!r}") from None
+        raise ValueError(
+            f"{where}: column {column!r}: expected a number, got {text!r}"
+        ) from None
     if not math.isfinite(value) or value < minimum:
-        raise ValueError(f"{where}: column {column!r}: expected a finite number >= {minimum:g}, got {text!r}")
+        raise ValueError(
+            f"{where}: column {column!r}: expected a finite number >= {minimum:g}, got {text!r}"
+        )
     return value
 
 
@@ -156,36 +164,58 @@ def _read_table(path: Path) -> list[dict]:
         reader = csv.DictReader(handle)
         missing = [c for c in PRICE_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ValueError(f"{path}: line 1: missing column(s) {', '.join(missing)}; expected {', '.join(PRICE_COLUMNS)}")
+            raise ValueError(
+                f"{path}: line 1: missing column(s) {', '.join(missing)}; expected {', '.join(PRICE_COLUMNS)}"
+            )
         for record in reader:
             where = f"{path}: line {reader.line_num}"
             if None in record:
-                raise ValueError(f"{where}: more cells than the {len(reader.fieldnames)} columns of the header")
+                raise ValueError(
+                    f"{where}: more cells than the {len(reader.fieldnames)} columns of the header"
+                )
             category = record["category"].strip()
             if category not in CATEGORIES:
-                raise ValueError(f"{where}: column 'category': expected one of {', '.join(CATEGORIES)}, got {category!r}")
+                raise ValueError(
+                    f"{where}: column 'category': expected one of {', '.join(CATEGORIES)}, got {category!r}"
+                )
             evidence = record["evidence"].strip()
             if evidence not in EVIDENCE_LEVELS:
-                raise ValueError(f"{where}: column 'evidence': expected one of {', '.join(EVIDENCE_LEVELS)}, got {evidence!r}")
+                raise ValueError(
+                    f"{where}: column 'evidence': expected one of {', '.join(EVIDENCE_LEVELS)}, got {evidence!r}"
+                )
             for column in ("provider", "region", "unit", "source", "read_on"):
                 if not record[column].strip():
-                    raise ValueError(f"{where}: column {column!r}: expected a value, got an empty cell")
+                    raise ValueError(
+                        f"{where}: column {column!r}: expected a value, got an empty cell"
+                    )
             start = _number(record["tier_start"], where, "tier_start")
             end = _number(record["tier_end"], where, "tier_end", blank=math.inf)
             if end <= start:
-                raise ValueError(f"{where}: column 'tier_end': expected more than tier_start {start:g}, got {end:g}")
+                raise ValueError(
+                    f"{where}: column 'tier_end': expected more than tier_start {start:g}, got {end:g}"
+                )
             sides = _number(record["billed_sides"], where, "billed_sides", minimum=1)
             if sides != int(sides):
-                raise ValueError(f"{where}: column 'billed_sides': expected a whole number, got {record['billed_sides']!r}")
+                raise ValueError(
+                    f"{where}: column 'billed_sides': expected a whole number, got {record['billed_sides']!r}"
+                )
             rows.append(
                 {
                     **{c: record[c].strip() for c in PRICE_COLUMNS},
                     "provider": record["provider"].strip().lower(),
                     "tier_start": start,
                     "tier_end": end,
-                    "bytes_per_unit": _number(record["bytes_per_unit"], where, "bytes_per_unit", blank=math.nan, minimum=1),
+                    "bytes_per_unit": _number(
+                        record["bytes_per_unit"],
+                        where,
+                        "bytes_per_unit",
+                        blank=math.nan,
+                        minimum=1,
+                    ),
                     "billed_sides": int(sides),
-                    "usd_per_unit": _number(record["usd_per_unit"], where, "usd_per_unit"),
+                    "usd_per_unit": _number(
+                        record["usd_per_unit"], where, "usd_per_unit"
+                    ),
                     "file": path.name,
                     "line": reader.line_num,
                 }
@@ -195,13 +225,19 @@ def _read_table(path: Path) -> list[dict]:
 
 def _check_tiers(prices: pd.DataFrame) -> None:
     """Each (provider, category, region) must start at 0 and run without gaps or overlaps."""
-    for (provider, category, region), table in prices.groupby(["provider", "category", "region"], sort=True):
+    for (provider, category, region), table in prices.groupby(
+        ["provider", "category", "region"], sort=True
+    ):
         table = table.sort_values("tier_start")
         expected = 0.0
         for row in table.itertuples():
             where = f"{row.file}: line {row.line}"
             if row.tier_start != expected:
-                what = "start at 0" if expected == 0 else f"start where the previous tier ends ({expected:g})"
+                what = (
+                    "start at 0"
+                    if expected == 0
+                    else f"start where the previous tier ends ({expected:g})"
+                )
                 raise ValueError(
                     f"{where}: column 'tier_start': tiers of {provider} {category} {region} must {what}, got {row.tier_start:g}"
                 )
@@ -222,7 +258,9 @@ def _load(prices_dir: str) -> pd.DataFrame:
     rows = [row for path in paths for row in _read_table(path)]
     prices = pd.DataFrame(rows)
     _check_tiers(prices)
-    return prices.sort_values(["provider", "category", "region", "tier_start"], ignore_index=True)
+    return prices.sort_values(
+        ["provider", "category", "region", "tier_start"], ignore_index=True
+    )
 
 
 def load_prices(prices_dir: str | Path | None = None) -> pd.DataFrame:
@@ -250,11 +288,17 @@ def _check_category(category) -> None:
     if category in CATEGORIES:
         return
     if category in RENAMED_CATEGORIES:
-        raise ValueError(f"category {category!r} was split into {RENAMED_CATEGORIES[category]}")
-    raise ValueError(f"unknown category {category!r}; known categories: {', '.join(CATEGORIES)}")
+        raise ValueError(
+            f"category {category!r} was split into {RENAMED_CATEGORIES[category]}"
+        )
+    raise ValueError(
+        f"unknown category {category!r}; known categories: {', '.join(CATEGORIES)}"
+    )
 
 
-def price_table(provider: str, region: str, category: str, prices: pd.DataFrame | None = None) -> pd.DataFrame:
+def price_table(
+    provider: str, region: str, category: str, prices: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The tiers of one price, sorted: unknown provider, category or region is an error listing what is known.
 
     >>> price_table("aws", "us-east-1", "internet_out")[["tier_start", "tier_end", "usd_per_unit"]].values.tolist()
@@ -267,43 +311,57 @@ def price_table(provider: str, region: str, category: str, prices: pd.DataFrame 
     prices = _prices(prices)
     providers = sorted(prices["provider"].unique())
     if not isinstance(provider, str) or provider.lower() not in providers:
-        raise ValueError(f"unknown provider {provider!r}; known providers: {', '.join(providers)}")
+        raise ValueError(
+            f"unknown provider {provider!r}; known providers: {', '.join(providers)}"
+        )
     provider = provider.lower()
     _check_category(category)
     mine = prices[prices["provider"] == provider]
     rows = mine[mine["category"] == category]
     if rows.empty:
         have = [c for c in CATEGORIES if c in set(mine["category"])]
-        raise ValueError(f"no {category} price for {provider} in the tables; {provider} has: {', '.join(have)}")
+        raise ValueError(
+            f"no {category} price for {provider} in the tables; {provider} has: {', '.join(have)}"
+        )
     table = rows[rows["region"] == region]
     if table.empty:
         regions = sorted(rows["region"].unique())
-        raise ValueError(f"no {category} price for {provider} in region {region!r}; known regions: {', '.join(regions)}")
+        raise ValueError(
+            f"no {category} price for {provider} in region {region!r}; known regions: {', '.join(regions)}"
+        )
     return table.sort_values("tier_start").reset_index(drop=True)
 
 
 def _real(value, name: str) -> float:
     """A real number as a float: TypeError for anything else, ValueError for an int beyond any float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} "
-                        f"{reprlib.repr(value)}")
+        raise TypeError(
+            f"{name}: expected a number of units (int or float), got {type(value).__name__} "
+            f"{reprlib.repr(value)}"
+        )
     try:
         return float(value)
     except OverflowError:  # an int beyond any float, such as 10**400
-        raise ValueError(f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
-                         "(beyond any float)") from None
+        raise ValueError(
+            f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
+            "(beyond any float)"
+        ) from None
 
 
 def _volume(value, name: str = "gb") -> float:
     """A non-negative, finite real number, or a clear error (TypeError for a non-number, else ValueError)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number of units (int or float), got {type(value).__name__} "
-                        f"{reprlib.repr(value)}")
+        raise TypeError(
+            f"{name}: expected a number of units (int or float), got {type(value).__name__} "
+            f"{reprlib.repr(value)}"
+        )
     try:
         value = float(value)
     except OverflowError:  # an int beyond any float, such as 10**400
-        raise ValueError(f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
-                         "(beyond any float)") from None
+        raise ValueError(
+            f"{name}: expected a finite number, got an integer of {len(str(abs(value)))} digits "
+            "(beyond any float)"
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
     if value < 0:
@@ -314,11 +372,15 @@ def _volume(value, name: str = "gb") -> float:
 def _billed(billed: float, volume: float) -> float:
     """The billed volume, refused when billing both sides overflows a float (1e308 GB and up)."""
     if not math.isfinite(billed):
-        raise ValueError(f"volume: {volume:g} billed on both sides overflows a float; expected a volume a bill can have")
+        raise ValueError(
+            f"volume: {volume:g} billed on both sides overflows a float; expected a volume a bill can have"
+        )
     return billed
 
 
-def coverage(provider: str, region: str, category: str, prices: pd.DataFrame | None = None) -> float:
+def coverage(
+    provider: str, region: str, category: str, prices: pd.DataFrame | None = None
+) -> float:
     """Up to what billed volume the tables price this category (``inf`` when the last tier is open).
 
     >>> coverage("azure", "eastus", "internet_out")
@@ -330,7 +392,10 @@ def coverage(provider: str, region: str, category: str, prices: pd.DataFrame | N
 
 
 def tier_breakdown(
-    volume: float, provider: str = "aws", region: str = "us-east-1", category: str = "internet_out",
+    volume: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    category: str = "internet_out",
     prices: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """How ``volume`` units of one category fall into the tiers, one line per tier touched.
@@ -372,7 +437,10 @@ def tier_breakdown(
 
 
 def tiered_cost(
-    volume: float, provider: str = "aws", region: str = "us-east-1", category: str = "internet_out",
+    volume: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    category: str = "internet_out",
     prices: pd.DataFrame | None = None,
 ) -> float:
     """USD for ``volume`` units of one category in one month: the sum of :func:`tier_breakdown`.
@@ -380,11 +448,16 @@ def tiered_cost(
     >>> round(tiered_cost(2_000, "aws", "north-america", "cdn_out"), 2)    # 1,024 free, 976 at 0.085
     82.96
     """
-    return float(tier_breakdown(volume, provider, region, category, prices)["usd"].sum())
+    return float(
+        tier_breakdown(volume, provider, region, category, prices)["usd"].sum()
+    )
 
 
 def cost_curve(
-    volumes, provider: str = "aws", region: str = "us-east-1", category: str = "internet_out",
+    volumes,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    category: str = "internet_out",
     prices: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """:func:`tiered_cost` for many volumes at once (an array), for plotting cost curves.
@@ -392,19 +465,31 @@ def cost_curve(
     >>> cost_curve([0, 100, 12_000]).round(2).tolist()
     [0.0, 0.0, 1062.7]
     """
-    raw = volumes if isinstance(volumes, np.ndarray) else np.asarray(volumes, dtype=object)
-    if raw.dtype == object:  # each element must be a number, as for the scalar functions
-        values = np.array([_real(v, "volumes") for v in raw.ravel().tolist()], dtype=float).reshape(raw.shape)
+    raw = (
+        volumes
+        if isinstance(volumes, np.ndarray)
+        else np.asarray(volumes, dtype=object)
+    )
+    if (
+        raw.dtype == object
+    ):  # each element must be a number, as for the scalar functions
+        values = np.array(
+            [_real(v, "volumes") for v in raw.ravel().tolist()], dtype=float
+        ).reshape(raw.shape)
     elif raw.dtype.kind in "iuf":
         values = raw.astype(float)
     else:
         raise TypeError(f"volumes: expected numbers, got an array of {raw.dtype}")
     if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError("volumes: expected a one-dimensional array of finite volumes >= 0")
+        raise ValueError(
+            "volumes: expected a one-dimensional array of finite volumes >= 0"
+        )
     table = price_table(provider, region, category, prices)
     billed = values * int(table["billed_sides"].iloc[0])
     if billed.size and not np.all(np.isfinite(billed)):
-        raise ValueError("volumes: the billed volume overflows a float; expected a volume a bill can have")
+        raise ValueError(
+            "volumes: the billed volume overflows a float; expected a volume a bill can have"
+        )
     covered = float(table["tier_end"].max())
     if billed.size and billed.max() > covered:
         raise ValueError(
@@ -413,12 +498,18 @@ def cost_curve(
         )
     total = np.zeros_like(billed)
     for row in table.itertuples():
-        total += np.clip(billed - row.tier_start, 0.0, row.tier_end - row.tier_start) * row.usd_per_unit
+        total += (
+            np.clip(billed - row.tier_start, 0.0, row.tier_end - row.tier_start)
+            * row.usd_per_unit
+        )
     return total
 
 
 def marginal_price(
-    volume: float, provider: str = "aws", region: str = "us-east-1", category: str = "internet_out",
+    volume: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    category: str = "internet_out",
     prices: pd.DataFrame | None = None,
 ) -> float:
     """USD per unit for the next unit after ``volume`` units this month (the price of the tier it falls in).
@@ -443,7 +534,12 @@ def marginal_price(
 # --------------------------------------------------------------------------------------------------
 
 
-def internet_egress_cost(gb: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None) -> float:
+def internet_egress_cost(
+    gb: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for ``gb`` units sent from ``region`` to the internet in one month, free allowance and tiers applied.
 
     The free allowance of AWS (100 GB) and CloudFront is one per account, across regions; these functions
@@ -463,7 +559,12 @@ def internet_egress_cost(gb: float, provider: str = "aws", region: str = "us-eas
     return tiered_cost(gb, provider, region, "internet_out", prices)
 
 
-def internet_ingress_cost(gb: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None) -> float:
+def internet_ingress_cost(
+    gb: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for ``gb`` units arriving from the internet (uploads): free at all three providers.
 
     >>> internet_ingress_cost(50_000)
@@ -472,7 +573,12 @@ def internet_ingress_cost(gb: float, provider: str = "aws", region: str = "us-ea
     return tiered_cost(gb, provider, region, "internet_in", prices)
 
 
-def inter_zone_cost(gb: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None) -> float:
+def inter_zone_cost(
+    gb: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for ``gb`` units sent from one availability zone to another in the same region.
 
     ``gb`` is what crosses; AWS bills it on both sides (out of one zone, into the other), so the bill
@@ -484,7 +590,12 @@ def inter_zone_cost(gb: float, provider: str = "aws", region: str = "us-east-1",
     return tiered_cost(gb, provider, region, "inter_zone", prices)
 
 
-def inter_region_cost(gb: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None) -> float:
+def inter_region_cost(
+    gb: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for sending ``gb`` units from ``region`` to another region (charged at the source; arriving is free).
 
     >>> round(inter_region_cost(1_000), 2), round(inter_region_cost(1_000, region="ap-northeast-1"), 2)
@@ -494,7 +605,11 @@ def inter_region_cost(gb: float, provider: str = "aws", region: str = "us-east-1
 
 
 def nat_gateway_cost(
-    gb: float, hours: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None,
+    gb: float,
+    hours: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
 ) -> float:
     """USD for a managed NAT gateway: ``gb`` processed (either direction) plus ``hours`` provisioned.
 
@@ -509,7 +624,10 @@ def nat_gateway_cost(
 
 
 def interface_endpoint_cost(
-    gb: float, endpoint_hours: float, provider: str = "aws", region: str = "us-east-1",
+    gb: float,
+    endpoint_hours: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
     prices: pd.DataFrame | None = None,
 ) -> float:
     """USD for interface VPC endpoints (AWS PrivateLink): ``gb`` processed plus ``endpoint_hours``.
@@ -521,12 +639,23 @@ def interface_endpoint_cost(
     >>> round(interface_endpoint_cost(100, 2 * 3 * 730), 2)     # 100 x 0.01 + 4,380 x 0.01
     44.8
     """
-    return tiered_cost(gb, provider, region, "endpoint_processing", prices) + tiered_cost(
-        _volume(endpoint_hours, "endpoint_hours"), provider, region, "endpoint_hours", prices
+    return tiered_cost(
+        gb, provider, region, "endpoint_processing", prices
+    ) + tiered_cost(
+        _volume(endpoint_hours, "endpoint_hours"),
+        provider,
+        region,
+        "endpoint_hours",
+        prices,
     )
 
 
-def cdn_egress_cost(gb: float, provider: str = "aws", geography: str = "north-america", prices: pd.DataFrame | None = None) -> float:
+def cdn_egress_cost(
+    gb: float,
+    provider: str = "aws",
+    geography: str = "north-america",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for ``gb`` units a CDN (CloudFront) delivers to viewers in ``geography`` in one month.
 
     >>> round(cdn_egress_cost(12_000), 2)        # 1,024 free, 10,240 at 0.085, 736 at 0.080
@@ -535,7 +664,12 @@ def cdn_egress_cost(gb: float, provider: str = "aws", geography: str = "north-am
     return tiered_cost(gb, provider, geography, "cdn_out", prices)
 
 
-def origin_to_cdn_cost(gb: float, provider: str = "aws", region: str = "us-east-1", prices: pd.DataFrame | None = None) -> float:
+def origin_to_cdn_cost(
+    gb: float,
+    provider: str = "aws",
+    region: str = "us-east-1",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for ``gb`` units the CDN fetches from an origin in ``region`` (origin fetches: free from AWS origins).
 
     >>> origin_to_cdn_cost(5_000)
@@ -544,7 +678,12 @@ def origin_to_cdn_cost(gb: float, provider: str = "aws", region: str = "us-east-
     return tiered_cost(gb, provider, region, "origin_to_cdn", prices)
 
 
-def cdn_to_origin_cost(gb: float, provider: str = "aws", geography: str = "north-america", prices: pd.DataFrame | None = None) -> float:
+def cdn_to_origin_cost(
+    gb: float,
+    provider: str = "aws",
+    geography: str = "north-america",
+    prices: pd.DataFrame | None = None,
+) -> float:
     """USD for ``gb`` units the CDN sends from its edges in ``geography`` to the origin.
 
     These are the bytes of requests CloudFront forwards (uploads, ``POST`` and ``PUT`` bodies), billed
@@ -580,7 +719,9 @@ def month_cost(
     ValueError: unknown category 'internet_egress'; known categories: internet_in, internet_out, inter_zone, inter_region_out, inter_region_in, nat_processing, nat_hours, endpoint_hours, endpoint_processing, cdn_out, origin_to_cdn, cdn_to_origin
     """
     if not isinstance(volumes, Mapping):
-        raise TypeError(f"volumes: expected a mapping of category to volume, got {type(volumes).__name__}")
+        raise TypeError(
+            f"volumes: expected a mapping of category to volume, got {type(volumes).__name__}"
+        )
     for category in volumes:
         _check_category(category)
     lines = []
@@ -590,7 +731,9 @@ def month_cost(
         where = cdn_geography if category in CDN_EDGE_CATEGORIES else region
         quantity = _volume(volumes[category], category)
         tiers = tier_breakdown(quantity, provider, where, category, prices)
-        weakest = max(tiers["evidence"], key=EVIDENCE_LEVELS.index) if len(tiers) else ""
+        weakest = (
+            max(tiers["evidence"], key=EVIDENCE_LEVELS.index) if len(tiers) else ""
+        )
         lines.append(
             {
                 "category": category,
@@ -601,25 +744,46 @@ def month_cost(
                 "evidence": weakest,
             }
         )
-    frame = pd.DataFrame(lines, columns=["category", "region", "quantity", "unit", "usd", "evidence"])
-    total = pd.DataFrame([{"category": "total", "region": "", "quantity": float("nan"), "unit": "", "usd": frame["usd"].sum(), "evidence": ""}])
+    frame = pd.DataFrame(
+        lines, columns=["category", "region", "quantity", "unit", "usd", "evidence"]
+    )
+    total = pd.DataFrame(
+        [
+            {
+                "category": "total",
+                "region": "",
+                "quantity": float("nan"),
+                "unit": "",
+                "usd": frame["usd"].sum(),
+                "evidence": "",
+            }
+        ]
+    )
     return pd.concat([frame, total], ignore_index=True)
 
 
-def billing_unit(provider: str, prices: pd.DataFrame | None = None) -> tuple[str, float]:
+def billing_unit(
+    provider: str, prices: pd.DataFrame | None = None
+) -> tuple[str, float]:
     """The unit a provider bills data in and its size in bytes (``nan`` when the definition is unknown).
 
     >>> billing_unit("gcp")
     ('GiB', 1073741824.0)
     """
     prices = _prices(prices)
-    rows = prices[(prices["provider"] == str(provider).lower()) & (prices["unit"] != "hour")]
+    rows = prices[
+        (prices["provider"] == str(provider).lower()) & (prices["unit"] != "hour")
+    ]
     if rows.empty:
-        raise ValueError(f"unknown provider {provider!r}; known providers: {', '.join(sorted(prices['provider'].unique()))}")
+        raise ValueError(
+            f"unknown provider {provider!r}; known providers: {', '.join(sorted(prices['provider'].unique()))}"
+        )
     return str(rows["unit"].iloc[0]), float(rows["bytes_per_unit"].iloc[0])
 
 
-def to_billing_units(n_bytes: float, provider: str = "aws", prices: pd.DataFrame | None = None) -> float:
+def to_billing_units(
+    n_bytes: float, provider: str = "aws", prices: pd.DataFrame | None = None
+) -> float:
     """Convert a byte count to the provider's billing unit; refuses when the unit's definition is uncertain.
 
     >>> to_billing_units(3 * 2**30, "aws")

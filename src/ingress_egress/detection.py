@@ -32,14 +32,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from ingress_egress.direction import is_inside
-from ingress_egress.egress_monitor import (AllowEntry, allowlist_ruleset, egress_alerts, name_profile,
-                                           names_by_address, tunnel_indicators, volume_against_history)
+from ingress_egress.egress_monitor import (
+    AllowEntry,
+    allowlist_ruleset,
+    egress_alerts,
+    name_profile,
+    names_by_address,
+    tunnel_indicators,
+    volume_against_history,
+)
 
-PAIR_INDICATORS = ("lopsided", "night", "steady", "rare", "spike", "no_dns", "not_allowed")
+PAIR_INDICATORS = (
+    "lopsided",
+    "night",
+    "steady",
+    "rare",
+    "spike",
+    "no_dns",
+    "not_allowed",
+)
 """The indicators of notebook 04, judged on (host, destination) pairs."""
 NEW_INDICATORS = ("long_names", "random_names", "above_history")
 """The indicators notebook 05 adds: query names (DNS tunnels) and a pair's volume against its history."""
@@ -59,18 +73,29 @@ def counts(flagged: pd.Series, truth: pd.Series) -> dict:
     fp = int((flagged & ~truth).sum())
     fn = int((~flagged & truth).sum())
     tn = int((~flagged & ~truth).sum())
-    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn,
-            "precision": tp / (tp + fp) if tp + fp else float("nan"),
-            "recall": tp / (tp + fn) if tp + fn else float("nan")}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "precision": tp / (tp + fp) if tp + fp else float("nan"),
+        "recall": tp / (tp + fn) if tp + fn else float("nan"),
+    }
 
 
-def pair_table(packets: pd.DataFrame, answers: pd.DataFrame, inside: str | Iterable[str],
-               allowlist: Iterable[AllowEntry | str | Mapping]) -> pd.DataFrame:
+def pair_table(
+    packets: pd.DataFrame,
+    answers: pd.DataFrame,
+    inside: str | Iterable[str],
+    allowlist: Iterable[AllowEntry | str | Mapping],
+) -> pd.DataFrame:
     """The (host, destination) pairs of one day that ``egress_alerts`` judges (at least
     :data:`CANDIDATE_BYTES` sent, its own rule), with notebook 04's indicators, their ``score``
     and ``allowed`` (the allow-list blocked none of the pair's packets)."""
     policy = allowlist_ruleset(allowlist, names_by_address(answers))
-    table = egress_alerts(packets, inside, dns=answers, allowlist=policy, min_bytes=CANDIDATE_BYTES)
+    table = egress_alerts(
+        packets, inside, dns=answers, allowlist=policy, min_bytes=CANDIDATE_BYTES
+    )
     table["score"] = table[list(PAIR_INDICATORS)].sum(axis=1).astype("int64")
     table["allowed"] = ~table["not_allowed"].astype(bool)
     return table
@@ -87,33 +112,55 @@ def bytes_out(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.DataFram
     """
     src_in = is_inside(packets["src"], inside).fillna(False).to_numpy(dtype=bool)
     dst_in = is_inside(packets["dst"], inside).fillna(False).to_numpy(dtype=bool)
-    out = packets[src_in & ~dst_in & (packets["dst"].astype(str) != "").to_numpy(dtype=bool)]
-    table = out.groupby([out["src"].astype(str), out["dst"].astype(str)])["length"].sum()
+    out = packets[
+        src_in & ~dst_in & (packets["dst"].astype(str) != "").to_numpy(dtype=bool)
+    ]
+    table = out.groupby([out["src"].astype(str), out["dst"].astype(str)])[
+        "length"
+    ].sum()
     table.index.names = ["host", "destination"]
     return table.astype("int64").rename("bytes_out").reset_index()
 
 
-def host_table(pairs: pd.DataFrame, queries: pd.DataFrame, *, hosts: Iterable[str],
-               history: pd.DataFrame | None = None) -> pd.DataFrame:
+def host_table(
+    pairs: pd.DataFrame,
+    queries: pd.DataFrame,
+    *,
+    hosts: Iterable[str],
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per host: each indicator fired for any of its pairs or domains, and its best score.
 
     ``history`` (columns ``day``, ``host``, ``destination``, ``bytes_out``: :func:`bytes_out` of
     past days) enables ``above_history``, judged for today's allowed pairs; without it that column
     is all False.
     """
-    hosts = sorted(set(hosts), key=lambda h: tuple(int(x) for x in h.split(".")) if "." in h else (0,))
+    hosts = sorted(
+        set(hosts),
+        key=lambda h: tuple(int(x) for x in h.split(".")) if "." in h else (0,),
+    )
     per_pair = pairs.groupby("host")[list(PAIR_INDICATORS)].any()
     score = pairs.groupby("host")["score"].max()
     table = per_pair.reindex(hosts, fill_value=False).astype(bool)
     table["score"] = score.reindex(hosts, fill_value=0).astype("int64")
     names = tunnel_indicators(name_profile(queries))
     for name in ("long_names", "random_names"):
-        table[name] = names.groupby("client")[name].any().reindex(hosts, fill_value=False).astype(bool) \
-            if len(names) else False
+        table[name] = (
+            names.groupby("client")[name]
+            .any()
+            .reindex(hosts, fill_value=False)
+            .astype(bool)
+            if len(names)
+            else False
+        )
     if history is not None:
         allowed = pairs[pairs["allowed"]][["host", "destination", "bytes_out"]]
         above = volume_against_history(allowed, history)
-        table["above_history"] = above.groupby("host")["above_history"].any().reindex(hosts, fill_value=False)
+        table["above_history"] = (
+            above.groupby("host")["above_history"]
+            .any()
+            .reindex(hosts, fill_value=False)
+        )
     else:
         table["above_history"] = False
     table["above_history"] = table["above_history"].astype(bool)
@@ -121,8 +168,14 @@ def host_table(pairs: pd.DataFrame, queries: pd.DataFrame, *, hosts: Iterable[st
     return table.reset_index()
 
 
-def score_days(days: Iterable, inside: str | Iterable[str], allowlist: Iterable[AllowEntry | str | Mapping], *,
-               hosts: Iterable[str], history_days: Iterable[int]) -> pd.DataFrame:
+def score_days(
+    days: Iterable,
+    inside: str | Iterable[str],
+    allowlist: Iterable[AllowEntry | str | Mapping],
+    *,
+    hosts: Iterable[str],
+    history_days: Iterable[int],
+) -> pd.DataFrame:
     """Run the monitor over generated days (:class:`ingress_egress.datagen.egress_days.Day`).
 
     Days whose number is in ``history_days`` are judged without history and give the history of
@@ -137,7 +190,11 @@ def score_days(days: Iterable, inside: str | Iterable[str], allowlist: Iterable[
     days = sorted(days, key=lambda d: (d.number not in history_days, d.number))
     for d in days:
         pairs = pair_table(d.packets, d.answers, inside, allowlist)
-        past = pd.concat(history, ignore_index=True) if history and d.number not in history_days else None
+        past = (
+            pd.concat(history, ignore_index=True)
+            if history and d.number not in history_days
+            else None
+        )
         table = host_table(pairs, d.queries, hosts=hosts, history=past)
         if d.number in history_days:
             history.append(bytes_out(d.packets, inside).assign(day=d.number))
@@ -164,7 +221,9 @@ def rules(scores: pd.DataFrame, threshold: int) -> dict[str, pd.Series]:
     decided = {name: scores[name].astype(bool) for name in INDICATORS}
     decided[f"score >= {threshold} (04)"] = scores["score"] >= threshold
     decided["any new indicator"] = scores[list(NEW_INDICATORS)].any(axis=1)
-    decided["04 or any new"] = decided[f"score >= {threshold} (04)"] | decided["any new indicator"]
+    decided["04 or any new"] = (
+        decided[f"score >= {threshold} (04)"] | decided["any new indicator"]
+    )
     return decided
 
 

@@ -62,7 +62,9 @@ def parse_inside(inside: str | Iterable[str]) -> list[Network]:
         try:
             networks.append(ipaddress.ip_network(str(item).strip()))
         except ValueError as error:
-            raise ValueError(f"inside: {item!r} is not a network address or CIDR ({error})") from None
+            raise ValueError(
+                f"inside: {item!r} is not a network address or CIDR ({error})"
+            ) from None
     return networks
 
 
@@ -81,17 +83,23 @@ def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
             continue
         try:
             if ":" in text:
-                address = text.split("%", 1)[0]  # a scope id (fe80::1%eth0) names a link
-                packed[16 * i:16 * i + 16] = pton(socket.AF_INET6, address)
+                address = text.split("%", 1)[
+                    0
+                ]  # a scope id (fe80::1%eth0) names a link
+                packed[16 * i : 16 * i + 16] = pton(socket.AF_INET6, address)
                 version[i] = 6
             else:
-                packed[16 * i + 12:16 * i + 16] = pton(socket.AF_INET, text)
-                if text.count(".") != 3:  # pragma: no cover - inet_pton accepts only quads
+                packed[16 * i + 12 : 16 * i + 16] = pton(socket.AF_INET, text)
+                if (
+                    text.count(".") != 3
+                ):  # pragma: no cover - inet_pton accepts only quads
                     raise OSError
                 version[i] = 4
         except (OSError, TypeError):
             ipaddress.ip_address(text)  # raises ValueError with the library's message
-            raise ValueError(f"{text!r} does not appear to be an IPv4 or IPv6 address") from None
+            raise ValueError(
+                f"{text!r} does not appear to be an IPv4 or IPv6 address"
+            ) from None
     halves = np.frombuffer(bytes(packed), ">u8").reshape(m, 2).astype(np.uint64)
     return version, halves[:, 0], halves[:, 1]
 
@@ -108,8 +116,11 @@ def _inside_flags(texts: np.ndarray, networks: list[Network]) -> np.ndarray:
         else:
             full = ((1 << 128) - 1) ^ ((1 << (128 - bits)) - 1)
             m_hi, m_lo = np.uint64(full >> 64), np.uint64(full & (2**64 - 1))
-            inside |= (version == 6) & ((hi & m_hi) == np.uint64(value >> 64)) \
+            inside |= (
+                (version == 6)
+                & ((hi & m_hi) == np.uint64(value >> 64))
                 & ((lo & m_lo) == np.uint64(value & (2**64 - 1)))
+            )
     return np.where(version == 0, -1, inside.astype(np.int8))
 
 
@@ -133,18 +144,22 @@ def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
         out = []
         for c in columns:
             values = c.array if isinstance(c, pd.Series) else c
-            texts = np.array([x if isinstance(x, str) else "" for x in values.categories.tolist()],
-                             dtype=object)
+            texts = np.array(
+                [x if isinstance(x, str) else "" for x in values.categories.tolist()],
+                dtype=object,
+            )
             out.append(np.append(_inside_flags(texts, networks), -1)[values.codes])
         return out
     arrays = [_objects(c) for c in columns]
     values = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.array([x if isinstance(x, str) else "" for x in uniques.tolist()], dtype=object)
+    texts = np.array(
+        [x if isinstance(x, str) else "" for x in uniques.tolist()], dtype=object
+    )
     table = np.append(_inside_flags(texts, networks), -1)[codes]
     out, start = [], 0
     for a in arrays:
-        out.append(table[start:start + len(a)])
+        out.append(table[start : start + len(a)])
         start += len(a)
     return out
 
@@ -159,19 +174,26 @@ def is_inside(addresses: pd.Series, inside: str | Iterable[str]) -> pd.Series:
     [True, False, <NA>]
     """
     flags = _flags([addresses], parse_inside(inside))[0]
-    return pd.Series(pd.arrays.BooleanArray(flags == 1, flags < 0), index=addresses.index,
-                     name=getattr(addresses, "name", None))
+    return pd.Series(
+        pd.arrays.BooleanArray(flags == 1, flags < 0),
+        index=addresses.index,
+        name=getattr(addresses, "name", None),
+    )
 
 
 def _codes(packets: pd.DataFrame, inside: str | Iterable[str]) -> np.ndarray:
     """Direction class per packet as an index into :data:`DIRECTIONS`, -1 when not IP."""
     for column in ("src", "dst"):
         if column not in packets.columns:
-            raise KeyError(f"classify: packets need a {column!r} column (have {list(packets.columns)})")
+            raise KeyError(
+                f"classify: packets need a {column!r} column (have {list(packets.columns)})"
+            )
     networks = parse_inside(inside)
     s, d = _flags([packets["src"], packets["dst"]], networks)
     # ingress 0 (out -> in), egress 1 (in -> out), internal 2, external 3
-    code = np.where(s == 1, np.where(d == 1, 2, 1), np.where(d == 1, 0, 3)).astype(np.int8)
+    code = np.where(s == 1, np.where(d == 1, 2, 1), np.where(d == 1, 0, 3)).astype(
+        np.int8
+    )
     code[(s < 0) | (d < 0)] = -1
     return code
 
@@ -187,10 +209,14 @@ def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
     all addresses at once, so a million packets take a fraction of a second.
     """
     code = _codes(packets, inside)
-    return pd.Series(pd.arrays.StringArray(_NAMES[code]), index=packets.index, name="direction")
+    return pd.Series(
+        pd.arrays.StringArray(_NAMES[code]), index=packets.index, name="direction"
+    )
 
 
-def summarize(packets: pd.DataFrame, inside: str | Iterable[str]) -> dict[str, dict[str, int]]:
+def summarize(
+    packets: pd.DataFrame, inside: str | Iterable[str]
+) -> dict[str, dict[str, int]]:
     """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated frames.
 
     >>> packets = pd.DataFrame({"src": ["10.0.0.5", "192.0.2.9", ""], "dst": ["192.0.2.9", "10.0.0.5", ""],
@@ -204,12 +230,21 @@ def summarize(packets: pd.DataFrame, inside: str | Iterable[str]) -> dict[str, d
     slot = np.where(code >= 0, code, len(DIRECTIONS))  # the last slot: not IP
     count = np.bincount(slot, minlength=len(DIRECTIONS) + 1)
     total = np.bincount(slot, weights=length, minlength=len(DIRECTIONS) + 1)
-    exact = [int(length[slot == k].sum()) for k in range(len(DIRECTIONS) + 1)] \
-        if total.max(initial=0) >= 2**53 else [int(x) for x in total]
+    exact = (
+        [int(length[slot == k].sum()) for k in range(len(DIRECTIONS) + 1)]
+        if total.max(initial=0) >= 2**53
+        else [int(x) for x in total]
+    )
     names = [*DIRECTIONS, "non_ip"]
-    out = {name: {"packets": int(count[k]), "bytes": exact[k]} for k, name in enumerate(names)}
+    out = {
+        name: {"packets": int(count[k]), "bytes": exact[k]}
+        for k, name in enumerate(names)
+    }
     truncated = packets["captured_length"].to_numpy(dtype=np.int64) < length
-    out["truncated"] = {"packets": int(truncated.sum()), "bytes": int(length[truncated].sum())}
+    out["truncated"] = {
+        "packets": int(truncated.sum()),
+        "bytes": int(length[truncated].sum()),
+    }
     return out
 
 
@@ -224,18 +259,26 @@ SIDES = ("inside", "outside")
 def _interface_sides(packets: pd.DataFrame, sides: dict[int, str]) -> pd.Series:
     bad = {k: v for k, v in sides.items() if v not in SIDES}
     if bad:
-        raise ValueError(f"interface sides: {bad} (expected 'inside' or 'outside' for each interface id)")
+        raise ValueError(
+            f"interface sides: {bad} (expected 'inside' or 'outside' for each interface id)"
+        )
     for column in ("interface", "direction_hint"):
         if column not in packets.columns:
-            raise KeyError(f"direction by interface: packets need a {column!r} column, as read_capture gives them")
+            raise KeyError(
+                f"direction by interface: packets need a {column!r} column, as read_capture gives them"
+            )
     side = packets["interface"].map(sides)
     unknown = sorted(set(packets["interface"][side.isna()]))
     if unknown:
-        raise ValueError(f"direction by interface: no side given for interface(s) {unknown}; sides: {sides}")
+        raise ValueError(
+            f"direction by interface: no side given for interface(s) {unknown}; sides: {sides}"
+        )
     return side
 
 
-def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]) -> pd.Series:
+def classify_by_interface(
+    packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]
+) -> pd.Series:
     """Classify each packet of a router's capture by the interface it crossed, and its address only
     for the end the interface cannot tell.
 
@@ -262,7 +305,10 @@ def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], si
     dst_in = dst_by_address.where(~sent, side == "inside")
     result = pd.Series(pd.NA, index=packets.index, dtype="string", name="direction")
     known = (received | sent) & src_by_address.notna() & dst_by_address.notna()
-    src_in, dst_in = src_in.fillna(False).astype(bool), dst_in.fillna(False).astype(bool)
+    src_in, dst_in = (
+        src_in.fillna(False).astype(bool),
+        dst_in.fillna(False).astype(bool),
+    )
     result[known & ~src_in & ~dst_in] = "external"
     result[known & src_in & ~dst_in] = "egress"
     result[known & ~src_in & dst_in] = "ingress"
@@ -270,7 +316,9 @@ def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], si
     return result
 
 
-def reverse_path_check(packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]) -> pd.Series:
+def reverse_path_check(
+    packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]
+) -> pd.Series:
     """Strict unicast reverse-path forwarding (uRPF, RFC 3704 section 2.2) at a router with one
     inside and one outside: would the route back to a received packet's source leave by the
     interface the packet came in on?

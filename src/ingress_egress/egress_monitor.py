@@ -45,19 +45,32 @@ import numpy as np
 import pandas as pd
 
 from ingress_egress.direction import classify
-from ingress_egress.firewall import ANY, Rule, RuleError, RuleSet, parse_networks, parse_ports, parse_protocol, replay
+from ingress_egress.firewall import (
+    ANY,
+    Rule,
+    RuleError,
+    RuleSet,
+    parse_networks,
+    parse_ports,
+    parse_protocol,
+    replay,
+)
 
 MODIFIED_Z_THRESHOLD = 3.5
 """Iglewicz and Hoaglin's suggested cut-off for the modified z-score."""
 
 _MAD_SCALE = 0.6745  # the 0.75 quantile of the standard normal: makes MAD comparable to a standard deviation
-_MEANAD_SCALE = 0.7979  # sqrt(2/pi): the same for the mean absolute deviation (used when MAD is 0)
+_MEANAD_SCALE = (
+    0.7979  # sqrt(2/pi): the same for the mean absolute deviation (used when MAD is 0)
+)
 
 
 def _egress_ingress(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
     for column in ("src", "dst", "time", "length"):
         if column not in packets.columns:
-            raise KeyError(f"egress monitor: packets need a {column!r} column (have {list(packets.columns)})")
+            raise KeyError(
+                f"egress monitor: packets need a {column!r} column (have {list(packets.columns)})"
+            )
     return classify(packets, inside)
 
 
@@ -83,7 +96,9 @@ def robust_zscore(values: pd.Series) -> pd.Series:
     return x * 0.0
 
 
-def outbound_by_host(packets: pd.DataFrame, inside: str | Iterable[str], freq: str = "1h") -> pd.DataFrame:
+def outbound_by_host(
+    packets: pd.DataFrame, inside: str | Iterable[str], freq: str = "1h"
+) -> pd.DataFrame:
     """Bytes (sum of ``length``) and packets each internal host sent out and received, per time bin.
 
     One row per (host, bin) for every bin from the capture's first to its last, including bins in
@@ -103,21 +118,47 @@ def outbound_by_host(packets: pd.DataFrame, inside: str | Iterable[str], freq: s
     out = direction == "egress"
     inn = direction == "ingress"
     frames = [
-        pd.DataFrame({"host": packets["src"][out], "bin": time[out].dt.floor(freq), "bytes_out": length[out],
-                      "packets_out": 1, "bytes_in": 0}),
-        pd.DataFrame({"host": packets["dst"][inn], "bin": time[inn].dt.floor(freq), "bytes_out": 0,
-                      "packets_out": 0, "bytes_in": length[inn]}),
+        pd.DataFrame(
+            {
+                "host": packets["src"][out],
+                "bin": time[out].dt.floor(freq),
+                "bytes_out": length[out],
+                "packets_out": 1,
+                "bytes_in": 0,
+            }
+        ),
+        pd.DataFrame(
+            {
+                "host": packets["dst"][inn],
+                "bin": time[inn].dt.floor(freq),
+                "bytes_out": 0,
+                "packets_out": 0,
+                "bytes_in": length[inn],
+            }
+        ),
     ]
     both = pd.concat(frames, ignore_index=True)
     columns = ["host", "bin", "bytes_out", "packets_out", "bytes_in", "z_out"]
-    if both.empty:  # nothing crossed the boundary: an empty table with the usual column types
-        dtypes = {"host": "str", "bin": "datetime64[ns, UTC]", "bytes_out": "int64", "packets_out": "int64",
-                  "bytes_in": "int64", "z_out": "float64"}
-        return pd.DataFrame({column: pd.Series(dtype=dtypes[column]) for column in columns})
+    if (
+        both.empty
+    ):  # nothing crossed the boundary: an empty table with the usual column types
+        dtypes = {
+            "host": "str",
+            "bin": "datetime64[ns, UTC]",
+            "bytes_out": "int64",
+            "packets_out": "int64",
+            "bytes_in": "int64",
+            "z_out": "float64",
+        }
+        return pd.DataFrame(
+            {column: pd.Series(dtype=dtypes[column]) for column in columns}
+        )
     both["host"] = both["host"].astype(str)
     sums = both.groupby(["host", "bin"]).sum()
     bins = pd.date_range(time.min().floor(freq), time.max().floor(freq), freq=freq)
-    grid = pd.MultiIndex.from_product([sorted(both["host"].unique()), bins], names=["host", "bin"])
+    grid = pd.MultiIndex.from_product(
+        [sorted(both["host"].unique()), bins], names=["host", "bin"]
+    )
     table = sums.reindex(grid, fill_value=0).reset_index()
     for column in ("bytes_out", "packets_out", "bytes_in"):
         table[column] = table[column].astype("int64")
@@ -130,7 +171,11 @@ def _night_mask(time: pd.Series, night: tuple[int, int], tz: str) -> pd.Series:
     if not (0 <= start <= 23 and 0 <= end <= 24):
         raise ValueError(f"night: hours must be 0-24, got {night!r}")
     hour = time.dt.tz_convert(tz).dt.hour
-    return (hour >= start) & (hour < end) if start < end else (hour >= start) | (hour < end)
+    return (
+        (hour >= start) & (hour < end)
+        if start < end
+        else (hour >= start) | (hour < end)
+    )
 
 
 def destination_profile(
@@ -161,27 +206,73 @@ def destination_profile(
     length = pd.to_numeric(packets["length"]).astype("int64")
     out = (direction == "egress").fillna(False).to_numpy()
     inn = (direction == "ingress").fillna(False).to_numpy()
-    dport = packets["dport"] if "dport" in packets.columns else pd.Series(pd.NA, index=packets.index)
-    egress = pd.DataFrame({"host": packets["src"][out].astype(str), "destination": packets["dst"][out].astype(str),
-                           "time": time[out], "length": length[out], "dport": dport[out].astype("Int64"),
-                           "night": _night_mask(time[out], night, tz)})
-    ingress = pd.DataFrame({"host": packets["dst"][inn].astype(str), "destination": packets["src"][inn].astype(str),
-                            "length": length[inn]})
-    columns = ["host", "destination", "ports", "packets_out", "bytes_out", "bytes_in", "out_in_ratio",
-               "first_seen", "last_seen", "minutes", "night_share", "cv_per_minute", "hosts_for_destination", "known"]
+    dport = (
+        packets["dport"]
+        if "dport" in packets.columns
+        else pd.Series(pd.NA, index=packets.index)
+    )
+    egress = pd.DataFrame(
+        {
+            "host": packets["src"][out].astype(str),
+            "destination": packets["dst"][out].astype(str),
+            "time": time[out],
+            "length": length[out],
+            "dport": dport[out].astype("Int64"),
+            "night": _night_mask(time[out], night, tz),
+        }
+    )
+    ingress = pd.DataFrame(
+        {
+            "host": packets["dst"][inn].astype(str),
+            "destination": packets["src"][inn].astype(str),
+            "length": length[inn],
+        }
+    )
+    columns = [
+        "host",
+        "destination",
+        "ports",
+        "packets_out",
+        "bytes_out",
+        "bytes_in",
+        "out_in_ratio",
+        "first_seen",
+        "last_seen",
+        "minutes",
+        "night_share",
+        "cv_per_minute",
+        "hosts_for_destination",
+        "known",
+    ]
     if egress.empty:
         return pd.DataFrame(columns=columns)
     egress["night_bytes"] = egress["length"].where(egress["night"], 0)
     keys = ["host", "destination"]
     grouped = egress.groupby(keys)
-    table = grouped.agg(packets_out=("length", "size"), bytes_out=("length", "sum"), night_bytes=("night_bytes", "sum"),
-                        first_seen=("time", "min"), last_seen=("time", "max"))
-    table["ports"] = grouped["dport"].agg(lambda s: ",".join(str(p) for p in sorted(s.dropna().unique())))
-    table["bytes_in"] = ingress.groupby(keys)["length"].sum().reindex(table.index, fill_value=0).astype("int64")
+    table = grouped.agg(
+        packets_out=("length", "size"),
+        bytes_out=("length", "sum"),
+        night_bytes=("night_bytes", "sum"),
+        first_seen=("time", "min"),
+        last_seen=("time", "max"),
+    )
+    table["ports"] = grouped["dport"].agg(
+        lambda s: ",".join(str(p) for p in sorted(s.dropna().unique()))
+    )
+    table["bytes_in"] = (
+        ingress.groupby(keys)["length"]
+        .sum()
+        .reindex(table.index, fill_value=0)
+        .astype("int64")
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["out_in_ratio"] = table["bytes_out"] / table["bytes_in"].replace(0, np.nan)
+        table["out_in_ratio"] = table["bytes_out"] / table["bytes_in"].replace(
+            0, np.nan
+        )
     table.loc[table["bytes_in"] == 0, "out_in_ratio"] = np.inf
-    table["minutes"] = (table["last_seen"] - table["first_seen"]).dt.total_seconds() / 60
+    table["minutes"] = (
+        table["last_seen"] - table["first_seen"]
+    ).dt.total_seconds() / 60
     table["night_share"] = table["night_bytes"] / table["bytes_out"]
     table["cv_per_minute"] = _cv_per_minute(egress, keys)
     counts = table.reset_index().groupby("destination")["host"].nunique()
@@ -191,8 +282,14 @@ def destination_profile(
         table["known"] = pd.array([pd.NA] * len(table), dtype="boolean")
     else:
         known = _known_matcher(known_destinations)
-        table["known"] = pd.array([known(d) for d in table["destination"]], dtype="boolean")
-    table = table.sort_values(["bytes_out", "host", "destination"], ascending=[False, True, True], kind="stable")
+        table["known"] = pd.array(
+            [known(d) for d in table["destination"]], dtype="boolean"
+        )
+    table = table.sort_values(
+        ["bytes_out", "host", "destination"],
+        ascending=[False, True, True],
+        kind="stable",
+    )
     return table[columns].reset_index(drop=True)
 
 
@@ -201,11 +298,15 @@ def _cv_per_minute(egress: pd.DataFrame, keys: list[str]) -> pd.Series:
     minute = egress["time"].dt.floor("1min")
     per_minute = egress.assign(minute=minute).groupby(keys + ["minute"])["length"].sum()
     span = per_minute.reset_index().groupby(keys)["minute"].agg(["min", "max"])
-    n_minutes = ((span["max"] - span["min"]).dt.total_seconds() // 60 + 1).astype("int64")
+    n_minutes = ((span["max"] - span["min"]).dt.total_seconds() // 60 + 1).astype(
+        "int64"
+    )
     total = per_minute.groupby(level=keys).sum().astype(float)
     sum_sq = (per_minute.astype(float) ** 2).groupby(level=keys).sum()
     mean = total / n_minutes
-    variance = (sum_sq / n_minutes - mean**2).clip(lower=0)  # silent minutes count as 0 bytes
+    variance = (sum_sq / n_minutes - mean**2).clip(
+        lower=0
+    )  # silent minutes count as 0 bytes
     return np.sqrt(variance) / mean
 
 
@@ -269,19 +370,26 @@ def egress_alerts(
     per indicator, ``score`` and ``reasons`` (the fired indicators in words, with their numbers),
     ranked by score then bytes out.
     """
-    profile = destination_profile(packets, inside, night=night, tz=tz, known_destinations=known_destinations)
+    profile = destination_profile(
+        packets, inside, night=night, tz=tz, known_destinations=known_destinations
+    )
     table = profile[profile["bytes_out"] >= min_bytes].copy().reset_index(drop=True)
     binned = outbound_by_host(packets, inside, freq=freq)
     night_text = f"{night[0]:02d}:00-{night[1]:02d}:00 {tz}"
 
     table["lopsided"] = table["out_in_ratio"] >= ratio
     table["night"] = table["night_share"] >= night_share
-    table["steady"] = (table["minutes"] >= steady_minutes) & (table["cv_per_minute"] <= steady_cv)
+    table["steady"] = (table["minutes"] >= steady_minutes) & (
+        table["cv_per_minute"] <= steady_cv
+    )
     table["rare"] = table["hosts_for_destination"] == 1
     peaks = []
     for row in table.itertuples():
-        bins = binned[(binned["host"] == row.host) & (binned["bin"] >= row.first_seen.floor(freq))
-                      & (binned["bin"] <= row.last_seen)]
+        bins = binned[
+            (binned["host"] == row.host)
+            & (binned["bin"] >= row.first_seen.floor(freq))
+            & (binned["bin"] <= row.last_seen)
+        ]
         peaks.append(bins.loc[bins["z_out"].idxmax()] if len(bins) else None)
     table["peak_z"] = [p["z_out"] if p is not None else np.nan for p in peaks]
     table["peak_bytes"] = [p["bytes_out"] if p is not None else 0 for p in peaks]
@@ -292,45 +400,79 @@ def egress_alerts(
         indicators.append("new")
     if allowlist is not None:
         blocked = _blocked_pairs(packets, inside, allowlist)
-        table["blocked_bytes"] = [blocked.get((h, d), 0) for h, d in zip(table["host"], table["destination"])]
+        table["blocked_bytes"] = [
+            blocked.get((h, d), 0) for h, d in zip(table["host"], table["destination"])
+        ]
         table["not_allowed"] = table["blocked_bytes"] > 0
         indicators.append("not_allowed")
     if dns is not None:
-        first_named = pd.to_datetime(dns["time"], utc=True).groupby(dns["address"].astype(str)).min()
-        named = pd.to_datetime(table["destination"].map(first_named.to_dict()), utc=True)  # NaT: never named
-        resolvers = set(dns["resolver"].astype(str)) if "resolver" in dns.columns else set()
-        table["no_dns"] = ~((named.notna() & (named <= table["first_seen"])) | table["destination"].isin(resolvers))
+        first_named = (
+            pd.to_datetime(dns["time"], utc=True)
+            .groupby(dns["address"].astype(str))
+            .min()
+        )
+        named = pd.to_datetime(
+            table["destination"].map(first_named.to_dict()), utc=True
+        )  # NaT: never named
+        resolvers = (
+            set(dns["resolver"].astype(str)) if "resolver" in dns.columns else set()
+        )
+        table["no_dns"] = ~(
+            (named.notna() & (named <= table["first_seen"]))
+            | table["destination"].isin(resolvers)
+        )
         indicators.append("no_dns")
-    table["score"] = table[indicators].sum(axis=1).astype("int64") if len(table) else pd.Series(dtype="int64")
+    table["score"] = (
+        table[indicators].sum(axis=1).astype("int64")
+        if len(table)
+        else pd.Series(dtype="int64")
+    )
 
     host_median = binned.groupby("host")["bytes_out"].median()
     reasons = []
     for k, row in table.iterrows():
         words = []
         if row["lopsided"]:
-            ratio_text = "nothing came back" if np.isinf(row["out_in_ratio"]) else f"{row['out_in_ratio']:.0f} times what came back"
-            words.append(f"sent {_format_bytes(row['bytes_out'])}, {ratio_text} ({_format_bytes(row['bytes_in'])})")
+            ratio_text = (
+                "nothing came back"
+                if np.isinf(row["out_in_ratio"])
+                else f"{row['out_in_ratio']:.0f} times what came back"
+            )
+            words.append(
+                f"sent {_format_bytes(row['bytes_out'])}, {ratio_text} ({_format_bytes(row['bytes_in'])})"
+            )
         if row["night"]:
             words.append(f"{row['night_share']:.0%} of it at night ({night_text})")
         if row["steady"]:
-            words.append(f"a steady stream for {row['minutes']:.0f} minutes (bytes per minute vary by "
-                         f"{row['cv_per_minute']:.0%})")
+            words.append(
+                f"a steady stream for {row['minutes']:.0f} minutes (bytes per minute vary by "
+                f"{row['cv_per_minute']:.0%})"
+            )
         if row["rare"]:
             words.append("no other internal host sends to this destination")
         if row["spike"]:
-            words.append(f"in its busiest {freq} bin the host sent {_format_bytes(row['peak_bytes'])}, a robust "
-                         f"z-score of {row['peak_z']:.1f} against its usual bin "
-                         f"({_format_bytes(host_median.get(row['host'], 0))}, the median)")
+            words.append(
+                f"in its busiest {freq} bin the host sent {_format_bytes(row['peak_bytes'])}, a robust "
+                f"z-score of {row['peak_z']:.1f} against its usual bin "
+                f"({_format_bytes(host_median.get(row['host'], 0))}, the median)"
+            )
         if "new" in indicators and row["new"]:
             words.append("destination never seen before")
         if "not_allowed" in indicators and row["not_allowed"]:
-            words.append(f"the egress allow-list would have blocked {_format_bytes(row['blocked_bytes'])}")
+            words.append(
+                f"the egress allow-list would have blocked {_format_bytes(row['blocked_bytes'])}"
+            )
         if "no_dns" in indicators and row["no_dns"]:
-            words.append(f"no DNS answer named {row['destination']} before the host connected")
+            words.append(
+                f"no DNS answer named {row['destination']} before the host connected"
+            )
         reasons.append("; ".join(words))
     table["reasons"] = reasons
-    table = table.sort_values(["score", "bytes_out", "host", "destination"], ascending=[False, False, True, True],
-                              kind="stable").reset_index(drop=True)
+    table = table.sort_values(
+        ["score", "bytes_out", "host", "destination"],
+        ascending=[False, False, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
     return table
 
 
@@ -367,7 +509,7 @@ def _dns_name(data: bytes, pos: int) -> tuple[str, int]:
             return ".".join(labels), after if after is not None else pos
         if pos + length > len(data):
             raise _Malformed("label runs past the end of the captured bytes")
-        labels.append(data[pos:pos + length].decode("ascii", "replace").lower())
+        labels.append(data[pos : pos + length].decode("ascii", "replace").lower())
         pos += length
     raise _Malformed("compression pointers loop")
 
@@ -394,7 +536,13 @@ def _dns_response(data: bytes) -> list[tuple[str, str, int]] | None:
         if pos + rdlength > len(data):
             raise _Malformed("answer data cut off")
         if (rtype, rdlength) in ((_DNS_A, 4), (_DNS_AAAA, 16)):
-            answers.append((question or owner, str(ipaddress.ip_address(data[pos:pos + rdlength])), ttl))
+            answers.append(
+                (
+                    question or owner,
+                    str(ipaddress.ip_address(data[pos : pos + rdlength])),
+                    ttl,
+                )
+            )
         pos += rdlength
     return answers
 
@@ -417,19 +565,39 @@ def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
     >>> dns_answers(table)[["client", "name", "address", "ttl"]].values.tolist()
     [['10.0.0.2', 'www.example.com', '192.0.2.10', 300]]
     """
-    for column in ("frame", "payload_offset", "protocol", "sport", "src", "dst", "time"):
+    for column in (
+        "frame",
+        "payload_offset",
+        "protocol",
+        "sport",
+        "src",
+        "dst",
+        "time",
+    ):
         if column not in packets.columns:
-            raise KeyError(f"dns_answers: packets need a {column!r} column; read the capture with "
-                           f"read_capture(path, keep_bytes=True)")
+            raise KeyError(
+                f"dns_answers: packets need a {column!r} column; read the capture with "
+                f"read_capture(path, keep_bytes=True)"
+            )
     sport = packets["sport"].astype("Int64")
-    mask = ((packets["protocol"] == "UDP") & (sport == 53) & packets["payload_offset"].notna()).fillna(False)
+    mask = (
+        (packets["protocol"] == "UDP")
+        & (sport == 53)
+        & packets["payload_offset"].notna()
+    ).fillna(False)
     rows, skipped = [], {}
     responses = 0
     subset = packets[mask.to_numpy(dtype=bool)]
-    for frame_no, time, src, dst, frame, offset in zip(subset.index, subset["time"], subset["src"], subset["dst"],
-                                                        subset["frame"], subset["payload_offset"]):
+    for frame_no, time, src, dst, frame, offset in zip(
+        subset.index,
+        subset["time"],
+        subset["src"],
+        subset["dst"],
+        subset["frame"],
+        subset["payload_offset"],
+    ):
         try:
-            answers = _dns_response(bytes(frame)[int(offset):])
+            answers = _dns_response(bytes(frame)[int(offset) :])
         except _Malformed as error:
             skipped[frame_no] = str(error)
             continue
@@ -437,9 +605,15 @@ def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
             continue
         responses += 1
         rows += [(time, dst, src, name, address, ttl) for name, address, ttl in answers]
-    table = pd.DataFrame(rows, columns=["time", "client", "resolver", "name", "address", "ttl"])
+    table = pd.DataFrame(
+        rows, columns=["time", "client", "resolver", "name", "address", "ttl"]
+    )
     table["ttl"] = table["ttl"].astype("int64")
-    table.attrs = {"responses": responses, "skipped": len(skipped), "skipped_reasons": skipped}
+    table.attrs = {
+        "responses": responses,
+        "skipped": len(skipped),
+        "skipped_reasons": skipped,
+    }
     return table
 
 
@@ -487,7 +661,11 @@ class AllowEntry:
     def label(self) -> str:
         """Short text naming the entry, used as its rule id."""
         port = "" if self.ports is None else f":{self.ports}"
-        protocol = "" if str(self.protocol).lower() == ANY else f" {str(self.protocol).upper()}"
+        protocol = (
+            ""
+            if str(self.protocol).lower() == ANY
+            else f" {str(self.protocol).upper()}"
+        )
         return f"{self.destination}{port}{protocol}"
 
 
@@ -503,12 +681,18 @@ def _entry(entry: AllowEntry | str | Mapping, position: int) -> AllowEntry:
         except TypeError as error:
             raise RuleError(f"allow-list entry {position}: {error}") from None
     elif not isinstance(entry, AllowEntry):
-        raise RuleError(f"allow-list entry {position}: expected an AllowEntry, a string or a dict, "
-                        f"got {type(entry).__name__}")
-    if entry.is_name and (not _NAME_PATTERN.match(entry.destination.strip())
-                          or re.fullmatch(r"[0-9./:]+", entry.destination.strip())):
-        raise RuleError(f"allow-list entry {position}: destination {entry.destination!r} is neither a CIDR "
-                        f"network nor a DNS name")
+        raise RuleError(
+            f"allow-list entry {position}: expected an AllowEntry, a string or a dict, "
+            f"got {type(entry).__name__}"
+        )
+    if entry.is_name and (
+        not _NAME_PATTERN.match(entry.destination.strip())
+        or re.fullmatch(r"[0-9./:]+", entry.destination.strip())
+    ):
+        raise RuleError(
+            f"allow-list entry {position}: destination {entry.destination!r} is neither a CIDR "
+            f"network nor a DNS name"
+        )
     return entry
 
 
@@ -541,41 +725,78 @@ def allowlist_ruleset(
     """
     names = dict(names or {})
     by_address: dict[str, list[str]] = {
-        address: [value] if isinstance(value, str) else list(value) for address, value in names.items()
+        address: [value] if isinstance(value, str) else list(value)
+        for address, value in names.items()
     }
-    rules = [Rule("inbound (not judged)", "ingress", "allow", name="this policy judges egress only")]
+    rules = [
+        Rule(
+            "inbound (not judged)",
+            "ingress",
+            "allow",
+            name="this policy judges egress only",
+        )
+    ]
     for position, entry in enumerate(allowlist):
         entry = _entry(entry, position)
         where = f"allow-list entry {position} ({entry.destination!r})"
         protocol = parse_protocol(entry.protocol, f"{where}: protocol")
         parse_ports(entry.ports, f"{where}: ports")
         if entry.is_name:
-            addresses = sorted(a for a, ns in by_address.items() if any(_names_match(entry.destination, n) for n in ns))
+            addresses = sorted(
+                a
+                for a, ns in by_address.items()
+                if any(_names_match(entry.destination, n) for n in ns)
+            )
             if not addresses:
                 continue  # a name nothing resolved to allows nothing here; unresolved_names() lists them
-            dst: object = [f"{a}/{32 if ipaddress.ip_address(a).version == 4 else 128}" for a in addresses]
+            dst: object = [
+                f"{a}/{32 if ipaddress.ip_address(a).version == 4 else 128}"
+                for a in addresses
+            ]
         else:
             dst = entry.destination
         try:
-            rules.append(Rule(entry.label(), "egress", "allow", protocol, dst=dst, ports=entry.ports, name=entry.note))
+            rules.append(
+                Rule(
+                    entry.label(),
+                    "egress",
+                    "allow",
+                    protocol,
+                    dst=dst,
+                    ports=entry.ports,
+                    name=entry.note,
+                )
+            )
         except RuleError as error:
             raise RuleError(f"{where}: {error}") from None
     return RuleSet(tuple(rules), "allow-only", stateful=True, name=name)
 
 
-def unresolved_names(allowlist: Iterable[AllowEntry | str | Mapping],
-                     names: Mapping[str, str | Iterable[str]] | None = None) -> list[str]:
+def unresolved_names(
+    allowlist: Iterable[AllowEntry | str | Mapping],
+    names: Mapping[str, str | Iterable[str]] | None = None,
+) -> list[str]:
     """The DNS-name entries of an allow-list that no address in ``names`` matches (they allow nothing).
 
     >>> unresolved_names(["*.example.net", "backup.example.org", "192.0.2.0/24"], {"198.51.100.7": "a.example.net"})
     ['backup.example.org']
     """
-    all_names = [n for value in (names or {}).values() for n in ([value] if isinstance(value, str) else value)]
+    all_names = [
+        n
+        for value in (names or {}).values()
+        for n in ([value] if isinstance(value, str) else value)
+    ]
     entries = [_entry(e, i) for i, e in enumerate(allowlist)]
-    return [e.destination for e in entries if e.is_name and not any(_names_match(e.destination, n) for n in all_names)]
+    return [
+        e.destination
+        for e in entries
+        if e.is_name and not any(_names_match(e.destination, n) for n in all_names)
+    ]
 
 
-def evaluate_allowlist(packets: pd.DataFrame, inside: str | Iterable[str], allowlist: RuleSet) -> pd.DataFrame:
+def evaluate_allowlist(
+    packets: pd.DataFrame, inside: str | Iterable[str], allowlist: RuleSet
+) -> pd.DataFrame:
     """Replay the capture through a default-deny egress rule set (see :func:`allowlist_ruleset`).
 
     Returns the :func:`ingress_egress.firewall.replay` result: every egress packet's ``verdict``
@@ -591,17 +812,25 @@ def blocked_destinations(result: pd.DataFrame) -> pd.DataFrame:
     ``protocol``, ``packets``, ``bytes`` of denied egress packets, largest first.
     """
     denied = result[(result["direction"] == "egress") & (result["verdict"] == "deny")]
-    table = (denied.assign(host=denied["src"], destination=denied["dst"])
-             .groupby(["host", "destination", "dport", "protocol"], dropna=False)
-             .agg(packets=("length", "size"), bytes=("length", "sum")).reset_index())
-    return table.sort_values(["bytes", "host", "destination"], ascending=[False, True, True], kind="stable") \
-        .reset_index(drop=True)
+    table = (
+        denied.assign(host=denied["src"], destination=denied["dst"])
+        .groupby(["host", "destination", "dport", "protocol"], dropna=False)
+        .agg(packets=("length", "size"), bytes=("length", "sum"))
+        .reset_index()
+    )
+    return table.sort_values(
+        ["bytes", "host", "destination"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
-def _blocked_pairs(packets: pd.DataFrame, inside, allowlist: RuleSet) -> dict[tuple[str, str], int]:
+def _blocked_pairs(
+    packets: pd.DataFrame, inside, allowlist: RuleSet
+) -> dict[tuple[str, str], int]:
     result = evaluate_allowlist(packets, inside, allowlist)
     denied = result[(result["direction"] == "egress") & (result["verdict"] == "deny")]
-    sums = denied.groupby([denied["src"].astype(str), denied["dst"].astype(str)])["length"].sum()
+    sums = denied.groupby([denied["src"].astype(str), denied["dst"].astype(str)])[
+        "length"
+    ].sum()
     return {key: int(value) for key, value in sums.items()}
 
 
@@ -609,8 +838,18 @@ def _blocked_pairs(packets: pd.DataFrame, inside, allowlist: RuleSet) -> dict[tu
 # Names asked for: DNS tunnels hide data in them
 # --------------------------------------------------------------------------------------------------
 
-_QTYPE_NAMES = {1: "A", 2: "NS", 5: "CNAME", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 64: "SVCB",
-                65: "HTTPS"}
+_QTYPE_NAMES = {
+    1: "A",
+    2: "NS",
+    5: "CNAME",
+    12: "PTR",
+    15: "MX",
+    16: "TXT",
+    28: "AAAA",
+    33: "SRV",
+    64: "SVCB",
+    65: "HTTPS",
+}
 
 
 def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
@@ -628,23 +867,45 @@ def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
     >>> dns_queries(table)[["client", "name", "qtype"]].values.tolist()
     [['10.0.0.2', 'x.example.org', 'TXT']]
     """
-    for column in ("frame", "payload_offset", "protocol", "dport", "src", "dst", "time"):
+    for column in (
+        "frame",
+        "payload_offset",
+        "protocol",
+        "dport",
+        "src",
+        "dst",
+        "time",
+    ):
         if column not in packets.columns:
-            raise KeyError(f"dns_queries: packets need a {column!r} column; read the capture with "
-                           f"read_capture(path, keep_bytes=True)")
+            raise KeyError(
+                f"dns_queries: packets need a {column!r} column; read the capture with "
+                f"read_capture(path, keep_bytes=True)"
+            )
     dport = packets["dport"].astype("Int64")
-    mask = ((packets["protocol"] == "UDP") & (dport == 53) & packets["payload_offset"].notna()).fillna(False)
+    mask = (
+        (packets["protocol"] == "UDP")
+        & (dport == 53)
+        & packets["payload_offset"].notna()
+    ).fillna(False)
     subset = packets[mask.to_numpy(dtype=bool)]
     rows, skipped = [], {}
-    for frame_no, time, src, dst, frame, offset in zip(subset.index, subset["time"], subset["src"], subset["dst"],
-                                                        subset["frame"], subset["payload_offset"]):
-        data = bytes(frame)[int(offset):]
+    for frame_no, time, src, dst, frame, offset in zip(
+        subset.index,
+        subset["time"],
+        subset["src"],
+        subset["dst"],
+        subset["frame"],
+        subset["payload_offset"],
+    ):
+        data = bytes(frame)[int(offset) :]
         try:
             if len(data) < 12:
-                raise _Malformed(f"{len(data)} bytes, shorter than the 12-byte DNS header")
+                raise _Malformed(
+                    f"{len(data)} bytes, shorter than the 12-byte DNS header"
+                )
             flags, qdcount = struct.unpack_from("!HH", data, 2)
             if flags & 0x8000 or qdcount < 1:
-                continue                                           # a response, or no question
+                continue  # a response, or no question
             name, pos = _dns_name(data, 12)
             if pos + 4 > len(data):
                 raise _Malformed("question type cut off")
@@ -668,9 +929,13 @@ def shannon_entropy(text: str) -> float:
     """
     if not text:
         return 0.0
-    counts = np.unique(np.frombuffer(text.encode("utf-8"), dtype=np.uint8), return_counts=True)[1]
+    counts = np.unique(
+        np.frombuffer(text.encode("utf-8"), dtype=np.uint8), return_counts=True
+    )[1]
     p = counts / counts.sum()
-    return float(-(p * np.log2(p)).sum()) + 0.0        # + 0.0: no negative zero for a single character
+    return (
+        float(-(p * np.log2(p)).sum()) + 0.0
+    )  # + 0.0: no negative zero for a single character
 
 
 def base_domain(name: str) -> str:
@@ -700,20 +965,42 @@ def name_profile(queries: pd.DataFrame) -> pd.DataFrame:
     >>> name_profile(q)[["domain", "queries", "names", "mean_length"]].values.tolist()
     [['example.com', 3, 2, 3.33...]]
     """
-    columns = ["client", "domain", "queries", "names", "mean_length", "entropy", "txt_share", "first", "last"]
+    columns = [
+        "client",
+        "domain",
+        "queries",
+        "names",
+        "mean_length",
+        "entropy",
+        "txt_share",
+        "first",
+        "last",
+    ]
     if queries.empty:
         return pd.DataFrame(columns=columns)
     q = queries.assign(name=queries["name"].str.lower().str.rstrip("."))
     q["domain"] = q["name"].map(base_domain)
-    q["sub"] = [n[: -len(d) - 1].replace(".", "") if len(n) > len(d) else "" for n, d in zip(q["name"], q["domain"])]
+    q["sub"] = [
+        n[: -len(d) - 1].replace(".", "") if len(n) > len(d) else ""
+        for n, d in zip(q["name"], q["domain"])
+    ]
     q["sub_length"] = q["sub"].str.len()
     q["txt"] = (q["qtype"] == "TXT").astype(float)
     grouped = q.groupby(["client", "domain"], sort=True)
-    table = grouped.agg(queries=("name", "size"), names=("name", "nunique"), mean_length=("sub_length", "mean"),
-                        txt_share=("txt", "mean"), first=("time", "min"), last=("time", "max")).reset_index()
-    table["entropy"] = [shannon_entropy("".join(subs)) for subs in grouped["sub"].agg(list)]
-    return table.sort_values(["names", "client", "domain"], ascending=[False, True, True],
-                             kind="stable").reset_index(drop=True)[columns]
+    table = grouped.agg(
+        queries=("name", "size"),
+        names=("name", "nunique"),
+        mean_length=("sub_length", "mean"),
+        txt_share=("txt", "mean"),
+        first=("time", "min"),
+        last=("time", "max"),
+    ).reset_index()
+    table["entropy"] = [
+        shannon_entropy("".join(subs)) for subs in grouped["sub"].agg(list)
+    ]
+    return table.sort_values(
+        ["names", "client", "domain"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)[columns]
 
 
 TUNNEL_MIN_NAMES = 100
@@ -721,8 +1008,13 @@ TUNNEL_MIN_LENGTH = 40.0
 TUNNEL_MIN_ENTROPY = 3.5
 
 
-def tunnel_indicators(profile: pd.DataFrame, *, min_names: int = TUNNEL_MIN_NAMES,
-                      min_length: float = TUNNEL_MIN_LENGTH, min_entropy: float = TUNNEL_MIN_ENTROPY) -> pd.DataFrame:
+def tunnel_indicators(
+    profile: pd.DataFrame,
+    *,
+    min_names: int = TUNNEL_MIN_NAMES,
+    min_length: float = TUNNEL_MIN_LENGTH,
+    min_entropy: float = TUNNEL_MIN_ENTROPY,
+) -> pd.DataFrame:
     """Two indicators of a DNS tunnel on a :func:`name_profile` table, each requiring at least
     ``min_names`` distinct names under the domain (a day of ordinary browsing asks a few dozen):
 
@@ -741,8 +1033,13 @@ def tunnel_indicators(profile: pd.DataFrame, *, min_names: int = TUNNEL_MIN_NAME
     return table
 
 
-def volume_against_history(today: pd.DataFrame, history: pd.DataFrame, *, min_bytes: float = 10e6,
-                           z_threshold: float = MODIFIED_Z_THRESHOLD) -> pd.DataFrame:
+def volume_against_history(
+    today: pd.DataFrame,
+    history: pd.DataFrame,
+    *,
+    min_bytes: float = 10e6,
+    z_threshold: float = MODIFIED_Z_THRESHOLD,
+) -> pd.DataFrame:
     """Per (host, destination), today's bytes out against the same pair's own history.
 
     ``today`` has columns ``host``, ``destination``, ``bytes_out`` (a :func:`destination_profile`);
@@ -760,18 +1057,42 @@ def volume_against_history(today: pd.DataFrame, history: pd.DataFrame, *, min_by
     [[3500000.0, 78.2, True]]
     """
     days = sorted(history["day"].unique()) if len(history) else []
-    past = (history.pivot_table(index=["host", "destination"], columns="day", values="bytes_out", aggfunc="sum")
-            .reindex(columns=days).fillna(0.0)) if len(history) else pd.DataFrame()
-    keys = pd.MultiIndex.from_arrays([today["host"].astype(str), today["destination"].astype(str)])
-    before = past.reindex(keys).fillna(0.0).to_numpy(dtype=float) if days else np.zeros((len(today), 0))
+    past = (
+        (
+            history.pivot_table(
+                index=["host", "destination"],
+                columns="day",
+                values="bytes_out",
+                aggfunc="sum",
+            )
+            .reindex(columns=days)
+            .fillna(0.0)
+        )
+        if len(history)
+        else pd.DataFrame()
+    )
+    keys = pd.MultiIndex.from_arrays(
+        [today["host"].astype(str), today["destination"].astype(str)]
+    )
+    before = (
+        past.reindex(keys).fillna(0.0).to_numpy(dtype=float)
+        if days
+        else np.zeros((len(today), 0))
+    )
     values = np.column_stack([before, today["bytes_out"].to_numpy(dtype=float)])
-    table = pd.DataFrame({"host": today["host"].astype(str).to_numpy(),
-                          "destination": today["destination"].astype(str).to_numpy(),
-                          "bytes_out": today["bytes_out"].to_numpy(dtype=np.int64),
-                          "history_median": np.median(before, axis=1) if days else np.nan,
-                          "history_max": before.max(axis=1) if days else np.nan,
-                          "z": _robust_z_last(values) if days else np.nan})
-    table["above_history"] = (table["z"] >= z_threshold) & (table["bytes_out"] >= min_bytes)
+    table = pd.DataFrame(
+        {
+            "host": today["host"].astype(str).to_numpy(),
+            "destination": today["destination"].astype(str).to_numpy(),
+            "bytes_out": today["bytes_out"].to_numpy(dtype=np.int64),
+            "history_median": np.median(before, axis=1) if days else np.nan,
+            "history_max": before.max(axis=1) if days else np.nan,
+            "z": _robust_z_last(values) if days else np.nan,
+        }
+    )
+    table["above_history"] = (table["z"] >= z_threshold) & (
+        table["bytes_out"] >= min_bytes
+    )
     return table
 
 
@@ -783,5 +1104,9 @@ def _robust_z_last(values: np.ndarray) -> np.ndarray:
     mean_ad = deviation.mean(axis=1)
     last = values[:, -1] - median[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(mad > 0, _MAD_SCALE * last / mad, np.where(mean_ad > 0, _MEANAD_SCALE * last / mean_ad, 0.0))
+        z = np.where(
+            mad > 0,
+            _MAD_SCALE * last / mad,
+            np.where(mean_ad > 0, _MEANAD_SCALE * last / mean_ad, 0.0),
+        )
     return z

@@ -85,7 +85,13 @@ ACTIONS = ("allow", "deny")
 FILTERED_DIRECTIONS = ("ingress", "egress")
 EVALUATIONS = ("first-match", "allow-only")
 VERDICTS = ("allow", "deny", "not filtered")
-REASONS = ("rule", "implicit deny", "established connection", "does not cross the boundary", "non-IP")
+REASONS = (
+    "rule",
+    "implicit deny",
+    "established connection",
+    "does not cross the boundary",
+    "non-IP",
+)
 """Values of the ``reason`` column :func:`replay` writes."""
 
 EPHEMERAL_PORTS = (1024, 65535)
@@ -94,11 +100,29 @@ Elastic Load Balancing and Lambda use 1024-65535; Linux kernels 32768-61000; Win
 
 TCP_SYN, TCP_RST, TCP_ACK = 0x02, 0x04, 0x10
 
-_PROTOCOL_NAMES = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP", "icmp": "ICMP", "1": "ICMP",
-                   "icmpv6": "ICMPv6", "ipv6-icmp": "ICMPv6", "58": "ICMPv6",
-                   "any": ANY, "all": ANY, "-1": ANY, "*": ANY}
-_DIRECTION_NAMES = {"ingress": "ingress", "inbound": "ingress", "in": "ingress",
-                    "egress": "egress", "outbound": "egress", "out": "egress"}
+_PROTOCOL_NAMES = {
+    "tcp": "TCP",
+    "6": "TCP",
+    "udp": "UDP",
+    "17": "UDP",
+    "icmp": "ICMP",
+    "1": "ICMP",
+    "icmpv6": "ICMPv6",
+    "ipv6-icmp": "ICMPv6",
+    "58": "ICMPv6",
+    "any": ANY,
+    "all": ANY,
+    "-1": ANY,
+    "*": ANY,
+}
+_DIRECTION_NAMES = {
+    "ingress": "ingress",
+    "inbound": "ingress",
+    "in": "ingress",
+    "egress": "egress",
+    "outbound": "egress",
+    "out": "egress",
+}
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -143,7 +167,9 @@ def parse_ports(value: object, what: str = "ports") -> PortRange | None:
     ...
     ingress_egress.firewall.RuleError: rule 7: ports '2000-1000' is reversed: the range must run low-high (1000-2000)
     """
-    if value is None or (isinstance(value, str) and value.strip().lower() in (ANY, "all", "*")):
+    if value is None or (
+        isinstance(value, str) and value.strip().lower() in (ANY, "all", "*")
+    ):
         return None
     if isinstance(value, PortRange):
         low, high = value.low, value.high
@@ -161,12 +187,16 @@ def parse_ports(value: object, what: str = "ports") -> PortRange | None:
     try:
         low, high = int(str(low).strip()), int(str(high).strip())
     except ValueError:
-        raise RuleError(f"{what} {value!r} is not a port or a range 'low-high'") from None
+        raise RuleError(
+            f"{what} {value!r} is not a port or a range 'low-high'"
+        ) from None
     for port in (low, high):
         if not 0 <= port <= 65535:
             raise RuleError(f"{what} {value!r}: port {port} is outside 0-65535")
     if low > high:
-        raise RuleError(f"{what} {value!r} is reversed: the range must run low-high ({high}-{low})")
+        raise RuleError(
+            f"{what} {value!r} is reversed: the range must run low-high ({high}-{low})"
+        )
     return PortRange(low, high)
 
 
@@ -206,7 +236,11 @@ def parse_networks(value: object, what: str = "network") -> tuple[Network, ...] 
     """
     if value is None:
         return None
-    items = [value] if isinstance(value, (str, ipaddress.IPv4Network, ipaddress.IPv6Network)) else list(value)
+    items = (
+        [value]
+        if isinstance(value, (str, ipaddress.IPv4Network, ipaddress.IPv6Network))
+        else list(value)
+    )
     if any(str(item).strip().lower() in (ANY, "all", "*") for item in items):
         return None
     if not items:
@@ -216,7 +250,9 @@ def parse_networks(value: object, what: str = "network") -> tuple[Network, ...] 
         try:
             networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
         except ValueError:
-            raise RuleError(f"{what} {str(item)!r} is not a CIDR network or address") from None
+            raise RuleError(
+                f"{what} {str(item)!r} is not a CIDR network or address"
+            ) from None
     return tuple(networks)
 
 
@@ -272,23 +308,42 @@ class Rule:
             )
         action = str(self.action).strip().lower()
         if action not in ACTIONS:
-            raise RuleError(f"{label}: action {self.action!r} is unknown: expected allow or deny")
+            raise RuleError(
+                f"{label}: action {self.action!r} is unknown: expected allow or deny"
+            )
         protocol = parse_protocol(self.protocol, f"{label}: protocol")
         src = parse_networks(self.src, f"{label}: src")
         dst = parse_networks(self.dst, f"{label}: dst")
         ports = parse_ports(self.ports, f"{label}: ports")
         sport = parse_ports(self.sport, f"{label}: sport")
         if (ports is not None or sport is not None) and protocol not in ("TCP", "UDP"):
-            raise RuleError(f"{label}: port ranges need protocol TCP or UDP (protocol is {protocol})")
-        for name, value in (("direction", direction), ("action", action), ("protocol", protocol),
-                            ("src", src), ("dst", dst), ("ports", ports), ("sport", sport)):
+            raise RuleError(
+                f"{label}: port ranges need protocol TCP or UDP (protocol is {protocol})"
+            )
+        for name, value in (
+            ("direction", direction),
+            ("action", action),
+            ("protocol", protocol),
+            ("src", src),
+            ("dst", dst),
+            ("ports", ports),
+            ("sport", sport),
+        ):
             object.__setattr__(self, name, value)
 
     def describe(self) -> dict:
         """The rule as one row of text fields, for tables."""
-        return {"rule": str(self.id), "direction": self.direction, "action": self.action,
-                "protocol": self.protocol, "src": _text(self.src), "dst": _text(self.dst),
-                "ports": _text(self.ports), "sport": _text(self.sport), "name": self.name}
+        return {
+            "rule": str(self.id),
+            "direction": self.direction,
+            "action": self.action,
+            "protocol": self.protocol,
+            "src": _text(self.src),
+            "dst": _text(self.dst),
+            "ports": _text(self.ports),
+            "sport": _text(self.sport),
+            "name": self.name,
+        }
 
 
 def rule_from_mapping(record: Mapping, position: int | None = None) -> Rule:
@@ -301,14 +356,28 @@ def rule_from_mapping(record: Mapping, position: int | None = None) -> Rule:
     ...
     ingress_egress.firewall.RuleError: rule 3 (id 1): unknown field 'colour' (fields: id, direction, action, protocol, src, dst, ports, sport, name)
     """
-    fields = ("id", "direction", "action", "protocol", "src", "dst", "ports", "sport", "name")
+    fields = (
+        "id",
+        "direction",
+        "action",
+        "protocol",
+        "src",
+        "dst",
+        "ports",
+        "sport",
+        "name",
+    )
     where = f"rule {position}" if position is not None else "rule"
     if not isinstance(record, Mapping):
-        raise RuleError(f"{where}: expected a mapping of fields, got {type(record).__name__}")
+        raise RuleError(
+            f"{where}: expected a mapping of fields, got {type(record).__name__}"
+        )
     where += f" (id {record.get('id')!r})" if "id" in record else ""
     for key in record:
         if key not in fields:
-            raise RuleError(f"{where}: unknown field {key!r} (fields: {', '.join(fields)})")
+            raise RuleError(
+                f"{where}: unknown field {key!r} (fields: {', '.join(fields)})"
+            )
     for key in ("id", "direction"):
         if key not in record:
             raise RuleError(f"{where}: missing field {key!r}")
@@ -340,22 +409,32 @@ class RuleSet:
         rules = tuple(self.rules)
         for position, rule in enumerate(rules):
             if not isinstance(rule, Rule):
-                raise RuleError(f"{label}: item {position} is a {type(rule).__name__}, not a Rule")
+                raise RuleError(
+                    f"{label}: item {position} is a {type(rule).__name__}, not a Rule"
+                )
         if self.evaluation not in EVALUATIONS:
-            raise RuleError(f"{label}: evaluation {self.evaluation!r} is unknown: expected one of {EVALUATIONS}")
+            raise RuleError(
+                f"{label}: evaluation {self.evaluation!r} is unknown: expected one of {EVALUATIONS}"
+            )
         for name in ("tcp_timeout", "udp_timeout", "icmp_timeout"):
             if not getattr(self, name) > 0:
                 raise RuleError(f"{label}: {name} must be a positive number of seconds")
         if self.evaluation == "first-match":
             seen: set[tuple[str, int]] = set()
             for rule in rules:
-                if isinstance(rule.id, bool) or not isinstance(rule.id, (int, np.integer)) or not rule.id >= 1:
+                if (
+                    isinstance(rule.id, bool)
+                    or not isinstance(rule.id, (int, np.integer))
+                    or not rule.id >= 1
+                ):
                     raise RuleError(
                         f"{label}: rule {rule.id!r}: a first-match (network ACL) rule needs a positive "
                         f"integer rule number as its id"
                     )
                 if (rule.direction, int(rule.id)) in seen:
-                    raise RuleError(f"{label}: rule {rule.id!r}: rule number used twice for {rule.direction}")
+                    raise RuleError(
+                        f"{label}: rule {rule.id!r}: rule number used twice for {rule.direction}"
+                    )
                 seen.add((rule.direction, int(rule.id)))
             order = tuple(sorted(range(len(rules)), key=lambda i: int(rules[i].id)))
         else:
@@ -379,14 +458,44 @@ class RuleSet:
         as rule ``*`` at the end of each direction (AWS's notation)."""
         rows = []
         for direction in FILTERED_DIRECTIONS:
-            rows += [r.describe() for r in self.ordered_rules if r.direction == direction]
-            rows.append({"rule": "*", "direction": direction, "action": "deny", "protocol": ANY,
-                         "src": ANY, "dst": ANY, "ports": ANY, "sport": ANY, "name": "implicit deny"})
-        return pd.DataFrame(rows, columns=["rule", "direction", "action", "protocol", "src", "dst",
-                                           "ports", "sport", "name"])
+            rows += [
+                r.describe() for r in self.ordered_rules if r.direction == direction
+            ]
+            rows.append(
+                {
+                    "rule": "*",
+                    "direction": direction,
+                    "action": "deny",
+                    "protocol": ANY,
+                    "src": ANY,
+                    "dst": ANY,
+                    "ports": ANY,
+                    "sport": ANY,
+                    "name": "implicit deny",
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "rule",
+                "direction",
+                "action",
+                "protocol",
+                "src",
+                "dst",
+                "ports",
+                "sport",
+                "name",
+            ],
+        )
 
 
-def network_acl(rules: Iterable[Rule | Mapping], name: str = "network ACL", *, stateful: bool = False) -> RuleSet:
+def network_acl(
+    rules: Iterable[Rule | Mapping],
+    name: str = "network ACL",
+    *,
+    stateful: bool = False,
+) -> RuleSet:
     """A network ACL: numbered allow and deny rules, lowest number first, implicit deny, stateless.
 
     >>> acl = network_acl([{"id": 200, "direction": "egress", "action": "deny"},
@@ -397,24 +506,45 @@ def network_acl(rules: Iterable[Rule | Mapping], name: str = "network ACL", *, s
     return RuleSet(_as_rules(rules), "first-match", stateful, name)
 
 
-def security_group(rules: Iterable[Rule | Mapping], name: str = "security group", *, stateful: bool = True,
-                   udp_timeout: float = 30.0, tcp_timeout: float = 432_000.0) -> RuleSet:
+def security_group(
+    rules: Iterable[Rule | Mapping],
+    name: str = "security group",
+    *,
+    stateful: bool = True,
+    udp_timeout: float = 30.0,
+    tcp_timeout: float = 432_000.0,
+) -> RuleSet:
     """A security group: allow rules only, any match allows, otherwise denied; stateful.
 
     ``tcp_timeout`` is the idle timeout of an established TCP connection: AWS's default is
     432,000 s on most instance types and 350 s on Nitro v6 instance types (read 2026-12-02).
     """
-    return RuleSet(_as_rules(rules), "allow-only", stateful, name, tcp_timeout=tcp_timeout, udp_timeout=udp_timeout)
+    return RuleSet(
+        _as_rules(rules),
+        "allow-only",
+        stateful,
+        name,
+        tcp_timeout=tcp_timeout,
+        udp_timeout=udp_timeout,
+    )
 
 
 def _as_rules(rules: Iterable[Rule | Mapping]) -> tuple[Rule, ...]:
     if isinstance(rules, (Rule, Mapping, str)):
         raise RuleError("rules: give a list of rules, not a single rule")
-    return tuple(r if isinstance(r, Rule) else rule_from_mapping(r, i) for i, r in enumerate(rules))
+    return tuple(
+        r if isinstance(r, Rule) else rule_from_mapping(r, i)
+        for i, r in enumerate(rules)
+    )
 
 
-def ephemeral_return_rule(id: int | str, direction: str = "ingress", protocol: str = "tcp",
-                          ports: tuple[int, int] = EPHEMERAL_PORTS, name: str = "return traffic") -> Rule:
+def ephemeral_return_rule(
+    id: int | str,
+    direction: str = "ingress",
+    protocol: str = "tcp",
+    ports: tuple[int, int] = EPHEMERAL_PORTS,
+    name: str = "return traffic",
+) -> Rule:
     """The rule a stateless set needs for the replies of connections opened from the other side:
     allow ``protocol`` to destination ports 1024-65535 (by default inbound, for outbound connections).
 
@@ -433,7 +563,11 @@ _REQUIRED = ("src", "dst", "protocol", "sport", "dport")
 
 def _address_codes(packets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list]:
     """Integer codes for src and dst into one list of parsed addresses (None for empty/missing)."""
-    both = pd.concat([packets["src"], packets["dst"]], ignore_index=True).astype("string").fillna("")
+    both = (
+        pd.concat([packets["src"], packets["dst"]], ignore_index=True)
+        .astype("string")
+        .fillna("")
+    )
     codes, uniques = pd.factorize(both)
     parsed: list = []
     for text in uniques:
@@ -446,16 +580,26 @@ def _address_codes(packets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list]
             position = int(np.flatnonzero(both.to_numpy() == text)[0])
             column = "src" if position < len(packets) else "dst"
             row = packets.index[position % len(packets)]
-            raise ValueError(f"packets row {row!r}: {column} {text!r} is not an IP address") from None
+            raise ValueError(
+                f"packets row {row!r}: {column} {text!r} is not an IP address"
+            ) from None
     n = len(packets)
     return codes[:n], codes[n:], parsed
 
 
-def _network_mask(codes: np.ndarray, parsed: list, networks: tuple[Network, ...] | None) -> np.ndarray:
+def _network_mask(
+    codes: np.ndarray, parsed: list, networks: tuple[Network, ...] | None
+) -> np.ndarray:
     if networks is None:
         return np.ones(len(codes), dtype=bool)
-    inside = np.array([a is not None and any(a.version == n.version and a in n for n in networks) for a in parsed]
-                      + [False], dtype=bool)
+    inside = np.array(
+        [
+            a is not None and any(a.version == n.version and a in n for n in networks)
+            for a in parsed
+        ]
+        + [False],
+        dtype=bool,
+    )
     return inside[codes]
 
 
@@ -465,19 +609,27 @@ def _port_mask(ports: np.ndarray, port_range: PortRange | None) -> np.ndarray:
     return (ports >= port_range.low) & (ports <= port_range.high)
 
 
-def match_matrix(packets: pd.DataFrame, rules: Sequence[Rule], direction: pd.Series,
-                 _codes: tuple | None = None) -> np.ndarray:
+def match_matrix(
+    packets: pd.DataFrame,
+    rules: Sequence[Rule],
+    direction: pd.Series,
+    _codes: tuple | None = None,
+) -> np.ndarray:
     """A boolean matrix, one row per rule and one column per packet: does the rule match the packet?
 
     ``direction`` is the packets' direction relative to the boundary (from
     :func:`ingress_egress.direction.classify`). Vectorised: each distinct address is tested once.
     """
-    src_codes, dst_codes, parsed = _codes if _codes is not None else _address_codes(packets)
+    src_codes, dst_codes, parsed = (
+        _codes if _codes is not None else _address_codes(packets)
+    )
     protocol = packets["protocol"].astype("string").fillna("").to_numpy()
     sport = packets["sport"].astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
     dport = packets["dport"].astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
     direction_values = direction.astype("string").fillna("").to_numpy()
-    is_ip = (src_codes >= 0) & np.array([p is not None for p in parsed] + [False])[src_codes]
+    is_ip = (src_codes >= 0) & np.array([p is not None for p in parsed] + [False])[
+        src_codes
+    ]
     matrix = np.zeros((len(rules), len(packets)), dtype=bool)
     for k, rule in enumerate(rules):
         mask = is_ip & (direction_values == rule.direction)
@@ -501,20 +653,30 @@ def _flow_codes(packets: pd.DataFrame) -> np.ndarray:
     b = (dst + " " + dport).to_numpy(dtype=object)
     low = np.where(a <= b, a, b)
     high = np.where(a <= b, b, a)
-    key = packets["protocol"].astype("string").fillna("").to_numpy(dtype=object) + "|" + low + "|" + high
+    key = (
+        packets["protocol"].astype("string").fillna("").to_numpy(dtype=object)
+        + "|"
+        + low
+        + "|"
+        + high
+    )
     return pd.factorize(key)[0]
 
 
 def _times_ns(packets: pd.DataFrame) -> np.ndarray:
     if "time" not in packets.columns:
-        raise KeyError("replay: a stateful rule set needs a 'time' column (UTC timestamps) to order packets")
+        raise KeyError(
+            "replay: a stateful rule set needs a 'time' column (UTC timestamps) to order packets"
+        )
     time = packets["time"]
     if pd.api.types.is_datetime64_any_dtype(time):
         return time.dt.as_unit("ns").astype("int64").to_numpy()
     return pd.to_numeric(time).to_numpy(dtype=np.int64)
 
 
-def replay(packets: pd.DataFrame, ruleset: RuleSet, inside: str | Iterable[str]) -> pd.DataFrame:
+def replay(
+    packets: pd.DataFrame, ruleset: RuleSet, inside: str | Iterable[str]
+) -> pd.DataFrame:
     """Replay packets through a rule set at the boundary around ``inside``; one verdict per packet.
 
     ``packets`` needs the capture reader's columns ``src``, ``dst``, ``protocol``, ``sport``,
@@ -535,12 +697,16 @@ def replay(packets: pd.DataFrame, ruleset: RuleSet, inside: str | Iterable[str])
     the input's row order and index.
     """
     if not isinstance(ruleset, RuleSet):
-        raise TypeError(f"replay: ruleset must be a RuleSet (see network_acl, security_group), got {type(ruleset).__name__}")
+        raise TypeError(
+            f"replay: ruleset must be a RuleSet (see network_acl, security_group), got {type(ruleset).__name__}"
+        )
     missing = [c for c in _REQUIRED if c not in packets.columns]
     if ruleset.stateful:
         missing += [c for c in ("time", "tcp_flags") if c not in packets.columns]
     if missing:
-        raise KeyError(f"replay: packets lack column(s) {missing} (have {list(packets.columns)})")
+        raise KeyError(
+            f"replay: packets lack column(s) {missing} (have {list(packets.columns)})"
+        )
     n = len(packets)
     rules = ruleset.ordered_rules
     codes = _address_codes(packets)  # first, so a bad address is reported with its row
@@ -579,13 +745,22 @@ def replay(packets: pd.DataFrame, ruleset: RuleSet, inside: str | Iterable[str])
     return result
 
 
-def _track(packets: pd.DataFrame, ruleset: RuleSet, crossing: np.ndarray, rule_allows: np.ndarray) -> np.ndarray:
+def _track(
+    packets: pd.DataFrame,
+    ruleset: RuleSet,
+    crossing: np.ndarray,
+    rule_allows: np.ndarray,
+) -> np.ndarray:
     """Connection tracking: which packets pass as part of an established connection."""
     n = len(packets)
     times = _times_ns(packets)
     order = np.argsort(times, kind="stable")
     protocol = packets["protocol"].astype("string").fillna("").to_numpy()
-    flags = pd.to_numeric(packets["tcp_flags"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    flags = (
+        pd.to_numeric(packets["tcp_flags"], errors="coerce")
+        .fillna(0)
+        .to_numpy(dtype=np.int64)
+    )
     is_tcp = protocol == "TCP"
     is_udp = protocol == "UDP"
     is_icmp = np.isin(protocol, ("ICMP", "ICMPv6")) & ruleset.track_icmp
@@ -593,12 +768,22 @@ def _track(packets: pd.DataFrame, ruleset: RuleSet, crossing: np.ndarray, rule_a
     rst = is_tcp & ((flags & TCP_RST) != 0)
     trackable = crossing & (is_tcp | is_udp | is_icmp)
     if "icmp_type" in packets.columns:
-        icmp_type = pd.to_numeric(packets["icmp_type"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-        echo_request = ((protocol == "ICMP") & (icmp_type == 8)) | ((protocol == "ICMPv6") & (icmp_type == 128))
+        icmp_type = (
+            pd.to_numeric(packets["icmp_type"], errors="coerce")
+            .fillna(-1)
+            .to_numpy(dtype=np.int64)
+        )
+        echo_request = ((protocol == "ICMP") & (icmp_type == 8)) | (
+            (protocol == "ICMPv6") & (icmp_type == 128)
+        )
     else:
         echo_request = is_icmp
     opens = np.where(is_tcp, syn_only, is_udp | (is_icmp & echo_request))
-    timeout = np.select([is_tcp, is_udp], [ruleset.tcp_timeout, ruleset.udp_timeout], ruleset.icmp_timeout)
+    timeout = np.select(
+        [is_tcp, is_udp],
+        [ruleset.tcp_timeout, ruleset.udp_timeout],
+        ruleset.icmp_timeout,
+    )
     timeout_ns = (timeout * 1e9).astype(np.int64)
     flows = _flow_codes(packets)
 
@@ -606,8 +791,14 @@ def _track(packets: pd.DataFrame, ruleset: RuleSet, crossing: np.ndarray, rule_a
     table: dict[int, int] = {}
     idx = order[trackable[order]]
     for i, flow, t, new, closes, allowed, opener, limit in zip(
-        idx.tolist(), flows[idx].tolist(), times[idx].tolist(), syn_only[idx].tolist(), rst[idx].tolist(),
-        rule_allows[idx].tolist(), opens[idx].tolist(), timeout_ns[idx].tolist(),
+        idx.tolist(),
+        flows[idx].tolist(),
+        times[idx].tolist(),
+        syn_only[idx].tolist(),
+        rst[idx].tolist(),
+        rule_allows[idx].tolist(),
+        opens[idx].tolist(),
+        timeout_ns[idx].tolist(),
     ):
         last = table.get(flow)
         if last is not None and not new and t - last <= limit:
@@ -624,7 +815,9 @@ def _track(packets: pd.DataFrame, ruleset: RuleSet, crossing: np.ndarray, rule_a
     return established
 
 
-def summarize(result: pd.DataFrame, by: Sequence[str] = ("direction", "verdict")) -> pd.DataFrame:
+def summarize(
+    result: pd.DataFrame, by: Sequence[str] = ("direction", "verdict")
+) -> pd.DataFrame:
     """Packets and bytes (sum of ``length``) per group of a :func:`replay` result, sorted.
 
     >>> r = pd.DataFrame({"direction": ["egress", "ingress", "ingress"], "verdict": ["allow", "deny", "deny"],
@@ -633,5 +826,7 @@ def summarize(result: pd.DataFrame, by: Sequence[str] = ("direction", "verdict")
     [['egress', 'allow', 1, 100], ['ingress', 'deny', 2, 100]]
     """
     by = list(by)
-    table = result.groupby(by, dropna=False, observed=True).agg(packets=("length", "size"), bytes=("length", "sum"))
+    table = result.groupby(by, dropna=False, observed=True).agg(
+        packets=("length", "size"), bytes=("length", "sum")
+    )
     return table.sort_index()

@@ -78,22 +78,72 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_FORMAT", "FIELD_VERSIONS", "FlowLogError", "count_once", "parse_format", "read_flow_logs"]
+__all__ = [
+    "DEFAULT_FORMAT",
+    "FIELD_VERSIONS",
+    "FlowLogError",
+    "count_once",
+    "parse_format",
+    "read_flow_logs",
+]
 
 DEFAULT_FORMAT = (
-    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol",
-    "packets", "bytes", "start", "end", "action", "log-status",
+    "version",
+    "account-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
 )
 """The fields of the default format (version 2), in order."""
 
 FIELD_VERSIONS = {
     **dict.fromkeys(DEFAULT_FORMAT, 2),
-    **dict.fromkeys(("vpc-id", "subnet-id", "instance-id", "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr"), 3),
+    **dict.fromkeys(
+        (
+            "vpc-id",
+            "subnet-id",
+            "instance-id",
+            "tcp-flags",
+            "type",
+            "pkt-srcaddr",
+            "pkt-dstaddr",
+        ),
+        3,
+    ),
     **dict.fromkeys(("region", "az-id", "sublocation-type", "sublocation-id"), 4),
-    **dict.fromkeys(("pkt-src-aws-service", "pkt-dst-aws-service", "flow-direction", "traffic-path"), 5),
-    **dict.fromkeys(("ecs-cluster-arn", "ecs-cluster-name", "ecs-container-instance-arn", "ecs-container-instance-id",
-                     "ecs-container-id", "ecs-second-container-id", "ecs-service-name", "ecs-task-definition-arn",
-                     "ecs-task-arn", "ecs-task-id"), 7),
+    **dict.fromkeys(
+        (
+            "pkt-src-aws-service",
+            "pkt-dst-aws-service",
+            "flow-direction",
+            "traffic-path",
+        ),
+        5,
+    ),
+    **dict.fromkeys(
+        (
+            "ecs-cluster-arn",
+            "ecs-cluster-name",
+            "ecs-container-instance-arn",
+            "ecs-container-instance-id",
+            "ecs-container-id",
+            "ecs-second-container-id",
+            "ecs-service-name",
+            "ecs-task-definition-arn",
+            "ecs-task-arn",
+            "ecs-task-id",
+        ),
+        7,
+    ),
     "reject-reason": 8,
 }
 """Every field a flow log record can have, with the version that introduced it (AWS VPC user guide)."""
@@ -132,9 +182,20 @@ class FlowLogError(ValueError):
     The parts are also attributes: ``file``, ``line`` (1-based, or None) and ``field`` (or None).
     """
 
-    def __init__(self, file: str, message: str, *, line: int | None = None, field: str | None = None):
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
+    ):
         self.file, self.line, self.field = file, line, field
-        where = [file] + ([f"line {line}"] if line is not None else []) + ([f"field {field!r}"] if field else [])
+        where = (
+            [file]
+            + ([f"line {line}"] if line is not None else [])
+            + ([f"field {field!r}"] if field else [])
+        )
         super().__init__(": ".join([*where, message]))
 
 
@@ -151,7 +212,11 @@ def parse_format(log_format: str | Iterable[str]) -> tuple[str, ...]:
     ValueError: unknown flow log field 'bites' (field 3 of the format); did you mean 'bytes'?
     """
     if isinstance(log_format, str):
-        names = re.findall(r"\$\{([^}]*)\}", log_format) if "${" in log_format else log_format.split()
+        names = (
+            re.findall(r"\$\{([^}]*)\}", log_format)
+            if "${" in log_format
+            else log_format.split()
+        )
     else:
         names = [str(name) for name in log_format]
     if not names:
@@ -161,11 +226,19 @@ def parse_format(log_format: str | Iterable[str]) -> tuple[str, ...]:
             import difflib
 
             close = difflib.get_close_matches(name, list(FIELD_VERSIONS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(FIELD_VERSIONS)}"
-            raise ValueError(f"unknown flow log field {name!r} (field {i} of the format){hint}")
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; known fields: {', '.join(FIELD_VERSIONS)}"
+            )
+            raise ValueError(
+                f"unknown flow log field {name!r} (field {i} of the format){hint}"
+            )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"flow log field {duplicates[0]!r} appears twice in the format")
+        raise ValueError(
+            f"flow log field {duplicates[0]!r} appears twice in the format"
+        )
     return tuple(names)
 
 
@@ -185,7 +258,9 @@ def _sources(sources) -> tuple[list[tuple[str, object]], list[str]]:
             found.append((f"<text {texts}>", source))
             continue
         if not isinstance(source, (str, os.PathLike)):
-            raise TypeError(f"read_flow_logs: cannot read a {type(source).__name__}; give a path or a file object")
+            raise TypeError(
+                f"read_flow_logs: cannot read a {type(source).__name__}; give a path or a file object"
+            )
         path = Path(source)
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -196,7 +271,9 @@ def _sources(sources) -> tuple[list[tuple[str, object]], list[str]]:
         elif path.is_file():
             found.append((str(path), path))
         else:
-            raise FileNotFoundError(f"read_flow_logs: {str(path)!r} is neither a file nor a folder")
+            raise FileNotFoundError(
+                f"read_flow_logs: {str(path)!r} is neither a file nor a folder"
+            )
     return found, ignored
 
 
@@ -206,7 +283,9 @@ def _text(label: str, source) -> str:
         try:
             data = source.read_bytes()
         except OSError as error:
-            raise FlowLogError(label, f"cannot open: {error.strerror or error}") from None
+            raise FlowLogError(
+                label, f"cannot open: {error.strerror or error}"
+            ) from None
     else:
         data = source.read()
     if isinstance(data, str):
@@ -215,12 +294,16 @@ def _text(label: str, source) -> str:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as error:
-            raise FlowLogError(label, f"gzip data is corrupt or cut short ({error})") from None
+            raise FlowLogError(
+                label, f"gzip data is corrupt or cut short ({error})"
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise FlowLogError(label, f"not UTF-8 text (byte {error.start})", line=line) from None
+        raise FlowLogError(
+            label, f"not UTF-8 text (byte {error.start})", line=line
+        ) from None
 
 
 def _first_line(text: str) -> tuple[int, str]:
@@ -231,7 +314,9 @@ def _first_line(text: str) -> tuple[int, str]:
     return 0, ""
 
 
-def _header(label: str, text: str, fields: tuple[str, ...] | None) -> tuple[tuple[str, ...], int]:
+def _header(
+    label: str, text: str, fields: tuple[str, ...] | None
+) -> tuple[tuple[str, ...], int]:
     """The fields of one file and the number of lines before its records."""
     number, line = _first_line(text)
     tokens = line.split()
@@ -240,38 +325,67 @@ def _header(label: str, text: str, fields: tuple[str, ...] | None) -> tuple[tupl
             header = parse_format(tokens)
         except ValueError as error:
             bad = next((t for t in tokens if t not in FIELD_VERSIONS), None)
-            raise FlowLogError(label, f"header line: {error}", line=number, field=bad) from None
+            raise FlowLogError(
+                label, f"header line: {error}", line=number, field=bad
+            ) from None
         if fields is not None and header != fields:
-            raise FlowLogError(label, f"the header names the fields {' '.join(header)}, but the format given "
-                                      f"is {' '.join(fields)}", line=number)
+            raise FlowLogError(
+                label,
+                f"the header names the fields {' '.join(header)}, but the format given "
+                f"is {' '.join(fields)}",
+                line=number,
+            )
         return header, number
     return (fields if fields is not None else DEFAULT_FORMAT), 0
 
 
-def _fail(label: str, frame: pd.DataFrame, rows: np.ndarray, field: str, message) -> None:
+def _fail(
+    label: str, frame: pd.DataFrame, rows: np.ndarray, field: str, message
+) -> None:
     """Raise for the first of ``rows`` (a boolean mask) with the value found there."""
     first = int(np.flatnonzero(rows)[0])
     value = frame[field].iat[first]
-    raise FlowLogError(label, f"{message}, got {value!r}", line=int(frame["line"].iat[first]), field=field)
+    raise FlowLogError(
+        label,
+        f"{message}, got {value!r}",
+        line=int(frame["line"].iat[first]),
+        field=field,
+    )
 
 
-def _read_one(label: str, source, fields: tuple[str, ...] | None) -> tuple[pd.DataFrame, dict]:
+def _read_one(
+    label: str, source, fields: tuple[str, ...] | None
+) -> tuple[pd.DataFrame, dict]:
     text = _text(label, source)
     names, header_lines = _header(label, text, fields)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=r"\s+", header=None, names=list(names), dtype=str, na_filter=False,
-            skip_blank_lines=False, skiprows=header_lines, quoting=csv.QUOTE_NONE, index_col=False, engine="c",
+            io.StringIO(text),
+            sep=r"\s+",
+            header=None,
+            names=list(names),
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            skiprows=header_lines,
+            quoting=csv.QUOTE_NONE,
+            index_col=False,
+            engine="c",
         )
     except pd.errors.ParserError as error:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
         if found:
-            raise FlowLogError(label, f"expected {found.group(1)} fields ({' '.join(names)}), got {found.group(3)}",
-                               line=int(found.group(2))) from None
+            raise FlowLogError(
+                label,
+                f"expected {found.group(1)} fields ({' '.join(names)}), got {found.group(3)}",
+                line=int(found.group(2)),
+            ) from None
         raise FlowLogError(label, f"cannot parse: {error}") from None
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({name: pd.Series(dtype=str) for name in names})
-    frame["line"] = np.arange(header_lines + 1, header_lines + 1 + len(frame), dtype=np.int64)
+    frame["line"] = np.arange(
+        header_lines + 1, header_lines + 1 + len(frame), dtype=np.int64
+    )
     empty = frame[list(names)] == ""
     blank = empty.all(axis=1).to_numpy()
     short = empty.any(axis=1).to_numpy() & ~blank
@@ -279,13 +393,23 @@ def _read_one(label: str, source, fields: tuple[str, ...] | None) -> tuple[pd.Da
         row = int(np.flatnonzero(short)[0])
         missing = [n for n in names if empty[n].iat[row]]
         got = len(names) - len(missing)
-        raise FlowLogError(label, f"expected {len(names)} fields ({' '.join(names)}), got {got}",
-                           line=int(frame["line"].iat[row]), field=missing[0])
+        raise FlowLogError(
+            label,
+            f"expected {len(names)} fields ({' '.join(names)}), got {got}",
+            line=int(frame["line"].iat[row]),
+            field=missing[0],
+        )
     frame = frame.loc[~blank].reset_index(drop=True)
-    return frame, {"names": names, "blank": int(blank.sum()), "header": header_lines > 0}
+    return frame, {
+        "names": names,
+        "blank": int(blank.sum()),
+        "header": header_lines > 0,
+    }
 
 
-def _check_and_convert(label: str, frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+def _check_and_convert(
+    label: str, frame: pd.DataFrame, names: tuple[str, ...]
+) -> pd.DataFrame:
     """Validate every known field (vectorised) and convert it; raise on the first bad value."""
     dash = {name: (frame[name] == "-").to_numpy() for name in names}
     out: dict[str, object] = {}
@@ -298,13 +422,25 @@ def _check_and_convert(label: str, frame: pd.DataFrame, names: tuple[str, ...]) 
             bad = np.zeros(len(text), dtype=bool)
         except (ValueError, OverflowError):  # find the cells that are not
             values = pd.to_numeric(frame[name].where(~dash[name]), errors="coerce")
-            bad = ~dash[name] & (values.isna().to_numpy() | ~np.isfinite(values.fillna(0).to_numpy())
-                                 | (values.fillna(0).to_numpy() % 1 != 0) | (values.abs().fillna(0).to_numpy() > 2**62))
+            bad = ~dash[name] & (
+                values.isna().to_numpy()
+                | ~np.isfinite(values.fillna(0).to_numpy())
+                | (values.fillna(0).to_numpy() % 1 != 0)
+                | (values.abs().fillna(0).to_numpy() > 2**62)
+            )
             numbers = np.where(bad, low, values.fillna(low).to_numpy()).astype(np.int64)
         bad |= ~dash[name] & ((numbers < low) | (numbers > high))
         if bad.any():
-            _fail(label, frame, bad, name, f"expected an integer from {low} to {high} ({what})")
-        out[name] = pd.array(np.where(dash[name], 0, numbers).astype(np.int64), dtype="Int64")
+            _fail(
+                label,
+                frame,
+                bad,
+                name,
+                f"expected an integer from {low} to {high} ({what})",
+            )
+        out[name] = pd.array(
+            np.where(dash[name], 0, numbers).astype(np.int64), dtype="Int64"
+        )
         out[name][dash[name]] = pd.NA
     for name in _ADDRESSES:
         if name not in names:
@@ -318,24 +454,43 @@ def _check_and_convert(label: str, frame: pd.DataFrame, names: tuple[str, ...]) 
             except ValueError:
                 invalid.append(value)
         if invalid:
-            _fail(label, frame, column.isin(invalid).to_numpy(), name, "expected an IPv4 or IPv6 address or '-'")
+            _fail(
+                label,
+                frame,
+                column.isin(invalid).to_numpy(),
+                name,
+                "expected an IPv4 or IPv6 address or '-'",
+            )
         out[name] = pd.Categorical(column.where(~dash[name]))
     for name, choices in _CHOICES.items():
         if name not in names:
             continue
         bad = ~dash[name] & ~frame[name].isin(choices).to_numpy()
         if bad.any():
-            _fail(label, frame, bad, name, f"expected one of {', '.join(choices)} or '-'")
-        out[name] = pd.Categorical(frame[name].where(~dash[name]), categories=list(choices))
+            _fail(
+                label, frame, bad, name, f"expected one of {', '.join(choices)} or '-'"
+            )
+        out[name] = pd.Categorical(
+            frame[name].where(~dash[name]), categories=list(choices)
+        )
     for name in names:
         if name not in out:
             out[name] = pd.Categorical(frame[name].where(~dash[name]))
     status = out.get("log-status")
-    traffic = np.ones(len(frame), dtype=bool) if status is None else (np.asarray(status) == "OK")
+    traffic = (
+        np.ones(len(frame), dtype=bool)
+        if status is None
+        else (np.asarray(status) == "OK")
+    )
     for name in _NEEDED_IN_TRAFFIC:
         if name in names and (traffic & dash[name]).any():
-            _fail(label, frame, traffic & dash[name], name,
-                  "expected a value in a record with traffic (log-status OK)")
+            _fail(
+                label,
+                frame,
+                traffic & dash[name],
+                name,
+                "expected a value in a record with traffic (log-status OK)",
+            )
     result = pd.DataFrame({name: out[name] for name in names})
     result["line"] = frame["line"].to_numpy()
     return result
@@ -400,15 +555,20 @@ def read_flow_logs(*sources, fields: str | Iterable[str] | None = None) -> pd.Da
                 for key in ("interface-id", "start", "end"):
                     if key in lost:
                         value = lost[key].iat[i]
-                        entry[key.replace("-", "_")] = None if pd.isna(value) else (
-                            int(value) if key != "interface-id" else str(value))
+                        entry[key.replace("-", "_")] = (
+                            None
+                            if pd.isna(value)
+                            else (int(value) if key != "interface-id" else str(value))
+                        )
                 skipdata.append(entry)
             records = records[(status == "OK").to_numpy()]
         frames.append(records)
     if frames:
         records = pd.concat(frames, ignore_index=True)
     else:
-        records = pd.DataFrame({name: pd.Series(dtype=object) for name in (given or DEFAULT_FORMAT)})
+        records = pd.DataFrame(
+            {name: pd.Series(dtype=object) for name in (given or DEFAULT_FORMAT)}
+        )
         records["line"] = pd.Series(dtype=np.int64)
         records["file"] = pd.Series(dtype=object)
     result = _tidy(records)
@@ -435,23 +595,42 @@ def _tidy(records: pd.DataFrame) -> pd.DataFrame:
             columns[short] = records[name].astype("Int32")
     if "protocol" in records:
         numbers = records["protocol"]
-        names = np.array([_PROTOCOL_NAMES.get(int(n), str(int(n))) if pd.notna(n) else None for n in numbers.unique()],
-                         dtype=object)
+        names = np.array(
+            [
+                _PROTOCOL_NAMES.get(int(n), str(int(n))) if pd.notna(n) else None
+                for n in numbers.unique()
+            ],
+            dtype=object,
+        )
         lookup = dict(zip(numbers.unique(), names))
         columns["protocol"] = pd.Categorical(numbers.map(lookup))
     for name in ("packets", "bytes"):
         if name in records:
             column = records[name]
-            columns[name] = column.to_numpy(dtype=np.int64) if not column.isna().any() else column
+            columns[name] = (
+                column.to_numpy(dtype=np.int64) if not column.isna().any() else column
+            )
     for name in ("start", "end"):
         if name in records:
             columns[name] = pd.to_datetime(records[name], unit="s", utc=True)
     for name in records.columns:
         key = name.replace("-", "_")
-        if name in ("srcport", "dstport", "protocol", "packets", "bytes", "start", "end", "line", "file"):
+        if name in (
+            "srcport",
+            "dstport",
+            "protocol",
+            "packets",
+            "bytes",
+            "start",
+            "end",
+            "line",
+            "file",
+        ):
             continue
         columns[key] = records[name]
-    columns["file"] = pd.Categorical(records["file"]) if len(records) else records["file"]
+    columns["file"] = (
+        pd.Categorical(records["file"]) if len(records) else records["file"]
+    )
     columns["line"] = records["line"].to_numpy(dtype=np.int64)
     result = pd.DataFrame(columns)
     result.index = pd.RangeIndex(len(result))
@@ -487,16 +666,32 @@ def count_once(records: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise KeyError(
             f"count_once: records need columns {missing}: a log without flow-direction (a version 5 field) "
-            "cannot tell which side recorded a transfer; keep only the interfaces of one side instead")
+            "cannot tell which side recorded a transfer; keep only the interfaces of one side instead"
+        )
     direction = records["flow_direction"].astype(object).to_numpy()
     if pd.isna(direction).any():
-        raise ValueError("count_once: some records have no flow_direction ('-'); it must be ingress or egress")
-    keys = records.groupby(needed[:5], sort=False, observed=True, dropna=False).ngroup().to_numpy()
+        raise ValueError(
+            "count_once: some records have no flow_direction ('-'); it must be ingress or egress"
+        )
+    keys = (
+        records.groupby(needed[:5], sort=False, observed=True, dropna=False)
+        .ngroup()
+        .to_numpy()
+    )
     egress = direction == "egress"
-    logged_as_egress = np.bincount(keys, weights=egress, minlength=int(keys.max()) + 1 if len(keys) else 0) > 0
-    duplicate = ~egress & logged_as_egress[keys] if len(keys) else np.zeros(0, dtype=bool)
+    logged_as_egress = (
+        np.bincount(
+            keys, weights=egress, minlength=int(keys.max()) + 1 if len(keys) else 0
+        )
+        > 0
+    )
+    duplicate = (
+        ~egress & logged_as_egress[keys] if len(keys) else np.zeros(0, dtype=bool)
+    )
     kept = records.loc[~duplicate].copy()
     kept.attrs = dict(records.attrs)
     kept.attrs["duplicates"] = int(duplicate.sum())
-    kept.attrs["duplicate_bytes"] = int(records.loc[duplicate, "bytes"].sum()) if "bytes" in records else 0
+    kept.attrs["duplicate_bytes"] = (
+        int(records.loc[duplicate, "bytes"].sum()) if "bytes" in records else 0
+    )
     return kept

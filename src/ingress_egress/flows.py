@@ -74,7 +74,9 @@ _SYN, _ACK = 0x02, 0x10
 _PORT_SPAN = 65537  # ports -1 (none) .. 65535, shifted by one
 
 
-def flows(packets: pd.DataFrame, inside: str | Iterable[str] | None = None) -> pd.DataFrame:
+def flows(
+    packets: pd.DataFrame, inside: str | Iterable[str] | None = None
+) -> pd.DataFrame:
     """Group ``packets`` (one row each, as :func:`ingress_egress.captures.read_capture` returns them)
     into bidirectional conversations, one row per flow.
 
@@ -119,7 +121,9 @@ def flows(packets: pd.DataFrame, inside: str | Iterable[str] | None = None) -> p
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in packets.columns]
     if missing:
-        raise KeyError(f"flows: packets need columns {missing} (have {list(packets.columns)})")
+        raise KeyError(
+            f"flows: packets need columns {missing} (have {list(packets.columns)})"
+        )
 
     src_all = packets["src"].fillna("").astype(str).to_numpy()
     is_ip = src_all != ""
@@ -128,14 +132,22 @@ def flows(packets: pd.DataFrame, inside: str | Iterable[str] | None = None) -> p
     n = len(p)
 
     # Time order (file order among equal times) decides which packet is "first".
-    when = pd.to_datetime(p["time"], utc=True).astype("datetime64[ns, UTC]").dt.tz_convert(None).to_numpy()
+    when = (
+        pd.to_datetime(p["time"], utc=True)
+        .astype("datetime64[ns, UTC]")
+        .dt.tz_convert(None)
+        .to_numpy()
+    )
     order = np.argsort(when.view(np.int64), kind="stable")
     p = p.iloc[order]
     when = when[order]
 
     # Integer codes: addresses, then endpoints (address, port), then flows.
-    address_codes, addresses = pd.factorize(np.concatenate([p["src"].astype(str).to_numpy(),
-                                                            p["dst"].astype(str).to_numpy()]))
+    address_codes, addresses = pd.factorize(
+        np.concatenate(
+            [p["src"].astype(str).to_numpy(), p["dst"].astype(str).to_numpy()]
+        )
+    )
     src_code = address_codes[:n].astype(np.int64)
     dst_code = address_codes[n:].astype(np.int64)
     sport = pd.to_numeric(p["sport"]).fillna(-1).to_numpy(dtype=np.int64)
@@ -145,12 +157,16 @@ def flows(packets: pd.DataFrame, inside: str | Iterable[str] | None = None) -> p
 
     src_end = src_code * _PORT_SPAN + (sport + 1)
     dst_end = dst_code * _PORT_SPAN + (dport + 1)
-    from_low = src_end <= dst_end                      # the direction of each packet, in flow terms
-    endpoint_codes, endpoints = pd.factorize(np.concatenate([np.minimum(src_end, dst_end),
-                                                             np.maximum(src_end, dst_end)]))
-    key = endpoint_codes[:n].astype(np.int64) * max(len(endpoints), 1) + endpoint_codes[n:]
+    from_low = src_end <= dst_end  # the direction of each packet, in flow terms
+    endpoint_codes, endpoints = pd.factorize(
+        np.concatenate([np.minimum(src_end, dst_end), np.maximum(src_end, dst_end)])
+    )
+    key = (
+        endpoint_codes[:n].astype(np.int64) * max(len(endpoints), 1)
+        + endpoint_codes[n:]
+    )
     key = key * max(len(protocols), 1) + protocol_code
-    flow, _ = pd.factorize(key)                        # numbered in order of first packet
+    flow, _ = pd.factorize(key)  # numbered in order of first packet
     n_flows = int(flow.max()) + 1 if n else 0
 
     first = np.unique(flow, return_index=True)[1]
@@ -168,12 +184,14 @@ def flows(packets: pd.DataFrame, inside: str | Iterable[str] | None = None) -> p
     decider[syn_flows] = syn_rows[syn_first]
     by_syn = np.zeros(n_flows, dtype=bool)
     by_syn[syn_flows] = True
-    forward = from_low == from_low[decider][flow]      # sent by the initiator?
+    forward = from_low == from_low[decider][flow]  # sent by the initiator?
 
     length = pd.to_numeric(p["length"]).to_numpy(dtype=np.float64)
 
     def total(weights: np.ndarray | None) -> np.ndarray:
-        return np.rint(np.bincount(flow, weights=weights, minlength=n_flows)).astype(np.int64)
+        return np.rint(np.bincount(flow, weights=weights, minlength=n_flows)).astype(
+            np.int64
+        )
 
     packets_forward = total(forward.astype(np.float64))
     bytes_forward = total(length * forward)
@@ -184,12 +202,20 @@ def flows(packets: pd.DataFrame, inside: str | Iterable[str] | None = None) -> p
     init_port, resp_port = sport[decider], dport[decider]
     result = pd.DataFrame(
         {
-            "protocol": pd.array(np.asarray(protocols, dtype=object)[protocol_code[first]], dtype="str"),
+            "protocol": pd.array(
+                np.asarray(protocols, dtype=object)[protocol_code[first]], dtype="str"
+            ),
             "initiator": pd.array(address_text[src_code[decider]], dtype="str"),
-            "initiator_port": pd.array(np.where(init_port < 0, None, init_port), dtype="Int32"),
+            "initiator_port": pd.array(
+                np.where(init_port < 0, None, init_port), dtype="Int32"
+            ),
             "responder": pd.array(address_text[dst_code[decider]], dtype="str"),
-            "responder_port": pd.array(np.where(resp_port < 0, None, resp_port), dtype="Int32"),
-            "initiated_by": pd.array(np.where(by_syn, "SYN", "first packet"), dtype="str"),
+            "responder_port": pd.array(
+                np.where(resp_port < 0, None, resp_port), dtype="Int32"
+            ),
+            "initiated_by": pd.array(
+                np.where(by_syn, "SYN", "first packet"), dtype="str"
+            ),
             "first_packet": p.index.to_numpy()[first],
             "start": pd.DatetimeIndex(when[first]).tz_localize("UTC"),
             "end": pd.DatetimeIndex(when[last]).tz_localize("UTC"),
@@ -227,7 +253,9 @@ def _add_boundary_columns(result: pd.DataFrame, inside: str | Iterable[str]) -> 
     result["connection"] = pd.array(connection, dtype="str")
     result["ingress_bytes"] = ingress.astype(np.int64)
     result["egress_bytes"] = egress.astype(np.int64)
-    direction = np.select([ingress > egress, egress > ingress], ["ingress", "egress"], default="balanced")
+    direction = np.select(
+        [ingress > egress, egress > ingress], ["ingress", "egress"], default="balanced"
+    )
     result["bytes_direction"] = pd.array(direction, dtype="string")
     result.loc[(ingress == 0) & (egress == 0), "bytes_direction"] = pd.NA
 
@@ -248,35 +276,74 @@ def quic_connections(packets: pd.DataFrame) -> pd.DataFrame:
     UDP 443 packets that match no connection seen from its handshake are counted in
     ``attrs["unmatched"]``.
     """
-    for column in ("frame", "payload_offset", "protocol", "sport", "dport", "src", "dst", "time", "length"):
+    for column in (
+        "frame",
+        "payload_offset",
+        "protocol",
+        "sport",
+        "dport",
+        "src",
+        "dst",
+        "time",
+        "length",
+    ):
         if column not in packets.columns:
-            raise KeyError(f"quic_connections: packets need a {column!r} column; read the capture with "
-                           f"read_capture(path, keep_bytes=True)")
+            raise KeyError(
+                f"quic_connections: packets need a {column!r} column; read the capture with "
+                f"read_capture(path, keep_bytes=True)"
+            )
     sport, dport = packets["sport"].astype("Int64"), packets["dport"].astype("Int64")
-    mask = ((packets["protocol"] == "UDP") & ((sport == 443) | (dport == 443)) & packets["payload_offset"].notna())
+    mask = (
+        (packets["protocol"] == "UDP")
+        & ((sport == 443) | (dport == 443))
+        & packets["payload_offset"].notna()
+    )
     subset = packets[mask.fillna(False).to_numpy(dtype=bool)]
-    subset = subset.iloc[np.argsort(pd.to_datetime(subset["time"], utc=True).to_numpy(), kind="stable")]
+    subset = subset.iloc[
+        np.argsort(pd.to_datetime(subset["time"], utc=True).to_numpy(), kind="stable")
+    ]
     owner: dict[bytes, int] = {}
     lengths: set[int] = set()
     conns: list[dict] = []
     unmatched = 0
     for frame_no, time, src, dst, sp, dp, frame, offset, length in zip(
-            subset.index, subset["time"], subset["src"], subset["dst"], subset["sport"], subset["dport"],
-            subset["frame"], subset["payload_offset"], subset["length"]):
-        data = bytes(frame)[int(offset):]
+        subset.index,
+        subset["time"],
+        subset["src"],
+        subset["dst"],
+        subset["sport"],
+        subset["dport"],
+        subset["frame"],
+        subset["payload_offset"],
+        subset["length"],
+    ):
+        data = bytes(frame)[int(offset) :]
         to_server = int(dp) == 443
         k = None
-        if len(data) >= 7 and data[0] & 0xC0 == 0xC0:                     # long header
+        if len(data) >= 7 and data[0] & 0xC0 == 0xC0:  # long header
             dlen = data[5]
-            dcid = data[6:6 + dlen]
+            dcid = data[6 : 6 + dlen]
             slen = data[6 + dlen] if len(data) > 6 + dlen else 0
-            scid = data[7 + dlen:7 + dlen + slen]
+            scid = data[7 + dlen : 7 + dlen + slen]
             k = owner.get(dcid)
-            if k is None and to_server:                                   # a client's first Initial
+            if k is None and to_server:  # a client's first Initial
                 k = len(conns)
-                conns.append({"client": src, "server": dst, "server_port": 443, "client_cid": scid.hex(),
-                              "server_cid": "", "paths": set(), "first_packet": frame_no, "start": time,
-                              "end": time, "packets": 0, "bytes_up": 0, "bytes_down": 0})
+                conns.append(
+                    {
+                        "client": src,
+                        "server": dst,
+                        "server_port": 443,
+                        "client_cid": scid.hex(),
+                        "server_cid": "",
+                        "paths": set(),
+                        "first_packet": frame_no,
+                        "start": time,
+                        "end": time,
+                        "packets": 0,
+                        "bytes_up": 0,
+                        "bytes_down": 0,
+                    }
+                )
                 owner[dcid] = k
             if k is not None:
                 for cid in (dcid, scid):
@@ -285,8 +352,15 @@ def quic_connections(packets: pd.DataFrame) -> pd.DataFrame:
                         lengths.add(len(cid))
                 if not to_server and not conns[k]["server_cid"]:
                     conns[k]["server_cid"] = scid.hex()
-        elif len(data) >= 1 and data[0] & 0xC0 == 0x40:                    # short header
-            k = next((owner[data[1:1 + n]] for n in sorted(lengths) if data[1:1 + n] in owner), None)
+        elif len(data) >= 1 and data[0] & 0xC0 == 0x40:  # short header
+            k = next(
+                (
+                    owner[data[1 : 1 + n]]
+                    for n in sorted(lengths)
+                    if data[1 : 1 + n] in owner
+                ),
+                None,
+            )
         if k is None:
             unmatched += 1
             continue
@@ -299,8 +373,23 @@ def quic_connections(packets: pd.DataFrame) -> pd.DataFrame:
         else:
             c["bytes_down"] += int(length)
             c["paths"].add((dst, int(dp)))
-    table = pd.DataFrame(conns, columns=["client", "server", "server_port", "client_cid", "server_cid", "paths",
-                                         "first_packet", "start", "end", "packets", "bytes_up", "bytes_down"])
+    table = pd.DataFrame(
+        conns,
+        columns=[
+            "client",
+            "server",
+            "server_port",
+            "client_cid",
+            "server_cid",
+            "paths",
+            "first_packet",
+            "start",
+            "end",
+            "packets",
+            "bytes_up",
+            "bytes_down",
+        ],
+    )
     table["paths"] = table["paths"].map(len).astype("int64")
     table.index = pd.RangeIndex(1, len(table) + 1, name="connection")
     table.attrs["unmatched"] = unmatched

@@ -73,34 +73,46 @@ def parse_glossary(text: str) -> list[Entry]:
     """
     lines = text.splitlines()
     try:
-        start = next(i for i, line in enumerate(lines) if re.match(r"^(```+|:::+)\{glossary\}", line))
+        start = next(
+            i
+            for i, line in enumerate(lines)
+            if re.match(r"^(```+|:::+)\{glossary\}", line)
+        )
     except StopIteration:
         raise ValueError("no ```{glossary} directive") from None
     fence = re.match(r"^(```+|:::+)", lines[start]).group(1)
     entries: list[Entry] = []
     pending_terms: list[tuple[int, str]] = []
-    for number, line in enumerate(lines[start + 1:], start=start + 2):
+    for number, line in enumerate(lines[start + 1 :], start=start + 2):
         if line.startswith(fence):
             break
         if line.startswith(":") and not entries and not pending_terms:
-            continue                                    # a directive option such as :sorted:
+            continue  # a directive option such as :sorted:
         if not line.strip():
             continue
         if line[0] in " \t":
             if not pending_terms and not entries:
-                raise ValueError(f"glossary line {number}: a definition before any term")
+                raise ValueError(
+                    f"glossary line {number}: a definition before any term"
+                )
             if pending_terms:
-                entries.append(Entry([t for _, t in pending_terms], "", pending_terms[0][0]))
+                entries.append(
+                    Entry([t for _, t in pending_terms], "", pending_terms[0][0])
+                )
                 pending_terms = []
             entries[-1].definition += line.strip() + "\n"
         else:
             if entries and entries[-1].definition == "" and not pending_terms:
-                raise ValueError(f"glossary line {number}: entry {entries[-1].name!r} has no definition")
+                raise ValueError(
+                    f"glossary line {number}: entry {entries[-1].name!r} has no definition"
+                )
             pending_terms.append((number, line.strip()))
     else:
         raise ValueError("the {glossary} directive is not closed")
     if pending_terms:
-        raise ValueError(f"glossary line {pending_terms[0][0]}: term {pending_terms[0][1]!r} has no definition")
+        raise ValueError(
+            f"glossary line {pending_terms[0][0]}: term {pending_terms[0][1]!r} has no definition"
+        )
     return entries
 
 
@@ -139,11 +151,15 @@ def _from_notebooks(definition: str) -> str:
     def relink(match: re.Match) -> str:
         target = match.group(2)
         if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^/", target):
-            return match.group(0)                       # a URL, an anchor or an absolute path
-        path = posixpath.relpath(posixpath.normpath(posixpath.join("book", target)), "notebooks")
+            return match.group(0)  # a URL, an anchor or an absolute path
+        path = posixpath.relpath(
+            posixpath.normpath(posixpath.join("book", target)), "notebooks"
+        )
         return match.group(1) + path + match.group(3)
 
-    text = ROLE.sub(lambda match: parse_role(match.group(1))[0], " ".join(definition.split()))
+    text = ROLE.sub(
+        lambda match: parse_role(match.group(1))[0], " ".join(definition.split())
+    )
     return LINK_TARGET.sub(relink, text)
 
 
@@ -155,10 +171,17 @@ def notebook_glossary(entries: list[Entry], targets: Iterable[str]) -> str | Non
     does), spelled as in the glossary and sorted as the glossary sorts; an alias gets its entry's
     definition. Unknown targets are left out (the glossary tests report them).
     """
-    by_key = {term.casefold(): (term, entry) for entry in entries for term in entry.terms}
+    by_key = {
+        term.casefold(): (term, entry) for entry in entries for term in entry.terms
+    }
     found = dict(by_key[t.casefold()] for t in targets if t.casefold() in by_key)
     if not found:
         return None
-    terms = sorted(((term, entry.definition) for term, entry in found.items()), key=lambda item: item[0].casefold())
-    body = "\n\n".join(f"{term}\n: {_from_notebooks(definition)}" for term, definition in terms)
+    terms = sorted(
+        ((term, entry.definition) for term, entry in found.items()),
+        key=lambda item: item[0].casefold(),
+    )
+    body = "\n\n".join(
+        f"{term}\n: {_from_notebooks(definition)}" for term, definition in terms
+    )
     return f":::{{glossary}}\n{body}\n:::"

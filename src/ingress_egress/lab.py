@@ -49,13 +49,22 @@ import nbformat
 import yaml
 
 from ingress_egress.course import exercise_labels
-from ingress_egress.glossary import Entry, notebook_glossary, read_glossary, role_targets
+from ingress_egress.glossary import (
+    Entry,
+    notebook_glossary,
+    read_glossary,
+    role_targets,
+)
 
 LAB_CELL_PREFIX = "lab-"
 GLOSSARY_CELL_ID = "lab-glossary"
-GLOSSARY_LEAD = ("**Terms linked in this notebook**, as the course's glossary (`book/glossary.md`) "
-                 "defines them. Hover over a linked term to read its entry, click it to come here.")
-HEADING_COLLAPSED = "jp-MarkdownHeadingCollapsed"    # JupyterLab's cell metadata for a collapsed heading
+GLOSSARY_LEAD = (
+    "**Terms linked in this notebook**, as the course's glossary (`book/glossary.md`) "
+    "defines them. Hover over a linked term to read its entry, click it to come here."
+)
+HEADING_COLLAPSED = (
+    "jp-MarkdownHeadingCollapsed"  # JupyterLab's cell metadata for a collapsed heading
+)
 KERNEL_DISPLAY_NAME = {"python3": "Python 3 (ipykernel)"}
 NOTEBOOK_NAME = re.compile(r"^(\d\d)-[\w-]+\.ipynb$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -88,14 +97,16 @@ def split_front_matter(markdown: str) -> tuple[dict, str]:
     data = yaml.safe_load(match.group(1) or "") or {}
     if not isinstance(data, dict):
         raise LabReadyError(f"front matter is not a mapping: {match.group(0)!r}")
-    return data, markdown[match.end():]
+    return data, markdown[match.end() :]
 
 
 def _with_front_matter(markdown: str, name: str) -> str:
     data, body = split_front_matter(markdown)
     numbering = data.setdefault("numbering", {})
     if not isinstance(numbering, dict):
-        raise LabReadyError(f"{name}: the front matter's 'numbering' is not a mapping: {numbering!r}")
+        raise LabReadyError(
+            f"{name}: the front matter's 'numbering' is not a mapping: {numbering!r}"
+        )
     numbering.setdefault("exercise", {})["enumerator"] = exercise_enumerator(name)
     return "---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n" + body
 
@@ -118,7 +129,9 @@ def solution_cells(notebook: dict, name: str) -> dict[int, str]:
     the book counts. A solution whose label is no exercise, or one never closed, is an error.
     """
     cells = notebook["cells"]
-    labels = exercise_labels("\n\n".join(_text(c) for c in cells if c["cell_type"] == "markdown"))
+    labels = exercise_labels(
+        "\n\n".join(_text(c) for c in cells if c["cell_type"] == "markdown")
+    )
     inside: dict[int, str] = {}
     number, opened_at = None, None
     for index, cell in enumerate(cells):
@@ -126,20 +139,28 @@ def solution_cells(notebook: dict, name: str) -> dict[int, str]:
         start, end = SOLUTION_START.match(source), SOLUTION_END.match(source)
         if start:
             if number is not None:
-                raise LabReadyError(f"{name}: cell {index}: a solution starts inside the one opened at cell {opened_at}")
+                raise LabReadyError(
+                    f"{name}: cell {index}: a solution starts inside the one opened at cell {opened_at}"
+                )
             label = start.group(1)
             if label not in labels:
-                raise LabReadyError(f"{name}: cell {index}: solution to {label!r}, which is no exercise here "
-                                    f"(exercises: {', '.join(labels) or 'none'})")
+                raise LabReadyError(
+                    f"{name}: cell {index}: solution to {label!r}, which is no exercise here "
+                    f"(exercises: {', '.join(labels) or 'none'})"
+                )
             number, opened_at = f"{chapter(name)}.{labels.index(label) + 1}", index
         elif end:
             if number is None:
-                raise LabReadyError(f"{name}: cell {index}: solution-end without a solution-start")
+                raise LabReadyError(
+                    f"{name}: cell {index}: solution-end without a solution-start"
+                )
             number = None
         elif number is not None:
             inside[index] = number
     if number is not None:
-        raise LabReadyError(f"{name}: the solution opened at cell {opened_at} has no solution-end")
+        raise LabReadyError(
+            f"{name}: the solution opened at cell {opened_at} has no solution-end"
+        )
     return inside
 
 
@@ -152,19 +173,31 @@ def _lab_cell(cell_id: str, source: str, **metadata) -> dict:
 
 def _headings(cells: list[dict], name: str) -> list[dict]:
     """The cells with a heading before each exercise and a collapsed one before each solution."""
-    solution_cells({"cells": cells}, name)              # the solutions are well formed
-    labels = exercise_labels("\n\n".join(c["source"] for c in cells if c["cell_type"] == "markdown"))
-    numbers = {label: f"{chapter(name)}.{position}" for position, label in enumerate(labels, start=1)}
+    solution_cells({"cells": cells}, name)  # the solutions are well formed
+    labels = exercise_labels(
+        "\n\n".join(c["source"] for c in cells if c["cell_type"] == "markdown")
+    )
+    numbers = {
+        label: f"{chapter(name)}.{position}"
+        for position, label in enumerate(labels, start=1)
+    }
     result = []
     for cell in cells:
         if cell["cell_type"] == "markdown":
             for label in exercise_labels(cell["source"]):
-                result.append(_lab_cell(f"exercise-{label}", f"### Exercise {numbers[label]}"))
+                result.append(
+                    _lab_cell(f"exercise-{label}", f"### Exercise {numbers[label]}")
+                )
             start = SOLUTION_START.match(cell["source"])
             if start:
                 label = start.group(1)
-                result.append(_lab_cell(f"solution-{label}", f"#### Solution to Exercise {numbers[label]}",
-                                        **{HEADING_COLLAPSED: True}))
+                result.append(
+                    _lab_cell(
+                        f"solution-{label}",
+                        f"#### Solution to Exercise {numbers[label]}",
+                        **{HEADING_COLLAPSED: True},
+                    )
+                )
         result.append(cell)
     return result
 
@@ -191,8 +224,11 @@ def make_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> dict:
     glossary = _glossary_cell(cells, entries)
     cells = _headings(cells, name)
     if glossary is not None:
-        resources = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
-                     and c["source"].startswith("## Resources")]
+        resources = [
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "markdown" and c["source"].startswith("## Resources")
+        ]
         cells.insert(resources[-1] if resources else len(cells), glossary)
     notebook["cells"] = cells
 
@@ -208,7 +244,9 @@ def is_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> bool:
     return ready == nbformat.writes(nbformat.from_dict(copy.deepcopy(notebook)))
 
 
-def lab_ready(folder: str | Path, glossary: str | Path, check: bool = False) -> list[str]:
+def lab_ready(
+    folder: str | Path, glossary: str | Path, check: bool = False
+) -> list[str]:
     """Make every ``NN-name.ipynb`` in ``folder`` ready for JupyterLab; the names of those that changed.
 
     With ``check``, nothing is written: the result lists the notebooks that are not ready.
@@ -220,11 +258,15 @@ def lab_ready(folder: str | Path, glossary: str | Path, check: bool = False) -> 
         if not is_lab_ready(notebook, path.name, entries):
             changed.append(path.name)
             if not check:
-                nbformat.write(nbformat.from_dict(make_lab_ready(notebook, path.name, entries)), path)
+                nbformat.write(
+                    nbformat.from_dict(make_lab_ready(notebook, path.name, entries)),
+                    path,
+                )
     return changed
 
 
 # Starting over: which notebooks differ from the committed ones, and getting one back.
+
 
 class ResetError(RuntimeError):
     """A notebook that cannot be put back: says why and what to do instead."""
@@ -232,15 +274,27 @@ class ResetError(RuntimeError):
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
     if shutil.which("git") is None:
-        raise ResetError("git is not installed, so the committed notebooks are out of reach")
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+        raise ResetError(
+            "git is not installed, so the committed notebooks are out of reach"
+        )
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, check=False
+    )
 
 
 def changed_notebooks(root: str | Path = ".") -> list[str] | None:
     """The notebooks (``notebooks/*.ipynb``, paths from ``root``) that differ from the committed ones,
     new ones included; None when ``root`` is not a git checkout, so there is nothing to compare with."""
     try:
-        result = _git(Path(root), "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "notebooks")
+        result = _git(
+            Path(root),
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            "notebooks",
+        )
     except ResetError:
         return None
     if result.returncode != 0:
@@ -249,7 +303,7 @@ def changed_notebooks(root: str | Path = ".") -> list[str] | None:
     for record in records:
         status, path = record[:2], record[3:]
         if status[:1] in ("R", "C"):
-            next(records, None)                         # a rename's or copy's former path follows
+            next(records, None)  # a rename's or copy's former path follows
         if path.endswith(".ipynb") and "/.ipynb_checkpoints/" not in path:
             changed.append(path)
     return sorted(set(changed))
@@ -261,8 +315,12 @@ def find_notebook(root: Path, number: str) -> Path:
         raise ResetError(f"{number!r} is not a notebook number; give one such as 02")
     found = sorted((root / "notebooks").glob(f"{int(number):02d}-*.ipynb"))
     if len(found) != 1:
-        known = sorted(p.name[:2] for p in (root / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-        raise ResetError(f"no notebook {int(number):02d}; the course has {', '.join(known)}")
+        known = sorted(
+            p.name[:2] for p in (root / "notebooks").glob("[0-9][0-9]-*.ipynb")
+        )
+        raise ResetError(
+            f"no notebook {int(number):02d}; the course has {', '.join(known)}"
+        )
     return found[0]
 
 
@@ -277,17 +335,24 @@ def reset_notebook(root: str | Path, number: str) -> str:
     relative = path.relative_to(root).as_posix()
     committed = _git(root, "show", f"HEAD:{relative}")
     if committed.returncode != 0:
-        raise ResetError(f"{relative}: no committed version to go back to (this copy of the course is not "
-                         f"a git checkout, or the notebook was never committed): "
-                         f"{committed.stderr.decode('utf-8', 'replace').strip()}")
+        raise ResetError(
+            f"{relative}: no committed version to go back to (this copy of the course is not "
+            f"a git checkout, or the notebook was never committed): "
+            f"{committed.stderr.decode('utf-8', 'replace').strip()}"
+        )
     if path.read_bytes() == committed.stdout:
         return f"{relative} is already as committed; nothing to do"
     backups = root / "backups"
     backups.mkdir(exist_ok=True)
-    taken = [int(m.group(1)) for p in backups.glob(f"{path.stem}.*.ipynb")
-             if (m := re.fullmatch(rf"{re.escape(path.stem)}\.(\d+)\.ipynb", p.name))]
+    taken = [
+        int(m.group(1))
+        for p in backups.glob(f"{path.stem}.*.ipynb")
+        if (m := re.fullmatch(rf"{re.escape(path.stem)}\.(\d+)\.ipynb", p.name))
+    ]
     backup = backups / f"{path.stem}.{max(taken, default=0) + 1}.ipynb"
     shutil.copy2(path, backup)
     path.write_bytes(committed.stdout)
-    return (f"{relative} is as committed again; your version is in {backup.relative_to(root).as_posix()}. "
-            "If the notebook is open in JupyterLab, choose File > Reload Notebook from Disk.")
+    return (
+        f"{relative} is as committed again; your version is in {backup.relative_to(root).as_posix()}. "
+        "If the notebook is open in JupyterLab, choose File > Reload Notebook from Disk."
+    )

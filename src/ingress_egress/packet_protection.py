@@ -48,12 +48,16 @@ QUIC_V2 = 0x6B3343CF
 """QUIC version 2 (RFC 9369, section 3.1): the same protocol with new constants, against ossification."""
 
 INITIAL_SALTS = {
-    QUIC_V1: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"),   # RFC 9001, section 5.2
-    QUIC_V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9"),   # RFC 9369, section 3.3.1
+    QUIC_V1: bytes.fromhex(
+        "38762cf7f55934b34d179ae6a4c80cadccbb7f0a"
+    ),  # RFC 9001, section 5.2
+    QUIC_V2: bytes.fromhex(
+        "0dede3def700a6db819381be6e269dcbf9bd2ed9"
+    ),  # RFC 9369, section 3.3.1
 }
 """The Initial salt of each QUIC version: public constants, which is why anyone can derive the keys."""
 
-_LABEL_PREFIX = {QUIC_V1: b"quic ", QUIC_V2: b"quicv2 "}   # RFC 9369, section 3.3.2
+_LABEL_PREFIX = {QUIC_V1: b"quic ", QUIC_V2: b"quicv2 "}  # RFC 9369, section 3.3.2
 
 
 # --------------------------------------------------------------------------------------------------
@@ -87,14 +91,18 @@ def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
     return output[:length]
 
 
-def hkdf_expand_label(secret: bytes, label: bytes, context: bytes, length: int) -> bytes:
+def hkdf_expand_label(
+    secret: bytes, label: bytes, context: bytes, length: int
+) -> bytes:
     """TLS 1.3's HKDF-Expand-Label: the label is prefixed with ``"tls13 "`` inside an HkdfLabel.
 
     >>> len(hkdf_expand_label(bytes(32), b"quic key", b"", 16))
     16
     """
     full = b"tls13 " + label
-    info = struct.pack("!HB", length, len(full)) + full + bytes([len(context)]) + context
+    info = (
+        struct.pack("!HB", length, len(full)) + full + bytes([len(context)]) + context
+    )
     return hkdf_expand(secret, info, length)
 
 
@@ -113,7 +121,7 @@ def _make_sbox() -> bytes:
     """The AES S-box (FIPS 197, section 5.1.1): the inverse in GF(2^8), then an affine map."""
     exp, log = [0] * 255, [0] * 256
     x = 1
-    for i in range(255):          # 3 generates the multiplicative group of GF(2^8)
+    for i in range(255):  # 3 generates the multiplicative group of GF(2^8)
         exp[i], log[x] = x, i
         x ^= _xtime(x)
     box = bytearray(256)
@@ -134,7 +142,7 @@ def _expand_key(key: bytes) -> list[bytes]:
     """The 11 round keys of AES-128 (FIPS 197, section 5.2)."""
     if len(key) != 16:
         raise ValueError(f"AES-128 needs a 16-byte key, got {len(key)} bytes")
-    words = [key[i:i + 4] for i in range(0, 16, 4)]
+    words = [key[i : i + 4] for i in range(0, 16, 4)]
     rcon = 1
     for i in range(4, 44):
         t = words[i - 1]
@@ -142,22 +150,26 @@ def _expand_key(key: bytes) -> list[bytes]:
             t = bytes([SBOX[t[1]] ^ rcon, SBOX[t[2]], SBOX[t[3]], SBOX[t[0]]])
             rcon = _xtime(rcon)
         words.append(bytes(a ^ b for a, b in zip(words[i - 4], t)))
-    return [b"".join(words[r * 4:r * 4 + 4]) for r in range(11)]
+    return [b"".join(words[r * 4 : r * 4 + 4]) for r in range(11)]
 
 
 def _encrypt_with(round_keys: list[bytes], block: bytes) -> bytes:
     s = [a ^ b for a, b in zip(block, round_keys[0])]
     for r in range(1, 11):
-        s = [SBOX[b] for b in s]                                        # SubBytes
-        s = [s[(i + 4 * (i % 4)) % 16] for i in range(16)]              # ShiftRows (column-major state)
-        if r < 10:                                                      # MixColumns
+        s = [SBOX[b] for b in s]  # SubBytes
+        s = [
+            s[(i + 4 * (i % 4)) % 16] for i in range(16)
+        ]  # ShiftRows (column-major state)
+        if r < 10:  # MixColumns
             mixed = []
             for c in range(4):
-                a = s[4 * c:4 * c + 4]
+                a = s[4 * c : 4 * c + 4]
                 total = a[0] ^ a[1] ^ a[2] ^ a[3]
-                mixed += [a[i] ^ total ^ _xtime(a[i] ^ a[(i + 1) % 4]) for i in range(4)]
+                mixed += [
+                    a[i] ^ total ^ _xtime(a[i] ^ a[(i + 1) % 4]) for i in range(4)
+                ]
             s = mixed
-        s = [a ^ b for a, b in zip(s, round_keys[r])]                   # AddRoundKey
+        s = [a ^ b for a, b in zip(s, round_keys[r])]  # AddRoundKey
     return bytes(s)
 
 
@@ -194,7 +206,7 @@ def _gf128_multiply(x: int, y: int) -> int:
 def _ghash(h: int, data: bytes) -> int:
     y = 0
     for i in range(0, len(data), 16):
-        y = _gf128_multiply(y ^ int.from_bytes(data[i:i + 16], "big"), h)
+        y = _gf128_multiply(y ^ int.from_bytes(data[i : i + 16], "big"), h)
     return y
 
 
@@ -207,18 +219,25 @@ def _ctr(round_keys: list[bytes], nonce: bytes, data: bytes) -> bytes:
     out = bytearray()
     for k, i in enumerate(range(0, len(data), 16), start=2):
         stream = _encrypt_with(round_keys, nonce + struct.pack("!I", k))
-        out += bytes(a ^ b for a, b in zip(data[i:i + 16], stream))
+        out += bytes(a ^ b for a, b in zip(data[i : i + 16], stream))
     return bytes(out)
 
 
-def _tag(round_keys: list[bytes], nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+def _tag(
+    round_keys: list[bytes], nonce: bytes, ciphertext: bytes, associated_data: bytes
+) -> bytes:
     h = int.from_bytes(_encrypt_with(round_keys, bytes(16)), "big")
     lengths = struct.pack("!QQ", 8 * len(associated_data), 8 * len(ciphertext))
     s = _ghash(h, _pad16(associated_data) + _pad16(ciphertext) + lengths)
-    return (int.from_bytes(_encrypt_with(round_keys, nonce + b"\x00\x00\x00\x01"), "big") ^ s).to_bytes(16, "big")
+    return (
+        int.from_bytes(_encrypt_with(round_keys, nonce + b"\x00\x00\x00\x01"), "big")
+        ^ s
+    ).to_bytes(16, "big")
 
 
-def aes128_gcm_seal(key: bytes, nonce: bytes, plaintext: bytes, associated_data: bytes = b"") -> bytes:
+def aes128_gcm_seal(
+    key: bytes, nonce: bytes, plaintext: bytes, associated_data: bytes = b""
+) -> bytes:
     """AES-128-GCM encryption with a 96-bit nonce: the ciphertext followed by the 16-byte tag.
 
     >>> aes128_gcm_seal(bytes(16), bytes(12), b"").hex()        # GCM specification, test case 1
@@ -231,7 +250,9 @@ def aes128_gcm_seal(key: bytes, nonce: bytes, plaintext: bytes, associated_data:
     return ciphertext + _tag(round_keys, nonce, ciphertext, associated_data)
 
 
-def aes128_gcm_open(key: bytes, nonce: bytes, sealed: bytes, associated_data: bytes = b"") -> bytes:
+def aes128_gcm_open(
+    key: bytes, nonce: bytes, sealed: bytes, associated_data: bytes = b""
+) -> bytes:
     """Decrypt what :func:`aes128_gcm_seal` sealed; a wrong tag (wrong key, or altered bytes) is an error.
 
     >>> sealed = aes128_gcm_seal(bytes(16), bytes(12), b"hello", b"header")
@@ -247,7 +268,9 @@ def aes128_gcm_open(key: bytes, nonce: bytes, sealed: bytes, associated_data: by
     ciphertext, tag = sealed[:-16], sealed[-16:]
     round_keys = _expand_key(key)
     if _tag(round_keys, nonce, ciphertext, associated_data) != tag:
-        raise ValueError("AES-GCM: the authentication tag does not match (wrong key, or the bytes were altered)")
+        raise ValueError(
+            "AES-GCM: the authentication tag does not match (wrong key, or the bytes were altered)"
+        )
     return _ctr(round_keys, nonce, ciphertext)
 
 
@@ -269,20 +292,28 @@ class PacketKeys:
         return bytes(a ^ b for a, b in zip(self.iv, packet_number.to_bytes(12, "big")))
 
 
-def initial_keys(destination_cid: bytes, *, client: bool, version: int = QUIC_V1) -> PacketKeys:
+def initial_keys(
+    destination_cid: bytes, *, client: bool, version: int = QUIC_V1
+) -> PacketKeys:
     """The Initial keys of one side, derived from the client's first Destination Connection ID.
 
     The salt is a published constant, so these keys protect nothing from an observer: they only
     make the packet tamper-evident to those who do not see it.
     """
     if version not in INITIAL_SALTS:
-        raise ValueError(f"QUIC version 0x{version:08x}: expected 1 (RFC 9000) or 0x6b3343cf (RFC 9369)")
+        raise ValueError(
+            f"QUIC version 0x{version:08x}: expected 1 (RFC 9000) or 0x6b3343cf (RFC 9369)"
+        )
     initial_secret = hkdf_extract(INITIAL_SALTS[version], destination_cid)
-    secret = hkdf_expand_label(initial_secret, b"client in" if client else b"server in", b"", 32)
+    secret = hkdf_expand_label(
+        initial_secret, b"client in" if client else b"server in", b"", 32
+    )
     prefix = _LABEL_PREFIX[version]
-    return PacketKeys(hkdf_expand_label(secret, prefix + b"key", b"", 16),
-                      hkdf_expand_label(secret, prefix + b"iv", b"", 12),
-                      hkdf_expand_label(secret, prefix + b"hp", b"", 16))
+    return PacketKeys(
+        hkdf_expand_label(secret, prefix + b"key", b"", 16),
+        hkdf_expand_label(secret, prefix + b"iv", b"", 12),
+        hkdf_expand_label(secret, prefix + b"hp", b"", 16),
+    )
 
 
 def header_protection_mask(hp_key: bytes, sample: bytes) -> bytes:
@@ -295,7 +326,9 @@ def header_protection_mask(hp_key: bytes, sample: bytes) -> bytes:
     return aes128_encrypt_block(hp_key, sample)[:5]
 
 
-def open_initial(packet: bytes, *, client: bool, keys_dcid: bytes | None = None) -> tuple[int, bytes]:
+def open_initial(
+    packet: bytes, *, client: bool, keys_dcid: bytes | None = None
+) -> tuple[int, bytes]:
     """Remove the protection of a QUIC Initial packet: its packet number and its frames.
 
     The keys come from the Destination Connection ID of the client's first Initial
@@ -312,26 +345,33 @@ def open_initial(packet: bytes, *, client: bool, keys_dcid: bytes | None = None)
     if (packet[0] >> 4) & 0x03 != initial_type:
         raise ValueError("QUIC: not an Initial packet")
     pos = 5
-    dcid = packet[pos + 1:pos + 1 + packet[pos]]
+    dcid = packet[pos + 1 : pos + 1 + packet[pos]]
     pos += 1 + packet[pos]
-    pos += 1 + packet[pos]                                   # source connection ID
+    pos += 1 + packet[pos]  # source connection ID
     token_length, pos = _varint(packet, pos)
     pos += token_length
     length, pos = _varint(packet, pos)
     if pos + length > len(packet) or length < 20:
         raise ValueError("QUIC: the Initial packet is cut short")
     keys = initial_keys(keys_dcid or dcid, client=client, version=version)
-    mask = header_protection_mask(keys.hp, packet[pos + 4:pos + 20])
+    mask = header_protection_mask(keys.hp, packet[pos + 4 : pos + 20])
     first = packet[0] ^ (mask[0] & 0x0F)
     pn_length = (first & 0x03) + 1
-    number = bytes(b ^ m for b, m in zip(packet[pos:pos + pn_length], mask[1:]))
+    number = bytes(b ^ m for b, m in zip(packet[pos : pos + pn_length], mask[1:]))
     header = bytes([first]) + packet[1:pos] + number
     packet_number = int.from_bytes(number, "big")
-    frames = aes128_gcm_open(keys.key, keys.nonce(packet_number), packet[pos + pn_length:pos + length], header)
+    frames = aes128_gcm_open(
+        keys.key,
+        keys.nonce(packet_number),
+        packet[pos + pn_length : pos + length],
+        header,
+    )
     return packet_number, frames
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
     """A QUIC variable-length integer at ``pos`` (RFC 9000 section 16) and the position after it."""
     size = 1 << (data[pos] >> 6)
-    return int.from_bytes(bytes([data[pos] & 0x3F]) + data[pos + 1:pos + size], "big"), pos + size
+    return int.from_bytes(
+        bytes([data[pos] & 0x3F]) + data[pos + 1 : pos + size], "big"
+    ), pos + size

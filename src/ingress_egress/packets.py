@@ -115,11 +115,15 @@ def mac_bytes(mac: str) -> bytes:
     """
     parts = mac.split(":")
     if len(parts) != 6 or not all(len(p) == 2 for p in parts):
-        raise ValueError(f"MAC address {mac!r}: expected six hexadecimal bytes separated by ':'")
+        raise ValueError(
+            f"MAC address {mac!r}: expected six hexadecimal bytes separated by ':'"
+        )
     return bytes(int(p, 16) for p in parts)
 
 
-def ethernet(dst: str, src: str, ethertype: int, payload: bytes, *, pad: bool = False) -> bytes:
+def ethernet(
+    dst: str, src: str, ethertype: int, payload: bytes, *, pad: bool = False
+) -> bytes:
     """An Ethernet II frame (without the FCS, as captures store it).
 
     ``pad=True`` pads the frame to 60 bytes, as a frame arrives from the wire; a capture on the
@@ -136,7 +140,9 @@ def ethernet(dst: str, src: str, ethertype: int, payload: bytes, *, pad: bool = 
     return frame
 
 
-def arp(operation: int, sender_mac: str, sender_ip: str, target_mac: str, target_ip: str) -> bytes:
+def arp(
+    operation: int, sender_mac: str, sender_ip: str, target_mac: str, target_ip: str
+) -> bytes:
     """An ARP packet for IPv4 over Ethernet (RFC 826): operation 1 is a request, 2 a reply.
 
     >>> packet = arp(1, "02:00:00:00:00:01", "192.168.10.1", "00:00:00:00:00:00", "192.168.10.11")
@@ -144,7 +150,9 @@ def arp(operation: int, sender_mac: str, sender_ip: str, target_mac: str, target
     (28, '0001')
     """
     if operation not in (1, 2):
-        raise ValueError(f"ARP operation {operation}: expected 1 (request) or 2 (reply)")
+        raise ValueError(
+            f"ARP operation {operation}: expected 1 (request) or 2 (reply)"
+        )
     return (
         struct.pack("!HHBBH", 1, ETHERTYPE_IPV4, 6, 4, operation)
         + mac_bytes(sender_mac)
@@ -182,7 +190,9 @@ def ipv4(
     """
     total_length = 20 + len(payload) + unseen
     if total_length > IPV4_MAX_TOTAL_LENGTH:
-        raise ValueError(f"IPv4 total length {total_length} exceeds {IPV4_MAX_TOTAL_LENGTH} bytes")
+        raise ValueError(
+            f"IPv4 total length {total_length} exceeds {IPV4_MAX_TOTAL_LENGTH} bytes"
+        )
     header = struct.pack(
         "!BBHHHBBH4s4s",
         0x45,
@@ -218,7 +228,9 @@ def ipv6(
     """
     payload_length = len(payload) + unseen
     if payload_length > 0xFFFF:
-        raise ValueError(f"IPv6 payload length {payload_length} exceeds 65535 bytes (no jumbograms here)")
+        raise ValueError(
+            f"IPv6 payload length {payload_length} exceeds 65535 bytes (no jumbograms here)"
+        )
     first_word = (6 << 28) | (traffic_class << 20) | (flow_label & 0xFFFFF)
     header = struct.pack(
         "!IHBB16s16s",
@@ -232,8 +244,16 @@ def ipv6(
     return header + payload
 
 
-def ip(src: str, dst: str, protocol: int, payload: bytes, *, ttl: int = 64, ident: int = 0,
-       unseen: int = 0) -> bytes:
+def ip(
+    src: str,
+    dst: str,
+    protocol: int,
+    payload: bytes,
+    *,
+    ttl: int = 64,
+    ident: int = 0,
+    unseen: int = 0,
+) -> bytes:
     """An IPv4 or IPv6 packet, whichever the addresses are (``ttl`` is the IPv6 hop limit).
 
     >>> ip("2001:db8::1", "2001:db8::2", PROTO_UDP, bytes(8))[0] >> 4
@@ -255,7 +275,9 @@ def ethertype_of(address: str) -> int:
     >>> hex(ethertype_of("2001:db8::1"))
     '0x86dd'
     """
-    return ETHERTYPE_IPV4 if ipaddress.ip_address(address).version == 4 else ETHERTYPE_IPV6
+    return (
+        ETHERTYPE_IPV4 if ipaddress.ip_address(address).version == 4 else ETHERTYPE_IPV6
+    )
 
 
 def _version(src: str, dst: str) -> int:
@@ -279,7 +301,12 @@ def pseudo_header(src: str, dst: str, protocol: int, length: int) -> bytes:
     return a.packed + b.packed + struct.pack("!IxxxB", length, protocol)
 
 
-def tcp_options(*, mss: int | None = None, window_scale: int | None = None, sack_permitted: bool = False) -> bytes:
+def tcp_options(
+    *,
+    mss: int | None = None,
+    window_scale: int | None = None,
+    sack_permitted: bool = False,
+) -> bytes:
     """TCP options as a SYN carries them, in the order Windows sends them, padded with NOPs to 32 bits.
 
     >>> tcp_options(mss=1460, window_scale=8, sack_permitted=True).hex()
@@ -322,7 +349,9 @@ def tcp(
     0
     """
     if len(options) % 4:
-        raise ValueError(f"TCP options must fill whole 32-bit words, got {len(options)} bytes")
+        raise ValueError(
+            f"TCP options must fill whole 32-bit words, got {len(options)} bytes"
+        )
     header_length = 20 + len(options)
     header = struct.pack(
         "!HHIIHHHH",
@@ -336,7 +365,9 @@ def tcp(
         0,
     )
     segment = header + options + payload
-    checksum = internet_checksum(pseudo_header(src, dst, PROTO_TCP, len(segment) + unseen) + segment)
+    checksum = internet_checksum(
+        pseudo_header(src, dst, PROTO_TCP, len(segment) + unseen) + segment
+    )
     return _with_checksum(segment, 16, checksum)
 
 
@@ -349,11 +380,22 @@ def udp(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
     """
     length = 8 + len(payload)
     datagram = struct.pack("!HHHH", sport, dport, length, 0) + payload
-    checksum = internet_checksum(pseudo_header(src, dst, PROTO_UDP, length) + datagram) or 0xFFFF
+    checksum = (
+        internet_checksum(pseudo_header(src, dst, PROTO_UDP, length) + datagram)
+        or 0xFFFF
+    )
     return _with_checksum(datagram, 6, checksum)
 
 
-def icmp_echo(src: str, dst: str, ident: int, sequence: int, payload: bytes, *, reply: bool = False) -> bytes:
+def icmp_echo(
+    src: str,
+    dst: str,
+    ident: int,
+    sequence: int,
+    payload: bytes,
+    *,
+    reply: bool = False,
+) -> bytes:
     """An ICMP (IPv4, RFC 792) or ICMPv6 (RFC 4443) echo request or reply, with its checksum.
 
     ICMPv4 sums only its own bytes; ICMPv6 also covers the IPv6 pseudo-header.
@@ -362,10 +404,16 @@ def icmp_echo(src: str, dst: str, ident: int, sequence: int, payload: bytes, *, 
     ('0800', 129)
     """
     if _version(src, dst) == 4:
-        message = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, ident, sequence) + payload
+        message = (
+            struct.pack("!BBHHH", 0 if reply else 8, 0, 0, ident, sequence) + payload
+        )
         return _with_checksum(message, 2, internet_checksum(message))
-    message = struct.pack("!BBHHH", 129 if reply else 128, 0, 0, ident, sequence) + payload
-    checksum = internet_checksum(pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
+    message = (
+        struct.pack("!BBHHH", 129 if reply else 128, 0, 0, ident, sequence) + payload
+    )
+    checksum = internet_checksum(
+        pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message
+    )
     return _with_checksum(message, 2, checksum)
 
 
@@ -387,7 +435,10 @@ def dns_name(name: str) -> bytes:
     labels = name.rstrip(".").split(".")
     if not all(0 < len(label) < 64 for label in labels):
         raise ValueError(f"DNS name {name!r}: labels must be 1 to 63 bytes")
-    return b"".join(bytes([len(label)]) + label.encode("ascii") for label in labels) + b"\x00"
+    return (
+        b"".join(bytes([len(label)]) + label.encode("ascii") for label in labels)
+        + b"\x00"
+    )
 
 
 def dns_query(ident: int, name: str, qtype: str = "A") -> bytes:
@@ -400,8 +451,15 @@ def dns_query(ident: int, name: str, qtype: str = "A") -> bytes:
     return header + dns_name(name) + struct.pack("!HH", DNS_TYPES[qtype], 1)
 
 
-def dns_response(ident: int, name: str, qtype: str, addresses: Iterable[str], *, ttl: int = 300,
-                 rcode: int = 0) -> bytes:
+def dns_response(
+    ident: int,
+    name: str,
+    qtype: str,
+    addresses: Iterable[str],
+    *,
+    ttl: int = 300,
+    rcode: int = 0,
+) -> bytes:
     """The answer to :func:`dns_query`: the question repeated, then one record per address.
 
     Each answer names its owner with a compression pointer to the question (``0xC00C``, offset 12).
@@ -419,8 +477,12 @@ def dns_response(ident: int, name: str, qtype: str, addresses: Iterable[str], *,
         rdata = ipaddress.ip_address(address).packed
         expected = 4 if qtype == "A" else 16
         if len(rdata) != expected:
-            raise ValueError(f"DNS {qtype} answer for {name}: {address} is not an IPv{4 if expected == 4 else 6} address")
-        answers += struct.pack("!HHHIH", 0xC00C, DNS_TYPES[qtype], 1, ttl, len(rdata)) + rdata
+            raise ValueError(
+                f"DNS {qtype} answer for {name}: {address} is not an IPv{4 if expected == 4 else 6} address"
+            )
+        answers += (
+            struct.pack("!HHHIH", 0xC00C, DNS_TYPES[qtype], 1, ttl, len(rdata)) + rdata
+        )
     return header + question + answers
 
 
@@ -474,10 +536,14 @@ def dhcp(
             options += bytes([54, 4]) + ipaddress.IPv4Address(server).packed
         if hostname:
             options += bytes([12, len(hostname)]) + hostname.encode("ascii")
-        options += bytes([55, 4, 1, 3, 6, 15])  # parameter request list: mask, router, DNS, domain
+        options += bytes(
+            [55, 4, 1, 3, 6, 15]
+        )  # parameter request list: mask, router, DNS, domain
     else:
         if server is None:
-            raise ValueError("DHCP server messages need the server identifier (option 54)")
+            raise ValueError(
+                "DHCP server messages need the server identifier (option 54)"
+            )
         options += bytes([54, 4]) + ipaddress.IPv4Address(server).packed
         options += bytes([51, 4]) + struct.pack("!I", lease_seconds)
         options += bytes([1, 4, 255, 255, 255, 0])
@@ -503,8 +569,15 @@ def ntp_timestamp(time_ns: int) -> bytes:
     return struct.pack("!II", seconds + NTP_UNIX_OFFSET, (nanos << 32) // 1_000_000_000)
 
 
-def ntp(mode: int, transmit_ns: int, *, originate_ns: int = 0, receive_ns: int = 0, stratum: int = 0,
-        reference_id: bytes = bytes(4)) -> bytes:
+def ntp(
+    mode: int,
+    transmit_ns: int,
+    *,
+    originate_ns: int = 0,
+    receive_ns: int = 0,
+    stratum: int = 0,
+    reference_id: bytes = bytes(4),
+) -> bytes:
     """A 48-byte NTPv4 packet: mode 3 from a client, mode 4 from a server (RFC 5905 section 7.3).
 
     >>> packet = ntp(3, 1_700_000_000 * 10**9)
@@ -544,8 +617,14 @@ def tls_record(content_type: int, body: bytes, *, version: int = 0x0303) -> byte
     return struct.pack("!BHH", content_type, version, len(body)) + body
 
 
-def tls_client_hello(server_name: str, *, random: bytes, session_id: bytes = b"", key_share: bytes = bytes(32),
-                     alpn: Iterable[str] = ("h2", "http/1.1")) -> bytes:
+def tls_client_hello(
+    server_name: str,
+    *,
+    random: bytes,
+    session_id: bytes = b"",
+    key_share: bytes = bytes(32),
+    alpn: Iterable[str] = ("h2", "http/1.1"),
+) -> bytes:
     """A TLS 1.3 ClientHello record (RFC 8446 section 4.1.2) that names its server (SNI, RFC 6066).
 
     The server name travels in clear text, before any encryption starts: that is why a firewall or
@@ -560,16 +639,27 @@ def tls_client_hello(server_name: str, *, random: bytes, session_id: bytes = b""
     >>> hello.find(b"www.example.com")     # 5 + 4 + 2 + 32 + 1 + (2 + 10) + 2 + 2 + (4 + 2 + 1 + 2)
     69
     """
-    message = tls_client_hello_message(server_name, random=random, session_id=session_id, key_share=key_share,
-                                       alpn=alpn)
+    message = tls_client_hello_message(
+        server_name,
+        random=random,
+        session_id=session_id,
+        key_share=key_share,
+        alpn=alpn,
+    )
     return tls_record(22, message, version=0x0301)
 
 
-def tls_client_hello_message(server_name: str, *, random: bytes, session_id: bytes = b"",
-                             key_share: bytes = bytes(32), alpn: Iterable[str] = ("h2", "http/1.1"),
-                             cipher_suites: Iterable[int] = TLS_CIPHER_SUITES,
-                             versions: Iterable[int] = (0x0304, 0x0303),
-                             more_extensions: Iterable[bytes] = ()) -> bytes:
+def tls_client_hello_message(
+    server_name: str,
+    *,
+    random: bytes,
+    session_id: bytes = b"",
+    key_share: bytes = bytes(32),
+    alpn: Iterable[str] = ("h2", "http/1.1"),
+    cipher_suites: Iterable[int] = TLS_CIPHER_SUITES,
+    versions: Iterable[int] = (0x0304, 0x0303),
+    more_extensions: Iterable[bytes] = (),
+) -> bytes:
     """The ClientHello handshake message alone (type 1, 3-byte length, body), without a record header.
 
     :func:`tls_client_hello` puts it in a TLS record; QUIC carries it in CRYPTO frames instead
@@ -590,9 +680,13 @@ def tls_client_hello_message(server_name: str, *, random: bytes, session_id: byt
             _extension(0, _vector(b"\x00" + _vector(name))),
             _extension(10, _vector(struct.pack("!HH", 0x001D, 0x0017))),
             _extension(13, _vector(struct.pack("!3H", 0x0403, 0x0804, 0x0401))),
-            _extension(16, _vector(b"".join(_vector(p.encode("ascii"), 1) for p in alpn))),
+            _extension(
+                16, _vector(b"".join(_vector(p.encode("ascii"), 1) for p in alpn))
+            ),
             _extension(43, _vector(struct.pack(f"!{len(offered)}H", *offered), 1)),
-            _extension(51, _vector(struct.pack("!HH", 0x001D, len(key_share)) + key_share)),
+            _extension(
+                51, _vector(struct.pack("!HH", 0x001D, len(key_share)) + key_share)
+            ),
             *more_extensions,
         ]
     )
@@ -616,8 +710,13 @@ def tls_extension(kind: int, body: bytes) -> bytes:
     return _extension(kind, body)
 
 
-def tls_server_hello(*, random: bytes, session_id: bytes = b"", key_share: bytes = bytes(32),
-                     cipher_suite: int = 0x1301) -> bytes:
+def tls_server_hello(
+    *,
+    random: bytes,
+    session_id: bytes = b"",
+    key_share: bytes = bytes(32),
+    cipher_suite: int = 0x1301,
+) -> bytes:
     """A TLS 1.3 ServerHello record followed by the compatibility ChangeCipherSpec record.
 
     Everything the server sends after these two records is encrypted (application data records).
@@ -626,13 +725,22 @@ def tls_server_hello(*, random: bytes, session_id: bytes = b"", key_share: bytes
     >>> hello[0], hello[5], hello[-6:].hex()
     (22, 2, '140303000101')
     """
-    message = tls_server_hello_message(random=random, session_id=session_id, key_share=key_share,
-                                       cipher_suite=cipher_suite)
+    message = tls_server_hello_message(
+        random=random,
+        session_id=session_id,
+        key_share=key_share,
+        cipher_suite=cipher_suite,
+    )
     return tls_record(22, message) + tls_record(20, b"\x01")
 
 
-def tls_server_hello_message(*, random: bytes, session_id: bytes = b"", key_share: bytes = bytes(32),
-                             cipher_suite: int = 0x1301) -> bytes:
+def tls_server_hello_message(
+    *,
+    random: bytes,
+    session_id: bytes = b"",
+    key_share: bytes = bytes(32),
+    cipher_suite: int = 0x1301,
+) -> bytes:
     """The ServerHello handshake message alone (type 2), as QUIC's CRYPTO frames carry it.
 
     >>> tls_server_hello_message(random=bytes(32))[:1].hex()
@@ -658,12 +766,20 @@ def tls_application_data_header(length: int) -> bytes:
     '17030303e8'
     """
     if not 0 < length <= 2**14 + 256:
-        raise ValueError(f"TLS record length {length}: expected 1 to {2**14 + 256} bytes")
+        raise ValueError(
+            f"TLS record length {length}: expected 1 to {2**14 + 256} bytes"
+        )
     return struct.pack("!BHH", 23, 0x0303, length)
 
 
-def http_request(method: str, host: str, path: str, *, headers: Iterable[tuple[str, str]] = (),
-                 body_length: int = 0) -> bytes:
+def http_request(
+    method: str,
+    host: str,
+    path: str,
+    *,
+    headers: Iterable[tuple[str, str]] = (),
+    body_length: int = 0,
+) -> bytes:
     """An HTTP/1.1 request head (RFC 9112): request line, Host, other fields, blank line.
 
     >>> http_request("GET", "legacy.example.org", "/")
@@ -676,11 +792,19 @@ def http_request(method: str, host: str, path: str, *, headers: Iterable[tuple[s
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
 
 
-HTTP_REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 304: "Not Modified",
-                403: "Forbidden", 404: "Not Found"}
+HTTP_REASONS = {
+    200: "OK",
+    204: "No Content",
+    301: "Moved Permanently",
+    304: "Not Modified",
+    403: "Forbidden",
+    404: "Not Found",
+}
 
 
-def http_response(status: int, *, body_length: int = 0, headers: Iterable[tuple[str, str]] = ()) -> bytes:
+def http_response(
+    status: int, *, body_length: int = 0, headers: Iterable[tuple[str, str]] = ()
+) -> bytes:
     """An HTTP/1.1 response head: status line, fields, ``Content-Length``, blank line (the body follows).
 
     >>> http_response(404, body_length=9, headers=[("Content-Type", "text/plain")])
@@ -692,7 +816,12 @@ def http_response(status: int, *, body_length: int = 0, headers: Iterable[tuple[
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
 
 
-SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, SSH_MSG_KEX_ECDH_INIT, SSH_MSG_KEX_ECDH_REPLY = 20, 21, 30, 31
+SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, SSH_MSG_KEX_ECDH_INIT, SSH_MSG_KEX_ECDH_REPLY = (
+    20,
+    21,
+    30,
+    31,
+)
 
 
 def _ssh_string(value: bytes) -> bytes:
@@ -724,10 +853,25 @@ def ssh_kexinit(cookie: bytes) -> bytes:
     >>> payload[0], payload[17:21].hex(), payload[21:38]
     (20, '00000011', b'curve25519-sha256')
     """
-    lists = ["curve25519-sha256", "ssh-ed25519", "chacha20-poly1305@openssh.com", "chacha20-poly1305@openssh.com",
-             "hmac-sha2-256", "hmac-sha2-256", "none", "none", "", ""]
-    return (bytes([SSH_MSG_KEXINIT]) + cookie + b"".join(_ssh_string(n.encode("ascii")) for n in lists)
-            + b"\x00" + bytes(4))
+    lists = [
+        "curve25519-sha256",
+        "ssh-ed25519",
+        "chacha20-poly1305@openssh.com",
+        "chacha20-poly1305@openssh.com",
+        "hmac-sha2-256",
+        "hmac-sha2-256",
+        "none",
+        "none",
+        "",
+        "",
+    ]
+    return (
+        bytes([SSH_MSG_KEXINIT])
+        + cookie
+        + b"".join(_ssh_string(n.encode("ascii")) for n in lists)
+        + b"\x00"
+        + bytes(4)
+    )
 
 
 def ssh_kex_ecdh_init(public_key: bytes) -> bytes:
@@ -747,8 +891,12 @@ def ssh_kex_ecdh_reply(host_key: bytes, public_key: bytes, signature: bytes) -> 
     """
     key_blob = _ssh_string(b"ssh-ed25519") + _ssh_string(host_key)
     signature_blob = _ssh_string(b"ssh-ed25519") + _ssh_string(signature)
-    return (bytes([SSH_MSG_KEX_ECDH_REPLY]) + _ssh_string(key_blob) + _ssh_string(public_key)
-            + _ssh_string(signature_blob))
+    return (
+        bytes([SSH_MSG_KEX_ECDH_REPLY])
+        + _ssh_string(key_blob)
+        + _ssh_string(public_key)
+        + _ssh_string(signature_blob)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -844,7 +992,9 @@ class TcpConnection:
         self.isn_server = self.server.next_seq
         limit = 65535 - self.header_bytes() - 20
         if self.max_segment > limit:
-            raise ValueError(f"max_segment {self.max_segment} exceeds the {limit} bytes an IP packet can carry")
+            raise ValueError(
+                f"max_segment {self.max_segment} exceeds the {limit} bytes an IP packet can carry"
+            )
 
     def header_bytes(self) -> int:
         """The IP header length for this connection's address family (20 for IPv4, 40 for IPv6)."""
@@ -859,23 +1009,50 @@ class TcpConnection:
         """Time from one host to the other."""
         return self.client_delay_ns + self.server_delay_ns
 
-    def _emit(self, from_client: bool, t: int, flags: int, *, payload: bytes = b"", unseen: int = 0,
-              options: bytes = b"", seq: int | None = None, ack: int | None = None) -> None:
+    def _emit(
+        self,
+        from_client: bool,
+        t: int,
+        flags: int,
+        *,
+        payload: bytes = b"",
+        unseen: int = 0,
+        options: bytes = b"",
+        seq: int | None = None,
+        ack: int | None = None,
+    ) -> None:
         me, peer, my_delay, _ = self._ends(from_client)
         has_ack = flags & ACK
         window = min(me.window, 65535) if not flags & SYN else 65535
         segment = tcp(
-            me.address, peer.address, me.port, peer.port,
+            me.address,
+            peer.address,
+            me.port,
+            peer.port,
             seq=me.next_seq if seq is None else seq,
             ack=(peer.next_seq if ack is None else ack) if has_ack else 0,
-            flags=flags, window=window, options=options, payload=payload, unseen=unseen,
+            flags=flags,
+            window=window,
+            options=options,
+            payload=payload,
+            unseen=unseen,
         )
         me.ident = (me.ident + 1) & 0xFFFF
-        packet = ip(me.address, peer.address, PROTO_TCP, segment, ttl=me.ttl, ident=me.ident, unseen=unseen)
+        packet = ip(
+            me.address,
+            peer.address,
+            PROTO_TCP,
+            segment,
+            ttl=me.ttl,
+            ident=me.ident,
+            unseen=unseen,
+        )
         self.segments.append(Segment(t + my_delay, from_client, packet, unseen))
 
     def _syn_options(self, end: Endpoint) -> bytes:
-        return tcp_options(mss=end.mss, window_scale=end.window_scale, sack_permitted=True)
+        return tcp_options(
+            mss=end.mss, window_scale=end.window_scale, sack_permitted=True
+        )
 
     def open(self, t: int, *, server_think_ns: int = 0) -> int:
         """Three-way handshake from time ``t``: SYN, SYN-ACK, ACK. Returns when the client's ACK leaves.
@@ -906,13 +1083,27 @@ class TcpConnection:
         d = self.one_way_ns()
         self._emit(True, t, SYN, options=self._syn_options(self.client))
         self.client.next_seq += 1
-        self._emit(False, t + d + self.stack_delay_ns, SYN | ACK, options=self._syn_options(self.server))
+        self._emit(
+            False,
+            t + d + self.stack_delay_ns,
+            SYN | ACK,
+            options=self._syn_options(self.server),
+        )
         self.server.next_seq += 1
         self._emit(True, t + 2 * d + 2 * self.stack_delay_ns, RST)
         return t + 2 * d
 
-    def send(self, from_client: bool, t: int, data: bytes = b"", *, extra: int = 0, rate: float | None = None,
-             push: bool = True, ack_last: bool = True) -> int:
+    def send(
+        self,
+        from_client: bool,
+        t: int,
+        data: bytes = b"",
+        *,
+        extra: int = 0,
+        rate: float | None = None,
+        push: bool = True,
+        ack_last: bool = True,
+    ) -> int:
         """Send ``data`` and then ``extra`` more payload bytes, starting at time ``t``.
 
         ``rate`` (bytes per second) paces the super-segments; without it they leave back to back at
@@ -940,8 +1131,13 @@ class TcpConnection:
                 explicit += self.fill(keep - len(explicit))
             last = offset + size >= total
             t_send = t + int(offset / per_second * 1e9)
-            self._emit(from_client, t_send, ACK | (PSH if last and push else 0), payload=explicit,
-                       unseen=size - len(explicit))
+            self._emit(
+                from_client,
+                t_send,
+                ACK | (PSH if last and push else 0),
+                payload=explicit,
+                unseen=size - len(explicit),
+            )
             me.next_seq += size
             offset += size
             count += 1
@@ -971,7 +1167,9 @@ DNS_TYPES.update({"TXT": 16, "HTTPS": 65})
 """TXT (RFC 1035 section 3.3.14) and HTTPS (RFC 9460) join the query types above."""
 
 
-def dns_txt_response(ident: int, name: str, texts: Iterable[bytes], *, ttl: int = 0, rcode: int = 0) -> bytes:
+def dns_txt_response(
+    ident: int, name: str, texts: Iterable[bytes], *, ttl: int = 0, rcode: int = 0
+) -> bytes:
     """The answer to a TXT query: one TXT record whose data is the given character-strings.
 
     A character-string is a length byte and up to 255 bytes (RFC 1035 sections 3.3 and 3.3.14).
@@ -984,14 +1182,23 @@ def dns_txt_response(ident: int, name: str, texts: Iterable[bytes], *, ttl: int 
     rdata = b""
     for text in texts:
         if len(text) > 255:
-            raise ValueError(f"DNS TXT answer for {name}: a character-string holds at most 255 bytes, got {len(text)}")
+            raise ValueError(
+                f"DNS TXT answer for {name}: a character-string holds at most 255 bytes, got {len(text)}"
+            )
         rdata += bytes([len(text)]) + text
     header = struct.pack("!HHHHHH", ident, 0x8180 | rcode, 1, 1, 0, 0)
     question = dns_name(name) + struct.pack("!HH", DNS_TYPES["TXT"], 1)
-    return header + question + struct.pack("!HHHIH", 0xC00C, DNS_TYPES["TXT"], 1, ttl, len(rdata)) + rdata
+    return (
+        header
+        + question
+        + struct.pack("!HHHIH", 0xC00C, DNS_TYPES["TXT"], 1, ttl, len(rdata))
+        + rdata
+    )
 
 
-def dns_https_response(ident: int, name: str, *, alpn: Iterable[str], ech: bytes = b"", ttl: int = 300) -> bytes:
+def dns_https_response(
+    ident: int, name: str, *, alpn: Iterable[str], ech: bytes = b"", ttl: int = 300
+) -> bytes:
     """The answer to an HTTPS query (RFC 9460): one ServiceMode record for the name itself, with
     its ALPN protocols (key 1) and, if given, an ECHConfigList of ``ech`` configs (key 5).
 
@@ -1009,10 +1216,21 @@ def dns_https_response(ident: int, name: str, *, alpn: Iterable[str], ech: bytes
     rdata = struct.pack("!H", 1) + b"\x00" + params
     header = struct.pack("!HHHHHH", ident, 0x8180, 1, 1, 0, 0)
     question = dns_name(name) + struct.pack("!HH", DNS_TYPES["HTTPS"], 1)
-    return header + question + struct.pack("!HHHIH", 0xC00C, DNS_TYPES["HTTPS"], 1, ttl, len(rdata)) + rdata
+    return (
+        header
+        + question
+        + struct.pack("!HHHIH", 0xC00C, DNS_TYPES["HTTPS"], 1, ttl, len(rdata))
+        + rdata
+    )
 
 
-def ech_config(public_name: str, public_key: bytes, *, config_id: int = 0, maximum_name_length: int = 0) -> bytes:
+def ech_config(
+    public_name: str,
+    public_key: bytes,
+    *,
+    config_id: int = 0,
+    maximum_name_length: int = 0,
+) -> bytes:
     """One ECHConfig (RFC 9849 section 4), version 0xfe0d: DHKEM(X25519) key, HKDF-SHA256 with AES-128-GCM.
 
     ``public_name`` is the client-facing server's name, the only name ECH leaves in clear text.
@@ -1022,11 +1240,21 @@ def ech_config(public_name: str, public_key: bytes, *, config_id: int = 0, maxim
     ('fe0d', True)
     """
     if len(public_key) != 32:
-        raise ValueError(f"ECH: an X25519 public key is 32 bytes, got {len(public_key)}")
-    key_config = (bytes([config_id]) + struct.pack("!H", 0x0020) + _vector(public_key)
-                  + _vector(struct.pack("!HH", 0x0001, 0x0001)))
-    contents = (key_config + bytes([maximum_name_length]) + _vector(public_name.encode("ascii"), 1)
-                + _vector(b""))
+        raise ValueError(
+            f"ECH: an X25519 public key is 32 bytes, got {len(public_key)}"
+        )
+    key_config = (
+        bytes([config_id])
+        + struct.pack("!H", 0x0020)
+        + _vector(public_key)
+        + _vector(struct.pack("!HH", 0x0001, 0x0001))
+    )
+    contents = (
+        key_config
+        + bytes([maximum_name_length])
+        + _vector(public_name.encode("ascii"), 1)
+        + _vector(b"")
+    )
     return struct.pack("!H", 0xFE0D) + _vector(contents)
 
 
@@ -1040,13 +1268,26 @@ def ech_outer_extension(*, config_id: int, enc: bytes, payload: bytes) -> bytes:
     >>> extension[:2].hex(), extension[4], extension[5:9].hex(), extension[9]
     ('fe0d', 0, '00010001', 7)
     """
-    body = (b"\x00" + struct.pack("!HH", 0x0001, 0x0001) + bytes([config_id]) + _vector(enc)
-            + _vector(payload))
+    body = (
+        b"\x00"
+        + struct.pack("!HH", 0x0001, 0x0001)
+        + bytes([config_id])
+        + _vector(enc)
+        + _vector(payload)
+    )
     return _extension(0xFE0D, body)
 
 
-def tls_client_hello_ech(public_name: str, inner_length: int, *, random: bytes, key_share: bytes,
-                         enc: bytes, config_id: int, fill: Callable[[int], bytes]) -> bytes:
+def tls_client_hello_ech(
+    public_name: str,
+    inner_length: int,
+    *,
+    random: bytes,
+    key_share: bytes,
+    enc: bytes,
+    config_id: int,
+    fill: Callable[[int], bytes],
+) -> bytes:
     """A ClientHelloOuter record: SNI is the ``public_name``; the real name is inside the ECH payload.
 
     The payload is the encrypted EncodedClientHelloInner of ``inner_length`` bytes, padded to a
@@ -1059,9 +1300,12 @@ def tls_client_hello_ech(public_name: str, inner_length: int, *, random: bytes, 
     (True, True)
     """
     payload_length = -(-inner_length // 32) * 32 + 16
-    extension = ech_outer_extension(config_id=config_id, enc=enc, payload=fill(payload_length))
-    message = tls_client_hello_message(public_name, random=random, key_share=key_share,
-                                       more_extensions=[extension])
+    extension = ech_outer_extension(
+        config_id=config_id, enc=enc, payload=fill(payload_length)
+    )
+    message = tls_client_hello_message(
+        public_name, random=random, key_share=key_share, more_extensions=[extension]
+    )
     return tls_record(22, message, version=0x0301)
 
 
@@ -1078,8 +1322,18 @@ def quic_varint(value: int) -> bytes:
 
 
 QUIC_LONG_TYPES = {
-    pp.QUIC_V1: {"initial": 0, "0-rtt": 1, "handshake": 2, "retry": 3},     # RFC 9000 section 17.2
-    pp.QUIC_V2: {"initial": 1, "0-rtt": 2, "handshake": 3, "retry": 0},     # RFC 9369 section 3.2
+    pp.QUIC_V1: {
+        "initial": 0,
+        "0-rtt": 1,
+        "handshake": 2,
+        "retry": 3,
+    },  # RFC 9000 section 17.2
+    pp.QUIC_V2: {
+        "initial": 1,
+        "0-rtt": 2,
+        "handshake": 3,
+        "retry": 0,
+    },  # RFC 9369 section 3.2
 }
 """The 2-bit long-header packet type of each packet kind, by version (QUIC v2 renumbers them)."""
 
@@ -1098,9 +1352,19 @@ def quic_ack_frame(largest: int, *, delay: int = 0, first_range: int = 0) -> byt
     return b"".join(quic_varint(v) for v in (0x02, largest, delay, 0, first_range))
 
 
-def quic_initial(version: int, dcid: bytes, scid: bytes, packet_number: int, frames: bytes, *,
-                 client: bool, keys_dcid: bytes | None = None, token: bytes = b"",
-                 pad_to: int = 0, packet_number_length: int = 4) -> bytes:
+def quic_initial(
+    version: int,
+    dcid: bytes,
+    scid: bytes,
+    packet_number: int,
+    frames: bytes,
+    *,
+    client: bool,
+    keys_dcid: bytes | None = None,
+    token: bytes = b"",
+    pad_to: int = 0,
+    packet_number_length: int = 4,
+) -> bytes:
     """A protected QUIC Initial packet (RFC 9000 section 17.2.2, RFC 9001 section 5).
 
     ``keys_dcid`` is the Destination Connection ID of the client's first Initial, from which both
@@ -1127,17 +1391,31 @@ def quic_initial(version: int, dcid: bytes, scid: bytes, packet_number: int, fra
     n = packet_number_length
     if not 1 <= n <= 4:
         raise ValueError(f"QUIC: a packet number takes 1 to 4 bytes, not {n}")
-    first = 0xC0 | types["initial"] << 4 | (n - 1)                      # long header, fixed bit, PN length
-    head = (bytes([first]) + struct.pack("!I", version) + _vector(dcid, 1) + _vector(scid, 1)
-            + quic_varint(len(token)) + token)
-    fixed = len(head) + 2 + n + 16                                      # 2-byte Length, PN, AEAD tag
+    first = 0xC0 | types["initial"] << 4 | (n - 1)  # long header, fixed bit, PN length
+    head = (
+        bytes([first])
+        + struct.pack("!I", version)
+        + _vector(dcid, 1)
+        + _vector(scid, 1)
+        + quic_varint(len(token))
+        + token
+    )
+    fixed = len(head) + 2 + n + 16  # 2-byte Length, PN, AEAD tag
     frames += bytes(max(0, pad_to - fixed - len(frames)))
     length = n + len(frames) + 16
     if length >= 1 << 14:
-        raise ValueError(f"QUIC Initial: {length} bytes after the header do not fit a 2-byte Length")
-    header = head + struct.pack("!H", 0x4000 | length) + (packet_number % (1 << 8 * n)).to_bytes(n, "big")
+        raise ValueError(
+            f"QUIC Initial: {length} bytes after the header do not fit a 2-byte Length"
+        )
+    header = (
+        head
+        + struct.pack("!H", 0x4000 | length)
+        + (packet_number % (1 << 8 * n)).to_bytes(n, "big")
+    )
     sealed = pp.aes128_gcm_seal(keys.key, keys.nonce(packet_number), frames, header)
-    mask = pp.header_protection_mask(keys.hp, sealed[4 - n:20 - n])     # sample: 4 bytes after the PN start
+    mask = pp.header_protection_mask(
+        keys.hp, sealed[4 - n : 20 - n]
+    )  # sample: 4 bytes after the PN start
     protected = bytearray(header)
     protected[0] ^= mask[0] & 0x0F
     for i in range(n):
@@ -1145,8 +1423,14 @@ def quic_initial(version: int, dcid: bytes, scid: bytes, packet_number: int, fra
     return bytes(protected) + sealed
 
 
-def quic_handshake(version: int, dcid: bytes, scid: bytes, payload_length: int, *,
-                   fill: Callable[[int], bytes]) -> bytes:
+def quic_handshake(
+    version: int,
+    dcid: bytes,
+    scid: bytes,
+    payload_length: int,
+    *,
+    fill: Callable[[int], bytes],
+) -> bytes:
     """A QUIC Handshake packet whose protected part (packet number and payload) is ``fill``'s bytes.
 
     Handshake keys come from the TLS key exchange, which no observer can repeat: its packet number
@@ -1154,11 +1438,22 @@ def quic_handshake(version: int, dcid: bytes, scid: bytes, payload_length: int, 
     (the AEAD tag included). The low 4 bits of the first byte are hidden by header protection too.
     """
     first = 0xC0 | QUIC_LONG_TYPES[version]["handshake"] << 4 | (fill(1)[0] & 0x0F)
-    head = bytes([first]) + struct.pack("!I", version) + _vector(dcid, 1) + _vector(scid, 1)
+    head = (
+        bytes([first])
+        + struct.pack("!I", version)
+        + _vector(dcid, 1)
+        + _vector(scid, 1)
+    )
     return head + quic_varint(payload_length) + fill(payload_length)
 
 
-def quic_short(dcid: bytes, payload_length: int, *, fill: Callable[[int], bytes], spin: bool = False) -> bytes:
+def quic_short(
+    dcid: bytes,
+    payload_length: int,
+    *,
+    fill: Callable[[int], bytes],
+    spin: bool = False,
+) -> bytes:
     """A QUIC 1-RTT packet with a short header (RFC 9000 section 17.3.1): the connection ID, then
     ``payload_length`` protected bytes (packet number and encrypted frames).
 
@@ -1174,11 +1469,18 @@ def quic_short(dcid: bytes, payload_length: int, *, fill: Callable[[int], bytes]
     return bytes([first]) + dcid + fill(payload_length)
 
 
-ICMPV6_ERRORS = {"destination unreachable": 1, "packet too big": 2, "time exceeded": 3, "parameter problem": 4}
+ICMPV6_ERRORS = {
+    "destination unreachable": 1,
+    "packet too big": 2,
+    "time exceeded": 3,
+    "parameter problem": 4,
+}
 """The ICMPv6 error types (RFC 4443 section 2.1) that RFC 4890 section 4.3.1 says a firewall must not drop."""
 
 
-def icmpv6_error(src: str, dst: str, kind: str, invoking: bytes, *, code: int = 0, value: int = 0) -> bytes:
+def icmpv6_error(
+    src: str, dst: str, kind: str, invoking: bytes, *, code: int = 0, value: int = 0
+) -> bytes:
     """An ICMPv6 error message (RFC 4443 section 3) quoting the packet that caused it.
 
     ``value`` is the 4-byte field after the checksum: the MTU of a Packet Too Big, the pointer of a
@@ -1192,10 +1494,14 @@ def icmpv6_error(src: str, dst: str, kind: str, invoking: bytes, *, code: int = 
     (2, 1480, 1240)
     """
     if kind not in ICMPV6_ERRORS:
-        raise ValueError(f"ICMPv6 error {kind!r}: expected one of {sorted(ICMPV6_ERRORS)}")
-    quoted = invoking[:1280 - 40 - 8]
+        raise ValueError(
+            f"ICMPv6 error {kind!r}: expected one of {sorted(ICMPV6_ERRORS)}"
+        )
+    quoted = invoking[: 1280 - 40 - 8]
     message = struct.pack("!BBHI", ICMPV6_ERRORS[kind], code, 0, value) + quoted
-    checksum = internet_checksum(pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
+    checksum = internet_checksum(
+        pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message
+    )
     return _with_checksum(message, 2, checksum)
 
 
@@ -1209,7 +1515,9 @@ def solicited_node(address: str) -> str:
     return str(ipaddress.IPv6Address(bytes.fromhex("ff0200000000000000000001ff") + low))
 
 
-def icmpv6_neighbor(src: str, dst: str, target: str, mac: str, *, advertisement: bool, flags: int = 0x60) -> bytes:
+def icmpv6_neighbor(
+    src: str, dst: str, target: str, mac: str, *, advertisement: bool, flags: int = 0x60
+) -> bytes:
     """A Neighbor Solicitation (type 135) or Advertisement (type 136) with its link-layer address option
     (RFC 4861 sections 4.3, 4.4): IPv6's ARP. ``flags`` of an advertisement: 0x80 router,
     0x40 solicited, 0x20 override. Sent with hop limit 255, which receivers check.
@@ -1220,9 +1528,15 @@ def icmpv6_neighbor(src: str, dst: str, target: str, mac: str, *, advertisement:
     (135, 32, '0101')
     """
     kind, option = (136, 2) if advertisement else (135, 1)
-    message = (struct.pack("!BBHI", kind, 0, 0, (flags << 24) if advertisement else 0)
-               + ipaddress.IPv6Address(target).packed + bytes([option, 1]) + mac_bytes(mac))
-    checksum = internet_checksum(pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
+    message = (
+        struct.pack("!BBHI", kind, 0, 0, (flags << 24) if advertisement else 0)
+        + ipaddress.IPv6Address(target).packed
+        + bytes([option, 1])
+        + mac_bytes(mac)
+    )
+    checksum = internet_checksum(
+        pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message
+    )
     return _with_checksum(message, 2, checksum)
 
 
@@ -1235,14 +1549,23 @@ def _checksum_update(checksum: int, old: bytes, new: bytes) -> int:
     """RFC 1624 equation 3: HC' = ~(~HC + ~m + m') over 16-bit words, for a field that changed."""
     total = ~checksum & 0xFFFF
     for i in range(0, len(old), 2):
-        total += (~int.from_bytes(old[i:i + 2], "big") & 0xFFFF) + int.from_bytes(new[i:i + 2], "big")
+        total += (~int.from_bytes(old[i : i + 2], "big") & 0xFFFF) + int.from_bytes(
+            new[i : i + 2], "big"
+        )
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
 
 
-def nat_rewrite(packet: bytes, *, src: str | None = None, sport: int | None = None, dst: str | None = None,
-                dport: int | None = None, ttl_change: int = 0) -> bytes:
+def nat_rewrite(
+    packet: bytes,
+    *,
+    src: str | None = None,
+    sport: int | None = None,
+    dst: str | None = None,
+    dport: int | None = None,
+    ttl_change: int = 0,
+) -> bytes:
     """An IPv4 TCP or UDP packet with its source or destination address and port replaced, as a
     NAT rewrites it (RFC 3022), and its TTL changed by ``ttl_change``.
 
@@ -1258,21 +1581,25 @@ def nat_rewrite(packet: bytes, *, src: str | None = None, sport: int | None = No
     True
     """
     if packet[0] >> 4 != 4:
-        raise ValueError("nat_rewrite: only IPv4 packets are translated (IPv6 needs no NAT)")
+        raise ValueError(
+            "nat_rewrite: only IPv4 packets are translated (IPv6 needs no NAT)"
+        )
     ihl = (packet[0] & 0x0F) * 4
     protocol = packet[9]
     if protocol not in (PROTO_TCP, PROTO_UDP):
-        raise ValueError(f"nat_rewrite: IP protocol {protocol} is not TCP (6) or UDP (17)")
+        raise ValueError(
+            f"nat_rewrite: IP protocol {protocol} is not TCP (6) or UDP (17)"
+        )
     data = bytearray(packet)
     l4_sum_at = ihl + (16 if protocol == PROTO_TCP else 6)
-    l4_sum = int.from_bytes(data[l4_sum_at:l4_sum_at + 2], "big")
+    l4_sum = int.from_bytes(data[l4_sum_at : l4_sum_at + 2], "big")
     udp_without_checksum = protocol == PROTO_UDP and l4_sum == 0
     ip_sum = int.from_bytes(data[10:12], "big")
 
     def replace(at: int, new: bytes, *, pseudo: bool) -> None:
         nonlocal ip_sum, l4_sum
-        old = bytes(data[at:at + len(new)])
-        data[at:at + len(new)] = new
+        old = bytes(data[at : at + len(new)])
+        data[at : at + len(new)] = new
         if at < ihl:
             ip_sum = _checksum_update(ip_sum, old, new)
         if pseudo or at >= ihl:
@@ -1281,8 +1608,12 @@ def nat_rewrite(packet: bytes, *, src: str | None = None, sport: int | None = No
     if ttl_change:
         ttl = data[8] + ttl_change
         if not 0 < ttl < 256:
-            raise ValueError(f"nat_rewrite: TTL {data[8]} changed by {ttl_change} leaves 1-255")
-        replace(8, bytes([ttl, protocol]), pseudo=False)                 # TTL shares a word with protocol
+            raise ValueError(
+                f"nat_rewrite: TTL {data[8]} changed by {ttl_change} leaves 1-255"
+            )
+        replace(
+            8, bytes([ttl, protocol]), pseudo=False
+        )  # TTL shares a word with protocol
     if src is not None:
         replace(12, ipaddress.IPv4Address(src).packed, pseudo=True)
     if dst is not None:
@@ -1293,5 +1624,7 @@ def nat_rewrite(packet: bytes, *, src: str | None = None, sport: int | None = No
         replace(ihl + 2, struct.pack("!H", dport), pseudo=False)
     data[10:12] = struct.pack("!H", ip_sum)
     if not udp_without_checksum:
-        data[l4_sum_at:l4_sum_at + 2] = struct.pack("!H", l4_sum or (0xFFFF if protocol == PROTO_UDP else 0))
+        data[l4_sum_at : l4_sum_at + 2] = struct.pack(
+            "!H", l4_sum or (0xFFFF if protocol == PROTO_UDP else 0)
+        )
     return bytes(data)

@@ -86,8 +86,11 @@ def convert(
     out = Path(out)
     if out.is_dir():
         raise CaptureError(f"{out}: is a folder; give the Parquet file to write")
-    work = Path(tempfile.mkdtemp(prefix=".convert-", dir=out.parent if out.parent.exists()
-                                  else None))
+    work = Path(
+        tempfile.mkdtemp(
+            prefix=".convert-", dir=out.parent if out.parent.exists() else None
+        )
+    )
     report: dict = {}
     try:
         con = duckdb.connect(str(work / "capture.duckdb"))
@@ -96,11 +99,14 @@ def convert(
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET enable_progress_bar = false")  # the reader has its own
         created = False
-        for piece in iter_capture(capture, packets=packets, progress=progress,
-                                  chunk_bytes=chunk_bytes):
+        for piece in iter_capture(
+            capture, packets=packets, progress=progress, chunk_bytes=chunk_bytes
+        ):
             report = piece.attrs
             table = piece.reset_index()
-            table["time"] = table["time"].dt.tz_localize(None)  # keeps nanoseconds (UTC)
+            table["time"] = table["time"].dt.tz_localize(
+                None
+            )  # keeps nanoseconds (UTC)
             con.register("piece", table)
             if created:
                 con.execute("INSERT INTO packets SELECT * FROM piece")
@@ -110,7 +116,9 @@ def convert(
             con.unregister("piece")
             del table, piece
         partial = out.with_name(out.name + ".partial")
-        con.execute("COPY packets TO ? (FORMAT parquet, COMPRESSION zstd)", [str(partial)])
+        con.execute(
+            "COPY packets TO ? (FORMAT parquet, COMPRESSION zstd)", [str(partial)]
+        )
         con.close()
         partial.replace(out)
     finally:

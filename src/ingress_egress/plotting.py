@@ -78,10 +78,14 @@ CATEGORY_COLORS = {
     "internet_in": OKABE_ITO[0],  # blue, as ingress
     "internet_out": OKABE_ITO[1],  # vermillion, as egress
     "inter_zone": OKABE_ITO[2],  # bluish green
-    "nat_gateway": OKABE_ITO[3],  # reddish purple: processing and hours, as the bill's class
+    "nat_gateway": OKABE_ITO[
+        3
+    ],  # reddish purple: processing and hours, as the bill's class
     "nat_processing": OKABE_ITO[3],
     "nat_hours": OKABE_ITO[3],
-    "endpoint_processing": OKABE_ITO[3],  # an interface endpoint: the other managed gateway in the path
+    "endpoint_processing": OKABE_ITO[
+        3
+    ],  # an interface endpoint: the other managed gateway in the path
     "endpoint_hours": OKABE_ITO[3],
     "inter_region_out": OKABE_ITO[4],  # orange
     "inter_region_in": OKABE_ITO[4],
@@ -156,21 +160,34 @@ def smallest_text_pt(fig: Figure) -> float:
                 axis_texts.update((id(tick.label1), id(tick.label2)))
             axis_texts.update((id(axis.label), id(axis.get_offset_text())))
             if ax.axison and ax.get_visible():
-                ticks = (axis.get_major_ticks(len(axis.get_majorticklocs()))
-                         + axis.get_minor_ticks(len(axis.get_minorticklocs())))
+                ticks = axis.get_major_ticks(
+                    len(axis.get_majorticklocs())
+                ) + axis.get_minor_ticks(len(axis.get_minorticklocs()))
                 low, high = sorted(axis.get_view_interval())
                 slack = (high - low) * 1e-9
-                in_view = [tick for tick in ticks
-                           if tick.get_visible() and low - slack <= tick.get_loc() <= high + slack]
-                drawn = [label for tick in in_view for label in (tick.label1, tick.label2)]
+                in_view = [
+                    tick
+                    for tick in ticks
+                    if tick.get_visible()
+                    and low - slack <= tick.get_loc() <= high + slack
+                ]
+                drawn = [
+                    label for tick in in_view for label in (tick.label1, tick.label2)
+                ]
                 drawn += [axis.label, axis.get_offset_text()]
                 sizes += [t.get_fontsize() for t in drawn if _drawn(t)]
-    sizes += [t.get_fontsize() for t in fig.findobj(Text) if id(t) not in axis_texts and _drawn(t)]
+    sizes += [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if id(t) not in axis_texts and _drawn(t)
+    ]
     return float(min(sizes, default=0.0))
 
 
 def _drawn(text: Text) -> bool:
-    return text.get_visible() and bool(text.get_text().strip()) and text.get_alpha() != 0
+    return (
+        text.get_visible() and bool(text.get_text().strip()) and text.get_alpha() != 0
+    )
 
 
 def smallest_text_px(fig: Figure, dpi: float | None = None) -> float:
@@ -178,7 +195,9 @@ def smallest_text_px(fig: Figure, dpi: float | None = None) -> float:
     return smallest_text_pt(fig) * (dpi or fig.dpi) / 72
 
 
-def rendered_text_px(smallest_px: float, png_width_px: int, column_px: int = BOOK_COLUMN_PX) -> float:
+def rendered_text_px(
+    smallest_px: float, png_width_px: int, column_px: int = BOOK_COLUMN_PX
+) -> float:
     """How tall the smallest text renders when a PNG ``png_width_px`` wide is shown in the column.
 
     A PNG wider than the column is scaled down to fit it; a narrower one keeps its size.
@@ -193,8 +212,10 @@ def rendered_text_px(smallest_px: float, png_width_px: int, column_px: int = BOO
 
 def figure_html(png_base64: str, alt: str) -> str:
     """A figure's HTML form: its PNG (base64) in an ``<img>`` with an alt text, for JupyterLab."""
-    return (f'<img class="course-figure" alt="{html.escape(alt, quote=True)}" '
-            f'src="data:image/png;base64,{png_base64}" />')
+    return (
+        f'<img class="course-figure" alt="{html.escape(alt, quote=True)}" '
+        f'src="data:image/png;base64,{png_base64}" />'
+    )
 
 
 def figure_description(fig: Figure) -> str:
@@ -213,9 +234,17 @@ def figure_description(fig: Figure) -> str:
     if fig._suptitle is not None and fig._suptitle.get_text().strip():
         titles = [fig._suptitle.get_text()]
     else:
-        titles = [title.get_text() for ax in fig.axes
-                  for title in (ax.title, ax._left_title, ax._right_title) if title.get_text().strip()]
-    return "Figure: " + "; ".join(" ".join(t.split()) for t in titles) if titles else "Figure"
+        titles = [
+            title.get_text()
+            for ax in fig.axes
+            for title in (ax.title, ax._left_title, ax._right_title)
+            if title.get_text().strip()
+        ]
+    return (
+        "Figure: " + "; ".join(" ".join(t.split()) for t in titles)
+        if titles
+        else "Figure"
+    )
 
 
 def _png_with_text_size(fig: Figure):
@@ -235,8 +264,10 @@ def _figure_bundle(fig: Figure, include=None, exclude=None):
         return None
     data, metadata = png
     alt = figure_description(fig)
-    return ({"image/png": data, "text/html": figure_html(data, alt)},
-            {"image/png": {**metadata, "alt": alt}})
+    return (
+        {"image/png": data, "text/html": figure_html(data, alt)},
+        {"image/png": {**metadata, "alt": alt}},
+    )
 
 
 def _store_text_size_with_each_png() -> None:

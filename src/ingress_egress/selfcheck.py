@@ -96,7 +96,9 @@ def _scalar(rule: str, value) -> str:
     if rule.startswith("decimals:"):
         places = int(rule.split(":", 1)[1])
         text = f"{float(_number(value, 'a number')):.{places}f}"
-        return "0" + text[2:] if re.fullmatch(r"-0\.?0*", text) else text   # -0.00 is 0.00
+        return (
+            "0" + text[2:] if re.fullmatch(r"-0\.?0*", text) else text
+        )  # -0.00 is 0.00
     if rule.startswith("sigfigs:"):
         figures = int(rule.split(":", 1)[1])
         return f"{float(_number(value, 'a number')):.{figures - 1}e}"
@@ -135,29 +137,37 @@ def normalise(rule: Rule, value) -> str:
     if isinstance(rule, tuple):
         items = _items(value)
         if len(items) != len(rule):
-            raise AnswerFormError(f"expected {len(rule)} values in order, got {len(items)}: {value!r}")
+            raise AnswerFormError(
+                f"expected {len(rule)} values in order, got {len(items)}: {value!r}"
+            )
         return "|".join(_scalar(r, item) for r, item in zip(rule, items))
     if rule.startswith("set of "):
-        inner = rule[len("set of "):]
+        inner = rule[len("set of ") :]
         parts = {normalise(inner, item) for item in _items(value)}
-        key = (lambda s: (0, int(s), s)) if inner == "integer" else (lambda s: (0, 0, s))
+        key = (
+            (lambda s: (0, int(s), s)) if inner == "integer" else (lambda s: (0, 0, s))
+        )
         return "|".join(sorted(parts, key=key))
     if rule.startswith("list of "):
-        inner = rule[len("list of "):]
+        inner = rule[len("list of ") :]
         return "|".join(normalise(inner, item) for item in _items(value))
     return _scalar(rule, value)
 
 
 def digest(label: str, rule: Rule, value) -> str:
     """The SHA-256 (hex) that the registry stores for an answer to exercise ``label``."""
-    return hashlib.sha256(f"{label}\n{normalise(rule, value)}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        f"{label}\n{normalise(rule, value)}".encode("utf-8")
+    ).hexdigest()
 
 
 def _say(label: str, verdict: str, detail: str = "") -> None:
     """Print a verdict on one line and its detail wrapped below it, readable in a notebook or a book."""
     print(f"{label}: {verdict}")
     if detail:
-        print(textwrap.fill(detail, width=72, initial_indent="  ", subsequent_indent="  "))
+        print(
+            textwrap.fill(detail, width=72, initial_indent="  ", subsequent_indent="  ")
+        )
 
 
 def check(label: str, answer) -> bool:
@@ -179,8 +189,11 @@ def check(label: str, answer) -> bool:
     if right:
         _say(label, "Correct.")
     else:
-        _say(label, "Not yet: that is not the expected value.",
-             f"The answer is {expected.hint}; check the units, the rounding and the order.")
+        _say(
+            label,
+            "Not yet: that is not the expected value.",
+            f"The answer is {expected.hint}; check the units, the rounding and the order.",
+        )
     return right
 
 
@@ -426,7 +439,7 @@ REGISTRY: dict[str, Expected] = {
     "ex-11-local-policy": Expected(
         ("integer", "text"),
         "eaa3857e6a3ef95989b611d0750b9485a2d4a41505b200613f467026b6f2d12c",
-        'the number of nodes that pass the health check and the source address a controller pod sees, '
+        "the number of nodes that pass the health check and the source address a controller pod sees, "
         '"client" or "node", in that order',
     ),
     "ex-11-sender-pays": Expected(

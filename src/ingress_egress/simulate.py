@@ -85,7 +85,9 @@ def _positive(name: str, value: float, unit: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a positive number of {unit}, got {value!r}") from None
+        raise ValueError(
+            f"{name}: expected a positive number of {unit}, got {value!r}"
+        ) from None
     if not math.isfinite(number) or number <= 0:
         raise ValueError(f"{name}: expected a positive number of {unit}, got {value!r}")
     return number
@@ -96,7 +98,9 @@ def _traffic(arrival_s, size_bytes) -> tuple[np.ndarray, np.ndarray]:
     arrival = np.asarray(arrival_s, dtype=float)
     size = np.asarray(size_bytes, dtype=float)
     if arrival.ndim != 1 or size.ndim != 1:
-        raise ValueError("arrival_s, size_bytes: expected one-dimensional sequences, one value per packet")
+        raise ValueError(
+            "arrival_s, size_bytes: expected one-dimensional sequences, one value per packet"
+        )
     if arrival.size == 0:
         raise ValueError("arrival_s: empty traffic; give at least one packet")
     if arrival.size != size.size:
@@ -186,7 +190,9 @@ class BucketResult:
         )
 
 
-def police(arrival_s, size_bytes, *, rate_bytes_per_s: float, burst_bytes: float) -> BucketResult:
+def police(
+    arrival_s, size_bytes, *, rate_bytes_per_s: float, burst_bytes: float
+) -> BucketResult:
     """Police traffic with a token bucket: conforming packets pass at once, the others are dropped.
 
     The bucket starts full (``burst_bytes`` tokens) and fills at ``rate_bytes_per_s`` up to
@@ -213,13 +219,17 @@ def police(arrival_s, size_bytes, *, rate_bytes_per_s: float, burst_bytes: float
     rate = _positive("rate_bytes_per_s", rate_bytes_per_s, "bytes per second")
     burst = _positive("burst_bytes", burst_bytes, "bytes")
     tie = max(1e-9 * burst / rate, 16 * float(np.spacing(np.abs(arrival).max())))
-    latest = ((burst - size) / rate + arrival + tie).tolist()  # the bucket must be "full at" no later
+    latest = (
+        (burst - size) / rate + arrival + tie
+    ).tolist()  # the bucket must be "full at" no later
     cost = (size / rate).tolist()
     times = arrival.tolist()
     passed = bytearray(len(times))
     full_at = -math.inf
     for k, t in enumerate(times):
-        start = full_at if full_at > t + tie else t  # a bucket full within the tolerance is full
+        start = (
+            full_at if full_at > t + tie else t
+        )  # a bucket full within the tolerance is full
         if start <= latest[k]:
             full_at = start + cost[k]
             passed[k] = 1
@@ -228,7 +238,9 @@ def police(arrival_s, size_bytes, *, rate_bytes_per_s: float, burst_bytes: float
     return BucketResult("police", arrival, size, ok, departure, rate, burst)
 
 
-def _shape_unlimited(arrival: np.ndarray, size: np.ndarray, rate: float, burst: float) -> np.ndarray:
+def _shape_unlimited(
+    arrival: np.ndarray, size: np.ndarray, rate: float, burst: float
+) -> np.ndarray:
     """Departure times of a greedy FIFO token-bucket shaper with no queue limit (all sizes <= burst).
 
     Packet k leaves at the earliest time d_k >= a_k, after packet k-1, when the bucket holds its
@@ -321,7 +333,9 @@ def shape(
         passed = fits
         limit = None
     else:
-        limit = _positive("queue_limit_bytes", queue_limit_bytes, "bytes (or None for no limit)")
+        limit = _positive(
+            "queue_limit_bytes", queue_limit_bytes, "bytes (or None for no limit)"
+        )
         passed, departure = _shape_limited(arrival, size, rate, burst, limit)
     return BucketResult("shape", arrival, size, passed, departure, rate, burst, limit)
 
@@ -369,7 +383,9 @@ class QueueResult:
             "mean_delay_s": float(delay.mean()),
             "p99_delay_s": float(np.quantile(delay, 0.99)),
             "throughput_bits_per_s": delivered_bits / span if span > 0 else math.nan,
-            "utilisation": float(self.service_s[~lost].sum()) / span if span > 0 else math.nan,
+            "utilisation": float(self.service_s[~lost].sum()) / span
+            if span > 0
+            else math.nan,
         }
 
 
@@ -380,7 +396,9 @@ def _fifo_unlimited(arrival: np.ndarray, service: np.ndarray) -> np.ndarray:
     return cumulative + np.maximum.accumulate(arrival - (cumulative - service))
 
 
-def _fifo_limited(arrival: np.ndarray, service: np.ndarray, capacity: int) -> np.ndarray:
+def _fifo_limited(
+    arrival: np.ndarray, service: np.ndarray, capacity: int
+) -> np.ndarray:
     """The same queue with at most ``capacity`` packets in the system, one arrival at a time."""
     times = arrival.tolist()
     services = service.tolist()
@@ -421,7 +439,11 @@ def fifo_queue(
         departure = _fifo_unlimited(arrival, service)
         capacity = None
     else:
-        if isinstance(buffer_packets, bool) or not float(buffer_packets).is_integer() or buffer_packets < 1:
+        if (
+            isinstance(buffer_packets, bool)
+            or not float(buffer_packets).is_integer()
+            or buffer_packets < 1
+        ):
             raise ValueError(
                 f"buffer_packets: expected a whole number of packets, at least 1 (it counts the packet "
                 f"being transmitted), or None for an unlimited buffer; got {buffer_packets!r}"
@@ -480,7 +502,9 @@ def mm1k(arrival_rate: float, service_rate: float, capacity: int) -> MM1KTheory:
     lam = _positive("arrival_rate", arrival_rate, "packets per second")
     mu = _positive("service_rate", service_rate, "packets per second")
     if isinstance(capacity, bool) or not float(capacity).is_integer() or capacity < 1:
-        raise ValueError(f"capacity: expected a whole number of packets, at least 1; got {capacity!r}")
+        raise ValueError(
+            f"capacity: expected a whole number of packets, at least 1; got {capacity!r}"
+        )
     k = int(capacity)
     rho = lam / mu
     n = np.arange(k + 1)
@@ -509,10 +533,14 @@ def batch_means(values, n_batches: int = 20) -> tuple[float, float]:
     if x.ndim != 1 or x.size == 0:
         raise ValueError("values: expected a non-empty one-dimensional sequence")
     if isinstance(n_batches, bool) or int(n_batches) != n_batches or n_batches < 2:
-        raise ValueError(f"n_batches: expected a whole number, at least 2; got {n_batches!r}")
+        raise ValueError(
+            f"n_batches: expected a whole number, at least 2; got {n_batches!r}"
+        )
     size = x.size // n_batches
     if size == 0:
-        raise ValueError(f"n_batches: {n_batches} batches need at least {n_batches} values; got {x.size}")
+        raise ValueError(
+            f"n_batches: {n_batches} batches need at least {n_batches} values; got {x.size}"
+        )
     means = x[: size * n_batches].reshape(n_batches, size).mean(axis=1)
     return float(means.mean()), float(means.std(ddof=1) / math.sqrt(n_batches))
 
@@ -535,7 +563,9 @@ def poisson_traffic(
     ((3,), True, True)
     """
     if isinstance(n_packets, bool) or int(n_packets) != n_packets or n_packets < 1:
-        raise ValueError(f"n_packets: expected a whole number of packets, at least 1; got {n_packets!r}")
+        raise ValueError(
+            f"n_packets: expected a whole number of packets, at least 1; got {n_packets!r}"
+        )
     rate = _positive("rate_pps", rate_pps, "packets per second")
     mean_size = _positive("mean_size_bytes", mean_size_bytes, "bytes")
     rng = np.random.default_rng(seed)
@@ -583,7 +613,12 @@ def on_off_traffic(
 
 
 def binned_rate(
-    time_s, size_bytes, *, bin_s: float, start_s: float = 0.0, stop_s: float | None = None
+    time_s,
+    size_bytes,
+    *,
+    bin_s: float,
+    start_s: float = 0.0,
+    stop_s: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Average rate in bits per second in consecutive bins: (bin start times, bits/s per bin).
 

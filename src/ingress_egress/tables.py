@@ -65,13 +65,19 @@ def course_table(
     ValueError: course_table: money names columns the table doesn't have: ['b'] (columns: ['a'])
     """
     decimals = dict(decimals or {})
-    groups = {"money": list(money), "percent": list(percent), "decimals": list(decimals)}
+    groups = {
+        "money": list(money),
+        "percent": list(percent),
+        "decimals": list(decimals),
+    }
     columns = [str(c) for c in df.columns]
     for name, names in groups.items():
         unknown = [c for c in names if c not in columns]
         if unknown:
-            raise ValueError(f"course_table: {name} names columns the table doesn't have: "
-                             f"{unknown} (columns: {columns})")
+            raise ValueError(
+                f"course_table: {name} names columns the table doesn't have: "
+                f"{unknown} (columns: {columns})"
+            )
     named = [c for names in groups.values() for c in names]
     twice = sorted({c for c in named if named.count(c) > 1})
     if twice:
@@ -86,7 +92,9 @@ def course_table(
             formats[column] = PERCENT
         elif key in decimals:
             formats[column] = f"{{:,.{decimals[key]}f}}"
-        elif pd.api.types.is_numeric_dtype(df[column]) and not pd.api.types.is_bool_dtype(df[column]):
+        elif pd.api.types.is_numeric_dtype(
+            df[column]
+        ) and not pd.api.types.is_bool_dtype(df[column]):
             formats[column] = COUNT
 
     numeric = [c for c in df.columns if c in formats]
@@ -94,11 +102,18 @@ def course_table(
     formats.update({c: _date_format(df[c]) for c in dates})
     styler = Styler(df, uuid=_content_id(df, caption), cell_ids=False, caption=caption)
     styler = styler.format(formats, na_rep=MISSING)
-    if pd.api.types.is_numeric_dtype(df.index) and not pd.api.types.is_bool_dtype(df.index):
+    if pd.api.types.is_numeric_dtype(df.index) and not pd.api.types.is_bool_dtype(
+        df.index
+    ):
         styler = styler.format_index(COUNT, axis=0, na_rep=MISSING)
     position = {c: df.columns.get_loc(c) for c in df.columns}
-    styles = [{"selector": f"th.col_heading.col{position[c]}, td.col{position[c]}", "props": RIGHT}
-              for c in numeric]
+    styles = [
+        {
+            "selector": f"th.col_heading.col{position[c]}, td.col{position[c]}",
+            "props": RIGHT,
+        }
+        for c in numeric
+    ]
     styles += [{"selector": f"td.col{position[c]}", "props": NO_WRAP} for c in dates]
     styler = styler.set_table_styles(styles, overwrite=False)
     if not index:
@@ -117,7 +132,10 @@ def _date_format(values: pd.Series):
 def formatted_cells(styler: Styler) -> list[list[str]]:
     """The body cells as the reader sees them (index left out), row by row: for tests and checks."""
     translated = styler._translate(sparse_index=False, sparse_cols=False)
-    return [[cell["display_value"] for cell in row if cell["type"] == "td"] for row in translated["body"]]
+    return [
+        [cell["display_value"] for cell in row if cell["type"] == "td"]
+        for row in translated["body"]
+    ]
 
 
 def _content_id(df: pd.DataFrame, caption: str | None) -> str:
@@ -125,7 +143,12 @@ def _content_id(df: pd.DataFrame, caption: str | None) -> str:
     digest.update(repr((caption, list(map(str, df.columns)), df.shape)).encode())
     try:
         digest.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
-    except (TypeError, ValueError):  # a MultiIndex with a missing label: hash index and values apart
+    except (
+        TypeError,
+        ValueError,
+    ):  # a MultiIndex with a missing label: hash index and values apart
         for part in (df.index.to_frame(index=False), df):
-            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+            digest.update(
+                pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes()
+            )
     return "course_" + digest.hexdigest()[:12]

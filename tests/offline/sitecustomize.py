@@ -31,13 +31,17 @@ def _is_local(address) -> bool:
 
 def _guarded_connect(self, address):
     if not _is_local(address):
-        raise NetworkBlockedError(f"network access is blocked while the course is tested: {address!r}")
+        raise NetworkBlockedError(
+            f"network access is blocked while the course is tested: {address!r}"
+        )
     return _connect(self, address)
 
 
 def _guarded_connect_ex(self, address):
     if not _is_local(address):
-        raise NetworkBlockedError(f"network access is blocked while the course is tested: {address!r}")
+        raise NetworkBlockedError(
+            f"network access is blocked while the course is tested: {address!r}"
+        )
     return _connect_ex(self, address)
 
 
@@ -47,7 +51,9 @@ def _guarded_getaddrinfo(host, *args, **kwargs):
         try:
             ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)
         except ValueError:
-            raise NetworkBlockedError(f"name lookups are blocked while the course is tested: {host!r}") from None
+            raise NetworkBlockedError(
+                f"name lookups are blocked while the course is tested: {host!r}"
+            ) from None
     return _getaddrinfo(host, *args, **kwargs)
 
 

@@ -19,7 +19,11 @@ from pathlib import Path
 
 def generator_names() -> list[str]:
     """The dataset generators in this package, by module name, sorted."""
-    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(__path__)
+        if not info.name.startswith("_")
+    )
 
 
 def generate_all(data_dir: str | Path) -> list[Path]:

@@ -100,9 +100,35 @@ BACKUP_REGION = "us-west-2"
 CDN_GEOGRAPHY = "north-america"
 BUCKET = "anycompany-photos"
 
-INTERNET_DEMAND_GB = (9_000, 9_300, 9_600, 33_600, 34_600, 35_600, 36_700, 37_800, 38_900, 40_100, 41_300, 42_500)
+INTERNET_DEMAND_GB = (
+    9_000,
+    9_300,
+    9_600,
+    33_600,
+    34_600,
+    35_600,
+    36_700,
+    37_800,
+    38_900,
+    40_100,
+    41_300,
+    42_500,
+)
 """GB viewers download in each month of 2025, before the CDN takes its share."""
-UPLOADS_GB = (800, 830, 860, 1_700, 1_750, 1_800, 1_850, 1_900, 1_950, 2_000, 2_050, 2_100)
+UPLOADS_GB = (
+    800,
+    830,
+    860,
+    1_700,
+    1_750,
+    1_800,
+    1_850,
+    1_900,
+    1_950,
+    2_000,
+    2_050,
+    2_100,
+)
 """GB users upload in each month (internet ingress into the bucket)."""
 BUCKET_START_GB = 30_000
 API_SHARE = 0.2
@@ -131,8 +157,15 @@ GP3_GB_MONTH = 0.08
 S3_STANDARD_GB_MONTH = 0.023
 HTTPS_REQUEST = 0.000001
 
-GROUND_TRUTH_COLUMNS = ("internet_out", "internet_in", "inter_zone", "nat_gateway", "cdn_out", "origin_to_cdn",
-                        "inter_region_out")
+GROUND_TRUTH_COLUMNS = (
+    "internet_out",
+    "internet_in",
+    "inter_zone",
+    "nat_gateway",
+    "cdn_out",
+    "origin_to_cdn",
+    "inter_region_out",
+)
 
 SERVICE_NAMES = {
     "AmazonEC2": ("Amazon Elastic Compute Cloud", "Compute"),
@@ -164,9 +197,13 @@ def _days() -> pd.DatetimeIndex:
     return pd.date_range(f"{YEAR}-01-01", f"{YEAR}-12-31", freq="D")
 
 
-def _spread(monthly: tuple[float, ...], days: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
+def _spread(
+    monthly: tuple[float, ...], days: pd.DatetimeIndex, rng: np.random.Generator
+) -> np.ndarray:
     """Spread monthly totals over the days, busier at weekends, with noise; each month sums exactly."""
-    weights = np.where(days.day_of_week >= 5, 1.15, 1.0) * rng.lognormal(0.0, 0.08, size=len(days))
+    weights = np.where(days.day_of_week >= 5, 1.15, 1.0) * rng.lognormal(
+        0.0, 0.08, size=len(days)
+    )
     out = np.zeros(len(days))
     for month in range(12):
         inside = days.month == month + 1
@@ -183,14 +220,30 @@ def daily_volumes() -> pd.DataFrame:
     uploads = _spread(UPLOADS_GB, days, rng)
     share = np.where(days >= CDN_START, CDN_SHARE, 0.0)
     noise = rng.lognormal(0.0, 0.05, size=(3, len(days)))
-    chatty = np.where(days >= CHATTY_START, CHATTY_GB_PER_DAY * 1.01 ** (months_since - 2), 0.0) * noise[0]
-    registry = np.where(days >= REGISTRY_START, REGISTRY_GB_PER_DAY * 1.01 ** (months_since - 5), 0.0) * noise[1]
+    chatty = (
+        np.where(
+            days >= CHATTY_START, CHATTY_GB_PER_DAY * 1.01 ** (months_since - 2), 0.0
+        )
+        * noise[0]
+    )
+    registry = (
+        np.where(
+            days >= REGISTRY_START,
+            REGISTRY_GB_PER_DAY * 1.01 ** (months_since - 5),
+            0.0,
+        )
+        * noise[1]
+    )
     zone = BASELINE_ZONE_GB_PER_DAY * noise[2] + chatty
     nat = BASELINE_NAT_GB_PER_DAY + registry
     stored = BUCKET_START_GB + np.cumsum(uploads)  # at the end of each day
-    copy_days = (days >= REPLICATION_START) & (days < REPLICATION_START + pd.Timedelta(days=INITIAL_COPY_DAYS))
+    copy_days = (days >= REPLICATION_START) & (
+        days < REPLICATION_START + pd.Timedelta(days=INITIAL_COPY_DAYS)
+    )
     bucket_at_start = stored[np.argmax(days >= REPLICATION_START) - 1]
-    replicated = np.where(copy_days, bucket_at_start / INITIAL_COPY_DAYS, 0.0) + np.where(days >= REPLICATION_START, uploads, 0.0)
+    replicated = np.where(
+        copy_days, bucket_at_start / INITIAL_COPY_DAYS, 0.0
+    ) + np.where(days >= REPLICATION_START, uploads, 0.0)
     replica = np.where(days >= REPLICATION_START, np.cumsum(replicated), 0.0)
     cdn_out = demand * share
     return pd.DataFrame(
@@ -208,7 +261,11 @@ def daily_volumes() -> pd.DataFrame:
             "inter_region_out": replicated,
             "bucket_gb": stored,
             "replica_gb": replica,
-            "web_instances": np.where(days >= pd.Timestamp(f"{YEAR}-04-01"), WEB_INSTANCES[1], WEB_INSTANCES[0]),
+            "web_instances": np.where(
+                days >= pd.Timestamp(f"{YEAR}-04-01"),
+                WEB_INSTANCES[1],
+                WEB_INSTANCES[0],
+            ),
             "chatty_nodes": np.where(days >= CHATTY_START, CHATTY_NODES, 0),
         }
     )
@@ -226,7 +283,9 @@ def _tiers(category: str, region: str) -> pd.DataFrame:
     return cloud.price_table("aws", region, category)
 
 
-def _tier_segments(start: float, end: float, tiers: pd.DataFrame) -> list[tuple[int, float, float]]:
+def _tier_segments(
+    start: float, end: float, tiers: pd.DataFrame
+) -> list[tuple[int, float, float]]:
     """Split the month's running volume (start, end] into (tier index, quantity, USD per unit) pieces."""
     pieces = []
     for index, row in enumerate(tiers.itertuples()):
@@ -250,15 +309,50 @@ def bill_lines() -> pd.DataFrame:
     daily = daily_volumes()
     out_tiers = _tiers("internet_out", REGION)
     cdn_tiers = _tiers("cdn_out", CDN_GEOGRAPHY)
-    flat = {c: float(_tiers(c, r)["usd_per_unit"].iloc[0]) for c, r in [
-        ("internet_in", REGION), ("inter_zone", REGION), ("nat_processing", REGION), ("nat_hours", REGION),
-        ("origin_to_cdn", REGION), ("inter_region_out", REGION), ("inter_region_in", BACKUP_REGION)]}
+    flat = {
+        c: float(_tiers(c, r)["usd_per_unit"].iloc[0])
+        for c, r in [
+            ("internet_in", REGION),
+            ("inter_zone", REGION),
+            ("nat_processing", REGION),
+            ("nat_hours", REGION),
+            ("origin_to_cdn", REGION),
+            ("inter_region_out", REGION),
+            ("inter_region_in", BACKUP_REGION),
+        ]
+    }
     zone_sides = int(_tiers("inter_zone", REGION)["billed_sides"].iloc[0])
     rows: list[tuple] = []
 
-    def add(day, product, usage_type, operation, resource, quantity, unit, rate, description, region, category):
+    def add(
+        day,
+        product,
+        usage_type,
+        operation,
+        resource,
+        quantity,
+        unit,
+        rate,
+        description,
+        region,
+        category,
+    ):
         if quantity > 0:
-            rows.append((day, product, usage_type, operation, resource, quantity, unit, rate, description, region, category))
+            rows.append(
+                (
+                    day,
+                    product,
+                    usage_type,
+                    operation,
+                    resource,
+                    quantity,
+                    unit,
+                    rate,
+                    description,
+                    region,
+                    category,
+                )
+            )
 
     running_out = running_cdn = 0.0
     for item in daily.itertuples():
@@ -267,59 +361,272 @@ def bill_lines() -> pd.DataFrame:
             running_out = running_cdn = 0.0
         hours_in_month = day.days_in_month * 24
         # Internet egress: tiers by the month's running total, split between S3 (photos) and EC2 (API).
-        for index, quantity, rate in _tier_segments(running_out, running_out + item.internet_out, out_tiers):
+        for index, quantity, rate in _tier_segments(
+            running_out, running_out + item.internet_out, out_tiers
+        ):
             text = f"{_price_text(rate)} per GB - {_OUT_TIER_TEXT[index]}"
-            add(day, "AmazonS3", "DataTransfer-Out-Bytes", "GetObject", f"arn:aws:s3:::{BUCKET}", quantity * (1 - API_SHARE),
-                "GB", rate, text, REGION, "internet_out")
-            add(day, "AmazonEC2", "DataTransfer-Out-Bytes", "RunInstances", "", quantity * API_SHARE, "GB", rate, text,
-                REGION, "internet_out")
+            add(
+                day,
+                "AmazonS3",
+                "DataTransfer-Out-Bytes",
+                "GetObject",
+                f"arn:aws:s3:::{BUCKET}",
+                quantity * (1 - API_SHARE),
+                "GB",
+                rate,
+                text,
+                REGION,
+                "internet_out",
+            )
+            add(
+                day,
+                "AmazonEC2",
+                "DataTransfer-Out-Bytes",
+                "RunInstances",
+                "",
+                quantity * API_SHARE,
+                "GB",
+                rate,
+                text,
+                REGION,
+                "internet_out",
+            )
         running_out += item.internet_out
-        text_in = f"{_price_text(flat['internet_in'])} per GB - data transfer in per month"
-        add(day, "AmazonS3", "DataTransfer-In-Bytes", "PutObject", f"arn:aws:s3:::{BUCKET}", item.internet_in_uploads, "GB",
-            flat["internet_in"], text_in, REGION, "internet_in")
-        add(day, "AmazonEC2", "DataTransfer-In-Bytes", "RunInstances", "", item.internet_in_registry, "GB",
-            flat["internet_in"], text_in, REGION, "internet_in")
-        add(day, "AmazonEC2", "DataTransfer-Regional-Bytes", "InterZone-In", "", item.inter_zone * zone_sides, "GB",
-            flat["inter_zone"], f"${flat['inter_zone']:.3f} per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB",
-            REGION, "inter_zone")
-        add(day, "AmazonEC2", "NatGateway-Bytes", "NatGateway", "arn:aws:ec2:us-east-1:111122223333:natgateway/nat-0example",
-            item.nat_gateway, "GB", flat["nat_processing"], f"${flat['nat_processing']:.3f} per GB Data Processed by NAT Gateways",
-            REGION, "nat_gateway")
-        add(day, "AmazonEC2", "NatGateway-Hours", "NatGateway", "arn:aws:ec2:us-east-1:111122223333:natgateway/nat-0example",
-            item.nat_hours, "Hrs", flat["nat_hours"], f"${flat['nat_hours']:.3f} per NAT Gateway Hour", REGION, "nat_gateway")
+        text_in = (
+            f"{_price_text(flat['internet_in'])} per GB - data transfer in per month"
+        )
+        add(
+            day,
+            "AmazonS3",
+            "DataTransfer-In-Bytes",
+            "PutObject",
+            f"arn:aws:s3:::{BUCKET}",
+            item.internet_in_uploads,
+            "GB",
+            flat["internet_in"],
+            text_in,
+            REGION,
+            "internet_in",
+        )
+        add(
+            day,
+            "AmazonEC2",
+            "DataTransfer-In-Bytes",
+            "RunInstances",
+            "",
+            item.internet_in_registry,
+            "GB",
+            flat["internet_in"],
+            text_in,
+            REGION,
+            "internet_in",
+        )
+        add(
+            day,
+            "AmazonEC2",
+            "DataTransfer-Regional-Bytes",
+            "InterZone-In",
+            "",
+            item.inter_zone * zone_sides,
+            "GB",
+            flat["inter_zone"],
+            f"${flat['inter_zone']:.3f} per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB",
+            REGION,
+            "inter_zone",
+        )
+        add(
+            day,
+            "AmazonEC2",
+            "NatGateway-Bytes",
+            "NatGateway",
+            "arn:aws:ec2:us-east-1:111122223333:natgateway/nat-0example",
+            item.nat_gateway,
+            "GB",
+            flat["nat_processing"],
+            f"${flat['nat_processing']:.3f} per GB Data Processed by NAT Gateways",
+            REGION,
+            "nat_gateway",
+        )
+        add(
+            day,
+            "AmazonEC2",
+            "NatGateway-Hours",
+            "NatGateway",
+            "arn:aws:ec2:us-east-1:111122223333:natgateway/nat-0example",
+            item.nat_hours,
+            "Hrs",
+            flat["nat_hours"],
+            f"${flat['nat_hours']:.3f} per NAT Gateway Hour",
+            REGION,
+            "nat_gateway",
+        )
         # CloudFront: tiers by its own running total; origin fetches from the bucket are free.
-        for index, quantity, rate in _tier_segments(running_cdn, running_cdn + item.cdn_out, cdn_tiers):
-            add(day, "AmazonCloudFront", "US-DataTransfer-Out-Bytes", "GET", "", quantity, "GB", rate,
-                f"{_price_text(rate)} per GB - {_CDN_TIER_TEXT[index]}", "global", "cdn_out")
+        for index, quantity, rate in _tier_segments(
+            running_cdn, running_cdn + item.cdn_out, cdn_tiers
+        ):
+            add(
+                day,
+                "AmazonCloudFront",
+                "US-DataTransfer-Out-Bytes",
+                "GET",
+                "",
+                quantity,
+                "GB",
+                rate,
+                f"{_price_text(rate)} per GB - {_CDN_TIER_TEXT[index]}",
+                "global",
+                "cdn_out",
+            )
         running_cdn += item.cdn_out
-        add(day, "AmazonS3", "CloudFront-Out-Bytes", "GetObject", f"arn:aws:s3:::{BUCKET}", item.origin_to_cdn, "GB",
-            flat["origin_to_cdn"], "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront", REGION, "origin_to_cdn")
-        add(day, "AmazonCloudFront", "US-Requests-Tier2-HTTPS", "GET", "", item.cdn_requests, "Requests", HTTPS_REQUEST,
-            "$0.0100 per 10,000 HTTPS Requests", "global", "not_transfer")
+        add(
+            day,
+            "AmazonS3",
+            "CloudFront-Out-Bytes",
+            "GetObject",
+            f"arn:aws:s3:::{BUCKET}",
+            item.origin_to_cdn,
+            "GB",
+            flat["origin_to_cdn"],
+            "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront",
+            REGION,
+            "origin_to_cdn",
+        )
+        add(
+            day,
+            "AmazonCloudFront",
+            "US-Requests-Tier2-HTTPS",
+            "GET",
+            "",
+            item.cdn_requests,
+            "Requests",
+            HTTPS_REQUEST,
+            "$0.0100 per 10,000 HTTPS Requests",
+            "global",
+            "not_transfer",
+        )
         # Replication to us-west-2: charged leaving us-east-1, free arriving.
-        add(day, "AmazonS3", "USE1-USW2-AWS-Out-Bytes", "PutObject", f"arn:aws:s3:::{BUCKET}", item.inter_region_out, "GB",
-            flat["inter_region_out"], f"${flat['inter_region_out']:.2f} per GB - US East (Northern Virginia) data transfer to US West (Oregon)",
-            REGION, "inter_region_out")
-        add(day, "AmazonS3", "USW2-USE1-AWS-In-Bytes", "PutObject", f"arn:aws:s3:::{BUCKET}-replica", item.inter_region_out, "GB",
-            flat["inter_region_in"], "$0.00 per GB - US West (Oregon) data transfer from US East (Northern Virginia)",
-            BACKUP_REGION, "inter_region_in")
+        add(
+            day,
+            "AmazonS3",
+            "USE1-USW2-AWS-Out-Bytes",
+            "PutObject",
+            f"arn:aws:s3:::{BUCKET}",
+            item.inter_region_out,
+            "GB",
+            flat["inter_region_out"],
+            f"${flat['inter_region_out']:.2f} per GB - US East (Northern Virginia) data transfer to US West (Oregon)",
+            REGION,
+            "inter_region_out",
+        )
+        add(
+            day,
+            "AmazonS3",
+            "USW2-USE1-AWS-In-Bytes",
+            "PutObject",
+            f"arn:aws:s3:::{BUCKET}-replica",
+            item.inter_region_out,
+            "GB",
+            flat["inter_region_in"],
+            "$0.00 per GB - US West (Oregon) data transfer from US East (Northern Virginia)",
+            BACKUP_REGION,
+            "inter_region_in",
+        )
         # Not transfer: compute, cluster, volumes, storage.
-        add(day, "AmazonEC2", "BoxUsage:c5.xlarge", "RunInstances", "", item.web_instances * 24.0, "Hrs", C5_XLARGE_HOUR,
-            "$0.17 per On Demand Linux c5.xlarge Instance Hour", REGION, "not_transfer")
-        add(day, "AmazonEC2", "BoxUsage:c5.xlarge", "RunInstances:eks", "", item.chatty_nodes * 24.0, "Hrs", C5_XLARGE_HOUR,
-            "$0.17 per On Demand Linux c5.xlarge Instance Hour", REGION, "not_transfer")
-        add(day, "AmazonEKS", "AmazonEKS-Hours:perCluster", "CreateOperation", "arn:aws:eks:us-east-1:111122223333:cluster/photos",
-            24.0, "Hrs", EKS_CLUSTER_HOUR, "Amazon EKS cluster usage in US East (N. Virginia)", REGION, "not_transfer")
-        add(day, "AmazonEC2", "EBS:VolumeUsage.gp3", "CreateVolume-Gp3", "", EBS_GB * 24 / hours_in_month, "GB-Mo", GP3_GB_MONTH,
-            "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (N. Virginia)", REGION, "not_transfer")
-        add(day, "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", f"arn:aws:s3:::{BUCKET}", item.bucket_gb * 24 / hours_in_month,
-            "GB-Mo", S3_STANDARD_GB_MONTH, "$0.023 per GB - first 50 TB / month of storage used", REGION, "not_transfer")
-        add(day, "AmazonS3", "USW2-TimedStorage-ByteHrs", "StandardStorage", f"arn:aws:s3:::{BUCKET}-replica",
-            item.replica_gb * 24 / hours_in_month, "GB-Mo", S3_STANDARD_GB_MONTH,
-            "$0.023 per GB - first 50 TB / month of storage used", BACKUP_REGION, "not_transfer")
+        add(
+            day,
+            "AmazonEC2",
+            "BoxUsage:c5.xlarge",
+            "RunInstances",
+            "",
+            item.web_instances * 24.0,
+            "Hrs",
+            C5_XLARGE_HOUR,
+            "$0.17 per On Demand Linux c5.xlarge Instance Hour",
+            REGION,
+            "not_transfer",
+        )
+        add(
+            day,
+            "AmazonEC2",
+            "BoxUsage:c5.xlarge",
+            "RunInstances:eks",
+            "",
+            item.chatty_nodes * 24.0,
+            "Hrs",
+            C5_XLARGE_HOUR,
+            "$0.17 per On Demand Linux c5.xlarge Instance Hour",
+            REGION,
+            "not_transfer",
+        )
+        add(
+            day,
+            "AmazonEKS",
+            "AmazonEKS-Hours:perCluster",
+            "CreateOperation",
+            "arn:aws:eks:us-east-1:111122223333:cluster/photos",
+            24.0,
+            "Hrs",
+            EKS_CLUSTER_HOUR,
+            "Amazon EKS cluster usage in US East (N. Virginia)",
+            REGION,
+            "not_transfer",
+        )
+        add(
+            day,
+            "AmazonEC2",
+            "EBS:VolumeUsage.gp3",
+            "CreateVolume-Gp3",
+            "",
+            EBS_GB * 24 / hours_in_month,
+            "GB-Mo",
+            GP3_GB_MONTH,
+            "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (N. Virginia)",
+            REGION,
+            "not_transfer",
+        )
+        add(
+            day,
+            "AmazonS3",
+            "TimedStorage-ByteHrs",
+            "StandardStorage",
+            f"arn:aws:s3:::{BUCKET}",
+            item.bucket_gb * 24 / hours_in_month,
+            "GB-Mo",
+            S3_STANDARD_GB_MONTH,
+            "$0.023 per GB - first 50 TB / month of storage used",
+            REGION,
+            "not_transfer",
+        )
+        add(
+            day,
+            "AmazonS3",
+            "USW2-TimedStorage-ByteHrs",
+            "StandardStorage",
+            f"arn:aws:s3:::{BUCKET}-replica",
+            item.replica_gb * 24 / hours_in_month,
+            "GB-Mo",
+            S3_STANDARD_GB_MONTH,
+            "$0.023 per GB - first 50 TB / month of storage used",
+            BACKUP_REGION,
+            "not_transfer",
+        )
 
-    lines = pd.DataFrame(rows, columns=["day", "product_code", "usage_type", "operation", "resource_id", "quantity", "unit",
-                                        "rate", "description", "region", "category"])
+    lines = pd.DataFrame(
+        rows,
+        columns=[
+            "day",
+            "product_code",
+            "usage_type",
+            "operation",
+            "resource_id",
+            "quantity",
+            "unit",
+            "rate",
+            "description",
+            "region",
+            "category",
+        ],
+    )
     lines["quantity"] = lines["quantity"].round(6)
     lines["cost"] = (lines["quantity"] * lines["rate"]).round(8)
     return lines
@@ -339,7 +646,9 @@ def cur_frame(lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "identity_line_item_id": [f"li-{i:06d}" for i in range(1, len(lines) + 1)],
-            "bill_billing_period_start_date": start.dt.to_period("M").dt.start_time.map(_iso),
+            "bill_billing_period_start_date": start.dt.to_period("M").dt.start_time.map(
+                _iso
+            ),
             "line_item_usage_account_id": ACCOUNT,
             "line_item_line_item_type": "Usage",
             "line_item_usage_start_date": start.map(_iso),
@@ -371,9 +680,13 @@ def focus_frame(lines: pd.DataFrame) -> pd.DataFrame:
         {
             "BillingAccountId": ACCOUNT,
             "BillingPeriodStart": period.dt.start_time.dt.strftime("%Y-%m-%d %H:%M:%S"),
-            "BillingPeriodEnd": (period + 1).dt.start_time.dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "BillingPeriodEnd": (period + 1).dt.start_time.dt.strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
             "ChargePeriodStart": start.dt.strftime("%Y-%m-%d %H:%M:%S"),
-            "ChargePeriodEnd": (start + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "ChargePeriodEnd": (start + pd.Timedelta(days=1)).dt.strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
             "ChargeCategory": "Usage",
             "ChargeDescription": lines["description"],
             "ProviderName": "AWS",
@@ -410,9 +723,16 @@ def generate(data_dir: Path) -> list[Path]:
 def ground_truth_table() -> str:
     """The monthly table of the module docstring, as text."""
     truth = monthly_ground_truth().round(0).astype(int)
-    header = "    month    " + "  ".join(f"{c:>{max(len(c), 7)}}" for c in truth.columns)
-    body = ["    " + month + "  " + "  ".join(f"{v:>{max(len(c), 7)}d}" for c, v in zip(truth.columns, row))
-            for month, row in zip(truth.index, truth.to_numpy())]
+    header = "    month    " + "  ".join(
+        f"{c:>{max(len(c), 7)}}" for c in truth.columns
+    )
+    body = [
+        "    "
+        + month
+        + "  "
+        + "  ".join(f"{v:>{max(len(c), 7)}d}" for c, v in zip(truth.columns, row))
+        for month, row in zip(truth.index, truth.to_numpy())
+    ]
     return "\n".join([header, *body])
 
 

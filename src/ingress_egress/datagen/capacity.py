@@ -62,7 +62,12 @@ SAMPLE_MONTH = (2026, 9)
 
 def _month_start(index: int) -> pd.Timestamp:
     year, month = FIRST_MONTH
-    return pd.Timestamp(year=year + (month - 1 + index) // 12, month=(month - 1 + index) % 12 + 1, day=1, tz="UTC")
+    return pd.Timestamp(
+        year=year + (month - 1 + index) // 12,
+        month=(month - 1 + index) % 12 + 1,
+        day=1,
+        tz="UTC",
+    )
 
 
 def _month_index(year: int, month: int) -> int:
@@ -84,20 +89,24 @@ def office_month(year: int, month: int) -> pd.DataFrame:
     backup_growth = 1.04**index
 
     # ingress, Mbit/s
-    humps = np.exp(-((hour - 10.5) ** 2) / (2 * 1.5**2)) + 0.9 * np.exp(-((hour - 14.8) ** 2) / (2 * 1.7**2))
+    humps = np.exp(-((hour - 10.5) ** 2) / (2 * 1.5**2)) + 0.9 * np.exp(
+        -((hour - 14.8) ** 2) / (2 * 1.7**2)
+    )
     ingress = np.where(workday, 1.2 + 24 * work_growth * humps, 1.5)
     office_hours = workday & (hour >= 8) & (hour < 18)
     candidates = np.flatnonzero(office_hours)
     n_downloads = rng.poisson(4 * workday.sum() / 288)
     for first in np.sort(rng.choice(candidates, size=n_downloads, replace=False)):
         length = rng.integers(1, 4)
-        ingress[first:first + length] += rng.uniform(25, 60) * work_growth
+        ingress[first : first + length] += rng.uniform(25, 60) * work_growth
     tuesdays = np.unique(times[(weekday == 1)].normalize())
     update_day = tuesdays[1]
     ingress[(times.normalize() == update_day) & (hour >= 13) & (hour < 15)] += 45
 
     # egress, Mbit/s, before the backup
-    egress = np.where(workday, 0.4 + 0.12 * (ingress - 1.2) + 3.5 * work_growth * humps, 0.3)
+    egress = np.where(
+        workday, 0.4 + 0.12 * (ingress - 1.2) + 3.5 * work_growth * humps, 0.3
+    )
 
     noise = rng.lognormal(0.0, 0.25, size=(2, n))
     ingress = ingress * noise[0]
@@ -119,7 +128,9 @@ def office_month(year: int, month: int) -> pd.DataFrame:
             first_saturday_done = True
         k = first
         while volume > 0 and k < n:
-            room = (egress_cap - egress[k]) * 1e6 / 8 * SAMPLE_SECONDS  # bytes the upstream can still carry
+            room = (
+                (egress_cap - egress[k]) * 1e6 / 8 * SAMPLE_SECONDS
+            )  # bytes the upstream can still carry
             sent = min(volume, room)
             backup_bytes[k] += sent
             volume -= sent
@@ -132,7 +143,11 @@ def office_month(year: int, month: int) -> pd.DataFrame:
         return np.floor(mbit_s * 1e6 / 8 * SAMPLE_SECONDS).astype(np.int64)
 
     return pd.DataFrame(
-        {"interval_start": times, "ingress_bytes": to_bytes(ingress), "egress_bytes": to_bytes(egress)}
+        {
+            "interval_start": times,
+            "ingress_bytes": to_bytes(ingress),
+            "egress_bytes": to_bytes(egress),
+        }
     )
 
 
@@ -146,8 +161,12 @@ def monthly_summary() -> pd.DataFrame:
             {
                 "month": f"{start.year:04d}-{start.month:02d}",
                 "samples": len(month),
-                "ingress_p95_bps": round(percentile_95(month["ingress_bytes"] * 8 / SAMPLE_SECONDS)),
-                "egress_p95_bps": round(percentile_95(month["egress_bytes"] * 8 / SAMPLE_SECONDS)),
+                "ingress_p95_bps": round(
+                    percentile_95(month["ingress_bytes"] * 8 / SAMPLE_SECONDS)
+                ),
+                "egress_p95_bps": round(
+                    percentile_95(month["egress_bytes"] * 8 / SAMPLE_SECONDS)
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -158,10 +177,12 @@ def generate(data_dir: Path) -> list[Path]:
     folder = Path(data_dir) / "capacity"
     folder.mkdir(parents=True, exist_ok=True)
     samples = office_month(*SAMPLE_MONTH)
-    samples_path = folder / f"office-link-{SAMPLE_MONTH[0]:04d}-{SAMPLE_MONTH[1]:02d}.csv"
-    samples.assign(interval_start=samples["interval_start"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(
-        samples_path, index=False, lineterminator="\n"
+    samples_path = (
+        folder / f"office-link-{SAMPLE_MONTH[0]:04d}-{SAMPLE_MONTH[1]:02d}.csv"
     )
+    samples.assign(
+        interval_start=samples["interval_start"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ).to_csv(samples_path, index=False, lineterminator="\n")
     monthly_path = folder / "office-link-monthly.csv"
     monthly_summary().to_csv(monthly_path, index=False, lineterminator="\n")
     return [samples_path, monthly_path]

@@ -104,7 +104,12 @@ def wire_bytes(length):
     >>> wire_bytes(np.array([1514, 54])).tolist()
     [1538, 84]
     """
-    total = np.maximum(length, MIN_FRAME_BYTES) + FCS_BYTES + PREAMBLE_SFD_BYTES + INTERFRAME_GAP_BYTES
+    total = (
+        np.maximum(length, MIN_FRAME_BYTES)
+        + FCS_BYTES
+        + PREAMBLE_SFD_BYTES
+        + INTERFRAME_GAP_BYTES
+    )
     return int(total) if np.ndim(total) == 0 else total
 
 
@@ -127,7 +132,9 @@ def _segments(total: int) -> list[int]:
     return [MSS] * full + ([rest] if rest else [])
 
 
-def _bulk(sizes: list[int], start: float, *, from_laptop: bool, rng: np.random.Generator):
+def _bulk(
+    sizes: list[int], start: float, *, from_laptop: bool, rng: np.random.Generator
+):
     """One direction's data in slow start then at the bottleneck rate; the receiver's ACKs back.
 
     Returns the laptop-side time of each data segment, the ACKs as (laptop-side time, segments
@@ -140,9 +147,18 @@ def _bulk(sizes: list[int], start: float, *, from_laptop: bool, rng: np.random.G
     frame_bits = [8 * wire_bytes(HEADER_BYTES + size) for size in sizes]
     window_limit = math.ceil(rate * RTT_S / (8 * wire_bytes(HEADER_BYTES + MSS))) + 2
 
-    sent, received = [], []  # per segment: when the sender sent it, when the receiver got it
+    sent, received = (
+        [],
+        [],
+    )  # per segment: when the sender sent it, when the receiver got it
     acks = []  # (sent by the receiver, reaches the sender, segments covered)
-    window, acked, next_ack, bottleneck_free, sender_free = INITIAL_WINDOW, 0, 0, 0.0, start
+    window, acked, next_ack, bottleneck_free, sender_free = (
+        INITIAL_WINDOW,
+        0,
+        0,
+        0.0,
+        start,
+    )
     for i, bits in enumerate(frame_bits):
         while i - acked >= window:  # window full: wait for the next acknowledgement
             _, arrives, covered = acks[next_ack]
@@ -152,28 +168,50 @@ def _bulk(sizes: list[int], start: float, *, from_laptop: bool, rng: np.random.G
             sender_free = max(sender_free, arrives)
         send = sender_free
         sender_free = send + bits / LAN_BITS_PER_S
-        leave = max(bottleneck_free, sender_free + to_bottleneck) + bits / rate * rng.uniform(0.98, 1.02)
+        leave = max(
+            bottleneck_free, sender_free + to_bottleneck
+        ) + bits / rate * rng.uniform(0.98, 1.02)
         bottleneck_free = leave
         sent.append(send)
         received.append(leave + to_receiver)
-        if i % 2 == 1 or i == len(sizes) - 1:  # delayed ACK: every second segment, and the last
+        if (
+            i % 2 == 1 or i == len(sizes) - 1
+        ):  # delayed ACK: every second segment, and the last
             covered = 2 if i % 2 == 1 else 1
             acks.append((received[-1], received[-1] + half_rtt, covered))
     data_times = sent if from_laptop else received
-    ack_times = [(arrives if from_laptop else leaves, covered) for leaves, arrives, covered in acks]
+    ack_times = [
+        (arrives if from_laptop else leaves, covered)
+        for leaves, arrives, covered in acks
+    ]
     return data_times, ack_times, received[-1]
 
 
-def _conversation(name, client_port, server, start_s, request, response, rng) -> list[dict]:
+def _conversation(
+    name, client_port, server, start_s, request, response, rng
+) -> list[dict]:
     """One TCP conversation from the laptop: handshake, request, response, close."""
     rows: list[dict] = []
 
-    def emit(t: float, from_laptop: bool, payload: int, flags: str, options: int = 0) -> None:
+    def emit(
+        t: float, from_laptop: bool, payload: int, flags: str, options: int = 0
+    ) -> None:
         src, dst = (CLIENT, server) if from_laptop else (server, CLIENT)
         sport, dport = (client_port, 443) if from_laptop else (443, client_port)
         length = captured_length(payload, sent_by_laptop=from_laptop, options=options)
-        rows.append(dict(conversation=name, time_s=t, src=src, dst=dst, sport=sport, dport=dport,
-                         flags=flags, payload=payload, length=length))
+        rows.append(
+            dict(
+                conversation=name,
+                time_s=t,
+                src=src,
+                dst=dst,
+                sport=sport,
+                dport=dport,
+                flags=flags,
+                payload=payload,
+                length=length,
+            )
+        )
 
     def transfer(t: float, total: int, from_laptop: bool) -> float:
         """Send ``total`` bytes; return when the last of them reached the other end."""
@@ -182,7 +220,9 @@ def _conversation(name, client_port, server, start_s, request, response, rng) ->
         for i, (when, size) in enumerate(zip(data_times, sizes)):
             emit(when, from_laptop, size, "PA" if i == 0 else "A")
         for when, _ in ack_times:
-            if len(sizes) > 1:  # a one-segment message is acknowledged by the answer to it
+            if (
+                len(sizes) > 1
+            ):  # a one-segment message is acknowledged by the answer to it
                 emit(when, not from_laptop, 0, "A")
         return done
 

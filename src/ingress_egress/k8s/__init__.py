@@ -30,8 +30,16 @@ from .cluster import Cluster, Explanation, reachability_changes
 from .gateway import GatewayRouter, ingress_to_gateway
 from .manifests import ManifestError, Manifests, load_manifests
 
-__all__ = ["Cluster", "Explanation", "GatewayRouter", "ManifestError", "Manifests", "ingress_to_gateway",
-           "load_manifests", "reachability_changes"]
+__all__ = [
+    "Cluster",
+    "Explanation",
+    "GatewayRouter",
+    "ManifestError",
+    "Manifests",
+    "ingress_to_gateway",
+    "load_manifests",
+    "reachability_changes",
+]
 
 # The Ingress router lives in its own module, written alongside this package; import it when it is
 # there so that ``from ingress_egress.k8s import route`` works, without making the rest depend on it.

@@ -154,11 +154,15 @@ _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _PORT_NAME = re.compile(r"^[-a-z0-9]+$")
 _INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 _INVALID_PATH_SUFFIXES = ("/..", "/.")
-_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                  "and must start and end with an alphanumeric character (e.g. 'example.com')")
-_WILDCARD_MSG = ("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
-                 "consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character "
-                 "(e.g. '*.example.com')")
+_SUBDOMAIN_MSG = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+    "and must start and end with an alphanumeric character (e.g. 'example.com')"
+)
+_WILDCARD_MSG = (
+    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
+    "consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character "
+    "(e.g. '*.example.com')"
+)
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,9 @@ def normalize_host(host: str | None) -> str | None:
     if host.startswith("["):  # IPv6 literal, maybe with a port
         end = host.find("]")
         host = host[: end + 1] if end > 0 else host
-    elif host.count(":") == 1:  # name:port or IPv4:port (a bare IPv6 address has several colons)
+    elif (
+        host.count(":") == 1
+    ):  # name:port or IPv4:port (a bare IPv6 address has several colons)
         name, _, port = host.partition(":")
         if port.isdigit() or port == "":
             host = name
@@ -272,8 +278,12 @@ def _elements(path: str) -> list[str]:
     return [part for part in path.split("/") if part]
 
 
-def path_matches(path_type: str, rule_path: str, request_path: str,
-                 implementation_specific: str = "string-prefix") -> bool:
+def path_matches(
+    path_type: str,
+    rule_path: str,
+    request_path: str,
+    implementation_specific: str = "string-prefix",
+) -> bool:
     """Does a rule's path (of ``path_type``) match a request path?
 
     >>> path_matches("Prefix", "/foo/bar", "/foo/bar/baz"), path_matches("Prefix", "/foo/bar", "/foo/barbaz")
@@ -293,7 +303,9 @@ def path_matches(path_type: str, rule_path: str, request_path: str,
 def _effective_type(path_type: str, implementation_specific: str) -> str:
     if path_type != "ImplementationSpecific":
         return path_type
-    return {"string-prefix": "string-prefix", "prefix": "Prefix", "exact": "Exact"}[implementation_specific]
+    return {"string-prefix": "string-prefix", "prefix": "Prefix", "exact": "Exact"}[
+        implementation_specific
+    ]
 
 
 _TYPE_RANK = {"Exact": 2, "Prefix": 1, "string-prefix": 0}
@@ -309,7 +321,9 @@ def _match_length(effective: str, rule_path: str) -> int:
 # ------------------------------------------------------------------------------------------- validation
 
 
-def _err(ing: Mapping, origin: str | None, fieldpath: str, detail: str) -> ManifestError:
+def _err(
+    ing: Mapping, origin: str | None, fieldpath: str, detail: str
+) -> ManifestError:
     return ManifestError(detail, origin=origin, ref=object_ref(ing), field=fieldpath)
 
 
@@ -320,64 +334,128 @@ def _q(value: Any) -> str:
 
 def _check_host(ing: Mapping, origin: str | None, fieldpath: str, host: Any) -> None:
     if not isinstance(host, str):
-        raise _err(ing, origin, fieldpath, f"Invalid value: {host!r}: expected a string")
+        raise _err(
+            ing, origin, fieldpath, f"Invalid value: {host!r}: expected a string"
+        )
     try:
         ipaddress.ip_address(host)
     except ValueError:
         pass
     else:
-        raise _err(ing, origin, fieldpath, f"Invalid value: {_q(host)}: must be a DNS name, not an IP address")
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            f"Invalid value: {_q(host)}: must be a DNS name, not an IP address",
+        )
     if len(host) > 253:
-        raise _err(ing, origin, fieldpath, f"Invalid value: {_q(host)}: must be no more than 253 characters")
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            f"Invalid value: {_q(host)}: must be no more than 253 characters",
+        )
     if "*" in host:
         if not _WILDCARD_SUBDOMAIN.match(host):
-            raise _err(ing, origin, fieldpath, f"Invalid value: {_q(host)}: {_WILDCARD_MSG}")
+            raise _err(
+                ing, origin, fieldpath, f"Invalid value: {_q(host)}: {_WILDCARD_MSG}"
+            )
     elif not _DNS1123_SUBDOMAIN.match(host):
-        raise _err(ing, origin, fieldpath, f"Invalid value: {_q(host)}: {_SUBDOMAIN_MSG}")
+        raise _err(
+            ing, origin, fieldpath, f"Invalid value: {_q(host)}: {_SUBDOMAIN_MSG}"
+        )
 
 
-def _check_backend(ing: Mapping, origin: str | None, fieldpath: str, backend: Any) -> None:
+def _check_backend(
+    ing: Mapping, origin: str | None, fieldpath: str, backend: Any
+) -> None:
     if not isinstance(backend, Mapping):
-        raise _err(ing, origin, fieldpath, "Required value: resource or service backend is required")
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            "Required value: resource or service backend is required",
+        )
     service, resource = backend.get("service"), backend.get("resource")
     if service is not None and resource is not None:
-        raise _err(ing, origin, fieldpath, 'Invalid value: "": cannot set both resource and service backends')
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            'Invalid value: "": cannot set both resource and service backends',
+        )
     if service is None and resource is None:
-        raise _err(ing, origin, fieldpath, 'Invalid value: "": resource or service backend is required')
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            'Invalid value: "": resource or service backend is required',
+        )
     if resource is not None:
         if not isinstance(resource, Mapping):
-            raise _err(ing, origin, f"{fieldpath}.resource", "Invalid value: expected a mapping")
+            raise _err(
+                ing,
+                origin,
+                f"{fieldpath}.resource",
+                "Invalid value: expected a mapping",
+            )
         for key in ("kind", "name"):
             if not resource.get(key):
                 raise _err(ing, origin, f"{fieldpath}.resource.{key}", "Required value")
         return
     if not isinstance(service, Mapping):
-        raise _err(ing, origin, f"{fieldpath}.service", "Invalid value: expected a mapping")
+        raise _err(
+            ing, origin, f"{fieldpath}.service", "Invalid value: expected a mapping"
+        )
     name = service.get("name")
     if not name:
         raise _err(ing, origin, f"{fieldpath}.service.name", "Required value")
     if not isinstance(name, str) or len(name) > 63 or not _DNS1035_LABEL.match(name):
-        raise _err(ing, origin, f"{fieldpath}.service.name",
-                   f"Invalid value: {_q(name)}: a DNS-1035 label must consist of lower case alphanumeric "
-                   "characters or '-', start with an alphabetic character, and end with an alphanumeric character")
+        raise _err(
+            ing,
+            origin,
+            f"{fieldpath}.service.name",
+            f"Invalid value: {_q(name)}: a DNS-1035 label must consist of lower case alphanumeric "
+            "characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        )
     port = service.get("port")
     port = port if isinstance(port, Mapping) else {}
     number, port_name = port.get("number"), port.get("name")
     if number and port_name:
-        raise _err(ing, origin, fieldpath, 'Invalid value: "": cannot set both port name & port number')
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            'Invalid value: "": cannot set both port name & port number',
+        )
     if port_name:
         problem = _port_name_problem(port_name)
         if problem:
-            raise _err(ing, origin, f"{fieldpath}.service.port.name", f"Invalid value: {_q(port_name)}: {problem}")
+            raise _err(
+                ing,
+                origin,
+                f"{fieldpath}.service.port.name",
+                f"Invalid value: {_q(port_name)}: {problem}",
+            )
     elif number:
         if isinstance(number, bool) or not isinstance(number, int):
-            raise _err(ing, origin, f"{fieldpath}.service.port.number",
-                       f"Invalid value: {number!r}: expected an integer (write it without quotes)")
+            raise _err(
+                ing,
+                origin,
+                f"{fieldpath}.service.port.number",
+                f"Invalid value: {number!r}: expected an integer (write it without quotes)",
+            )
         if not 1 <= number <= 65535:
-            raise _err(ing, origin, f"{fieldpath}.service.port.number",
-                       f"Invalid value: {number}: must be between 1 and 65535, inclusive")
+            raise _err(
+                ing,
+                origin,
+                f"{fieldpath}.service.port.number",
+                f"Invalid value: {number}: must be between 1 and 65535, inclusive",
+            )
     else:
-        raise _err(ing, origin, fieldpath, "Required value: port name or number is required")
+        raise _err(
+            ing, origin, fieldpath, "Required value: port name or number is required"
+        )
 
 
 def _port_name_problem(name: Any) -> str | None:
@@ -399,30 +477,69 @@ def _port_name_problem(name: Any) -> str | None:
 
 def _check_path(ing: Mapping, origin: str | None, fieldpath: str, item: Any) -> None:
     if not isinstance(item, Mapping):
-        raise _err(ing, origin, fieldpath, "Invalid value: expected a mapping with path, pathType and backend")
+        raise _err(
+            ing,
+            origin,
+            fieldpath,
+            "Invalid value: expected a mapping with path, pathType and backend",
+        )
     path_type = item.get("pathType")
     if path_type is None:
-        raise _err(ing, origin, f"{fieldpath}.pathType", "Required value: pathType must be specified")
+        raise _err(
+            ing,
+            origin,
+            f"{fieldpath}.pathType",
+            "Required value: pathType must be specified",
+        )
     if path_type not in PATH_TYPES:
         supported = ", ".join(_q(t) for t in PATH_TYPES)
-        raise _err(ing, origin, f"{fieldpath}.pathType",
-                   f"Unsupported value: {_q(path_type)}: supported values: {supported}")
+        raise _err(
+            ing,
+            origin,
+            f"{fieldpath}.pathType",
+            f"Unsupported value: {_q(path_type)}: supported values: {supported}",
+        )
     path = item.get("path", "")
     if path is None:
         path = ""
     if not isinstance(path, str):
-        raise _err(ing, origin, f"{fieldpath}.path", f"Invalid value: {path!r}: expected a string")
+        raise _err(
+            ing,
+            origin,
+            f"{fieldpath}.path",
+            f"Invalid value: {path!r}: expected a string",
+        )
     if path_type in ("Exact", "Prefix"):
         if not path.startswith("/"):
-            raise _err(ing, origin, f"{fieldpath}.path", f"Invalid value: {_q(path)}: must be an absolute path")
+            raise _err(
+                ing,
+                origin,
+                f"{fieldpath}.path",
+                f"Invalid value: {_q(path)}: must be an absolute path",
+            )
         for seq in _INVALID_PATH_SEQUENCES:
             if seq in path:
-                raise _err(ing, origin, f"{fieldpath}.path", f"Invalid value: {_q(path)}: must not contain '{seq}'")
+                raise _err(
+                    ing,
+                    origin,
+                    f"{fieldpath}.path",
+                    f"Invalid value: {_q(path)}: must not contain '{seq}'",
+                )
         for suffix in _INVALID_PATH_SUFFIXES:
             if path.endswith(suffix):
-                raise _err(ing, origin, f"{fieldpath}.path", f"Invalid value: {_q(path)}: cannot end with '{suffix}'")
+                raise _err(
+                    ing,
+                    origin,
+                    f"{fieldpath}.path",
+                    f"Invalid value: {_q(path)}: cannot end with '{suffix}'",
+                )
     elif path and not path.startswith("/"):
-        raise _err(ing, origin, f"{fieldpath}.path", f"Invalid value: {_q(path)}: must be an absolute path")
+        raise _err(
+            ing,
+            origin,
+            f"{fieldpath}.path",
+            f"Invalid value: {_q(path)}: must be an absolute path",
+        )
     _check_backend(ing, origin, f"{fieldpath}.backend", item.get("backend"))
 
 
@@ -444,10 +561,14 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
     """
     version = ing.get("apiVersion")
     if version != API_VERSION:
-        raise _err(ing, origin, "apiVersion",
-                   f'no matches for kind "Ingress" in version {_q(version)}: Ingress is served as '
-                   f"{API_VERSION} only (extensions/v1beta1 and networking.k8s.io/v1beta1 were removed in "
-                   "Kubernetes 1.22); change the apiVersion and use pathType and backend.service.{name,port}")
+        raise _err(
+            ing,
+            origin,
+            "apiVersion",
+            f'no matches for kind "Ingress" in version {_q(version)}: Ingress is served as '
+            f"{API_VERSION} only (extensions/v1beta1 and networking.k8s.io/v1beta1 were removed in "
+            "Kubernetes 1.22); change the apiVersion and use pathType and backend.service.{name,port}",
+        )
     spec = ing.get("spec")
     if spec is None:
         spec = {}
@@ -457,25 +578,42 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
     if not isinstance(rules, list):
         raise _err(ing, origin, "spec.rules", "Invalid value: expected a list")
     if not rules and spec.get("defaultBackend") is None:
-        raise _err(ing, origin, "spec", "Invalid value: null: either `defaultBackend` or `rules` must be specified")
+        raise _err(
+            ing,
+            origin,
+            "spec",
+            "Invalid value: null: either `defaultBackend` or `rules` must be specified",
+        )
     if spec.get("defaultBackend") is not None:
         _check_backend(ing, origin, "spec.defaultBackend", spec["defaultBackend"])
     for i, rule in enumerate(rules):
         where = f"spec.rules[{i}]"
         if not isinstance(rule, Mapping):
-            raise _err(ing, origin, where, "Invalid value: expected a mapping with host and http")
+            raise _err(
+                ing,
+                origin,
+                where,
+                "Invalid value: expected a mapping with host and http",
+            )
         if rule.get("host"):
             _check_host(ing, origin, f"{where}.host", rule["host"])
         http = rule.get("http")
         if http is None:
             continue
         if not isinstance(http, Mapping):
-            raise _err(ing, origin, f"{where}.http", "Invalid value: expected a mapping with paths")
+            raise _err(
+                ing,
+                origin,
+                f"{where}.http",
+                "Invalid value: expected a mapping with paths",
+            )
         paths = http.get("paths")
         if not paths:
             raise _err(ing, origin, f"{where}.http.paths", "Required value")
         if not isinstance(paths, list):
-            raise _err(ing, origin, f"{where}.http.paths", "Invalid value: expected a list")
+            raise _err(
+                ing, origin, f"{where}.http.paths", "Invalid value: expected a list"
+            )
         for j, item in enumerate(paths):
             _check_path(ing, origin, f"{where}.http.paths[{j}]", item)
     tls = spec.get("tls") or []
@@ -483,15 +621,34 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
         raise _err(ing, origin, "spec.tls", "Invalid value: expected a list")
     for i, entry in enumerate(tls):
         if not isinstance(entry, Mapping):
-            raise _err(ing, origin, f"spec.tls[{i}]", "Invalid value: expected a mapping with hosts and secretName")
+            raise _err(
+                ing,
+                origin,
+                f"spec.tls[{i}]",
+                "Invalid value: expected a mapping with hosts and secretName",
+            )
         for j, host in enumerate(entry.get("hosts") or []):
             _check_host(ing, origin, f"spec.tls[{i}].hosts[{j}]", host)
         secret = entry.get("secretName")
-        if secret and (not isinstance(secret, str) or not _DNS1123_SUBDOMAIN.match(secret)):
-            raise _err(ing, origin, f"spec.tls[{i}].secretName", f"Invalid value: {_q(secret)}: {_SUBDOMAIN_MSG}")
+        if secret and (
+            not isinstance(secret, str) or not _DNS1123_SUBDOMAIN.match(secret)
+        ):
+            raise _err(
+                ing,
+                origin,
+                f"spec.tls[{i}].secretName",
+                f"Invalid value: {_q(secret)}: {_SUBDOMAIN_MSG}",
+            )
     class_name = spec.get("ingressClassName")
-    if class_name is not None and (not isinstance(class_name, str) or not _DNS1123_SUBDOMAIN.match(class_name)):
-        raise _err(ing, origin, "spec.ingressClassName", f"Invalid value: {_q(class_name)}: {_SUBDOMAIN_MSG}")
+    if class_name is not None and (
+        not isinstance(class_name, str) or not _DNS1123_SUBDOMAIN.match(class_name)
+    ):
+        raise _err(
+            ing,
+            origin,
+            "spec.ingressClassName",
+            f"Invalid value: {_q(class_name)}: {_SUBDOMAIN_MSG}",
+        )
 
 
 # ---------------------------------------------------------------------------------------------- routing
@@ -524,7 +681,11 @@ def _make_backend(spec: Mapping, **where: Any) -> Backend:
     service = spec.get("service")
     if service is not None:
         port = service.get("port") or {}
-        return Backend(service=service["name"], port=port.get("number") or port.get("name"), **where)
+        return Backend(
+            service=service["name"],
+            port=port.get("number") or port.get("name"),
+            **where,
+        )
     return Backend(service=None, port=None, resource=dict(spec["resource"]), **where)
 
 
@@ -555,17 +716,29 @@ class Router:
         Ingresses left out because of their class, with the reason.
     """
 
-    def __init__(self, objects: Iterable[Mapping[str, Any]], *, ingress_class: str | None = None,
-                 implementation_specific: str = "string-prefix", default_backend: str = "catches-all"):
+    def __init__(
+        self,
+        objects: Iterable[Mapping[str, Any]],
+        *,
+        ingress_class: str | None = None,
+        implementation_specific: str = "string-prefix",
+        default_backend: str = "catches-all",
+    ):
         if implementation_specific not in IMPLEMENTATION_SPECIFIC_MODES:
-            raise ValueError(f"implementation_specific must be one of {IMPLEMENTATION_SPECIFIC_MODES}, "
-                             f"got {implementation_specific!r}")
+            raise ValueError(
+                f"implementation_specific must be one of {IMPLEMENTATION_SPECIFIC_MODES}, "
+                f"got {implementation_specific!r}"
+            )
         if default_backend not in DEFAULT_BACKEND_MODES:
-            raise ValueError(f"default_backend must be one of {DEFAULT_BACKEND_MODES}, got {default_backend!r}")
+            raise ValueError(
+                f"default_backend must be one of {DEFAULT_BACKEND_MODES}, got {default_backend!r}"
+            )
         self.ingress_class = ingress_class
         self.implementation_specific = implementation_specific
         self.default_backend = default_backend
-        origin_of = getattr(objects, "origin", None)  # a Manifests knows the file and document of each object
+        origin_of = getattr(
+            objects, "origin", None
+        )  # a Manifests knows the file and document of each object
         objects = list(objects)
         default_class = self._default_class(objects)
         chosen: list[tuple[tuple, Mapping]] = []
@@ -579,17 +752,28 @@ class Router:
             ref = f"{meta.get('namespace') or 'default'}/{meta.get('name')}"
             cls = self._class_of(obj, default_class)
             if ingress_class is not None and cls != ingress_class:
-                self.skipped[ref] = f"class {cls!r} is not {ingress_class!r}" if cls else "no ingress class"
+                self.skipped[ref] = (
+                    f"class {cls!r} is not {ingress_class!r}"
+                    if cls
+                    else "no ingress class"
+                )
                 continue
             stamp = _timestamp(meta.get("creationTimestamp"))
-            key = (stamp is None, stamp or datetime.min.replace(tzinfo=timezone.utc),
-                   meta.get("namespace") or "default", str(meta.get("name")), position)
+            key = (
+                stamp is None,
+                stamp or datetime.min.replace(tzinfo=timezone.utc),
+                meta.get("namespace") or "default",
+                str(meta.get("name")),
+                position,
+            )
             chosen.append((key, obj))
         chosen.sort(key=lambda pair: pair[0])
         self._objects = [obj for _, obj in chosen]
         self.ingresses = [self._ref(obj) for obj in self._objects]
         self._paths: list[_Path] = []
-        self._hosts: dict[str | None, list[int]] = {}  # rule host (None: no host) -> owning Ingress ranks
+        self._hosts: dict[
+            str | None, list[int]
+        ] = {}  # rule host (None: no host) -> owning Ingress ranks
         for rank, obj in enumerate(self._objects):
             ref = self._ref(obj)
             for i, rule in enumerate((obj.get("spec") or {}).get("rules") or []):
@@ -598,10 +782,22 @@ class Router:
                 if rank not in owners:
                     owners.append(rank)
                 for j, item in enumerate(((rule.get("http") or {}).get("paths")) or []):
-                    self._paths.append(_Path(
-                        order=(rank, i, j), ingress=ref, rule=f"spec.rules[{i}].http.paths[{j}]", host=host,
-                        path=item.get("path") or ("/" if item["pathType"] == "ImplementationSpecific" else ""),
-                        path_type=item["pathType"], backend=item["backend"]))
+                    self._paths.append(
+                        _Path(
+                            order=(rank, i, j),
+                            ingress=ref,
+                            rule=f"spec.rules[{i}].http.paths[{j}]",
+                            host=host,
+                            path=item.get("path")
+                            or (
+                                "/"
+                                if item["pathType"] == "ImplementationSpecific"
+                                else ""
+                            ),
+                            path_type=item["pathType"],
+                            backend=item["backend"],
+                        )
+                    )
 
     @staticmethod
     def _ref(obj: Mapping) -> str:
@@ -613,8 +809,13 @@ class Router:
         defaults = sorted(
             str((o.get("metadata") or {}).get("name"))
             for o in objects
-            if isinstance(o, Mapping) and o.get("kind") == "IngressClass"
-            and str(((o.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CLASS_ANNOTATION, "")).lower()
+            if isinstance(o, Mapping)
+            and o.get("kind") == "IngressClass"
+            and str(
+                ((o.get("metadata") or {}).get("annotations") or {}).get(
+                    DEFAULT_CLASS_ANNOTATION, ""
+                )
+            ).lower()
             == "true"
         )
         # Two defaults: the admission controller refuses class-less Ingresses, so none gets a default.
@@ -624,7 +825,11 @@ class Router:
     def _class_of(obj: Mapping, default_class: str | None) -> str | None:
         spec = obj.get("spec") or {}
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
-        return spec.get("ingressClassName") or annotations.get(LEGACY_CLASS_ANNOTATION) or default_class
+        return (
+            spec.get("ingressClassName")
+            or annotations.get(LEGACY_CLASS_ANNOTATION)
+            or default_class
+        )
 
     # -- the request side
 
@@ -670,16 +875,34 @@ class Router:
             for candidate in self._paths:
                 if candidate.host != group:
                     continue
-                if not path_matches(candidate.path_type, candidate.path, request_path, self.implementation_specific):
+                if not path_matches(
+                    candidate.path_type,
+                    candidate.path,
+                    request_path,
+                    self.implementation_specific,
+                ):
                     continue
-                effective = _effective_type(candidate.path_type, self.implementation_specific)
-                key = (-_match_length(effective, candidate.path), -_TYPE_RANK[effective], candidate.order)
+                effective = _effective_type(
+                    candidate.path_type, self.implementation_specific
+                )
+                key = (
+                    -_match_length(effective, candidate.path),
+                    -_TYPE_RANK[effective],
+                    candidate.order,
+                )
                 if best is None or key < best[0]:
                     best = (key, candidate)
             if best is not None:
                 c = best[1]
-                return _make_backend(c.backend, rule_matched=True, ingress=c.ingress, rule=c.rule, host=c.host,
-                                     path=c.path, path_type=c.path_type)
+                return _make_backend(
+                    c.backend,
+                    rule_matched=True,
+                    ingress=c.ingress,
+                    rule=c.rule,
+                    host=c.host,
+                    path=c.path,
+                    path_type=c.path_type,
+                )
         return self._default_for(group)
 
     def _default_for(self, group: str | None | bool) -> Backend | None:
@@ -687,11 +910,16 @@ class Router:
         if self.default_backend == "catches-all":
             owners = self._hosts.get(group, []) if group is not False else []
             candidates = [*owners, *range(len(self._objects))]
-        elif group is not None and group is not False:  # the server of a named host: its first Ingress
+        elif (
+            group is not None and group is not False
+        ):  # the server of a named host: its first Ingress
             candidates = self._hosts[group][:1]
         else:  # the controller's default server: only an Ingress without rules catches it
-            candidates = [rank for rank, obj in enumerate(self._objects)
-                          if not (obj.get("spec") or {}).get("rules")]
+            candidates = [
+                rank
+                for rank, obj in enumerate(self._objects)
+                if not (obj.get("spec") or {}).get("rules")
+            ]
         for rank in candidates:
             obj = self._objects[rank]
             default = (obj.get("spec") or {}).get("defaultBackend")
@@ -701,7 +929,12 @@ class Router:
                         return None  # the host's own Ingress has none: the controller's 404
                     continue
             if default is not None:
-                return _make_backend(default, rule_matched=False, ingress=self._ref(obj), rule="spec.defaultBackend")
+                return _make_backend(
+                    default,
+                    rule_matched=False,
+                    ingress=self._ref(obj),
+                    rule="spec.defaultBackend",
+                )
         return None
 
     def explain(self, host: str | None, path: str) -> str:
@@ -713,20 +946,30 @@ class Router:
         if group is False:
             why = "no rule is for this host (precise or wildcard) and no rule is for every host"
         else:
-            named = "rules without a host" if group is None else f"rules for host {group}"
+            named = (
+                "rules without a host" if group is None else f"rules for host {group}"
+            )
             why = f"the request's host selects the {named}, and none of their paths matches {_request_path(path)}"
         if backend is not None:
             return f"{host or ''}{path} -> {backend.target} (Ingress {backend.ingress}, spec.defaultBackend): {why}"
         if self.default_backend == "catches-all":
-            return f"{host or ''}{path} -> 404: {why}, and no Ingress has a defaultBackend"
+            return (
+                f"{host or ''}{path} -> 404: {why}, and no Ingress has a defaultBackend"
+            )
         if group is not None and group is not False:
             owner = self._ref(self._objects[self._hosts[group][0]])
-            return (f"{host or ''}{path} -> 404: {why}, and Ingress {owner}, which sets up this host, "
-                    "has no Service defaultBackend")
-        return (f"{host or ''}{path} -> 404 from the controller's default server: {why}, and no Ingress "
-                "without rules has a Service defaultBackend")
+            return (
+                f"{host or ''}{path} -> 404: {why}, and Ingress {owner}, which sets up this host, "
+                "has no Service defaultBackend"
+            )
+        return (
+            f"{host or ''}{path} -> 404 from the controller's default server: {why}, and no Ingress "
+            "without rules has a Service defaultBackend"
+        )
 
-    def table(self, requests: Iterable[tuple[str | None, str]] | pd.DataFrame) -> pd.DataFrame:
+    def table(
+        self, requests: Iterable[tuple[str | None, str]] | pd.DataFrame
+    ) -> pd.DataFrame:
         """Route many requests; one row each, in the order given.
 
         ``requests`` are ``(host, path)`` pairs or a DataFrame with ``host`` and ``path`` columns.
@@ -741,21 +984,37 @@ class Router:
         rows = []
         for host, path in pairs:
             b = self.route(host, path)
-            rows.append({
-                "host": host, "path": path,
-                "backend": "404" if b is None else b.target,
-                "service": None if b is None else b.service,
-                "port": None if b is None else b.port,
-                "rule_matched": False if b is None else b.rule_matched,
-                "ingress": None if b is None else b.ingress,
-                "rule": None if b is None else b.rule,
-                "rule_host": None if b is None else b.host,
-                "rule_path": None if b is None else b.path,
-                "path_type": None if b is None else b.path_type,
-            })
-        columns = ["host", "path", "backend", "service", "port", "rule_matched", "ingress", "rule",
-                   "rule_host", "rule_path", "path_type"]
-        frame = pd.DataFrame(rows, columns=columns, dtype=object)  # object: missing values stay None
+            rows.append(
+                {
+                    "host": host,
+                    "path": path,
+                    "backend": "404" if b is None else b.target,
+                    "service": None if b is None else b.service,
+                    "port": None if b is None else b.port,
+                    "rule_matched": False if b is None else b.rule_matched,
+                    "ingress": None if b is None else b.ingress,
+                    "rule": None if b is None else b.rule,
+                    "rule_host": None if b is None else b.host,
+                    "rule_path": None if b is None else b.path,
+                    "path_type": None if b is None else b.path_type,
+                }
+            )
+        columns = [
+            "host",
+            "path",
+            "backend",
+            "service",
+            "port",
+            "rule_matched",
+            "ingress",
+            "rule",
+            "rule_host",
+            "rule_path",
+            "path_type",
+        ]
+        frame = pd.DataFrame(
+            rows, columns=columns, dtype=object
+        )  # object: missing values stay None
         return frame.astype({"rule_matched": bool})
 
     def rules(self) -> pd.DataFrame:
@@ -769,15 +1028,48 @@ class Router:
         for rank, obj in enumerate(self._objects):
             default = (obj.get("spec") or {}).get("defaultBackend")
             if default is not None:
-                b = _make_backend(default, rule_matched=False, ingress=self._ref(obj), rule="spec.defaultBackend")
-                rows.append({"ingress": b.ingress, "host": None, "path": None, "path_type": None,
-                             "backend": b.target, "service": b.service, "port": b.port,
-                             "field": "spec.defaultBackend"})
+                b = _make_backend(
+                    default,
+                    rule_matched=False,
+                    ingress=self._ref(obj),
+                    rule="spec.defaultBackend",
+                )
+                rows.append(
+                    {
+                        "ingress": b.ingress,
+                        "host": None,
+                        "path": None,
+                        "path_type": None,
+                        "backend": b.target,
+                        "service": b.service,
+                        "port": b.port,
+                        "field": "spec.defaultBackend",
+                    }
+                )
             for c in (p for p in self._paths if p.order[0] == rank):
                 b = _make_backend(c.backend)
-                rows.append({"ingress": c.ingress, "host": c.host or "*", "path": c.path, "path_type": c.path_type,
-                             "backend": b.target, "service": b.service, "port": b.port, "field": c.rule})
-        columns = ["ingress", "host", "path", "path_type", "backend", "service", "port", "field"]
+                rows.append(
+                    {
+                        "ingress": c.ingress,
+                        "host": c.host or "*",
+                        "path": c.path,
+                        "path_type": c.path_type,
+                        "backend": b.target,
+                        "service": b.service,
+                        "port": b.port,
+                        "field": c.rule,
+                    }
+                )
+        columns = [
+            "ingress",
+            "host",
+            "path",
+            "path_type",
+            "backend",
+            "service",
+            "port",
+            "field",
+        ]
         return pd.DataFrame(rows, columns=columns, dtype=object)
 
     def tls_secret(self, host: str | None) -> str | None:
@@ -799,7 +1091,10 @@ class Router:
                 hosts = entry.get("hosts") or []
                 if not hosts and fallback is None:
                     fallback = f"{namespace}/{secret}"
-                if any(h == host or (h.startswith("*.") and host_matches(h, host)) for h in hosts):
+                if any(
+                    h == host or (h.startswith("*.") and host_matches(h, host))
+                    for h in hosts
+                ):
                     return f"{namespace}/{secret}"
         return fallback
 
@@ -812,8 +1107,15 @@ def _request_path(path: str) -> str:
     return path
 
 
-def route(objects: Iterable[Mapping[str, Any]], host: str | None, path: str, *, ingress_class: str | None = None,
-          implementation_specific: str = "string-prefix", default_backend: str = "catches-all") -> Backend | None:
+def route(
+    objects: Iterable[Mapping[str, Any]],
+    host: str | None,
+    path: str,
+    *,
+    ingress_class: str | None = None,
+    implementation_specific: str = "string-prefix",
+    default_backend: str = "catches-all",
+) -> Backend | None:
     """The backend that serves a request to ``host`` and ``path``, or ``None`` for a 404.
 
     ``objects`` are manifest dicts (Ingresses among them, ``networking.k8s.io/v1``). ``host`` is the
@@ -827,6 +1129,10 @@ def route(objects: Iterable[Mapping[str, Any]], host: str | None, path: str, *, 
     >>> route([ing], "bar.foo.com", "/").target, route([ing], "baz.bar.foo.com", "/")
     ('wild:http', None)
     """
-    router = Router(objects, ingress_class=ingress_class, implementation_specific=implementation_specific,
-                    default_backend=default_backend)
+    router = Router(
+        objects,
+        ingress_class=ingress_class,
+        implementation_specific=implementation_specific,
+        default_backend=default_backend,
+    )
     return router.route(host, path)

@@ -71,17 +71,43 @@ try:  # the C parser is several times faster; same results
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-__all__ = ["GATEWAY_API_KINDS", "MAX_YAML_BYTES", "RELEVANT_KINDS", "WORKLOAD_KINDS", "ManifestError", "Manifests",
-           "load_manifests", "object_ref", "qualified_name_errors"]
+__all__ = [
+    "GATEWAY_API_KINDS",
+    "MAX_YAML_BYTES",
+    "RELEVANT_KINDS",
+    "WORKLOAD_KINDS",
+    "ManifestError",
+    "Manifests",
+    "load_manifests",
+    "object_ref",
+    "qualified_name_errors",
+]
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
+WORKLOAD_KINDS = (
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+)
 """Kinds that make pods from a template; the cluster model gives each one representative pod."""
 
 GATEWAY_API_KINDS = ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant")
 """The Gateway API kinds the course reads (group ``gateway.networking.k8s.io``), see :mod:`.gateway`."""
 
 RELEVANT_KINDS = frozenset(
-    {"Namespace", "Pod", "Service", "Ingress", "IngressClass", "NetworkPolicy", *WORKLOAD_KINDS, *GATEWAY_API_KINDS}
+    {
+        "Namespace",
+        "Pod",
+        "Service",
+        "Ingress",
+        "IngressClass",
+        "NetworkPolicy",
+        *WORKLOAD_KINDS,
+        *GATEWAY_API_KINDS,
+    }
 )
 """The kinds that decide where traffic may go. Everything else is kept aside and counted."""
 
@@ -101,14 +127,18 @@ class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
         if isinstance(node, yaml.MappingNode):
             seen: dict = {}
             for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(
+                    ":merge"
+                ):
                     continue
                 key = (key_node.tag, key_node.value)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
+                        "while constructing a mapping",
+                        node.start_mark,
                         f"found duplicate key {key_node.value[:80]!r} (first at line {seen[key] + 1})",
-                        key_node.start_mark)
+                        key_node.start_mark,
+                    )
                 seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
@@ -119,7 +149,9 @@ def _allowed_alias_ratio(nodes: int) -> float:
         return 0.99
     if nodes >= ALIAS_RATIO_HIGH:
         return 0.10
-    return 0.99 - 0.89 * (nodes - ALIAS_RATIO_LOW) / (ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW)
+    return 0.99 - 0.89 * (nodes - ALIAS_RATIO_LOW) / (
+        ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW
+    )
 
 
 def _check_structure(obj: Any, origin: str) -> None:
@@ -138,8 +170,11 @@ def _check_structure(obj: Any, origin: str) -> None:
         if isinstance(item, (dict, list)):
             key = id(item)
             if key in on_path:
-                raise ManifestError("invalid YAML: an alias refers to a node that contains it (a recursive "
-                                    "structure, which no Kubernetes object has)", origin=origin)
+                raise ManifestError(
+                    "invalid YAML: an alias refers to a node that contains it (a recursive "
+                    "structure, which no Kubernetes object has)",
+                    origin=origin,
+                )
             if key in seen:
                 from_alias = True
             seen.add(key)
@@ -151,24 +186,35 @@ def _check_structure(obj: Any, origin: str) -> None:
                 aliased += from_alias * len(item)
             stack.extend((child, from_alias, False) for child in children)
         if nodes > ALIAS_RATIO_LOW and aliased > _allowed_alias_ratio(nodes) * nodes:
-            raise ManifestError(f"invalid YAML: document contains excessive aliasing (more than {nodes:,} nodes "
-                                f"once aliases are expanded, {aliased:,} of them from aliases), as kubectl "
-                                "refuses it", origin=origin)
+            raise ManifestError(
+                f"invalid YAML: document contains excessive aliasing (more than {nodes:,} nodes "
+                f"once aliases are expanded, {aliased:,} of them from aliases), as kubectl "
+                "refuses it",
+                origin=origin,
+            )
 
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
 _NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_NAME_PART_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                  "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-                  "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-_LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-                    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
-                    "or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
-_SUBDOMAIN_MSG = ("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-                  "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
-                  "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+_NAME_PART_MSG = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+)
+_LABEL_VALUE_MSG = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
+    "or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+)
+_SUBDOMAIN_MSG = (
+    "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+    "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
 TOTAL_ANNOTATION_BYTES = 256 * 1024
 """The API server's limit on all of an object's annotations together (keys and values)."""
 
@@ -195,8 +241,10 @@ def qualified_name_errors(key: str) -> list[str]:
         if not _DNS_SUBDOMAIN.match(prefix):
             return [_SUBDOMAIN_MSG]
     else:
-        return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-                "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"]
+        return [
+            "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+            "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"
+        ]
     if not name:
         return ["name part must be non-empty"]
     if len(name) > 63:
@@ -214,7 +262,14 @@ class ManifestError(ValueError):
     The parts are also attributes: ``origin``, ``ref``, ``field`` and ``detail``.
     """
 
-    def __init__(self, detail: str, *, origin: str | None = None, ref: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        origin: str | None = None,
+        ref: str | None = None,
+        field: str | None = None,
+    ):
         self.origin, self.ref, self.field, self.detail = origin, ref, field, detail
         parts = [p for p in (origin, ref, field) if p]
         super().__init__(": ".join([*parts, detail]))
@@ -293,7 +348,10 @@ class Manifests(list):
 def _check_object(obj: Any, origin: str) -> dict:
     """The fields every Kubernetes object has; anything else is the cluster model's job."""
     if not isinstance(obj, Mapping):
-        raise ManifestError(f"expected a mapping (a Kubernetes object), got {type(obj).__name__}", origin=origin)
+        raise ManifestError(
+            f"expected a mapping (a Kubernetes object), got {type(obj).__name__}",
+            origin=origin,
+        )
     ref = object_ref(obj)
     for field in ("kind", "apiVersion"):
         if not isinstance(obj.get(field), str) or not obj.get(field):
@@ -308,52 +366,91 @@ def _check_object(obj: Any, origin: str) -> dict:
         raise ManifestError("Required value", origin=origin, ref=ref, field="metadata")
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         if not meta.get("generateName"):
-            raise ManifestError("Required value: name or generateName is required", origin=origin, ref=ref,
-                                field="metadata.name")
+            raise ManifestError(
+                "Required value: name or generateName is required",
+                origin=origin,
+                ref=ref,
+                field="metadata.name",
+            )
     namespace = meta.get("namespace")
     if namespace is not None:
         if not isinstance(namespace, str):
-            raise ManifestError(f"Invalid value: {reprlib.repr(namespace)}: must be a string", origin=origin,
-                                ref=ref, field="metadata.namespace")
+            raise ManifestError(
+                f"Invalid value: {reprlib.repr(namespace)}: must be a string",
+                origin=origin,
+                ref=ref,
+                field="metadata.namespace",
+            )
         if namespace and (len(namespace) > 63 or not _DNS_LABEL.match(namespace)):
             raise ManifestError(
                 f'Invalid value: "{namespace[:80]}": a lowercase RFC 1123 label must consist of lower case '
                 "alphanumeric characters or '-', and must start and end with an alphanumeric character, at "
-                "most 63 characters", origin=origin, ref=ref, field="metadata.namespace")
+                "most 63 characters",
+                origin=origin,
+                ref=ref,
+                field="metadata.namespace",
+            )
     for field in ("labels", "annotations"):
         value = meta.get(field)
         if value is not None and (
             not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value)
         ):
-            raise ManifestError("Invalid value: expected a map of strings", origin=origin, ref=ref,
-                                field=f"metadata.{field}")
+            raise ManifestError(
+                "Invalid value: expected a map of strings",
+                origin=origin,
+                ref=ref,
+                field=f"metadata.{field}",
+            )
         if not value:
             continue
         size = 0
         for key, val in value.items():
             problems = qualified_name_errors(key)
             if problems:
-                raise ManifestError(f'Invalid value: "{key[:80]}": {problems[0]}', origin=origin, ref=ref,
-                                    field=f"metadata.{field}")
+                raise ManifestError(
+                    f'Invalid value: "{key[:80]}": {problems[0]}',
+                    origin=origin,
+                    ref=ref,
+                    field=f"metadata.{field}",
+                )
             if field == "labels":
                 if not isinstance(val, str):
                     raise ManifestError(
                         f"Invalid value: {reprlib.repr(val)}: label values must be strings (quote it in YAML)",
-                        origin=origin, ref=ref, field=f"metadata.labels.{key}")
+                        origin=origin,
+                        ref=ref,
+                        field=f"metadata.labels.{key}",
+                    )
                 if len(val) > 63:
-                    raise ManifestError(f'Invalid value: "{val[:80]}": must be no more than 63 characters',
-                                        origin=origin, ref=ref, field="metadata.labels")
+                    raise ManifestError(
+                        f'Invalid value: "{val[:80]}": must be no more than 63 characters',
+                        origin=origin,
+                        ref=ref,
+                        field="metadata.labels",
+                    )
                 if not _LABEL_VALUE.match(val):
-                    raise ManifestError(f'Invalid value: "{val}": {_LABEL_VALUE_MSG}', origin=origin, ref=ref,
-                                        field="metadata.labels")
+                    raise ManifestError(
+                        f'Invalid value: "{val}": {_LABEL_VALUE_MSG}',
+                        origin=origin,
+                        ref=ref,
+                        field="metadata.labels",
+                    )
             else:
                 if not isinstance(val, str):
-                    raise ManifestError(f"Invalid value: {reprlib.repr(val)}: annotation values must be strings",
-                                        origin=origin, ref=ref, field=f"metadata.annotations.{key}")
+                    raise ManifestError(
+                        f"Invalid value: {reprlib.repr(val)}: annotation values must be strings",
+                        origin=origin,
+                        ref=ref,
+                        field=f"metadata.annotations.{key}",
+                    )
                 size += len(key) + len(val)
         if size > TOTAL_ANNOTATION_BYTES:
-            raise ManifestError(f"Too long: must have at most {TOTAL_ANNOTATION_BYTES} bytes", origin=origin,
-                                ref=ref, field="metadata.annotations")
+            raise ManifestError(
+                f"Too long: must have at most {TOTAL_ANNOTATION_BYTES} bytes",
+                origin=origin,
+                ref=ref,
+                field="metadata.annotations",
+            )
     return dict(obj)
 
 
@@ -367,7 +464,9 @@ def _expand(obj: dict, origin: str, out: Manifests) -> None:
     if _is_list(obj):
         items = obj.get("items") or []
         if not isinstance(items, list):
-            raise ManifestError("Invalid value: expected a list", origin=origin, ref=kind, field="items")
+            raise ManifestError(
+                "Invalid value: expected a list", origin=origin, ref=kind, field="items"
+            )
         item_kind = None if kind == "List" else kind[: -len("List")]
         for i, item in enumerate(items):
             where = f"{origin}, items[{i}]"
@@ -381,8 +480,11 @@ def _expand(obj: dict, origin: str, out: Manifests) -> None:
 def _read_text(text: str, label: str, out: Manifests) -> None:
     out.sources.append(label)
     if len(text) > MAX_YAML_BYTES:
-        raise ManifestError(f"{len(text):,} characters of YAML; the largest accepted is {MAX_YAML_BYTES:,} "
-                            "(MAX_YAML_BYTES)", origin=label)
+        raise ManifestError(
+            f"{len(text):,} characters of YAML; the largest accepted is {MAX_YAML_BYTES:,} "
+            "(MAX_YAML_BYTES)",
+            origin=label,
+        )
     document = 0
     stream = yaml.load_all(text, Loader=_StrictLoader)
     while True:
@@ -394,9 +496,15 @@ def _read_text(text: str, label: str, out: Manifests) -> None:
             return
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+            where = (
+                f" (line {mark.line + 1}, column {mark.column + 1})"
+                if mark is not None
+                else ""
+            )
             problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-            raise ManifestError(f"invalid YAML: {problem}{where}", origin=origin) from None
+            raise ManifestError(
+                f"invalid YAML: {problem}{where}", origin=origin
+            ) from None
         if obj is None:
             out.empty_documents += 1
             continue
@@ -408,7 +516,9 @@ def _looks_like_yaml(text: str) -> bool:
     return "\n" in text or text.lstrip().startswith("{") or ": " in text
 
 
-def load_manifests(*sources: str | os.PathLike | Mapping | Iterable[Mapping]) -> Manifests:
+def load_manifests(
+    *sources: str | os.PathLike | Mapping | Iterable[Mapping],
+) -> Manifests:
     """Read Kubernetes objects from files, folders, YAML text or dicts, in the order given.
 
     A ``str`` with a line break (or one that starts with ``{`` or holds ``": "``) is YAML text;
@@ -445,13 +555,19 @@ def load_manifests(*sources: str | os.PathLike | Mapping | Iterable[Mapping]) ->
         elif isinstance(source, (str, os.PathLike)):
             path = Path(source)
             if path.is_dir():
-                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+                files = sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix in YAML_SUFFIXES
+                )
                 for file in files:
                     _read_file(file, out)
             elif path.is_file():
                 _read_file(path, out)
             else:
-                raise FileNotFoundError(f"load_manifests: {str(path)!r} is neither a file nor a folder")
+                raise FileNotFoundError(
+                    f"load_manifests: {str(path)!r} is neither a file nor a folder"
+                )
         elif isinstance(source, Iterable):
             for i, item in enumerate(source):
                 texts += 1
@@ -459,17 +575,23 @@ def load_manifests(*sources: str | os.PathLike | Mapping | Iterable[Mapping]) ->
                 out.sources.append(label)
                 _expand(_check_object(item, label), label, out)
         else:
-            raise TypeError(f"load_manifests: cannot read a {type(source).__name__}; give a path, YAML text or dicts")
+            raise TypeError(
+                f"load_manifests: cannot read a {type(source).__name__}; give a path, YAML text or dicts"
+            )
     return out
 
 
 def _read_file(path: Path, out: Manifests) -> None:
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
-        raise ManifestError(f"a file of {size:,} bytes; the largest accepted is {MAX_YAML_BYTES:,} (MAX_YAML_BYTES)",
-                            origin=str(path))
+        raise ManifestError(
+            f"a file of {size:,} bytes; the largest accepted is {MAX_YAML_BYTES:,} (MAX_YAML_BYTES)",
+            origin=str(path),
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise ManifestError(f"not UTF-8 text (byte {error.start})", origin=str(path)) from None
+        raise ManifestError(
+            f"not UTF-8 text (byte {error.start})", origin=str(path)
+        ) from None
     _read_text(text, str(path), out)

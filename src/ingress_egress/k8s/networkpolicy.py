@@ -138,7 +138,9 @@ class FieldError:
     'spec.ingress[0].from[0]: Required value: must specify a peer'
     """
 
-    def __init__(self, field_path: str, kind: str, detail: str = "", *value: Any) -> None:
+    def __init__(
+        self, field_path: str, kind: str, detail: str = "", *value: Any
+    ) -> None:
         self.field, self.kind, self.detail = field_path, kind, detail
         self.value = value[0] if value else None
         self.has_value = bool(value)
@@ -165,7 +167,12 @@ def _invalid(path: str, value: Any, detail: str) -> FieldError:
 
 
 def _unsupported(path: str, value: Any, supported: Sequence[str]) -> FieldError:
-    return FieldError(path, "Unsupported value", "supported values: " + ", ".join(f'"{s}"' for s in supported), value)
+    return FieldError(
+        path,
+        "Unsupported value",
+        "supported values: " + ", ".join(f'"{s}"' for s in supported),
+        value,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -231,7 +238,9 @@ class LabelSelector:
     def describe(self) -> str:
         if self.is_empty:
             return "{} (all)"
-        parts = [f"{k}={v}" for k, v in self.match_labels] + [r.describe() for r in self.expressions]
+        parts = [f"{k}={v}" for k, v in self.match_labels] + [
+            r.describe() for r in self.expressions
+        ]
         return "{" + ", ".join(parts) + "}"
 
 
@@ -245,55 +254,115 @@ _LABEL_VALUE_MSG = (
 
 def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw),
-                               "must be a label selector (a mapping with matchLabels and/or matchExpressions)"))
+        errors.append(
+            _invalid(
+                path,
+                _short(raw),
+                "must be a label selector (a mapping with matchLabels and/or matchExpressions)",
+            )
+        )
         return
     for key in raw:
         if key not in ("matchLabels", "matchExpressions"):
-            errors.append(FieldError(f"{path}.{key}", "Invalid value",
-                                     'unknown field; expected "matchLabels" or "matchExpressions"'))
+            errors.append(
+                FieldError(
+                    f"{path}.{key}",
+                    "Invalid value",
+                    'unknown field; expected "matchLabels" or "matchExpressions"',
+                )
+            )
     labels = raw.get("matchLabels")
     if labels is not None:
         if not isinstance(labels, Mapping):
-            errors.append(_invalid(f"{path}.matchLabels", _short(labels),
-                                   "must be a map of label keys to string values"))
+            errors.append(
+                _invalid(
+                    f"{path}.matchLabels",
+                    _short(labels),
+                    "must be a map of label keys to string values",
+                )
+            )
         else:
             for key, value in labels.items():
                 if not isinstance(value, str):
-                    errors.append(_invalid(f"{path}.matchLabels.{key}", value,
-                                           "must be a string (quote it in YAML: true, 1.0 and null are not strings)"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.matchLabels.{key}",
+                            value,
+                            "must be a string (quote it in YAML: true, 1.0 and null are not strings)",
+                        )
+                    )
                 elif len(value) > 63:
-                    errors.append(_invalid(f"{path}.matchLabels", value, "must be no more than 63 characters"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.matchLabels",
+                            value,
+                            "must be no more than 63 characters",
+                        )
+                    )
                 elif not _LABEL_VALUE.match(value):
-                    errors.append(_invalid(f"{path}.matchLabels", value, _LABEL_VALUE_MSG))
+                    errors.append(
+                        _invalid(f"{path}.matchLabels", value, _LABEL_VALUE_MSG)
+                    )
     expressions = raw.get("matchExpressions")
     if expressions is not None:
         if not isinstance(expressions, list):
-            errors.append(_invalid(f"{path}.matchExpressions", _short(expressions), "must be a list"))
+            errors.append(
+                _invalid(
+                    f"{path}.matchExpressions", _short(expressions), "must be a list"
+                )
+            )
             return
         for i, expr in enumerate(expressions):
             epath = f"{path}.matchExpressions[{i}]"
             if not isinstance(expr, Mapping):
-                errors.append(_invalid(epath, _short(expr), "must be a mapping with key, operator and values"))
+                errors.append(
+                    _invalid(
+                        epath,
+                        _short(expr),
+                        "must be a mapping with key, operator and values",
+                    )
+                )
                 continue
             if not isinstance(expr.get("key"), str) or not expr.get("key"):
                 errors.append(FieldError(f"{epath}.key", "Required value"))
             operator = expr.get("operator")
             values = expr.get("values")
-            if values is not None and (not isinstance(values, list) or not all(isinstance(v, str) for v in values)):
-                errors.append(_invalid(f"{epath}.values", _short(values), "must be a list of strings"))
+            if values is not None and (
+                not isinstance(values, list)
+                or not all(isinstance(v, str) for v in values)
+            ):
+                errors.append(
+                    _invalid(
+                        f"{epath}.values", _short(values), "must be a list of strings"
+                    )
+                )
                 continue
             if operator in ("In", "NotIn"):
                 if not values:
-                    errors.append(FieldError(f"{epath}.values", "Required value",
-                                             "must be specified when `operator` is 'In' or 'NotIn'"))
+                    errors.append(
+                        FieldError(
+                            f"{epath}.values",
+                            "Required value",
+                            "must be specified when `operator` is 'In' or 'NotIn'",
+                        )
+                    )
             elif operator in ("Exists", "DoesNotExist"):
                 if values:
-                    errors.append(FieldError(f"{epath}.values", "Forbidden",
-                                             "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+                    errors.append(
+                        FieldError(
+                            f"{epath}.values",
+                            "Forbidden",
+                            "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                        )
+                    )
             else:
-                errors.append(_invalid(f"{epath}.operator", operator if operator is not None else "",
-                                       "not a valid selector operator"))
+                errors.append(
+                    _invalid(
+                        f"{epath}.operator",
+                        operator if operator is not None else "",
+                        "not a valid selector operator",
+                    )
+                )
 
 
 def parse_label_selector(raw: Mapping[str, Any] | None) -> LabelSelector:
@@ -303,9 +372,12 @@ def parse_label_selector(raw: Mapping[str, Any] | None) -> LabelSelector:
     LabelSelector(match_labels=(('a', '1'), ('b', '2')), expressions=())
     """
     raw = raw or {}
-    labels = tuple(sorted((str(k), str(v)) for k, v in (raw.get("matchLabels") or {}).items()))
+    labels = tuple(
+        sorted((str(k), str(v)) for k, v in (raw.get("matchLabels") or {}).items())
+    )
     expressions = tuple(
-        Requirement(e["key"], e["operator"], tuple(e.get("values") or ())) for e in raw.get("matchExpressions") or ()
+        Requirement(e["key"], e["operator"], tuple(e.get("values") or ()))
+        for e in raw.get("matchExpressions") or ()
     )
     return LabelSelector(labels, expressions)
 
@@ -329,7 +401,9 @@ class IPBlock:
 
     @classmethod
     def parse(cls, cidr: str, excepts: Sequence[str] = ()) -> IPBlock:
-        return cls(ipaddress.ip_network(cidr), tuple(ipaddress.ip_network(e) for e in excepts))
+        return cls(
+            ipaddress.ip_network(cidr), tuple(ipaddress.ip_network(e) for e in excepts)
+        )
 
     def contains(self, address: str | Address) -> bool:
         ip = ipaddress.ip_address(address) if isinstance(address, str) else address
@@ -339,7 +413,9 @@ class IPBlock:
 
     def describe(self) -> str:
         text = f"ipBlock {self.cidr}"
-        return text + (" except " + ", ".join(map(str, self.excepts)) if self.excepts else "")
+        return text + (
+            " except " + ", ".join(map(str, self.excepts)) if self.excepts else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -360,8 +436,14 @@ class Peer:
             parts.append(f"podSelector {self.pod_selector.describe()}")
         return " AND ".join(parts)
 
-    def matches(self, policy_namespace: str, namespace: str | None, labels: Mapping[str, str],
-                namespace_labels: Mapping[str, str], ips: Sequence[str]) -> bool:
+    def matches(
+        self,
+        policy_namespace: str,
+        namespace: str | None,
+        labels: Mapping[str, str],
+        namespace_labels: Mapping[str, str],
+        ips: Sequence[str],
+    ) -> bool:
         """Does this peer match an endpoint? ``namespace`` is ``None`` for an address outside the cluster.
 
         >>> peer = Peer(pod_selector=LabelSelector((("role", "client"),)),
@@ -391,7 +473,12 @@ class PortSpec:
     port: int | str | None = None
     end_port: int | None = None
 
-    def matches(self, port: int, protocol: str, named_ports: Mapping[tuple[str, str], int] | None) -> bool:
+    def matches(
+        self,
+        port: int,
+        protocol: str,
+        named_ports: Mapping[tuple[str, str], int] | None,
+    ) -> bool:
         """Does traffic to ``port``/``protocol`` match? ``named_ports`` are the destination's
         ``(name, protocol) -> number`` (``None`` for a destination outside the cluster).
 
@@ -407,8 +494,14 @@ class PortSpec:
         if self.port is None:
             return True
         if isinstance(self.port, int):
-            return self.port <= port <= (self.end_port if self.end_port is not None else self.port)
-        return named_ports is not None and named_ports.get((self.port, protocol)) == port
+            return (
+                self.port
+                <= port
+                <= (self.end_port if self.end_port is not None else self.port)
+            )
+        return (
+            named_ports is not None and named_ports.get((self.port, protocol)) == port
+        )
 
     def describe(self) -> str:
         if self.port is None:
@@ -432,8 +525,12 @@ class Rule:
 
     def describe(self) -> str:
         """One line: ``from: podSelector {app=web}; ports: 80/TCP``."""
-        who = " OR ".join(p.describe() for p in self.peers) if self.peers else "everyone"
-        ports = ", ".join(p.describe() for p in self.ports) if self.ports else "all ports"
+        who = (
+            " OR ".join(p.describe() for p in self.peers) if self.peers else "everyone"
+        )
+        ports = (
+            ", ".join(p.describe() for p in self.ports) if self.ports else "all ports"
+        )
         return f"{self.peer_field}: {who}; ports: {ports}"
 
 
@@ -486,7 +583,9 @@ def _port_name_errors(name: str) -> list[str]:
     if len(name) > 15:
         msgs.append("must be no more than 15 characters")
     if not _PORT_NAME_CHARS.match(name):
-        msgs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+        msgs.append(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+        )
     if "--" in name:
         msgs.append("must not contain consecutive hyphens")
     if name and not _HAS_LETTER.search(name):
@@ -502,57 +601,121 @@ def _is_int(value: Any) -> bool:
 
 def _validate_port(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw), "must be a mapping with protocol, port and endPort"))
+        errors.append(
+            _invalid(
+                path, _short(raw), "must be a mapping with protocol, port and endPort"
+            )
+        )
         return
     protocol = raw.get("protocol")
     if protocol is not None and protocol not in PROTOCOLS:
         errors.append(_unsupported(f"{path}.protocol", protocol, PROTOCOLS))
     port, end_port = raw.get("port"), raw.get("endPort")
     if end_port is not None and not _is_int(end_port):
-        errors.append(_invalid(f"{path}.endPort", _short(end_port), "must be an integer"))
+        errors.append(
+            _invalid(f"{path}.endPort", _short(end_port), "must be an integer")
+        )
         end_port = None
     if port is not None:
         if _is_int(port):
             if not 1 <= port <= 65535:
-                errors.append(_invalid(f"{path}.port", port, "must be between 1 and 65535, inclusive"))
+                errors.append(
+                    _invalid(
+                        f"{path}.port", port, "must be between 1 and 65535, inclusive"
+                    )
+                )
             if end_port is not None:
                 if end_port < port:
-                    errors.append(_invalid(f"{path}.endPort", end_port, "must be greater than or equal to `port`"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.endPort",
+                            end_port,
+                            "must be greater than or equal to `port`",
+                        )
+                    )
                 if not 1 <= end_port <= 65535:
-                    errors.append(_invalid(f"{path}.endPort", end_port, "must be between 1 and 65535, inclusive"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.endPort",
+                            end_port,
+                            "must be between 1 and 65535, inclusive",
+                        )
+                    )
         elif isinstance(port, str):
             if end_port is not None:
-                errors.append(_invalid(f"{path}.endPort", end_port, "may not be specified when `port` is non-numeric"))
+                errors.append(
+                    _invalid(
+                        f"{path}.endPort",
+                        end_port,
+                        "may not be specified when `port` is non-numeric",
+                    )
+                )
             for msg in _port_name_errors(port):
                 errors.append(_invalid(f"{path}.port", port, msg))
         else:
-            errors.append(_invalid(f"{path}.port", _short(port), "must be a port number or a port name"))
+            errors.append(
+                _invalid(
+                    f"{path}.port", _short(port), "must be a port number or a port name"
+                )
+            )
     elif end_port is not None:
-        errors.append(_invalid(f"{path}.endPort", end_port, "may not be specified when `port` is not specified"))
+        errors.append(
+            _invalid(
+                f"{path}.endPort",
+                end_port,
+                "may not be specified when `port` is not specified",
+            )
+        )
 
 
 def _validate_cidr(value: Any, path: str, errors: list[FieldError]) -> Network | None:
     if not isinstance(value, str):
-        errors.append(_invalid(path, _short(value), "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        errors.append(
+            _invalid(
+                path,
+                _short(value),
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            )
+        )
         return None
     try:
         loose = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        errors.append(_invalid(path, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        errors.append(
+            _invalid(
+                path,
+                value,
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            )
+        )
         return None
     if "/" not in value:
-        errors.append(_invalid(path, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        errors.append(
+            _invalid(
+                path,
+                value,
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            )
+        )
         return None
     try:
         ipaddress.ip_network(value, strict=True)
     except ValueError:
-        errors.append(_invalid(path, value, "must not have bits set beyond the prefix length"))
+        errors.append(
+            _invalid(path, value, "must not have bits set beyond the prefix length")
+        )
     return loose
 
 
 def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw), "must be a mapping with podSelector, namespaceSelector or ipBlock"))
+        errors.append(
+            _invalid(
+                path,
+                _short(raw),
+                "must be a mapping with podSelector, namespaceSelector or ipBlock",
+            )
+        )
         return
     count = 0
     for key in ("podSelector", "namespaceSelector"):
@@ -564,30 +727,53 @@ def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
         count += 1
         bpath = f"{path}.ipBlock"
         if not isinstance(block, Mapping):
-            errors.append(_invalid(bpath, _short(block), "must be a mapping with cidr and except"))
+            errors.append(
+                _invalid(bpath, _short(block), "must be a mapping with cidr and except")
+            )
         elif not block.get("cidr"):
             errors.append(FieldError(f"{bpath}.cidr", "Required value"))
         else:
             cidr = _validate_cidr(block["cidr"], f"{bpath}.cidr", errors)
             excepts = block.get("except") or []
             if not isinstance(excepts, list):
-                errors.append(_invalid(f"{bpath}.except", _short(excepts), "must be a list of CIDRs"))
+                errors.append(
+                    _invalid(
+                        f"{bpath}.except", _short(excepts), "must be a list of CIDRs"
+                    )
+                )
                 excepts = []
             for i, text in enumerate(excepts):
                 epath = f"{bpath}.except[{i}]"
                 net = _validate_cidr(text, epath, errors)
-                if cidr is not None and net is not None and (
-                    net.version != cidr.version or net.network_address not in cidr or net.prefixlen <= cidr.prefixlen
+                if (
+                    cidr is not None
+                    and net is not None
+                    and (
+                        net.version != cidr.version
+                        or net.network_address not in cidr
+                        or net.prefixlen <= cidr.prefixlen
+                    )
                 ):
-                    errors.append(_invalid(epath, text, "must be a strict subset of `cidr`"))
+                    errors.append(
+                        _invalid(epath, text, "must be a strict subset of `cidr`")
+                    )
     for key in raw:
         if key not in ("podSelector", "namespaceSelector", "ipBlock"):
-            errors.append(FieldError(f"{path}.{key}", "Invalid value",
-                                     'unknown field; expected "podSelector", "namespaceSelector" or "ipBlock"'))
+            errors.append(
+                FieldError(
+                    f"{path}.{key}",
+                    "Invalid value",
+                    'unknown field; expected "podSelector", "namespaceSelector" or "ipBlock"',
+                )
+            )
     if count == 0:
         errors.append(FieldError(path, "Required value", "must specify a peer"))
     elif count > 1 and block is not None:
-        errors.append(FieldError(path, "Forbidden", "may not specify both ipBlock and another peer"))
+        errors.append(
+            FieldError(
+                path, "Forbidden", "may not specify both ipBlock and another peer"
+            )
+        )
 
 
 def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
@@ -605,35 +791,54 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
         spec = {}
     if not isinstance(spec, Mapping):
         return [_invalid("spec", _short(spec), "must be a mapping")]
-    if spec.get("podSelector") is not None:  # absent or null: the empty selector (types.go)
+    if (
+        spec.get("podSelector") is not None
+    ):  # absent or null: the empty selector (types.go)
         _validate_selector(spec["podSelector"], "spec.podSelector", errors)
     for direction, peer_key in (("ingress", "from"), ("egress", "to")):
         rules = spec.get(direction)
         if rules is None:
             continue
         if not isinstance(rules, list):
-            errors.append(_invalid(f"spec.{direction}", _short(rules), "must be a list of rules"))
+            errors.append(
+                _invalid(f"spec.{direction}", _short(rules), "must be a list of rules")
+            )
             continue
         for i, rule in enumerate(rules):
             rpath = f"spec.{direction}[{i}]"
             if rule is None:
                 continue  # "- {}" written as "-": an empty rule
             if not isinstance(rule, Mapping):
-                errors.append(_invalid(rpath, _short(rule), "must be a mapping with ports and " + peer_key))
+                errors.append(
+                    _invalid(
+                        rpath,
+                        _short(rule),
+                        "must be a mapping with ports and " + peer_key,
+                    )
+                )
                 continue
             for key in rule:
                 if key not in ("ports", peer_key):
-                    errors.append(FieldError(f"{rpath}.{key}", "Invalid value",
-                                             f'unknown field; expected "{peer_key}" or "ports"'))
+                    errors.append(
+                        FieldError(
+                            f"{rpath}.{key}",
+                            "Invalid value",
+                            f'unknown field; expected "{peer_key}" or "ports"',
+                        )
+                    )
             ports = rule.get("ports") or []
             if not isinstance(ports, list):
-                errors.append(_invalid(f"{rpath}.ports", _short(ports), "must be a list"))
+                errors.append(
+                    _invalid(f"{rpath}.ports", _short(ports), "must be a list")
+                )
                 ports = []
             for j, port in enumerate(ports):
                 _validate_port(port, f"{rpath}.ports[{j}]", errors)
             peers = rule.get(peer_key) or []
             if not isinstance(peers, list):
-                errors.append(_invalid(f"{rpath}.{peer_key}", _short(peers), "must be a list"))
+                errors.append(
+                    _invalid(f"{rpath}.{peer_key}", _short(peers), "must be a list")
+                )
                 peers = []
             for j, peer in enumerate(peers):
                 _validate_peer(peer, f"{rpath}.{peer_key}[{j}]", errors)
@@ -642,15 +847,30 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
         if not isinstance(types, list):
             errors.append(_invalid("spec.policyTypes", _short(types), "must be a list"))
         elif len(types) > 2:
-            errors.append(_invalid("spec.policyTypes", types, "may not specify more than two policyTypes"))
+            errors.append(
+                _invalid(
+                    "spec.policyTypes",
+                    types,
+                    "may not specify more than two policyTypes",
+                )
+            )
         else:
             for i, kind in enumerate(types):
                 if kind not in ("Ingress", "Egress"):
-                    errors.append(_unsupported(f"spec.policyTypes[{i}]", kind, ("Ingress", "Egress")))
+                    errors.append(
+                        _unsupported(
+                            f"spec.policyTypes[{i}]", kind, ("Ingress", "Egress")
+                        )
+                    )
     for key in spec:
         if key not in ("podSelector", "policyTypes", "ingress", "egress"):
-            errors.append(FieldError(f"spec.{key}", "Invalid value",
-                                     'unknown field; expected "podSelector", "policyTypes", "ingress" or "egress"'))
+            errors.append(
+                FieldError(
+                    f"spec.{key}",
+                    "Invalid value",
+                    'unknown field; expected "podSelector", "policyTypes", "ingress" or "egress"',
+                )
+            )
     return errors
 
 
@@ -684,20 +904,33 @@ def _parse_rule(raw: Mapping[str, Any] | None, direction: str) -> Rule:
     peers = []
     for p in raw.get("from" if direction == "ingress" else "to") or ():
         block = p.get("ipBlock")
-        peers.append(Peer(
-            pod_selector=parse_label_selector(p["podSelector"]) if p.get("podSelector") is not None else None,
-            namespace_selector=(parse_label_selector(p["namespaceSelector"])
-                                if p.get("namespaceSelector") is not None else None),
-            ip_block=IPBlock.parse(block["cidr"], block.get("except") or ()) if block else None,
-        ))
+        peers.append(
+            Peer(
+                pod_selector=parse_label_selector(p["podSelector"])
+                if p.get("podSelector") is not None
+                else None,
+                namespace_selector=(
+                    parse_label_selector(p["namespaceSelector"])
+                    if p.get("namespaceSelector") is not None
+                    else None
+                ),
+                ip_block=IPBlock.parse(block["cidr"], block.get("except") or ())
+                if block
+                else None,
+            )
+        )
     ports = tuple(
-        PortSpec(p.get("protocol") or "TCP", p.get("port"), p.get("endPort")) for p in raw.get("ports") or ()
+        PortSpec(p.get("protocol") or "TCP", p.get("port"), p.get("endPort"))
+        for p in raw.get("ports") or ()
     )
     return Rule(tuple(peers), ports, direction)
 
 
-def parse_network_policy(obj: Mapping[str, Any], origin: str | None = None,
-                         default_namespace: str = "default") -> NetworkPolicy:
+def parse_network_policy(
+    obj: Mapping[str, Any],
+    origin: str | None = None,
+    default_namespace: str = "default",
+) -> NetworkPolicy:
     """Validate and parse a NetworkPolicy object; raise :class:`ManifestError` naming every bad field.
 
     ``origin`` (``"file.yaml, document 3"``) goes into the message. A policy without
@@ -716,15 +949,23 @@ def parse_network_policy(obj: Mapping[str, Any], origin: str | None = None,
     """
     api = obj.get("apiVersion")
     if api != "networking.k8s.io/v1":
-        raise ManifestError(f'Unsupported value: {_go_value(api)}: supported values: "networking.k8s.io/v1"',
-                            origin=origin, ref=object_ref(obj), field="apiVersion")
+        raise ManifestError(
+            f'Unsupported value: {_go_value(api)}: supported values: "networking.k8s.io/v1"',
+            origin=origin,
+            ref=object_ref(obj),
+            field="apiVersion",
+        )
     errors = validate_network_policy(obj)
     if errors:
-        error = ManifestError(errors[0].body, origin=origin, ref=object_ref(obj), field=errors[0].field)
+        error = ManifestError(
+            errors[0].body, origin=origin, ref=object_ref(obj), field=errors[0].field
+        )
         if len(errors) > 1:
             error = ManifestError(
                 errors[0].body + "".join(f"; {e}" for e in errors[1:]),
-                origin=origin, ref=object_ref(obj), field=errors[0].field,
+                origin=origin,
+                ref=object_ref(obj),
+                field=errors[0].field,
             )
         error.errors = errors  # type: ignore[attr-defined]
         raise error
