@@ -13,10 +13,16 @@ Forgejo) is used unless the URL names GitLab (``/-/issues/new?issue[title]=...``
 
 Examples
 --------
->>> new_issue_url("https://github.com/me/ingress-egress", "Reading a cloud bill",
-...               "notebooks/07-reading-a-cloud-bill.ipynb", "1.2.0")  # doctest: +ELLIPSIS
+>>> new_issue_url(
+...     "https://github.com/me/ingress-egress",
+...     "Reading a cloud bill",
+...     "notebooks/07-reading-a-cloud-bill.ipynb",
+...     "1.2.0",
+... )  # doctest: +ELLIPSIS
 'https://github.com/me/ingress-egress/issues/new?title=Problem%20on%20%22Reading%20a%20cloud%20bill%22&body=Page%3A%20notebooks/07-...'
->>> new_issue_url("https://gitlab.com/me/ingress-egress", "Glossary", "book/glossary.md", "1.2.0").split("&")[0]
+>>> new_issue_url(
+...     "https://gitlab.com/me/ingress-egress", "Glossary", "book/glossary.md", "1.2.0"
+... ).split("&")[0]
 'https://gitlab.com/me/ingress-egress/-/issues/new?issue%5Btitle%5D=Problem%20on%20%22Glossary%22'
 """
 

@@ -108,9 +108,13 @@ def keep_joined_words_whole(table: str) -> str:
 def keep_date_whole(match: re.Match) -> str:
     """A table cell holding a date gets the class course-nowrap, beside any class it has.
 
-    >>> keep_date_whole(DATE_CELL.match('<td>2026-03-10</td>'))
+    >>> keep_date_whole(DATE_CELL.match("<td>2026-03-10</td>"))
     '<td class="course-nowrap">2026-03-10</td>'
-    >>> keep_date_whole(DATE_CELL.match('<th class="row_heading level1 row0" >2026-03-10 15:20:00+00:00</th>'))
+    >>> keep_date_whole(
+    ...     DATE_CELL.match(
+    ...         '<th class="row_heading level1 row0" >2026-03-10 15:20:00+00:00</th>'
+    ...     )
+    ... )
     '<th class="course-nowrap row_heading level1 row0" >2026-03-10 15:20:00+00:00</th>'
     """
     tag, attrs, date = match["tag"], match["attrs"], match["date"]

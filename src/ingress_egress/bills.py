@@ -36,13 +36,26 @@ bill at once (it classifies each distinct line text once, so ten million lines t
 
 Examples
 --------
->>> classify_charge({"line_item_usage_type": "USE1-USW2-AWS-Out-Bytes", "line_item_product_code": "AmazonS3"})
+>>> classify_charge(
+...     {
+...         "line_item_usage_type": "USE1-USW2-AWS-Out-Bytes",
+...         "line_item_product_code": "AmazonS3",
+...     }
+... )
 'inter_region_out'
->>> classify_charge({"ServiceName": "Amazon CloudFront",
-...                  "ChargeDescription": "$0.085 per GB - first 10 TB / month data transfer out"})
+>>> classify_charge(
+...     {
+...         "ServiceName": "Amazon CloudFront",
+...         "ChargeDescription": "$0.085 per GB - first 10 TB / month data transfer out",
+...     }
+... )
 'cdn_out'
->>> classify_charge({"ServiceName": "Amazon Elastic Compute Cloud",
-...                  "ChargeDescription": "$0.0416 per On Demand Linux t3.medium Instance Hour"})
+>>> classify_charge(
+...     {
+...         "ServiceName": "Amazon Elastic Compute Cloud",
+...         "ChargeDescription": "$0.0416 per On Demand Linux t3.medium Instance Hour",
+...     }
+... )
 'not_transfer'
 """
 
@@ -217,8 +230,16 @@ def _price(row: Mapping) -> float | None:
 def classify_usage_type(usage_type: str, service: str = "") -> str | None:
     """Class of an AWS usage type, or None when it is not a data transfer usage type.
 
-    >>> [classify_usage_type(u) for u in ("USE1-DataTransfer-Out-Bytes", "DataTransfer-Out-Bytes",
-    ...                                  "USE1-DataTransfer-Regional-Bytes", "USE1-NatGateway-Bytes", "BoxUsage:m5.large")]
+    >>> [
+    ...     classify_usage_type(u)
+    ...     for u in (
+    ...         "USE1-DataTransfer-Out-Bytes",
+    ...         "DataTransfer-Out-Bytes",
+    ...         "USE1-DataTransfer-Regional-Bytes",
+    ...         "USE1-NatGateway-Bytes",
+    ...         "BoxUsage:m5.large",
+    ...     )
+    ... ]
     ['internet_out', 'internet_out', 'inter_zone', 'nat_gateway', None]
     >>> classify_usage_type("US-DataTransfer-Out-Bytes", "AmazonCloudFront")
     'cdn_out'
@@ -286,12 +307,23 @@ def classify_charge(row: Mapping) -> str:
 
     >>> classify_charge({"usage_type": "DataTransfer-Regional-Bytes"})
     'inter_zone'
-    >>> classify_charge({"ServiceName": "Amazon Elastic Compute Cloud",
-    ...                  "ChargeDescription": "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront"})
+    >>> classify_charge(
+    ...     {
+    ...         "ServiceName": "Amazon Elastic Compute Cloud",
+    ...         "ChargeDescription": "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront",
+    ...     }
+    ... )
     'origin_to_cdn'
-    >>> classify_charge({"usage_type": "US-DataTransfer-Out-OBytes", "service": "AmazonCloudFront"})
+    >>> classify_charge(
+    ...     {"usage_type": "US-DataTransfer-Out-OBytes", "service": "AmazonCloudFront"}
+    ... )
     'cdn_to_origin'
-    >>> classify_charge({"ServiceName": "NETWORK", "ChargeDescription": "Outbound Data Transfer Zone 1"})
+    >>> classify_charge(
+    ...     {
+    ...         "ServiceName": "NETWORK",
+    ...         "ChargeDescription": "Outbound Data Transfer Zone 1",
+    ...     }
+    ... )
     'internet_out'
     """
     if not isinstance(row, Mapping):
@@ -328,10 +360,18 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
     :func:`classify_charge` and the answer is spread back, so the cost grows with the number of distinct
     line texts, not lines. Returns a categorical Series (categories :data:`CLASSES`) on the bill's index.
 
-    >>> bill = pd.DataFrame({"usage_type": ["USE1-NatGateway-Bytes", "", "USE1-NatGateway-Bytes"],
-    ...                      "service": ["AmazonEC2", "Amazon CloudFront", "AmazonEC2"],
-    ...                      "description": ["", "$0.080 per GB - next 40 TB / month data transfer out", ""],
-    ...                      "list_unit_price": [0.045, 0.08, 0.045]})
+    >>> bill = pd.DataFrame(
+    ...     {
+    ...         "usage_type": ["USE1-NatGateway-Bytes", "", "USE1-NatGateway-Bytes"],
+    ...         "service": ["AmazonEC2", "Amazon CloudFront", "AmazonEC2"],
+    ...         "description": [
+    ...             "",
+    ...             "$0.080 per GB - next 40 TB / month data transfer out",
+    ...             "",
+    ...         ],
+    ...         "list_unit_price": [0.045, 0.08, 0.045],
+    ...     }
+    ... )
     >>> classify_charges(bill).tolist()
     ['nat_gateway', 'cdn_out', 'nat_gateway']
     """
@@ -402,9 +442,20 @@ def transfer_summary(
 ) -> pd.DataFrame:
     """Cost and quantity summed by ``by`` (default month and category), classifying the bill if needed.
 
-    >>> bill = pd.DataFrame({"usage_type": ["DataTransfer-Out-Bytes", "DataTransfer-Out-Bytes", "BoxUsage:m5.large"],
-    ...                      "service": ["AmazonEC2"] * 3, "description": [""] * 3, "month": ["2025-01"] * 3,
-    ...                      "quantity": [10.0, 5.0, 744.0], "cost": [0.9, 0.45, 71.42]})
+    >>> bill = pd.DataFrame(
+    ...     {
+    ...         "usage_type": [
+    ...             "DataTransfer-Out-Bytes",
+    ...             "DataTransfer-Out-Bytes",
+    ...             "BoxUsage:m5.large",
+    ...         ],
+    ...         "service": ["AmazonEC2"] * 3,
+    ...         "description": [""] * 3,
+    ...         "month": ["2025-01"] * 3,
+    ...         "quantity": [10.0, 5.0, 744.0],
+    ...         "cost": [0.9, 0.45, 71.42],
+    ...     }
+    ... )
     >>> transfer_summary(bill).round(2).values.tolist()
     [['2025-01', 'internet_out', 15.0, 1.35, 2], ['2025-01', 'not_transfer', 744.0, 71.42, 1]]
     """
@@ -432,7 +483,15 @@ def transfer_summary(
 def snake_case(column: str) -> str:
     """A CUR header in snake case, as the Athena form of CUR and CUR 2.0 write it.
 
-    >>> [snake_case(c) for c in ("lineItem/UsageType", "product/region", "pricing/publicOnDemandRate", "line_item_usage_type")]
+    >>> [
+    ...     snake_case(c)
+    ...     for c in (
+    ...         "lineItem/UsageType",
+    ...         "product/region",
+    ...         "pricing/publicOnDemandRate",
+    ...         "line_item_usage_type",
+    ...     )
+    ... ]
     ['line_item_usage_type', 'product_region', 'pricing_public_on_demand_rate', 'line_item_usage_type']
     """
     return (

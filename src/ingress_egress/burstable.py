@@ -23,10 +23,34 @@ trend fitted to the monthly values says when it will reach the link's capacity m
 
 Examples
 --------
->>> free_burst_hours(days=30)        # 5 % of 8640 five-minute samples = 432 samples = 36 hours
+>>> free_burst_hours(
+...     days=30
+... )  # 5 % of 8640 five-minute samples = 432 samples = 36 hours
 36.0
->>> percentile_95([10, 20, 30, 40, 50, 60, 70, 80, 90, 100,
-...                110, 120, 130, 140, 150, 160, 170, 180, 190, 1000])   # 20 samples: drop the top 1
+>>> percentile_95(
+...     [
+...         10,
+...         20,
+...         30,
+...         40,
+...         50,
+...         60,
+...         70,
+...         80,
+...         90,
+...         100,
+...         110,
+...         120,
+...         130,
+...         140,
+...         150,
+...         160,
+...         170,
+...         180,
+...         190,
+...         1000,
+...     ]
+... )  # 20 samples: drop the top 1
 190.0
 """
 
@@ -93,7 +117,7 @@ def bits_per_second(
 ) -> np.ndarray:
     """Average rate of each sample in bits per second: bytes x 8 / the sample's length in seconds.
 
-    >>> bits_per_second([37_500_000, 0]).tolist()       # 37.5 MB in 5 minutes = 1 Mbit/s
+    >>> bits_per_second([37_500_000, 0]).tolist()  # 37.5 MB in 5 minutes = 1 Mbit/s
     [1000000.0, 0.0]
     """
     if not (
@@ -127,7 +151,9 @@ def percentile_95(samples_bps, percentile: float = 95) -> float:
     With ``n`` samples that is the ``n - floor(0.05 n)``-th smallest, which equals the
     ``ceil(0.95 n)``-th smallest (the nearest-rank percentile).
 
-    >>> percentile_95(list(range(1, 101)))    # 100 samples 1..100: discard 96..100, bill 95
+    >>> percentile_95(
+    ...     list(range(1, 101))
+    ... )  # 100 samples 1..100: discard 96..100, bill 95
     95.0
     >>> percentile_95(list(range(1, 101)), percentile=90)
     90.0
@@ -146,7 +172,7 @@ def free_burst_hours(
 ) -> float:
     """Hours of samples a percentile bill ignores in a month of ``days`` days (or of ``n_samples``).
 
-    >>> free_burst_hours(days=31)          # 8928 samples, 446 ignored: 37 h 10 min
+    >>> free_burst_hours(days=31)  # 8928 samples, 446 ignored: 37 h 10 min
     37.166666666666664
     >>> free_burst_hours(n_samples=8640, percentile=90)
     72.0
@@ -221,9 +247,15 @@ def burstable_bill(
     ``"egress"`` one direction only. Directions are the customer's: ingress comes into the
     customer's network (the provider's port *sends* it), egress leaves it.
 
-    >>> bill = burstable_bill([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
-    ...                       [5] * 19 + [100])
-    >>> bill.ingress_p95_bps, bill.egress_p95_bps, bill.billed_bps    # one sample (5 %) is discarded
+    >>> bill = burstable_bill(
+    ...     [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    ...     [5] * 19 + [100],
+    ... )
+    >>> (
+    ...     bill.ingress_p95_bps,
+    ...     bill.egress_p95_bps,
+    ...     bill.billed_bps,
+    ... )  # one sample (5 %) is discarded
     (19.0, 5.0, 19.0)
     >>> bill.egress_peak_bps
     100.0
@@ -316,8 +348,8 @@ class GrowthFit:
         is at or above the threshold, ``inf`` if it is below (it will not get there). Order the
         upgrade this many months ahead, minus the provider's lead time.
 
-        >>> fit = fit_growth([40e6, 44e6, 48.4e6], model="log-linear")    # +10 % a month
-        >>> round(fit.months_until_upgrade(100e6, headroom=0.2), 2)       # 48.4 -> 80 Mbit/s
+        >>> fit = fit_growth([40e6, 44e6, 48.4e6], model="log-linear")  # +10 % a month
+        >>> round(fit.months_until_upgrade(100e6, headroom=0.2), 2)  # 48.4 -> 80 Mbit/s
         5.27
         """
         capacity = float(capacity_bps)

@@ -34,10 +34,14 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> tmp = pathlib.Path(tempfile.mkdtemp())
->>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)   # Ethernet header, a (zeroed) IPv4 header
+>>> frame = (
+...     bytes(12) + b"\\x08\\x00" + bytes(20)
+... )  # Ethernet header, a (zeroed) IPv4 header
 >>> write_pcap(tmp / "tiny.pcap", [(1_700_000_000_123_456_789, frame)]).name
 'tiny.pcap'
->>> (tmp / "tiny.pcap").stat().st_size      # 24-byte file header, 16-byte record header, frame
+>>> (
+...     tmp / "tiny.pcap"
+... ).stat().st_size  # 24-byte file header, 16-byte record header, frame
 74
 >>> read_capture(tmp / "tiny.pcap")[["time", "src", "dst", "protocol", "length"]]
                                      time      src      dst protocol  length
@@ -134,8 +138,10 @@ def write_pcap(
     fields are written as zeros); it is always microsecond.
 
     >>> import tempfile, pathlib
-    >>> p = write_pcap(pathlib.Path(tempfile.mkdtemp()) / "x.pcap", [(0, b"abc", 60)], snaplen=2)
-    >>> p.read_bytes()[24:]                 # ts_sec, ts_nsec, captured 2, original 60, data
+    >>> p = write_pcap(
+    ...     pathlib.Path(tempfile.mkdtemp()) / "x.pcap", [(0, b"abc", 60)], snaplen=2
+    ... )
+    >>> p.read_bytes()[24:]  # ts_sec, ts_nsec, captured 2, original 60, data
     b'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x00\\x00<\\x00\\x00\\x00ab'
     """
     path = path if hasattr(path, "write") else Path(path)
@@ -261,10 +267,12 @@ def write_pcapng(
     Frames longer than the interface's snaplen (default 262144) are truncated.
 
     >>> import tempfile, pathlib
-    >>> p = write_pcapng(pathlib.Path(tempfile.mkdtemp()) / "x.pcapng",
-    ...                  [(0, 1_000_000_000, b"\\x45" + bytes(19)), name_resolution_block([])],
-    ...                  interfaces=[(LINKTYPE_RAW, 9)])
-    >>> p.read_bytes()[:4].hex(), p.stat().st_size     # SHB 28 + IDB 32 + EPB 52 + NRB 16
+    >>> p = write_pcapng(
+    ...     pathlib.Path(tempfile.mkdtemp()) / "x.pcapng",
+    ...     [(0, 1_000_000_000, b"\\x45" + bytes(19)), name_resolution_block([])],
+    ...     interfaces=[(LINKTYPE_RAW, 9)],
+    ... )
+    >>> p.read_bytes()[:4].hex(), p.stat().st_size  # SHB 28 + IDB 32 + EPB 52 + NRB 16
     ('0a0d0d0a', 128)
     """
     path = path if hasattr(path, "write") else Path(path)
@@ -1164,7 +1172,7 @@ def _ticks_to_ns(
     >>> t, bad = _ticks_to_ns(np.array([1_500_000, 2**40], np.uint64), 10**6)
     >>> t.tolist(), bad.tolist()
     ([1500000000, 1099511627776000], [False, False])
-    >>> _ticks_to_ns(np.array([2**40], np.uint64), 1)[1].tolist()   # 2^40 s: year 36,812
+    >>> _ticks_to_ns(np.array([2**40], np.uint64), 1)[1].tolist()  # 2^40 s: year 36,812
     [True]
     """
     ticks = ticks.astype(np.uint64)
@@ -1657,8 +1665,12 @@ def read_capture(
     Examples
     --------
     >>> import io, tempfile, pathlib
-    >>> ip = bytes.fromhex("45000028000140004006 0000 c0000201 c6336402")  # 192.0.2.1 to ...
-    >>> tcp = bytes.fromhex("c000 01bb 00000000 00000000 5002 ffff 0000 0000")  # SYN, 49152 -> 443
+    >>> ip = bytes.fromhex(
+    ...     "45000028000140004006 0000 c0000201 c6336402"
+    ... )  # 192.0.2.1 to ...
+    >>> tcp = bytes.fromhex(
+    ...     "c000 01bb 00000000 00000000 5002 ffff 0000 0000"
+    ... )  # SYN, 49152 -> 443
     >>> frame = bytes(12) + b"\\x08\\x00" + ip + tcp
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "syn.pcap"
     >>> p = write_pcap(p, [(1_700_000_000_500_000_000, frame)])
@@ -1671,7 +1683,7 @@ def read_capture(
     Timestamp('2023-11-14 22:13:20.500000+0000', tz='UTC')
     >>> df.attrs["truncated"], df.attrs["non_ip"], df.attrs["implausible_length"]
     (0, 0, 0)
-    >>> len(read_capture(io.BytesIO(p.read_bytes())))     # a stream: the same packet
+    >>> len(read_capture(io.BytesIO(p.read_bytes())))  # a stream: the same packet
     1
     """
     r, body = _open(source, chunk_bytes, progress, keep_bytes)

@@ -26,14 +26,28 @@ Examples
 >>> import tempfile, pathlib
 >>> from ingress_egress import packets as pk
 >>> from ingress_egress.captures import write_pcap
->>> frame = pk.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", pk.ETHERTYPE_IPV4,
-...                     pk.ipv4("192.168.10.11", "192.0.2.53", pk.PROTO_UDP,
-...                             pk.udp("192.168.10.11", "192.0.2.53", 50000, 53, pk.dns_query(1, "example.com"))))
+>>> frame = pk.ethernet(
+...     "02:00:00:00:00:02",
+...     "02:00:00:00:00:01",
+...     pk.ETHERTYPE_IPV4,
+...     pk.ipv4(
+...         "192.168.10.11",
+...         "192.0.2.53",
+...         pk.PROTO_UDP,
+...         pk.udp(
+...             "192.168.10.11", "192.0.2.53", 50000, 53, pk.dns_query(1, "example.com")
+...         ),
+...     ),
+... )
 >>> path = write_pcap(pathlib.Path(tempfile.mkdtemp()) / "one.pcap", [(0, frame)])
->>> main(["summarize", str(path), "--inside", "192.168.10.0/24", "--json"])   # 14 + 20 + 8 + 29 bytes
+>>> main(
+...     ["summarize", str(path), "--inside", "192.168.10.0/24", "--json"]
+... )  # 14 + 20 + 8 + 29 bytes
 {"ingress": {"packets": 0, "bytes": 0}, "egress": {"packets": 1, "bytes": 71}, "internal": {"packets": 0, "bytes": 0}, "external": {"packets": 0, "bytes": 0}, "non_ip": {"packets": 0, "bytes": 0}, "truncated": {"packets": 0, "bytes": 0}}
 0
->>> main(["summarize", str(path), "--inside", "192.168.10.0/33"])   # the message goes to standard error
+>>> main(
+...     ["summarize", str(path), "--inside", "192.168.10.0/33"]
+... )  # the message goes to standard error
 2
 """
 

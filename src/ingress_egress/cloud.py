@@ -42,11 +42,11 @@ asking beyond it is an error, not a guess.
 
 Examples
 --------
->>> round(internet_egress_cost(12_000), 2)          # 100 free, 10,240 at 0.09, 1,660 at 0.085
+>>> round(internet_egress_cost(12_000), 2)  # 100 free, 10,240 at 0.09, 1,660 at 0.085
 1062.7
->>> internet_egress_cost(80)                        # inside the free allowance
+>>> internet_egress_cost(80)  # inside the free allowance
 0.0
->>> inter_zone_cost(1_000)                          # 1,000 GB across zones, 0.01 on each side
+>>> inter_zone_cost(1_000)  # 1,000 GB across zones, 0.01 on each side
 20.0
 >>> month_cost({"internet_out": 12_000, "inter_zone": 3_000})["usd"].round(2).tolist()
 [1062.7, 60.0, 1122.7]
@@ -301,7 +301,9 @@ def price_table(
 ) -> pd.DataFrame:
     """The tiers of one price, sorted: unknown provider, category or region is an error listing what is known.
 
-    >>> price_table("aws", "us-east-1", "internet_out")[["tier_start", "tier_end", "usd_per_unit"]].values.tolist()
+    >>> price_table("aws", "us-east-1", "internet_out")[
+    ...     ["tier_start", "tier_end", "usd_per_unit"]
+    ... ].values.tolist()
     [[0.0, 100.0, 0.0], [100.0, 10340.0, 0.09], [10340.0, 51300.0, 0.085], [51300.0, 153700.0, 0.07], [153700.0, inf, 0.05]]
     >>> price_table("aws", "mars-north-1", "internet_out")
     Traceback (most recent call last):
@@ -445,7 +447,9 @@ def tiered_cost(
 ) -> float:
     """USD for ``volume`` units of one category in one month: the sum of :func:`tier_breakdown`.
 
-    >>> round(tiered_cost(2_000, "aws", "north-america", "cdn_out"), 2)    # 1,024 free, 976 at 0.085
+    >>> round(
+    ...     tiered_cost(2_000, "aws", "north-america", "cdn_out"), 2
+    ... )  # 1,024 free, 976 at 0.085
     82.96
     """
     return float(
@@ -545,11 +549,15 @@ def internet_egress_cost(
     The free allowance of AWS (100 GB) and CloudFront is one per account, across regions; these functions
     price one region alone, as if it had the whole allowance.
 
-    >>> round(internet_egress_cost(1_000), 2)                           # (1,000 - 100) x 0.09
+    >>> round(internet_egress_cost(1_000), 2)  # (1,000 - 100) x 0.09
     81.0
-    >>> round(internet_egress_cost(1_000, "gcp", "north-america"), 2)   # Premium Tier: 1 free, 999 GiB x 0.12
+    >>> round(
+    ...     internet_egress_cost(1_000, "gcp", "north-america"), 2
+    ... )  # Premium Tier: 1 free, 999 GiB x 0.12
     119.88
-    >>> round(internet_egress_cost(1_000, "gcp", "north-america-standard"), 2)   # Standard: 200 free, 800 x 0.085
+    >>> round(
+    ...     internet_egress_cost(1_000, "gcp", "north-america-standard"), 2
+    ... )  # Standard: 200 free, 800 x 0.085
     68.0
     >>> internet_egress_cost(-1)
     Traceback (most recent call last):
@@ -584,7 +592,11 @@ def inter_zone_cost(
     ``gb`` is what crosses; AWS bills it on both sides (out of one zone, into the other), so the bill
     shows twice ``gb`` at 0.01 USD; Google Cloud bills only the sending side, Azure nothing.
 
-    >>> inter_zone_cost(500), inter_zone_cost(500, "gcp", "north-america"), inter_zone_cost(500, "azure", "eastus")
+    >>> (
+    ...     inter_zone_cost(500),
+    ...     inter_zone_cost(500, "gcp", "north-america"),
+    ...     inter_zone_cost(500, "azure", "eastus"),
+    ... )
     (10.0, 5.0, 0.0)
     """
     return tiered_cost(gb, provider, region, "inter_zone", prices)
@@ -598,7 +610,10 @@ def inter_region_cost(
 ) -> float:
     """USD for sending ``gb`` units from ``region`` to another region (charged at the source; arriving is free).
 
-    >>> round(inter_region_cost(1_000), 2), round(inter_region_cost(1_000, region="ap-northeast-1"), 2)
+    >>> (
+    ...     round(inter_region_cost(1_000), 2),
+    ...     round(inter_region_cost(1_000, region="ap-northeast-1"), 2),
+    ... )
     (20.0, 90.0)
     """
     return tiered_cost(gb, provider, region, "inter_region_out", prices)
@@ -615,7 +630,7 @@ def nat_gateway_cost(
 
     This comes on top of any data transfer charge for the same bytes.
 
-    >>> round(nat_gateway_cost(1_000, 730), 2)     # 1,000 x 0.045 + 730 x 0.045
+    >>> round(nat_gateway_cost(1_000, 730), 2)  # 1,000 x 0.045 + 730 x 0.045
     77.85
     """
     return tiered_cost(gb, provider, region, "nat_processing", prices) + tiered_cost(
@@ -636,7 +651,7 @@ def interface_endpoint_cost(
     zones for a 730-hour month are 2 x 3 x 730 = 4,380 endpoint hours. A gateway endpoint (Amazon
     S3, DynamoDB) has no charge and no price row.
 
-    >>> round(interface_endpoint_cost(100, 2 * 3 * 730), 2)     # 100 x 0.01 + 4,380 x 0.01
+    >>> round(interface_endpoint_cost(100, 2 * 3 * 730), 2)  # 100 x 0.01 + 4,380 x 0.01
     44.8
     """
     return tiered_cost(
@@ -658,7 +673,7 @@ def cdn_egress_cost(
 ) -> float:
     """USD for ``gb`` units a CDN (CloudFront) delivers to viewers in ``geography`` in one month.
 
-    >>> round(cdn_egress_cost(12_000), 2)        # 1,024 free, 10,240 at 0.085, 736 at 0.080
+    >>> round(cdn_egress_cost(12_000), 2)  # 1,024 free, 10,240 at 0.085, 736 at 0.080
     929.28
     """
     return tiered_cost(gb, provider, geography, "cdn_out", prices)
@@ -690,7 +705,9 @@ def cdn_to_origin_cost(
     by CloudFront as ``DataTransfer-Out-OBytes`` at the "regional data transfer out to origin" rate.
     The origin's region shows the same bytes arriving, at no charge.
 
-    >>> round(cdn_to_origin_cost(2_000), 2)      # 2,000 GB of uploads through CloudFront, 0.02 each
+    >>> round(
+    ...     cdn_to_origin_cost(2_000), 2
+    ... )  # 2,000 GB of uploads through CloudFront, 0.02 each
     40.0
     """
     return tiered_cost(gb, provider, geography, "cdn_to_origin", prices)
@@ -711,7 +728,9 @@ def month_cost(
     Columns: ``category``, ``region``, ``quantity`` (as given), ``unit``, ``usd``, ``evidence`` (the
     weakest evidence level among the tiers used).
 
-    >>> month_cost({"internet_out": 500, "nat_processing": 100, "nat_hours": 730})[["category", "usd"]].round(2).values.tolist()
+    >>> month_cost({"internet_out": 500, "nat_processing": 100, "nat_hours": 730})[
+    ...     ["category", "usd"]
+    ... ].round(2).values.tolist()
     [['internet_out', 36.0], ['nat_processing', 4.5], ['nat_hours', 32.85], ['total', 73.35]]
     >>> month_cost({"internet_egress": 5})
     Traceback (most recent call last):

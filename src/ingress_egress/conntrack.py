@@ -33,7 +33,14 @@ Examples
 A TCP connection's states, packet by packet, from the kernel's transition table:
 
 >>> state = "NONE"
->>> for direction, flags in [(0, SYN), (1, SYN | ACK), (0, ACK), (0, FIN | ACK), (1, FIN | ACK), (0, ACK)]:
+>>> for direction, flags in [
+...     (0, SYN),
+...     (1, SYN | ACK),
+...     (0, ACK),
+...     (0, FIN | ACK),
+...     (1, FIN | ACK),
+...     (0, ACK),
+... ]:
 ...     state = tcp_transition(state, direction, flags)
 ...     print(state, end=" ")
 SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT LAST_ACK TIME_WAIT
@@ -200,7 +207,7 @@ def tcp_transition(state: str, direction: int, flags: int) -> str:
 
     >>> tcp_transition("ESTABLISHED", 1, RST | ACK)
     'CLOSE'
-    >>> tcp_transition("SYN_SENT", 0, ACK)            # an ACK before any SYN-ACK is invalid
+    >>> tcp_transition("SYN_SENT", 0, ACK)  # an ACK before any SYN-ACK is invalid
     'SYN_SENT'
     """
     if state not in _STATES:
@@ -218,8 +225,12 @@ def ip_identification(packets: pd.DataFrame) -> pd.Series:
     """The IPv4 identification field of each packet (<NA> for others); needs ``read_capture(..., keep_bytes=True)``.
 
     >>> from ingress_egress import packets as pk
-    >>> frame = bytes(14) + pk.ipv4("192.0.2.1", "192.0.2.2", 17, bytes(8), ident=0xBEEF)
-    >>> ip_identification(pd.DataFrame({"frame": [frame], "network_offset": [14], "ip_version": [4]})).tolist()
+    >>> frame = bytes(14) + pk.ipv4(
+    ...     "192.0.2.1", "192.0.2.2", 17, bytes(8), ident=0xBEEF
+    ... )
+    >>> ip_identification(
+    ...     pd.DataFrame({"frame": [frame], "network_offset": [14], "ip_version": [4]})
+    ... ).tolist()
     [48879]
     """
     for column in ("frame", "network_offset", "ip_version"):
@@ -784,10 +795,19 @@ def forwarded(
     that does not translate addresses: the forwarded copy has the same addresses, ports and
     length.) <NA> for the packets of other interfaces and directions.
 
-    >>> p = pd.DataFrame({"time": pd.to_datetime([0, 40_000, 5_000_000], unit="ns", utc=True),
-    ...                   "src": ["2001:db8::9"] * 3, "dst": ["2001:db8:1::1"] * 3, "protocol": ["TCP"] * 3,
-    ...                   "sport": [1, 1, 2], "dport": [22, 22, 22], "length": [74] * 3, "interface": [1, 0, 1],
-    ...                   "direction_hint": ["in", "out", "in"]})
+    >>> p = pd.DataFrame(
+    ...     {
+    ...         "time": pd.to_datetime([0, 40_000, 5_000_000], unit="ns", utc=True),
+    ...         "src": ["2001:db8::9"] * 3,
+    ...         "dst": ["2001:db8:1::1"] * 3,
+    ...         "protocol": ["TCP"] * 3,
+    ...         "sport": [1, 1, 2],
+    ...         "dport": [22, 22, 22],
+    ...         "length": [74] * 3,
+    ...         "interface": [1, 0, 1],
+    ...         "direction_hint": ["in", "out", "in"],
+    ...     }
+    ... )
     >>> forwarded(p, received_on=1, sent_on=0).tolist()
     [True, <NA>, False]
     """

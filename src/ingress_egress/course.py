@@ -25,7 +25,9 @@ Examples
 (25, 20)
 >>> parse_time_to_learn("no time here") is None
 True
->>> share_minutes(30, covered=4, of=9)   # 30 minutes over 9 sections, 4 covered: 13.3, rounded up
+>>> share_minutes(
+...     30, covered=4, of=9
+... )  # 30 minutes over 9 sections, 4 covered: 13.3, rounded up
 14
 >>> share_minutes(25, covered=4, of=4)
 25
@@ -70,7 +72,7 @@ def share_minutes(minutes: int, covered: int, of: int) -> int:
 
     >>> share_minutes(15, covered=3, of=5)
     9
-    >>> share_minutes(20, covered=1, of=3)   # 6.67 minutes
+    >>> share_minutes(20, covered=1, of=3)  # 6.67 minutes
     7
     >>> share_minutes(20, covered=0, of=3)
     0
@@ -128,7 +130,9 @@ def teaching_sections(markdown: str, source: str = "<markdown>") -> list[str]:
 
     Headings inside fenced code blocks are not headings.
 
-    >>> teaching_sections("## Imports\\n\\n## Why\\n```\\n## not a heading\\n```\\n## How\\n## Exercises\\n## Key points")
+    >>> teaching_sections(
+    ...     "## Imports\\n\\n## Why\\n```\\n## not a heading\\n```\\n## How\\n## Exercises\\n## Key points"
+    ... )
     ['Why', 'How']
     """
     headings = SECTION_PATTERN.findall(FENCE_PATTERN.sub("", markdown))
@@ -152,7 +156,9 @@ def teaching_sections(markdown: str, source: str = "<markdown>") -> list[str]:
 def exercise_labels(markdown: str) -> list[str]:
     """The labels of the sphinx-exercise ``exercise`` (or ``exercise-start``) blocks, in order.
 
-    >>> exercise_labels(":::{exercise}\\n:label: ex-01-a\\nWhy?\\n:::\\n\\n:::{exercise}\\n:label: ex-01-b\\n:::")
+    >>> exercise_labels(
+    ...     ":::{exercise}\\n:label: ex-01-a\\nWhy?\\n:::\\n\\n:::{exercise}\\n:label: ex-01-b\\n:::"
+    ... )
     ['ex-01-a', 'ex-01-b']
     """
     return EXERCISE_PATTERN.findall(markdown)
@@ -178,7 +184,15 @@ class NotebookOutline:
     def exercise_number(self, label: str) -> str:
         """The exercise's number in the book: chapter (the notebook's number) and position.
 
-        >>> outline = NotebookOutline("02", "Packets", "02-packets.ipynb", 30, 25, ("A",), ("ex-02-a", "ex-02-b"))
+        >>> outline = NotebookOutline(
+        ...     "02",
+        ...     "Packets",
+        ...     "02-packets.ipynb",
+        ...     30,
+        ...     25,
+        ...     ("A",),
+        ...     ("ex-02-a", "ex-02-b"),
+        ... )
         >>> outline.exercise_number("ex-02-b")
         '2.2'
         """

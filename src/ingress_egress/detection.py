@@ -105,8 +105,13 @@ def bytes_out(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.DataFram
     """Bytes (sum of ``length``) each inside host sent to each outside address: ``host``,
     ``destination``, ``bytes_out``, one row per pair that sent anything.
 
-    >>> p = pd.DataFrame({"src": ["10.0.0.2", "10.0.0.2", "192.0.2.9"], "dst": ["192.0.2.9"] * 2 + ["10.0.0.2"],
-    ...                   "length": [100, 60, 1500]})
+    >>> p = pd.DataFrame(
+    ...     {
+    ...         "src": ["10.0.0.2", "10.0.0.2", "192.0.2.9"],
+    ...         "dst": ["192.0.2.9"] * 2 + ["10.0.0.2"],
+    ...         "length": [100, 60, 1500],
+    ...     }
+    ... )
     >>> bytes_out(p, "10.0.0.0/8").values.tolist()
     [['10.0.0.2', '192.0.2.9', 160]]
     """

@@ -18,8 +18,12 @@ A packet with no IP addresses (ARP, for instance) gets a missing value, not a gu
 Examples
 --------
 >>> import pandas as pd
->>> packets = pd.DataFrame({"src": ["192.168.1.20", "203.0.113.10", "192.168.1.20", ""],
-...                         "dst": ["203.0.113.10", "192.168.1.20", "192.168.1.1", ""]})
+>>> packets = pd.DataFrame(
+...     {
+...         "src": ["192.168.1.20", "203.0.113.10", "192.168.1.20", ""],
+...         "dst": ["203.0.113.10", "192.168.1.20", "192.168.1.1", ""],
+...     }
+... )
 >>> classify(packets, inside="192.168.1.0/24").tolist()
 ['egress', 'ingress', 'internal', <NA>]
 >>> classify(packets, inside="203.0.113.10").tolist()
@@ -219,8 +223,14 @@ def summarize(
 ) -> dict[str, dict[str, int]]:
     """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated frames.
 
-    >>> packets = pd.DataFrame({"src": ["10.0.0.5", "192.0.2.9", ""], "dst": ["192.0.2.9", "10.0.0.5", ""],
-    ...                         "length": [100, 1500, 60], "captured_length": [100, 256, 60]})
+    >>> packets = pd.DataFrame(
+    ...     {
+    ...         "src": ["10.0.0.5", "192.0.2.9", ""],
+    ...         "dst": ["192.0.2.9", "10.0.0.5", ""],
+    ...         "length": [100, 1500, 60],
+    ...         "captured_length": [100, 256, 60],
+    ...     }
+    ... )
     >>> summary = summarize(packets, "10.0.0.0/8")
     >>> summary["egress"], summary["ingress"], summary["non_ip"], summary["truncated"]
     ({'packets': 1, 'bytes': 100}, {'packets': 1, 'bytes': 1500}, {'packets': 1, 'bytes': 60}, {'packets': 1, 'bytes': 1500})
@@ -288,10 +298,21 @@ def classify_by_interface(
     against ``inside`` (as :func:`classify` does). ``sides`` maps interface ids to ``"inside"``
     or ``"outside"``. Packets without a direction hint, and non-IP packets, get <NA>.
 
-    >>> packets = pd.DataFrame({"src": ["192.168.10.12", "192.168.10.12"], "dst": ["198.51.100.2", "198.51.100.2"],
-    ...                         "interface": [1, 0], "direction_hint": ["in", "in"]})
+    >>> packets = pd.DataFrame(
+    ...     {
+    ...         "src": ["192.168.10.12", "192.168.10.12"],
+    ...         "dst": ["198.51.100.2", "198.51.100.2"],
+    ...         "interface": [1, 0],
+    ...         "direction_hint": ["in", "in"],
+    ...     }
+    ... )
     >>> inside = ["192.168.10.0/24", "198.51.100.2"]
-    >>> classify(packets, inside).tolist(), classify_by_interface(packets, inside, {0: "inside", 1: "outside"}).tolist()
+    >>> (
+    ...     classify(packets, inside).tolist(),
+    ...     classify_by_interface(
+    ...         packets, inside, {0: "inside", 1: "outside"}
+    ...     ).tolist(),
+    ... )
     (['internal', 'internal'], ['ingress', 'internal'])
 
     The first packet claims an office address but arrived on the WAN: a spoofed source.
@@ -329,10 +350,17 @@ def reverse_path_check(
     inside (an office host forging its address: BCP 38 asks the office's edge to drop it).
     Returns ``pass``, ``fail`` or <NA> (sent packets, packets without a hint, non-IP).
 
-    >>> packets = pd.DataFrame({"src": ["192.168.10.12", "203.0.113.9", "192.168.10.12"],
-    ...                         "dst": ["198.51.100.2", "198.51.100.2", "192.0.2.10"],
-    ...                         "interface": [1, 1, 0], "direction_hint": ["in", "in", "in"]})
-    >>> reverse_path_check(packets, "192.168.10.0/24", {0: "inside", 1: "outside"}).tolist()
+    >>> packets = pd.DataFrame(
+    ...     {
+    ...         "src": ["192.168.10.12", "203.0.113.9", "192.168.10.12"],
+    ...         "dst": ["198.51.100.2", "198.51.100.2", "192.0.2.10"],
+    ...         "interface": [1, 1, 0],
+    ...         "direction_hint": ["in", "in", "in"],
+    ...     }
+    ... )
+    >>> reverse_path_check(
+    ...     packets, "192.168.10.0/24", {0: "inside", 1: "outside"}
+    ... ).tolist()
     ['fail', 'pass', 'pass']
     """
     side = _interface_sides(packets, sides)

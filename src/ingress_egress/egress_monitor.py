@@ -106,10 +106,17 @@ def outbound_by_host(
     start, UTC), ``bytes_out``, ``packets_out``, ``bytes_in``, ``z_out`` (the modified z-score of
     ``bytes_out`` among that host's bins), sorted by host and bin.
 
-    >>> p = pd.DataFrame({"time": pd.to_datetime([0, 1, 3600], unit="s", utc=True),
-    ...                   "src": ["10.0.0.2", "192.0.2.1", "10.0.0.2"], "dst": ["192.0.2.1", "10.0.0.2", "192.0.2.1"],
-    ...                   "length": [100, 40, 300]})
-    >>> outbound_by_host(p, "10.0.0.0/8")[["host", "bytes_out", "packets_out", "bytes_in"]].values.tolist()
+    >>> p = pd.DataFrame(
+    ...     {
+    ...         "time": pd.to_datetime([0, 1, 3600], unit="s", utc=True),
+    ...         "src": ["10.0.0.2", "192.0.2.1", "10.0.0.2"],
+    ...         "dst": ["192.0.2.1", "10.0.0.2", "192.0.2.1"],
+    ...         "length": [100, 40, 300],
+    ...     }
+    ... )
+    >>> outbound_by_host(p, "10.0.0.0/8")[
+    ...     ["host", "bytes_out", "packets_out", "bytes_in"]
+    ... ].values.tolist()
     [['10.0.0.2', 100, 1, 40], ['10.0.0.2', 300, 1, 0]]
     """
     direction = _egress_ingress(packets, inside)
@@ -560,8 +567,17 @@ def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
     >>> from ingress_egress import packets as pk
     >>> payload = pk.dns_response(7, "www.example.com", "A", ["192.0.2.10"])
     >>> frame = b"\\x00" * 42 + payload
-    >>> table = pd.DataFrame({"time": [pd.Timestamp(0, tz="UTC")], "src": ["192.0.2.53"], "dst": ["10.0.0.2"],
-    ...                       "protocol": ["UDP"], "sport": [53], "frame": [frame], "payload_offset": [42]})
+    >>> table = pd.DataFrame(
+    ...     {
+    ...         "time": [pd.Timestamp(0, tz="UTC")],
+    ...         "src": ["192.0.2.53"],
+    ...         "dst": ["10.0.0.2"],
+    ...         "protocol": ["UDP"],
+    ...         "sport": [53],
+    ...         "frame": [frame],
+    ...         "payload_offset": [42],
+    ...     }
+    ... )
     >>> dns_answers(table)[["client", "name", "address", "ttl"]].values.tolist()
     [['10.0.0.2', 'www.example.com', '192.0.2.10', 300]]
     """
@@ -620,8 +636,14 @@ def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
 def names_by_address(answers: pd.DataFrame) -> dict[str, list[str]]:
     """Address -> the sorted names DNS answers gave for it (input for :func:`allowlist_ruleset`).
 
-    >>> names_by_address(pd.DataFrame({"name": ["b.example", "a.example", "a.example"],
-    ...                                "address": ["192.0.2.1", "192.0.2.1", "192.0.2.2"]}))
+    >>> names_by_address(
+    ...     pd.DataFrame(
+    ...         {
+    ...             "name": ["b.example", "a.example", "a.example"],
+    ...             "address": ["192.0.2.1", "192.0.2.1", "192.0.2.2"],
+    ...         }
+    ...     )
+    ... )
     {'192.0.2.1': ['a.example', 'b.example'], '192.0.2.2': ['a.example']}
     """
     grouped = answers.groupby("address")["name"].agg(lambda s: sorted(set(s)))
@@ -718,8 +740,10 @@ def allowlist_ruleset(
     names, e.g. from the DNS answers in a capture) gives for a matching name; entries can be
     :class:`AllowEntry`, plain strings (a destination) or dicts of its fields.
 
-    >>> rs = allowlist_ruleset(["192.0.2.53/32", AllowEntry("*.example.net", 443, "tcp")],
-    ...                        names={"198.51.100.7": "www.example.net"})
+    >>> rs = allowlist_ruleset(
+    ...     ["192.0.2.53/32", AllowEntry("*.example.net", 443, "tcp")],
+    ...     names={"198.51.100.7": "www.example.net"},
+    ... )
     >>> [(r.id, [str(n) for n in r.dst]) for r in rs.rules if r.direction == "egress"]
     [('192.0.2.53/32', ['192.0.2.53/32']), ('*.example.net:443 TCP', ['198.51.100.7/32'])]
     """
@@ -778,7 +802,10 @@ def unresolved_names(
 ) -> list[str]:
     """The DNS-name entries of an allow-list that no address in ``names`` matches (they allow nothing).
 
-    >>> unresolved_names(["*.example.net", "backup.example.org", "192.0.2.0/24"], {"198.51.100.7": "a.example.net"})
+    >>> unresolved_names(
+    ...     ["*.example.net", "backup.example.org", "192.0.2.0/24"],
+    ...     {"198.51.100.7": "a.example.net"},
+    ... )
     ['backup.example.org']
     """
     all_names = [
@@ -862,8 +889,17 @@ def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
 
     >>> from ingress_egress import packets as pk
     >>> frame = b"\\x00" * 42 + pk.dns_query(7, "x.Example.org", "TXT")
-    >>> table = pd.DataFrame({"time": [pd.Timestamp(0, tz="UTC")], "src": ["10.0.0.2"], "dst": ["192.0.2.53"],
-    ...                       "protocol": ["UDP"], "dport": [53], "frame": [frame], "payload_offset": [42]})
+    >>> table = pd.DataFrame(
+    ...     {
+    ...         "time": [pd.Timestamp(0, tz="UTC")],
+    ...         "src": ["10.0.0.2"],
+    ...         "dst": ["192.0.2.53"],
+    ...         "protocol": ["UDP"],
+    ...         "dport": [53],
+    ...         "frame": [frame],
+    ...         "payload_offset": [42],
+    ...     }
+    ... )
     >>> dns_queries(table)[["client", "name", "qtype"]].values.tolist()
     [['10.0.0.2', 'x.example.org', 'TXT']]
     """
@@ -924,7 +960,11 @@ def shannon_entropy(text: str) -> float:
 
     Random base32 approaches log2(32) = 5 bits, hexadecimal log2(16) = 4; words are lower.
 
-    >>> round(shannon_entropy("aaaa"), 2), round(shannon_entropy("abcd"), 2), shannon_entropy("")
+    >>> (
+    ...     round(shannon_entropy("aaaa"), 2),
+    ...     round(shannon_entropy("abcd"), 2),
+    ...     shannon_entropy(""),
+    ... )
     (0.0, 2.0, 0.0)
     """
     if not text:
@@ -960,8 +1000,14 @@ def name_profile(queries: pd.DataFrame) -> pd.DataFrame:
     ``first``, ``last``. A DNS tunnel carries its data in that part: thousands of distinct, long,
     random-looking names under one domain. Sorted by ``names``, most first.
 
-    >>> q = pd.DataFrame({"time": pd.to_datetime([0, 1, 2], unit="s", utc=True), "client": ["10.0.0.2"] * 3,
-    ...                   "name": ["www.example.com", "mail.example.com", "www.example.com"], "qtype": ["A"] * 3})
+    >>> q = pd.DataFrame(
+    ...     {
+    ...         "time": pd.to_datetime([0, 1, 2], unit="s", utc=True),
+    ...         "client": ["10.0.0.2"] * 3,
+    ...         "name": ["www.example.com", "mail.example.com", "www.example.com"],
+    ...         "qtype": ["A"] * 3,
+    ...     }
+    ... )
     >>> name_profile(q)[["domain", "queries", "names", "mean_length"]].values.tolist()
     [['example.com', 3, 2, 3.33...]]
     """
@@ -1021,8 +1067,15 @@ def tunnel_indicators(
     ``long_names``: their part before the domain averages at least ``min_length`` characters;
     ``random_names``: its characters have at least ``min_entropy`` bits of Shannon entropy each.
 
-    >>> p = pd.DataFrame({"client": ["a", "b"], "domain": ["t.example", "example.com"], "names": [500, 12],
-    ...                   "mean_length": [160.0, 4.1], "entropy": [4.9, 3.2]})
+    >>> p = pd.DataFrame(
+    ...     {
+    ...         "client": ["a", "b"],
+    ...         "domain": ["t.example", "example.com"],
+    ...         "names": [500, 12],
+    ...         "mean_length": [160.0, 4.1],
+    ...         "entropy": [4.9, 3.2],
+    ...     }
+    ... )
     >>> tunnel_indicators(p)[["long_names", "random_names"]].values.tolist()
     [[True, True], [False, False]]
     """
@@ -1050,10 +1103,20 @@ def volume_against_history(
     leak to a destination the office is allowed to use and uses every day, such as its cloud store
     (ATT&CK T1567.002), which the per-destination indicators wave through.
 
-    >>> history = pd.DataFrame({"day": [1, 2, 3, 4], "host": "h", "destination": "s",
-    ...                         "bytes_out": [3e6, 5e6, 2e6, 4e6]})
-    >>> today = pd.DataFrame({"host": ["h"], "destination": ["s"], "bytes_out": [120e6]})
-    >>> volume_against_history(today, history)[["history_median", "z", "above_history"]].round(1).values.tolist()
+    >>> history = pd.DataFrame(
+    ...     {
+    ...         "day": [1, 2, 3, 4],
+    ...         "host": "h",
+    ...         "destination": "s",
+    ...         "bytes_out": [3e6, 5e6, 2e6, 4e6],
+    ...     }
+    ... )
+    >>> today = pd.DataFrame(
+    ...     {"host": ["h"], "destination": ["s"], "bytes_out": [120e6]}
+    ... )
+    >>> volume_against_history(today, history)[
+    ...     ["history_median", "z", "above_history"]
+    ... ].round(1).values.tolist()
     [[3500000.0, 78.2, True]]
     """
     days = sorted(history["day"].unique()) if len(history) else []

@@ -52,15 +52,22 @@ Outbound HTTPS from an office, and the reply, through a stateless ACL that forgo
 port return rule and through a stateful security group with the same outbound rule:
 
 >>> import pandas as pd
->>> packets = pd.DataFrame({
-...     "time": pd.to_datetime([0, 1, 2], unit="s", utc=True),
-...     "src": ["192.168.10.5", "198.51.100.7", "192.168.10.5"],
-...     "dst": ["198.51.100.7", "192.168.10.5", "198.51.100.7"],
-...     "protocol": ["TCP", "TCP", "TCP"],
-...     "sport": [50000, 443, 50000], "dport": [443, 50000, 443],
-...     "tcp_flags": [0x02, 0x12, 0x10], "length": [74, 74, 66]})
+>>> packets = pd.DataFrame(
+...     {
+...         "time": pd.to_datetime([0, 1, 2], unit="s", utc=True),
+...         "src": ["192.168.10.5", "198.51.100.7", "192.168.10.5"],
+...         "dst": ["198.51.100.7", "192.168.10.5", "198.51.100.7"],
+...         "protocol": ["TCP", "TCP", "TCP"],
+...         "sport": [50000, 443, 50000],
+...         "dport": [443, 50000, 443],
+...         "tcp_flags": [0x02, 0x12, 0x10],
+...         "length": [74, 74, 66],
+...     }
+... )
 >>> out_https = Rule(100, "egress", "allow", "tcp", dst="0.0.0.0/0", ports=443)
->>> replay(packets, network_acl([out_https]), inside="192.168.10.0/24")["verdict"].tolist()
+>>> replay(packets, network_acl([out_https]), inside="192.168.10.0/24")[
+...     "verdict"
+... ].tolist()
 ['allow', 'deny', 'allow']
 >>> sg = replay(packets, security_group([out_https]), inside="192.168.10.0/24")
 >>> sg[["verdict", "rule", "reason"]].values.tolist()
@@ -279,7 +286,9 @@ class Rule:
     :func:`parse_networks`), default ``any``. ``ports``: the destination port range (as in AWS
     rules); ``sport``: an optional source port range. Port ranges need protocol TCP or UDP.
 
-    >>> Rule(100, "inbound", "allow", "tcp", src="0.0.0.0/0", ports="1024-65535").direction
+    >>> Rule(
+    ...     100, "inbound", "allow", "tcp", src="0.0.0.0/0", ports="1024-65535"
+    ... ).direction
     'ingress'
     >>> Rule("web", "egress", "permit")
     Traceback (most recent call last):
@@ -349,7 +358,9 @@ class Rule:
 def rule_from_mapping(record: Mapping, position: int | None = None) -> Rule:
     """Make a :class:`Rule` from a dict (as read from YAML or JSON); errors name the position.
 
-    >>> rule_from_mapping({"id": 120, "direction": "egress", "protocol": "udp", "ports": 53}).ports
+    >>> rule_from_mapping(
+    ...     {"id": 120, "direction": "egress", "protocol": "udp", "ports": 53}
+    ... ).ports
     PortRange(low=53, high=53)
     >>> rule_from_mapping({"id": 1, "direction": "egress", "colour": "red"}, position=3)
     Traceback (most recent call last):
@@ -498,8 +509,12 @@ def network_acl(
 ) -> RuleSet:
     """A network ACL: numbered allow and deny rules, lowest number first, implicit deny, stateless.
 
-    >>> acl = network_acl([{"id": 200, "direction": "egress", "action": "deny"},
-    ...                    {"id": 100, "direction": "egress", "protocol": "tcp", "ports": 443}])
+    >>> acl = network_acl(
+    ...     [
+    ...         {"id": 200, "direction": "egress", "action": "deny"},
+    ...         {"id": 100, "direction": "egress", "protocol": "tcp", "ports": 443},
+    ...     ]
+    ... )
     >>> [r.id for r in acl.ordered_rules]
     [100, 200]
     """
@@ -820,8 +835,13 @@ def summarize(
 ) -> pd.DataFrame:
     """Packets and bytes (sum of ``length``) per group of a :func:`replay` result, sorted.
 
-    >>> r = pd.DataFrame({"direction": ["egress", "ingress", "ingress"], "verdict": ["allow", "deny", "deny"],
-    ...                   "length": [100, 60, 40]})
+    >>> r = pd.DataFrame(
+    ...     {
+    ...         "direction": ["egress", "ingress", "ingress"],
+    ...         "verdict": ["allow", "deny", "deny"],
+    ...         "length": [100, 60, 40],
+    ...     }
+    ... )
     >>> summarize(r).reset_index().values.tolist()
     [['egress', 'allow', 1, 100], ['ingress', 'deny', 2, 100]]
     """

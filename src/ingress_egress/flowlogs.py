@@ -654,9 +654,17 @@ def count_once(records: pd.DataFrame) -> pd.DataFrame:
 
     ``attrs["duplicates"]`` counts the records dropped and ``attrs["duplicate_bytes"]`` their bytes.
 
-    >>> records = pd.DataFrame({"src": ["10.0.1.7", "10.0.1.7", "203.0.113.9"], "dst": ["10.0.2.8"] * 3,
-    ...     "sport": [40000, 40000, 443], "dport": [80, 80, 51000], "protocol": ["TCP"] * 3,
-    ...     "bytes": [900, 900, 5000], "flow_direction": ["egress", "ingress", "ingress"]})
+    >>> records = pd.DataFrame(
+    ...     {
+    ...         "src": ["10.0.1.7", "10.0.1.7", "203.0.113.9"],
+    ...         "dst": ["10.0.2.8"] * 3,
+    ...         "sport": [40000, 40000, 443],
+    ...         "dport": [80, 80, 51000],
+    ...         "protocol": ["TCP"] * 3,
+    ...         "bytes": [900, 900, 5000],
+    ...         "flow_direction": ["egress", "ingress", "ingress"],
+    ...     }
+    ... )
     >>> once = count_once(records)
     >>> once["bytes"].tolist(), once.attrs["duplicates"]
     ([900, 5000], 1)

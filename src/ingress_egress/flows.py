@@ -30,25 +30,67 @@ Examples
 A laptop asks DNS for a name, then downloads from the address it got (sizes in bytes):
 
 >>> import pandas as pd
->>> packets = pd.DataFrame({
-...     "time": pd.to_datetime([0.0, 0.01, 0.02, 0.05, 0.06, 0.09, 0.10, 0.30], unit="s", utc=True),
-...     "src": ["192.168.10.11", "192.0.2.53", "192.168.10.11", "192.0.2.80", "192.168.10.11",
-...             "192.0.2.80", "192.0.2.80", "192.168.10.11"],
-...     "dst": ["192.0.2.53", "192.168.10.11", "192.0.2.80", "192.168.10.11", "192.0.2.80",
-...             "192.168.10.11", "192.168.10.11", "192.0.2.80"],
-...     "protocol": ["UDP", "UDP", "TCP", "TCP", "TCP", "TCP", "TCP", "TCP"],
-...     "sport": [53000, 53, 50000, 443, 50000, 443, 443, 50000],
-...     "dport": [53, 53000, 443, 50000, 443, 50000, 50000, 443],
-...     "tcp_flags": [None, None, 0x02, 0x12, 0x10, 0x10, 0x18, 0x10],
-...     "length": [75, 91, 66, 66, 60, 1514, 1514, 60]})
+>>> packets = pd.DataFrame(
+...     {
+...         "time": pd.to_datetime(
+...             [0.0, 0.01, 0.02, 0.05, 0.06, 0.09, 0.10, 0.30], unit="s", utc=True
+...         ),
+...         "src": [
+...             "192.168.10.11",
+...             "192.0.2.53",
+...             "192.168.10.11",
+...             "192.0.2.80",
+...             "192.168.10.11",
+...             "192.0.2.80",
+...             "192.0.2.80",
+...             "192.168.10.11",
+...         ],
+...         "dst": [
+...             "192.0.2.53",
+...             "192.168.10.11",
+...             "192.0.2.80",
+...             "192.168.10.11",
+...             "192.0.2.80",
+...             "192.168.10.11",
+...             "192.168.10.11",
+...             "192.0.2.80",
+...         ],
+...         "protocol": ["UDP", "UDP", "TCP", "TCP", "TCP", "TCP", "TCP", "TCP"],
+...         "sport": [53000, 53, 50000, 443, 50000, 443, 443, 50000],
+...         "dport": [53, 53000, 443, 50000, 443, 50000, 50000, 443],
+...         "tcp_flags": [None, None, 0x02, 0x12, 0x10, 0x10, 0x18, 0x10],
+...         "length": [75, 91, 66, 66, 60, 1514, 1514, 60],
+...     }
+... )
 >>> f = flows(packets, inside="192.168.10.0/24")
->>> print(f[["protocol", "initiator", "responder", "responder_port", "packets", "bytes_forward",
-...          "bytes_reverse"]].to_string())
+>>> print(
+...     f[
+...         [
+...             "protocol",
+...             "initiator",
+...             "responder",
+...             "responder_port",
+...             "packets",
+...             "bytes_forward",
+...             "bytes_reverse",
+...         ]
+...     ].to_string()
+... )
      protocol      initiator   responder  responder_port  packets  bytes_forward  bytes_reverse
 flow
 1         UDP  192.168.10.11  192.0.2.53              53        2             75             91
 2         TCP  192.168.10.11  192.0.2.80             443        6            186           3094
->>> print(f[["initiated_by", "connection", "ingress_bytes", "egress_bytes", "bytes_direction"]].to_string())
+>>> print(
+...     f[
+...         [
+...             "initiated_by",
+...             "connection",
+...             "ingress_bytes",
+...             "egress_bytes",
+...             "bytes_direction",
+...         ]
+...     ].to_string()
+... )
       initiated_by connection  ingress_bytes  egress_bytes bytes_direction
 flow
 1     first packet   outbound             91            75         ingress

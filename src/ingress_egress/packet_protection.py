@@ -68,7 +68,9 @@ _LABEL_PREFIX = {QUIC_V1: b"quic ", QUIC_V2: b"quicv2 "}  # RFC 9369, section 3.
 def hkdf_extract(salt: bytes, key_material: bytes) -> bytes:
     """HKDF-Extract with SHA-256: ``HMAC(salt, key_material)``, a 32-byte pseudorandom key.
 
-    >>> hkdf_extract(bytes(range(13)), bytes([0x0B]) * 22).hex()[:16]   # RFC 5869, test case 1
+    >>> hkdf_extract(bytes(range(13)), bytes([0x0B]) * 22).hex()[
+    ...     :16
+    ... ]  # RFC 5869, test case 1
     '077709362c2e32df'
     """
     return hmac.new(salt, key_material, hashlib.sha256).digest()
@@ -78,7 +80,9 @@ def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
     """HKDF-Expand with SHA-256: ``length`` bytes of output keying material (at most 8,160).
 
     >>> prk = hkdf_extract(bytes(range(13)), bytes([0x0B]) * 22)
-    >>> hkdf_expand(prk, bytes(range(0xF0, 0xFA)), 42).hex()[:16]      # RFC 5869, test case 1
+    >>> hkdf_expand(prk, bytes(range(0xF0, 0xFA)), 42).hex()[
+    ...     :16
+    ... ]  # RFC 5869, test case 1
     '3cb25f25faacd57a'
     """
     if not 0 < length <= 255 * 32:
@@ -176,7 +180,9 @@ def _encrypt_with(round_keys: list[bytes], block: bytes) -> bytes:
 def aes128_encrypt_block(key: bytes, block: bytes) -> bytes:
     """Encrypt one 16-byte block with AES-128.
 
-    >>> aes128_encrypt_block(bytes(range(16)), bytes.fromhex("00112233445566778899aabbccddeeff")).hex()
+    >>> aes128_encrypt_block(
+    ...     bytes(range(16)), bytes.fromhex("00112233445566778899aabbccddeeff")
+    ... ).hex()
     '69c4e0d86a7b0430d8cdb78070b4c55a'
 
     (FIPS 197, Appendix C.1.)
@@ -240,7 +246,9 @@ def aes128_gcm_seal(
 ) -> bytes:
     """AES-128-GCM encryption with a 96-bit nonce: the ciphertext followed by the 16-byte tag.
 
-    >>> aes128_gcm_seal(bytes(16), bytes(12), b"").hex()        # GCM specification, test case 1
+    >>> aes128_gcm_seal(
+    ...     bytes(16), bytes(12), b""
+    ... ).hex()  # GCM specification, test case 1
     '58e2fccefa7e3061367f1d57a4e7455a'
     """
     if len(nonce) != 12:
@@ -319,8 +327,10 @@ def initial_keys(
 def header_protection_mask(hp_key: bytes, sample: bytes) -> bytes:
     """The 5-byte header protection mask for AES-based protection (RFC 9001, section 5.4.3).
 
-    >>> header_protection_mask(bytes.fromhex("9f50449e04a0e810283a1e9933adedd2"),
-    ...                        bytes.fromhex("d1b1c98dd7689fb8ec11d242b123dc9b")).hex()   # RFC 9001, A.2
+    >>> header_protection_mask(
+    ...     bytes.fromhex("9f50449e04a0e810283a1e9933adedd2"),
+    ...     bytes.fromhex("d1b1c98dd7689fb8ec11d242b123dc9b"),
+    ... ).hex()  # RFC 9001, A.2
     '437b9aec36'
     """
     return aes128_encrypt_block(hp_key, sample)[:5]

@@ -44,12 +44,25 @@ Examples
 A DNS query for ``www.example.com`` from a laptop to its resolver, as one Ethernet frame:
 
 >>> query = dns_query(0x1234, "www.example.com")
->>> frame = ethernet("02:00:00:00:00:01", "02:00:00:00:00:02", ETHERTYPE_IPV4,
-...                  ipv4("192.168.10.11", "192.0.2.53", PROTO_UDP,
-...                       udp("192.168.10.11", "192.0.2.53", 50000, 53, query)))
->>> len(query), len(frame)          # 12 header + 17 name + 4 type/class; + 8 UDP + 20 IP + 14 Ethernet
+>>> frame = ethernet(
+...     "02:00:00:00:00:01",
+...     "02:00:00:00:00:02",
+...     ETHERTYPE_IPV4,
+...     ipv4(
+...         "192.168.10.11",
+...         "192.0.2.53",
+...         PROTO_UDP,
+...         udp("192.168.10.11", "192.0.2.53", 50000, 53, query),
+...     ),
+... )
+>>> (
+...     len(query),
+...     len(frame),
+... )  # 12 header + 17 name + 4 type/class; + 8 UDP + 20 IP + 14 Ethernet
 (33, 75)
->>> internet_checksum(frame[14:34])  # a correct IPv4 header sums to 0xFFFF, so the check gives 0
+>>> internet_checksum(
+...     frame[14:34]
+... )  # a correct IPv4 header sums to 0xFFFF, so the check gives 0
 0
 """
 
@@ -86,7 +99,9 @@ def internet_checksum(data: bytes) -> int:
     An odd final byte is padded with a zero. Summing data that already contains its correct
     checksum gives ``0xFFFF``, so checking it returns ``0``.
 
-    >>> hex(internet_checksum(bytes.fromhex("0001f203f4f5f6f7")))   # RFC 1071, section 3 example
+    >>> hex(
+    ...     internet_checksum(bytes.fromhex("0001f203f4f5f6f7"))
+    ... )  # RFC 1071, section 3 example
     '0x220d'
     >>> internet_checksum(b"")
     65535
@@ -129,9 +144,19 @@ def ethernet(
     ``pad=True`` pads the frame to 60 bytes, as a frame arrives from the wire; a capture on the
     sending host sees the frame before its network card pads it, so short frames stay short there.
 
-    >>> len(ethernet("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", ETHERTYPE_ARP, bytes(28)))
+    >>> len(
+    ...     ethernet("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", ETHERTYPE_ARP, bytes(28))
+    ... )
     42
-    >>> len(ethernet("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", ETHERTYPE_ARP, bytes(28), pad=True))
+    >>> len(
+    ...     ethernet(
+    ...         "ff:ff:ff:ff:ff:ff",
+    ...         "02:00:00:00:00:01",
+    ...         ETHERTYPE_ARP,
+    ...         bytes(28),
+    ...         pad=True,
+    ...     )
+    ... )
     60
     """
     frame = mac_bytes(dst) + mac_bytes(src) + struct.pack("!H", ethertype) + payload
@@ -145,7 +170,9 @@ def arp(
 ) -> bytes:
     """An ARP packet for IPv4 over Ethernet (RFC 826): operation 1 is a request, 2 a reply.
 
-    >>> packet = arp(1, "02:00:00:00:00:01", "192.168.10.1", "00:00:00:00:00:00", "192.168.10.11")
+    >>> packet = arp(
+    ...     1, "02:00:00:00:00:01", "192.168.10.1", "00:00:00:00:00:00", "192.168.10.11"
+    ... )
     >>> len(packet), packet[6:8].hex()
     (28, '0001')
     """
@@ -179,7 +206,12 @@ def ipv4(
     ``unseen`` payload bytes are counted in the total length but not included in the result.
 
     >>> packet = ipv4("192.0.2.1", "198.51.100.2", PROTO_UDP, bytes(8))
-    >>> packet[0], int.from_bytes(packet[2:4], "big"), packet[8], packet[9]   # version/IHL, length, TTL, protocol
+    >>> (
+    ...     packet[0],
+    ...     int.from_bytes(packet[2:4], "big"),
+    ...     packet[8],
+    ...     packet[9],
+    ... )  # version/IHL, length, TTL, protocol
     (69, 28, 64, 17)
     >>> internet_checksum(packet[:20])
     0
@@ -222,7 +254,9 @@ def ipv6(
 ) -> bytes:
     """An IPv6 packet (RFC 8200): a 40-byte fixed header (no checksum of its own), then the payload.
 
-    >>> packet = ipv6("2001:db8::1", "2001:db8::2", PROTO_UDP, bytes(8), flow_label=0x12345)
+    >>> packet = ipv6(
+    ...     "2001:db8::1", "2001:db8::2", PROTO_UDP, bytes(8), flow_label=0x12345
+    ... )
     >>> packet[:4].hex(), int.from_bytes(packet[4:6], "big"), packet[6], packet[7]
     ('60012345', 8, 17, 64)
     """
@@ -292,7 +326,10 @@ def pseudo_header(src: str, dst: str, protocol: int, length: int) -> bytes:
 
     IPv4 (RFC 9293 section 3.1): 12 bytes; IPv6 (RFC 8200 section 8.1): 40 bytes.
 
-    >>> len(pseudo_header("192.0.2.1", "192.0.2.2", PROTO_TCP, 20)), len(pseudo_header("::1", "::2", PROTO_TCP, 20))
+    >>> (
+    ...     len(pseudo_header("192.0.2.1", "192.0.2.2", PROTO_TCP, 20)),
+    ...     len(pseudo_header("::1", "::2", PROTO_TCP, 20)),
+    ... )
     (12, 40)
     """
     a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
@@ -341,11 +378,24 @@ def tcp(
     ``seq`` and ``ack`` wrap modulo 2**32. ``unseen`` extra payload bytes count in the checksum's
     length (as zeros) but are not part of the returned bytes.
 
-    >>> seg = tcp("192.168.10.11", "192.0.2.10", 50000, 443, seq=1000, flags=SYN,
-    ...           options=tcp_options(mss=1460, window_scale=8, sack_permitted=True))
-    >>> len(seg), seg[12] >> 4, seg[13]          # 32 bytes: data offset 8 words, flags 0x02 (SYN)
+    >>> seg = tcp(
+    ...     "192.168.10.11",
+    ...     "192.0.2.10",
+    ...     50000,
+    ...     443,
+    ...     seq=1000,
+    ...     flags=SYN,
+    ...     options=tcp_options(mss=1460, window_scale=8, sack_permitted=True),
+    ... )
+    >>> (
+    ...     len(seg),
+    ...     seg[12] >> 4,
+    ...     seg[13],
+    ... )  # 32 bytes: data offset 8 words, flags 0x02 (SYN)
     (32, 8, 2)
-    >>> internet_checksum(pseudo_header("192.168.10.11", "192.0.2.10", PROTO_TCP, 32) + seg)
+    >>> internet_checksum(
+    ...     pseudo_header("192.168.10.11", "192.0.2.10", PROTO_TCP, 32) + seg
+    ... )
     0
     """
     if len(options) % 4:
@@ -375,7 +425,12 @@ def udp(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
     """A UDP datagram (RFC 768) with its checksum over the pseudo-header (0 is sent as 0xFFFF).
 
     >>> datagram = udp("192.0.2.1", "192.0.2.2", 5353, 53, b"hi")
-    >>> int.from_bytes(datagram[4:6], "big"), internet_checksum(pseudo_header("192.0.2.1", "192.0.2.2", PROTO_UDP, 10) + datagram)
+    >>> (
+    ...     int.from_bytes(datagram[4:6], "big"),
+    ...     internet_checksum(
+    ...         pseudo_header("192.0.2.1", "192.0.2.2", PROTO_UDP, 10) + datagram
+    ...     ),
+    ... )
     (10, 0)
     """
     length = 8 + len(payload)
@@ -400,7 +455,10 @@ def icmp_echo(
 
     ICMPv4 sums only its own bytes; ICMPv6 also covers the IPv6 pseudo-header.
 
-    >>> icmp_echo("192.0.2.1", "192.0.2.2", 1, 7, b"abcd")[:2].hex(), icmp_echo("::1", "::2", 1, 7, b"", reply=True)[0]
+    >>> (
+    ...     icmp_echo("192.0.2.1", "192.0.2.2", 1, 7, b"abcd")[:2].hex(),
+    ...     icmp_echo("::1", "::2", 1, 7, b"", reply=True)[0],
+    ... )
     ('0800', 129)
     """
     if _version(src, dst) == 4:
@@ -562,7 +620,7 @@ NTP_UNIX_OFFSET = 2_208_988_800
 def ntp_timestamp(time_ns: int) -> bytes:
     """A 64-bit NTP timestamp (RFC 5905): seconds since 1900 and a 32-bit binary fraction.
 
-    >>> ntp_timestamp(0).hex()                 # the Unix epoch in NTP time
+    >>> ntp_timestamp(0).hex()  # the Unix epoch in NTP time
     '83aa7e8000000000'
     """
     seconds, nanos = divmod(time_ns, 1_000_000_000)
@@ -581,7 +639,7 @@ def ntp(
     """A 48-byte NTPv4 packet: mode 3 from a client, mode 4 from a server (RFC 5905 section 7.3).
 
     >>> packet = ntp(3, 1_700_000_000 * 10**9)
-    >>> len(packet), packet[0]                 # leap 0, version 4, mode 3: 0b00_100_011
+    >>> len(packet), packet[0]  # leap 0, version 4, mode 3: 0b00_100_011
     (48, 35)
     """
     first = (4 << 3) | mode
@@ -634,9 +692,16 @@ def tls_client_hello(
     name; browsers send 500 to 1,800 bytes (more extensions, padding, post-quantum key shares).
 
     >>> hello = tls_client_hello("www.example.com", random=bytes(32))
-    >>> hello[0], hello[5], hello[1:3].hex(), len(hello)   # handshake record, ClientHello, TLS 1.0 record version
+    >>> (
+    ...     hello[0],
+    ...     hello[5],
+    ...     hello[1:3].hex(),
+    ...     len(hello),
+    ... )  # handshake record, ClientHello, TLS 1.0 record version
     (22, 1, '0301', 175)
-    >>> hello.find(b"www.example.com")     # 5 + 4 + 2 + 32 + 1 + (2 + 10) + 2 + 2 + (4 + 2 + 1 + 2)
+    >>> hello.find(
+    ...     b"www.example.com"
+    ... )  # 5 + 4 + 2 + 32 + 1 + (2 + 10) + 2 + 2 + (4 + 2 + 1 + 2)
     69
     """
     message = tls_client_hello_message(
@@ -886,7 +951,9 @@ def ssh_kex_ecdh_init(public_key: bytes) -> bytes:
 def ssh_kex_ecdh_reply(host_key: bytes, public_key: bytes, signature: bytes) -> bytes:
     """The server's SSH_MSG_KEX_ECDH_REPLY payload: Ed25519 host key, ephemeral key, signature (RFC 8709).
 
-    >>> len(ssh_kex_ecdh_reply(bytes(32), bytes(32), bytes(64)))   # 1 + (4 + 51) + (4 + 32) + (4 + 83)
+    >>> len(
+    ...     ssh_kex_ecdh_reply(bytes(32), bytes(32), bytes(64))
+    ... )  # 1 + (4 + 51) + (4 + 32) + (4 + 83)
     179
     """
     key_blob = _ssh_string(b"ssh-ed25519") + _ssh_string(host_key)
@@ -957,20 +1024,29 @@ class TcpConnection:
     A handshake, a 100-byte request, a 3000-byte response and a close, seen 1 ms from the client
     and 10 ms from the server:
 
-    >>> c = TcpConnection(Endpoint("192.168.10.11", 50000, 1000), Endpoint("192.0.2.10", 80, 5000),
-    ...                   client_delay_ns=1_000_000, server_delay_ns=10_000_000)
+    >>> c = TcpConnection(
+    ...     Endpoint("192.168.10.11", 50000, 1000),
+    ...     Endpoint("192.0.2.10", 80, 5000),
+    ...     client_delay_ns=1_000_000,
+    ...     server_delay_ns=10_000_000,
+    ... )
     >>> t = c.open(0)
     >>> t = c.send(True, t, b"x" * 100)
     >>> t = c.send(False, t, extra=3000)
     >>> t = c.close(True, t)
-    >>> [(s.from_client, s.packet[33], s.length) for s in c.segments]   # client?, TCP flags, IP length
+    >>> [
+    ...     (s.from_client, s.packet[33], s.length) for s in c.segments
+    ... ]  # client?, TCP flags, IP length
     [(True, 2, 52), (False, 18, 52), (True, 16, 40), (True, 24, 140), (False, 16, 40), (False, 24, 3040), (True, 16, 40), (True, 17, 40), (False, 17, 40), (True, 16, 40)]
-    >>> [s.time_ns // 1_000_000 for s in c.segments]    # ms at the capture point
+    >>> [s.time_ns // 1_000_000 for s in c.segments]  # ms at the capture point
     [1, 21, 23, 23, 43, 43, 45, 45, 65, 67]
 
     (The server gets the SYN at 11 ms and its SYN-ACK is seen 10 ms later, at 21; the client gets it at
     22 and its ACK is seen at 23; and so on, one 11 ms trip at a time.)
-    >>> c.client.next_seq - 1000, c.server.next_seq - 5000  # SYN + 100 + FIN, SYN + 3000 + FIN
+    >>> (
+    ...     c.client.next_seq - 1000,
+    ...     c.server.next_seq - 5000,
+    ... )  # SYN + 100 + FIN, SYN + 3000 + FIN
     (102, 3002)
     """
 
@@ -1176,7 +1252,11 @@ def dns_txt_response(
     DNS tunnels answer with TTL 0, so that no resolver keeps the answer.
 
     >>> answer = dns_txt_response(7, "x.example.org", [b"ok"])
-    >>> answer[2:4].hex(), answer[6:8].hex(), answer[-15:].hex()   # pointer, TXT, IN, TTL 0, 3 bytes: "ok"
+    >>> (
+    ...     answer[2:4].hex(),
+    ...     answer[6:8].hex(),
+    ...     answer[-15:].hex(),
+    ... )  # pointer, TXT, IN, TTL 0, 3 bytes: "ok"
     ('8180', '0001', 'c00c00100001000000000003026f6b')
     """
     rdata = b""
@@ -1206,7 +1286,7 @@ def dns_https_response(
     over plain DNS, the name it asks for is visible to every observer on the path.
 
     >>> answer = dns_https_response(9, "wiki.example.org", alpn=["h3"])
-    >>> answer[-10:].hex()                  # priority 1, target "." (root), key 1 (alpn), 3 bytes: "h3"
+    >>> answer[-10:].hex()  # priority 1, target "." (root), key 1 (alpn), 3 bytes: "h3"
     '00010000010003026833'
     """
     alpn_value = b"".join(_vector(a.encode("ascii"), 1) for a in alpn)
@@ -1294,8 +1374,15 @@ def tls_client_hello_ech(
     multiple of 32 as RFC 9849 section 6.1.3 recommends, plus the 16-byte AEAD tag; ``fill(n)``
     gives its (random-looking) bytes.
 
-    >>> hello = tls_client_hello_ech("ech.example.net", 200, random=bytes(32), key_share=bytes(32),
-    ...                              enc=bytes(32), config_id=1, fill=bytes)
+    >>> hello = tls_client_hello_ech(
+    ...     "ech.example.net",
+    ...     200,
+    ...     random=bytes(32),
+    ...     key_share=bytes(32),
+    ...     enc=bytes(32),
+    ...     config_id=1,
+    ...     fill=bytes,
+    ... )
     >>> b"ech.example.net" in hello, hello.find(bytes.fromhex("fe0d")) > 0
     (True, True)
     """
@@ -1312,7 +1399,11 @@ def tls_client_hello_ech(
 def quic_varint(value: int) -> bytes:
     """A QUIC variable-length integer (RFC 9000 section 16): 1, 2, 4 or 8 bytes, length in the top 2 bits.
 
-    >>> quic_varint(37).hex(), quic_varint(15293).hex(), quic_varint(494878333).hex()   # RFC 9000, A.1
+    >>> (
+    ...     quic_varint(37).hex(),
+    ...     quic_varint(15293).hex(),
+    ...     quic_varint(494878333).hex(),
+    ... )  # RFC 9000, A.1
     ('25', '7bbd', '9d7f3e7d')
     """
     for size, prefix in ((1, 0), (2, 0x40), (4, 0x80), (8, 0xC0)):
@@ -1374,13 +1465,24 @@ def quic_initial(
 
     The example is RFC 9001 Appendix A.2: the protected packet starts and ends as the RFC prints it.
 
-    >>> crypto = bytes.fromhex("060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
+    >>> crypto = bytes.fromhex(
+    ...     "060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
     ...     "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578616d706c652e636f6dff0100"
-    ...     "0100000a00080006001d00170018001000070005""04616c706e000500050100000000003300260024001d"
+    ...     "0100000a00080006001d00170018001000070005"
+    ...     "04616c706e000500050100000000003300260024001d"
     ...     "00209370b2c9caa47fbabaf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400"
     ...     "0d0010000e0403050306030203080408050806002d00020101001c00024001003900320408ffffffffffff"
-    ...     "ffff05048000ffff07048000ffff0801100104800075300901100f088394c8f03e51570806048000ffff")
-    >>> packet = quic_initial(1, bytes.fromhex("8394c8f03e515708"), b"", 2, crypto, client=True, pad_to=1200)
+    ...     "ffff05048000ffff07048000ffff0801100104800075300901100f088394c8f03e51570806048000ffff"
+    ... )
+    >>> packet = quic_initial(
+    ...     1,
+    ...     bytes.fromhex("8394c8f03e515708"),
+    ...     b"",
+    ...     2,
+    ...     crypto,
+    ...     client=True,
+    ...     pad_to=1200,
+    ... )
     >>> len(packet), packet[:22].hex(), packet[-16:].hex()
     (1200, 'c000000001088394c8f03e5157080000449e7b9aec34', 'e221af44860018ab0856972e194cd934')
     """
@@ -1489,8 +1591,18 @@ def icmpv6_error(
     flow the error belongs to.
 
     >>> quoted = ipv6("2001:db8:100:10::13", "2001:db8:10::10", PROTO_TCP, bytes(1460))
-    >>> message = icmpv6_error("2001:db8:ff00:9::1", "2001:db8:100:10::13", "packet too big", quoted, value=1480)
-    >>> message[0], int.from_bytes(message[4:8], "big"), len(message)        # 1280 - 40-byte IPv6 header
+    >>> message = icmpv6_error(
+    ...     "2001:db8:ff00:9::1",
+    ...     "2001:db8:100:10::13",
+    ...     "packet too big",
+    ...     quoted,
+    ...     value=1480,
+    ... )
+    >>> (
+    ...     message[0],
+    ...     int.from_bytes(message[4:8], "big"),
+    ...     len(message),
+    ... )  # 1280 - 40-byte IPv6 header
     (2, 1480, 1240)
     """
     if kind not in ICMPV6_ERRORS:
@@ -1522,9 +1634,18 @@ def icmpv6_neighbor(
     (RFC 4861 sections 4.3, 4.4): IPv6's ARP. ``flags`` of an advertisement: 0x80 router,
     0x40 solicited, 0x20 override. Sent with hop limit 255, which receivers check.
 
-    >>> ns = icmpv6_neighbor("fe80::1", "ff02::1:ff00:11", "2001:db8:100:10::11", "02:00:00:00:00:01",
-    ...                      advertisement=False)
-    >>> ns[0], len(ns), ns[24:26].hex()       # type, 24 bytes + 8-byte option, option 1 (source link-layer)
+    >>> ns = icmpv6_neighbor(
+    ...     "fe80::1",
+    ...     "ff02::1:ff00:11",
+    ...     "2001:db8:100:10::11",
+    ...     "02:00:00:00:00:01",
+    ...     advertisement=False,
+    ... )
+    >>> (
+    ...     ns[0],
+    ...     len(ns),
+    ...     ns[24:26].hex(),
+    ... )  # type, 24 bytes + 8-byte option, option 1 (source link-layer)
     (135, 32, '0101')
     """
     kind, option = (136, 2) if advertisement else (135, 1)
@@ -1576,8 +1697,13 @@ def nat_rewrite(
     >>> seg = tcp("192.168.10.11", "192.0.2.10", 50000, 443, seq=1, flags=SYN)
     >>> inside = ipv4("192.168.10.11", "192.0.2.10", PROTO_TCP, seg)
     >>> outside = nat_rewrite(inside, src="198.51.100.2", sport=61000, ttl_change=-1)
-    >>> outside == ipv4("198.51.100.2", "192.0.2.10", PROTO_TCP,
-    ...                 tcp("198.51.100.2", "192.0.2.10", 61000, 443, seq=1, flags=SYN), ttl=63)
+    >>> outside == ipv4(
+    ...     "198.51.100.2",
+    ...     "192.0.2.10",
+    ...     PROTO_TCP,
+    ...     tcp("198.51.100.2", "192.0.2.10", 61000, 443, seq=1, flags=SYN),
+    ...     ttl=63,
+    ... )
     True
     """
     if packet[0] >> 4 != 4:

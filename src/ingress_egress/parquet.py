@@ -27,8 +27,9 @@ Examples
 >>> _ = write_pcap(folder / "a.pcap", [(i * 10**9, frame) for i in range(3)])
 >>> convert(folder / "a.pcap", folder / "a.parquet")["packets"]
 3
->>> duckdb.sql(f"SELECT frame, src, dst, length FROM '{folder / 'a.parquet'}' "
-...            "ORDER BY frame").fetchall()
+>>> duckdb.sql(
+...     f"SELECT frame, src, dst, length FROM '{folder / 'a.parquet'}' ORDER BY frame"
+... ).fetchall()
 [(1, '192.0.2.1', '198.51.100.2', 54), (2, '192.0.2.1', '198.51.100.2', 54), (3, '192.0.2.1', '198.51.100.2', 54)]
 """
 

@@ -28,7 +28,7 @@ Examples
 '1.50 GB'
 >>> human_bytes(512)
 '512 B'
->>> rendered_text_px(smallest_px=12.5, png_width_px=1000)   # scaled to the 784 px column
+>>> rendered_text_px(smallest_px=12.5, png_width_px=1000)  # scaled to the 784 px column
 9.8
 >>> figure_html("iVBORw0KGgo=", 'Bytes per minute, "in" above "out"')
 '<img class="course-figure" alt="Bytes per minute, &quot;in&quot; above &quot;out&quot;" src="data:image/png;base64,iVBORw0KGgo=" />'
@@ -143,10 +143,12 @@ def smallest_text_pt(fig: Figure) -> float:
 
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
-    >>> _ = ax.set_title("A title", fontsize=14); _ = ax.tick_params(labelsize=8)
+    >>> _ = ax.set_title("A title", fontsize=14)
+    >>> _ = ax.tick_params(labelsize=8)
     >>> smallest_text_pt(fig)
     8.0
-    >>> _ = ax.axis("off"); _ = ax.text(0.5, 0.5, "a node", fontsize=11)
+    >>> _ = ax.axis("off")
+    >>> _ = ax.text(0.5, 0.5, "a node", fontsize=11)
     >>> smallest_text_pt(fig)
     11.0
     >>> plt.close(fig)
@@ -223,7 +225,8 @@ def figure_description(fig: Figure) -> str:
 
     >>> import matplotlib.pyplot as plt
     >>> fig, (left, right) = plt.subplots(1, 2)
-    >>> _ = left.set_title("Ingress"); _ = right.set_title("Egress")
+    >>> _ = left.set_title("Ingress")
+    >>> _ = right.set_title("Egress")
     >>> figure_description(fig)
     'Figure: Ingress; Egress'
     >>> _ = fig.suptitle("Bytes per hour")

@@ -208,8 +208,12 @@ def police(
     equal: a billionth of the time to fill the bucket (``1e-9 * burst / rate``) or 16 units in the
     last place of the largest arrival time, whichever is larger.
 
-    >>> r = police([0, 0, 0.5, 0.75, 10], [1000, 1000, 1000, 250, 1500],
-    ...            rate_bytes_per_s=1000, burst_bytes=1500)
+    >>> r = police(
+    ...     [0, 0, 0.5, 0.75, 10],
+    ...     [1000, 1000, 1000, 250, 1500],
+    ...     rate_bytes_per_s=1000,
+    ...     burst_bytes=1500,
+    ... )
     >>> r.passed.tolist()
     [True, False, True, True, True]
     >>> r.summary()["bytes_dropped"]
@@ -312,12 +316,21 @@ def shape(
     (tbf's ``limit``); otherwise it is dropped. Packets that leave at the instant another arrives
     have left before it is counted.
 
-    >>> r = shape([0, 0, 0.5, 0.75, 10], [1000, 1000, 1000, 250, 1500],
-    ...           rate_bytes_per_s=1000, burst_bytes=1500)
+    >>> r = shape(
+    ...     [0, 0, 0.5, 0.75, 10],
+    ...     [1000, 1000, 1000, 250, 1500],
+    ...     rate_bytes_per_s=1000,
+    ...     burst_bytes=1500,
+    ... )
     >>> r.departure_s.tolist()
     [0.0, 0.5, 1.5, 1.75, 10.0]
-    >>> shape([0, 0, 0], [1000, 1000, 1000], rate_bytes_per_s=1000, burst_bytes=1500,
-    ...       queue_limit_bytes=1000).passed.tolist()
+    >>> shape(
+    ...     [0, 0, 0],
+    ...     [1000, 1000, 1000],
+    ...     rate_bytes_per_s=1000,
+    ...     burst_bytes=1500,
+    ...     queue_limit_bytes=1000,
+    ... ).passed.tolist()
     [True, True, False]
     """
     arrival, size = _traffic(arrival_s, size_bytes)
@@ -426,7 +439,12 @@ def fifo_queue(
     packets are in the system is lost; a packet that finishes at the very instant another arrives
     has left first. ``None`` means an unlimited buffer (M/M/1).
 
-    >>> r = fifo_queue([0, 0, 0, 0.001], [125, 125, 125, 125], link_bits_per_s=1e6, buffer_packets=2)
+    >>> r = fifo_queue(
+    ...     [0, 0, 0, 0.001],
+    ...     [125, 125, 125, 125],
+    ...     link_bits_per_s=1e6,
+    ...     buffer_packets=2,
+    ... )
     >>> r.departure_s.round(6).tolist()
     [0.001, 0.002, nan, 0.003]
     >>> r.summary()["packets_lost"]
@@ -461,7 +479,9 @@ def fifo_queue(
 def mm1_mean_delay(arrival_rate: float, service_rate: float) -> float:
     """Mean time in system of the M/M/1 queue, ``1 / (mu - lambda)``; needs ``lambda < mu``.
 
-    >>> mm1_mean_delay(800, 1000)   # packets/s: 80 % load, 1 ms mean transmission -> 5 ms
+    >>> mm1_mean_delay(
+    ...     800, 1000
+    ... )  # packets/s: 80 % load, 1 ms mean transmission -> 5 ms
     0.005
     """
     lam = _positive("arrival_rate", arrival_rate, "packets per second")
@@ -493,10 +513,12 @@ def mm1k(arrival_rate: float, service_rate: float, capacity: int) -> MM1KTheory:
     The number in system has the truncated geometric distribution p_n proportional to rho^n,
     n = 0..K; by PASTA an arrival sees it, so the blocking probability is p_K.
 
-    >>> t = mm1k(1.0, 1.0, 1)          # K = 1: Erlang's loss formula with one server, rho / (1 + rho)
+    >>> t = mm1k(
+    ...     1.0, 1.0, 1
+    ... )  # K = 1: Erlang's loss formula with one server, rho / (1 + rho)
     >>> t.blocking
     0.5
-    >>> round(mm1k(2.0, 1.0, 3).blocking, 4)   # (1 - 2) 2**3 / (1 - 2**4) = 8 / 15
+    >>> round(mm1k(2.0, 1.0, 3).blocking, 4)  # (1 - 2) 2**3 / (1 - 2**4) = 8 / 15
     0.5333
     """
     lam = _positive("arrival_rate", arrival_rate, "packets per second")
@@ -526,7 +548,7 @@ def batch_means(values, n_batches: int = 20) -> tuple[float, float]:
     if the batches are much longer than the correlation time their means are nearly independent,
     and the standard error is ``std(batch means) / sqrt(n_batches)``.
 
-    >>> batch_means([1, 2, 3, 4, 5, 6], n_batches=3)    # batch means 1.5, 3.5, 5.5
+    >>> batch_means([1, 2, 3, 4, 5, 6], n_batches=3)  # batch means 1.5, 3.5, 5.5
     (3.5, 1.1547005383792517)
     """
     x = np.asarray(values, dtype=float)
@@ -589,8 +611,10 @@ def on_off_traffic(
     The long-run mean rate is ``peak * mean_on / (mean_on + mean_off)``. All packets have
     ``packet_bytes`` bytes.
 
-    >>> arrival, size = on_off_traffic(1.0, peak_bits_per_s=1.2e6, mean_on_s=0.5, mean_off_s=0.5, seed=3)
-    >>> float(arrival[1] - arrival[0])      # 1500 bytes at 1.2 Mbit/s: 10 ms apart
+    >>> arrival, size = on_off_traffic(
+    ...     1.0, peak_bits_per_s=1.2e6, mean_on_s=0.5, mean_off_s=0.5, seed=3
+    ... )
+    >>> float(arrival[1] - arrival[0])  # 1500 bytes at 1.2 Mbit/s: 10 ms apart
     0.01
     """
     duration = _positive("duration_s", duration_s, "seconds")

@@ -12,12 +12,20 @@ page never repeat an id.
 Examples
 --------
 >>> import pandas as pd
->>> bill = pd.DataFrame({"category": ["internet_out", "nat_gateway"], "gb": [12_000, 950],
-...                      "usd": [1062.7, 42.75], "share": [0.9613, 0.0387]})
+>>> bill = pd.DataFrame(
+...     {
+...         "category": ["internet_out", "nat_gateway"],
+...         "gb": [12_000, 950],
+...         "usd": [1062.7, 42.75],
+...         "share": [0.9613, 0.0387],
+...     }
+... )
 >>> styled = course_table(bill, money=["usd"], percent=["share"], index=False)
 >>> formatted_cells(styled)
 [['internet_out', '12,000', '1,062.70', '96.1%'], ['nat_gateway', '950', '42.75', '3.9%']]
->>> days = pd.DataFrame({"day": pd.to_datetime(["2026-03-10", "2026-03-11"]), "bytes": [1e6, None]})
+>>> days = pd.DataFrame(
+...     {"day": pd.to_datetime(["2026-03-10", "2026-03-11"]), "bytes": [1e6, None]}
+... )
 >>> formatted_cells(course_table(days))
 [['2026-03-10', '1,000,000'], ['2026-03-11', '–']]
 """

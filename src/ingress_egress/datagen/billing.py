@@ -78,7 +78,10 @@ Examples
 >>> sorted(lines["category"].unique())[:3]
 ['cdn_out', 'inter_region_in', 'inter_region_out']
 >>> truth = monthly_ground_truth()
->>> round(truth.loc["2025-04", "internet_out"]), round(truth.loc["2025-03", "internet_out"])
+>>> (
+...     round(truth.loc["2025-04", "internet_out"]),
+...     round(truth.loc["2025-03", "internet_out"]),
+... )
 (33600, 9600)
 """
 

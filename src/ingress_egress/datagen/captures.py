@@ -69,7 +69,12 @@ the snap length are not stored; checksums are computed as if they were zeros (se
 
 Examples
 --------
->>> EXFILTRATION.host, EXFILTRATION.destination, EXFILTRATION.port, EXFILTRATION.payload_bytes
+>>> (
+...     EXFILTRATION.host,
+...     EXFILTRATION.destination,
+...     EXFILTRATION.port,
+...     EXFILTRATION.payload_bytes,
+... )
 ('192.168.10.23', '198.51.100.77', 4444, 240000000)
 >>> str(EXFILTRATION.start)
 '2026-03-10 02:10:00+00:00'

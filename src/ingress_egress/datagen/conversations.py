@@ -42,7 +42,9 @@ Examples
 >>> rows = conversation_rows()
 >>> sorted(set(rows["conversation"]))
 ['page fetch', 'upload']
->>> int(rows.loc[rows["conversation"] == "upload", "payload"].sum())  # request + file + response
+>>> int(
+...     rows.loc[rows["conversation"] == "upload", "payload"].sum()
+... )  # request + file + response
 5243960
 >>> int(rows["length"].max()), wire_bytes(1514), wire_bytes(54)
 (1514, 1538, 84)
@@ -117,7 +119,10 @@ def captured_length(payload: int, *, sent_by_laptop: bool, options: int = 0) -> 
     """A frame's length in the laptop's capture: headers + options + payload, padded to 60 bytes
     when the frame arrives from the network (the laptop's own frames are captured before padding).
 
-    >>> captured_length(0, sent_by_laptop=True), captured_length(0, sent_by_laptop=False)
+    >>> (
+    ...     captured_length(0, sent_by_laptop=True),
+    ...     captured_length(0, sent_by_laptop=False),
+    ... )
     (54, 60)
     >>> captured_length(1460, sent_by_laptop=False)
     1514

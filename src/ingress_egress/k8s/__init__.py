@@ -19,7 +19,9 @@ Everything here starts from the YAML people actually write:
 
 Examples
 --------
->>> objects = load_manifests("apiVersion: v1\\nkind: Namespace\\nmetadata: {name: shop}\\n")
+>>> objects = load_manifests(
+...     "apiVersion: v1\\nkind: Namespace\\nmetadata: {name: shop}\\n"
+... )
 >>> objects[0]["metadata"]["name"]
 'shop'
 >>> Cluster(objects)

@@ -30,7 +30,8 @@ about the pod behind the Service (:meth:`Cluster.service_endpoints` names it and
 
 Examples
 --------
->>> cluster = Cluster(load_manifests('''
+>>> cluster = Cluster(
+...     load_manifests('''
 ... apiVersion: v1
 ... kind: Namespace
 ... metadata: {name: shop}
@@ -51,12 +52,16 @@ Examples
 ... spec:
 ...   podSelector: {matchLabels: {app: db}}
 ...   policyTypes: [Ingress]
-... '''))
+... ''')
+... )
 >>> cluster.pod_names
 ['shop/db', 'shop/web']
->>> cluster.allows("shop/db", "shop/web", 80), cluster.allows("shop/web", "shop/db", 5432)
+>>> (
+...     cluster.allows("shop/db", "shop/web", 80),
+...     cluster.allows("shop/web", "shop/db", 5432),
+... )
 (True, False)
->>> cluster.reachability(80)   # shop/db -> shop/db stays open: a pod cannot block itself
+>>> cluster.reachability(80)  # shop/db -> shop/db stays open: a pod cannot block itself
 destination  shop/db  shop/web
 source
 shop/db         True      True
@@ -754,7 +759,16 @@ class Cluster:
     ) -> bool:
         """May ``src`` open a connection to ``dst`` on ``port``/``protocol``? Both ends must allow it.
 
-        >>> c = Cluster([{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {}}])
+        >>> c = Cluster(
+        ...     [
+        ...         {
+        ...             "apiVersion": "v1",
+        ...             "kind": "Pod",
+        ...             "metadata": {"name": "a"},
+        ...             "spec": {},
+        ...         }
+        ...     ]
+        ... )
         >>> c.allows("default/a", "203.0.113.9", 443)
         True
         """
@@ -1218,8 +1232,12 @@ def reachability_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
 
     Columns: ``source``, ``destination``, ``before``, ``after`` (booleans); one row per changed pair.
 
-    >>> a = pd.DataFrame([[True, True], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"])
-    >>> b = pd.DataFrame([[True, False], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"])
+    >>> a = pd.DataFrame(
+    ...     [[True, True], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"]
+    ... )
+    >>> b = pd.DataFrame(
+    ...     [[True, False], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"]
+    ... )
     >>> reachability_changes(a, b)
       source destination  before  after
     0    n/a         n/b    True  False

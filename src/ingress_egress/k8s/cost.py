@@ -47,23 +47,60 @@ Examples
 Two pods in two zones; ``web`` sends 10 GiB to ``db`` and 1 GiB to the internet:
 
 >>> objects = [
-...     {"kind": "Node", "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "us-east-1a"}},
-...      "status": {"addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]}},
-...     {"kind": "Node", "metadata": {"name": "n2", "labels": {"topology.kubernetes.io/zone": "us-east-1b"}},
-...      "status": {"addresses": [{"type": "InternalIP", "address": "10.0.2.10"}]}},
-...     {"kind": "Pod", "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
-...      "spec": {"nodeName": "n1"}, "status": {"podIP": "10.0.1.21"}},
-...     {"kind": "Pod", "metadata": {"name": "db", "namespace": "data"},
-...      "spec": {"nodeName": "n2"}, "status": {"podIP": "10.0.2.31"}}]
->>> flows = pd.DataFrame({"src": ["10.0.1.21", "10.0.1.21"], "dst": ["10.0.2.31", "198.51.100.7"],
-...                       "bytes": [10 * 2**30, 2**30]})
+...     {
+...         "kind": "Node",
+...         "metadata": {
+...             "name": "n1",
+...             "labels": {"topology.kubernetes.io/zone": "us-east-1a"},
+...         },
+...         "status": {"addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]},
+...     },
+...     {
+...         "kind": "Node",
+...         "metadata": {
+...             "name": "n2",
+...             "labels": {"topology.kubernetes.io/zone": "us-east-1b"},
+...         },
+...         "status": {"addresses": [{"type": "InternalIP", "address": "10.0.2.10"}]},
+...     },
+...     {
+...         "kind": "Pod",
+...         "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+...         "spec": {"nodeName": "n1"},
+...         "status": {"podIP": "10.0.1.21"},
+...     },
+...     {
+...         "kind": "Pod",
+...         "metadata": {"name": "db", "namespace": "data"},
+...         "spec": {"nodeName": "n2"},
+...         "status": {"podIP": "10.0.2.31"},
+...     },
+... ]
+>>> flows = pd.DataFrame(
+...     {
+...         "src": ["10.0.1.21", "10.0.1.21"],
+...         "dst": ["10.0.2.31", "198.51.100.7"],
+...         "bytes": [10 * 2**30, 2**30],
+...     }
+... )
 >>> network_cost_by_namespace(flows, objects)
   namespace      category        bytes  usd
 0      data    inter_zone  10737418240  0.1
 1      shop    inter_zone  10737418240  0.1
 2      shop  internet_out   1073741824  0.0
->>> cross_zone_share("shop/web", objects + [{"kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
-...                   "spec": {"selector": {"app": "web"}}}], "us-east-1b", "random")
+>>> cross_zone_share(
+...     "shop/web",
+...     objects
+...     + [
+...         {
+...             "kind": "Service",
+...             "metadata": {"name": "web", "namespace": "shop"},
+...             "spec": {"selector": {"app": "web"}},
+...         }
+...     ],
+...     "us-east-1b",
+...     "random",
+... )
 1.0
 """
 
@@ -242,11 +279,26 @@ def address_book(objects: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     and is not listed. An address claimed twice, a pod on a node that is not given or a node without
     its zone label is a :class:`~ingress_egress.k8s.ManifestError` naming the object and the field.
 
-    >>> book = address_book([
-    ...     {"kind": "Node", "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "z1"}},
-    ...      "status": {"addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]}},
-    ...     {"kind": "Pod", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"nodeName": "n1"},
-    ...      "status": {"podIP": "10.0.1.21"}}])
+    >>> book = address_book(
+    ...     [
+    ...         {
+    ...             "kind": "Node",
+    ...             "metadata": {
+    ...                 "name": "n1",
+    ...                 "labels": {"topology.kubernetes.io/zone": "z1"},
+    ...             },
+    ...             "status": {
+    ...                 "addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]
+    ...             },
+    ...         },
+    ...         {
+    ...             "kind": "Pod",
+    ...             "metadata": {"name": "web", "namespace": "shop"},
+    ...             "spec": {"nodeName": "n1"},
+    ...             "status": {"podIP": "10.0.1.21"},
+    ...         },
+    ...     ]
+    ... )
     >>> book
               kind namespace name node zone
     address
@@ -317,11 +369,27 @@ def draw_zone_map(
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> ax = draw_zone_map([
-    ...     {"kind": "Node", "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "z1"}},
-    ...      "status": {"addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]}},
-    ...     {"kind": "Pod", "metadata": {"name": "web-5d9c8b7f6d-x2kqp", "namespace": "shop"},
-    ...      "spec": {"nodeName": "n1"}, "status": {"podIP": "10.0.1.21"}}], zone_ids={"z1": "az-1"})
+    >>> ax = draw_zone_map(
+    ...     [
+    ...         {
+    ...             "kind": "Node",
+    ...             "metadata": {
+    ...                 "name": "n1",
+    ...                 "labels": {"topology.kubernetes.io/zone": "z1"},
+    ...             },
+    ...             "status": {
+    ...                 "addresses": [{"type": "InternalIP", "address": "10.0.1.10"}]
+    ...             },
+    ...         },
+    ...         {
+    ...             "kind": "Pod",
+    ...             "metadata": {"name": "web-5d9c8b7f6d-x2kqp", "namespace": "shop"},
+    ...             "spec": {"nodeName": "n1"},
+    ...             "status": {"podIP": "10.0.1.21"},
+    ...         },
+    ...     ],
+    ...     zone_ids={"z1": "az-1"},
+    ... )
     >>> [t.get_text() for t in ax.texts]
     ['z1 (az-1)', 'node 10.0.1.10', 'web']
     """
@@ -566,7 +634,9 @@ def network_cost_by_namespace(
     ``unallocated_flows`` (neither end in the cluster), ``unit`` (the provider's billing unit),
     ``evidence`` (the weakest evidence level behind each category's price).
 
-    >>> network_cost_by_namespace(pd.DataFrame({"src": ["10.9.9.9"], "dst": ["10.0.0.1"], "bytes": [5]}), [])
+    >>> network_cost_by_namespace(
+    ...     pd.DataFrame({"src": ["10.9.9.9"], "dst": ["10.0.0.1"], "bytes": [5]}), []
+    ... )
     Empty DataFrame
     Columns: [namespace, category, bytes, usd]
     Index: []
@@ -760,11 +830,30 @@ def service_endpoints(
     are ready (phase Running, condition Ready not False). Columns: ``pod``, ``address``, ``node``,
     ``zone``, sorted by pod. A Service without a selector has no managed endpoints: an error.
 
-    >>> objects = [{"kind": "Node", "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "z1"}}},
-    ...            {"kind": "Pod", "metadata": {"name": "api-1", "namespace": "shop", "labels": {"app": "api"}},
-    ...             "spec": {"nodeName": "n1"}, "status": {"podIP": "10.0.1.5"}},
-    ...            {"kind": "Service", "metadata": {"name": "api", "namespace": "shop"},
-    ...             "spec": {"selector": {"app": "api"}}}]
+    >>> objects = [
+    ...     {
+    ...         "kind": "Node",
+    ...         "metadata": {
+    ...             "name": "n1",
+    ...             "labels": {"topology.kubernetes.io/zone": "z1"},
+    ...         },
+    ...     },
+    ...     {
+    ...         "kind": "Pod",
+    ...         "metadata": {
+    ...             "name": "api-1",
+    ...             "namespace": "shop",
+    ...             "labels": {"app": "api"},
+    ...         },
+    ...         "spec": {"nodeName": "n1"},
+    ...         "status": {"podIP": "10.0.1.5"},
+    ...     },
+    ...     {
+    ...         "kind": "Service",
+    ...         "metadata": {"name": "api", "namespace": "shop"},
+    ...         "spec": {"selector": {"app": "api"}},
+    ...     },
+    ... ]
     >>> service_endpoints("shop/api", objects)
          pod   address node zone
     0  api-1  10.0.1.5   n1   z1
@@ -811,13 +900,36 @@ def cross_zone_share(
       only the endpoints hinted for its node's zone when there is at least one, all of them
       otherwise. So 0.0 when the client's zone has an endpoint, else the random share, 1.0.
 
-    >>> objects = [{"kind": "Node", "metadata": {"name": f"n{z}", "labels": {"topology.kubernetes.io/zone": z}}}
-    ...            for z in ("a", "b", "c")]
-    >>> objects += [{"kind": "Pod", "metadata": {"name": f"api-{i}", "namespace": "shop", "labels": {"app": "api"}},
-    ...              "spec": {"nodeName": f"n{z}"}, "status": {"podIP": f"10.0.0.{i}"}}
-    ...             for i, z in enumerate("aab", start=1)]
-    >>> objects.append({"kind": "Service", "metadata": {"name": "api", "namespace": "shop"},
-    ...                 "spec": {"selector": {"app": "api"}}})
+    >>> objects = [
+    ...     {
+    ...         "kind": "Node",
+    ...         "metadata": {
+    ...             "name": f"n{z}",
+    ...             "labels": {"topology.kubernetes.io/zone": z},
+    ...         },
+    ...     }
+    ...     for z in ("a", "b", "c")
+    ... ]
+    >>> objects += [
+    ...     {
+    ...         "kind": "Pod",
+    ...         "metadata": {
+    ...             "name": f"api-{i}",
+    ...             "namespace": "shop",
+    ...             "labels": {"app": "api"},
+    ...         },
+    ...         "spec": {"nodeName": f"n{z}"},
+    ...         "status": {"podIP": f"10.0.0.{i}"},
+    ...     }
+    ...     for i, z in enumerate("aab", start=1)
+    ... ]
+    >>> objects.append(
+    ...     {
+    ...         "kind": "Service",
+    ...         "metadata": {"name": "api", "namespace": "shop"},
+    ...         "spec": {"selector": {"app": "api"}},
+    ...     }
+    ... )
     >>> [round(cross_zone_share("shop/api", objects, z, "random"), 3) for z in "abc"]
     [0.333, 0.667, 1.0]
     >>> [cross_zone_share("shop/api", objects, z, "prefer-close") for z in "abc"]

@@ -260,9 +260,15 @@ def hostname_matches(pattern: str | None, host: str | None) -> bool:
     The wildcard stands for *one or more* labels (``site-src/concepts/hostnames.md``), not exactly
     one as in an Ingress; it never matches the apex.
 
-    >>> [hostname_matches("*.example.com", h) for h in ("foo.example.com", "a.b.example.com", "example.com")]
+    >>> [
+    ...     hostname_matches("*.example.com", h)
+    ...     for h in ("foo.example.com", "a.b.example.com", "example.com")
+    ... ]
     [True, True, False]
-    >>> hostname_matches(None, "anything.example"), hostname_matches("shop.example.com", "shop.example.com")
+    >>> (
+    ...     hostname_matches(None, "anything.example"),
+    ...     hostname_matches("shop.example.com", "shop.example.com"),
+    ... )
     (True, True)
     """
     if pattern is None:
@@ -280,9 +286,15 @@ def hostnames_intersect(first: str | None, second: str | None) -> bool:
     The table of ``site-src/concepts/hostnames.md``: two precise names must be equal, a wildcard
     intersects the names it matches, two wildcards intersect when one's suffix ends the other's.
 
-    >>> hostnames_intersect("*.example.com", "sub.domain.example.com"), hostnames_intersect("*.com", "*.example.com")
+    >>> (
+    ...     hostnames_intersect("*.example.com", "sub.domain.example.com"),
+    ...     hostnames_intersect("*.com", "*.example.com"),
+    ... )
     (True, True)
-    >>> hostnames_intersect("www.example.com", "*.example.net"), hostnames_intersect(None, "www.example.com")
+    >>> (
+    ...     hostnames_intersect("www.example.com", "*.example.net"),
+    ...     hostnames_intersect(None, "www.example.com"),
+    ... )
     (False, True)
     """
     if first is None or second is None or first == second:
@@ -317,7 +329,10 @@ def replace_prefix(path: str, prefix: str, replacement: str) -> str:
 
     Reproduces the table in the HTTPPathModifier.ReplacePrefixMatch comment (``httproute_types.go``).
 
-    >>> replace_prefix("/foo/bar", "/foo/", "/xyz/"), replace_prefix("/foo/", "/foo", "/xyz")
+    >>> (
+    ...     replace_prefix("/foo/bar", "/foo/", "/xyz/"),
+    ...     replace_prefix("/foo/", "/foo", "/xyz"),
+    ... )
     ('/xyz/bar', '/xyz/')
     >>> replace_prefix("/foo/bar", "/foo", ""), replace_prefix("/foo", "/foo", "/")
     ('/bar', '/')
@@ -1029,9 +1044,18 @@ def validate_gateway_api_object(
     rules that matter to routing, with the messages the CRDs define. ``origin`` (file and
     document) is put in front of the message.
 
-    >>> validate_gateway_api_object({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-    ...     "metadata": {"name": "r", "namespace": "shop"},
-    ...     "spec": {"rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "api"}}]}]}})
+    >>> validate_gateway_api_object(
+    ...     {
+    ...         "apiVersion": "gateway.networking.k8s.io/v1",
+    ...         "kind": "HTTPRoute",
+    ...         "metadata": {"name": "r", "namespace": "shop"},
+    ...         "spec": {
+    ...             "rules": [
+    ...                 {"matches": [{"path": {"type": "PathPrefix", "value": "api"}}]}
+    ...             ]
+    ...         },
+    ...     }
+    ... )
     Traceback (most recent call last):
     ...
     ingress_egress.k8s.manifests.ManifestError: HTTPRoute shop/r: spec.rules[0].matches[0].path: Invalid value: "object": value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']
@@ -2382,7 +2406,11 @@ def _name(obj: Mapping) -> str:
 class MigrationWarning:
     """Something of an Ingress that does not carry over to the Gateway API as it is.
 
-    >>> str(MigrationWarning("shop/web", "spec.defaultBackend", "no Ingress-wide default backend"))
+    >>> str(
+    ...     MigrationWarning(
+    ...         "shop/web", "spec.defaultBackend", "no Ingress-wide default backend"
+    ...     )
+    ... )
     'Ingress shop/web, spec.defaultBackend: no Ingress-wide default backend'
     """
 
@@ -2429,11 +2457,33 @@ def ingress_to_gateway(
 
     Examples
     --------
-    >>> ing = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-    ...        "metadata": {"name": "web", "namespace": "shop"},
-    ...        "spec": {"ingressClassName": "nginx", "rules": [{"host": "*.example.com", "http": {"paths": [
-    ...            {"path": "/", "pathType": "Prefix",
-    ...             "backend": {"service": {"name": "frontend", "port": {"number": 80}}}}]}}]}}
+    >>> ing = {
+    ...     "apiVersion": "networking.k8s.io/v1",
+    ...     "kind": "Ingress",
+    ...     "metadata": {"name": "web", "namespace": "shop"},
+    ...     "spec": {
+    ...         "ingressClassName": "nginx",
+    ...         "rules": [
+    ...             {
+    ...                 "host": "*.example.com",
+    ...                 "http": {
+    ...                     "paths": [
+    ...                         {
+    ...                             "path": "/",
+    ...                             "pathType": "Prefix",
+    ...                             "backend": {
+    ...                                 "service": {
+    ...                                     "name": "frontend",
+    ...                                     "port": {"number": 80},
+    ...                                 }
+    ...                             },
+    ...                         }
+    ...                     ]
+    ...                 },
+    ...             }
+    ...         ],
+    ...     },
+    ... }
     >>> translated, warnings = ingress_to_gateway([ing])
     >>> [(o["kind"], o["metadata"]["name"]) for o in translated]
     [('Gateway', 'nginx'), ('HTTPRoute', 'web-wildcard-example-com')]
@@ -2694,12 +2744,41 @@ def compare_with_ingress(
     ``host``, ``path``, ``ingress`` and ``gateway`` (``namespace/service:port``, or the status code
     when no backend serves the request) and ``same``.
 
-    >>> ing = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "w", "namespace": "s"},
-    ...        "spec": {"rules": [{"host": "*.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix",
-    ...                 "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}
-    >>> svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "s"},
-    ...        "spec": {"ports": [{"port": 80}]}}
-    >>> compare_with_ingress([ing, svc], [("a.example.com", "/"), ("a.b.example.com", "/")])["gateway"].tolist()
+    >>> ing = {
+    ...     "apiVersion": "networking.k8s.io/v1",
+    ...     "kind": "Ingress",
+    ...     "metadata": {"name": "w", "namespace": "s"},
+    ...     "spec": {
+    ...         "rules": [
+    ...             {
+    ...                 "host": "*.example.com",
+    ...                 "http": {
+    ...                     "paths": [
+    ...                         {
+    ...                             "path": "/",
+    ...                             "pathType": "Prefix",
+    ...                             "backend": {
+    ...                                 "service": {
+    ...                                     "name": "web",
+    ...                                     "port": {"number": 80},
+    ...                                 }
+    ...                             },
+    ...                         }
+    ...                     ]
+    ...                 },
+    ...             }
+    ...         ]
+    ...     },
+    ... }
+    >>> svc = {
+    ...     "apiVersion": "v1",
+    ...     "kind": "Service",
+    ...     "metadata": {"name": "web", "namespace": "s"},
+    ...     "spec": {"ports": [{"port": 80}]},
+    ... }
+    >>> compare_with_ingress(
+    ...     [ing, svc], [("a.example.com", "/"), ("a.b.example.com", "/")]
+    ... )["gateway"].tolist()
     ['s/web:80', 's/web:80']
     """
     from .ingress import Router as IngressRouter

@@ -98,9 +98,11 @@ Examples
 Backend(service='api', port=8080, ..., rule_matched=True, ingress='shop/web', ...)
 >>> print(route(shop, "shop.example.com:443", "/apiary").explain())
 frontend:80 (Ingress shop/web, spec.rules[0].http.paths[0]: Prefix / on host shop.example.com)
->>> route(shop, "www.example.com", "/").target           # the API reference: the default backend
+>>> route(shop, "www.example.com", "/").target  # the API reference: the default backend
 'frontend:80'
->>> route(shop, "www.example.com", "/", default_backend="catches-all-only-without-rules") is None
+>>> route(
+...     shop, "www.example.com", "/", default_backend="catches-all-only-without-rules"
+... ) is None
 True
 """
 
@@ -207,7 +209,10 @@ class Backend:
     def target(self) -> str:
         """``service:port`` or ``Kind name`` for a resource backend.
 
-        >>> Backend("api", 8080).target, Backend(None, None, {"kind": "StorageBucket", "name": "icons"}).target
+        >>> (
+        ...     Backend("api", 8080).target,
+        ...     Backend(None, None, {"kind": "StorageBucket", "name": "icons"}).target,
+        ... )
         ('api:8080', 'StorageBucket icons')
         """
         if self.service is not None:
@@ -235,7 +240,11 @@ def normalize_host(host: str | None) -> str | None:
     The port is stripped (also from a bracketed IPv6 literal), the name is lower-cased and a trailing
     dot dropped. An empty or missing header gives ``None`` (only rules without a host can match).
 
-    >>> normalize_host("Shop.Example.com:8443"), normalize_host("shop.example.com."), normalize_host("")
+    >>> (
+    ...     normalize_host("Shop.Example.com:8443"),
+    ...     normalize_host("shop.example.com."),
+    ...     normalize_host(""),
+    ... )
     ('shop.example.com', 'shop.example.com', None)
     >>> normalize_host("[2001:db8::1]:443"), normalize_host("2001:db8::1")
     ('[2001:db8::1]', '2001:db8::1')
@@ -259,9 +268,15 @@ def normalize_host(host: str | None) -> str | None:
 def host_matches(rule_host: str | None, host: str | None) -> bool:
     """Does a rule's host match a request host (already normalized)?
 
-    >>> [host_matches("*.foo.com", h) for h in ("bar.foo.com", "baz.bar.foo.com", "foo.com")]
+    >>> [
+    ...     host_matches("*.foo.com", h)
+    ...     for h in ("bar.foo.com", "baz.bar.foo.com", "foo.com")
+    ... ]
     [True, False, False]
-    >>> host_matches(None, "anything.example"), host_matches("foo.bar.com", "foo.bar.com")
+    >>> (
+    ...     host_matches(None, "anything.example"),
+    ...     host_matches("foo.bar.com", "foo.bar.com"),
+    ... )
     (True, True)
     """
     if not rule_host:
@@ -286,9 +301,15 @@ def path_matches(
 ) -> bool:
     """Does a rule's path (of ``path_type``) match a request path?
 
-    >>> path_matches("Prefix", "/foo/bar", "/foo/bar/baz"), path_matches("Prefix", "/foo/bar", "/foo/barbaz")
+    >>> (
+    ...     path_matches("Prefix", "/foo/bar", "/foo/bar/baz"),
+    ...     path_matches("Prefix", "/foo/bar", "/foo/barbaz"),
+    ... )
     (True, False)
-    >>> path_matches("Exact", "/foo", "/foo/"), path_matches("ImplementationSpecific", "/foo", "/foobar")
+    >>> (
+    ...     path_matches("Exact", "/foo", "/foo/"),
+    ...     path_matches("ImplementationSpecific", "/foo", "/foobar"),
+    ... )
     (False, True)
     """
     effective = _effective_type(path_type, implementation_specific)
@@ -552,8 +573,12 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
     number *or* name), TLS hosts and secret names, and ``ingressClassName``. The first problem found
     is raised; ``origin`` (file and document) is put in front of the message.
 
-    >>> bad = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"},
-    ...        "spec": {"rules": [{"host": "shop.*.example.com"}]}}
+    >>> bad = {
+    ...     "apiVersion": "networking.k8s.io/v1",
+    ...     "kind": "Ingress",
+    ...     "metadata": {"name": "web"},
+    ...     "spec": {"rules": [{"host": "shop.*.example.com"}]},
+    ... }
     >>> validate_ingress(bad)
     Traceback (most recent call last):
     ...
@@ -851,7 +876,8 @@ class Router:
         """The backend for a request to ``host`` (a Host header, port allowed) and ``path``; ``None`` is a 404.
 
         >>> from ingress_egress.k8s.manifests import load_manifests
-        >>> router = Router(load_manifests('''
+        >>> router = Router(
+        ...     load_manifests('''
         ... apiVersion: networking.k8s.io/v1
         ... kind: Ingress
         ... metadata: {name: fanout}
@@ -861,8 +887,12 @@ class Router:
         ...       paths:
         ...       - {path: /foo, pathType: Prefix, backend: {service: {name: foo-prefix, port: {number: 8080}}}}
         ...       - {path: /foo, pathType: Exact, backend: {service: {name: foo-exact, port: {number: 8080}}}}
-        ... '''))
-        >>> router.route("any.example", "/foo").service, router.route(None, "/foo/").service
+        ... ''')
+        ... )
+        >>> (
+        ...     router.route("any.example", "/foo").service,
+        ...     router.route(None, "/foo/").service,
+        ... )
         ('foo-exact', 'foo-prefix')
         >>> router.route("any.example", "/bar") is None
         True
@@ -1123,9 +1153,32 @@ def route(
     See the module docstring for the rules and the choices made where the specification leaves them
     open; :class:`Router` validates once and routes many requests.
 
-    >>> ing = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "w"},
-    ...        "spec": {"rules": [{"host": "*.foo.com", "http": {"paths": [{"path": "/", "pathType": "Prefix",
-    ...                 "backend": {"service": {"name": "wild", "port": {"name": "http"}}}}]}}]}}
+    >>> ing = {
+    ...     "apiVersion": "networking.k8s.io/v1",
+    ...     "kind": "Ingress",
+    ...     "metadata": {"name": "w"},
+    ...     "spec": {
+    ...         "rules": [
+    ...             {
+    ...                 "host": "*.foo.com",
+    ...                 "http": {
+    ...                     "paths": [
+    ...                         {
+    ...                             "path": "/",
+    ...                             "pathType": "Prefix",
+    ...                             "backend": {
+    ...                                 "service": {
+    ...                                     "name": "wild",
+    ...                                     "port": {"name": "http"},
+    ...                                 }
+    ...                             },
+    ...                         }
+    ...                     ]
+    ...                 },
+    ...             }
+    ...         ]
+    ...     },
+    ... }
     >>> route([ing], "bar.foo.com", "/").target, route([ing], "baz.bar.foo.com", "/")
     ('wild:http', None)
     """

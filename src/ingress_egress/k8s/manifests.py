@@ -226,7 +226,10 @@ def qualified_name_errors(key: str) -> list[str]:
     at most 253 characters, then ``/``, then a name of at most 63 characters of ``[A-Za-z0-9-_.]``
     starting and ending with a letter or digit.
 
-    >>> qualified_name_errors("app.kubernetes.io/name"), qualified_name_errors("a b")[0][:40]
+    >>> (
+    ...     qualified_name_errors("app.kubernetes.io/name"),
+    ...     qualified_name_errors("a b")[0][:40],
+    ... )
     ([], 'name part must consist of alphanumeric c')
     """
     parts = key.split("/")
@@ -278,7 +281,9 @@ class ManifestError(ValueError):
 def object_ref(obj: Mapping[str, Any]) -> str:
     """``Kind namespace/name`` (or ``Kind name`` with no namespace) for messages.
 
-    >>> object_ref({"kind": "Service", "metadata": {"name": "api", "namespace": "shop"}})
+    >>> object_ref(
+    ...     {"kind": "Service", "metadata": {"name": "api", "namespace": "shop"}}
+    ... )
     'Service shop/api'
     >>> object_ref({"kind": "Namespace", "metadata": {"name": "shop"}})
     'Namespace shop'
@@ -325,7 +330,9 @@ class Manifests(list):
     def summary(self) -> str:
         """One line: how many objects of each kind were read, and what was set aside.
 
-        >>> load_manifests("apiVersion: v1\\nkind: Secret\\nmetadata: {name: s}\\n---\\n").summary()
+        >>> load_manifests(
+        ...     "apiVersion: v1\\nkind: Secret\\nmetadata: {name: s}\\n---\\n"
+        ... ).summary()
         'read 0 objects (none) from 1 source; set aside 1 (Secret: 1); 1 empty document'
         """
         kinds = Counter(o["kind"] for o in self)
@@ -527,13 +534,20 @@ def load_manifests(
 
     Examples
     --------
-    >>> objs = load_manifests('''
+    >>> objs = load_manifests(
+    ...     '''
     ... apiVersion: v1
     ... kind: List
     ... items:
     ... - {apiVersion: v1, kind: Namespace, metadata: {name: a}}
     ... - {apiVersion: v1, kind: Namespace, metadata: {name: b}}
-    ... ''', {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot"}})
+    ... ''',
+    ...     {
+    ...         "apiVersion": "v1",
+    ...         "kind": "ServiceAccount",
+    ...         "metadata": {"name": "robot"},
+    ...     },
+    ... )
     >>> [o["metadata"]["name"] for o in objs], objs.ignored
     (['a', 'b'], {'ServiceAccount': 1})
     >>> load_manifests("kind: Namespace\\nmetadata: {name: [a\\n")

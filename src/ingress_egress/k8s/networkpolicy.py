@@ -63,12 +63,22 @@ Invalid policies are rejected with the API server's field paths and words (``Inv
 
 Examples
 --------
->>> policy = parse_network_policy({
-...     "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-...     "metadata": {"name": "api-allow-frontend", "namespace": "shop"},
-...     "spec": {"podSelector": {"matchLabels": {"app": "api"}},
-...              "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}],
-...                           "ports": [{"port": 8080}]}]}})
+>>> policy = parse_network_policy(
+...     {
+...         "apiVersion": "networking.k8s.io/v1",
+...         "kind": "NetworkPolicy",
+...         "metadata": {"name": "api-allow-frontend", "namespace": "shop"},
+...         "spec": {
+...             "podSelector": {"matchLabels": {"app": "api"}},
+...             "ingress": [
+...                 {
+...                     "from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}],
+...                     "ports": [{"port": 8080}],
+...                 }
+...             ],
+...         },
+...     }
+... )
 >>> sorted(policy.policy_types), len(policy.ingress), policy.ingress[0].ports[0]
 (['Ingress'], 1, PortSpec(protocol='TCP', port=8080, end_port=None))
 >>> print(policy.ingress[0].describe())
@@ -131,10 +141,20 @@ def _go_value(value: Any) -> str:
 class FieldError:
     """One validation error: a field path, a kind (``Invalid value``, ...), the bad value and the detail.
 
-    >>> str(FieldError("spec.ingress[0].from[1].ipBlock.cidr", "Invalid value", "must be a valid CIDR value",
-    ...                "10.0.0.0/33"))
+    >>> str(
+    ...     FieldError(
+    ...         "spec.ingress[0].from[1].ipBlock.cidr",
+    ...         "Invalid value",
+    ...         "must be a valid CIDR value",
+    ...         "10.0.0.0/33",
+    ...     )
+    ... )
     'spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value'
-    >>> str(FieldError("spec.ingress[0].from[0]", "Required value", "must specify a peer"))
+    >>> str(
+    ...     FieldError(
+    ...         "spec.ingress[0].from[0]", "Required value", "must specify a peer"
+    ...     )
+    ... )
     'spec.ingress[0].from[0]: Required value: must specify a peer'
     """
 
@@ -392,7 +412,10 @@ class IPBlock:
     """``cidr`` minus the ``except`` ranges.
 
     >>> block = IPBlock.parse("172.17.0.0/16", ["172.17.1.0/24"])
-    >>> [block.contains(ip) for ip in ("172.17.0.9", "172.17.1.9", "172.17.2.9", "10.0.0.1")]
+    >>> [
+    ...     block.contains(ip)
+    ...     for ip in ("172.17.0.9", "172.17.1.9", "172.17.2.9", "10.0.0.1")
+    ... ]
     [True, False, True, False]
     """
 
@@ -446,11 +469,17 @@ class Peer:
     ) -> bool:
         """Does this peer match an endpoint? ``namespace`` is ``None`` for an address outside the cluster.
 
-        >>> peer = Peer(pod_selector=LabelSelector((("role", "client"),)),
-        ...             namespace_selector=LabelSelector((("user", "alice"),)))
-        >>> peer.matches("default", "team-a", {"role": "client"}, {"user": "alice"}, ["10.0.0.5"])
+        >>> peer = Peer(
+        ...     pod_selector=LabelSelector((("role", "client"),)),
+        ...     namespace_selector=LabelSelector((("user", "alice"),)),
+        ... )
+        >>> peer.matches(
+        ...     "default", "team-a", {"role": "client"}, {"user": "alice"}, ["10.0.0.5"]
+        ... )
         True
-        >>> peer.matches("default", "team-b", {"role": "client"}, {"user": "bob"}, ["10.0.0.6"])
+        >>> peer.matches(
+        ...     "default", "team-b", {"role": "client"}, {"user": "bob"}, ["10.0.0.6"]
+        ... )
         False
         """
         if self.ip_block is not None:
@@ -779,9 +808,20 @@ def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
 def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
     """Every error the API server would report for this NetworkPolicy, in its field order.
 
-    >>> errors = validate_network_policy({"kind": "NetworkPolicy", "metadata": {"name": "p"}, "spec": {
-    ...     "podSelector": {}, "ingress": [{"ports": [{"protocol": "ICMP", "port": 80, "endPort": 79}]}]}})
-    >>> for e in errors: print(e)
+    >>> errors = validate_network_policy(
+    ...     {
+    ...         "kind": "NetworkPolicy",
+    ...         "metadata": {"name": "p"},
+    ...         "spec": {
+    ...             "podSelector": {},
+    ...             "ingress": [
+    ...                 {"ports": [{"protocol": "ICMP", "port": 80, "endPort": 79}]}
+    ...             ],
+    ...         },
+    ...     }
+    ... )
+    >>> for e in errors:
+    ...     print(e)
     spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"
     spec.ingress[0].ports[0].endPort: Invalid value: 79: must be greater than or equal to `port`
     """
@@ -885,7 +925,7 @@ def defaulted_policy_types(spec: Mapping[str, Any] | None) -> list[str]:
     ['Ingress']
     >>> defaulted_policy_types({"egress": [{"to": [{"podSelector": {}}]}]})
     ['Ingress', 'Egress']
-    >>> defaulted_policy_types({"egress": []})          # an empty egress list isolates nothing
+    >>> defaulted_policy_types({"egress": []})  # an empty egress list isolates nothing
     ['Ingress']
     >>> defaulted_policy_types({"policyTypes": [], "egress": [{}]})
     ['Ingress', 'Egress']
@@ -937,10 +977,18 @@ def parse_network_policy(
     ``metadata.namespace`` lands in ``default_namespace``, as ``kubectl apply`` without ``-n`` would.
 
     >>> try:
-    ...     parse_network_policy({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-    ...         "metadata": {"name": "bad", "namespace": "shop"},
-    ...         "spec": {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]}},
-    ...         origin="policies.yaml, document 2")
+    ...     parse_network_policy(
+    ...         {
+    ...             "apiVersion": "networking.k8s.io/v1",
+    ...             "kind": "NetworkPolicy",
+    ...             "metadata": {"name": "bad", "namespace": "shop"},
+    ...             "spec": {
+    ...                 "podSelector": {},
+    ...                 "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}],
+    ...             },
+    ...         },
+    ...         origin="policies.yaml, document 2",
+    ...     )
     ... except ManifestError as error:
     ...     print(error.origin, "|", error.ref, "|", error.field)
     ...     print(error.detail)

@@ -22,13 +22,21 @@ The Ingress routes are read from the Ingress objects themselves (``spec.rules[].
 Examples
 --------
 >>> from ingress_egress.k8s import Cluster, load_manifests
->>> cluster = Cluster(load_manifests('''
+>>> cluster = Cluster(
+...     load_manifests('''
 ... apiVersion: v1
 ... kind: Pod
 ... metadata: {name: web, labels: {app: web}}
 ... spec: {containers: [{name: c, image: x}]}
-... '''))
->>> g = connection_graph(cluster, [("default/web", "203.0.113.5", 443, "TCP"), ("default/web", "default/web", 80)])
+... ''')
+... )
+>>> g = connection_graph(
+...     cluster,
+...     [
+...         ("default/web", "203.0.113.5", 443, "TCP"),
+...         ("default/web", "default/web", 80),
+...     ],
+... )
 >>> sorted(g.nodes)
 ['203.0.113.5', 'default/web']
 >>> [(u, v, d["label"], d["allowed"]) for u, v, d in g.edges(data=True)]
@@ -1045,7 +1053,8 @@ def draw_gateway(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from ingress_egress.k8s import GatewayRouter, load_manifests
-    >>> router = GatewayRouter(load_manifests('''
+    >>> router = GatewayRouter(
+    ...     load_manifests('''
     ... apiVersion: gateway.networking.k8s.io/v1
     ... kind: Gateway
     ... metadata: {name: web, namespace: shop}
@@ -1059,7 +1068,8 @@ def draw_gateway(
     ... spec:
     ...   parentRefs: [{name: web}]
     ...   rules: [{backendRefs: [{name: frontend, port: 80}]}]
-    ... '''))
+    ... ''')
+    ... )
     >>> ax = draw_gateway(router)
     >>> sorted(p.get_gid() for p in ax.patches if p.get_gid())
     ['arrow:listener:http->route:shop/store', 'arrow:route:shop/store->target:shop/frontend:80', 'listener:http', 'route:shop/store', 'target:shop/frontend:80']
