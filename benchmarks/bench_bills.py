@@ -1,16 +1,17 @@
 """Benchmark: summarise a bill of ten million lines by category.
 
-Builds a synthetic, already-read bill (the normalised columns :func:`ingress_egress.bills.read_cur`
-returns) of N lines drawn from a pool of a few thousand distinct line texts, as a year of a large
-account has, then times:
+Builds a synthetic, already-read bill (the normalised columns
+:func:`ingress_egress.bills.read_cur` returns) of N lines drawn from a pool of a few
+thousand distinct line texts, as a year of a large account has, then times:
 
 1. ``classify_charges`` over all N lines;
 2. ``transfer_summary`` (sum of cost and quantity by month and category);
-3. reading a CUR CSV of ``--read-lines`` lines with ``read_cur`` (the reader is the slow part of a real
-   run, so it is measured separately, on a smaller file).
+3. reading a CUR CSV of ``--read-lines`` lines with ``read_cur`` (the reader is the slow
+   part of a real run, so it is measured separately, on a smaller file).
 
-Run: ``.venv/bin/python benchmarks/bench_bills.py [--lines 10000000] [--read-lines 1000000]``.
-Prints lines per second, seconds and the process's peak resident memory. Deterministic input (seed 2025).
+Run: ``.venv/bin/python benchmarks/bench_bills.py [--lines 10000000] [--read-lines
+1000000]``. Prints lines per second, seconds and the process's peak resident memory.
+Deterministic input (seed 2025).
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ SERVICES = ["AmazonEC2", "AmazonS3", "AmazonRDS", "AWSLambda", "AmazonECS", "Ama
 
 
 def line_pool(rng: np.random.Generator) -> pd.DataFrame:
-    """A few thousand distinct (usage type, service, description) lines, like a year of a big account."""
+    """A few thousand distinct (usage type, service, description) lines, like a year of
+    a big account.
+    """
     rows = []
     for prefix, region in REGIONS:
         for kind in KINDS:
@@ -167,7 +170,7 @@ def peak_mib() -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--read-lines", type=int, default=1_000_000)
     args = parser.parse_args(argv)
@@ -176,7 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     bill, distinct = build_bill(args.lines)
     built = time.perf_counter() - start
     print(
-        f"bill: {len(bill):,} lines from {distinct:,} distinct line texts (built in {built:.1f} s, not counted)"
+        f"bill: {len(bill):,} lines from {distinct:,} distinct line "
+        f"texts (built in {built:.1f} s, not counted)"
     )
 
     start = time.perf_counter()
@@ -191,7 +195,8 @@ def main(argv: list[str] | None = None) -> None:
         f"transfer_summary: {summarise:6.2f} s  ({len(summary)} month x category rows)"
     )
     print(
-        f"classify + summarise: {total:.2f} s for {len(bill):,} lines ({len(bill) / total:,.0f} lines/s)"
+        f"classify + summarise: {total:.2f} s for {len(bill):,} "
+        f"lines ({len(bill) / total:,.0f} lines/s)"
     )
     print(bill["category"].value_counts().sort_index().to_string())
 
@@ -215,11 +220,13 @@ def main(argv: list[str] | None = None) -> None:
         read = bills.read_cur(path)
         reading = time.perf_counter() - start
     print(
-        f"read_cur: {len(read):,} lines ({size / 1e6:.0f} MB) in {reading:.2f} s ({len(read) / reading:,.0f} lines/s)"
+        f"read_cur: {len(read):,} lines ({size / 1e6:.0f} MB) in "
+        f"{reading:.2f} s ({len(read) / reading:,.0f} lines/s)"
     )
     print(f"peak resident memory: {peak_mib():,.0f} MiB")
     print(
-        f"python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}"
+        f"python {sys.version.split()[0]}, pandas "
+        f"{pd.__version__}, numpy {np.__version__}"
     )
 
 

@@ -1,20 +1,23 @@
 """Benchmark: how fast does ``read_capture`` load a million-packet capture?
 
-Writes a pcap of ``--packets`` packets (default 1,000,000) to a temporary folder with a realistic
-mix (Ethernet with IPv4 and IPv6, some 802.1Q tags, TCP handshakes' ACKs, data frames captured in
-full or cut by a 128-byte snap length, DNS over UDP, ICMP, ARP), then times on the same file:
+Writes a pcap of ``--packets`` packets (default 1,000,000) to a temporary folder with a
+realistic mix (Ethernet with IPv4 and IPv6, some 802.1Q tags, TCP handshakes' ACKs, data
+frames captured in full or cut by a 128-byte snap length, DNS over UDP, ICMP, ARP), then
+times on the same file:
 
-* ``read_capture`` with its default 8 MiB chunks and with small 256 KiB chunks (the path that
-  makes files larger than memory work: only one chunk of the file is in memory at a time), each
-  in a fresh subprocess, reporting its peak resident memory above the interpreter's baseline and
-  the peak of traced allocations;
-* ``tshark -T fields`` exporting frame length, IP addresses and ports (skipped if tshark is absent);
+* ``read_capture`` with its default 8 MiB chunks and with small 256 KiB chunks (the path
+  that makes files larger than memory work: only one chunk of the file is in memory at a
+  time), each in a fresh subprocess, reporting its peak resident memory above the
+  interpreter's baseline and the peak of traced allocations;
+* ``tshark -T fields`` exporting frame length, IP addresses and ports (skipped if tshark
+  is absent);
 * a plain dpkt loop extracting the same fields.
 
-It prints packets per second, the ratios, the file size and read_capture's peak memory against the
-file size. Targets: at least 20x tshark, 10x dpkt, peak memory below 2x the file size. It also
-reads the file in a process whose address space may only grow by 0.8x the file size (so the file
-cannot be held in memory whole), and the same packets written as pcapng.
+It prints packets per second, the ratios, the file size and read_capture's peak memory
+against the file size. Targets: at least 20x tshark, 10x dpkt, peak memory below 2x the
+file size. It also reads the file in a process whose address space may only grow by 0.8x
+the file size (so the file cannot be held in memory whole), and the same packets written
+as pcapng.
 
 Run: ``.venv/bin/python benchmarks/bench_captures.py [--packets N] [--keep FOLDER]``
 """
@@ -147,7 +150,9 @@ def templates(rng: np.random.Generator, count: int = 4096) -> tuple[list, np.nda
 def write_benchmark_capture(
     path: Path, packets: int, seed: int = 2026, pcapng: bool = False
 ) -> Path:
-    """The benchmark capture: the same packets, as pcap or as pcapng (direction flags set)."""
+    """The benchmark capture: the same packets, as pcap or as pcapng (direction flags
+    set).
+    """
     rng = np.random.default_rng(seed)
     frames, p = templates(rng)
     choice = rng.choice(len(frames), size=packets, p=p)
@@ -183,7 +188,8 @@ t = time.perf_counter()
 df = read_capture(sys.argv[1], chunk_bytes=int(sys.argv[2]), progress=False)
 seconds = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "rows": len(df), "peak_above_baseline": peak - base,
+print(json.dumps({"seconds": seconds, "rows": len(df),
+                  "peak_above_baseline": peak - base,
                   "df_bytes": int(df.memory_usage(deep=False).sum())}))
 """
 
@@ -197,7 +203,9 @@ print(json.dumps({"traced_peak": tracemalloc.get_traced_memory()[1]}))
 
 
 def run_limited(path: Path, limit_bytes: int) -> dict:
-    """read_capture in a process whose address space may grow by ``limit_bytes`` only."""
+    """read_capture in a process whose address space may grow by ``limit_bytes``
+    only.
+    """
     out = subprocess.run(
         [
             sys.executable,
@@ -289,7 +297,7 @@ def run_dpkt(path: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--packets", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="write the capture here and keep it")
     parser.add_argument("--skip-slow", action="store_true", help="skip tshark and dpkt")
@@ -311,8 +319,8 @@ def main() -> None:
         assert whole["rows"] == small["rows"] == n
         rate = n / whole["seconds"]
         print(
-            f"read_capture           {whole['seconds']:7.2f} s  {rate:12,.0f} packets/s  "
-            f"(default {DEFAULT_CHUNK_BYTES // 2**20} MiB chunks)"
+            f"read_capture           {whole['seconds']:7.2f} s  {rate:12,.0f} "
+            f"packets/s  (default {DEFAULT_CHUNK_BYTES // 2**20} MiB chunks)"
         )
         print(
             f"read_capture 256 KiB   {small['seconds']:7.2f} s  "
@@ -323,10 +331,12 @@ def main() -> None:
             ("256 KiB chunks", small),
         ):
             print(
-                f"peak memory ({label}): RSS +{r['peak_above_baseline'] / 1e6:.0f} MB = "
-                f"{r['peak_above_baseline'] / size:.2f}x file size; traced allocations peak "
-                f"{r['traced_peak'] / 1e6:.0f} MB = {r['traced_peak'] / size:.2f}x; "
-                f"the DataFrame itself {r['df_bytes'] / 1e6:.0f} MB (target: below 2x)"
+                f"peak memory ({label}): RSS "
+                f"+{r['peak_above_baseline'] / 1e6:.0f} MB = "
+                f"{r['peak_above_baseline'] / size:.2f}x file size; traced allocations "
+                f"peak {r['traced_peak'] / 1e6:.0f} MB = "
+                f"{r['traced_peak'] / size:.2f}x; the DataFrame itself "
+                f"{r['df_bytes'] / 1e6:.0f} MB (target: below 2x)"
             )
         limit = int(0.8 * size)
         limited = run_limited(path, limit)
@@ -357,8 +367,9 @@ def main() -> None:
             print("tshark: not installed, skipped")
         else:
             print(
-                f"tshark -T fields       {tshark:7.2f} s  {n / tshark:12,.0f} packets/s  "
-                f"read_capture is {tshark / whole['seconds']:.1f}x faster (target 20x)"
+                f"tshark -T fields       {tshark:7.2f} s  {n / tshark:12,.0f} "
+                f"packets/s  read_capture is {tshark / whole['seconds']:.1f}x faster "
+                "(target 20x)"
             )
         seconds, rows = run_dpkt(path)
         assert rows == n

@@ -1,16 +1,18 @@
-"""Benchmark: convert a 20-million-packet capture to Parquet, with the peak memory it takes.
+"""Benchmark: convert a 20-million-packet capture to Parquet, with the peak memory it
+takes.
 
-Writes (once, seeded, with numpy) a classic pcap of ``--packets`` packets (default 20,000,000)
-as a busy link is usually captured for accounting, headers only: every frame cut to a 96-byte
-snap length (``tcpdump -s 96``), its length on the wire 60 to 1,514 bytes and agreeing with its
-IPv4 total length; 70 % TCP, 30 % UDP, inside 10.0.0.0/8, outside hosts drawn from the 131,072
-addresses of 198.18.0.0/15 (RFC 2544's benchmarking range). About 2.2 GB.
+Writes (once, seeded, with numpy) a classic pcap of ``--packets`` packets (default
+20,000,000) as a busy link is usually captured for accounting, headers only: every frame
+cut to a 96-byte snap length (``tcpdump -s 96``), its length on the wire 60 to 1,514
+bytes and agreeing with its IPv4 total length; 70 % TCP, 30 % UDP, inside 10.0.0.0/8,
+outside hosts drawn from the 131,072 addresses of 198.18.0.0/15 (RFC 2544's benchmarking
+range). About 2.2 GB.
 
-Then, each in a fresh process, ``--repeats`` times: ``f.read()`` of the file in 8 MiB pieces (the
-yardstick), :func:`ingress_egress.captures.iter_capture` summing lengths (reading alone), and
-:func:`ingress_egress.parquet.convert` to Parquet. It prints the best and the spread of the
-seconds, packets per second and each process's peak resident memory (targets for convert: at
-least 1,000,000 packets/s, at most 1 GiB).
+Then, each in a fresh process, ``--repeats`` times: ``f.read()`` of the file in 8 MiB
+pieces (the yardstick), :func:`ingress_egress.captures.iter_capture` summing lengths
+(reading alone), and :func:`ingress_egress.parquet.convert` to Parquet. It prints the
+best and the spread of the seconds, packets per second and each process's peak resident
+memory (targets for convert: at least 1,000,000 packets/s, at most 1 GiB).
 
 Run: ``.venv/bin/python benchmarks/bench_convert.py [--packets N] [--keep FOLDER]``
 """
@@ -113,13 +115,14 @@ else:
     packets = convert(path, out, progress=False)["packets"]
 seconds = time.perf_counter() - t
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": seconds, "packets": packets, "peak_rss": usage.ru_maxrss * 1024,
+print(json.dumps({"seconds": seconds, "packets": packets,
+                  "peak_rss": usage.ru_maxrss * 1024,
                   "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--packets", type=int, default=20_000_000)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument(
@@ -137,8 +140,8 @@ def main() -> None:
             print(f"wrote {args.packets:,} packets in {time.perf_counter() - t:.0f} s")
         print(f"{path}: {path.stat().st_size / 1e9:.2f} GB")
         print(
-            f"{'step':<28} {'best s':>8} {'spread s':>9} {'packets/s':>12} {'peak RSS MiB':>13} "
-            f"{'CPU s':>7}"
+            f"{'step':<28} {'best s':>8} {'spread s':>9} {'packets/s':>12} "
+            f"{'peak RSS MiB':>13} {'CPU s':>7}"
         )
         for step, label in (
             ("read", "f.read() in 8 MiB pieces"),

@@ -1,10 +1,11 @@
 """Benchmark: how long do notebook 05's evaluation days take to build and to score?
 
-Builds every day of ``egress_days.EVALUATION`` (five clean history days, a control day, five days
-with planted leaks), then scores them with ``detection.score_days`` and notebook 04's allow-list,
-and prints, per day, its packets, DNS questions, build time and score time (CPU seconds of this
-process, so a busy machine does not inflate them), and the totals. Notebook 05 runs this work in
-one cell; the target is a few seconds of CPU in all.
+Builds every day of ``egress_days.EVALUATION`` (five clean history days, a control day,
+five days with planted leaks), then scores them with ``detection.score_days`` and
+notebook 04's allow-list, and prints, per day, its packets, DNS questions, build time
+and score time (CPU seconds of this process, so a busy machine does not inflate them),
+and the totals. Notebook 05 runs this work in one cell; the target is a few seconds of
+CPU in all.
 
 Run: ``.venv/bin/python benchmarks/bench_detection.py``
 """
@@ -50,8 +51,8 @@ def main() -> None:
     )
     scored = time.process_time() - start
     print(
-        f"build {built:.2f} s, score {scored:.2f} s, total {built + scored:.2f} s of CPU for "
-        f"{len(days)} days"
+        f"build {built:.2f} s, score {scored:.2f} s, total {built + scored:.2f} s of "
+        f"CPU for {len(days)} days"
     )
 
 

@@ -1,13 +1,16 @@
-"""Benchmark: routing 10,000 requests through 1,000 HTTPRoutes of 10 rules each (the Gateway API router).
+"""Benchmark: routing 10,000 requests through 1,000 HTTPRoutes of 10 rules each (the
+Gateway API router).
 
-Run: ``.venv/bin/python benchmarks/bench_gateway.py [ROUTES] [REQUESTS]``. The objects are generated with a
-seeded numpy Generator (same every run): one Gateway with an HTTP listener that takes routes from all
-namespaces, 20 namespaces, 100 host names (plus a share of wildcard routes and routes without
-hostnames), and rules that mix Exact and PathPrefix paths, header, query parameter and method matches,
-weighted and cross-namespace backends (with ReferenceGrants), redirects and rewrites. It prints the time
-to validate and build the model, the time to route the requests after that (the aim: under 1 s for
-10,000), the answers by status, and the peak Python memory (tracemalloc); then it checks a sample of
-answers against a linear scan of every attached rule, which does not use the router's indexes.
+Run: ``.venv/bin/python benchmarks/bench_gateway.py [ROUTES] [REQUESTS]``. The objects
+are generated with a seeded numpy Generator (same every run): one Gateway with an HTTP
+listener that takes routes from all namespaces, 20 namespaces, 100 host names (plus a
+share of wildcard routes and routes without hostnames), and rules that mix Exact and
+PathPrefix paths, header, query parameter and method matches, weighted and
+cross-namespace backends (with ReferenceGrants), redirects and rewrites. It prints the
+time to validate and build the model, the time to route the requests after that (the
+aim: under 1 s for 10,000), the answers by status, and the peak Python memory
+(tracemalloc); then it checks a sample of answers against a linear scan of every
+attached rule, which does not use the router's indexes.
 """
 
 from __future__ import annotations
@@ -185,8 +188,9 @@ def generate(
 
 
 def requests(objects: list[dict], count: int, seed: int = 12) -> list[dict]:
-    """Requests aimed at the generated routes: a rule's path (sometimes longer, sometimes with a query) on
-    a host the route serves, one time in ten an unknown host; random methods and headers."""
+    """Requests aimed at the generated routes: a rule's path (sometimes longer,
+    sometimes with a query) on a host the route serves, one time in ten an unknown host;
+    random methods and headers."""
     rng = np.random.default_rng(seed)
     routes = [o["spec"] for o in objects if o["kind"] == "HTTPRoute"]
     out = []
@@ -217,7 +221,9 @@ def requests(objects: list[dict], count: int, seed: int = 12) -> list[dict]:
 
 
 def linear_scan(router: GatewayRouter, request: dict) -> tuple[str | None, str | None]:
-    """(route, rule) the precedence rules pick, by checking every match of every attached route."""
+    """(route, rule) the precedence rules pick, by checking every match of every
+    attached route.
+    """
     from ingress_egress.k8s.gateway import _parse_request
 
     path, params, _ = _parse_request(request["path"], None)
@@ -259,7 +265,8 @@ def main(routes: int = 1000, count: int = 10_000) -> None:
     start = time.perf_counter()
     answers = [router.route(**r) for r in todo]
     routed = time.perf_counter() - start
-    tracemalloc.start()  # measured in a second pass: tracing slows Python down several times
+    # measured in a second pass: tracing slows Python down several times
+    tracemalloc.start()
     GatewayRouter(objects)
     for r in todo:
         router.route(**r)
@@ -274,7 +281,8 @@ def main(routes: int = 1000, count: int = 10_000) -> None:
         f"validated and built in {built:.2f} s"
     )
     print(
-        f"routed {count:,} requests in {routed:.3f} s ({routed / count * 1e6:.1f} us each; aim: under 1 s)"
+        f"routed {count:,} requests in {routed:.3f} s "
+        f"({routed / count * 1e6:.1f} us each; aim: under 1 s)"
     )
     print(
         "answers by status: "
@@ -288,7 +296,8 @@ def main(routes: int = 1000, count: int = 10_000) -> None:
         if linear_scan(router, r) != (router.route(**r).route, router.route(**r).rule)
     ]
     print(
-        f"checked {len(sample)} answers against a linear scan of every attached rule: {len(wrong)} differ"
+        f"checked {len(sample)} answers against a linear scan of "
+        f"every attached rule: {len(wrong)} differ"
     )
     if wrong:
         raise SystemExit(f"the index and the linear scan disagree, e.g. {wrong[0]}")

@@ -1,11 +1,13 @@
-"""Benchmark: network cost per namespace for 10 million flow records of the shop cluster.
+"""Benchmark: network cost per namespace for 10 million flow records of the shop
+cluster.
 
-Run: ``.venv/bin/python benchmarks/bench_k8s_cost.py [RECORDS] [INTERNET_ADDRESSES]``. The records are
-drawn with a seeded numpy Generator from the addresses of ``data/k8s/cluster-state`` (15 pods, 6
-nodes), the three NAT gateways, a peered region and ``INTERNET_ADDRESSES`` addresses in the
-documentation ranges; ``src`` and ``dst`` are categorical columns, as ``read_flow_logs`` gives them.
-It prints the time to allocate (``network_cost_by_namespace``, with ``node_ports`` off and on) and
-the peak Python memory of the allocation (tracemalloc), then checks that the bytes add up: every
+Run: ``.venv/bin/python benchmarks/bench_k8s_cost.py [RECORDS] [INTERNET_ADDRESSES]``.
+The records are drawn with a seeded numpy Generator from the addresses of
+``data/k8s/cluster-state`` (15 pods, 6 nodes), the three NAT gateways, a peered region
+and ``INTERNET_ADDRESSES`` addresses in the documentation ranges; ``src`` and ``dst``
+are categorical columns, as ``read_flow_logs`` gives them. It prints the time to
+allocate (``network_cost_by_namespace``, with ``node_ports`` off and on) and the peak
+Python memory of the allocation (tracemalloc), then checks that the bytes add up: every
 allocated flow counted once, a crossing between zones twice, the rest unallocated.
 """
 
@@ -27,7 +29,9 @@ STATE = Path(__file__).resolve().parents[1] / "data" / "k8s" / "cluster-state"
 
 
 def flows(n: int, internet: int, seed: int = 7) -> pd.DataFrame:
-    """``n`` random flow records: 60 % between cluster addresses, the rest to or from outside."""
+    """``n`` random flow records: 60 % between cluster addresses, the rest to or from
+    outside.
+    """
     rng = np.random.default_rng(seed)
     inside = list(address_book(load_manifests(STATE)).index)
     nats = [nat.address for nat in plan.cluster()[1]]
@@ -73,7 +77,8 @@ def main(n: int = 10_000_000, internet: int = 762) -> None:
     nat = {nat.address: nat.zone for nat in plan.cluster()[1]}
     print(
         f"{n:,} records generated in {time.perf_counter() - t0:.1f} s "
-        f"({table['src'].cat.categories.size:,} distinct addresses, {table.memory_usage().sum() / 1e6:,.0f} MB)"
+        f"({table['src'].cat.categories.size:,} distinct addresses, "
+        f"{table.memory_usage().sum() / 1e6:,.0f} MB)"
     )
     for node_ports in (False, True):
         tracemalloc.start()
@@ -89,8 +94,10 @@ def main(n: int = 10_000_000, internet: int = 762) -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         print(
-            f"node_ports={node_ports!s:5}: allocated in {elapsed:.2f} s ({n / elapsed / 1e6:.1f} M records/s), "
-            f"peak {peak / 1e6:,.0f} MB, {len(result)} rows, {result['usd'].sum():,.2f} USD"
+            f"node_ports={node_ports!s:5}: allocated in {elapsed:.2f} "
+            f"s ({n / elapsed / 1e6:.1f} M records/s), "
+            f"peak {peak / 1e6:,.0f} MB, {len(result)} rows, "
+            f"{result['usd'].sum():,.2f} USD"
         )
     book = address_book(objects)
     codes = {a: i for i, a in enumerate(table["src"].cat.categories)}
@@ -121,7 +128,8 @@ def main(n: int = 10_000_000, internet: int = 762) -> None:
     )
     assert result.attrs["unallocated_bytes"] == int(volume[~s & ~d].sum())
     print(
-        "check: allocated bytes add up (each flow once, each zone crossing twice, NAT crossings x 3)"
+        "check: allocated bytes add up (each flow once, each "
+        "zone crossing twice, NAT crossings x 3)"
     )
 
 

@@ -1,11 +1,13 @@
-"""Benchmark: the reachability matrix of a generated cluster (1,000 pods under 200 NetworkPolicies).
+"""Benchmark: the reachability matrix of a generated cluster (1,000 pods under 200
+NetworkPolicies).
 
-Run: ``.venv/bin/python benchmarks/bench_networkpolicy.py [PODS] [POLICIES]``. The cluster is generated
-with a seeded numpy Generator (same cluster every run): 20 namespaces, Deployments with 5 label keys,
-and a mix of policies like real ones (default deny, podSelector and namespaceSelector peers, both
-together, matchExpressions, ipBlock with except, numeric, ranged and named ports, egress rules). It
-prints the time to build the model, to compute the first matrix (which includes the per-policy
-precomputation) and further matrices, and the peak Python memory (tracemalloc), then checks a sample of
+Run: ``.venv/bin/python benchmarks/bench_networkpolicy.py [PODS] [POLICIES]``. The
+cluster is generated with a seeded numpy Generator (same cluster every run): 20
+namespaces, Deployments with 5 label keys, and a mix of policies like real ones (default
+deny, podSelector and namespaceSelector peers, both together, matchExpressions, ipBlock
+with except, numeric, ranged and named ports, egress rules). It prints the time to build
+the model, to compute the first matrix (which includes the per-policy precomputation)
+and further matrices, and the peak Python memory (tracemalloc), then checks a sample of
 cells against the pair-by-pair evaluator that ``Cluster.explain`` uses.
 """
 
@@ -38,7 +40,9 @@ ENVS = ["prod", "stage", "dev"]
 def generate(
     pods: int = 1000, policies: int = 200, namespaces: int = 20, seed: int = 7
 ) -> list[dict]:
-    """Kubernetes objects for a synthetic cluster: Namespaces, Deployments and NetworkPolicies."""
+    """Kubernetes objects for a synthetic cluster: Namespaces, Deployments and
+    NetworkPolicies.
+    """
     rng = np.random.default_rng(seed)
     objects: list[dict] = []
     ns_names = [f"team-{i:02d}" for i in range(namespaces)]
@@ -171,11 +175,13 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"cluster: {len(cluster.pods)} pods, {len(cluster.policies)} policies, {len(cluster.namespaces)} namespaces"
+        f"cluster: {len(cluster.pods)} pods, {len(cluster.policies)} "
+        f"policies, {len(cluster.namespaces)} namespaces"
     )
     print(f"build model:                  {t1 - t0:6.3f} s")
     print(
-        f"first matrix (8080/TCP):      {t2 - t1:6.3f} s  (includes precomputing selections)"
+        f"first matrix (8080/TCP):      {t2 - t1:6.3f} s  "
+        "(includes precomputing selections)"
     )
     print(f"next matrices (per port):     {(t3 - t2) / len(again):6.3f} s")
     print(f"peak traced memory:           {peak / 2**20:6.1f} MiB")

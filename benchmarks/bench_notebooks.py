@@ -1,15 +1,18 @@
-"""Benchmark: how long each notebook takes under nbval, and where the start-up time goes.
+"""Benchmark: how long each notebook takes under nbval, and where the start-up time
+goes.
 
-For each notebook (or those named), runs ``pytest --nbval`` on it alone, as ``make test`` does,
-``--repeats`` times, and prints the best wall time and the spread. Then the start-up breakdown,
-each the best of ``--repeats``:
+For each notebook (or those named), runs ``pytest --nbval`` on it alone, as ``make
+test`` does, ``--repeats`` times, and prints the best wall time and the spread. Then the
+start-up breakdown, each the best of ``--repeats``:
 
 * ``python -c pass``: the interpreter;
 * ``pytest --collect-only`` of one notebook: pytest with its plugins (nbval among them);
 * a kernel started and stopped with jupyter_client (what nbval does per notebook);
-* ``import pandas, matplotlib.pyplot, ingress_egress...``: the imports every notebook makes.
+* ``import pandas, matplotlib.pyplot, ingress_egress...``: the imports every notebook
+  makes.
 
-The machine may be shared with others: run it twice and compare ratios rather than seconds.
+The machine may be shared with others: run it twice and compare ratios rather than
+seconds.
 
 Run: ``.venv/bin/python benchmarks/bench_notebooks.py [--repeats 2] [NOTEBOOK ...]``
 """
@@ -31,8 +34,8 @@ KERNEL = (
 )
 IMPORTS = (
     "import numpy, pandas, matplotlib.pyplot\n"
-    "import ingress_egress.captures, ingress_egress.direction, ingress_egress.plotting, "
-    "ingress_egress.selfcheck\n"
+    "import ingress_egress.captures, ingress_egress.direction, "
+    "ingress_egress.plotting, ingress_egress.selfcheck\n"
 )
 
 
@@ -52,7 +55,7 @@ def timed(command: list[str], repeats: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args()

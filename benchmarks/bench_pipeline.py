@@ -1,22 +1,28 @@
-"""Benchmark: the command line's pipeline on a million packets, as ratios to a plain ``f.read()``.
+"""Benchmark: the command line's pipeline on a million packets, as ratios to a plain
+``f.read()``.
 
-Writes (once, seeded) a classic pcap of ``--packets`` packets (default 1,000,000): 70 % IPv4/TCP,
-25 % IPv4/UDP, 5 % IPv6/TCP, frames of 60 to 1,514 bytes (about 690 bytes on average), one inside
-network (10.0.0.0/8) talking to tens of thousands of outside addresses (198.18.0.0/15, the
-benchmarking range of RFC 2544; 2001:db8::/32 for IPv6). Then, with the
-file in the page cache, it times in one process, ``--repeats`` times each:
+Writes (once, seeded) a classic pcap of ``--packets`` packets (default 1,000,000): 70 %
+IPv4/TCP, 25 % IPv4/UDP, 5 % IPv6/TCP, frames of 60 to 1,514 bytes (about 690 bytes on
+average), one inside network (10.0.0.0/8) talking to tens of thousands of outside
+addresses (198.18.0.0/15, the benchmarking range of RFC 2544; 2001:db8::/32 for IPv6).
+Then, with the file in the page cache, it times in one process, ``--repeats`` times
+each:
 
-1. ``f.read()`` of the whole file (the yardstick: what reading the bytes costs on this machine);
+1. ``f.read()`` of the whole file (the yardstick: what reading the bytes costs on this
+   machine);
 2. ``read_capture`` of the file;
 3. ``direction.classify`` of the rows, one /8 inside;
 4. read + classify + summarize of one DataFrame;
-5. what ``ingress-egress summarize`` does: pieces of a million packets with categorical addresses
-   (:func:`~ingress_egress.captures.iter_capture`), each summarized, the counts added.
+5. what ``ingress-egress summarize`` does: pieces of a million packets with categorical
+   addresses (:func:`~ingress_egress.captures.iter_capture`), each summarized, the
+   counts added.
 
-It prints the best time of each step, the spread (slowest minus fastest) and the best time as a
-ratio to the best ``f.read()``. The machine may be shared: compare ratios, and run it twice.
+It prints the best time of each step, the spread (slowest minus fastest) and the best
+time as a ratio to the best ``f.read()``. The machine may be shared: compare ratios, and
+run it twice.
 
-Run: ``.venv/bin/python benchmarks/bench_pipeline.py [--packets N] [--repeats R] [--keep FOLDER]``
+Run: ``.venv/bin/python benchmarks/bench_pipeline.py [--packets N] [--repeats R] [--keep
+FOLDER]``
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ INSIDE = "10.0.0.0/8"
 
 
 def write_capture(path: Path, packets: int, seed: int = 2026) -> Path:
-    """The benchmark capture, built with numpy and written as one pcap (nanosecond timestamps)."""
+    """The benchmark capture, built with numpy and written as one pcap (nanosecond
+    timestamps).
+    """
     rng = np.random.default_rng(seed)
     kind = rng.choice(
         3, size=packets, p=[0.70, 0.25, 0.05]
@@ -123,10 +131,11 @@ def write_capture(path: Path, packets: int, seed: int = 2026) -> Path:
 
 
 def best_of(repeats: int, step) -> tuple[float, float, object]:
-    """Best and spread (slowest - fastest) of ``repeats`` runs of ``step()``, and its last result.
+    """Best and spread (slowest - fastest) of ``repeats`` runs of ``step()``, and its
+    last result.
 
-    The best processor time (``time.process_time``) is left in ``best_of.cpu``: on a shared
-    machine it varies less than the wall clock."""
+    The best processor time (``time.process_time``) is left in ``best_of.cpu``: on a
+    shared machine it varies less than the wall clock."""
     times, cpu, result = [], [], None
     for _ in range(repeats):
         t, c = time.perf_counter(), time.process_time()
@@ -138,7 +147,7 @@ def best_of(repeats: int, step) -> tuple[float, float, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--packets", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
@@ -204,8 +213,8 @@ def main() -> None:
         print(f"{n_outside:,} distinct addresses; best of {args.repeats} runs each")
         base, base_cpu = rows[0][1], rows[0][3]
         print(
-            f"{'step':<30} {'best s':>8} {'spread s':>9} {'x f.read()':>11} {'packets/s':>12} "
-            f"{'CPU s':>7} {'x f.read() CPU':>15}"
+            f"{'step':<30} {'best s':>8} {'spread s':>9} {'x f.read()':>11} "
+            f"{'packets/s':>12} {'CPU s':>7} {'x f.read() CPU':>15}"
         )
         for name, best, spread, cpu in rows:
             print(

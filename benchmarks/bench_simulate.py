@@ -1,13 +1,15 @@
-"""Benchmark: a million packets through the token bucket (policing, shaping) and the bottleneck queue.
+"""Benchmark: a million packets through the token bucket (policing, shaping) and the
+bottleneck queue.
 
 Run: ``.venv/bin/python benchmarks/bench_simulate.py [N_PACKETS]`` (default 1,000,000).
 
-Prints, for each simulation, the best of three wall-clock times, packets per second and the
-process's peak resident memory so far. Traffic: Poisson arrivals at 80 % of the link or token rate,
-exponential sizes with a mean of 1000 bytes (seeded, so every run simulates the same packets).
-The target is a couple of seconds per million packets. The two "as an event loop" rows run the
-unlimited cases through the one-packet-at-a-time code (a limit no run can reach), to show what the
-closed forms with cumulative maxima save.
+Prints, for each simulation, the best of three wall-clock times, packets per second and
+the process's peak resident memory so far. Traffic: Poisson arrivals at 80 % of the link
+or token rate, exponential sizes with a mean of 1000 bytes (seeded, so every run
+simulates the same packets). The target is a couple of seconds per million packets. The
+two "as an event loop" rows run the unlimited cases through the one-packet-at-a-time
+code (a limit no run can reach), to show what the closed forms with cumulative maxima
+save.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ def best_of(repeats, function, *args, **kwargs):
 
 
 def peak_memory_mb() -> float:
-    """Peak resident set size of this process so far, in MB (Linux reports kilobytes)."""
+    """Peak resident set size of this process so far, in MB (Linux reports
+    kilobytes).
+    """
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000
 
 

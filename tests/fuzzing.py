@@ -2,16 +2,19 @@
 
 Two Hypothesis profiles:
 
-- ``ci`` (the default, in ``make test``): derandomized, a fixed number of examples per test, so
-  every run tests the same cases and the whole fuzz part takes seconds. Failures the long campaign
-  found are replayed as explicit ``@example`` regressions in the tests.
-- ``fuzz`` (``make fuzz``): random, many examples, and a corpus: Hypothesis' example database in
-  ``tests/fuzz-corpus`` (committed), where every failing example is kept and replayed first by later
-  runs. ``FUZZ_EXAMPLES`` sets the number of examples per test (default 3,000).
+- ``ci`` (the default, in ``make test``): derandomized, a fixed number of examples per
+  test, so every run tests the same cases and the whole fuzz part takes seconds.
+  Failures the long campaign found are replayed as explicit ``@example`` regressions in
+  the tests.
+- ``fuzz`` (``make fuzz``): random, many examples, and a corpus: Hypothesis' example
+  database in ``tests/fuzz-corpus`` (committed), where every failing example is kept and
+  replayed first by later runs. ``FUZZ_EXAMPLES`` sets the number of examples per test
+  (default 3,000).
 
-Bounds: each call under test runs with an alarm (:func:`bounded`): more than ``CALL_SECONDS``
-fails the example as a hang (a bound no sane input comes near, so it is not a flaky timing
-test), and with tracemalloc watching the peak of Python and numpy allocations.
+Bounds: each call under test runs with an alarm (:func:`bounded`): more than
+``CALL_SECONDS`` fails the example as a hang (a bound no sane input comes near, so it is
+not a flaky timing test), and with tracemalloc watching the peak of Python and numpy
+allocations.
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def examples(ci: int):
-    """``max_examples`` for one test: ``ci`` in the short budget, the profile's in a campaign."""
+    """``max_examples`` for one test: ``ci`` in the short budget, the profile's in a
+    campaign.
+    """
     if settings.default.database is None:  # the ci profile
         return settings(max_examples=ci)
     return settings()
@@ -59,7 +64,9 @@ def examples(ci: int):
 
 @contextmanager
 def bounded(max_bytes: int):
-    """Fail if the block runs longer than CALL_SECONDS or allocates more than ``max_bytes``."""
+    """Fail if the block runs longer than CALL_SECONDS or allocates more than
+    ``max_bytes``.
+    """
 
     def alarm(signum, frame):
         raise TimeoutError(f"call ran over {CALL_SECONDS} s: a hang or runaway work")
@@ -85,8 +92,9 @@ def bounded(max_bytes: int):
 
 @st.composite
 def mutated(draw, data: bytes, max_edits: int = 6) -> bytes:
-    """``data`` with a few random edits: byte flips, overwrites with boundary values, cuts,
-    insertions and deletions (what a damaged download or a careless tool does to a file)."""
+    """``data`` with a few random edits: byte flips, overwrites with boundary values,
+    cuts, insertions and deletions (what a damaged download or a careless tool does to a
+    file)."""
     out = bytearray(data)
     for _ in range(draw(st.integers(1, max_edits))):
         kind = draw(st.sampled_from(["flip", "set", "u32", "cut", "insert", "delete"]))

@@ -1,8 +1,10 @@
-"""Tests of the bill readers (CUR, CUR 2.0, FOCUS), the charge classifier and their errors.
+"""Tests of the bill readers (CUR, CUR 2.0, FOCUS), the charge classifier and their
+errors.
 
-The small bills below are written by hand in each format; the expected class of each line comes from
-what the usage type or description says (AWS usage type conventions: <region>-DataTransfer-Out-Bytes is
-internet egress, -Regional-Bytes is between zones, <src>-<dst>-AWS-Out-Bytes is between regions, ...).
+The small bills below are written by hand in each format; the expected class of each
+line comes from what the usage type or description says (AWS usage type conventions:
+<region>-DataTransfer-Out-Bytes is internet egress, -Regional-Bytes is between zones,
+<src>-<dst>-AWS-Out-Bytes is between regions, ...).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from ingress_egress import bills
 
-# ---- classify_charge on AWS usage types ------------------------------------------------------------------
+# ---- classify_charge on AWS usage types ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -36,12 +38,14 @@ from ingress_egress import bills
         ("NatGateway-Hours", "AmazonEC2", "nat_gateway"),
         ("US-DataTransfer-Out-Bytes", "AmazonCloudFront", "cdn_out"),
         ("EU-DataTransfer-Out-Bytes", "AmazonCloudFront", "cdn_out"),
-        # CloudFront edge -> origin: "bytes transferred from CloudFront edge locations to your origin" (CloudFront
-        # Developer Guide, usage types), billed by CloudFront; the origin's region lists the same bytes arriving.
+        # CloudFront edge -> origin: "bytes transferred from CloudFront edge locations
+        # to your origin" (CloudFront Developer Guide, usage types), billed by
+        # CloudFront; the origin's region lists the same bytes arriving.
         ("US-DataTransfer-Out-OBytes", "AmazonCloudFront", "cdn_to_origin"),
         ("EU-DataTransfer-Out-OBytes", "AmazonCloudFront", "cdn_to_origin"),
         ("USE1-CloudFront-In-Bytes", "AmazonS3", "cdn_to_origin"),
-        # origin -> CloudFront: origin fetches, "Data Transfer OUT From Amazon EC2 To Amazon CloudFront $0.00".
+        # origin -> CloudFront: origin fetches, "Data Transfer OUT From Amazon EC2 To
+        # Amazon CloudFront $0.00".
         ("CloudFront-Out-Bytes", "AmazonEC2", "origin_to_cdn"),
         ("USW2-CloudFront-Out-Bytes", "AmazonS3", "origin_to_cdn"),
         ("BoxUsage:m5.large", "AmazonEC2", "not_transfer"),
@@ -85,7 +89,8 @@ def test_usage_types(usage_type, service, expected):
         ),
         (
             "Amazon Simple Storage Service",
-            "$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier",
+            "$0.090 per GB - first 10 TB / month data "
+            "transfer out beyond the global free tier",
             "0.09",
             "internet_out",
         ),
@@ -127,7 +132,8 @@ def test_usage_types(usage_type, service, expected):
         ),
         (
             "Elastic Load Balancing",
-            "$0.010 per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB",
+            "$0.010 per GB - regional data transfer - "
+            "in/out/between EC2 AZs or using elastic IPs or ELB",
             "0.01",
             "inter_zone",
         ),
@@ -188,7 +194,8 @@ def test_usage_types(usage_type, service, expected):
         ),
         (
             "AmazonCloudWatch",
-            "$0.50 per GB custom log data ingested in Standard log class - US East (Ohio)",
+            "$0.50 per GB custom log data ingested in "
+            "Standard log class - US East (Ohio)",
             "0.5",
             "not_transfer",
         ),
@@ -225,7 +232,7 @@ def test_usage_type_wins_over_description_and_missing_values_are_empty():
         bills.classify_charge(["USE1-NatGateway-Bytes"])
 
 
-# ---- readers ----------------------------------------------------------------------------------------
+# ---- readers -------------------------------------------------------------------------
 
 
 LEGACY_CUR = """identity/LineItemId,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UsageType,lineItem/LineItemDescription,lineItem/UsageAmount,pricing/unit,lineItem/UnblendedCost,product/region
@@ -334,7 +341,8 @@ def test_vectorised_agrees_with_one_by_one():
         (
             "",
             "Amazon Elastic Compute Cloud",
-            "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront",
+            "$0.00 per GB data transfer out of US East "
+            "(Northern Virginia) to CloudFront",
             0.0,
         ),
     ]
@@ -352,7 +360,7 @@ def test_vectorised_agrees_with_one_by_one():
     assert bills.classify_charges(as_categories).tolist() == expected
 
 
-# ---- errors -----------------------------------------------------------------------------------------
+# ---- errors --------------------------------------------------------------------------
 
 
 def test_missing_required_column(tmp_path):
@@ -363,7 +371,8 @@ def test_missing_required_column(tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"bad.csv: line 1: missing required CUR column\(s\) line_item_unblended_cost",
+        match=r"bad.csv: line 1: missing required CUR "
+        r"column\(s\) line_item_unblended_cost",
     ):
         bills.read_cur(path)
     path = _write(tmp_path, "badfocus.csv", FOCUS.replace("BilledCost", "Cost"))
@@ -384,17 +393,20 @@ def test_unparsable_number_names_file_line_and_column(tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"cur.csv: line 4: column 'lineItem/UsageAmount': expected a finite number, got 'lots'",
+        match=r"cur.csv: line 4: column 'lineItem/UsageAmount': "
+        r"expected a finite number, got 'lots'",
     ):
         bills.read_cur(path)
-    # A quoted description spanning two lines moves the physical line number: the error says where it really is.
+    # A quoted description spanning two lines moves the physical line number: the error
+    # says where it really is.
     text = FOCUS.replace(
         "$0.045 per GB Data Processed by NAT Gateways",
         '"$0.045 per GB Data Processed\nby NAT Gateways"',
     ).replace("0.087,Rtn", "x0.087,Rtn")
     with pytest.raises(
         ValueError,
-        match=r"focus.csv: line 5: column 'BilledCost': expected a finite number, got 'x0.087'",
+        match=r"focus.csv: line 5: column 'BilledCost': "
+        r"expected a finite number, got 'x0.087'",
     ):
         bills.read_focus(_write(tmp_path, "focus.csv", text))
 
@@ -407,7 +419,8 @@ def test_bad_date_empty_file_and_missing_file(tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=r"dates.csv: line 3: column 'line_item_usage_start_date': expected a date-time starting YYYY-MM, got 'May 2025'",
+        match=r"dates.csv: line 3: column 'line_item_usage_start_date': "
+        r"expected a date-time starting YYYY-MM, got 'May 2025'",
     ):
         bills.read_cur(path)
     with pytest.raises(ValueError, match="empty file"):
@@ -427,7 +440,8 @@ def test_classify_charges_needs_normalised_columns():
 
 
 def test_read_bill_takes_a_gzipped_export(tmp_path):
-    # Data Exports and CUR deliver .csv.gz files; the gzipped copy must read like the plain one.
+    # Data Exports and CUR deliver .csv.gz files; the gzipped copy must read like the
+    # plain one.
     import gzip
 
     plain = bills.read_bill(_write(tmp_path, "focus.csv", FOCUS))
@@ -439,9 +453,11 @@ def test_read_bill_takes_a_gzipped_export(tmp_path):
 
 
 def test_cdn_to_origin_is_billed_and_origin_fetches_are_not():
-    """The two directions between CloudFront and its origin are priced differently, so they are two classes.
+    """The two directions between CloudFront and its origin are priced differently, so
+    they are two classes.
 
-    Before the split both were one class that the course called free, which hid a billed line."""
+    Before the split both were one class that the course called free, which hid a billed
+    line."""
     bill = pd.DataFrame(
         {
             "usage_type": [

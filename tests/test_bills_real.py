@@ -1,10 +1,12 @@
-"""The charge classifier against the real FOCUS 1.0 sample (../shared/real-billing/focus_sample.csv).
+"""The charge classifier against the real FOCUS 1.0 sample
+(../shared/real-billing/focus_sample.csv).
 
-The expected class of each of the 1,000 lines is derived here, independently of the package, from an
-explicit table of the description templates the sample uses (read from the file by eye: 1,000 lines,
-about 90 distinct data transfer descriptions). A template is a full-match regular expression over
-ChargeDescription, optionally restricted to a ServiceName; a line no template matches is expected to be
-``not_transfer``. Each line may match at most one template, so the table cannot hide an ambiguity.
+The expected class of each of the 1,000 lines is derived here, independently of the
+package, from an explicit table of the description templates the sample uses (read from
+the file by eye: 1,000 lines, about 90 distinct data transfer descriptions). A template
+is a full-match regular expression over ChargeDescription, optionally restricted to a
+ServiceName; a line no template matches is expected to be ``not_transfer``. Each line
+may match at most one template, so the table cannot hide an ambiguity.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ TEMPLATES = [
     ),
     (
         r"(?!Amazon CloudFront$).*",
-        r"\$0\.\d+ per GB - first 10 TB / month data transfer out beyond the global free tier",
+        r"\$0\.\d+ per GB - first 10 TB / month data "
+        r"transfer out beyond the global free tier",
         "internet_out",
         "first paid tier of internet egress from a region",
     ),
@@ -66,11 +69,13 @@ TEMPLATES = [
         ANY,
         rf"\$0\.00 per GB data transfer in to {REGION} from CloudFront",
         "cdn_to_origin",
-        "CloudFront forwarding to the origin, seen arriving at the origin's region (free there)",
+        "CloudFront forwarding to the origin, seen arriving "
+        "at the origin's region (free there)",
     ),
     (
         ANY,
-        r"\$0\.010 per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB",
+        r"\$0\.010 per GB - regional data transfer - "
+        r"in/out/between EC2 AZs or using elastic IPs or ELB",
         "inter_zone",
         "between availability zones",
     ),
@@ -104,9 +109,10 @@ TEMPLATES = [
         "internet_out",
         "usage type DataTransfer-Out-Bytes quoted in the description",
     ),
-    # The usage type is missing from these two descriptions ("for  in"). They name a region other than the
-    # line's own (RegionId us-east-1 and us-west-2), so the bytes moved between regions; the text does not
-    # say which way, so the list price decides: AWS charges the sending side (0.02) and not the receiving one (0).
+    # The usage type is missing from these two descriptions ("for in"). They name a
+    # region other than the line's own (RegionId us-east-1 and us-west-2), so the bytes
+    # moved between regions; the text does not say which way, so the list price decides:
+    # AWS charges the sending side (0.02) and not the receiving one (0).
     (
         ANY,
         r"USD0\.02 per GB for  in Middle East \(Bahrain\)",
@@ -147,7 +153,8 @@ TEMPLATES = [
 def sample() -> pd.DataFrame:
     if not SAMPLE.exists():
         pytest.skip(
-            f"../shared/real-billing not present: {SAMPLE} (the real FOCUS sample lives beside the repository)"
+            f"../shared/real-billing not present: {SAMPLE} (the real "
+            "FOCUS sample lives beside the repository)"
         )
     return pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
 
@@ -208,7 +215,9 @@ def test_every_template_is_used_and_every_class_occurs(sample):
 
 
 def test_transfer_lines_are_priced_per_gb(sample):
-    """An independent signal: every transfer line except NAT gateway hours is priced per GB."""
+    """An independent signal: every transfer line except NAT gateway hours is priced per
+    GB.
+    """
     labels = pd.Series(
         [
             expected_class(s, d)
@@ -222,7 +231,8 @@ def test_transfer_lines_are_priced_per_gb(sample):
     assert transfer.loc[
         transfer["ProviderName"] != "Oracle", "PricingUnit"
     ].unique().tolist() == ["GB"]
-    # Oracle's one transfer line says "GB Months" for its pricing unit; it is still a per-GB price.
+    # Oracle's one transfer line says "GB Months" for its pricing unit; it is still a
+    # per-GB price.
     assert transfer.loc[
         transfer["ProviderName"] == "Oracle", "PricingUnit"
     ].tolist() == ["GB Months"]
@@ -238,8 +248,9 @@ def test_transfer_lines_are_priced_per_gb(sample):
 
 
 def test_cost_columns_of_the_transfer_lines(sample):
-    """What notebook 07 says of the sample: its transfer lines are billed at list price, and which cost
-    column a reader sums matters, since the AWS lines leave ContractedCost and EffectiveCost at 0."""
+    """What notebook 07 says of the sample: its transfer lines are billed at list price,
+    and which cost column a reader sums matters, since the AWS lines leave
+    ContractedCost and EffectiveCost at 0."""
     labels = [
         expected_class(s, d)
         for s, d in zip(sample["ServiceName"], sample["ChargeDescription"])

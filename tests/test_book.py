@@ -1,7 +1,9 @@
-"""The static book: a strict build whose pages show the notebooks, offline, with the promised features.
+"""The static book: a strict build whose pages show the notebooks, offline, with the
+promised features.
 
-Three builds: the book as `make book` makes it (no repository URL), the classroom edition, and the
-book as a publisher builds it with a repository URL (`python -m ingress_egress.course book-config`).
+Three builds: the book as `make book` makes it (no repository URL), the classroom
+edition, and the book as a publisher builds it with a repository URL (`python -m
+ingress_egress.course book-config`).
 """
 
 from __future__ import annotations
@@ -90,7 +92,9 @@ def built_pages(html: Path) -> list[Path]:
 
 
 def notebook_title(doc: str) -> str:
-    """A notebook's own title: the text of the first '# ' heading of its Markdown cells."""
+    """A notebook's own title: the text of the first '# ' heading of its Markdown
+    cells.
+    """
     cells = json.loads((ROOT / f"{doc}.ipynb").read_text(encoding="utf-8"))["cells"]
     text = "\n".join(
         "".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"
@@ -129,11 +133,14 @@ def test_a_published_book_links_its_repository_binder_and_issues(published_book)
         if doc not in toc_files():
             continue
         assert re.search(
-            rf'<a href="{re.escape(PUBLISHED_REPOSITORY)}"[^>]*\s+class="btn btn-sm btn-source-repository-button"',
+            r"<a "
+            rf'href="{re.escape(PUBLISHED_REPOSITORY)}"[^>]*\s+class="btn btn-sm '
+            r'btn-source-repository-button"',
             text,
         ), doc
         links = re.findall(
-            r'<p class="course-report"><a href="([^"]+)">Report a problem with this page</a></p>',
+            r'<p class="course-report"><a href="([^"]+)">Report a problem with this '
+            r"page</a></p>",
             text,
         )
         assert len(links) == 1, doc
@@ -260,7 +267,8 @@ def test_the_sidebar_numbers_each_notebook_as_its_exercises_are_numbered(built_b
     nav = nav[: nav.index("</nav>")]
     entries = dict(
         re.findall(
-            r'<a class="reference internal" href="\.\./(notebooks/[^"]+)\.html">([^<]+)</a>',
+            r'<a class="reference internal" '
+            r'href="\.\./(notebooks/[^"]+)\.html">([^<]+)</a>',
             nav,
         )
     )
@@ -326,7 +334,8 @@ def test_each_figure_links_to_its_full_size_picture(built_book, doc):
         r'<img alt="[^"]*" src="([^"]*_images/[0-9a-f]+\.png)" />', html
     )
     linked = re.findall(
-        r'<a class="course-figure-link" href="([^"]+)"><img alt="[^"]*" src="([^"]+)" /></a>',
+        r'<a class="course-figure-link" href="([^"]+)"><img alt="[^"]*" src="([^"]+)" '
+        r"/></a>",
         html,
     )
     assert len(linked) == len(images)
@@ -337,7 +346,8 @@ def test_each_figure_links_to_its_full_size_picture(built_book, doc):
 def test_date_cells_of_tables_are_kept_on_one_line(built_book, doc):
     html = page(built_book, doc)
     cells = re.findall(
-        r"<t[dh]([^>]*)>\s*(\d{4}-\d{2}-\d{2}[ T][\d:.+-]+|\d{4}-\d{2}-\d{2})\s*</t[dh]>",
+        r"<t[dh]([^>]*)>\s*(\d{4}-\d{2}-\d{2}[ "
+        r"T][\d:.+-]+|\d{4}-\d{2}-\d{2})\s*</t[dh]>",
         html,
     )
     assert [
@@ -356,8 +366,9 @@ def test_search_index_counts_words_for_the_ranking(built_book):
         len(index["course_lengths"]) == len(index["docnames"])
         and min(index["course_lengths"]) > 0
     )
-    # Each count is the number of words of the page's rendered text with that stem, counted here
-    # from the HTML (Sphinx's own splitter and stemmer, without Sphinx's word collector).
+    # Each count is the number of words of the page's rendered text with that stem,
+    # counted here from the HTML (Sphinx's own splitter and stemmer, without Sphinx's
+    # word collector).
     english = SearchEnglish({})
     for doc in [
         "notebooks/03-firewalls",

@@ -1,12 +1,13 @@
 """The built books in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
 
-Every page opens without a console error, no request leaves 127.0.0.1, the navigation and the
-search work (a notebook ranks first for its own topic), formulas are typeset by the book's own
-MathJax, and an axe-core audit finds no serious or critical accessibility violation. Measured on
-the rendered pages, at a desktop's 1400x1000 and a phone's 390x844: no page scrolls sideways, no
-code block does at 1400, every figure fills the book's column and its smallest text renders at 9 px
-or more there, and opens full size from the keyboard. Without Chromium these tests skip (with the
-reason) on a workstation and fail in CI, where `.ci/run` installs it.
+Every page opens without a console error, no request leaves 127.0.0.1, the navigation
+and the search work (a notebook ranks first for its own topic), formulas are typeset by
+the book's own MathJax, and an axe-core audit finds no serious or critical accessibility
+violation. Measured on the rendered pages, at a desktop's 1400x1000 and a phone's
+390x844: no page scrolls sideways, no code block does at 1400, every figure fills the
+book's column and its smallest text renders at 9 px or more there, and opens full size
+from the keyboard. Without Chromium these tests skip (with the reason) on a workstation
+and fail in CI, where `.ci/run` installs it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _require(condition: bool, reason: str) -> None:
     if not condition:
         if os.environ.get("CI"):
             pytest.fail(
-                f"{reason} (CI must run the browser tests: .ci/run installs what they need)"
+                f"{reason} (CI must run the browser tests: "
+                ".ci/run installs what they need)"
             )
         pytest.skip(reason)
 
@@ -87,7 +89,9 @@ def classroom_site(classroom_book):
 
 @pytest.fixture(scope="module")
 def published_site(published_book):
-    """The book built with a repository URL (its buttons and links), served on 127.0.0.1."""
+    """The book built with a repository URL (its buttons and links), served on
+    127.0.0.1.
+    """
     with serve(published_book) as url:
         yield url
 
@@ -115,8 +119,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def page(browser, site):
-    """A fresh page (1400x1000) that records every request it makes, every script error it meets and
-    every error the console reports (a failed load, a refused font, the theme's complaints)."""
+    """A fresh page (1400x1000) that records every request it makes, every script error
+    it meets and every error the console reports (a failed load, a refused font, the
+    theme's complaints)."""
     context = browser.new_context(viewport=DESKTOP)
     tab = context.new_page()
     tab.requests, tab.errors, tab.console_errors = [], [], []
@@ -171,8 +176,8 @@ def test_every_classroom_page_opens_with_nothing_from_elsewhere(
 def test_every_published_page_opens_without_errors(
     page, published_site, published_book
 ):
-    # The repository and launch buttons are links only: following none of them, the pages fetch
-    # nothing from elsewhere either.
+    # The repository and launch buttons are links only: following none of them, the
+    # pages fetch nothing from elsewhere either.
     open_every_page(page, published_site, published_book)
 
 
@@ -227,13 +232,15 @@ def serious_accessibility_problems(
         page.goto(f"{site}/{path}", wait_until="networkidle")
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            "async () => (await axe.run(document, "
+            "{resultTypes: ['violations']})).violations"
         )
         for violation in violations:
             if violation["impact"] in ("serious", "critical"):
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 problems.append(
-                    f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+                    f"{path}: {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} at {targets}"
                 )
     return problems
 
@@ -287,7 +294,8 @@ def test_no_page_scrolls_sideways(page, site, built_book, viewport):
     for path in book_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
         overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            "() => document.documentElement.scrollWidth - "
+            "document.documentElement.clientWidth"
         )
         if overflow > 0:
             wide.append(f"{path}: {overflow} px wider than the window")
@@ -296,7 +304,8 @@ def test_no_page_scrolls_sideways(page, site, built_book, viewport):
 
 def reveal_solutions(page) -> None:
     page.evaluate(
-        "() => document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'))"
+        "() => document.querySelectorAll('.toggle-hidden').forEach(e => "
+        "e.classList.remove('toggle-hidden'))"
     )
 
 
@@ -318,7 +327,9 @@ def test_no_code_block_scrolls_sideways_at_1400_px(page, site, built_book):
 
 
 def smallest_text_by_image(built_book: Path) -> dict[str, float | None]:
-    """Each figure's PNG file in the book (MyST-NB names it by its SHA-256) -> its smallest text, in PNG px."""
+    """Each figure's PNG file in the book (MyST-NB names it by its SHA-256) -> its
+    smallest text, in PNG px.
+    """
     import base64
 
     sizes = {}
@@ -344,7 +355,8 @@ def test_figures_fill_the_column_and_their_text_renders_at_9_px(page, site, buil
             shown: img.clientWidth, natural: img.naturalWidth}))""")
         for image in shown:
             widths.append(image["shown"])
-            # A figure is shown at its own size, or shrunk to the column: never wider, never blown up.
+            # A figure is shown at its own size, or shrunk to the column: never wider,
+            # never blown up.
             assert image["shown"] == min(image["natural"], BOOK_COLUMN_PX), (
                 path,
                 image,
@@ -352,7 +364,8 @@ def test_figures_fill_the_column_and_their_text_renders_at_9_px(page, site, buil
             smallest = text_px.get(image["file"])
             if smallest is None:
                 problems.append(
-                    f"{path}: {image['alt']!r}: no text size stored (not drawn with use_course_style())"
+                    f"{path}: {image['alt']!r}: no text size stored "
+                    "(not drawn with use_course_style())"
                 )
             elif image["shown"] / image["natural"] * smallest < MIN_TEXT_PX:
                 problems.append(
@@ -466,7 +479,8 @@ def test_search_ranks_a_notebook_first_for_its_topic(page, site, query, expected
     assert first.locator("a").first.get_attribute("href") == f"{expected}.html"
     first.locator("p.context").wait_for(timeout=15_000)
     snippet = first.locator("p.context").inner_text()
-    # From the page's text, where the query's words are; not from its contents list or buttons.
+    # From the page's text, where the query's words are; not from its contents list or
+    # buttons.
     assert any(word.lower()[:5] in snippet.lower() for word in query.split())
     assert (
         not snippet.lstrip(".").lstrip().startswith("Contents")

@@ -1,9 +1,10 @@
-"""Tests of ingress_egress.burstable (95th-percentile billing, growth forecast) and of the capacity
-dataset generator.
+"""Tests of ingress_egress.burstable (95th-percentile billing, growth forecast) and of
+the capacity dataset generator.
 
-Expected values come from the published convention (sort the month's 5-minute samples, discard the
-top 5 %, bill the highest remaining: 8640 samples -> discard 432 -> bill sample 8208), from
-hand-built months where the answer can be read off, and from growth curves with a known rate.
+Expected values come from the published convention (sort the month's 5-minute samples,
+discard the top 5 %, bill the highest remaining: 8640 samples -> discard 432 -> bill
+sample 8208), from hand-built months where the answer can be read off, and from growth
+curves with a known rate.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from ingress_egress.datagen import capacity
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "capacity"
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The percentile convention
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_thirty_day_month_bills_sample_8208():
-    # 8640 distinct samples 1..8640 in shuffled order: discard the top 432, bill the 8208th smallest
+    # 8640 distinct samples 1..8640 in shuffled order: discard the top 432, bill the
+    # 8208th smallest
     values = np.random.default_rng(0).permutation(np.arange(1, 8641)).astype(float)
     assert discarded_samples(8640) == 432
     assert percentile_95(values) == 8208
@@ -67,8 +69,9 @@ def test_free_burst_hours():
 
 
 def test_bursts_under_five_percent_are_not_billed_at_their_height():
-    # A flat 10 Mbit/s month with b five-minute bursts at 100 Mbit/s: up to 432 bursts (36 hours)
-    # the bill stays 10 Mbit/s; the 433rd burst sample makes the bill 100 Mbit/s.
+    # A flat 10 Mbit/s month with b five-minute bursts at 100 Mbit/s: up to 432 bursts
+    # (36 hours) the bill stays 10 Mbit/s; the 433rd burst sample makes the bill 100
+    # Mbit/s.
     for bursts, billed in [(0, 10e6), (432, 10e6), (433, 100e6)]:
         month = np.full(8640, 10e6)
         month[:bursts] = 100e6
@@ -76,9 +79,10 @@ def test_bursts_under_five_percent_are_not_billed_at_their_height():
 
 
 def test_bursts_push_the_bill_up_the_baseline():
-    # Baseline samples 1..8640 (distinct). Replace the b smallest by a huge burst: the sorted month
-    # is b+1, ..., 8640, then b huge values; its 8208th smallest is 8208 + b while b <= 432.
-    # So bursts are not billed at their height, but each one moves the bill one rank up the rest.
+    # Baseline samples 1..8640 (distinct). Replace the b smallest by a huge burst: the
+    # sorted month is b+1, ..., 8640, then b huge values; its 8208th smallest is 8208 +
+    # b while b <= 432. So bursts are not billed at their height, but each one moves the
+    # bill one rank up the rest.
     for b in (0, 1, 100, 432):
         month = np.arange(1, 8641, dtype=float)
         month[:b] = 1e12
@@ -88,9 +92,9 @@ def test_bursts_push_the_bill_up_the_baseline():
     assert percentile_95(month) == 1e12
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The bill
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_bill_bases_by_hand():
@@ -112,7 +116,8 @@ def test_bill_bases_by_hand():
     )
     assert bill.ingress_mean_bps == 10.5e6 and bill.egress_peak_bps == 90e6
     assert (bill.n_samples, bill.discarded) == (20, 1)
-    # the sum basis is never below the max basis and never above the sum of the two percentiles
+    # the sum basis is never below the max basis and never above the sum of the two
+    # percentiles
     assert (
         bill.egress_p95_bps
         <= bill.sum_p95_bps
@@ -138,9 +143,9 @@ def test_bits_per_second():
     assert bits_per_second([1000], sample_seconds=60).tolist() == [8000 / 60]
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Growth forecast
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_log_linear_fit_recovers_a_known_growth_rate():
@@ -185,9 +190,9 @@ def test_flat_falling_and_already_crossed():
     assert rising.months_until_upgrade(30.0, headroom=0.5) == -1.5
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Errors
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_errors_name_the_parameter():
@@ -234,9 +239,9 @@ def test_errors_name_the_parameter():
         fit.months_until_upgrade(-1e7)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The capacity dataset
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_generated_month_shape_and_limits():
@@ -275,8 +280,9 @@ def test_monthly_file_agrees_with_the_samples(tmp_path):
 
 
 def test_saturated_upstream_sets_the_egress_percentile():
-    # When the upstream is saturated in more than 432 samples (36 hours), the 95th percentile is
-    # one of the saturated samples: the ceiling itself, whatever the demand behind it.
+    # When the upstream is saturated in more than 432 samples (36 hours), the 95th
+    # percentile is one of the saturated samples: the ceiling itself, whatever the
+    # demand behind it.
     month = capacity.office_month(2026, 9)
     egress = month["egress_bytes"].to_numpy() * 8 / 300
     ceiling = np.floor(0.96 * 20e6 / 8 * 300) * 8 / 300

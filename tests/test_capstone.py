@@ -1,11 +1,12 @@
 """The capstone notebook (13-capstone) on files it was not written for.
 
-Each run executes the notebook with its ``parameters`` cell kept and its values replaced, as a learner
-(or papermill) would, then compares what the notebook printed with answers computed here, independently
-of the package: from tshark's ground truth for real captures, from pandas for the real FOCUS sample, by
-hand for manifests written here (Kubernetes objects, Gateway API objects read by the Gateway API's own
-rules), and by hand for flow logs written here, priced at AWS's published us-east-1 prices. nbval covers
-the notebook as shipped (its default parameters).
+Each run executes the notebook with its ``parameters`` cell kept and its values
+replaced, as a learner (or papermill) would, then compares what the notebook printed
+with answers computed here, independently of the package: from tshark's ground truth for
+real captures, from pandas for the real FOCUS sample, by hand for manifests written here
+(Kubernetes objects, Gateway API objects read by the Gateway API's own rules), and by
+hand for flow logs written here, priced at AWS's published us-east-1 prices. nbval
+covers the notebook as shipped (its default parameters).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ PARAMETERS = [
     "AWS_REGION",
     "TOP",
 ]
-# The parts a test is not about, switched off: each run then only reads what the test is about.
+# The parts a test is not about, switched off: each run then only reads what the test is
+# about.
 ONLY = {
     "CAPTURE": None,
     "BILL": None,
@@ -77,8 +79,8 @@ def parameters_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def set_parameters(notebook: nbformat.NotebookNode, **values) -> None:
-    """Replace the values in the parameters cell (``NAME = value``, over one line or several), keeping the
-    cell and its comments."""
+    """Replace the values in the parameters cell (``NAME = value``, over one line or
+    several), keeping the cell and its comments."""
     cell = parameters_cell(notebook)
     lines = cell.source.splitlines()
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -98,8 +100,9 @@ def set_parameters(notebook: nbformat.NotebookNode, **values) -> None:
 
 
 def html_tables_as_text(html: str) -> str:
-    """The tables of an HTML output (what ``course_table`` shows) as text: one line per row, its
-    non-empty cells separated by two spaces, as a reader sees them (``13,919``, ``30.8%``)."""
+    """The tables of an HTML output (what ``course_table`` shows) as text: one line per
+    row, its non-empty cells separated by two spaces, as a reader sees them (``13,919``,
+    ``30.8%``)."""
     lines = []
     for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
         cells = [
@@ -124,13 +127,16 @@ def run_notebook(**values) -> nbformat.NotebookNode:
 
 
 def run(**values) -> list[str]:
-    """Execute the notebook with these parameter values; return each code cell's text output, in order
-    (tables shown as HTML are included as text, see :func:`html_tables_as_text`)."""
+    """Execute the notebook with these parameter values; return each code cell's text
+    output, in order (tables shown as HTML are included as text, see
+    :func:`html_tables_as_text`)."""
     return texts_of(run_notebook(**values))
 
 
 def run_only(**values) -> list[str]:
-    """Execute the notebook with only the parts these values name (the others set to None)."""
+    """Execute the notebook with only the parts these values name (the others set to
+    None).
+    """
     return run(**{**ONLY, **values})
 
 
@@ -171,9 +177,9 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The parameters cell itself
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_one_parameters_cell_right_after_the_imports_each_value_documented():
@@ -201,15 +207,16 @@ def test_set_parameters_refuses_a_name_the_cell_does_not_have():
         set_parameters(load(), NO_SUCH=1)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # (a) Real captures, against tshark's ground truth
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def tshark_truth(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not CAPTURES.is_dir():
         pytest.skip(
-            f"../shared/real-captures not present: {CAPTURES} (real captures live beside the repository)"
+            f"../shared/real-captures not present: {CAPTURES} "
+            "(real captures live beside the repository)"
         )
     packets = pd.read_csv(
         CAPTURES / f"{name}.packets.tsv", sep="\t", dtype=str, keep_default_na=False
@@ -221,7 +228,9 @@ def tshark_truth(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def crossing(directed: pd.DataFrame, inside: set[str]) -> dict[str, tuple[int, int]]:
-    """Packets and bytes on the wire leaving and entering ``inside`` (a set of addresses), from tshark's sums."""
+    """Packets and bytes on the wire leaving and entering ``inside`` (a set of
+    addresses), from tshark's sums.
+    """
     src_in, dst_in = directed["src"].isin(inside), directed["dst"].isin(inside)
     egress, ingress = directed[src_in & ~dst_in], directed[~src_in & dst_in]
     return {
@@ -252,9 +261,11 @@ def test_http_over_ipv4_and_ipv6_seen_from_the_client():
     assert summary_row(texts, "ingress") == truth["ingress"]
     assert summary_row(texts, "internal") == summary_row(texts, "external") == (0, 0)
     assert f"{len(packets)} packets" in cell_with(texts, "bytes on the wire")
-    # 5 seconds in 10-minute bins is under one bin: 1 s would give 5 bins (< 10), 100 ms gives 50.
+    # 5 seconds in 10-minute bins is under one bin: 1 s would give 5 bins (< 10), 100 ms
+    # gives 50.
     assert "using 100ms" in cell_with(texts, "TIME_BIN 10min gives")
-    # Two TCP conversations (one per IP version), both opened by the client, both bringing more in.
+    # Two TCP conversations (one per IP version), both opened by the client, both
+    # bringing more in.
     conversations = {
         tuple(
             sorted(
@@ -273,13 +284,15 @@ def test_http_over_ipv4_and_ipv6_seen_from_the_client():
         flows_text,
         flags=re.MULTILINE,
     ), flows_text
-    # The largest outbound connection, checked packet by packet by the exercise: the IPv6 one.
+    # The largest outbound connection, checked packet by packet by the exercise: the
+    # IPv6 one.
     v6 = directed[directed["family"] == "ipv6"]
     out6 = v6[v6["src"].isin(client)].iloc[0]
     in6 = v6[v6["dst"].isin(client)].iloc[0]
     assert (
-        f"by the packets: {out6['sum_frame_len']:,} bytes out in {out6['frames']} packets, "
-        f"{in6['sum_frame_len']:,} bytes in in {in6['frames']} packets: mostly ingress"
+        f"by the packets: {out6['sum_frame_len']:,} bytes out in {out6['frames']} "
+        f"packets, {in6['sum_frame_len']:,} bytes in in "
+        f"{in6['frames']} packets: mostly ingress"
     ) in cell_with(texts, "by the packets")
     assert "The capture holds no DNS answers" in cell_with(texts, "no DNS answers")
     assert "nothing to score" in cell_with(texts, "nothing to score")
@@ -304,8 +317,8 @@ REAL_CAPTURES = [
 @pytest.mark.shared
 @pytest.mark.parametrize("name", REAL_CAPTURES)
 def test_every_real_capture_runs_and_counts_what_crosses(name):
-    """Each real capture, the inside being its busiest sender by tshark's count (outermost IP header), or the
-    default inside when the capture has no IP at all."""
+    """Each real capture, the inside being its busiest sender by tshark's count
+    (outermost IP header), or the default inside when the capture has no IP at all."""
     _, directed = tshark_truth(name)
     sent = directed.groupby("src")["frames"].sum().sort_index()
     inside = [sent.idxmax()] if len(sent) else ["192.168.10.0/24"]
@@ -320,12 +333,13 @@ def test_every_real_capture_runs_and_counts_what_crosses(name):
         assert "nothing to plot" in cell_with(texts, "nothing to plot")
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # (b) The real FOCUS sample, against pandas
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
-# Read by eye from the sample's 1,000 descriptions: a data transfer line says "data transfer", names a NAT
-# gateway, quotes a usage type ending in "-Bytes", or (two lines) leaves the usage type blank ("per GB for  in").
+# Read by eye from the sample's 1,000 descriptions: a data transfer line says "data
+# transfer", names a NAT gateway, quotes a usage type ending in "-Bytes", or (two lines)
+# leaves the usage type blank ("per GB for in").
 TRANSFER_WORDS = re.compile(
     r"data transfer|nat gateway|-bytes\b|per gb for  in ", re.IGNORECASE
 )
@@ -335,7 +349,8 @@ TRANSFER_WORDS = re.compile(
 def test_the_real_focus_sample_one_month_three_providers():
     if not FOCUS_SAMPLE.exists():
         pytest.skip(
-            f"../shared/real-billing not present: {FOCUS_SAMPLE} (the real FOCUS sample lives beside the repository)"
+            f"../shared/real-billing not present: {FOCUS_SAMPLE} (the "
+            "real FOCUS sample lives beside the repository)"
         )
     raw = pd.read_csv(FOCUS_SAMPLE, dtype=str, keep_default_na=False)
     billed = pd.to_numeric(raw["BilledCost"]).sum()
@@ -370,9 +385,9 @@ def test_the_real_focus_sample_one_month_three_providers():
     )
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # (c) Manifests written here: one namespace, two Deployments, no policy, no Ingress
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 TWO_APPS = textwrap.dedent("""
     apiVersion: v1
@@ -414,13 +429,14 @@ def test_manifests_without_policies_or_ingress_everything_reachable(tmp_path):
 
     loaded = cell_with(texts, "set aside")
     assert (
-        "read 3 objects (Deployment: 2, Namespace: 1) from 1 source; set aside 1 (ConfigMap: 1)"
-        in loaded
+        "read 3 objects (Deployment: 2, Namespace: 1) from "
+        "1 source; set aside 1 (ConfigMap: 1)" in loaded
     )
     assert (
         "pods: 2;" in loaded
     )  # one representative pod per Deployment, whatever its replicas
-    # Two pods, no policy: each may open each (itself included), 2 x 2 = 4 ordered pairs.
+    # Two pods, no policy: each may open each (itself included), 2 x 2 = 4 ordered
+    # pairs.
     reach = cell_with(texts, "ordered pod pairs")
     assert "4 of 4 ordered pod pairs may connect on 8080/TCP" in reach
     assert "open to every pod: demo/api, demo/web" in reach
@@ -430,9 +446,9 @@ def test_manifests_without_policies_or_ingress_everything_reachable(tmp_path):
     )
     isolation = cell_with(texts, "No NetworkPolicy")
     assert re.search(r"^neither way\s+2$", isolation, flags=re.MULTILINE), isolation
-    # The exercise fences the only namespace with pods: of the four pairs, web -> api and api -> web
-    # close; web -> web and api -> api stay open, since "a pod cannot block access to itself"
-    # (NetworkPolicy concept page, read 2026-12-02).
+    # The exercise fences the only namespace with pods: of the four pairs, web -> api
+    # and api -> web close; web -> web and api -> api stay open, since "a pod cannot
+    # block access to itself" (NetworkPolicy concept page, read 2026-12-02).
     assert "default deny for ingress in demo: 2 pairs close" in cell_with(
         texts, "default deny for ingress"
     )
@@ -445,7 +461,9 @@ def test_manifests_without_policies_or_ingress_everything_reachable(tmp_path):
 
 
 def test_the_shipped_cur_read_by_forcing_its_reader():
-    """BILL_FORMAT = "cur" on the course's CUR: totals from pandas on the raw CSV, months from its dates."""
+    """BILL_FORMAT = "cur" on the course's CUR: totals from pandas on the raw CSV,
+    months from its dates.
+    """
     cur = Path(__file__).resolve().parent.parent / "data" / "billing" / "cur-2025.csv"
     raw = pd.read_csv(cur, dtype=str, keep_default_na=False)
     billed = pd.to_numeric(raw["line_item_unblended_cost"]).sum()
@@ -455,8 +473,8 @@ def test_the_shipped_cur_read_by_forcing_its_reader():
 
     loaded = cell_with(texts, "total billed cost")
     assert (
-        f"CUR export, {len(raw):,} lines, {len(months)} months, {months[0]} to {months[-1]}"
-        in loaded
+        f"CUR export, {len(raw):,} lines, {len(months)} "
+        f"months, {months[0]} to {months[-1]}" in loaded
     )
     assert (
         f"total billed cost: {billed:,.2f} in the bill's currency" in loaded
@@ -467,9 +485,10 @@ def test_the_shipped_cur_read_by_forcing_its_reader():
     )
 
 
-# --------------------------------------------------------------------------------------------------
-# Mistakes in the parameters fail early, with the parameter's name or the file and what was expected
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# Mistakes in the parameters fail early, with the parameter's name or the file and what
+# was expected
+# --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -498,7 +517,8 @@ def test_the_shipped_cur_read_by_forcing_its_reader():
         ),
         (
             {"REQUESTS": ["ftp://shop.example.com/"]},
-            "REQUESTS: 'ftp://shop.example.com/' is not [METHOD] http(s)://host[:port]/path",
+            "REQUESTS: 'ftp://shop.example.com/' is not "
+            "[METHOD] http(s)://host[:port]/path",
         ),
         (
             {"REQUESTS": ["https://shop.example.com:99999/"]},
@@ -516,13 +536,14 @@ def test_a_wrong_parameter_stops_the_notebook_with_a_clear_message(values, messa
     assert message in str(failure.value)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # (d) Gateway API objects written here. Expected answers by the Gateway API's own rules
-# (apis/v1/httproute_types.go and gateway_types.go, site-src/concepts/hostnames.md, read 2026-12-02):
-# a rule without matches is "PathPrefix /"; PathPrefix compares whole path elements and ignores a
-# trailing slash, the longer prefix wins; a listener's "*.example.org" matches one or more labels but
-# not the apex; a listener without allowedRoutes takes routes of its own namespace only.
-# --------------------------------------------------------------------------------------------------
+# (apis/v1/httproute_types.go and gateway_types.go, site-src/concepts/hostnames.md, read
+# 2026-12-02): a rule without matches is "PathPrefix /"; PathPrefix compares whole path
+# elements and ignores a trailing slash, the longer prefix wins; a listener's
+# "*.example.org" matches one or more labels but not the apex; a listener without
+# allowedRoutes takes routes of its own namespace only.
+# --------------------------------------------------------------------------------------
 
 MINIMAL_GATEWAY = textwrap.dedent("""
     apiVersion: gateway.networking.k8s.io/v1
@@ -547,7 +568,9 @@ MINIMAL_GATEWAY = textwrap.dedent("""
 
 
 def picture_of(notebook: nbformat.NotebookNode) -> list[dict]:
-    """The PNG outputs of the Gateway picture cell: width in pixels and the stored smallest text height."""
+    """The PNG outputs of the Gateway picture cell: width in pixels and the stored
+    smallest text height.
+    """
     cell = next(c for c in notebook.cells if c.get("id") == "gateway-picture")
     pictures = []
     for output in cell.outputs:
@@ -593,12 +616,13 @@ def test_a_minimal_gateway_and_route_without_other_manifests(tmp_path):
     ), attach
     assert "demo/site  spec.parentRefs[0]  demo/web  http  True  Accepted" in attach
     table = cell_with(texts, "the connection fails")
-    # No matches: PathPrefix /, any method, so both plain-HTTP requests reach the Service; nothing listens on 443.
+    # No matches: PathPrefix /, any method, so both plain-HTTP requests reach the
+    # Service; nothing listens on 443.
     assert "http://anything.example/  http  200  demo/site:8080  demo/site" in table
     assert "POST http://anything.example/form?x=1  http  200  demo/site:8080" in table
     assert (
-        "https://anything.example/  –  none  no listener on port 443: the connection fails"
-        in table
+        "https://anything.example/  –  none  no listener "
+        "on port 443: the connection fails" in table
     )
     assert printed(texts, "No Ingress among the objects: nothing to compare.")
     assert printed(texts, "Part 3 skipped: MANIFESTS is None.") and printed(
@@ -639,7 +663,8 @@ ROUTES_AND_AN_INGRESS = textwrap.dedent("""
       - host: app.example.org
         http:
           paths:
-          - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 8080}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: api,
+             port: {number: 8080}}}}
     ---
     apiVersion: gateway.networking.k8s.io/v1
     kind: Gateway
@@ -697,7 +722,8 @@ def test_routes_that_do_not_attach_and_an_ingress_that_answers_differently(tmp_p
         "https://app.example.org/",
     ]
 
-    # The Gateway objects sit in the manifests' folder: GATEWAY names the same folder, read once.
+    # The Gateway objects sit in the manifests' folder: GATEWAY names the same folder,
+    # read once.
     notebook = run_notebook(
         **{
             **ONLY,
@@ -709,7 +735,8 @@ def test_routes_that_do_not_attach_and_an_ingress_that_answers_differently(tmp_p
     texts = texts_of(notebook)
 
     assert (
-        "Gateway API objects (HTTPRoute: 4, Gateway: 1): the cluster model sets them aside"
+        "Gateway API objects (HTTPRoute: 4, Gateway: 1): "
+        "the cluster model sets them aside"
         in cell_with(texts, "the cluster model sets them aside")
     )
     assert "from 1 source" in cell_with(texts, "not used for routing")  # not read twice
@@ -737,18 +764,20 @@ def test_routes_that_do_not_attach_and_an_ingress_that_answers_differently(tmp_p
     assert (
         "http://app.example.org/apiary  http  200  infra/web:80  infra/app" in table
     )  # /apiary is not below /api
-    # The listener takes deep.app.example.org (one or more labels), no attached route names it.
+    # The listener takes deep.app.example.org (one or more labels), no attached route
+    # names it.
     assert re.search(
         r"^http://deep.app.example.org/  http  404  ", table, flags=re.MULTILINE
     ), table
     assert re.search(
-        r"^http://example.org/  –  404  no listener of Gateway infra/web takes host example.org",
+        r"^http://example.org/  –  404  no listener of "
+        r"Gateway infra/web takes host example.org",
         table,
         flags=re.MULTILINE,
     ), table
     assert (
-        "https://app.example.org/  –  none  no listener on port 443: the connection fails"
-        in table
+        "https://app.example.org/  –  none  no listener "
+        "on port 443: the connection fails" in table
     )
     assert (
         cell_with(texts, "GET deep.app.example.org/ at Gateway infra/web").count(
@@ -756,8 +785,9 @@ def test_routes_that_do_not_attach_and_an_ingress_that_answers_differently(tmp_p
         )
         == 2
     )
-    # The Ingress: /apiary and every host without rules go to its default backend; its translation does the
-    # same through a catch-all route; the Gateway written here has no catch-all.
+    # The Ingress: /apiary and every host without rules go to its default backend; its
+    # translation does the same through a catch-all route; the Gateway written here has
+    # no catch-all.
     compared = cell_with(texts, "answered differently")
     assert (
         "not compared (the translation listens on 80 only): https://app.example.org/"
@@ -774,28 +804,30 @@ def test_routes_that_do_not_attach_and_an_ingress_that_answers_differently(tmp_p
     )
     assert "http://example.org/  infra/web:80  infra/web:80  404  True" in compared
     assert (
-        "Ingress infra/app, spec.defaultBackend: the Gateway API has no Ingress-wide default"
-        in compared
+        "Ingress infra/app, spec.defaultBackend: the "
+        "Gateway API has no Ingress-wide default" in compared
     )
-    # PathPrefix /api/ matches every path /api matches (a trailing slash is ignored) and is longer, so the
-    # request for rule 0 goes to rule 2: rule 0 can never be reached.
+    # PathPrefix /api/ matches every path /api matches (a trailing slash is ignored) and
+    # is longer, so the request for rule 0 goes to rule 2: rule 0 can never be reached.
     reached = cell_with(texts, "matches tried")
     assert "3 matches tried, 1 not reached by their own request" in reached
     assert (
-        "infra/app  spec.rules[0].matches[0]  GET app.example.org/api  False  infra/app spec.rules[2].matches[0]"
-        in reached
+        "infra/app  spec.rules[0].matches[0]  GET app.example.org/api  False  "
+        "infra/app spec.rules[2].matches[0]" in reached
     )
     assert "decided by: the longer path prefix" in reached
     (picture,) = picture_of(notebook)
     assert picture["width"] <= 784 and picture["text_px"] >= 9
 
 
-# --------------------------------------------------------------------------------------------------
-# (e) Flow logs and a cluster state written here. Two nodes in two zones; the expected costs are worked
-# out by hand at AWS's us-east-1 list prices, GB = 2^30 bytes as the course's price tables take it:
-# 0.01 USD per GB on each side of a zone crossing, 0.045 USD per GB through a NAT gateway, internet egress
-# free for the first 100 GB of a month, then 0.09 USD per GB.
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# (e) Flow logs and a cluster state written here. Two nodes in two zones; the expected
+#     costs are worked
+# out by hand at AWS's us-east-1 list prices, GB = 2^30 bytes as the course's price
+# tables take it: 0.01 USD per GB on each side of a zone crossing, 0.045 USD per GB
+# through a NAT gateway, internet egress free for the first 100 GB of a month, then 0.09
+# USD per GB.
+# --------------------------------------------------------------------------------------
 
 GiB = 2**30
 T0 = 1_793_664_000  # 2026-11-03 00:00:00 UTC
@@ -853,16 +885,20 @@ def usd_row(texts: list[str], namespace: str) -> list[str]:
 
 
 def test_a_default_format_flow_log_warns_and_counts_both_copies(tmp_path):
-    """Version 2, no header: no flow-direction (both copies of the web-1 -> db-0 transfer count) and no pkt-*
-    fields (the node's address stands in for the pod on the node's own side)."""
+    """Version 2, no header: no flow-direction (both copies of the web-1 -> db-0
+    transfer count) and no pkt-* fields (the node's address stands in for the pod on the
+    node's own side)."""
     log = tmp_path / "day.log"
     lines = [
         # the sender's interface, egress: its own primary address for web-1
-        f"2 123456789012 eni-a 10.0.1.10 10.0.2.31 40000 5432 6 2000 {3 * GiB} {T0} {T0 + 59} ACCEPT OK",
+        "2 123456789012 eni-a 10.0.1.10 10.0.2.31 40000 5432 6 "
+        f"2000 {3 * GiB} {T0} {T0 + 59} ACCEPT OK",
         # the receiver's interface, ingress: its own primary address for db-0
-        f"2 123456789012 eni-b 10.0.1.21 10.0.2.10 40000 5432 6 2000 {3 * GiB} {T0} {T0 + 59} ACCEPT OK",
+        "2 123456789012 eni-b 10.0.1.21 10.0.2.10 40000 5432 6 "
+        f"2000 {3 * GiB} {T0} {T0 + 59} ACCEPT OK",
         # the node itself through the NAT gateway of its zone
-        f"2 123456789012 eni-a 10.0.1.10 10.0.0.50 50000 443 6 3000 {4 * GiB} {T0 + 86340} {T0 + 86399} ACCEPT OK",
+        "2 123456789012 eni-a 10.0.1.10 10.0.0.50 50000 443 6 3000 "
+        f"{4 * GiB} {T0 + 86340} {T0 + 86399} ACCEPT OK",
         f"2 123456789012 eni-b - - - - - - - {T0} {T0 + 59} - NODATA",
         f"2 123456789012 eni-a - - - - - - - {T0 + 60} {T0 + 119} - SKIPDATA",
     ]
@@ -882,15 +918,18 @@ def test_a_default_format_flow_log_warns_and_counts_both_copies(tmp_path):
     assert "1 SKIPDATA records: AWS lost records of those intervals" in read
     assert "WARNING: no flow-direction field, so no count_once" in read
     assert "WARNING: no pkt-srcaddr and pkt-dstaddr" in read
-    # 6 GiB have a pod at one end (as pkt-less records show it: on the far side), 4 GiB only a node.
+    # 6 GiB have a pod at one end (as pkt-less records show it: on the far side), 4 GiB
+    # only a node.
     assert (
-        "bytes with a pod at one end at least: 60.0%; only nodes: 40.0%; neither end in the book: 0.0%"
+        "bytes with a pod at one end at least: 60.0%; only "
+        "nodes: 40.0%; neither end in the book: 0.0%"
         in cell_with(texts, "bytes with a pod")
     )
     cost = cell_with(texts, "a month of 30 days")
     assert "a month of 30 days: every byte of the log x 15 (30 / 2)" in cost
-    # Each copy is a crossing of 3 GiB whose node side goes to the pod across: 2 sides x 3 GiB x 15 days x 0.01.
-    # The NAT gateway: 4 GiB x 15 x 0.045 = 2.70, for (nodes). Columns: inter_zone, nat_gateway, total.
+    # Each copy is a crossing of 3 GiB whose node side goes to the pod across: 2 sides x
+    # 3 GiB x 15 days x 0.01. The NAT gateway: 4 GiB x 15 x 0.045 = 2.70, for (nodes).
+    # Columns: inter_zone, nat_gateway, total.
     assert usd_row(texts, "data") == ["0.90", "0.00", "0.90"]
     assert usd_row(texts, "shop") == ["0.90", "0.00", "0.90"]
     assert usd_row(texts, "(nodes)") == ["0.00", "2.70", "2.70"]
@@ -898,7 +937,8 @@ def test_a_default_format_flow_log_warns_and_counts_both_copies(tmp_path):
     zones = cell_with(texts, "bytes crossing zones")
     assert f"bytes crossing zones in the log: {6 * GiB:,} (60.0% of all)" in zones
     assert f"node/n-a  us-east-1a  data/db-0  us-east-1b  {3 * GiB:,}  50.0%" in zones
-    # shop/web has one endpoint in each zone: at random, half the requests leave; PreferClose keeps them.
+    # shop/web has one endpoint in each zone: at random, half the requests leave;
+    # PreferClose keeps them.
     assert "shop/web  us-east-1a  1 of 2  50.0%  0.0%" in zones
     assert "shop/web  us-east-1b  1 of 2  50.0%  0.0%" in zones
     assert "data/db" not in zones.split("Service")[-1]  # one zone only
@@ -912,23 +952,28 @@ def test_a_default_format_flow_log_warns_and_counts_both_copies(tmp_path):
 
 
 def test_a_custom_format_flow_log_gzipped_with_a_header(tmp_path):
-    """Version 5 fields with a header line, gzipped: count_once drops the receiver's copy, pkt-* name the pod,
-    and on the NAT gateway's interface (no instance) the interface's addresses are the ends."""
+    """Version 5 fields with a header line, gzipped: count_once drops the receiver's
+    copy, pkt-* name the pod, and on the NAT gateway's interface (no instance) the
+    interface's addresses are the ends."""
     header = (
-        "version interface-id instance-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
-        "action log-status pkt-srcaddr pkt-dstaddr flow-direction"
+        "version interface-id instance-id srcaddr dstaddr srcport dstport protocol "
+        "packets bytes start end action log-status "
+        "pkt-srcaddr pkt-dstaddr flow-direction"
     )
     lines = [
         header,
-        f"5 eni-a i-a 10.0.1.10 10.0.2.31 40000 5432 6 2000 {3 * GiB} {T0} {T0 + 59} ACCEPT OK "
-        "10.0.1.21 10.0.2.31 egress",
-        f"5 eni-b i-b 10.0.1.21 10.0.2.10 40000 5432 6 2000 {3 * GiB} {T0} {T0 + 59} ACCEPT OK "
-        "10.0.1.21 10.0.2.31 ingress",
-        f"5 eni-a i-a 10.0.1.10 203.0.113.9 50000 443 6 3000 {4 * GiB} {T0 + 60} {T0 + 119} ACCEPT OK "
+        f"5 eni-a i-a 10.0.1.10 10.0.2.31 40000 5432 6 2000 {3 * GiB} {T0} {T0 + 59} "
+        "ACCEPT OK 10.0.1.21 10.0.2.31 egress",
+        f"5 eni-b i-b 10.0.1.21 10.0.2.10 40000 5432 6 2000 {3 * GiB} {T0} {T0 + 59} "
+        "ACCEPT OK 10.0.1.21 10.0.2.31 ingress",
+        "5 eni-a i-a 10.0.1.10 203.0.113.9 50000 443 6 3000 "
+        f"{4 * GiB} {T0 + 60} {T0 + 119} ACCEPT OK "
         "10.0.1.21 203.0.113.9 egress",
-        f"5 eni-n - 10.0.1.21 10.0.0.50 50000 443 6 3000 {4 * GiB} {T0 + 60} {T0 + 119} ACCEPT OK "
+        "5 eni-n - 10.0.1.21 10.0.0.50 50000 443 6 3000 "
+        f"{4 * GiB} {T0 + 60} {T0 + 119} ACCEPT OK "
         "10.0.1.21 203.0.113.9 ingress",
-        f"5 eni-n - 10.0.0.50 203.0.113.9 50000 443 6 3000 {4 * GiB} {T0 + 86340} {T0 + 86399} ACCEPT OK "
+        "5 eni-n - 10.0.0.50 203.0.113.9 50000 443 6 3000 "
+        f"{4 * GiB} {T0 + 86340} {T0 + 86399} ACCEPT OK "
         "10.0.0.50 203.0.113.9 egress",
         f"5 eni-b i-b - - - - - - - {T0} {T0 + 59} - NODATA - - -",
     ]
@@ -950,20 +995,22 @@ def test_a_custom_format_flow_log_gzipped_with_a_header(tmp_path):
     assert "format of 1 file(s): " + header in read
     assert "skipped, no traffic: NODATA 1, SKIPDATA 0, blank lines 0" in read
     assert (
-        f"count_once: 1 ingress copies of transfers logged as egress too dropped ({3 * GiB:,} bytes)"
-        in read
+        "count_once: 1 ingress copies of transfers logged as "
+        f"egress too dropped ({3 * GiB:,} bytes)" in read
     )
     assert "WARNING" not in "\n".join(texts)
-    # Left: 3 GiB web-1 -> db-0, 4 GiB web-1 -> internet, 4 GiB web-1 -> NAT, 4 GiB NAT -> internet (no pod).
+    # Left: 3 GiB web-1 -> db-0, 4 GiB web-1 -> internet, 4 GiB web-1 -> NAT, 4 GiB NAT
+    # -> internet (no pod).
     assert (
-        "bytes with a pod at one end at least: 73.3%; only nodes: 0.0%; neither end in the book: 26.7%"
+        "bytes with a pod at one end at least: 73.3%; only "
+        "nodes: 0.0%; neither end in the book: 26.7%"
         in cell_with(texts, "bytes with a pod")
     )
     cost = cell_with(texts, "a month of 30 days")
     assert "2026-11-03 23:59:59+00:00: 1 day of traffic" in cost
     assert "a month of 30 days: every byte of the log x 30 (30 / 1)" in cost
-    # Columns: inter_zone, internet_out, nat_gateway, total.
-    # shop: 3 GiB x 30 x 0.01 = 0.90; (120 - 100 free) GB x 0.09 = 1.80; 120 GB x 0.045 = 5.40.
+    # Columns: inter_zone, internet_out, nat_gateway, total. shop: 3 GiB x 30 x 0.01 =
+    # 0.90; (120 - 100 free) GB x 0.09 = 1.80; 120 GB x 0.045 = 5.40.
     assert usd_row(texts, "shop") == ["0.90", "1.80", "5.40", "8.10"]
     assert usd_row(texts, "data") == ["0.90", "0.00", "0.00", "0.90"]
     assert f"in no namespace: {4 * GiB * 30:,} bytes a month" in cost

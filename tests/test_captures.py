@@ -1,7 +1,8 @@
 """Tests of the capture reader and writers on captures built here, frame by frame.
 
-Every frame is assembled from its protocol headers in this file, so the expected fields (addresses,
-ports, flags, lengths, times) are known by construction, not read back from the reader.
+Every frame is assembled from its protocol headers in this file, so the expected fields
+(addresses, ports, flags, lengths, times) are known by construction, not read back from
+the reader.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from ingress_egress.captures import (
 
 T0 = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z in nanoseconds
 
-# ----------------------------------------------------------------------------- frame builders
+# ----------------------------------------------------------------------------- frame
+# builders
 
 
 def ip4(text: str) -> bytes:
@@ -109,7 +111,9 @@ def frag6(next_header: int, offset_units: int, more: bool) -> bytes:
 
 
 def ah(next_header: int) -> bytes:
-    """An Authentication Header with a 12-byte ICV: payload length field (24 / 4) - 2 = 4."""
+    """An Authentication Header with a 12-byte ICV: payload length field (24 / 4) - 2 =
+    4.
+    """
     return struct.pack(">BBHII", next_header, 4, 0, 0x100, 1) + bytes(12)
 
 
@@ -152,7 +156,8 @@ def rows(df: pd.DataFrame, *cols: str) -> list[tuple]:
     ]
 
 
-# ----------------------------------------------------------------------------- pcap basics
+# ----------------------------------------------------------------------------- pcap
+# basics
 
 
 @pytest.mark.parametrize("nanosecond", [True, False])
@@ -242,7 +247,8 @@ def test_empty_capture_has_all_columns(tmp_path):
     assert str(df["sport"].dtype) == "Int32"
 
 
-# ----------------------------------------------------------------------------- link types
+# ----------------------------------------------------------------------------- link
+# types
 
 
 def test_ethernet_vlan_and_qinq_tags(tmp_path):
@@ -384,7 +390,8 @@ def test_ipv4_only_and_ipv6_only_raw_link_types(tmp_path):
     assert rows(df, "src", "protocol", "icmp_type") == [("2001:db8::1", "ICMPv6", 135)]
 
 
-# ----------------------------------------------------------------------------- network layer
+# ----------------------------------------------------------------------------- network
+# layer
 
 
 def test_ipv4_options_fragments_and_other_protocols(tmp_path):
@@ -462,7 +469,8 @@ def test_ipv6_extension_header_cut_by_snaplen(tmp_path):
     df = read_capture(
         write_pcap(tmp_path / "c.pcap", [(T0, frame)], snaplen=14 + 40 + 4)
     )
-    # the hop-by-hop header is captured (its next-header byte says TCP) but not its end or TCP
+    # the hop-by-hop header is captured (its next-header byte says TCP) but not its end
+    # or TCP
     assert rows(df, "src", "protocol", "sport") == [("2001:db8::1", "TCP", None)]
 
 
@@ -586,7 +594,8 @@ def test_pcapng_interfaces_resolutions_flags_and_skipped_blocks(tmp_path):
 
 
 def test_power_of_two_resolution_rounds_down_like_wireshark(tmp_path):
-    # one tick of 2^-10 s is 976,562.5 ns; Wireshark prints ...000976562 (it rounds down)
+    # one tick of 2^-10 s is 976,562.5 ns; Wireshark prints ...000976562 (it rounds
+    # down)
     path = tmp_path / "p2.pcapng"
     write_pcapng(
         path,
@@ -604,7 +613,8 @@ def test_pcapng_timestamp_offset(tmp_path):
         [(0, 1_700_000_005_000_000_123, b"\x45" + bytes(19))],
         interfaces=[(LINKTYPE_RAW, 9, 262144, 1_700_000_000)],
     )
-    # SHB 28 bytes, IDB 44 (if_tsresol and if_tsoffset options): the EPB's timestamp at 72 + 12
+    # SHB 28 bytes, IDB 44 (if_tsresol and if_tsoffset options): the EPB's timestamp at
+    # 72 + 12
     high, low = struct.unpack_from("<II", path.read_bytes(), 72 + 12)
     assert (
         high << 32
@@ -657,7 +667,8 @@ def test_simple_and_obsolete_packet_blocks_and_sections(tmp_path):
     assert len(df.attrs["interfaces"]) == 5
 
 
-# ----------------------------------------------------------------------------- chunked reading
+# ----------------------------------------------------------------------------- chunked
+# reading
 
 
 def _mixed_frames(rng: np.random.Generator, n: int) -> list[tuple[int, bytes, int]]:
@@ -729,7 +740,8 @@ def test_small_chunks_give_the_same_frame_as_one_chunk(tmp_path):
         )  # smaller than a jumbo frame's record
         pd.testing.assert_frame_equal(whole, pieces)
     assert pieces.attrs == whole.attrs
-    # the same packets, whatever the container: pcap, or pcapng in 8 sections of both byte orders
+    # the same packets, whatever the container: pcap, or pcapng in 8 sections of both
+    # byte orders
     pd.testing.assert_frame_equal(
         read_capture(pcap), read_capture(sections, chunk_bytes=4096)
     )
@@ -745,7 +757,8 @@ def test_progress_bar_is_optional(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
-# ----------------------------------------------------------------------------- dpkt as an oracle
+# ----------------------------------------------------------------------------- dpkt as
+# an oracle
 
 
 def test_agrees_with_dpkt_on_a_generated_capture(tmp_path):
@@ -911,7 +924,8 @@ def _pcapng_bytes(tmp_path) -> bytearray:
     return bytearray(path.read_bytes())
 
 
-# SHB 28 bytes, IDB 32 bytes (with if_tsresol), then two EPBs of 52 bytes: offsets 60 and 112.
+# SHB 28 bytes, IDB 32 bytes (with if_tsresol), then two EPBs of 52 bytes: offsets 60
+# and 112.
 def test_error_corrupt_pcapng_block_lengths(tmp_path):
     data = _pcapng_bytes(tmp_path)
     assert struct.unpack_from("<II", data, 60) == (6, 52)
@@ -927,8 +941,8 @@ def test_error_corrupt_pcapng_block_lengths(tmp_path):
     struct.pack_into("<I", bad, 112 + 48, 56)  # trailing length disagrees
     (tmp_path / "b.pcapng").write_bytes(bytes(bad))
     assert (
-        "block 4 at byte offset 112 (Enhanced Packet Block): corrupt block: length 52 at the "
-        "start but 56 at the end" in _error(tmp_path / "b.pcapng")
+        "block 4 at byte offset 112 (Enhanced Packet Block): corrupt block: length 52 "
+        "at the start but 56 at the end" in _error(tmp_path / "b.pcapng")
     )
     bad = bytearray(data)
     struct.pack_into("<I", bad, 112 + 4, 2**31)  # far beyond the file
@@ -936,8 +950,8 @@ def test_error_corrupt_pcapng_block_lengths(tmp_path):
     assert "corrupt block length 2147483648" in _error(tmp_path / "c.pcapng")
     (tmp_path / "d.pcapng").write_bytes(bytes(data[:-8]))
     assert (
-        "block 4 at byte offset 112 (Enhanced Packet Block): truncated block: its length "
-        "field says 52 bytes, only 44 left" in _error(tmp_path / "d.pcapng")
+        "block 4 at byte offset 112 (Enhanced Packet Block): truncated block: its "
+        "length field says 52 bytes, only 44 left" in _error(tmp_path / "d.pcapng")
     )
     bad = bytearray(data)
     struct.pack_into(
@@ -945,8 +959,8 @@ def test_error_corrupt_pcapng_block_lengths(tmp_path):
     )  # captured length larger than the block holds
     (tmp_path / "e.pcapng").write_bytes(bytes(bad))
     assert (
-        "block 3 at byte offset 60 (Enhanced Packet Block): captured length 40 does not fit"
-        in _error(tmp_path / "e.pcapng")
+        "block 3 at byte offset 60 (Enhanced Packet "
+        "Block): captured length 40 does not fit" in _error(tmp_path / "e.pcapng")
     )
 
 
@@ -976,7 +990,8 @@ def test_capture_error_is_a_value_error():
     assert captures.MAX_RECORD_BYTES == 256 * 2**20
 
 
-# ----------------------------------------------------------------------------- tshark as an oracle
+# ----------------------------------------------------------------------------- tshark
+# as an oracle
 
 
 def _tshark_fields(path: Path, fields: list[str]) -> pd.DataFrame:
@@ -986,7 +1001,8 @@ def _tshark_fields(path: Path, fields: list[str]) -> pd.DataFrame:
     exe = shutil.which("tshark")
     if exe is None:
         pytest.skip(
-            "tshark is not installed: the generated capture is not cross-checked with it"
+            "tshark is not installed: the generated "
+            "capture is not cross-checked with it"
         )
     cmd = [
         exe,

@@ -1,7 +1,8 @@
 """The capture reader on hostile input: one regression test per defect found by fuzzing.
 
-Each input is built here from the description of a reproducer (``../shared/robustness``); where
-tshark's behaviour is the reference, the test runs tshark on the same bytes (skipped without it).
+Each input is built here from the description of a reproducer
+(``../shared/robustness``); where tshark's behaviour is the reference, the test runs
+tshark on the same bytes (skipped without it).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def epb(
 
 
 def tshark_error(path) -> str | None:
-    """tshark's complaint about a file (None when it reads it), or a skip without tshark."""
+    """tshark's complaint about a file (None when it reads it), or a skip without
+    tshark.
+    """
     exe = shutil.which("tshark")
     if exe is None:
         pytest.skip("tshark is not installed: its verdict on this file is not checked")
@@ -80,7 +83,8 @@ def error_of(path) -> str:
     return message
 
 
-# ------------------------------------------------------------------ pcapng interface options
+# ------------------------------------------------------------------ pcapng interface
+# options
 
 
 def test_tsresol_option_without_its_value_byte(tmp_path):
@@ -138,7 +142,8 @@ def test_a_tsresol_option_of_another_length_is_ignored_as_tshark_does(tmp_path):
     assert tshark_error(path) is None
 
 
-# ------------------------------------------------------------------ timestamps out of range
+# ------------------------------------------------------------------ timestamps out of
+# range
 
 
 def test_timestamp_beyond_the_time_column_is_refused_not_wrapped(tmp_path):
@@ -172,7 +177,8 @@ def test_offset_near_the_limits_still_works(tmp_path):
 
 
 def test_pcap_fraction_of_a_second_or_more_is_carried(tmp_path):
-    # a microsecond field of 4,000,000,000 is 4,000 s: carried, not wrapped (tshark wraps it)
+    # a microsecond field of 4,000,000,000 is 4,000 s: carried, not wrapped (tshark
+    # wraps it)
     path = write_pcap(
         tmp_path / "us.pcap", [(1_700_000_000 * 10**9, ETH_IP)], nanosecond=False
     )
@@ -184,15 +190,16 @@ def test_pcap_fraction_of_a_second_or_more_is_carried(tmp_path):
     ]
 
 
-# ------------------------------------------------------------------ structure tshark refuses
+# ------------------------------------------------------------------ structure tshark
+# refuses
 
 
 def test_packet_block_before_any_interface_of_its_section(tmp_path):
     path = tmp_path / "first.pcapng"
     path.write_bytes(SHB + epb() + IDB)
     assert (
-        "block 2 at byte offset 28 (Enhanced Packet Block): interface 0 is not defined: "
-        "its section has 0 Interface Description Block(s) before this block"
+        "block 2 at byte offset 28 (Enhanced Packet Block): interface 0 is not "
+        "defined: its section has 0 Interface Description Block(s) before this block"
         in error_of(path)
     )
     assert (
@@ -218,7 +225,8 @@ def test_packet_block_before_an_interface_defined_later_in_the_same_chunk(tmp_pa
 
 
 def test_simple_packet_block_too_small_for_its_packet(tmp_path):
-    # the SPB says 100 bytes on the wire, the interface has no snap length, the block holds 36
+    # the SPB says 100 bytes on the wire, the interface has no snap length, the block
+    # holds 36
     path = tmp_path / "spb.pcapng"
     path.write_bytes(SHB + IDB + block(3, struct.pack("<I", 100) + ETH_IP + bytes(2)))
     assert (
@@ -284,8 +292,8 @@ def test_pcap_fcs_bits_are_not_reserved(tmp_path, network):
 
 
 def test_huge_original_length_is_reported_not_summed(tmp_path):
-    # the reproducer: a 54-byte record claiming 4,294,967,280 bytes on the wire; its IPv4
-    # header says 40 bytes (20 IP + 20 TCP), so the frame was 14 + 40 = 54 bytes
+    # the reproducer: a 54-byte record claiming 4,294,967,280 bytes on the wire; its
+    # IPv4 header says 40 bytes (20 IP + 20 TCP), so the frame was 14 + 40 = 54 bytes
     frame = bytes(12) + b"\x08\x00" + b"\x45\x00\x00\x28" + bytes(36)
     path = tmp_path / "orig.pcap"
     path.write_bytes(
@@ -307,8 +315,9 @@ def test_original_length_below_captured_length(tmp_path):
 
 
 def test_plausible_lengths_are_kept(tmp_path):
-    # a snap-length cut (IP says 1,486), Ethernet padding (a 40-byte packet in 60 bytes + FCS),
-    # TSO with IPv4 total length 0, and a non-IP frame of a jumbo size: all believed
+    # a snap-length cut (IP says 1,486), Ethernet padding (a 40-byte packet in 60
+    # bytes + FCS), TSO with IPv4 total length 0, and a non-IP frame of a jumbo size:
+    # all believed
     cut = bytes(12) + b"\x08\x00" + b"\x45\x00\x05\xce" + bytes(36)
     small = bytes(12) + b"\x08\x00" + b"\x45\x00\x00\x28" + bytes(46)
     tso = bytes(12) + b"\x08\x00" + b"\x45\x00\x00\x00" + bytes(36)
@@ -391,8 +400,9 @@ def test_an_empty_stream_and_a_truncated_stream(tmp_path):
 
 
 def test_fifo_is_read_once_a_writer_comes(tmp_path):
-    # Documented behaviour: opening a FIFO waits for a writer, like cat and tcpdump -r. The
-    # test supplies the writer from a thread, and never waits more than 30 s for the reader.
+    # Documented behaviour: opening a FIFO waits for a writer, like cat and tcpdump -r.
+    # The test supplies the writer from a thread, and never waits more than 30 s for the
+    # reader.
     fifo = tmp_path / "capture.fifo"
     os.mkfifo(fifo)
     data = _capture_bytes(2000)

@@ -1,9 +1,10 @@
 """The capture reader against tshark, on real captures from public test suites.
 
-``../shared/real-captures/`` (beside the repository) holds pcap and pcapng files with TShark 4.0's
-per-packet fields (``*.packets.tsv``) and per-flow sums (``*.directed_flows_exact.tsv``). The
-expected values here are tshark's, not this reader's. The files are not part of the project, so
-these tests skip when the folder is absent.
+``../shared/real-captures/`` (beside the repository) holds pcap and pcapng files with
+TShark 4.0's per-packet fields (``*.packets.tsv``) and per-flow sums
+(``*.directed_flows_exact.tsv``). The expected values here are tshark's, not this
+reader's. The files are not part of the project, so these tests skip when the folder is
+absent.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ def _captures() -> list:
             pytest.param(
                 None,
                 marks=pytest.mark.skip(
-                    reason=f"../shared/real-captures not present: {SHARED} is missing, so the reader is "
-                    "not checked against tshark here"
+                    reason=f"../shared/real-captures not present: {SHARED} is missing, "
+                    "so the reader is not checked against tshark here"
                 ),
             )
         ]
@@ -37,12 +38,16 @@ def _captures() -> list:
 
 
 def _first(value: str) -> str:
-    """tshark lists repeated fields (tunnels, ICMP errors) with commas: the first is outermost."""
+    """tshark lists repeated fields (tunnels, ICMP errors) with commas: the first is
+    outermost.
+    """
     return value.split(",")[0]
 
 
 def _epoch_ns(text: str) -> int:
-    """tshark's frame.time_epoch ("1418145369.924505488") to integer nanoseconds, exactly."""
+    """tshark's frame.time_epoch ("1418145369.924505488") to integer nanoseconds,
+    exactly.
+    """
     seconds, _, fraction = text.partition(".")
     return int(seconds) * 1_000_000_000 + int((fraction + "000000000")[:9])
 
@@ -119,7 +124,8 @@ def test_packets_agree_with_tshark(tsv: Path) -> None:
         g = [None if pd.isna(x) else int(x) for x in got[col]]
         w = [None if pd.isna(x) else int(x) for x in want[col]]
         assert g == w, col
-    # the protocol column names the transport tshark found right after the outermost IP header
+    # the protocol column names the transport tshark found right after the outermost IP
+    # header
     names = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmpv6": "ICMPv6"}
     has_ip = want["family"].notna()
     assert got.loc[has_ip, "protocol"].tolist() == [

@@ -1,14 +1,17 @@
-"""The cheat sheet (book/cheatsheet.md): ingress and egress in networking, cloud and Kubernetes side by side.
+"""The cheat sheet (book/cheatsheet.md): ingress and egress in networking, cloud and
+Kubernetes side by side.
 
-- The source table has the three settings as columns and the promised rows, and every cell links to a
-  notebook of the course, at a section that the notebook really has.
-- Its prices are the ones in `data/prices/*.csv`, with the dates and sources its footnote gives.
-- In the built book, every link of the page lands on an existing page and, where it names one, an
-  existing section.
-- Printed by Chromium (A4, landscape), the page is one sheet: the book's navigation is hidden, the
-  table spans the width of the paper, its text is at least 7.5 pt, and the page's text reaches at
-  least 90 % of the way down the printable area (the space is used). Without Chromium this test
-  skips on a workstation and fails in CI, like the other browser tests.
+- The source table has the three settings as columns and the promised rows, and every
+  cell links to a notebook of the course, at a section that the notebook really has.
+- Its prices are the ones in `data/prices/*.csv`, with the dates and sources its
+  footnote gives.
+- In the built book, every link of the page lands on an existing page and, where it
+  names one, an existing section.
+- Printed by Chromium (A4, landscape), the page is one sheet: the book's navigation is
+  hidden, the table spans the width of the paper, its text is at least 7.5 pt, and the
+  page's text reaches at least 90 % of the way down the printable area (the space is
+  used). Without Chromium this test skips on a workstation and fails in CI, like the
+  other browser tests.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ ROWS = [
     ("tools", "observe"),
 ]
 
-# A link in the source: raw HTML (the book's section anchors need it) or a Markdown link.
+# A link in the source: raw HTML (the book's section anchors need it) or a Markdown
+# link.
 LINK = re.compile(
     r'<a\b[^>]*?\bhref="([^"]+)"[^>]*>(.*?)</a>|\[([^\]]*)\]\(([^)\s]+)\)'
 )
@@ -51,10 +55,13 @@ NOTEBOOK_LINK = re.compile(
 
 
 def split_row(line: str, number: int) -> list[str]:
-    """The cells of one Markdown table line; `|` inside a code span or escaped as `\\|` stays in the cell."""
+    """The cells of one Markdown table line; `|` inside a code span or escaped as `\\|`
+    stays in the cell.
+    """
     if not (line.startswith("|") and line.rstrip().endswith("|")):
         raise ValueError(
-            f"{SHEET}: line {number}: a table row must start and end with '|': {line[:60]!r}"
+            f"{SHEET}: line {number}: a table row must start "
+            f"and end with '|': {line[:60]!r}"
         )
     cells, current, in_code, i = [], "", False, 1
     body = line.rstrip()[:-1]
@@ -96,7 +103,9 @@ def links(cell: str) -> list[str]:
 
 
 def notebook_sections(name: str) -> set[str]:
-    """The ids docutils gives the headings of a notebook's Markdown cells (what Sphinx puts in the HTML)."""
+    """The ids docutils gives the headings of a notebook's Markdown cells (what Sphinx
+    puts in the HTML).
+    """
     import nbformat
 
     notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
@@ -202,7 +211,8 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
         and (ingress.usd_per_unit == 0).all()
     )
 
-    # AWS us-east-1, internet egress: the free allowance, then the first paid tier, in AWS's "GB".
+    # AWS us-east-1, internet egress: the free allowance, then the first paid tier, in
+    # AWS's "GB".
     egress = price_rows(table, "aws", "internet_out", "us-east-1")
     free, first = egress.iloc[0], egress.iloc[1]
     assert (
@@ -211,8 +221,8 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
         and first.usd_per_unit > 0
     )
     assert (
-        f"{free.tier_end:g} GB a month free per account, then {first.usd_per_unit:g} USD/GB"
-        in text
+        f"{free.tier_end:g} GB a month free per account, "
+        f"then {first.usd_per_unit:g} USD/GB" in text
     )
     assert (
         set(egress.unit) == {"GB"}
@@ -230,7 +240,8 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
     standard_paid = standard[standard.usd_per_unit > 0].iloc[0]
     assert f"(Standard Tier {standard_paid.usd_per_unit:g})" in text
 
-    # AWS us-east-1 inside the cloud: zones (both sides billed), regions (the source only), NAT gateways.
+    # AWS us-east-1 inside the cloud: zones (both sides billed), regions (the source
+    # only), NAT gateways.
     zone = price_rows(table, "aws", "inter_zone", "us-east-1").iloc[0]
     assert (
         zone.billed_sides == 2
@@ -259,7 +270,10 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
     bill = "rates printed on the FOCUS 1.0 sample bill, billing period September 2024"
     page = "the free 100 GB read on 2026-12-02 from AWS's EC2 pricing page"
     secondary = "NAT gateway hour read on 2026-11-27 from secondary sources"
-    later = "the Standard Tier and CloudFront to the origin from secondary sources, read on 2026-12-02"
+    later = (
+        "the Standard Tier and CloudFront to the origin from "
+        "secondary sources, read on 2026-12-02"
+    )
     claims = [
         (first, bill, ("primary-bill", "2024-09 billing period")),
         (zone, bill, ("primary-bill", "2024-09 billing period")),
@@ -271,7 +285,8 @@ def test_prices_are_the_price_tables_with_their_dates_and_sources():
         (nat_hour, secondary, ("secondary", "2026-11-27")),
         (
             paid,
-            "Google Cloud per GiB (2^30 bytes), read on 2026-11-27 from its pricing page",
+            "Google Cloud per GiB (2^30 bytes), read on "
+            "2026-11-27 from its pricing page",
             ("primary-page", "2026-11-27"),
         ),
         (
@@ -335,7 +350,8 @@ def test_every_link_of_the_built_cheat_sheet_lands_on_a_page_and_section(built_b
     sheet = built_book / "book" / "cheatsheet.html"
     page = parse(sheet)
 
-    # Every cell of the table kept its notebook link through the build (raw HTML is passed through).
+    # Every cell of the table kept its notebook link through the build (raw HTML is
+    # passed through).
     source_cells = [cell for cells in source_table() for cell in cells]
     assert len(page.cells) == len(source_cells)
     assert [
@@ -350,7 +366,8 @@ def test_every_link_of_the_built_cheat_sheet_lands_on_a_page_and_section(built_b
     for href in page.hrefs:
         parts = urlsplit(href)
         if parts.scheme or parts.netloc:
-            continue  # no network here; the cheat sheet itself links only inside the book
+            # no network here; the cheat sheet itself links only inside the book
+            continue
         target = (
             sheet if not parts.path else (sheet.parent / unquote(parts.path)).resolve()
         )
@@ -361,7 +378,8 @@ def test_every_link_of_the_built_cheat_sheet_lands_on_a_page_and_section(built_b
             ids = targets.setdefault(target, parse(target).ids)
             if unquote(parts.fragment) not in ids:
                 broken.append(
-                    f"{href}: no id {parts.fragment!r} in {target.relative_to(built_book)}"
+                    f"{href}: no id {parts.fragment!r} in "
+                    f"{target.relative_to(built_book)}"
                 )
     assert len(page.hrefs) >= source_links
     assert broken == []
@@ -372,7 +390,8 @@ def _require_chromium() -> None:
         reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI"):
             pytest.fail(
-                f"{reason} (CI must run the browser tests: .ci/run installs what they need)"
+                f"{reason} (CI must run the browser tests: "
+                ".ci/run installs what they need)"
             )
         pytest.skip(reason)
 
@@ -396,7 +415,8 @@ def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
                 (built_book / "book" / "cheatsheet.html").as_uri(), wait_until="load"
             )
             page.emulate_media(media="print")
-            # The page's print style is in force: no navigation, and the table as wide as the paper allows.
+            # The page's print style is in force: no navigation, and the table as wide
+            # as the paper allows.
             for chrome in (
                 "header.bd-header",
                 ".bd-sidebar-primary",
@@ -409,8 +429,8 @@ def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
             body_width = page.evaluate("document.body.getBoundingClientRect().width")
             assert table.bounding_box()["width"] > 0.9 * body_width
             pdf = page.pdf(format="A4", landscape=True, print_background=True)
-            # Laid out on the printable area of the sheet (A4 landscape less the page's own margins),
-            # the text is large enough and fills the sheet.
+            # Laid out on the printable area of the sheet (A4 landscape less the page's
+            # own margins), the text is large enough and fills the sheet.
             margins = page.evaluate("""() => { for (const sheet of document.styleSheets) {
                 let rules = []; try { rules = [...sheet.cssRules]; } catch (error) { continue; }  // file: sheets
                 for (const rule of rules) if (rule instanceof CSSPageRule) return rule.style.margin; } }""")

@@ -1,8 +1,10 @@
-"""Exercises across the two books: numbered by notebook in both, solutions in the learners' book only.
+"""Exercises across the two books: numbered by notebook in both, solutions in the
+learners' book only.
 
-The classroom edition is built once for this module, strict, into a temporary folder, with the same
-two commands as `make book-classroom`. The learners' book is the session's `built_book`. Which
-exercises and solutions there should be is read here from the notebooks' own cells.
+The classroom edition is built once for this module, strict, into a temporary folder,
+with the same two commands as `make book-classroom`. The learners' book is the session's
+`built_book`. Which exercises and solutions there should be is read here from the
+notebooks' own cells.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def labels(path: Path) -> list[str]:
 
 
 def solution_only_lines(path: Path) -> dict[str, str]:
-    """For each exercise, one line of its solution's code that appears nowhere else in the notebook."""
+    """For each exercise, one line of its solution's code that appears nowhere else in
+    the notebook.
+    """
     inside, solution_code, other_text = None, {}, []
     for cell in cells(path):
         source = "".join(cell["source"])
@@ -64,7 +68,9 @@ def solution_only_lines(path: Path) -> dict[str, str]:
 
 
 def page_text(path: Path) -> str:
-    """The text of a built page: tags dropped, entities decoded, whitespace collapsed."""
+    """The text of a built page: tags dropped, entities decoded, whitespace
+    collapsed.
+    """
     text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
     return " ".join(html_lib.unescape(text).split())
 
@@ -77,8 +83,8 @@ def test_the_makefile_target_runs_the_same_commands():
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile[makefile.index("\nbook-classroom:") :].split("\n\n")[0]
     assert (
-        "-m ingress_egress.course classroom-config _config.yml _build/classroom/_config.yml"
-        in recipe
+        "-m ingress_egress.course classroom-config "
+        "_config.yml _build/classroom/_config.yml" in recipe
     )
     assert (
         "--config _build/classroom/_config.yml --path-output _build/classroom" in recipe
@@ -144,7 +150,8 @@ def index_terms(html: Path) -> set[str]:
 def test_solutions_are_not_searchable_in_the_classroom_edition(
     built_book, classroom_book
 ):
-    # Names that only solutions use (e.g. `server_egress`), against every other cell and page.
+    # Names that only solutions use (e.g. `server_egress`), against every other cell and
+    # page.
     solution_lines, elsewhere = (
         [],
         [p.read_text(encoding="utf-8") for p in (ROOT / "book").rglob("*.md")],
@@ -197,7 +204,8 @@ def test_exercises_are_numbered_by_notebook(built_book, classroom_book, edition)
         html, ROOT / "notebooks" / "02-packets-and-flows.ipynb"
     ).read_text(encoding="utf-8")
     assert re.search(
-        r'id="ex-02-dns-before-ping">\s*<p class="admonition-title"><span class="caption-number">'
+        r'id="ex-02-dns-before-ping">\s*<p class="admonition-title"><span '
+        r'class="caption-number">'
         r"Exercise[ \u00a0]2\.1 </span>",
         first_of_02,
     )
@@ -223,7 +231,8 @@ def test_every_exercise_is_in_the_instructor_guide_with_its_number(built_book):
                 f"{label} is not cross-referenced in book/instructor/"
             )
             link = re.search(
-                rf'href="\.\./\.\./notebooks/{notebook.stem}\.html#{label}"><span class="std std-numref">'
+                rf'href="\.\./\.\./notebooks/{notebook.stem}\.html#{label}"><span '
+                r'class="std std-numref">'
                 r"Exercise[ \u00a0]([\d.]+)</span>",
                 html,
             )

@@ -1,4 +1,6 @@
-"""The ingress-egress command line: counts worked out by hand, errors with exit status 2, the installed command."""
+"""The ingress-egress command line: counts worked out by hand, errors with exit status
+2, the installed command.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +36,9 @@ def frame(src: str, dst: str, payload: bytes = b"", *, unseen: int = 0) -> bytes
 
 @pytest.fixture
 def capture(tmp_path) -> Path:
-    """Seven frames whose classes and lengths are known by construction (Ethernet 14, IPv4 20 / IPv6 40, UDP 8)."""
+    """Seven frames whose classes and lengths are known by construction (Ethernet 14,
+    IPv4 20 / IPv6 40, UDP 8).
+    """
     arp = pk.ethernet(
         "ff:ff:ff:ff:ff:ff",
         MAC_ROUTER,
@@ -168,7 +172,9 @@ def test_flows_command_puts_the_exfiltration_first(capsys):
 
 
 def installed_command() -> str | None:
-    """The ``ingress-egress`` script installed beside this Python (the venv's bin folder)."""
+    """The ``ingress-egress`` script installed beside this Python (the venv's bin
+    folder).
+    """
     folders = [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
     for folder in folders:
         found = shutil.which("ingress-egress", path=folder)
@@ -181,7 +187,8 @@ def test_the_installed_command(capsys):
     command = installed_command()
     if command is None:
         pytest.skip(
-            "the ingress-egress script is not installed beside this Python (pip install -e .)"
+            "the ingress-egress script is not installed "
+            "beside this Python (pip install -e .)"
         )
     result = subprocess.run(
         [command, "summarize", str(OFFICE), "--inside", gen.OFFICE_NETWORK, "--json"],
@@ -192,8 +199,9 @@ def test_the_installed_command(capsys):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert run_json(capsys, str(OFFICE), "--inside", gen.OFFICE_NETWORK) == summary
-    # What the capture's documentation promises: egress beats ingress (upload, backup, exfiltration),
-    # the two DHCP broadcasts are the only external packets, ARP is the only non-IP traffic.
+    # What the capture's documentation promises: egress beats ingress (upload, backup,
+    # exfiltration), the two DHCP broadcasts are the only external packets, ARP is the
+    # only non-IP traffic.
     assert (
         summary["egress"]["bytes"]
         > gen.EXFILTRATION.payload_bytes + gen.CLOUD_UPLOAD.payload_bytes

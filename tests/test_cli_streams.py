@@ -1,4 +1,6 @@
-"""The command line on pipes, on implausible lengths and on Parquet, and its argument checks."""
+"""The command line on pipes, on implausible lengths and on Parquet, and its argument
+checks.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
 
 
 def test_summarize_reads_standard_input_like_the_file():
-    # tcpdump -w - | ingress-egress summarize - --inside ...: the same numbers as from the file
+    # tcpdump -w - | ingress-egress summarize - --inside ...: the same numbers as from
+    # the file
     from_pipe = _run(
         "summarize",
         "-",
@@ -72,7 +75,8 @@ def test_negative_top_is_refused(capsys):
 
 
 def test_implausible_lengths_are_reported_not_summed(tmp_path, capsys):
-    # two 54-byte TCP frames (IPv4 total length 40); the first claims 4,294,967,280 on the wire
+    # two 54-byte TCP frames (IPv4 total length 40); the first claims 4,294,967,280 on
+    # the wire
     frame = (
         bytes(12)
         + b"\x08\x00"
@@ -88,8 +92,8 @@ def test_implausible_lengths_are_reported_not_summed(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "2 packets, 108 bytes on the wire" in text  # 2 x 54, not 4 GB
     assert (
-        "note: 1 packet(s) claimed a length on the wire that disagrees with their headers "
-        "(packets 1)" in text
+        "note: 1 packet(s) claimed a length on the wire that disagrees with their "
+        "headers (packets 1)" in text
     )
 
 

@@ -1,8 +1,9 @@
-"""Tests of the cost engine against figures computed by hand from data/prices, and of its errors.
+"""Tests of the cost engine against figures computed by hand from data/prices, and of
+its errors.
 
-Every expected value below is written as the arithmetic that produces it from the price rows
-(read the CSV, not the code), so a wrong tier walk, a double-counted free allowance or a wrong
-number of billed sides shows up as a wrong total.
+Every expected value below is written as the arithmetic that produces it from the price
+rows (read the CSV, not the code), so a wrong tier walk, a double-counted free allowance
+or a wrong number of billed sides shows up as a wrong total.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ FOCUS_SAMPLE = SHARED / "real-billing" / "focus_sample.csv"
 PRICES = Path(__file__).resolve().parents[1] / "data" / "prices"
 
 
-# ---- internet egress: free allowance and tiers (aws us-east-1 rows of data/prices/aws.csv) -------------
+# ---- internet egress: free allowance and tiers (aws us-east-1 rows of
+# data/prices/aws.csv) -------------
 
 
 @pytest.mark.parametrize(
@@ -69,11 +71,13 @@ def test_other_regions_and_providers_by_hand():
     assert cloud.internet_egress_cost(5_000, "aws", "ap-northeast-1") == pytest.approx(
         4_900 * 0.114
     )
-    # Google Cloud, Premium Tier from North America: 1 GiB free, then 0.12 to 1,025, 0.11 to 10,241, 0.08 beyond.
+    # Google Cloud, Premium Tier from North America: 1 GiB free, then 0.12 to 1,025,
+    # 0.11 to 10,241, 0.08 beyond.
     assert cloud.internet_egress_cost(20_000, "gcp", "north-america") == pytest.approx(
         1_024 * 0.12 + 9_216 * 0.11 + 9_759 * 0.08
     )
-    # Azure: first 100 GB free, then 0.087 (FOCUS list price for "Standard Data Transfer Out").
+    # Azure: first 100 GB free, then 0.087 (FOCUS list price for "Standard Data Transfer
+    # Out").
     assert cloud.internet_egress_cost(5_000, "azure", "eastus") == pytest.approx(
         4_900 * 0.087
     )
@@ -101,7 +105,7 @@ def test_tier_breakdown_lines():
     ]
 
 
-# ---- the other categories ----------------------------------------------------------------------------
+# ---- the other categories ------------------------------------------------------------
 
 
 def test_inter_zone_is_billed_on_both_sides():
@@ -119,7 +123,8 @@ def test_inter_region_and_nat_and_cdn_by_hand():
     assert cloud.nat_gateway_cost(30_000, 3 * 744) == pytest.approx(
         30_000 * 0.045 + 2_232 * 0.045
     )
-    # CloudFront North America: 1,024 free, then 10,240 at 0.085, 40,960 at 0.080, then 0.060.
+    # CloudFront North America: 1,024 free, then 10,240 at 0.085, 40,960 at 0.080, then
+    # 0.060.
     assert cloud.cdn_egress_cost(60_000) == pytest.approx(
         10_240 * 0.085 + 40_960 * 0.080 + 7_776 * 0.060
     )
@@ -128,8 +133,9 @@ def test_inter_region_and_nat_and_cdn_by_hand():
 
 
 def test_cdn_and_origin_are_priced_by_direction():
-    # Origin -> CloudFront is free; CloudFront -> origin (uploads forwarded) is 0.02 per GB from US edges,
-    # with no free allowance: 2,000 GB of uploads through CloudFront cost 40 USD.
+    # Origin -> CloudFront is free; CloudFront -> origin (uploads forwarded) is 0.02 per
+    # GB from US edges, with no free allowance: 2,000 GB of uploads through CloudFront
+    # cost 40 USD.
     assert cloud.origin_to_cdn_cost(2_000) == 0.0
     assert cloud.cdn_to_origin_cost(2_000) == pytest.approx(2_000 * 0.02)
     month = cloud.month_cost(
@@ -156,7 +162,8 @@ def test_the_old_cdn_origin_name_says_what_replaced_it():
 
 
 def test_google_standard_tier_by_hand():
-    # Standard Tier from North America: 200 GiB free, 0.085 to 10,240 GiB, 0.065 to 153,600, 0.045 to 512,000.
+    # Standard Tier from North America: 200 GiB free, 0.085 to 10,240 GiB, 0.065 to
+    # 153,600, 0.045 to 512,000.
     standard = "north-america-standard"
     assert cloud.internet_egress_cost(200, "gcp", standard) == 0.0
     assert cloud.internet_egress_cost(1_000, "gcp", standard) == pytest.approx(
@@ -178,7 +185,8 @@ def test_google_standard_tier_by_hand():
 
 
 def test_traffic_between_zones_by_provider():
-    # 1,000 units cross: AWS bills both sides (0.01 + 0.01), Google the sending side (0.01), Azure nothing.
+    # 1,000 units cross: AWS bills both sides (0.01 + 0.01), Google the sending side
+    # (0.01), Azure nothing.
     assert cloud.inter_zone_cost(1_000) == pytest.approx(2 * 1_000 * 0.01)
     assert cloud.inter_zone_cost(1_000, "gcp", "north-america") == pytest.approx(
         1_000 * 0.01
@@ -232,7 +240,7 @@ def test_units():
         cloud.to_billing_units(1, "azure")
 
 
-# ---- errors ------------------------------------------------------------------------------------------
+# ---- errors --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -305,7 +313,8 @@ def test_malformed_price_tables_name_file_line_and_column(tmp_path):
     )
     with pytest.raises(
         ValueError,
-        match=rf"gcp.csv: line {line}: column 'usd_per_unit': expected a number, got 'eleven cents'",
+        match=rf"gcp.csv: line {line}: column 'usd_per_unit': "
+        r"expected a number, got 'eleven cents'",
     ):
         cloud.load_prices(prices)
 
@@ -315,7 +324,9 @@ def test_gap_between_tiers_is_an_error(tmp_path):
     _edit(prices / "gcp.csv", "north-america,1025,10241,", "north-america,1030,10241,")
     with pytest.raises(
         ValueError,
-        match=r"gcp.csv: line \d+: column 'tier_start': tiers of gcp internet_out north-america must start where the previous tier ends \(1025\), got 1030",
+        match=r"gcp.csv: line \d+: column 'tier_start': tiers of gcp "
+        r"internet_out north-america must start where the "
+        r"previous tier ends \(1025\), got 1030",
     ):
         cloud.load_prices(prices)
 
@@ -340,20 +351,22 @@ def test_empty_directory(tmp_path):
         cloud.load_prices(tmp_path)
 
 
-# ---- the tables themselves -----------------------------------------------------------------------------
+# ---- the tables themselves -----------------------------------------------------------
 
 
 def test_every_price_says_where_it_came_from():
     prices = cloud.load_prices()
     assert prices["source"].str.len().min() > 10
-    # Prices looked up on 2026-11-27; rows added or re-checked later (interface endpoints, Google's
-    # Standard Tier and zones, Azure's zones, CloudFront to the origin, AWS's free allowance) on 2026-12-02.
+    # Prices looked up on 2026-11-27; rows added or re-checked later (interface
+    # endpoints, Google's Standard Tier and zones, Azure's zones, CloudFront to the
+    # origin, AWS's free allowance) on 2026-12-02.
     assert set(prices["read_on"]) == {
         "2026-11-27",
         "2026-12-02",
         "2024-09 billing period",
     }
-    # FOCUS evidence carries the billing period, looked-up prices carry the date they were read.
+    # FOCUS evidence carries the billing period, looked-up prices carry the date they
+    # were read.
     assert (
         prices.loc[prices["evidence"] == "primary-bill", "read_on"]
         == "2024-09 billing period"
@@ -374,7 +387,8 @@ def test_every_price_says_where_it_came_from():
 
 
 def test_the_aws_free_allowance_cites_the_providers_own_page():
-    # The 100 GB a month is stated on the EC2 pricing page: primary-page, not second hand.
+    # The 100 GB a month is stated on the EC2 pricing page: primary-page, not second
+    # hand.
     free = cloud.load_prices().query(
         "provider == 'aws' and category == 'internet_out' and tier_end == 100"
     )
@@ -396,10 +410,13 @@ def test_the_aws_free_allowance_cites_the_providers_own_page():
 
 @pytest.mark.shared
 def test_primary_bill_prices_are_in_the_focus_sample():
-    """Each price marked primary-bill quotes a ChargeDescription: it must be in the sample at that list price."""
+    """Each price marked primary-bill quotes a ChargeDescription: it must be in the
+    sample at that list price.
+    """
     if not FOCUS_SAMPLE.exists():
         pytest.skip(
-            f"../shared/real-billing not present: {FOCUS_SAMPLE} (the FOCUS sample lives beside the repository)"
+            f"../shared/real-billing not present: {FOCUS_SAMPLE} (the "
+            "FOCUS sample lives beside the repository)"
         )
     sample = pd.read_csv(FOCUS_SAMPLE, keep_default_na=False, dtype=str)
     prices = cloud.load_prices()
@@ -407,7 +424,8 @@ def test_primary_bill_prices_are_in_the_focus_sample():
     for row in prices[prices["evidence"] == "primary-bill"].itertuples():
         quoted = re.match(r"'([^']+)'", row.note)
         assert quoted, (
-            f"{row.file}: line {row.line}: a primary-bill note must start with the quoted ChargeDescription"
+            f"{row.file}: line {row.line}: a primary-bill note must "
+            "start with the quoted ChargeDescription"
         )
         lines = sample[(sample["ChargeDescription"] == quoted.group(1))]
         region = re.search(r"with RegionId (\S+) \((\d+) lines?\)", row.note)

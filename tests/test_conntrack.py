@@ -1,9 +1,10 @@
-"""Connection tracking rebuilt from captures: the kernel's TCP table, timeouts, NAT matching, RFC 6092.
+"""Connection tracking rebuilt from captures: the kernel's TCP table, timeouts, NAT
+matching, RFC 6092.
 
 The transitions checked below are read off ``tcp_conntracks`` in Linux's
-``net/netfilter/nf_conntrack_proto_tcp.c`` (its comments give the reason of each), the timeouts
-off ``Documentation/networking/nf_conntrack-sysctl.rst``; the small captures are built with the
-frame builders and read back with the course's reader.
+``net/netfilter/nf_conntrack_proto_tcp.c`` (its comments give the reason of each), the
+timeouts off ``Documentation/networking/nf_conntrack-sysctl.rst``; the small captures
+are built with the frame builders and read back with the course's reader.
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ def test_a_flow_that_outlives_its_entry_starts_a_new_one():
 
 
 def lan_and_wan(tmp_path):
-    """A NAT'd connection and DNS lookup on both sides, plus a dropped probe on the WAN."""
+    """A NAT'd connection and DNS lookup on both sides, plus a dropped probe on the
+    WAN.
+    """
     public, remote = "198.51.100.2", "192.0.2.10"
     lan, wan = [], []
     conn = pk.TcpConnection(
@@ -271,7 +274,9 @@ def test_ip_identification_needs_the_bytes():
 
 
 def ipv6_capture(tmp_path):
-    """The WAN side of an IPv6 router: an outbound QUIC flow, its reply, and the packets RFC 6092 judges."""
+    """The WAN side of an IPv6 router: an outbound QUIC flow, its reply, and the packets
+    RFC 6092 judges.
+    """
     inside, server, prober, transit = (
         "2001:db8:100:10::13",
         "2001:db8:20::20",

@@ -1,4 +1,6 @@
-"""ingress_egress.course on small hand-made notebooks: outlines, learning paths, their minutes, their errors."""
+"""ingress_egress.course on small hand-made notebooks: outlines, learning paths, their
+minutes, their errors.
+"""
 
 from __future__ import annotations
 
@@ -31,10 +33,13 @@ def write_notebook(
     labels: list[str],
     title: str = "A title",
 ) -> Path:
-    """A notebook with the course skeleton: cells split the way the notebooks split them."""
+    """A notebook with the course skeleton: cells split the way the notebooks split
+    them.
+    """
     cells = [
         f"# {title}\n\nA promise.",
-        f"## Overview\n\n**Time to learn**: {teaching} minutes teaching, {exercises} minutes exercises.",
+        f"## Overview\n\n**Time to learn**: {teaching} minutes "
+        f"teaching, {exercises} minutes exercises.",
         "## Prerequisites\n\n| Concept | Importance | Notebook |",
         "## Imports",
     ]
@@ -122,7 +127,10 @@ def test_share_minutes_rounds_up_and_refuses_impossible_shares():
 
 
 def test_teaching_sections_lie_between_imports_and_exercises():
-    text = "# T\n## Overview\n## Imports\n## First\n### A subsection\n## Second\n## Exercises\n## Key points"
+    text = (
+        "# T\n## Overview\n## Imports\n## First\n### A "
+        "subsection\n## Second\n## Exercises\n## Key points"
+    )
     assert teaching_sections(text) == ["First", "Second"]
 
 

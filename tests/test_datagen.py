@@ -1,4 +1,6 @@
-"""The shipped datasets are exactly what their seeded generators write: regenerate and compare bytes."""
+"""The shipped datasets are exactly what their seeded generators write: regenerate and
+compare bytes.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from ingress_egress.datagen import generate_all
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 HAND_WRITTEN = {"k8s", "prices"}
-"""Folders of data/ that people write (manifests, price tables with their sources), not generators."""
+"""Folders of data/ that people write (manifests, price tables with their sources), not
+generators.
+"""
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +53,13 @@ def test_every_dataset_folder_is_in_the_datasheet():
     assert [folder for folder in sorted(folders) if f"{folder}/" not in datasheet] == []
 
 
-# --------------------------------------------------------------------------------------------------
-# The home laptop's two conversations (notebook 01): frame sizes, wire overhead, slow start.
-# Expected values come from the standards, by hand: Ethernet II header 14 bytes, IPv4 20, TCP 20;
-# MTU 1500, so MSS = 1500 - 40 = 1460 without TCP options; minimum frame 64 bytes with its 4-byte
-# FCS (60 in a capture); preamble + SFD 8 bytes, inter-frame gap 96 bit times = 12 bytes.
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# The home laptop's two conversations (notebook 01): frame sizes, wire overhead, slow
+# start. Expected values come from the standards, by hand: Ethernet II header 14 bytes,
+# IPv4 20, TCP 20; MTU 1500, so MSS = 1500 - 40 = 1460 without TCP options; minimum
+# frame 64 bytes with its 4-byte FCS (60 in a capture); preamble + SFD 8 bytes,
+# inter-frame gap 96 bit times = 12 bytes.
+# --------------------------------------------------------------------------------------
 
 from ingress_egress.datagen import conversations  # noqa: E402
 
@@ -108,8 +113,8 @@ def test_page_fetch_starts_in_slow_start_from_ten_segments(home):
         & (home["src"] == SERVER)
         & (home["payload"] > 0)
     ]
-    # RFC 6928: initial window min(10 * 1460, max(2 * 1460, 14600)) = 14600 bytes = 10 segments;
-    # each round trip the window doubles until the 50 Mbit/s link is full
+    # RFC 6928: initial window min(10 * 1460, max(2 * 1460, 14600)) = 14600 bytes = 10
+    # segments; each round trip the window doubles until the 50 Mbit/s link is full
     assert _rounds(fetch["time"])[:4] == [10, 20, 40, 80]
 
 
@@ -120,7 +125,8 @@ def test_upload_starts_in_slow_start_then_fills_the_uplink(home):
         & (home["payload"] > 0)
     ]
     assert _rounds(upload["time"])[:2] == [10, 20]
-    # 10 Mbit/s of line time, 1538 bytes each: 10e6 * 0.030 / (8 * 1538) = 24.4 segments a round trip
+    # 10 Mbit/s of line time, 1538 bytes each: 10e6 * 0.030 / (8 * 1538) = 24.4 segments
+    # a round trip
     assert all(23 <= n <= 26 for n in _rounds(upload["time"])[4:-1])
 
 
@@ -155,6 +161,7 @@ def test_one_ack_for_every_two_data_segments(home):
             & (conv["payload"] == 0)
             & (conv["flags"] == "A")
         ]
-        # the one-segment request and answer are acknowledged by the answer and by the FIN
+        # the one-segment request and answer are acknowledged by the answer and by the
+        # FIN
         bulk = data[data["payload"].cumsum() > 1000]
         assert len(bulk) > 1000 and len(acks) == -(-len(bulk) // 2)

@@ -1,4 +1,6 @@
-"""Tests of the generated year of bills (data/billing): deterministic, priced from the tables, true to its docstring."""
+"""Tests of the generated year of bills (data/billing): deterministic, priced from the
+tables, true to its docstring.
+"""
 
 from __future__ import annotations
 
@@ -44,8 +46,8 @@ def test_both_formats_read_back_and_classify_to_the_truth(generated, lines):
     assert cur.attrs["format"] == "cur" and focus.attrs["format"] == "focus"
     assert len(cur) == len(focus) == len(lines)
     assert cur.attrs["missing"] == focus.attrs["missing"] == {"quantity": 0, "cost": 0}
-    # The CUR is classified by usage type, the FOCUS file (no usage type) by its descriptions: both must
-    # recover the category each line was generated as.
+    # The CUR is classified by usage type, the FOCUS file (no usage type) by its
+    # descriptions: both must recover the category each line was generated as.
     assert bills.classify_charges(cur).tolist() == lines["category"].tolist()
     assert bills.classify_charges(focus).tolist() == lines["category"].tolist()
     assert cur["cost"].sum() == pytest.approx(focus["cost"].sum())
@@ -81,7 +83,8 @@ def test_ground_truth_volumes_are_what_the_lines_carry(lines):
         assert volume[category].to_numpy() == pytest.approx(
             truth[category].to_numpy(), abs=0.01
         ), category
-    # inter_zone lines bill both sides of each crossing GB; nat_gateway lines include the hours (unit Hrs).
+    # inter_zone lines bill both sides of each crossing GB; nat_gateway lines include
+    # the hours (unit Hrs).
     assert volume["inter_zone"].to_numpy() == pytest.approx(
         2 * truth["inter_zone"].to_numpy(), abs=0.01
     )
@@ -101,7 +104,8 @@ def test_monthly_costs_by_hand(lines):
     assert cost.loc["2025-01", "internet_out"] == pytest.approx(
         (9_000 - 100) * 0.09, abs=0.01
     )
-    # April (launch): 33,600 GB: 100 free, 10,240 at 0.09, the remaining 23,260 at 0.085.
+    # April (launch): 33,600 GB: 100 free, 10,240 at 0.09, the remaining 23,260 at
+    # 0.085.
     assert cost.loc["2025-04", "internet_out"] == pytest.approx(
         10_240 * 0.09 + 23_260 * 0.085, abs=0.01
     )
@@ -117,7 +121,9 @@ def test_monthly_costs_by_hand(lines):
 
 
 def test_every_month_priced_like_the_engine(lines):
-    """The day-by-day tier split must add up to the engine's price of the month's volume."""
+    """The day-by-day tier split must add up to the engine's price of the month's
+    volume.
+    """
     truth = billing.monthly_ground_truth()
     cost = lines.pivot_table(
         index="month", columns="category", values="cost", aggfunc="sum"

@@ -1,4 +1,6 @@
-"""The generated captures: reproducible, small, well formed, and true to their documented ground truth."""
+"""The generated captures: reproducible, small, well formed, and true to their
+documented ground truth.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +49,9 @@ def server() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def office_tcp() -> pd.DataFrame:
-    """Every TCP packet of the office capture, parsed by dpkt (not by the course's reader)."""
+    """Every TCP packet of the office capture, parsed by dpkt (not by the course's
+    reader).
+    """
     rows = []
     with open(OFFICE, "rb") as f:
         for number, (ts, buf) in enumerate(dpkt.pcap.Reader(f), start=1):
@@ -174,8 +178,9 @@ def test_no_dns_answer_points_at_the_exfiltration_destination():
 
 
 def test_every_connection_follows_a_fresh_dns_answer(office_tcp):
-    """Each TCP connection to a public address follows, by less than the 300 s TTL, a DNS answer to the
-    same host naming that address; the exfiltration (by design) is the one exception."""
+    """Each TCP connection to a public address follows, by less than the 300 s TTL, a
+    DNS answer to the same host naming that address; the exfiltration (by design) is the
+    one exception."""
     answers: dict[tuple[str, str], list[float]] = {}
     with open(OFFICE, "rb") as f:
         for ts, buf in dpkt.pcap.Reader(f):
@@ -206,7 +211,9 @@ def test_every_connection_follows_a_fresh_dns_answer(office_tcp):
 
 
 def test_night_egress_is_the_exfiltration(office_tcp):
-    """Between 02:10 and 04:40, almost every byte leaving the office goes to the exfiltration host."""
+    """Between 02:10 and 04:40, almost every byte leaving the office goes to the
+    exfiltration host.
+    """
     t0 = (gen.DAY + pd.Timedelta(hours=2, minutes=10)).timestamp()
     t1 = (gen.DAY + pd.Timedelta(hours=4, minutes=40)).timestamp()
     night = office_tcp[

@@ -1,8 +1,10 @@
-"""The shipped day of flow logs and cluster state: read back, allocated, and checked against the plan.
+"""The shipped day of flow logs and cluster state: read back, allocated, and checked
+against the plan.
 
-The plan (``ingress_egress.datagen.flowlogs``) says what each pattern sends and who should pay; the file
-is read with the reader, de-duplicated with ``count_once`` and allocated with ``network_cost_by_namespace``.
-The two routes share no code: the plan never parses an address, the reader never sees the plan.
+The plan (``ingress_egress.datagen.flowlogs``) says what each pattern sends and who
+should pay; the file is read with the reader, de-duplicated with ``count_once`` and
+allocated with ``network_cost_by_namespace``. The two routes share no code: the plan
+never parses an address, the reader never sees the plan.
 """
 
 from __future__ import annotations
@@ -161,7 +163,8 @@ def test_chatty_service_crosses_zones_about_as_kube_proxys_random_choice_predict
     )
     for zone, share in observed.items():
         expected = cross_zone_share("shop/api", objects, zone, "random")
-        # 48 connections a day per zone (2 per frontend, renewed hourly), each to a random endpoint.
+        # 48 connections a day per zone (2 per frontend, renewed hourly), each to a
+        # random endpoint.
         assert share == pytest.approx(expected, abs=0.2), zone
     assert observed["us-east-1c"] == 1.0  # no api pod in us-east-1c
 
@@ -175,7 +178,8 @@ def test_load_balancer_sessions_hop_and_cross_as_planned(day):
         axis=1,
     )
     crossing = sessions["node_zone"] != sessions["controller_zone"]
-    # NLB: a zone at random, a node at random; kube-proxy: either controller (zones a and b).
+    # NLB: a zone at random, a node at random; kube-proxy: either controller (zones a
+    # and b).
     assert 1 - local.mean() == pytest.approx(5 / 6, abs=0.02)
     assert crossing.mean() == pytest.approx(2 / 3, abs=0.02)
 

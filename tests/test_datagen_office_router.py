@@ -1,8 +1,10 @@
-"""The office router's captures: reproducible, small, tshark-clean, and true to their ground truth.
+"""The office router's captures: reproducible, small, tshark-clean, and true to their
+ground truth.
 
-tshark (Wireshark 4.0) is the independent reader here: it recognises QUIC, decrypts the Initial
-packets with keys of its own derivation, parses DNS, TLS and ICMPv6, and checks every checksum.
-The ground truth is the generator's: its constants and the NAT table it kept while translating.
+tshark (Wireshark 4.0) is the independent reader here: it recognises QUIC, decrypts the
+Initial packets with keys of its own derivation, parses DNS, TLS and ICMPv6, and checks
+every checksum. The ground truth is the generator's: its constants and the NAT table it
+kept while translating.
 """
 
 from __future__ import annotations
@@ -237,8 +239,9 @@ def test_tshark_checksums_and_the_only_expert_warnings(path):
             for s, m in zip(row[7].split("|"), row[8].split("|"))
             if s and int(s) >= 0x600000
         ]
-        # The one warning intended: Handshake and 1-RTT packets need the TLS secrets, which no
-        # observer has (tshark says so on the first of each kind in each direction).
+        # The one warning intended: Handshake and 1-RTT packets need the TLS secrets,
+        # which no observer has (tshark says so on the first of each kind in each
+        # direction).
         assert all(
             m == "Failed to create decryption context: Secrets are not available"
             for m in warnings
@@ -346,8 +349,8 @@ def test_dns_over_https_host_asks_nothing_in_clear_but_its_resolver():
 @needs_tshark
 @pytest.mark.parametrize("interface", [0, 1], ids=["lan", "wan"])
 def test_ipv6_capture_per_interface_is_tshark_clean(tmp_path, interface):
-    """Both interfaces in one file show every forwarded packet twice, which tshark's TCP and DNS
-    analysis calls a retransmission; each interface alone must be clean."""
+    """Both interfaces in one file show every forwarded packet twice, which tshark's TCP
+    and DNS analysis calls a retransmission; each interface alone must be clean."""
     part = tmp_path / f"if{interface}.pcapng"
     subprocess.run(
         [
@@ -437,7 +440,9 @@ def test_ipv6_events_on_the_right_interfaces(v6):
 
 
 def test_forwarded_ipv6_packets_lose_one_hop(v6):
-    """The WAN copy of an outbound packet has a hop limit one lower than the LAN copy (read by dpkt)."""
+    """The WAN copy of an outbound packet has a hop limit one lower than the LAN copy
+    (read by dpkt).
+    """
     hops = {}
     for interface, frame in zip(v6["interface"], v6["frame"]):
         eth = dpkt.ethernet.Ethernet(bytes(frame))

@@ -1,4 +1,6 @@
-"""The evaluation days and the detection scores: ground truth kept, frames as TCP makes them, counts by hand."""
+"""The evaluation days and the detection scores: ground truth kept, frames as TCP makes
+them, counts by hand.
+"""
 
 from __future__ import annotations
 
@@ -72,7 +74,9 @@ def test_a_day_is_the_same_every_time():
 
 
 def test_a_connection_has_the_frames_tcp_connection_gives():
-    """The day's row builder against the frame builder: same frames, flags and lengths on the wire."""
+    """The day's row builder against the frame builder: same frames, flags and lengths
+    on the wire.
+    """
     rows = days._Rows(np.random.default_rng(0))
     rows.tcp(0, "192.168.10.11", "192.0.2.10", 443, 150_000, 5_000, rtt_ms=20, idle_s=1)
     ours = sorted(

@@ -1,4 +1,6 @@
-"""Tests for ingress_egress.egress_monitor, on packet tables whose answers are known by construction."""
+"""Tests for ingress_egress.egress_monitor, on packet tables whose answers are known by
+construction.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +40,9 @@ WEB, EXFIL, BACKUP, RESOLVER = (
 
 
 def packets(rows: list[tuple]) -> pd.DataFrame:
-    """(seconds after midnight, src, dst, protocol, sport, dport, length) -> a packet table."""
+    """(seconds after midnight, src, dst, protocol, sport, dport, length) -> a packet
+    table.
+    """
     frame = pd.DataFrame(
         rows, columns=["s", "src", "dst", "protocol", "sport", "dport", "length"]
     )
@@ -52,12 +56,13 @@ def packets(rows: list[tuple]) -> pd.DataFrame:
 def office_day() -> pd.DataFrame:
     """A day built so the answers are known.
 
-    * A and B browse WEB from 09:00 to 17:59: each hour one 10,000-byte request out, one 200,000-byte
-      response in (with a SYN first, so the stateful replay can track it).
+    * A and B browse WEB from 09:00 to 17:59: each hour one 10,000-byte request out, one
+      200,000-byte response in (with a SYN first, so the stateful replay can track it).
     * 00:00 B asks a time server (NTP, UDP 123): the capture starts there.
-    * 01:00-01:39:59 C and D each back up to BACKUP: 1,000 bytes out per second, a 60-byte ACK back
-      every 10 s.
-    * 02:00-03:29:59 A streams 1,400 bytes per second to EXFIL, a 60-byte ACK back every 10 s.
+    * 01:00-01:39:59 C and D each back up to BACKUP: 1,000 bytes out per second, a
+      60-byte ACK back every 10 s.
+    * 02:00-03:29:59 A streams 1,400 bytes per second to EXFIL, a 60-byte ACK back every
+      10 s.
     * One DNS query and answer by A at 08:59.
     """
     rows = [
@@ -94,7 +99,7 @@ def office_day() -> pd.DataFrame:
     return frame
 
 
-# --- robust z-score ----------------------------------------------------------------------------------
+# --- robust z-score -------------------------------------------------------------------
 
 
 def test_robust_zscore_by_hand():
@@ -111,7 +116,7 @@ def test_robust_zscore_falls_back_to_mean_absolute_deviation_when_mad_is_zero():
     assert robust_zscore(pd.Series([7, 7, 7])).tolist() == [0.0, 0.0, 0.0]
 
 
-# --- per host and bin ------------------------------------------------------------------------------------
+# --- per host and bin -----------------------------------------------------------------
 
 
 def test_outbound_by_host_fills_silent_bins_and_scores_each_host_against_itself():
@@ -135,7 +140,7 @@ def test_outbound_by_host_fills_silent_bins_and_scores_each_host_against_itself(
     assert a["bytes_out"].sum() == 3600 * 1400 + 1800 * 1400 + 9 * 10_000 + 80
 
 
-# --- per destination --------------------------------------------------------------------------------------
+# --- per destination ------------------------------------------------------------------
 
 
 def test_destination_profile_numbers_by_construction():
@@ -162,8 +167,8 @@ def test_destination_profile_numbers_by_construction():
 
 
 def test_cv_per_minute_counts_silent_minutes():
-    # two bursts of 6,000 bytes nine minutes apart: per-minute bytes x,0,...,0,x over 10 minutes
-    # mean x/5, variance 2x^2/10 - x^2/25 = 0.16 x^2 -> CV = 0.4 x / (x / 5) = 2
+    # two bursts of 6,000 bytes nine minutes apart: per-minute bytes x,0,...,0,x over 10
+    # minutes mean x/5, variance 2x^2/10 - x^2/25 = 0.16 x^2 -> CV = 0.4 x / (x / 5) = 2
     day = packets(
         [(0, A, WEB, "TCP", 1, 443, 6000), (540, A, WEB, "TCP", 1, 443, 6000)]
     )
@@ -186,7 +191,8 @@ def test_ratio_is_infinite_when_nothing_comes_back_and_known_list_is_used():
 
 
 def test_night_hours_wrap_midnight_and_follow_the_time_zone():
-    # 23:30 UTC on 4 March is 00:30 in Berlin (UTC+1 in winter); 05:30 UTC is 06:30 there
+    # 23:30 UTC on 4 March is 00:30 in Berlin (UTC+1 in winter); 05:30 UTC is 06:30
+    # there
     day = packets(
         [
             (23 * 3600 + 1800, A, WEB, "TCP", 1, 443, 100),
@@ -203,7 +209,7 @@ def test_night_hours_wrap_midnight_and_follow_the_time_zone():
         destination_profile(day, OFFICE, night=(25, 6))
 
 
-# --- alerts ------------------------------------------------------------------------------------------------
+# --- alerts ---------------------------------------------------------------------------
 
 
 def test_alerts_rank_the_exfiltration_first_and_say_why():
@@ -218,7 +224,8 @@ def test_alerts_rank_the_exfiltration_first_and_say_why():
     alerts = egress_alerts(
         day, OFFICE, known_destinations=[WEB, BACKUP, RESOLVER], allowlist=allow
     )
-    # candidates (>= 1 MB out): A->EXFIL 7.56 MB, C->BACKUP 2.4 MB, D->BACKUP 2.4 MB; browsing sends 90 kB
+    # candidates (>= 1 MB out): A->EXFIL 7.56 MB, C->BACKUP 2.4 MB, D->BACKUP 2.4 MB;
+    # browsing sends 90 kB
     assert [(r.host, r.destination) for r in alerts.itertuples()] == [
         (A, EXFIL),
         (C, BACKUP),
@@ -239,8 +246,8 @@ def test_alerts_rank_the_exfiltration_first_and_say_why():
         "would have blocked 7.56 MB",
     ):
         assert word in top["reasons"], word
-    # the backups are lopsided, at night, steady and spike their host's hours, but they go to a known,
-    # allowed destination that two hosts use: 4 points
+    # the backups are lopsided, at night, steady and spike their host's hours, but they
+    # go to a known, allowed destination that two hosts use: 4 points
     assert alerts["score"].tolist()[1:] == [4, 4]
     assert (
         not alerts.loc[1, "rare"]
@@ -264,13 +271,14 @@ def test_min_bytes_and_thresholds_change_the_candidates():
     web = everything[
         (everything["host"] == A) & (everything["destination"] == WEB)
     ].iloc[0]
-    # 5% out/in, all by day, eight bursty hours, two hosts use it, A's daytime hours are its median
+    # 5% out/in, all by day, eight bursty hours, two hosts use it, A's daytime hours are
+    # its median
     assert web["score"] == 0 and web["reasons"] == ""
     strict = egress_alerts(day, OFFICE, steady_minutes=120)
     assert not strict["steady"].any()  # the 90-minute stream is not "long" any more
 
 
-# --- default-deny egress --------------------------------------------------------------------------------------
+# --- default-deny egress --------------------------------------------------------------
 
 
 def test_allowlist_blocks_exactly_what_is_not_listed():
@@ -293,7 +301,8 @@ def test_allowlist_blocks_exactly_what_is_not_listed():
     blocked = egress[egress["verdict"] == "deny"]
     assert set(blocked["dst"]) == {EXFIL}
     assert blocked["length"].sum() == 5400 * 1400
-    # replies to allowed connections pass; the inbound rule leaves all ingress alone anyway
+    # replies to allowed connections pass; the inbound rule leaves all ingress alone
+    # anyway
     assert (result.loc[result["direction"] == "ingress", "verdict"] == "allow").all()
     table = blocked_destinations(result)
     assert table[
@@ -348,7 +357,8 @@ def test_names_match_exactly_or_below_a_wildcard():
         ),
         (
             "300.1.2.3/8",
-            r"allow-list entry 0: destination '300.1.2.3/8' is neither a CIDR network nor a DNS name",
+            r"allow-list entry 0: destination '300.1.2.3/8' is "
+            r"neither a CIDR network nor a DNS name",
         ),
         ("bad name!", r"allow-list entry 0: destination 'bad name!' is neither"),
         (
@@ -371,7 +381,7 @@ def test_missing_columns_are_named():
         outbound_by_host(office_day().drop(columns="length"), OFFICE)
 
 
-# --- names from DNS answers --------------------------------------------------------------------------------
+# --- names from DNS answers -----------------------------------------------------------
 
 
 def dns_frame(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
@@ -384,7 +394,9 @@ def dns_frame(src: str, dst: str, sport: int, dport: int, payload: bytes) -> byt
 
 
 def cname_response() -> bytes:
-    """www.example.com CNAME edge.cdn.example.net, which has A 192.0.2.20 (RFC 1035 layout, by hand)."""
+    """www.example.com CNAME edge.cdn.example.net, which has A 192.0.2.20 (RFC 1035
+    layout, by hand).
+    """
     header = struct.pack("!HHHHHH", 9, 0x8180, 1, 2, 0, 0)
     question = pk.dns_name("www.example.com") + struct.pack(
         "!HH", 1, 1
@@ -514,7 +526,8 @@ def test_alerts_flag_destinations_no_dns_answer_named_first():
         in alerts.loc[(A, EXFIL), "reasons"]
     )
     assert alerts.loc[(A, EXFIL), "score"] == 6
-    # the resolver itself is never named by an answer, but it is the one that answers: not flagged
+    # the resolver itself is never named by an answer, but it is the one that answers:
+    # not flagged
     everything = egress_alerts(day, OFFICE, dns=dns, min_bytes=0).set_index(
         ["host", "destination"]
     )
@@ -525,7 +538,8 @@ def test_alerts_flag_destinations_no_dns_answer_named_first():
 
 
 def test_nothing_crossing_the_boundary_gives_typed_empty_tables():
-    # Only internal traffic: no host sent anything out, and the empty table still sorts by bytes.
+    # Only internal traffic: no host sent anything out, and the empty table still sorts
+    # by bytes.
     internal = packets(
         [(0, A, B, "TCP", 40000, 22, 100), (1, B, A, "TCP", 22, 40000, 60)]
     )
@@ -535,7 +549,8 @@ def test_nothing_crossing_the_boundary_gives_typed_empty_tables():
 
 
 def test_an_empty_dns_table_marks_every_destination_unnamed():
-    # A capture without DNS answers: no destination was ever named, so each alert has no_dns set.
+    # A capture without DNS answers: no destination was ever named, so each alert has
+    # no_dns set.
     empty_dns = pd.DataFrame(
         {
             "time": pd.Series(dtype="datetime64[ns, UTC]"),

@@ -1,7 +1,8 @@
-"""Direction by interface, uRPF, the ClientHello walk, QUIC connections and the new egress indicators.
+"""Direction by interface, uRPF, the ClientHello walk, QUIC connections and the new
+egress indicators.
 
-Expected values come from hand reasoning on small tables, from dpkt and tshark reading the same
-captures, and from the generator's documented ground truth.
+Expected values come from hand reasoning on small tables, from dpkt and tshark reading
+the same captures, and from the generator's documented ground truth.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def lan() -> pd.DataFrame:
     return read_capture(LAN, keep_bytes=True)
 
 
-# --- direction by interface ------------------------------------------------------------------------
+# --- direction by interface -----------------------------------------------------------
 
 ROUTER = pd.DataFrame(
     {
@@ -77,7 +78,8 @@ INSIDE = ["192.168.10.0/24", "198.51.100.2"]
 def test_by_interface_agrees_with_addresses_when_nobody_lies():
     by_address = classify(ROUTER, INSIDE).tolist()
     by_wire = classify_by_interface(ROUTER, INSIDE, SIDES).tolist()
-    # rows: LAN in (out to the internet), LAN out (a reply), WAN out, WAN in, the spoof, to the router, ARP
+    # rows: LAN in (out to the internet), LAN out (a reply), WAN out, WAN in, the spoof,
+    # to the router, ARP
     assert by_address == [
         "egress",
         "ingress",
@@ -104,8 +106,9 @@ def test_a_packet_without_a_hint_is_not_guessed():
 
 
 def test_reverse_path_check_strict_urpf():
-    # received on the WAN claiming an inside source fails; received on the LAN with a source that is not
-    # inside fails too (BCP 38: the office must not let its hosts forge sources)
+    # received on the WAN claiming an inside source fails; received on the LAN with a
+    # source that is not inside fails too (BCP 38: the office must not let its hosts
+    # forge sources)
     p = pd.DataFrame(
         {
             "src": ["192.168.10.12", "203.0.113.9", "192.168.10.12", "203.0.113.9"],
@@ -131,7 +134,7 @@ def test_interface_sides_are_checked():
         classify_by_interface(ROUTER.drop(columns="interface"), INSIDE, SIDES)
 
 
-# --- the ClientHello walk -------------------------------------------------------------------------
+# --- the ClientHello walk -------------------------------------------------------------
 
 
 @needs_tshark
@@ -215,7 +218,7 @@ def test_parse_client_hello_reads_alpn_and_extensions():
     }
 
 
-# --- QUIC connections -----------------------------------------------------------------------------
+# --- QUIC connections -----------------------------------------------------------------
 
 
 @needs_tshark
@@ -251,7 +254,7 @@ def test_quic_connections_need_the_bytes():
         quic_connections(pd.DataFrame({"src": []}))
 
 
-# --- names, entropy, history -----------------------------------------------------------------------
+# --- names, entropy, history ----------------------------------------------------------
 
 
 def test_shannon_entropy_by_hand():
@@ -330,12 +333,14 @@ def test_volume_against_history_by_hand():
         }
     )
     table = volume_against_history(today, history).set_index("host")
-    # h: values 3, 5, 2, 4, 12 (MB): median 4, deviations 1, 1, 2, 0, 8 -> MAD 1; z = 0.6745 * 8 = 5.40
+    # h: values 3, 5, 2, 4, 12 (MB): median 4, deviations 1, 1, 2, 0, 8 -> MAD 1; z =
+    # 0.6745 * 8 = 5.40
     assert (
         table.loc["h", "z"] == pytest.approx(0.6745 * 8)
         and table.loc["h", "above_history"]
     )
-    # g: 20, 0, 0, 0, 25: median 0, MAD 0, mean |deviation| 9 -> z = 0.7979 * 25 / 9 = 2.22: not above 3.5
+    # g: 20, 0, 0, 0, 25: median 0, MAD 0, mean |deviation| 9 -> z = 0.7979 * 25 / 9 =
+    # 2.22: not above 3.5
     assert (
         table.loc["g", "z"] == pytest.approx(0.7979 * 25 / 9)
         and not table.loc["g", "above_history"]
@@ -347,8 +352,8 @@ def test_volume_against_history_by_hand():
 
 
 def test_flows_take_udp_443_as_the_clients_conversation(lan):
-    """Each QUIC connection of the LAN side is one flow, opened by the office host that sent the
-    first Initial, outbound, and ingress-heavy (a page comes in)."""
+    """Each QUIC connection of the LAN side is one flow, opened by the office host that
+    sent the first Initial, outbound, and ingress-heavy (a page comes in)."""
     from ingress_egress.flows import flows
 
     quic = flows(lan, gen.OFFICE_NETWORK)

@@ -1,4 +1,6 @@
-"""The pinned environment: requirements.txt and environment.yml agree, and the pins fit together."""
+"""The pinned environment: requirements.txt and environment.yml agree, and the pins fit
+together.
+"""
 
 from __future__ import annotations
 

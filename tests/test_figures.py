@@ -1,16 +1,18 @@
 """What the notebooks show fits the book's column and says what it is.
 
-- Every stored figure was drawn in the course style, which stores the height of its smallest text
-  with its PNG (``smallest_text_px``); that text renders at ``MIN_TEXT_PX`` (9) CSS pixels or more
-  when the PNG is shown in the book's ``BOOK_COLUMN_PX`` (784) column: a wider PNG is scaled down
-  to the column, so ``smallest_text_px * min(1, 784 / PNG width)``. The PNG's width is read here
-  from its own header (the PNG specification's IHDR chunk), not from the code that drew it.
-  (tests/test_browser.py measures the same in Chromium, from each figure's displayed width.)
-- Every figure carries its cell's alt text into its stored outputs, for JupyterLab, which shows
-  alt text only on an image in HTML (``tools/figure_alt.py`` copies it; ``ingress_egress.plotting``
-  says why).
-- Every line of code in a notebook, solutions included, is at most 88 characters: what fits the
-  book's column without a sideways scroll bar.
+- Every stored figure was drawn in the course style, which stores the height of its
+  smallest text with its PNG (``smallest_text_px``); that text renders at
+  ``MIN_TEXT_PX`` (9) CSS pixels or more when the PNG is shown in the book's
+  ``BOOK_COLUMN_PX`` (784) column: a wider PNG is scaled down to the column, so
+  ``smallest_text_px * min(1, 784 / PNG width)``. The PNG's width is read here from its
+  own header (the PNG specification's IHDR chunk), not from the code that drew it.
+  (tests/test_browser.py measures the same in Chromium, from each figure's displayed
+  width.)
+- Every figure carries its cell's alt text into its stored outputs, for JupyterLab,
+  which shows alt text only on an image in HTML (``tools/figure_alt.py`` copies it;
+  ``ingress_egress.plotting`` says why).
+- Every line of code in a notebook, solutions included, is at most 88 characters: what
+  fits the book's column without a sideways scroll bar.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ MAX_CODE_LINE = 88
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's header: the signature, then the IHDR chunk (length, type, width, height)."""
+    """Width and height from a PNG's header: the signature, then the IHDR chunk (length,
+    type, width, height).
+    """
     if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
         raise ValueError("not a PNG")
     return struct.unpack(">II", png[16:24])
@@ -143,7 +147,8 @@ def test_every_figure_carries_its_cells_alt_text(notebook):
 def test_code_lines_fit_the_books_column(notebook):
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     long = [
-        f"{notebook.name} cell {number} line {line_number}: {len(line)} characters: {line[:50]!r}..."
+        f"{notebook.name} cell {number} line {line_number}: "
+        f"{len(line)} characters: {line[:50]!r}..."
         for number, cell in enumerate(cells, start=1)
         if cell["cell_type"] == "code"
         for line_number, line in enumerate(
@@ -263,7 +268,8 @@ def test_the_tool_copies_each_cells_alt_text_once(tmp_path, figure_cell, capsys)
     written = path.read_bytes()
     assert main([str(path)]) == 0 and main(["--check", str(path)]) == 0
     assert path.read_bytes() == written
-    # A notebook executed before the course style made the HTML form gets one from its PNG.
+    # A notebook executed before the course style made the HTML form gets one from its
+    # PNG.
     write_notebook(path, data["image/png"], "A line")
     assert main([str(path)]) == 0
     assert FIGURE_HTML.fullmatch(
@@ -286,8 +292,9 @@ def test_the_tool_names_a_figure_without_alt_text(tmp_path, figure_cell, capsys)
 
 
 def test_nbval_compares_a_figures_html_form_without_its_alt_and_pixels():
-    # The sanitizer nbval is given (pyproject.toml) makes a fresh figure (stand-in alt, new pixels)
-    # and its stored copy (the cell's alt) compare equal, and leaves other HTML alone.
+    # The sanitizer nbval is given (pyproject.toml) makes a fresh figure (stand-in alt,
+    # new pixels) and its stored copy (the cell's alt) compare equal, and leaves other
+    # HTML alone.
     config = configparser.ConfigParser()
     config.read(ROOT / "tests" / "sanitize.cfg")
     rule = config["figure html"]

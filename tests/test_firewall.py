@@ -1,4 +1,6 @@
-"""Tests for ingress_egress.firewall: verdicts worked out by hand on small packet tables."""
+"""Tests for ingress_egress.firewall: verdicts worked out by hand on small packet
+tables.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ PC, WEB = "192.168.10.5", "198.51.100.7"
 
 
 def table(rows: list[tuple]) -> pd.DataFrame:
-    """Packets from (seconds, src, dst, protocol, sport, dport, flags, length) tuples."""
+    """Packets from (seconds, src, dst, protocol, sport, dport, flags, length)
+    tuples.
+    """
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -78,12 +82,13 @@ OUT_HTTPS = Rule(
 )
 
 
-# --- the classic case --------------------------------------------------------------------------------
+# --- the classic case -----------------------------------------------------------------
 
 
 def test_stateless_acl_without_return_rule_drops_the_replies():
     result = replay(https_session(), network_acl([OUT_HTTPS]), inside=OFFICE)
-    # outbound packets (rows 0, 2, 3, 6, 8) match rule 100; the four inbound replies match nothing
+    # outbound packets (rows 0, 2, 3, 6, 8) match rule 100; the four inbound replies
+    # match nothing
     assert result["verdict"].tolist() == [
         "allow",
         "deny",
@@ -111,7 +116,8 @@ def test_stateless_acl_with_ephemeral_return_rule_passes_the_replies():
 
 
 def test_return_rule_with_narrow_range_misses_a_low_client_port():
-    # Windows-style 49152-65535 return range; a client port of 40000 (Linux range) is outside it
+    # Windows-style 49152-65535 return range; a client port of 40000 (Linux range) is
+    # outside it
     packets = https_session()
     packets.loc[packets["src"] == PC, "sport"] = 40000
     packets.loc[packets["dst"] == PC, "dport"] = 40000
@@ -123,7 +129,8 @@ def test_return_rule_with_narrow_range_misses_a_low_client_port():
 def test_stateful_security_group_passes_the_replies_without_a_return_rule():
     result = replay(https_session(), security_group([OUT_HTTPS]), inside=OFFICE)
     assert (result["verdict"] == "allow").all()
-    # the SYN opens the connection through rule 100; everything after it is the tracked connection
+    # the SYN opens the connection through rule 100; everything after it is the tracked
+    # connection
     assert result["reason"].tolist() == ["rule"] + ["established connection"] * 8
     assert result["rule"].tolist() == ["100"] + [""] * 8
 
@@ -138,14 +145,15 @@ def test_result_keeps_rows_order_index_and_original_columns():
     result = replay(packets, security_group([OUT_HTTPS]), inside=OFFICE)
     assert list(result.index) == list("abcdefghi")
     assert list(result.columns[: len(packets.columns)]) == list(packets.columns)
-    # rows were given newest first; tracking still follows time, so the SYN (row "i") is the rule match
+    # rows were given newest first; tracking still follows time, so the SYN (row "i") is
+    # the rule match
     assert (
         result.loc["i", "reason"] == "rule"
         and (result.drop(index="i")["reason"] == "established connection").all()
     )
 
 
-# --- security group versus network ACL: a web server -----------------------------------------------------
+# --- security group versus network ACL: a web server ----------------------------------
 
 
 SERVER_NET = "10.0.1.0/24"
@@ -292,7 +300,7 @@ def test_security_group_cannot_hold_deny_rules():
         security_group([Rule("no-ssh", "ingress", "deny", "tcp", ports=22)])
 
 
-# --- rule order --------------------------------------------------------------------------------------
+# --- rule order -----------------------------------------------------------------------
 
 
 def test_rule_order_matters_for_a_network_acl():
@@ -335,7 +343,7 @@ def test_rules_for_one_direction_do_not_match_the_other():
     assert result.loc[result["direction"] == "ingress", "verdict"].eq("allow").all()
 
 
-# --- connection tracking details -------------------------------------------------------------------------
+# --- connection tracking details ------------------------------------------------------
 
 
 def test_udp_flow_expires_after_its_timeout():
@@ -435,7 +443,8 @@ def test_rst_ends_the_connection():
 
 def test_a_new_syn_is_always_judged_by_the_rules():
     packets = https_session().iloc[:3].copy()
-    # an inbound SYN on the same five-tuple: not the tracked connection's, and no rule allows it
+    # an inbound SYN on the same five-tuple: not the tracked connection's, and no rule
+    # allows it
     extra = table(
         [
             (0.05, WEB, PC, "TCP", 443, 50000, SYN, 74),
@@ -474,7 +483,8 @@ def test_only_an_echo_request_opens_an_icmp_flow_when_types_are_known():
     )  # and its reply
     packets["icmp_type"] = pd.array([0, 8, 0], dtype="Int16")
     inbound_only = security_group([Rule("in", "ingress", "allow")])
-    # the unsolicited reply is allowed by the rule but opens nothing, so the request finds no flow
+    # the unsolicited reply is allowed by the rule but opens nothing, so the request
+    # finds no flow
     assert replay(packets, inbound_only, OFFICE)["verdict"].tolist() == [
         "allow",
         "deny",
@@ -513,7 +523,7 @@ def test_empty_acl_denies_everything_that_crosses():
     )
 
 
-# --- matching fields -----------------------------------------------------------------------------------
+# --- matching fields ------------------------------------------------------------------
 
 
 def test_ipv4_any_does_not_match_ipv6_but_any_does():
@@ -587,7 +597,7 @@ def test_to_frame_shows_the_implicit_deny_last_in_each_direction():
     ]
 
 
-# --- parsing and errors -----------------------------------------------------------------------------------
+# --- parsing and errors ---------------------------------------------------------------
 
 
 def test_parsers():

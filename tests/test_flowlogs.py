@@ -1,8 +1,9 @@
-"""The VPC Flow Logs reader: AWS's own example records, custom formats, gzip, folders, and every error.
+"""The VPC Flow Logs reader: AWS's own example records, custom formats, gzip, folders,
+and every error.
 
-Expected values come from AWS's documentation ("Flow log record examples" and "Flow log records",
-Amazon VPC User Guide, read 2026-12-02): the records are copied from there and the values checked
-field by field against what the page says they mean.
+Expected values come from AWS's documentation ("Flow log record examples" and "Flow log
+records", Amazon VPC User Guide, read 2026-12-02): the records are copied from there and
+the values checked field by field against what the page says they mean.
 """
 
 from __future__ import annotations
@@ -22,20 +23,35 @@ from ingress_egress.flowlogs import (
     read_flow_logs,
 )
 
-# Default format (version 2), from "Accepted and rejected traffic" and "No data and skipped records".
-ACCEPTED = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
-REJECTED = "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK"
+# Default format (version 2), from "Accepted and rejected traffic" and "No data and
+# skipped records".
+ACCEPTED = (
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 "
+    "20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
+)
+REJECTED = (
+    "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 "
+    "49761 3389 6 20 4249 1418530010 1418530070 REJECT OK"
+)
 NODATA = (
     "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
 )
-SKIPDATA = "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA"
-ICMP = "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK"
+SKIPDATA = (
+    "2 123456789010 eni-11111111aaaaaaaaa - - - - - - "
+    "- 1431280876 1431280934 - SKIPDATA"
+)
+ICMP = (
+    "2 123456789010 eni-1235b8ca123456789 203.0.113.12 "
+    "172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK"
+)
 IPV6 = (
     "2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 "
-    "2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK"
+    "2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 "
+    "8855 1477913708 1477913820 ACCEPT OK"
 )
 
-# "Traffic through a NAT gateway": a custom format, on the NAT gateway's interface and on the instance's.
+# "Traffic through a NAT gateway": a custom format, on the NAT gateway's interface and
+# on the instance's.
 NAT_FORMAT = "instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr"
 NAT_RECORDS = """\
 - eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5
@@ -46,19 +62,25 @@ i-01234567890123456 eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5 10.0.1.5 203.0.11
 i-01234567890123456 eni-1111aaaa2222bbbb3 203.0.113.5 10.0.1.5 203.0.113.5 10.0.1.5
 """
 
-# "Service name, traffic path, and flow direction": version 5 with a header line as S3 delivers it.
+# "Service name, traffic path, and flow direction": version 5 with a header line as S3
+# delivers it.
 V5_HEADER = (
-    "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id "
-    "subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags "
-    "pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status"
+    "version srcaddr dstaddr srcport dstport protocol start "
+    "end type packets bytes account-id vpc-id "
+    "subnet-id instance-id interface-id region az-id "
+    "sublocation-type sublocation-id action tcp-flags "
+    "pkt-srcaddr pkt-dstaddr pkt-src-aws-service "
+    "pkt-dst-aws-service traffic-path flow-direction log-status"
 )
 V5_RECORDS = (
-    "5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 "
-    "subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 "
-    "52.95.128.179 10.0.0.71 S3 - - ingress OK\n"
-    "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 "
-    "subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 "
-    "10.0.0.71 52.95.128.179 - S3 8 egress OK\n"
+    "5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 "
+    "IPv4 14 15044 123456789012 vpc-abcdefab012345678 "
+    "subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 "
+    "apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK\n"
+    "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 "
+    "IPv4 7 471 123456789012 vpc-abcdefab012345678 "
+    "subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 "
+    "apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK\n"
 )
 
 
@@ -66,7 +88,7 @@ def text(*lines: str) -> io.StringIO:
     return io.StringIO("\n".join(lines) + "\n")
 
 
-# --- what the records mean --------------------------------------------------------------------------
+# --- what the records mean ------------------------------------------------------------
 
 
 def test_default_format_fields_are_awss_version_2_fields_in_order():
@@ -146,7 +168,9 @@ def test_nodata_and_skipdata_are_skipped_counted_and_skipdata_listed():
 
 
 def test_nat_gateway_example_src_and_dst():
-    """On the NAT gateway's interface (instance-id '-') the interface addresses; on the instance's, the packet's."""
+    """On the NAT gateway's interface (instance-id '-') the interface addresses; on the
+    instance's, the packet's.
+    """
     records = read_flow_logs(io.StringIO(NAT_FORMAT + "\n" + NAT_RECORDS))
     assert records[["src", "dst"]].astype(str).values.tolist() == [
         [
@@ -172,8 +196,12 @@ def test_nat_gateway_example_src_and_dst():
 
 
 def test_pod_behind_a_node_interface_is_the_packet_source():
-    # EKS with the VPC CNI: srcaddr is the node's interface, pkt-srcaddr the pod (AWS: pkt-srcaddr).
-    log = "instance-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr bytes\ni-0abc 10.0.5.21 10.0.37.161 10.0.5.102 10.0.37.161 99\n"
+    # EKS with the VPC CNI: srcaddr is the node's interface, pkt-srcaddr the pod (AWS:
+    # pkt-srcaddr).
+    log = (
+        "instance-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr bytes\ni-0abc "
+        "10.0.5.21 10.0.37.161 10.0.5.102 10.0.37.161 99\n"
+    )
     assert read_flow_logs(io.StringIO(log))[["src", "dst"]].astype(
         str
     ).values.tolist() == [["10.0.5.102", "10.0.37.161"]]
@@ -204,7 +232,10 @@ def test_version_5_example_with_header():
 
 
 def test_format_given_in_awss_syntax_for_a_file_without_header():
-    fields = "${instance-id} ${interface-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}"
+    fields = (
+        "${instance-id} ${interface-id} ${srcaddr} "
+        "${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}"
+    )
     records = read_flow_logs(io.StringIO(NAT_RECORDS), fields=fields)
     assert len(records) == 6 and records.attrs["formats"]["<text 1>"] == NAT_FORMAT
 
@@ -217,7 +248,7 @@ def test_parse_format_refuses_unknown_and_repeated_fields():
         parse_format("bytes srcaddr bytes")
 
 
-# --- files, gzip, folders ---------------------------------------------------------------------------
+# --- files, gzip, folders -------------------------------------------------------------
 
 
 def test_gzip_plain_and_folders_give_the_same_records(tmp_path):
@@ -250,7 +281,7 @@ def test_a_header_only_file_has_no_records():
     assert len(records) == 0 and records.attrs["records"] == 0
 
 
-# --- errors name the file, the line and the field ---------------------------------------------------
+# --- errors name the file, the line and the field -------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -360,7 +391,7 @@ def test_a_missing_path_and_a_wrong_type():
         read_flow_logs(42)
 
 
-# --- one record per transfer -------------------------------------------------------------------------
+# --- one record per transfer ----------------------------------------------------------
 
 
 def test_count_once_keeps_egress_and_ingress_from_outside():
@@ -376,9 +407,9 @@ def test_count_once_keeps_egress_and_ingress_from_outside():
         }
     )
     once = count_once(records)
-    # Rows 1 and 4 are the receiver's copies of a five-tuple that the sender logged as egress (row 0,
-    # another minute for row 4). Row 2 (a reply whose sender's interface is not logged) and row 3
-    # (from the internet) have no egress copy: they stay.
+    # Rows 1 and 4 are the receiver's copies of a five-tuple that the sender logged as
+    # egress (row 0, another minute for row 4). Row 2 (a reply whose sender's interface
+    # is not logged) and row 3 (from the internet) have no egress copy: they stay.
     assert once.index.tolist() == [0, 2, 3]
     assert once.attrs["duplicates"] == 2 and once.attrs["duplicate_bytes"] == 1200
 

@@ -1,4 +1,6 @@
-"""Flows: hand-built packet tables with answers worked out by hand, and tshark's conversation table."""
+"""Flows: hand-built packet tables with answers worked out by hand, and tshark's
+conversation table.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +23,9 @@ SYN, SYN_ACK, ACK, PSH_ACK, FIN_ACK, RST_ACK = 0x02, 0x12, 0x10, 0x18, 0x11, 0x1
 
 
 def table(rows: list[tuple]) -> pd.DataFrame:
-    """Packets from (seconds, src, dst, protocol, sport, dport, flags, length) tuples, numbered from 1."""
+    """Packets from (seconds, src, dst, protocol, sport, dport, flags, length) tuples,
+    numbered from 1.
+    """
     df = pd.DataFrame(
         rows,
         columns=[
@@ -78,7 +82,9 @@ def test_both_directions_are_one_flow_with_counts_each_way():
 
 
 def test_the_syn_sender_initiates_even_when_the_other_side_speaks_first():
-    """The capture starts with a stray segment from the server; the SYN says who opened the connection."""
+    """The capture starts with a stray segment from the server; the SYN says who opened
+    the connection.
+    """
     packets = table(
         [
             (0.0, B, A, "TCP", 443, 50001, RST_ACK, 54),
@@ -102,7 +108,9 @@ def test_the_syn_sender_initiates_even_when_the_other_side_speaks_first():
 
 
 def test_a_syn_ack_is_not_a_syn():
-    """Mid-connection capture: the first packet seen is the server's SYN-ACK; no SYN, so the first packet decides."""
+    """Mid-connection capture: the first packet seen is the server's SYN-ACK; no SYN, so
+    the first packet decides.
+    """
     packets = table(
         [
             (0.0, B, A, "TCP", 443, 50002, SYN_ACK, 66),
@@ -192,7 +200,8 @@ def test_connection_direction_and_byte_direction():
             # outbound connection, bytes mostly in (a download)
             (0.0, A, B, "TCP", 50000, 443, SYN, 66),
             (0.1, B, A, "TCP", 443, 50000, PSH_ACK, 10_000),
-            # inbound connection (someone reaches a port-forwarded service), bytes mostly out
+            # inbound connection (someone reaches a port-forwarded service), bytes
+            # mostly out
             (1.0, "203.0.113.9", C, "TCP", 61000, 22, SYN, 66),
             (1.1, C, "203.0.113.9", "TCP", 22, 61000, PSH_ACK, 5_000),
             # internal: two inside hosts, IPv6 unique local addresses
@@ -233,7 +242,9 @@ def test_errors_and_empty_input():
 
 
 def test_office_capture_connection_versus_bytes():
-    """The video download is an outbound connection whose bytes come in; the upload's bytes go out."""
+    """The video download is an outbound connection whose bytes come in; the upload's
+    bytes go out.
+    """
     f = flows(read_capture(OFFICE), inside=gen.OFFICE_NETWORK)
     by_pair = f.set_index(["initiator", "responder", "responder_port"])
     video = by_pair.loc[(gen.VIDEO_DOWNLOAD.host, gen.VIDEO_DOWNLOAD.destination, 443)]
@@ -264,9 +275,11 @@ def _tshark_conversations(path: Path, proto: str) -> pd.DataFrame:
         check=True,
     ).stdout
     rows = []
-    # "A:port <-> B:port  frames_BA bytes_BA unit  frames_AB bytes_AB unit  total ..." (bytes may carry kB/MB)
+    # "A:port <-> B:port frames_BA bytes_BA unit frames_AB bytes_AB unit total ..."
+    # (bytes may carry kB/MB)
     pattern = re.compile(
-        r"^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+([\d,]+ ?\w*)\s+(\d+)\s+([\d,]+ ?\w*)\s+(\d+)"
+        r"^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+([\d,]+ "
+        r"?\w*)\s+(\d+)\s+([\d,]+ ?\w*)\s+(\d+)"
     )
     for line in out.splitlines():
         m = pattern.match(line)

@@ -1,8 +1,9 @@
-"""Property-based tests of the bill readers: valid FOCUS and CUR exports, then damaged ones.
+"""Property-based tests of the bill readers: valid FOCUS and CUR exports, then damaged
+ones.
 
-Properties: only ValueError escapes ``read_bill`` (naming the file); a call stays under the time
-and memory bounds; a valid export reads back the numbers written, and its cost total agrees with
-an independent sum made with the csv module; gzip changes nothing.
+Properties: only ValueError escapes ``read_bill`` (naming the file); a call stays under
+the time and memory bounds; a valid export reads back the numbers written, and its cost
+total agrees with an independent sum made with the csv module; gzip changes nothing.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ months = st.builds(
 
 @st.composite
 def exports(draw) -> tuple[str, list[str], list[list]]:
-    """(format, header, rows) with numbers as numbers and NULL or empty for some quantities."""
+    """(format, header, rows) with numbers as numbers and NULL or empty for some
+    quantities.
+    """
     fmt = draw(st.sampled_from(["focus", "cur"]))
     rows = []
     for _ in range(draw(st.integers(0, 15))):
@@ -89,7 +92,9 @@ def _read(data: bytes, name: str):
 
 
 def _independent_total(data: bytes, column: str) -> float:
-    """The cost column summed with the csv module and float(), the way a person would check."""
+    """The cost column summed with the csv module and float(), the way a person would
+    check.
+    """
     rows = csv.DictReader(io.StringIO(data.decode(), newline=""))
     return math.fsum(float(row[column]) for row in rows)
 

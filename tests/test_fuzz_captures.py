@@ -1,9 +1,11 @@
-"""Property-based tests of the capture reader: valid captures, then the same captures damaged.
+"""Property-based tests of the capture reader: valid captures, then the same captures
+damaged.
 
-Properties: only :class:`CaptureError` escapes; a call stays under the time and memory bounds of
-:func:`tests.fuzzing.bounded`; the result does not depend on ``chunk_bytes`` or on reading from a
-path or a stream; write -> read gives back the times and lengths written; the byte total agrees
-with an independent struct-based walk of the records and with dpkt.
+Properties: only :class:`CaptureError` escapes; a call stays under the time and memory
+bounds of :func:`tests.fuzzing.bounded`; the result does not depend on ``chunk_bytes``
+or on reading from a path or a stream; write -> read gives back the times and lengths
+written; the byte total agrees with an independent struct-based walk of the records and
+with dpkt.
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ def _ipv6(src: int, dst: int, nh: int, payload: bytes) -> bytes:
 
 @st.composite
 def ip_packets(draw) -> bytes:
-    """An IPv4 or IPv6 packet carrying TCP, UDP, ICMP or something else, with a payload."""
+    """An IPv4 or IPv6 packet carrying TCP, UDP, ICMP or something else, with a
+    payload.
+    """
     payload = bytes(draw(st.integers(0, 300)))
     proto = draw(st.sampled_from([6, 17, 1, 47]))
     sport, dport = draw(st.integers(0, 65535)), draw(st.integers(0, 65535))
@@ -109,7 +113,9 @@ def ip_packets(draw) -> bytes:
 
 @st.composite
 def records(draw, max_size: int = 12) -> list[tuple[int, bytes, int]]:
-    """(time_ns, captured frame, original length) for Ethernet frames, some cut by a snap length."""
+    """(time_ns, captured frame, original length) for Ethernet frames, some cut by a
+    snap length.
+    """
     out = []
     for _ in range(draw(st.integers(0, max_size))):
         packet = draw(ip_packets())
@@ -179,7 +185,9 @@ _outcome.path = Path(tempfile.mkdtemp(prefix="fuzz-captures-")) / "fuzz.cap"
 
 
 def _struct_walk(data: bytes) -> tuple[int, list[int]]:
-    """Independent reading of a valid pcap: (sum of original lengths, captured lengths)."""
+    """Independent reading of a valid pcap: (sum of original lengths, captured
+    lengths).
+    """
     e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
     off, total, caplens = 24, 0, []
     while off < len(data):
@@ -253,7 +261,8 @@ def test_random_bytes_behind_a_magic_number(tail, magic):
 
 
 def test_raw_ip_link_type_round_trip(tmp_path):
-    # a fixed case beside the generated ones: raw IPv4 and IPv6 packets, tshark's link type 101
+    # a fixed case beside the generated ones: raw IPv4 and IPv6 packets, tshark's link
+    # type 101
     packets = [_ipv4(0xC0000201, 0xC6336402, 17, bytes(8)), _ipv6(1, 2, 6, bytes(20))]
     path = write_pcapng(
         tmp_path / "raw.pcapng",

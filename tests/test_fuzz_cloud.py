@@ -1,8 +1,8 @@
 """Property-based tests of the cost engine's arguments.
 
-Properties: a volume of any Python type gives a finite, non-negative price, a TypeError (not a
-number) or a ValueError (a number the tables cannot price), never OverflowError or ``inf``;
-``cost_curve`` agrees with the scalar function and refuses what it refuses.
+Properties: a volume of any Python type gives a finite, non-negative price, a TypeError
+(not a number) or a ValueError (a number the tables cannot price), never OverflowError
+or ``inf``; ``cost_curve`` agrees with the scalar function and refuses what it refuses.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def test_cost_curve_agrees_with_the_scalar_function(values):
     try:
         curve = cloud.cost_curve(values)
     except (TypeError, ValueError):
-        # anything the curve refuses, the scalar function refuses too (or the list is not 1-D)
+        # anything the curve refuses, the scalar function refuses too (or the list is
+        # not 1-D)
         with pytest.raises((TypeError, ValueError)):
             for v in values:
                 if isinstance(v, list):

@@ -1,8 +1,10 @@
-"""Property-based tests of the manifest loader and the cluster model: valid YAML, then damaged.
+"""Property-based tests of the manifest loader and the cluster model: valid YAML, then
+damaged.
 
-Properties: only :class:`ManifestError` escapes ``load_manifests`` and ``Cluster``; calls stay under
-the time and memory bounds (alias bombs and recursive aliases included); objects dumped to YAML
-and loaded back are the same objects, and the cluster built from them has their pods.
+Properties: only :class:`ManifestError` escapes ``load_manifests`` and ``Cluster``;
+calls stay under the time and memory bounds (alias bombs and recursive aliases
+included); objects dumped to YAML and loaded back are the same objects, and the cluster
+built from them has their pods.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ labels = st.dictionaries(label_keys, label_values, max_size=3)
 
 @st.composite
 def objects(draw) -> list[dict]:
-    """A namespace with pods and deployments (named ports), a Service and a NetworkPolicy."""
+    """A namespace with pods and deployments (named ports), a Service and a
+    NetworkPolicy.
+    """
     ns = draw(names)
     out = [
         {
@@ -188,8 +192,9 @@ def _paths(obj, path=()):
 @examples(ci=80)
 @given(st.data())
 def test_wrong_types_anywhere_give_only_manifest_errors(data):
-    # one value anywhere in a valid object replaced by a value of another type: ports: 80,
-    # namespace: {a: b}, matchLabels: x ... (was TypeError or AttributeError in Cluster)
+    # one value anywhere in a valid object replaced by a value of another type: ports:
+    # 80, namespace: {a: b}, matchLabels: x ... (was TypeError or AttributeError in
+    # Cluster)
     objs = data.draw(objects())
     target = data.draw(st.integers(0, len(objs) - 1))
     paths = [p for p in _paths(objs[target]) if p]

@@ -1,11 +1,13 @@
-"""The Gateway picture (``picture.draw_gateway``): what it draws, and that it stays readable in the book.
+"""The Gateway picture (``picture.draw_gateway``): what it draws, and that it stays
+readable in the book.
 
-The expected boxes and arrows are read off the YAML by the Gateway API's rules (a listener without
-``allowedRoutes`` takes routes of its own namespace only; a route hostname must intersect the listener's;
-a cross-namespace backendRef needs a ReferenceGrant), not from the router's output. Every box, text and
-arrow carries a ``gid``; the geometry checks compare their extents on the rendered canvas. The readability
-rule is the course's (``ingress_egress.plotting``): the smallest text renders at 9 px or more in the
-book's 784 px column.
+The expected boxes and arrows are read off the YAML by the Gateway API's rules (a
+listener without ``allowedRoutes`` takes routes of its own namespace only; a route
+hostname must intersect the listener's; a cross-namespace backendRef needs a
+ReferenceGrant), not from the router's output. Every box, text and arrow carries a
+``gid``; the geometry checks compare their extents on the rendered canvas. The
+readability rule is the course's (``ingress_egress.plotting``): the smallest text
+renders at 9 px or more in the book's 784 px column.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ spec:
   parentRefs: [{name: web}]
   hostnames: [app.example.org]
   rules:
-  - backendRefs: [{name: web, port: 80, weight: 3}, {name: db, namespace: data, port: 5432, weight: 1}]
+  - backendRefs: [{name: web, port: 80, weight: 3}, {name: db, namespace: data,
+                  port: 5432, weight: 1}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -93,7 +96,8 @@ def png_width(fig) -> int:
 
 def test_the_shop_listeners_routes_and_targets(shop):
     ax = draw_gateway(shop)
-    # data/k8s/gateway: three listeners, each with the one route whose sectionName names it.
+    # data/k8s/gateway: three listeners, each with the one route whose sectionName names
+    # it.
     assert set(by_gid(ax, "listener:")) == {
         "listener:http",
         "listener:shop",
@@ -117,7 +121,8 @@ def test_the_shop_listeners_routes_and_targets(shop):
         "arrow:listener:shop->route:shop/storefront",
         "arrow:listener:api->route:shop/public-api",
     } <= set(arrows)
-    # public-api sends to the frontend (landing), the api and its canary (weights), payments (another namespace).
+    # public-api sends to the frontend (landing), the api and its canary (weights),
+    # payments (another namespace).
     sent = {
         g.split("->target:")[1]
         for g in arrows
@@ -174,7 +179,8 @@ def test_a_route_that_does_not_attach_and_an_invalid_backend():
     router = GatewayRouter(load_manifests(TROUBLE))
     ax = draw_gateway(router)
     routes = by_gid(ax, "route:")
-    # team/other: the listener leaves allowedRoutes out, so only routes of namespace infra may attach.
+    # team/other: the listener leaves allowedRoutes out, so only routes of namespace
+    # infra may attach.
     refused = routes["route:team/other"]
     assert (
         refused.get_linestyle() == "dashed"
@@ -183,7 +189,8 @@ def test_a_route_that_does_not_attach_and_an_invalid_backend():
     text = by_gid(ax, "text:route:team/other")["text:route:team/other"].get_text()
     assert "not attached (Accepted=False," in text and "NotAllowedByListeners" in text
     assert not [g for g in by_gid(ax, "arrow:") if g.endswith("->route:team/other")]
-    # data/db: another namespace, and no ReferenceGrant there: RefNotPermitted, a dotted arrow, a crossed box.
+    # data/db: another namespace, and no ReferenceGrant there: RefNotPermitted, a dotted
+    # arrow, a crossed box.
     target = by_gid(ax, "text:target:data/db:5432")[
         "text:target:data/db:5432"
     ].get_text()

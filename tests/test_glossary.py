@@ -1,29 +1,36 @@
-"""The glossary is complete for the notebooks, and each notebook links a term where it first uses it.
+"""The glossary is complete for the notebooks, and each notebook links a term where it
+first uses it.
 
-`book/glossary.md` holds one MyST ``{glossary}`` directive. An entry is one or more term lines (the
-term and its aliases, e.g. ``NAT`` and ``network address translation``) followed by an indented
-definition that links the notebook where the term is taught. A notebook links a term with the role
-``{term}`egress` `` or ``{term}`five-tuples <five-tuple>` ``.
+`book/glossary.md` holds one MyST ``{glossary}`` directive. An entry is one or more term
+lines (the term and its aliases, e.g. ``NAT`` and ``network address translation``)
+followed by an indented definition that links the notebook where the term is taught. A
+notebook links a term with the role ``{term}`egress` `` or ``{term}`five-tuples
+<five-tuple>` ``.
 
 The matcher is deliberately simple:
 
-- Only markdown cells are read, in order. Headings, fenced code and math, inline code spans, links
-  (text and address), bare URLs, table header rows, colon-fence lines (``:::{exercise}``, ...) and
-  directive option lines (``:label: ...``) are ignored; an exercise's statement itself counts.
-- A term matches case-insensitively as a whole word: a space and a hyphen are interchangeable inside
-  it, a plural ``s``/``es`` (``y`` -> ``ies``) may follow, and it does not match inside a longer
-  word or a hyphenated compound (``pod`` is not found in ``podSelector`` nor in ``pod-to-pod``).
-- Longest match wins: ``NAT`` inside ``NAT gateway`` is an occurrence of ``NAT gateway`` only.
-- A trailing qualifier in brackets names a sense: ``ingress`` (a direction) and ``Ingress
-  (Kubernetes)`` (an API object) share the word "ingress". The first occurrence of a shared word
-  must link one of its senses; which sense is the author's choice.
-- The first occurrence of each term in a notebook must be inside a ``{term}`` role for that entry
-  (or, for a shared word, for one of its senses). Later occurrences are free.
+- Only markdown cells are read, in order. Headings, fenced code and math, inline code
+  spans, links (text and address), bare URLs, table header rows, colon-fence lines
+  (``:::{exercise}``, ...) and directive option lines (``:label: ...``) are ignored; an
+  exercise's statement itself counts.
+- A term matches case-insensitively as a whole word: a space and a hyphen are
+  interchangeable inside it, a plural ``s``/``es`` (``y`` -> ``ies``) may follow, and it
+  does not match inside a longer word or a hyphenated compound (``pod`` is not found in
+  ``podSelector`` nor in ``pod-to-pod``).
+- Longest match wins: ``NAT`` inside ``NAT gateway`` is an occurrence of ``NAT gateway``
+  only.
+- A trailing qualifier in brackets names a sense: ``ingress`` (a direction) and
+  ``Ingress (Kubernetes)`` (an API object) share the word "ingress". The first
+  occurrence of a shared word must link one of its senses; which sense is the author's
+  choice.
+- The first occurrence of each term in a notebook must be inside a ``{term}`` role for
+  that entry (or, for a shared word, for one of its senses). Later occurrences are free.
 
-The glossary itself is read by :mod:`ingress_egress.glossary`. For JupyterLab each notebook also
-carries its own glossary (a cell with the id ``lab-glossary`` that the book leaves out), made by
-``make lab-ready``: the matcher skips the cells that tool adds, and the last tests check that the
-glossary cell holds exactly the terms the notebook links, with the book glossary's definitions.
+The glossary itself is read by :mod:`ingress_egress.glossary`. For JupyterLab each
+notebook also carries its own glossary (a cell with the id ``lab-glossary`` that the
+book leaves out), made by ``make lab-ready``: the matcher skips the cells that tool
+adds, and the last tests check that the glossary cell holds exactly the terms the
+notebook links, with the book glossary's definitions.
 """
 
 from __future__ import annotations
@@ -49,25 +56,29 @@ ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "book" / "glossary.md"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
-# Words matched with their case: in lower case they are ordinary English with another meaning
-# ("a chatty service", "the recommendations service" are applications, not the Kubernetes object).
+# Words matched with their case: in lower case they are ordinary English with another
+# meaning ("a chatty service", "the recommendations service" are applications, not the
+# Kubernetes object).
 CASE_SENSITIVE = {"Service"}
 
-# (notebook number, entry) pairs not enforced, each with the reason. Keep this list short: prefer a
-# glossary entry with a specific name over an exemption.
+# (notebook number, entry) pairs not enforced, each with the reason. Keep this list
+# short: prefer a glossary entry with a specific name over an exemption.
 EXEMPT = {
     (
         "01",
         "flow",
-    ): "'flows' is only the English verb there ('what flows afterwards'), never the noun",
+    ): "'flows' is only the English verb there ('what "
+    "flows afterwards'), never the noun",
     (
         "03",
         "Service",
-    ): "only in the title of RFC 6335, 'Service Name and Transport Protocol Port Number Registry'",
+    ): "only in the title of RFC 6335, 'Service Name and "
+    "Transport Protocol Port Number Registry'",
     (
         "05",
         "Service",
-    ): "only in the title of RFC 6092, '... Providing Residential IPv6 Internet Service'",
+    ): "only in the title of RFC 6092, '... Providing "
+    "Residential IPv6 Internet Service'",
     (
         "06",
         "Service",
@@ -82,7 +93,9 @@ QUALIFIER = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
 def word_pattern(word: str) -> re.Pattern:
-    """A regex for one glossary word: whole word, space or hyphen inside, optional plural."""
+    """A regex for one glossary word: whole word, space or hyphen inside, optional
+    plural.
+    """
     parts = [re.escape(part) for part in re.split(r"[\s-]+", word.strip())]
     body = r"[\s-]+".join(parts)
     if re.search(r"[^aeiou]y$", word, flags=re.IGNORECASE):
@@ -94,7 +107,9 @@ def word_pattern(word: str) -> re.Pattern:
 
 
 def strip_markdown(text: str) -> str:
-    """One markdown cell with everything the matcher ignores removed (roles are kept)."""
+    """One markdown cell with everything the matcher ignores removed (roles are
+    kept).
+    """
     text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)  # front matter
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
     text = re.sub(r"^%.*$", " ", text, flags=re.MULTILINE)  # MyST comment
@@ -132,7 +147,9 @@ def _strip_inline(text: str) -> str:
 
 @dataclass
 class Segment:
-    """A piece of a notebook's markdown: plain text, or a {term} role with its display text and target."""
+    """A piece of a notebook's markdown: plain text, or a {term} role with its display
+    text and target.
+    """
 
     text: str
     target: str | None = None  # None: plain text
@@ -143,7 +160,9 @@ class Segment:
 
 
 def segments(markdown_cells: list[str]) -> list[Segment]:
-    """The notebook's markdown, in order, as plain text and roles, with ignored parts removed."""
+    """The notebook's markdown, in order, as plain text and roles, with ignored parts
+    removed.
+    """
     result: list[Segment] = []
     for cell in markdown_cells:
         text = strip_markdown(cell)
@@ -164,7 +183,8 @@ class Glossary:
     def __init__(self, entries: list[Entry]):
         self.entries = entries
         self.by_key = {key: entry for entry in entries for key in entry.keys}
-        # The words searched for: the terms without a trailing qualifier ("Ingress (Kubernetes)" -> "Ingress").
+        # The words searched for: the terms without a trailing qualifier ("Ingress
+        # (Kubernetes)" -> "Ingress").
         self.words = {
             entry.name: [QUALIFIER.sub("", term) for term in entry.terms]
             for entry in entries
@@ -186,7 +206,9 @@ class Glossary:
         return self.by_key.get(target.casefold())
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
-        """Every (start, end, entry name) match in plain text, before the longest-match rule."""
+        """Every (start, end, entry name) match in plain text, before the longest-match
+        rule.
+        """
         if text not in self._matches:
             self._matches[text] = [
                 (m.start(), m.end(), name)
@@ -197,7 +219,9 @@ class Glossary:
         return self._matches[text]
 
     def occurrences(self, text: str, name: str) -> list[re.Match]:
-        """Matches of one entry in plain text that no longer match of another entry contains."""
+        """Matches of one entry in plain text that no longer match of another entry
+        contains.
+        """
         everything = self.matches(text)
         found = []
         for pattern in self.patterns[name]:
@@ -214,7 +238,9 @@ class Glossary:
         return sorted(found, key=lambda m: m.start())
 
     def first_use(self, parts: list[Segment], name: str) -> tuple[str, str] | None:
-        """How the entry is first used in a notebook: ("linked", text), ("plain", context), or None."""
+        """How the entry is first used in a notebook: ("linked", text), ("plain",
+        context), or None.
+        """
         for part in parts:
             if part.is_role:
                 target = self.resolve(part.target)
@@ -243,7 +269,9 @@ def cells(path: Path) -> list[dict]:
 
 
 def markdown_cells(path: Path) -> list[str]:
-    """The notebook's own markdown cells, without those `make lab-ready` adds for JupyterLab (its glossary)."""
+    """The notebook's own markdown cells, without those `make lab-ready` adds for
+    JupyterLab (its glossary).
+    """
     return [
         "".join(cell["source"])
         for cell in cells(path)
@@ -265,7 +293,7 @@ def glossary() -> Glossary:
     return Glossary(read_glossary(GLOSSARY))
 
 
-# --- the matcher itself, on small texts -------------------------------------------------------------
+# --- the matcher itself, on small texts -----------------------------------------------
 
 GLOSSARY_EXAMPLE = """# Glossary
 
@@ -332,8 +360,10 @@ def test_word_pattern_whole_words_plurals_and_hyphens():
 
 def test_ignored_markdown_is_ignored():
     cell = (
-        "---\nNAT: front matter\n---\n% NAT in a comment\n# NAT in a heading\n| NAT | x |\n|---|---|\n| body | NAT here |\n`NAT` [NAT](x.ipynb) "
-        "https://example.org/NAT\n:::{exercise}\n:label: ex-00-nat\n$NAT$\n$$\nNAT\n$$\n```\nNAT\n```\n"
+        "---\nNAT: front matter\n---\n% NAT in a comment\n# NAT in a heading\n| NAT "
+        "| x |\n|---|---|\n| body | NAT here |\n`NAT` [NAT](x.ipynb) "
+        "https://example.org/NAT\n:::{exercise}\n:label: "
+        "ex-00-nat\n$NAT$\n$$\nNAT\n$$\n```\nNAT\n```\n"
     )
     text = "".join(s.text for s in segments([cell]))
     assert text.count("NAT") == 1 and "NAT here" in text
@@ -382,7 +412,7 @@ def test_a_shared_word_may_link_either_sense(example):
     assert example.first_use(unlinked, "Ingress (Kubernetes)")[0] == "plain"
 
 
-# --- the course's glossary -------------------------------------------------------------------------
+# --- the course's glossary ------------------------------------------------------------
 
 
 def test_glossary_is_a_real_list_in_alphabetical_order(glossary):
@@ -478,7 +508,7 @@ def test_first_use_of_every_term_is_linked(glossary, path):
     )
 
 
-# --- each notebook's own glossary, for JupyterLab ---------------------------------------------------
+# --- each notebook's own glossary, for JupyterLab -------------------------------------
 
 
 def test_a_notebook_glossary_lists_the_linked_terms_as_the_glossary_spells_them(
@@ -488,8 +518,9 @@ def test_a_notebook_glossary_lists_the_linked_terms_as_the_glossary_spells_them(
         example.entries,
         ["nat gateway", "Network Address Translation", "NAT gateway", "no such term"],
     )
-    # Sorted case-insensitively, the glossary's spelling, the alias with its entry's definition, links
-    # rewritten from book/ to notebooks/, the unknown target left out; one definition line each.
+    # Sorted case-insensitively, the glossary's spelling, the alias with its entry's
+    # definition, links rewritten from book/ to notebooks/, the unknown target left out;
+    # one definition line each.
     assert text == (
         ":::{glossary}\n"
         "NAT gateway\n: A cloud service. Second line.\n\n"
@@ -506,13 +537,15 @@ def test_a_notebook_glossary_unlinks_roles_inside_definitions():
         "see [the cheat sheet](cheatsheet.md) and [RFC](https://example.org/x).\n```\n"
     )
     assert notebook_glossary(entries, ["allow-list"]) == (
-        ":::{glossary}\nallow-list\n: The opposite of a deny list, see [the cheat sheet](../book/cheatsheet.md) "
-        "and [RFC](https://example.org/x).\n:::"
+        ":::{glossary}\nallow-list\n: The opposite of a deny list, see [the cheat "
+        "sheet](../book/cheatsheet.md) and [RFC](https://example.org/x).\n:::"
     )
 
 
 def glossary_terms(cell_source: str) -> list[str]:
-    """The terms of a MyST definition-list glossary: the lines right before a ': definition' line."""
+    """The terms of a MyST definition-list glossary: the lines right before a ':
+    definition' line.
+    """
     lines = cell_source.splitlines()
     return [
         lines[i - 1] for i, line in enumerate(lines) if line.startswith(": ") and i > 0
@@ -524,23 +557,27 @@ def test_every_notebook_carries_its_glossary_for_jupyterlab(glossary, path):
     notebook = cells(path)
     found = [i for i, cell in enumerate(notebook) if cell.get("id") == GLOSSARY_CELL_ID]
     assert len(found) == 1, (
-        f"{path.name}: {len(found)} cells with the id {GLOSSARY_CELL_ID!r}; run `make lab-ready`"
+        f"{path.name}: {len(found)} cells with the id "
+        f"{GLOSSARY_CELL_ID!r}; run `make lab-ready`"
     )
     index = found[0]
     cell = notebook[index]
     assert cell["cell_type"] == "markdown" and "remove-cell" in cell["metadata"].get(
         "tags", []
     ), (
-        f"{path.name}: the JupyterLab glossary must be a markdown cell tagged remove-cell (the book has its own)"
+        f"{path.name}: the JupyterLab glossary must be a markdown "
+        "cell tagged remove-cell (the book has its own)"
     )
     assert "".join(notebook[index + 1]["source"]).startswith("## Resources"), (
         f"{path.name}: the JupyterLab glossary belongs right before '## Resources'"
     )
     source = "".join(cell["source"])
-    # Exactly the terms the notebook links (jupyterlab-myst matches a role to a term ignoring case) ...
+    # Exactly the terms the notebook links (jupyterlab-myst matches a role to a term
+    # ignoring case) ...
     targets = {t.casefold() for t in role_targets(path)}
     assert {t.casefold() for t in glossary_terms(source)} == targets, (
-        f"{path.name}: the JupyterLab glossary is not the notebook's linked terms; run `make lab-ready`"
+        f"{path.name}: the JupyterLab glossary is not the "
+        "notebook's linked terms; run `make lab-ready`"
     )
     # ... each with the book glossary's definition, as `make lab-ready` writes it.
     expected = (

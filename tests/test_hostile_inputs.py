@@ -1,6 +1,6 @@
-"""Bills, manifests and the cost engine on hostile input: one regression test per defect found by
-fuzzing (the captures' are in ``test_captures_hostile.py``). Inputs are built here from the
-descriptions of the reproducers in ``../shared/robustness``."""
+"""Bills, manifests and the cost engine on hostile input: one regression test per defect
+found by fuzzing (the captures' are in ``test_captures_hostile.py``). Inputs are built
+here from the descriptions of the reproducers in ``../shared/robustness``."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def _bill(tmp_path, name: str, data: bytes) -> str:
 
 
 def test_gzipped_bill_with_a_bad_number_names_the_line(tmp_path):
-    # was UnicodeDecodeError while the message was being built (the .gz was read as text)
+    # was UnicodeDecodeError while the message was being built (the .gz was read as
+    # text)
     data = gzip.compress((HEADER + GOOD + "S3,x,1,abc,2025-01-01\n").encode())
     assert "line 3: column 'BilledCost': expected a finite number, got 'abc'" in _bill(
         tmp_path, "bill.csv.gz", data
@@ -63,8 +64,8 @@ def test_field_over_the_limit(tmp_path):
         ).encode(),
     )
     assert (
-        "line 3: column 'ChargeDescription': a field of 131,073 characters; the longest "
-        "accepted is 131,072" in message
+        "line 3: column 'ChargeDescription': a field of 131,073 characters; the "
+        "longest accepted is 131,072" in message
     )
     assert "a header field of 131,073 characters" in _bill(
         tmp_path, "header.csv", ("X" * 131_073 + "," + HEADER).encode()
@@ -108,7 +109,8 @@ def test_costs_adding_up_beyond_a_float(tmp_path):
     )
 
 
-# ------------------------------------------------------------------ manifests and Cluster
+# ------------------------------------------------------------------ manifests and
+# Cluster
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -150,8 +152,8 @@ def test_match_labels_not_a_map():
         ns="shop", sel="{matchLabels: x}", ports="[{containerPort: 80}]"
     )
     assert (
-        'Deployment shop/web: spec.selector.matchLabels: Invalid value: "x": must be a map'
-        in _manifest_error(text)
+        "Deployment shop/web: spec.selector.matchLabels: "
+        'Invalid value: "x": must be a map' in _manifest_error(text)
     )
 
 
@@ -222,7 +224,8 @@ def _amplified(n: int) -> str:
 
 
 def test_one_aliased_list_reused_by_every_rule():
-    # n = 1500: 109 KB of YAML that expands to n^2 peers (ran over 60 s); refused like kubectl
+    # n = 1500: 109 KB of YAML that expands to n^2 peers (ran over 60 s); refused like
+    # kubectl
     text = _amplified(1500)
     assert 100_000 < len(text) < 120_000
     with pytest.raises(ManifestError, match="excessive aliasing"):
@@ -254,8 +257,10 @@ def test_merge_keys_are_not_duplicates():
     # an explicit key beside a merge key (<<) overrides the merged one, as YAML says
     text = (
         "apiVersion: v1\nkind: List\nitems:\n"
-        "- {apiVersion: v1, kind: Namespace, metadata: {name: x, labels: &l {a: '1'}}}\n"
-        "- {apiVersion: v1, kind: Namespace, metadata: {name: y, labels: {<<: *l, a: '2'}}}\n"
+        "- {apiVersion: v1, kind: Namespace, metadata: "
+        "{name: x, labels: &l {a: '1'}}}\n"
+        "- {apiVersion: v1, kind: Namespace, metadata: "
+        "{name: y, labels: {<<: *l, a: '2'}}}\n"
     )
     assert [o["metadata"]["labels"] for o in load_manifests(text)] == [
         {"a": "1"},

@@ -1,8 +1,10 @@
-"""Network cost per namespace and a Service's zone share, against costs worked out by hand.
+"""Network cost per namespace and a Service's zone share, against costs worked out by
+hand.
 
-Prices used in the hand computations (data/prices/aws.csv, us-east-1, AWS GB = 2^30 bytes):
-inter_zone 0.01 USD/GB on each side; internet_out 100 GB a month free, then 0.09; internet_in 0;
-inter_region_out 0.02; inter_region_in 0; NAT gateway processing 0.045.
+Prices used in the hand computations (data/prices/aws.csv, us-east-1, AWS GB = 2^30
+bytes): inter_zone 0.01 USD/GB on each side; internet_out 100 GB a month free, then
+0.09; internet_in 0; inter_region_out 0.02; inter_region_in 0; NAT gateway processing
+0.045.
 """
 
 from __future__ import annotations
@@ -108,8 +110,8 @@ FLOWS = pd.DataFrame(
 )
 FLOWS["bytes"] = FLOWS.pop("gib") * GIB
 
-# internet_out: batch 300 + (nodes) 5 = 305 GB; the month's first 100 GB are free, 205 x 0.09 = 18.45
-# USD, shared in proportion: batch 300/305 x 18.45, (nodes) 5/305 x 18.45.
+# internet_out: batch 300 + (nodes) 5 = 305 GB; the month's first 100 GB are free, 205 x
+# 0.09 = 18.45 USD, shared in proportion: batch 300/305 x 18.45, (nodes) 5/305 x 18.45.
 EXPECTED = pd.DataFrame(
     [
         (NODES, "internet_out", 5, 18.45 * 5 / 305),
@@ -152,7 +154,8 @@ def test_hand_computed_cluster():
         and result.attrs["unallocated_flows"] == 1
     )
     assert result.attrs["unit"] == "GB"
-    # The crossing's total is what cloud's inter_zone price gives for the 164 GB that crossed (x 2 sides).
+    # The crossing's total is what cloud's inter_zone price gives for the 164 GB that
+    # crossed (x 2 sides).
     assert result.loc[result["category"] == "inter_zone", "usd"].sum() == pytest.approx(
         164 * 2 * 0.01
     )
@@ -246,11 +249,13 @@ def test_address_book():
     assert len(book) == 6
 
 
-# --- a slow, plain reference implementation of the same rules, on random flows -------------------------
+# --- a slow, plain reference implementation of the same rules, on random flows --------
 
 
 def reference(flows: pd.DataFrame, objects, nat: dict, regions: list[str]) -> dict:
-    """Row by row, straight from the rules in the module docstring: (namespace, category) -> bytes."""
+    """Row by row, straight from the rules in the module docstring: (namespace,
+    category) -> bytes.
+    """
     import ipaddress
 
     where = {}
@@ -341,13 +346,14 @@ def test_random_flows_agree_with_the_reference():
     assert got == reference(flows, objects, nat, ["10.1.0.0/16"])
 
 
-# --- errors -------------------------------------------------------------------------------------------
+# --- errors ---------------------------------------------------------------------------
 
 
 def test_a_pod_on_a_node_not_given():
     objects = load_manifests(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\n"
-        "spec: {nodeName: ghost, containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.1.21}\n"
+        "spec: {nodeName: ghost, containers: [{name: c, "
+        "image: x}]}\nstatus: {podIP: 10.0.1.21}\n"
     )
     with pytest.raises(
         ManifestError,
@@ -395,7 +401,7 @@ def test_bad_flows():
         allocate(nat_gateways={"10.0.96.10": "z"})
 
 
-# --- a Service's endpoints and its zone share ---------------------------------------------------------
+# --- a Service's endpoints and its zone share -----------------------------------------
 
 THREE_ZONES = [
     node("na", "a", "10.0.1.10"),
@@ -439,7 +445,9 @@ def test_service_endpoints_are_ready_pods_of_its_namespace():
             "a",
             1 / 3,
             0.0,
-        ),  # 1 of the 3 endpoints is elsewhere; with PreferClose the two in zone a serve
+            # 1 of the 3 endpoints is elsewhere; with PreferClose the two in zone a
+            # serve
+        ),
         ("b", 2 / 3, 0.0),  # 2 of 3 elsewhere; the one in b serves
         (
             "c",
@@ -456,7 +464,8 @@ def test_cross_zone_share_worked_by_hand(zone, random, close):
 
 
 def test_cross_zone_share_matches_a_simulated_kube_proxy():
-    # kube-proxy with PreferClose: endpoints hinted for the node's zone if any, else all; uniform choice.
+    # kube-proxy with PreferClose: endpoints hinted for the node's zone if any, else
+    # all; uniform choice.
     rng = np.random.default_rng(3)
     endpoints = ["a", "a", "b"]
     for zone in "abc":

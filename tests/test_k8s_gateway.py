@@ -1,18 +1,22 @@
-"""Tests for ingress_egress.k8s.gateway: the Gateway API router, against the upstream conformance suite.
+"""Tests for ingress_egress.k8s.gateway: the Gateway API router, against the upstream
+conformance suite.
 
-Expected answers come from kubernetes-sigs/gateway-api, never from the router's own output (all read
-2026-12-02):
+Expected answers come from kubernetes-sigs/gateway-api, never from the router's own
+output (all read 2026-12-02):
 
-- ``conformance/tests/<name>.go``: each test below names its upstream ShortName and copies its
-  requests and expected backends or status codes;
-- ``conformance/tests/<name>.yaml`` and ``conformance/base/manifests.yaml``: the manifests, copied
-  where the stored upstream file could be read, and written here from the test's description where it
-  could not (each such place says so); the Gateway class placeholder becomes ``conformance``;
-- ``apis/v1/*_types.go``: the field comments (defaults, precedence, redirect port rules, the
-  ReplacePrefixMatch table) and the CEL rules and their messages, for the validation tests.
+- ``conformance/tests/<name>.go``: each test below names its upstream ShortName and
+  copies its requests and expected backends or status codes;
+- ``conformance/tests/<name>.yaml`` and ``conformance/base/manifests.yaml``: the
+  manifests, copied where the stored upstream file could be read, and written here from
+  the test's description where it could not (each such place says so); the Gateway class
+  placeholder becomes ``conformance``;
+- ``apis/v1/*_types.go``: the field comments (defaults, precedence, redirect port rules,
+  the ReplacePrefixMatch table) and the CEL rules and their messages, for the validation
+  tests.
 
-The backends of the conformance suite are Services ``infra-backend-v1..v3`` (port 8080) in namespace
-``gateway-conformance-infra``; a backend name in an upstream test maps to ``<namespace>/<name>:8080``.
+The backends of the conformance suite are Services ``infra-backend-v1..v3`` (port 8080)
+in namespace ``gateway-conformance-infra``; a backend name in an upstream test maps to
+``<namespace>/<name>:8080``.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "k8s"
 INFRA = "gateway-conformance-infra"
 
-# conformance/base/manifests.yaml: the namespaces, the three shared Gateways and the Services (their
-# Deployments left out: routing needs the Services only).
+# conformance/base/manifests.yaml: the namespaces, the three shared Gateways and the
+# Services (their Deployments left out: routing needs the Services only).
 BASE = """
 apiVersion: v1
 kind: Namespace
@@ -42,11 +46,13 @@ metadata: {name: gateway-conformance-infra, labels: {gateway-conformance: infra}
 ---
 apiVersion: v1
 kind: Namespace
-metadata: {name: gateway-conformance-app-backend, labels: {gateway-conformance: backend}}
+metadata: {name: gateway-conformance-app-backend,
+           labels: {gateway-conformance: backend}}
 ---
 apiVersion: v1
 kind: Namespace
-metadata: {name: gateway-conformance-web-backend, labels: {gateway-conformance: backend}}
+metadata: {name: gateway-conformance-web-backend,
+           labels: {gateway-conformance: backend}}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -89,7 +95,8 @@ metadata: {name: infra-backend-v1, namespace: gateway-conformance-infra}
 spec:
   ports:
   - {name: first-port, protocol: TCP, port: 8080, targetPort: 3000}
-  - {name: second-port, protocol: TCP, appProtocol: kubernetes.io/h2c, port: 8081, targetPort: 3001}
+  - {name: second-port, protocol: TCP, appProtocol: kubernetes.io/h2c, port: 8081,
+     targetPort: 3001}
 ---
 apiVersion: v1
 kind: Service
@@ -120,7 +127,9 @@ def infra(name: str) -> str:
 
 
 def check_cases(router: GatewayRouter, cases, **where) -> None:
-    """Each case: (host, path, headers, expected) with expected a backend name or a status code."""
+    """Each case: (host, path, headers, expected) with expected a backend name or a
+    status code.
+    """
     for host, path, headers, expected in cases:
         response = router.route(host, path, headers=headers, **where)
         if isinstance(expected, int):
@@ -134,13 +143,14 @@ def check_cases(router: GatewayRouter, cases, **where) -> None:
             )
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Hostnames: wildcards, intersection, listener selection
 
 
 def test_wildcards_match_one_or_more_labels_never_the_apex():
-    # site-src/concepts/hostnames.md: "*.example.com matches www.example.com and sub.domain.example.com,
-    # but not example.com"; "*.com matches example.com, and also www.example.com".
+    # site-src/concepts/hostnames.md: "*.example.com matches www.example.com and
+    # sub.domain.example.com, but not example.com"; "*.com matches example.com, and also
+    # www.example.com".
     assert hostname_matches("*.example.com", "www.example.com")
     assert hostname_matches("*.example.com", "sub.domain.example.com")
     assert not hostname_matches("*.example.com", "example.com")
@@ -153,7 +163,8 @@ def test_wildcards_match_one_or_more_labels_never_the_apex():
 @pytest.mark.parametrize(
     "listener, route, intersect",
     [
-        # The table "Some examples" of site-src/concepts/hostnames.md, then two that must not intersect.
+        # The table "Some examples" of site-src/concepts/hostnames.md, then two that
+        # must not intersect.
         ("www.example.com", "www.example.com", True),
         ("*.example.com", "www.example.com", True),
         ("*.example.com", "sub.domain.example.com", True),
@@ -179,16 +190,21 @@ metadata: {name: httproute-hostname-intersection, namespace: gateway-conformance
 spec:
   gatewayClassName: "{GATEWAY_CLASS_NAME}"
   listeners:
-  - {name: listener-1, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: very.specific.com}
-  - {name: listener-2, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: "*.wildcard.io"}
-  - {name: listener-3, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}},
+  - {name: listener-1, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}}, hostname: very.specific.com}
+  - {name: listener-2, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}}, hostname: "*.wildcard.io"}
+  - {name: listener-3, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}},
      hostname: "*.anotherwildcard.io"}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: specific-host-matches-listener-specific-host, namespace: gateway-conformance-infra}
+metadata: {name: specific-host-matches-listener-specific-host,
+           namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-hostname-intersection, namespace: gateway-conformance-infra}]
+  parentRefs: [{name: httproute-hostname-intersection,
+               namespace: gateway-conformance-infra}]
   hostnames: [non.matching.com, "*.nonmatchingwildcard.io", very.specific.com]
   rules:
   - matches: [{path: {type: PathPrefix, value: /s1}}]
@@ -196,19 +212,24 @@ spec:
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: specific-host-matches-listener-wildcard-host, namespace: gateway-conformance-infra}
+metadata: {name: specific-host-matches-listener-wildcard-host,
+           namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-hostname-intersection, namespace: gateway-conformance-infra}]
-  hostnames: [non.matching.com, wildcard.io, foo.wildcard.io, bar.wildcard.io, foo.bar.wildcard.io]
+  parentRefs: [{name: httproute-hostname-intersection,
+               namespace: gateway-conformance-infra}]
+  hostnames: [non.matching.com, wildcard.io, foo.wildcard.io, bar.wildcard.io,
+              foo.bar.wildcard.io]
   rules:
   - matches: [{path: {type: PathPrefix, value: /s2}}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: wildcard-host-matches-listener-specific-host, namespace: gateway-conformance-infra}
+metadata: {name: wildcard-host-matches-listener-specific-host,
+           namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-hostname-intersection, namespace: gateway-conformance-infra}]
+  parentRefs: [{name: httproute-hostname-intersection,
+               namespace: gateway-conformance-infra}]
   hostnames: [non.matching.com, "*.specific.com"]
   rules:
   - matches: [{path: {type: PathPrefix, value: /s3}}]
@@ -216,9 +237,11 @@ spec:
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: wildcard-host-matches-listener-wildcard-host, namespace: gateway-conformance-infra}
+metadata: {name: wildcard-host-matches-listener-wildcard-host,
+           namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-hostname-intersection, namespace: gateway-conformance-infra}]
+  parentRefs: [{name: httproute-hostname-intersection,
+               namespace: gateway-conformance-infra}]
   hostnames: ["*.anotherwildcard.io"]
   rules:
   - matches: [{path: {type: PathPrefix, value: /s4}}]
@@ -228,7 +251,8 @@ apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: no-intersecting-hosts, namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-hostname-intersection, namespace: gateway-conformance-infra}]
+  parentRefs: [{name: httproute-hostname-intersection,
+               namespace: gateway-conformance-infra}]
   hostnames: [specific.but.wrong.com, wildcard.io]
   rules:
   - matches: [{path: {type: PathPrefix, value: /s5}}]
@@ -237,7 +261,9 @@ spec:
 
 
 def test_httproute_hostname_intersection():
-    """Upstream HTTPRouteHostnameIntersection (httproute-hostname-intersection.go and .yaml)."""
+    """Upstream HTTPRouteHostnameIntersection (httproute-hostname-intersection.go and
+    .yaml).
+    """
     router = conformance(HOSTNAME_INTERSECTION)
     gateway = f"{INFRA}/httproute-hostname-intersection"
     check_cases(
@@ -279,7 +305,8 @@ def test_httproute_hostname_intersection():
         ],
         gateway=gateway,
     )
-    # The route that intersects no listener is not accepted, with the reason upstream requires.
+    # The route that intersects no listener is not accepted, with the reason upstream
+    # requires.
     status = (
         router.attachments().set_index("route").loc[f"{INFRA}/no-intersecting-hosts"]
     )
@@ -287,7 +314,8 @@ def test_httproute_hostname_intersection():
         False,
         "NoMatchingListenerHostname",
     )
-    # "HTTPRoutes have to be counted in AttachedRoutes only if they are Accepted": 2, 1 and 1.
+    # "HTTPRoutes have to be counted in AttachedRoutes only if they are Accepted": 2, 1
+    # and 1.
     counts = (
         router.listeners().query("gateway == @gateway").set_index("listener")["routes"]
     )
@@ -297,20 +325,26 @@ def test_httproute_hostname_intersection():
 LISTENER_HOSTNAME_MATCHING = """
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
-metadata: {name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra}
+metadata: {name: httproute-listener-hostname-matching,
+           namespace: gateway-conformance-infra}
 spec:
   gatewayClassName: "{GATEWAY_CLASS_NAME}"
   listeners:
-  - {name: listener-1, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: bar.com}
-  - {name: listener-2, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: foo.bar.com}
-  - {name: listener-3, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: "*.bar.com"}
-  - {name: listener-4, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: "*.foo.com"}
+  - {name: listener-1, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}}, hostname: bar.com}
+  - {name: listener-2, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}}, hostname: foo.bar.com}
+  - {name: listener-3, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}}, hostname: "*.bar.com"}
+  - {name: listener-4, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: Same}}, hostname: "*.foo.com"}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: backend-v1, namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra,
+  parentRefs: [{name: httproute-listener-hostname-matching,
+               namespace: gateway-conformance-infra,
                 sectionName: listener-1}]
   rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]
 ---
@@ -318,7 +352,8 @@ apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: backend-v2, namespace: gateway-conformance-infra}
 spec:
-  parentRefs: [{name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra,
+  parentRefs: [{name: httproute-listener-hostname-matching,
+               namespace: gateway-conformance-infra,
                 sectionName: listener-2}]
   rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]
 ---
@@ -327,15 +362,18 @@ kind: HTTPRoute
 metadata: {name: backend-v3, namespace: gateway-conformance-infra}
 spec:
   parentRefs:
-  - {name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra, sectionName: listener-3}
-  - {name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra, sectionName: listener-4}
+  - {name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra,
+     sectionName: listener-3}
+  - {name: httproute-listener-hostname-matching, namespace: gateway-conformance-infra,
+     sectionName: listener-4}
   rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]
 """
 
 
 def test_httproute_listener_hostname_matching():
-    """Upstream HTTPRouteListenerHostnameMatching. The stored .yaml predates listener-4 (``*.foo.com``),
-    which the current .go expects (route backend-v3 on listener-3 and listener-4); it is added here."""
+    """Upstream HTTPRouteListenerHostnameMatching. The stored .yaml predates listener-4
+    (``*.foo.com``), which the current .go expects (route backend-v3 on listener-3 and
+    listener-4); it is added here."""
     router = conformance(LISTENER_HOSTNAME_MATCHING)
     check_cases(
         router,
@@ -360,10 +398,12 @@ metadata: {name: http-listener-isolation, namespace: gateway-conformance-infra}
 spec:
   gatewayClassName: "{GATEWAY_CLASS_NAME}"
   listeners:
-  - {name: empty-hostname, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+  - {name: empty-hostname, port: 80, protocol: HTTP,
+     allowedRoutes: {namespaces: {from: All}}}
   - {name: wildcard-example-com, port: 80, protocol: HTTP, hostname: "*.example.com",
      allowedRoutes: {namespaces: {from: All}}}
-  - {name: wildcard-foo-example-com, port: 80, protocol: HTTP, hostname: "*.foo.example.com",
+  - {name: wildcard-foo-example-com, port: 80, protocol: HTTP,
+     hostname: "*.foo.example.com",
      allowedRoutes: {namespaces: {from: All}}}
   - {name: abc-foo-example-com, port: 80, protocol: HTTP, hostname: abc.foo.example.com,
      allowedRoutes: {namespaces: {from: All}}}
@@ -373,7 +413,8 @@ apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {{name: attaches-to-{name}, namespace: gateway-conformance-infra}}
 spec:
-  parentRefs: [{{name: http-listener-isolation, namespace: gateway-conformance-infra, sectionName: {name}}}]
+  parentRefs: [{{name: http-listener-isolation, namespace: gateway-conformance-infra,
+               sectionName: {name}}}]
   rules:
   - matches: [{{path: {{type: PathPrefix, value: /{name}}}}}]
     backendRefs: [{{name: infra-backend-v1, port: 8080}}]
@@ -388,8 +429,9 @@ spec:
 
 
 def test_gateway_http_listener_isolation():
-    """Upstream GatewayHTTPListenerIsolation (first part, "hostnames are configured only in listeners"):
-    a request is routed only by the routes of the most specific listener that matches its host."""
+    """Upstream GatewayHTTPListenerIsolation (first part, "hostnames are configured only
+    in listeners"): a request is routed only by the routes of the most specific listener
+    that matches its host."""
     router = conformance(LISTENER_ISOLATION)
     paths = [
         "/empty-hostname",
@@ -414,12 +456,14 @@ def test_gateway_http_listener_isolation():
     )
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Attachment: namespaces, kinds, sectionName, port
 
 
 def test_httproute_disallowed_kind():
-    """Upstream HTTPRouteDisallowedKind: a Gateway whose only listener takes TLSRoutes refuses the route."""
+    """Upstream HTTPRouteDisallowedKind: a Gateway whose only listener takes TLSRoutes
+    refuses the route.
+    """
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -447,15 +491,18 @@ spec:
 
 
 def test_httproute_invalid_parentref_not_matching_section_name():
-    """Upstream HTTPRouteInvalidParentRefNotMatchingSectionName (its .yaml): sectionName http1 names no
-    listener, so the route is not accepted, reason NoMatchingParent, and nothing is routed by it."""
+    """Upstream HTTPRouteInvalidParentRefNotMatchingSectionName (its .yaml): sectionName
+    http1 names no listener, so the route is not accepted, reason NoMatchingParent, and
+    nothing is routed by it."""
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: HTTPRoute
-metadata: {name: httproute-listener-not-matching-route-port, namespace: gateway-conformance-infra}
+metadata: {name: httproute-listener-not-matching-route-port,
+           namespace: gateway-conformance-infra}
 spec:
   parentRefs:
-  - {name: same-namespace, namespace: gateway-conformance-infra, port: 80, sectionName: http1}
+  - {name: same-namespace, namespace: gateway-conformance-infra, port: 80,
+     sectionName: http1}
   rules:
   - backendRefs: [{name: infra-backend-v1, kind: Service, port: 8080}]
 """)
@@ -468,13 +515,15 @@ spec:
 
 
 def test_httproute_invalid_parentref_not_matching_listener_port():
-    """Upstream HTTPRouteInvalidParentRefNotMatchingListenerPort: a parentRef port no listener has is
-    NoMatchingParent too (shared_types.go, RouteReasonNoMatchingParent: "a Route ParentRef specifies a
-    Port and/or SectionName that does not match any Listeners in the Gateway")."""
+    """Upstream HTTPRouteInvalidParentRefNotMatchingListenerPort: a parentRef port no
+    listener has is NoMatchingParent too (shared_types.go, RouteReasonNoMatchingParent:
+    "a Route ParentRef specifies a Port and/or SectionName that does not match any
+    Listeners in the Gateway")."""
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: httproute-listener-not-matching-route-port, namespace: gateway-conformance-infra}
+metadata: {name: httproute-listener-not-matching-route-port,
+           namespace: gateway-conformance-infra}
 spec:
   parentRefs: [{name: same-namespace, port: 81}]
   rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]
@@ -483,12 +532,14 @@ spec:
 
 
 def test_httproute_invalid_cross_namespace_parent_ref():
-    """Upstream HTTPRouteInvalidCrossNamespaceParentRef: a route in another namespace than a ``from: Same``
-    Gateway is refused with NotAllowedByListeners (the manifest written from the test's description)."""
+    """Upstream HTTPRouteInvalidCrossNamespaceParentRef: a route in another namespace
+    than a ``from: Same`` Gateway is refused with NotAllowedByListeners (the manifest
+    written from the test's description)."""
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: invalid-cross-namespace-parent-ref, namespace: gateway-conformance-web-backend}
+metadata: {name: invalid-cross-namespace-parent-ref,
+           namespace: gateway-conformance-web-backend}
 spec:
   parentRefs: [{name: same-namespace, namespace: gateway-conformance-infra}]
   rules: [{backendRefs: [{name: web-backend, port: 8080}]}]
@@ -499,9 +550,10 @@ spec:
 
 
 def test_httproute_cross_namespace_through_a_selector():
-    """Upstream HTTPRouteCrossNamespace: a route in gateway-conformance-web-backend (labelled
-    gateway-conformance: backend) attaches to backend-namespaces (from: Selector) and reaches
-    web-backend in its own namespace (manifest written from the test's description)."""
+    """Upstream HTTPRouteCrossNamespace: a route in gateway-conformance-web-backend
+    (labelled gateway-conformance: backend) attaches to backend-namespaces (from:
+    Selector) and reaches web-backend in its own namespace (manifest written from the
+    test's description)."""
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -523,8 +575,9 @@ spec:
 
 
 def test_a_selector_reads_the_namespace_labels_and_the_name_label():
-    # Namespaces carry kubernetes.io/metadata.name (set by the API server); an undeclared namespace has
-    # only that label, so a selector on other labels refuses it.
+    # Namespaces carry kubernetes.io/metadata.name (set by the API server); an
+    # undeclared namespace has only that label, so a selector on other labels refuses
+    # it.
     route = """
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -578,8 +631,9 @@ spec:
 
 
 def test_httproute_listener_port_matching():
-    """Upstream HTTPRouteListenerPortMatching: parentRefs by port. The cases of the .go; the manifest
-    written from its description (listener-4 on 8090 for foo.com only, so bar.com:8090 gets 404)."""
+    """Upstream HTTPRouteListenerPortMatching: parentRefs by port. The cases of the .go;
+    the manifest written from its description (listener-4 on 8090 for foo.com only, so
+    bar.com:8090 gets 404)."""
     router = conformance(HTTPS_AND_PORTS)
     gateway = f"{INFRA}/ports"
     for host, port, expected in [
@@ -614,7 +668,7 @@ def test_several_gateways_need_a_name_and_a_wrong_one_lists_them():
     )
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Matching and precedence
 
 
@@ -638,8 +692,9 @@ def route_cases(router, cases):
 
 
 def test_httproute_simple_same_namespace_and_the_default_match():
-    """Upstream HTTPRouteSimpleSameNamespace: a rule with backendRefs only (no matches) takes every
-    path: the CRD's default match is PathPrefix / (httproute_types.go, HTTPRouteRule.Matches)."""
+    """Upstream HTTPRouteSimpleSameNamespace: a rule with backendRefs only (no matches)
+    takes every path: the CRD's default match is PathPrefix / (httproute_types.go,
+    HTTPRouteRule.Matches)."""
     router = same_namespace(
         "  - backendRefs: [{name: infra-backend-v1, port: 8080}]",
         name="gateway-conformance-infra-test",
@@ -654,8 +709,8 @@ def test_httproute_simple_same_namespace_and_the_default_match():
 
 
 def test_httproute_exact_path_matching():
-    """Upstream HTTPExactPathMatching: the cases of httproute-exact-path-matching.go; the manifest written
-    from its description (Exact /one -> v1, Exact /two -> v2)."""
+    """Upstream HTTPExactPathMatching: the cases of httproute-exact-path-matching.go;
+    the manifest written from its description (Exact /one -> v1, Exact /two -> v2)."""
     router = same_namespace(
         """
   - matches: [{path: {type: Exact, value: /one}}]
@@ -689,8 +744,9 @@ MATCHING = """
 
 
 def test_httproute_matching():
-    """Upstream HTTPRouteMatching: the cases of httproute-matching.go; the manifest (one route with the
-    two rules of httproute-matching-across-routes.yaml) written from its description."""
+    """Upstream HTTPRouteMatching: the cases of httproute-matching.go; the manifest (one
+    route with the two rules of httproute-matching-across-routes.yaml) written from its
+    description."""
     router = same_namespace(MATCHING)
     route_cases(
         router,
@@ -706,9 +762,10 @@ def test_httproute_matching():
 
 
 def test_httproute_matching_across_routes():
-    """Upstream HTTPRouteMatchingAcrossRoutes (.go and .yaml): rules of two routes compete by match
-    precedence, so example.com/v2 goes to the ``*.com`` route's /v2 rather than the example.com
-    route's /, and example.net/v2 (which ``*.com`` does not match) stays with the first route."""
+    """Upstream HTTPRouteMatchingAcrossRoutes (.go and .yaml): rules of two routes
+    compete by match precedence, so example.com/v2 goes to the ``*.com`` route's /v2
+    rather than the example.com route's /, and example.net/v2 (which ``*.com`` does not
+    match) stays with the first route."""
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -750,8 +807,9 @@ spec:
 
 
 def test_httproute_path_match_order():
-    """Upstream HTTPRoutePathMatchOrder: Exact before any prefix, then the longest prefix. The cases of
-    httproute-path-match-order.go; the manifest written from its description."""
+    """Upstream HTTPRoutePathMatchOrder: Exact before any prefix, then the longest
+    prefix. The cases of httproute-path-match-order.go; the manifest written from its
+    description."""
     rules = "".join(
         f"""
   - matches: [{{path: {{type: {kind}, value: {value}}}}}]
@@ -780,8 +838,8 @@ def test_httproute_path_match_order():
 
 
 def test_httproute_header_matching():
-    """Upstream HTTPRouteHeaderMatching (.go and .yaml): names case-insensitive, values exact, AND within
-    a match, OR across matches, more headers win."""
+    """Upstream HTTPRouteHeaderMatching (.go and .yaml): names case-insensitive, values
+    exact, AND within a match, OR across matches, more headers win."""
     router = same_namespace("""
   - matches: [{headers: [{name: version, value: one}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
@@ -789,9 +847,11 @@ def test_httproute_header_matching():
     backendRefs: [{name: infra-backend-v2, port: 8080}]
   - matches: [{headers: [{name: version, value: two}, {name: color, value: orange}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
-  - matches: [{headers: [{name: color, value: blue}]}, {headers: [{name: color, value: green}]}]
+  - matches: [{headers: [{name: color, value: blue}]}, {headers: [{name: color,
+              value: green}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
-  - matches: [{headers: [{name: color, value: red}]}, {headers: [{name: color, value: yellow}]}]
+  - matches: [{headers: [{name: color, value: red}]}, {headers: [{name: color,
+              value: yellow}]}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]""")
     route_cases(
         router,
@@ -812,15 +872,17 @@ def test_httproute_header_matching():
 
 
 def test_httproute_query_param_matching():
-    """Upstream HTTPRouteQueryParamMatching: its first ten cases (names and values case-sensitive, extra
-    parameters ignored); the manifest for them written from the test's description."""
+    """Upstream HTTPRouteQueryParamMatching: its first ten cases (names and values
+    case-sensitive, extra parameters ignored); the manifest for them written from the
+    test's description."""
     router = same_namespace(
         """
   - matches: [{queryParams: [{name: animal, value: whale}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{queryParams: [{name: animal, value: dolphin}]}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
-  - matches: [{queryParams: [{name: animal, value: dolphin}, {name: color, value: blue}]}]
+  - matches: [{queryParams: [{name: animal, value: dolphin}, {name: color,
+              value: blue}]}]
     backendRefs: [{name: infra-backend-v3, port: 8080}]
   - matches: [{queryParams: [{name: ANIMAL, value: Whale}]}]
     backendRefs: [{name: infra-backend-v3, port: 8080}]""",
@@ -852,7 +914,9 @@ def test_httproute_query_param_matching():
 
 
 def test_httproute_method_matching():
-    """Upstream HTTPRouteMethodMatching: its first three cases, with its .yaml (POST -> v1, GET -> v2)."""
+    """Upstream HTTPRouteMethodMatching: its first three cases, with its .yaml (POST ->
+    v1, GET -> v2).
+    """
     router = same_namespace(
         """
   - matches: [{method: POST}]
@@ -872,8 +936,9 @@ def test_httproute_method_matching():
 
 
 def test_full_precedence_order_of_httproute_rule_matches():
-    """The list in httproute_types.go (HTTPRouteRule.Matches), criterion by criterion: each request
-    below is matched by exactly two rules that differ in one criterion, and the first must win."""
+    """The list in httproute_types.go (HTTPRouteRule.Matches), criterion by criterion:
+    each request below is matched by exactly two rules that differ in one criterion, and
+    the first must win."""
     router = same_namespace("""
   - matches: [{path: {type: PathPrefix, value: /a}}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
@@ -883,17 +948,21 @@ def test_full_precedence_order_of_httproute_rule_matches():
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /b/c}}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
-  - matches: [{path: {type: PathPrefix, value: /m}, headers: [{name: h1, value: x}, {name: h2, value: x}]}]
+  - matches: [{path: {type: PathPrefix, value: /m}, headers: [{name: h1, value: x},
+              {name: h2, value: x}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /m}, method: GET}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
-  - matches: [{path: {type: PathPrefix, value: /h}, queryParams: [{name: q1, value: x}, {name: q2, value: x}]}]
+  - matches: [{path: {type: PathPrefix, value: /h}, queryParams: [{name: q1, value: x},
+              {name: q2, value: x}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /h}, headers: [{name: h1, value: x}]}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
-  - matches: [{path: {type: PathPrefix, value: /q}, queryParams: [{name: q1, value: x}]}]
+  - matches: [{path: {type: PathPrefix, value: /q}, queryParams: [{name: q1,
+              value: x}]}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
-  - matches: [{path: {type: PathPrefix, value: /q}, queryParams: [{name: q1, value: x}, {name: q2, value: x}]}]
+  - matches: [{path: {type: PathPrefix, value: /q}, queryParams: [{name: q1, value: x},
+              {name: q2, value: x}]}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /t}}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]
@@ -931,8 +1000,9 @@ def test_full_precedence_order_of_httproute_rule_matches():
 
 
 def test_ties_across_routes_go_to_the_older_then_alphabetical_route():
-    # httproute_types.go: "If ties still exist across multiple Routes ... The oldest Route based on
-    # creation timestamp. The Route appearing first in alphabetical order by {namespace}/{name}."
+    # httproute_types.go: "If ties still exist across multiple Routes ... The oldest
+    # Route based on creation timestamp. The Route appearing first in alphabetical order
+    # by {namespace}/{name}."
     def route(name, backend, stamp=None):
         meta = f"{{name: {name}, namespace: gateway-conformance-infra"
         meta += f", creationTimestamp: '{stamp}'}}" if stamp else "}"
@@ -966,12 +1036,14 @@ spec:
 
 
 def test_a_more_specific_route_hostname_breaks_a_tie_before_age():
-    # HTTPRoute.Hostnames: "precedence must be given to rules from the HTTPRoute with the largest number
-    # of characters in a matching non-wildcard hostname, then characters in a matching hostname".
+    # HTTPRoute.Hostnames: "precedence must be given to rules from the HTTPRoute with
+    # the largest number of characters in a matching non-wildcard hostname, then
+    # characters in a matching hostname".
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: a-wild, namespace: gateway-conformance-infra, creationTimestamp: '2020-01-01T00:00:00Z'}
+metadata: {name: a-wild, namespace: gateway-conformance-infra,
+           creationTimestamp: '2020-01-01T00:00:00Z'}
 spec:
   parentRefs: [{name: same-namespace}]
   hostnames: ["*.example.com"]
@@ -979,7 +1051,8 @@ spec:
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: b-exact, namespace: gateway-conformance-infra, creationTimestamp: '2026-01-01T00:00:00Z'}
+metadata: {name: b-exact, namespace: gateway-conformance-infra,
+           creationTimestamp: '2026-01-01T00:00:00Z'}
 spec:
   parentRefs: [{name: same-namespace}]
   hostnames: [shop.example.com]
@@ -987,7 +1060,8 @@ spec:
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: c-wild-longer, namespace: gateway-conformance-infra, creationTimestamp: '2026-01-01T00:00:00Z'}
+metadata: {name: c-wild-longer, namespace: gateway-conformance-infra,
+           creationTimestamp: '2026-01-01T00:00:00Z'}
 spec:
   parentRefs: [{name: same-namespace}]
   hostnames: ["*.eu.example.com"]
@@ -1014,8 +1088,8 @@ def test_path_prefix_is_element_wise_and_regular_expressions_are_full_matches():
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{path: {type: RegularExpression, value: "/v[0-9]+/.*"}}]
     backendRefs: [{name: infra-backend-v2, port: 8080}]""")
-    # PathMatchType: "the paths /abc, /abc/, and /abc/def would all match the prefix /abc, but the path
-    # /abcd would not"; a trailing / of the value is ignored.
+    # PathMatchType: "the paths /abc, /abc/, and /abc/def would all match the prefix
+    # /abc, but the path /abcd would not"; a trailing / of the value is ignored.
     route_cases(
         router,
         [
@@ -1029,13 +1103,13 @@ def test_path_prefix_is_element_wise_and_regular_expressions_are_full_matches():
     )
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Backends: weights, invalid references, ReferenceGrant
 
 
 def test_httproute_weight():
-    """Upstream HTTPRouteWeight (.yaml): weights 70, 30 and 0; weight is a proportion of the sum and 0
-    means no traffic (shared_types.go, BackendRef.Weight)."""
+    """Upstream HTTPRouteWeight (.yaml): weights 70, 30 and 0; weight is a proportion of
+    the sum and 0 means no traffic (shared_types.go, BackendRef.Weight)."""
     router = same_namespace(
         """
     - backendRefs:
@@ -1068,7 +1142,9 @@ def test_weight_defaults_to_one_and_ties_go_to_the_first():
 
 
 def test_httproute_all_backends_weight_zero():
-    """Upstream HTTPRouteAllBackendsWeightZero (.go and .yaml): every weight 0 -> 500."""
+    """Upstream HTTPRouteAllBackendsWeightZero (.go and .yaml): every weight 0 ->
+    500.
+    """
     router = same_namespace(
         """
   - backendRefs:
@@ -1085,14 +1161,15 @@ def test_httproute_all_backends_weight_zero():
 
 
 def test_httproute_reference_grant():
-    """Upstream HTTPRouteReferenceGrant (.yaml): a grant in the Service's namespace lets the route in
-    and the request reaches web-backend."""
+    """Upstream HTTPRouteReferenceGrant (.yaml): a grant in the Service's namespace lets
+    the route in and the request reaches web-backend."""
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
 metadata: {name: reference-grant, namespace: gateway-conformance-web-backend}
 spec:
-  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: gateway-conformance-infra}]
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute,
+         namespace: gateway-conformance-infra}]
   to: [{group: "", kind: Service, name: web-backend}]
 ---
 apiVersion: gateway.networking.k8s.io/v1beta1
@@ -1101,7 +1178,8 @@ metadata: {name: reference-grant, namespace: gateway-conformance-infra}
 spec:
   parentRefs: [{name: same-namespace}]
   rules:
-  - backendRefs: [{name: web-backend, namespace: gateway-conformance-web-backend, port: 8080}]
+  - backendRefs: [{name: web-backend, namespace: gateway-conformance-web-backend,
+                  port: 8080}]
 """)
     response = router.route(None, "/", gateway=f"{INFRA}/same-namespace")
     assert (response.status, response.backend) == (
@@ -1113,11 +1191,13 @@ spec:
 CROSS_NAMESPACE_ROUTE = """
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: invalid-cross-namespace-backend-ref, namespace: gateway-conformance-infra}
+metadata: {name: invalid-cross-namespace-backend-ref,
+           namespace: gateway-conformance-infra}
 spec:
   parentRefs: [{name: same-namespace}]
   rules:
-  - backendRefs: [{name: web-backend, namespace: gateway-conformance-web-backend, port: 8080}]
+  - backendRefs: [{name: web-backend, namespace: gateway-conformance-web-backend,
+                  port: 8080}]
 """
 
 
@@ -1125,17 +1205,20 @@ spec:
     "grant",
     [
         "",  # no grant at all
-        # a grant for another Service, and a grant from another namespace: neither allows this reference
-        "to: [{group: '', kind: Service, name: other}]\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, "
+        # a grant for another Service, and a grant from another namespace: neither
+        # allows this reference
+        "to: [{group: '', kind: Service, name: other}]\n  from: [{group: "
+        "gateway.networking.k8s.io, kind: HTTPRoute, "
         "namespace: gateway-conformance-infra}]",
-        "to: [{group: '', kind: Service}]\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, "
-        "namespace: gateway-conformance-app-backend}]",
+        "to: [{group: '', kind: Service}]\n  from: [{group: gateway.networking.k8s.io, "
+        "kind: HTTPRoute, namespace: gateway-conformance-app-backend}]",
     ],
 )
 def test_httproute_invalid_cross_namespace_backend_ref(grant):
-    """Upstream HTTPRouteInvalidCrossNamespaceBackendRef: without a ReferenceGrant that allows it, the
-    backendRef is RefNotPermitted and the request gets 500 (its manifest written from the description;
-    the other two cases are grants that do not cover the reference, as referencegrant_types.go reads)."""
+    """Upstream HTTPRouteInvalidCrossNamespaceBackendRef: without a ReferenceGrant that
+    allows it, the backendRef is RefNotPermitted and the request gets 500 (its manifest
+    written from the description; the other two cases are grants that do not cover the
+    reference, as referencegrant_types.go reads)."""
     extra = (
         ""
         if not grant
@@ -1157,7 +1240,9 @@ spec:
 
 
 def test_httproute_invalid_backendref_unknown_kind():
-    """Upstream HTTPRouteInvalidBackendRefUnknownKind (.yaml): InvalidKind, and GET /v2 gets 500."""
+    """Upstream HTTPRouteInvalidBackendRefUnknownKind (.yaml): InvalidKind, and GET /v2
+    gets 500.
+    """
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -1174,8 +1259,9 @@ spec:
 
 
 def test_httproute_invalid_non_existent_backend_ref_and_a_missing_port():
-    """Upstream HTTPRouteInvalidNonExistentBackendRef: BackendNotFound and 500. A Service port that does
-    not exist is BackendNotFound too (what kgateway and Kuma report; the specification names no reason)."""
+    """Upstream HTTPRouteInvalidNonExistentBackendRef: BackendNotFound and 500. A
+    Service port that does not exist is BackendNotFound too (what kgateway and Kuma
+    report; the specification names no reason)."""
     router = same_namespace("""
   - matches: [{path: {type: PathPrefix, value: /missing}}]
     backendRefs: [{name: nonexistent, port: 8080}]
@@ -1196,15 +1282,16 @@ def test_httproute_invalid_non_existent_backend_ref_and_a_missing_port():
         port.status == 500
         and "has no port 9090 (its ports: 8080)" in port.invalid[0][1]
     )
-    # "if two backends are specified with equal weights, and one is invalid, 50 percent of traffic must
-    # receive a 500" (HTTPRouteRule.BackendRefs)
+    # "if two backends are specified with equal weights, and one is invalid, 50 percent
+    # of traffic must receive a 500" (HTTPRouteRule.BackendRefs)
     half = router.route(None, "/half", gateway=gateway)
     assert half.status == 200 and half.backend == infra("infra-backend-v2")
     assert half.shares == {infra("infra-backend-v2"): 0.5, "500": 0.5}
 
 
 def test_a_rule_without_backends_answers_500():
-    # The default rules of an HTTPRoute without spec.rules: one rule, PathPrefix /, no backendRefs.
+    # The default rules of an HTTPRoute without spec.rules: one rule, PathPrefix /, no
+    # backendRefs.
     router = conformance("""
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -1220,14 +1307,14 @@ spec:
     )
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Filters: RequestRedirect, URLRewrite
 
 
 def test_httproute_redirect_path():
-    """Upstream HTTPRouteRedirectPath (.go and .yaml): ReplacePrefixMatch, ReplaceFullPath, with a
-    hostname and with statusCode 301. /full-path-and-host does not match the rule /full: PathPrefix
-    compares whole elements."""
+    """Upstream HTTPRouteRedirectPath (.go and .yaml): ReplacePrefixMatch,
+    ReplaceFullPath, with a hostname and with statusCode 301. /full-path-and-host does
+    not match the rule /full: PathPrefix compares whole elements."""
     router = same_namespace(
         "".join(
             f"""
@@ -1236,11 +1323,13 @@ def test_httproute_redirect_path():
             for prefix, redirect in [
                 (
                     "/original-prefix",
-                    "{path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}}",
+                    "{path: {type: ReplacePrefixMatch, "
+                    "replacePrefixMatch: /replacement-prefix}}",
                 ),
                 (
                     "/full",
-                    "{path: {type: ReplaceFullPath, replaceFullPath: /full-path-replacement}}",
+                    "{path: {type: ReplaceFullPath, "
+                    "replaceFullPath: /full-path-replacement}}",
                 ),
                 (
                     "/path-and-host",
@@ -1249,8 +1338,8 @@ def test_httproute_redirect_path():
                 ),
                 (
                     "/path-and-status",
-                    "{path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}, "
-                    "statusCode: 301}",
+                    "{path: {type: ReplacePrefixMatch, replacePrefixMatch: "
+                    "/replacement-prefix}, statusCode: 301}",
                 ),
                 (
                     "/full-path-and-host",
@@ -1259,8 +1348,8 @@ def test_httproute_redirect_path():
                 ),
                 (
                     "/full-path-and-status",
-                    "{path: {type: ReplaceFullPath, replaceFullPath: /replacement-full}, "
-                    "statusCode: 301}",
+                    "{path: {type: ReplaceFullPath, replaceFullPath: "
+                    "/replacement-full}, statusCode: 301}",
                 ),
             ]
         ),
@@ -1284,9 +1373,9 @@ def test_httproute_redirect_path():
 
 
 def test_httproute_redirect_host_and_status():
-    """Upstream HTTPRouteRedirectHostAndStatus: hostname and statusCode (default 302). The stored .yaml
-    also lists backendRefs beside the redirects, which the current CRD refuses (see the validation test
-    below); they are left out here."""
+    """Upstream HTTPRouteRedirectHostAndStatus: hostname and statusCode (default 302).
+    The stored .yaml also lists backendRefs beside the redirects, which the current CRD
+    refuses (see the validation test below); they are left out here."""
     router = same_namespace(
         """
   - matches: [{path: {type: PathPrefix, value: /hostname-redirect}}]
@@ -1371,10 +1460,11 @@ spec:
     ],
 )
 def test_httproute_redirect_port_and_scheme(port, path, origin):
-    """Upstream HTTPRouteRedirectPortAndScheme: every case of the .go (listeners on 80, 8080 and 443).
-    The manifest is written from the test's path names (one Gateway with the three listeners here);
-    the port rules are HTTPRequestRedirectFilter.Port's: a set port, else the scheme's well-known port,
-    else the listener's; 80 with http and 443 with https left out of the Location."""
+    """Upstream HTTPRouteRedirectPortAndScheme: every case of the .go (listeners on 80,
+    8080 and 443). The manifest is written from the test's path names (one Gateway with
+    the three listeners here); the port rules are HTTPRequestRedirectFilter.Port's: a
+    set port, else the scheme's well-known port, else the listener's; 80 with http and
+    443 with https left out of the Location."""
     router = conformance(REDIRECT_PORT_AND_SCHEME)
     response = router.route(
         "example.org", path + "/x", gateway=f"{INFRA}/redirects", port=port
@@ -1383,18 +1473,22 @@ def test_httproute_redirect_port_and_scheme(port, path, origin):
 
 
 def test_httproute_rewrite_path():
-    """Upstream HTTPRouteRewritePath (.go and .yaml), its path cases, plus the ReplacePrefixMatch table
-    of httproute_types.go (HTTPPathModifier.ReplacePrefixMatch)."""
+    """Upstream HTTPRouteRewritePath (.go and .yaml), its path cases, plus the
+    ReplacePrefixMatch table of httproute_types.go
+    (HTTPPathModifier.ReplacePrefixMatch)."""
     router = same_namespace(
         """
   - matches: [{path: {type: PathPrefix, value: /prefix/one}}]
-    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /one}}}]
+    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,
+              replacePrefixMatch: /one}}}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /strip-prefix}}]
-    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]
+    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,
+              replacePrefixMatch: /}}}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /full/one}}]
-    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /one}}}]
+    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath,
+              replaceFullPath: /one}}}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]""",
         name="rewrite-path",
     )
@@ -1434,7 +1528,9 @@ def test_replace_prefix_match_table(path, prefix, replacement, modified):
 
 
 def test_httproute_rewrite_host():
-    """Upstream HTTPRouteRewriteHost: URLRewrite.hostname replaces the Host sent to the backend."""
+    """Upstream HTTPRouteRewriteHost: URLRewrite.hostname replaces the Host sent to the
+    backend.
+    """
     router = same_namespace(
         """
   - matches: [{path: {type: PathPrefix, value: /one}}]
@@ -1449,23 +1545,25 @@ def test_httproute_rewrite_host():
 
 
 def test_an_extension_ref_filter_cannot_be_resolved_so_its_requests_get_500():
-    # HTTPRouteFilter.Type: "If a reference to a custom filter type cannot be resolved, the filter MUST
-    # NOT be skipped. Instead, requests that would have been processed by that filter MUST receive a
-    # HTTP error response."
+    # HTTPRouteFilter.Type: "If a reference to a custom filter type cannot be resolved,
+    # the filter MUST NOT be skipped. Instead, requests that would have been processed
+    # by that filter MUST receive a HTTP error response."
     router = same_namespace("""
-  - filters: [{type: ExtensionRef, extensionRef: {group: example.net, kind: Auth, name: x}}]
+  - filters: [{type: ExtensionRef, extensionRef: {group: example.net, kind: Auth,
+              name: x}}]
     backendRefs: [{name: infra-backend-v1, port: 8080}]""")
     assert router.route(None, "/", gateway=f"{INFRA}/same-namespace").status == 500
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Listeners a controller would not program
 
 
 def test_https_listener_certificates_and_the_reference_grant_for_secrets():
-    """A certificate Secret in another namespace needs a ReferenceGrant from Gateways (gateway_types.go,
-    ListenerTLSConfig.CertificateRefs; conformance GatewaySecretMissingReferenceGrant and
-    GatewaySecretReferenceGrantSpecific): without one the listener does not serve."""
+    """A certificate Secret in another namespace needs a ReferenceGrant from Gateways
+    (gateway_types.go, ListenerTLSConfig.CertificateRefs; conformance
+    GatewaySecretMissingReferenceGrant and GatewaySecretReferenceGrantSpecific): without
+    one the listener does not serve."""
     gateway = """
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -1476,7 +1574,8 @@ spec:
   - name: https
     port: 443
     protocol: HTTPS
-    tls: {certificateRefs: [{name: certificate, namespace: gateway-conformance-web-backend}]}
+    tls: {certificateRefs: [{name: certificate,
+          namespace: gateway-conformance-web-backend}]}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -1490,7 +1589,8 @@ apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
 metadata: {name: secrets, namespace: gateway-conformance-web-backend}
 spec:
-  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: gateway-conformance-infra}]
+  from: [{group: gateway.networking.k8s.io, kind: Gateway,
+         namespace: gateway-conformance-infra}]
   to: [{group: "", kind: Secret, name: certificate}]
 """
     without = conformance(gateway)
@@ -1527,7 +1627,7 @@ spec:
     assert router.route(None, "/", gateway=f"{INFRA}/orphan").status == 404
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Validation: the CRD schema and CEL rules, with file, document, object and field path
 
 
@@ -1552,7 +1652,8 @@ spec:
         (
             "  - matches: [{path: {type: PathPrefix, value: api}}]",
             "spec.rules[0].matches[0].path",
-            "value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']",
+            "value must be an absolute path and start with '/' "
+            "when type one of ['Exact', 'PathPrefix']",
         ),
         (
             "  - matches: [{path: {type: Exact, value: /a//b}}]",
@@ -1562,7 +1663,8 @@ spec:
         (
             "  - matches: [{path: {type: Prefix, value: /a}}]",
             "spec.rules[0].matches[0].path.type",
-            'Unsupported value: "Prefix": supported values: "Exact", "PathPrefix", "RegularExpression"',
+            'Unsupported value: "Prefix": supported values: '
+            '"Exact", "PathPrefix", "RegularExpression"',
         ),
         (
             "  - matches: [{method: get}]",
@@ -1577,7 +1679,8 @@ spec:
         (
             "  - backendRefs: [{name: api, port: 80, weight: 1000001}]",
             "spec.rules[0].backendRefs[0].weight",
-            "Invalid value: 1000001: spec.rules[0].backendRefs[0].weight in body should be less than or equal to 1000000",
+            "Invalid value: 1000001: spec.rules[0].backendRefs[0].weight "
+            "in body should be less than or equal to 1000000",
         ),
         (
             "  - backendRefs: [{name: api, port: 80, weight: -1}]",
@@ -1598,22 +1701,28 @@ spec:
         (
             "  - filters: [{type: URLRewrite, requestRedirect: {scheme: https}}]",
             "spec.rules[0].filters[0]",
-            "filter.requestRedirect must be nil if the filter.type is not RequestRedirect",
+            "filter.requestRedirect must be nil if the "
+            "filter.type is not RequestRedirect",
         ),
         (
-            "  - matches: [{path: {type: Exact, value: /a}}]\n    filters: [{type: URLRewrite, urlRewrite: {path: "
-            "{type: ReplacePrefixMatch, replacePrefixMatch: /b}}}]",
+            "  - matches: [{path: {type: Exact, value: /a}}]\n    filters: [{type: "
+            "URLRewrite, urlRewrite: {path: {type: "
+            "ReplacePrefixMatch, replacePrefixMatch: /b}}}]",
             "spec.rules[0]",
-            "When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified",
+            "When using URLRewrite filter with path.replacePrefixMatch, "
+            "exactly one PathPrefix match must be specified",
         ),
         (
-            "  - filters:\n    - {type: URLRewrite, urlRewrite: {hostname: a.example}}\n"
-            "    - {type: RequestRedirect, requestRedirect: {scheme: https}}",
+            "  - filters:\n    - {type: URLRewrite, urlRewrite: {hostname: "
+            "a.example}}\n    - {type: RequestRedirect, "
+            "requestRedirect: {scheme: https}}",
             "spec.rules[0].filters",
-            "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both",
+            "May specify either httpRouteFilterRequestRedirect or "
+            "httpRouteFilterRequestRewrite, but not both",
         ),
         (
-            "  - matches: [{headers: [{name: version, value: one}, {name: version, value: two}]}]",
+            "  - matches: [{headers: [{name: version, value: "
+            "one}, {name: version, value: two}]}]",
             "spec.rules[0].matches[0].headers[1]",
             'Duplicate value: map[string]interface {}{"name":"version"}',
         ),
@@ -1649,24 +1758,29 @@ def test_route_hostnames_allow_a_wildcard_only_as_the_first_label():
     "listeners, field, message",
     [
         (
-            "  - {name: http, port: 80, protocol: HTTP, tls: {certificateRefs: [{name: c}]}}",
+            "  - {name: http, port: 80, protocol: HTTP, tls: "
+            "{certificateRefs: [{name: c}]}}",
             "spec.listeners",
             "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']",
         ),
         (
-            "  - {name: a, port: 80, protocol: HTTP}\n  - {name: a, port: 81, protocol: HTTP}",
+            "  - {name: a, port: 80, protocol: HTTP}\n  - "
+            "{name: a, port: 81, protocol: HTTP}",
             "spec.listeners",
             "Listener name must be unique within the Gateway",
         ),
         (
-            "  - {name: a, port: 80, protocol: HTTP}\n  - {name: b, port: 80, protocol: HTTP}",
+            "  - {name: a, port: 80, protocol: HTTP}\n  - "
+            "{name: b, port: 80, protocol: HTTP}",
             "spec.listeners",
-            "Combination of port, protocol and hostname must be unique for each listener",
+            "Combination of port, protocol and hostname "
+            "must be unique for each listener",
         ),
         (
             "  - {name: a, port: 0, protocol: HTTP}",
             "spec.listeners[0].port",
-            "Invalid value: 0: spec.listeners[0].port in body should be greater than or equal to 1",
+            "Invalid value: 0: spec.listeners[0].port in body "
+            "should be greater than or equal to 1",
         ),
         (
             "  - {name: a, port: 443, protocol: HTTPS, tls: {mode: Terminate}}",
@@ -1679,7 +1793,8 @@ def test_route_hostnames_allow_a_wildcard_only_as_the_first_label():
             "should match",
         ),
         (
-            "  - {name: a, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Everyone}}}",
+            "  - {name: a, port: 80, protocol: HTTP, "
+            "allowedRoutes: {namespaces: {from: Everyone}}}",
             "spec.listeners[0].allowedRoutes.namespaces.from",
             'Unsupported value: "Everyone": supported values: "All"',
         ),
@@ -1728,12 +1843,12 @@ def test_errors_name_the_file_and_document(tmp_path):
     with pytest.raises(ManifestError) as error:
         GatewayRouter(load_manifests(path))
     assert str(error.value) == (
-        f"{path}, document 2: HTTPRoute shop/s: spec.rules[0].matches[0].queryParams[0].value: "
-        "Required value"
+        f"{path}, document 2: HTTPRoute shop/s: "
+        "spec.rules[0].matches[0].queryParams[0].value: Required value"
     )
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The shipped manifests (data/k8s/gateway/) and what notebook 09 says about them
 
 
@@ -1745,7 +1860,8 @@ def shop() -> GatewayRouter:
 
 
 def test_the_gateway_folder_does_not_change_what_data_k8s_loads():
-    # load_manifests reads a folder without recursing: notebooks 08 and 10 load data/k8s unchanged.
+    # load_manifests reads a folder without recursing: notebooks 08 and 10 load data/k8s
+    # unchanged.
     objects = load_manifests(DATA)
     assert not any(
         o["kind"] in ("Gateway", "HTTPRoute", "GatewayClass", "ReferenceGrant")
@@ -1785,7 +1901,8 @@ def test_shop_routes_all_attach(shop):
             None,
             "shop/frontend:80",
         ),  # Exact is exact
-        # public API: landing page, canary split (90 to the stable build), beta header, POST, payments
+        # public API: landing page, canary split (90 to the stable build), beta header,
+        # POST, payments
         ("api.example.com", "/", "GET", None, "shop/frontend:80"),
         ("api.example.com", "/v1/orders", "GET", None, "shop/api:8080"),
         (
@@ -1863,8 +1980,8 @@ def test_explain_names_listener_routes_rules_and_decider(shop):
     )
     assert "listener: api (HTTPS 443, hostname api.example.com)" in text
     assert (
-        "routes on other listeners: edge/http-to-https (on http), shop/storefront (on shop)"
-        in text
+        "routes on other listeners: edge/http-to-https "
+        "(on http), shop/storefront (on shop)" in text
     )
     assert text.index("spec.rules[2].matches[0]") < text.index(
         "spec.rules[1].matches[0]"
@@ -1912,6 +2029,6 @@ def test_bad_requests_and_objects_are_refused_with_a_reason():
     ):
         GatewayRouter(["not a dict"])
     assert (
-        repr(router)
-        == "<GatewayRouter: 3 gateways, 3 listeners, 0 HTTPRoutes (0 parentRefs accepted)>"
+        repr(router) == "<GatewayRouter: 3 gateways, 3 listeners, 0 "
+        "HTTPRoutes (0 parentRefs accepted)>"
     )

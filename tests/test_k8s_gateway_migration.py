@@ -1,14 +1,17 @@
-"""Ingress -> Gateway API: what ingress_to_gateway translates, what it warns about, and where the answers differ.
+"""Ingress -> Gateway API: what ingress_to_gateway translates, what it warns about, and
+where the answers differ.
 
-The expected translations follow the field mapping of the Gateway API guide *Migrating from Ingress*
-(https://gateway-api.sigs.k8s.io/guides/getting-started/migrating-from-ingress/, read 2026-12-02):
-host -> HTTPRoute hostnames, Prefix -> PathPrefix, Exact -> Exact, tls -> an HTTPS listener with
-certificateRefs. Where the two APIs differ, the expected answers are derived by hand from the two
-specifications: the Ingress side from the Kubernetes Ingress documentation (a wildcard host is one
-label; a request's host selects its rules first; the default backend serves what no rule matches), the
-Gateway side from gateway-api ``apis/v1`` (a wildcard is one or more labels; all attached routes compete
-by precedence; no Ingress-wide default backend). Each differing request is then traced to the warning
-that announced it.
+The expected translations follow the field mapping of the Gateway API guide *Migrating
+from Ingress*
+(https://gateway-api.sigs.k8s.io/guides/getting-started/migrating-from-ingress/, read
+2026-12-02): host -> HTTPRoute hostnames, Prefix -> PathPrefix, Exact -> Exact, tls ->
+an HTTPS listener with certificateRefs. Where the two APIs differ, the expected answers
+are derived by hand from the two specifications: the Ingress side from the Kubernetes
+Ingress documentation (a wildcard host is one label; a request's host selects its rules
+first; the default backend serves what no rule matches), the Gateway side from
+gateway-api ``apis/v1`` (a wildcard is one or more labels; all attached routes compete
+by precedence; no Ingress-wide default backend). Each differing request is then traced
+to the warning that announced it.
 """
 
 from __future__ import annotations
@@ -104,11 +107,13 @@ REQUESTS = [
 def test_the_shop_answers_the_same_over_http_and_differs_over_https_only_for_unknown_hosts(
     shop,
 ):
-    # Port 80: the catch-all route takes what the default backend took (unknown hosts, unmatched paths).
+    # Port 80: the catch-all route takes what the default backend took (unknown hosts,
+    # unmatched paths).
     http = compare_with_ingress(shop, REQUESTS, port=80)
     assert http["same"].all(), http[~http["same"]]
-    # Port 443: only hosts with TLS have a listener; the Ingress serves www.example.com from its default
-    # backend (with the controller's default certificate), the Gateway has no listener for it: 404.
+    # Port 443: only hosts with TLS have a listener; the Ingress serves www.example.com
+    # from its default backend (with the controller's default certificate), the Gateway
+    # has no listener for it: 404.
     https = compare_with_ingress(shop, REQUESTS, port=443)
     differ = https[~https["same"]]
     assert differ[["host", "path", "ingress", "gateway"]].values.tolist() == [
@@ -130,15 +135,19 @@ spec:
   - host: shop.example.com
     http:
       paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: frontend, port: {number: 80}}}}
-      - {path: /docs, pathType: ImplementationSpecific, backend: {service: {name: docs, port: {name: http}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: frontend,
+         port: {number: 80}}}}
+      - {path: /docs, pathType: ImplementationSpecific, backend: {service: {name: docs,
+         port: {name: http}}}}
   - host: "*.example.com"
     http:
       paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: cities, port: {number: 80}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: cities,
+         port: {number: 80}}}}
   - http:
       paths:
-      - {path: /status, pathType: Exact, backend: {service: {name: status, port: {number: 80}}}}
+      - {path: /status, pathType: Exact, backend: {service: {name: status,
+         port: {number: 80}}}}
 """ + "".join(
     f"""---
 apiVersion: v1
@@ -183,12 +192,15 @@ def test_where_the_translation_differs_and_which_warning_said_so():
         if not row.same
     }
     expected = {
-        # ImplementationSpecific /docs: ingress-nginx's character prefix took /docsearch; PathPrefix does not.
+        # ImplementationSpecific /docs: ingress-nginx's character prefix took
+        # /docsearch; PathPrefix does not.
         ("shop.example.com", "/docsearch"): ("shop/docs:8000", "shop/frontend:80"),
-        # A host's rules are all an Ingress looks at for that host (Prefix / wins there); in the Gateway
-        # API the route without hostnames competes, and Exact /status beats PathPrefix /.
+        # A host's rules are all an Ingress looks at for that host (Prefix / wins
+        # there); in the Gateway API the route without hostnames competes, and Exact
+        # /status beats PathPrefix /.
         ("shop.example.com", "/status"): ("shop/frontend:80", "shop/status:80"),
-        # *.example.com: one label in an Ingress (so the default backend), one or more in the Gateway API.
+        # *.example.com: one label in an Ingress (so the default backend), one or more
+        # in the Gateway API.
         ("eu.berlin.example.com", "/"): ("shop/frontend:80", "shop/cities:80"),
     }
     assert differ == expected
@@ -198,7 +210,8 @@ def test_where_the_translation_differs_and_which_warning_said_so():
         ("eu.berlin.example.com", "/"): "spec.rules[1].host",
     }
     assert set(because.values()) <= fields
-    # And the Ingress side of each is what the Ingress router says, independently of the comparison.
+    # And the Ingress side of each is what the Ingress router says, independently of the
+    # comparison.
     ingress = Router(objects)
     assert ingress.route("eu.berlin.example.com", "/").rule_matched is False
     assert ingress.route("shop.example.com", "/docsearch").service == "docs"
@@ -214,9 +227,12 @@ spec:
   - host: a.example.com
     http:
       paths:
-      - {path: /icons, pathType: Prefix, backend: {resource: {apiGroup: k8s.example.com, kind: StorageBucket, name: icons}}}
-      - {path: /named, pathType: Prefix, backend: {service: {name: nowhere, port: {name: http}}}}
-      - {path: /ok, pathType: Prefix, backend: {service: {name: api, port: {number: 8080}}}}
+      - {path: /icons, pathType: Prefix, backend: {resource: {apiGroup: k8s.example.com,
+         kind: StorageBucket, name: icons}}}
+      - {path: /named, pathType: Prefix, backend: {service: {name: nowhere,
+         port: {name: http}}}}
+      - {path: /ok, pathType: Prefix, backend: {service: {name: api,
+         port: {number: 8080}}}}
   tls:
   - hosts: [a.example.com]
 """)
@@ -239,7 +255,8 @@ spec:
 
 def test_more_than_sixteen_paths_for_a_host_are_split_into_several_routes():
     paths = "".join(
-        f"      - {{path: /p{i}, pathType: Prefix, backend: {{service: {{name: s, port: {{number: 80}}}}}}}}\n"
+        f"      - {{path: /p{i}, pathType: Prefix, backend: "
+        "{service: {name: s, port: {number: 80}}}}\n"
         for i in range(20)
     )
     objects = load_manifests(f"""
@@ -276,7 +293,8 @@ spec:
   - host: a.example.com
     http:
       paths:
-      - {{path: /api, pathType: Prefix, backend: {{service: {{name: {name}, port: {{number: 80}}}}}}}}
+      - {{path: /api, pathType: Prefix, backend: {{service: {{name: {name},
+         port: {{number: 80}}}}}}}}
 """
             for name, stamp in [
                 ("zz-old", "2026-01-01T00:00:00Z"),
@@ -291,8 +309,9 @@ spec:
         and conflict[0].ingress == "shop/aa-new"
         and "shop/zz-old" in conflict[0].message
     )
-    # The Ingress router gives the path to the older Ingress; the translated routes carry no timestamps,
-    # so the Gateway API's tie-break falls to namespace/name, and aa-new wins there.
+    # The Ingress router gives the path to the older Ingress; the translated routes
+    # carry no timestamps, so the Gateway API's tie-break falls to namespace/name, and
+    # aa-new wins there.
     services = [
         {
             "apiVersion": "v1",
@@ -312,6 +331,7 @@ def test_translated_objects_route_with_the_gateway_router(shop):
     translated, _ = ingress_to_gateway(shop)
     router = GatewayRouter([*translated, *(o for o in shop if o["kind"] == "Service")])
     assert router.notes == [
-        'Gateway shop/nginx: GatewayClass "nginx" is not among the objects; assumed to exist'
+        'Gateway shop/nginx: GatewayClass "nginx" is not '
+        "among the objects; assumed to exist"
     ]
     assert router.attachments()["accepted"].all()

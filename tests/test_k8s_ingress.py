@@ -1,15 +1,20 @@
-"""Tests for ingress_egress.k8s.ingress: the Ingress router, checked against the upstream specification.
+"""Tests for ingress_egress.k8s.ingress: the Ingress router, checked against the
+upstream specification.
 
 Expected values come from three independent sources, never from the router's own output:
 
-- the Kubernetes documentation, "Ingress" (https://kubernetes.io/docs/concepts/services-networking/ingress/,
-  read 2026-11-27): the "Examples" table of path types and the "Hostname wildcards" table, reproduced row
-  by row, plus its example manifests (ingress-resource-backend.yaml, name-virtual-host-ingress-no-third-host.yaml,
-  ingress-wildcard-host.yaml from kubernetes/website content/en/examples/service/networking/);
-- the kubernetes-sigs/ingress-controller-conformance features (features/path_rules.feature,
-  features/host_rules.feature, features/default_backend.feature, read 2026-11-27): each scenario is a case;
-- the API server's validation (kubernetes/kubernetes pkg/apis/networking/validation/validation.go, read
-  2026-11-27) for the error messages and field paths.
+- the Kubernetes documentation, "Ingress"
+  (https://kubernetes.io/docs/concepts/services-networking/ingress/, read 2026-11-27):
+  the "Examples" table of path types and the "Hostname wildcards" table, reproduced row
+  by row, plus its example manifests (ingress-resource-backend.yaml,
+  name-virtual-host-ingress-no-third-host.yaml, ingress-wildcard-host.yaml from
+  kubernetes/website content/en/examples/service/networking/);
+- the kubernetes-sigs/ingress-controller-conformance features
+  (features/path_rules.feature, features/host_rules.feature,
+  features/default_backend.feature, read 2026-11-27): each scenario is a case;
+- the API server's validation (kubernetes/kubernetes
+  pkg/apis/networking/validation/validation.go, read 2026-11-27) for the error messages
+  and field paths.
 """
 
 from __future__ import annotations
@@ -50,7 +55,9 @@ def ingress(
     rules=None,
     **spec_extra,
 ) -> dict:
-    """An Ingress dict: one rule with ``paths`` [(path, pathType, service)], or explicit ``rules``."""
+    """An Ingress dict: one rule with ``paths`` [(path, pathType, service)], or explicit
+    ``rules``.
+    """
     if rules is None:
         rule = {
             "http": {
@@ -75,16 +82,17 @@ def ingress(
     }
 
 
-# ------------------------------------------------------------------------------------------------------
-# The "Examples" table of https://kubernetes.io/docs/concepts/services-networking/ingress/#examples
-# (read 2026-11-27), every row. Columns: Kind | Path(s) | Request path(s) | Matches?
-# Each path gets its own Service (svc-0, svc-1, ...) so the test can tell which one matched; the
-# expected column is the index of the path that must serve the request, or None for "No".
-# "(all paths)" is expanded to a few sample request paths.
+# --------------------------------------------------------------------------------------
+# The "Examples" table of
+# https://kubernetes.io/docs/concepts/services-networking/ingress/#examples (read
+# 2026-11-27), every row. Columns: Kind | Path(s) | Request path(s) | Matches? Each path
+# gets its own Service (svc-0, svc-1, ...) so the test can tell which one matched; the
+# expected column is the index of the path that must serve the request, or None for
+# "No". "(all paths)" is expanded to a few sample request paths.
 
 ALL_PATHS = ["/", "/foo", "/foo/", "/aaa/bbb/ccc", "/FOO", "/a-b_c.d~e"]
 DOCS_EXAMPLES = [
-    # kind,    paths [(path, type)],                                 request paths,            matches (index)
+    # kind, paths [(path, type)], request paths, matches (index)
     ("Prefix", [("/", "Prefix")], ALL_PATHS, 0),  # Yes
     ("Exact", [("/foo", "Exact")], ["/foo"], 0),  # Yes
     ("Exact", [("/foo", "Exact")], ["/bar"], None),  # No
@@ -172,13 +180,14 @@ def test_documentation_examples_table(kind, paths, request_path, expected):
 
 
 def test_documentation_mixed_row_does_not_depend_on_listing_order():
-    # "Mixed | /foo (Prefix), /foo (Exact) | /foo | Yes, prefers Exact": list Exact first, then Prefix.
+    # "Mixed | /foo (Prefix), /foo (Exact) | /foo | Yes, prefers Exact": list Exact
+    # first, then Prefix.
     ing = ingress([("/foo", "Exact", "exact"), ("/foo", "Prefix", "prefix")])
     assert route([ing], None, "/foo").service == "exact"
     assert route([ing], None, "/foo/").service == "prefix"
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # "Hostname wildcards" table (same page, read 2026-11-27): Host | Host header | Match?
 
 
@@ -205,7 +214,8 @@ def test_documentation_hostname_wildcards_table(rule_host, host_header, matches)
 
 
 def test_documentation_wildcard_host_example():
-    # service/networking/ingress-wildcard-host.yaml: foo.bar.com /bar -> service1, *.foo.com /foo -> service2.
+    # service/networking/ingress-wildcard-host.yaml: foo.bar.com /bar -> service1,
+    # *.foo.com /foo -> service2.
     ing = ingress(
         rules=[
             {
@@ -243,9 +253,10 @@ def test_documentation_wildcard_host_example():
 
 
 def test_documentation_virtual_hosts_with_catch_all():
-    # service/networking/name-virtual-host-ingress-no-third-host.yaml: "routes traffic requested for
-    # first.bar.com to service1, second.bar.com to service2, and any traffic whose request host header
-    # doesn't match first.bar.com and second.bar.com to service3".
+    # service/networking/name-virtual-host-ingress-no-third-host.yaml: "routes traffic
+    # requested for first.bar.com to service1, second.bar.com to service2, and any
+    # traffic whose request host header doesn't match first.bar.com and second.bar.com
+    # to service3".
     text = """
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -253,10 +264,13 @@ metadata: {name: name-virtual-host-ingress-no-third-host}
 spec:
   rules:
   - host: first.bar.com
-    http: {paths: [{pathType: Prefix, path: /, backend: {service: {name: service1, port: {number: 80}}}}]}
+    http: {paths: [{pathType: Prefix, path: /, backend: {service: {name: service1,
+           port: {number: 80}}}}]}
   - host: second.bar.com
-    http: {paths: [{pathType: Prefix, path: /, backend: {service: {name: service2, port: {number: 80}}}}]}
-  - http: {paths: [{pathType: Prefix, path: /, backend: {service: {name: service3, port: {number: 80}}}}]}
+    http: {paths: [{pathType: Prefix, path: /, backend: {service: {name: service2,
+           port: {number: 80}}}}]}
+  - http: {paths: [{pathType: Prefix, path: /, backend: {service: {name: service3,
+           port: {number: 80}}}}]}
 """
     objects = load_manifests(text)
     assert route(objects, "first.bar.com", "/").service == "service1"
@@ -266,7 +280,8 @@ spec:
 
 
 def test_documentation_resource_backend_example():
-    # service/networking/ingress-resource-backend.yaml (the page's "Resource backends" section).
+    # service/networking/ingress-resource-backend.yaml (the page's "Resource backends"
+    # section).
     text = """
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -295,9 +310,10 @@ spec:
     assert other.target == "StorageBucket static-assets"
 
 
-# ------------------------------------------------------------------------------------------------------
-# kubernetes-sigs/ingress-controller-conformance, features/path_rules.feature (read 2026-11-27).
-# The Background Ingress, verbatim in substance; then one case per Scenario (host, path, service or 404).
+# --------------------------------------------------------------------------------------
+# kubernetes-sigs/ingress-controller-conformance, features/path_rules.feature (read
+# 2026-11-27). The Background Ingress, verbatim in substance; then one case per Scenario
+# (host, path, service or 404).
 
 PATH_RULES_BACKGROUND = """
 apiVersion: networking.k8s.io/v1
@@ -309,23 +325,32 @@ spec:
     - host: "exact-path-rules"
       http:
         paths:
-          - {path: /foo, pathType: Exact, backend: {service: {name: foo-exact, port: {number: 8080}}}}
+          - {path: /foo, pathType: Exact, backend: {service: {name: foo-exact,
+             port: {number: 8080}}}}
     - host: "prefix-path-rules"
       http:
         paths:
-          - {path: /foo, pathType: Prefix, backend: {service: {name: foo-prefix, port: {number: 8080}}}}
-          - {path: /aaa/bbb, pathType: Prefix, backend: {service: {name: aaa-slash-bbb-prefix, port: {number: 8080}}}}
-          - {path: /aaa, pathType: Prefix, backend: {service: {name: aaa-prefix, port: {number: 8080}}}}
+          - {path: /foo, pathType: Prefix, backend: {service: {name: foo-prefix,
+             port: {number: 8080}}}}
+          - {path: /aaa/bbb, pathType: Prefix,
+             backend: {service: {name: aaa-slash-bbb-prefix, port: {number: 8080}}}}
+          - {path: /aaa, pathType: Prefix, backend: {service: {name: aaa-prefix,
+             port: {number: 8080}}}}
     - host: "mixed-path-rules"
       http:
         paths:
-          - {path: /foo, pathType: Prefix, backend: {service: {name: foo-prefix, port: {number: 8080}}}}
-          - {path: /foo, pathType: Exact, backend: {service: {name: foo-exact, port: {number: 8080}}}}
+          - {path: /foo, pathType: Prefix, backend: {service: {name: foo-prefix,
+             port: {number: 8080}}}}
+          - {path: /foo, pathType: Exact, backend: {service: {name: foo-exact,
+             port: {number: 8080}}}}
     - host: "trailing-slash-path-rules"
       http:
         paths:
-          - {path: /aaa/bbb/, pathType: Prefix, backend: {service: {name: aaa-slash-bbb-slash-prefix, port: {number: 8080}}}}
-          - {path: /foo/, pathType: Exact, backend: {service: {name: foo-slash-exact, port: {number: 8080}}}}
+          - {path: /aaa/bbb/, pathType: Prefix,
+             backend: {service: {name: aaa-slash-bbb-slash-prefix,
+             port: {number: 8080}}}}
+          - {path: /foo/, pathType: Exact, backend: {service: {name: foo-slash-exact,
+             port: {number: 8080}}}}
 """
 
 PATH_RULES_SCENARIOS = [
@@ -387,11 +412,13 @@ spec:
     - host: "*.foo.com"
       http:
         paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: wildcard-foo-com, port: {number: 8080}}}}
+          - {path: /, pathType: Prefix, backend: {service: {name: wildcard-foo-com,
+             port: {number: 8080}}}}
     - host: foo.bar.com
       http:
         paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: foo-bar-com, port: {name: http}}}}
+          - {path: /, pathType: Prefix, backend: {service: {name: foo-bar-com,
+             port: {name: http}}}}
 """
 
 
@@ -426,7 +453,8 @@ def test_conformance_host_rules(host, service, port):
 
 
 def test_conformance_host_rules_tls_secret():
-    # "the secure connection must verify the foo.bar.com hostname": the controller presents conformance-tls.
+    # "the secure connection must verify the foo.bar.com hostname": the controller
+    # presents conformance-tls.
     router = Router(load_manifests(HOST_RULES_BACKGROUND))
     assert router.tls_secret("foo.bar.com") == "default/conformance-tls"
     assert (
@@ -435,7 +463,8 @@ def test_conformance_host_rules_tls_secret():
 
 
 def test_tls_secret_wildcard_hosts_and_fallback_entry():
-    # IngressTLS.hosts follow the host rules' wildcard form (one label); an entry without hosts covers any host.
+    # IngressTLS.hosts follow the host rules' wildcard form (one label); an entry
+    # without hosts covers any host.
     older = ingress(
         name="a",
         default="web",
@@ -459,9 +488,13 @@ def test_tls_secret_wildcard_hosts_and_fallback_entry():
     assert Router([older]).tls_secret("example.com") is None
 
 
-# features/default_backend.feature (read 2026-11-27): "An Ingress with no rules sends all traffic to the
-# single default backend". Scenario Outline examples: | method | host | path | (the method does not route).
-DEFAULT_BACKEND_SPEC = "defaultBackend:\n  service:\n    name: echo-service\n    port:\n      number: 8080\n"
+# features/default_backend.feature (read 2026-11-27): "An Ingress with no rules sends
+# all traffic to the single default backend". Scenario Outline examples: | method |
+# host | path | (the method does not route).
+DEFAULT_BACKEND_SPEC = (
+    "defaultBackend:\n  service:\n    name: "
+    "echo-service\n    port:\n      number: 8080\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -494,7 +527,7 @@ def test_conformance_default_backend(method, host, path):
         assert got.rule == "spec.defaultBackend"
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Requests: Host header normalization, query strings, bad input.
 
 
@@ -546,12 +579,14 @@ def test_no_ingress_at_all_is_a_404():
     )
 
 
-# ------------------------------------------------------------------------------------------------------
-# Choices the specification leaves to the controller (documented in the module docstring).
+# --------------------------------------------------------------------------------------
+# Choices the specification leaves to the controller (documented in the module
+# docstring).
 
 
 def test_implementation_specific_modes():
-    # ingress-nginx writes an ImplementationSpecific path as a plain nginx `location /foo`: a character prefix.
+    # ingress-nginx writes an ImplementationSpecific path as a plain nginx `location
+    # /foo`: a character prefix.
     ing = ingress([("/foo", "ImplementationSpecific", "impl")])
     assert route([ing], None, "/foobar").service == "impl"
     assert route([ing], None, "/foobar", implementation_specific="prefix") is None
@@ -599,7 +634,8 @@ def test_exact_beats_implementation_specific_and_prefix_at_equal_length():
 
 
 def test_longest_path_is_measured_without_prefix_trailing_slash():
-    # Prefix /foo/ means the same as Prefix /foo, so it does not out-rank Exact /foo for the request /foo.
+    # Prefix /foo/ means the same as Prefix /foo, so it does not out-rank Exact /foo for
+    # the request /foo.
     ing = ingress([("/foo/", "Prefix", "prefix"), ("/foo", "Exact", "exact")])
     assert route([ing], None, "/foo").service == "exact"
 
@@ -613,8 +649,8 @@ def test_host_groups_precise_then_wildcard_then_no_host_without_fall_through():
         ingress([("/", "Prefix", "catch-all")], name="catch-all"),
     ]
     assert route(objects, "shop.example.com", "/api/x").service == "precise"
-    # The precise host owns the request: its paths do not match and there is no default backend, so 404
-    # (the wildcard's and the catch-all's "/" are not consulted).
+    # The precise host owns the request: its paths do not match and there is no default
+    # backend, so 404 (the wildcard's and the catch-all's "/" are not consulted).
     assert route(objects, "shop.example.com", "/cart") is None
     assert route(objects, "blog.example.com", "/cart").service == "wildcard"
     assert route(objects, "example.com", "/").service == "catch-all"
@@ -655,7 +691,8 @@ def test_conflicting_rules_oldest_ingress_wins_then_namespace_and_name():
         "shop/a-newer",
         "aaa/a-unstamped",
     ]
-    # Without timestamps: namespace, then name, alphabetical, whatever the listing order.
+    # Without timestamps: namespace, then name, alphabetical, whatever the listing
+    # order.
     assert (
         route(
             [make("b", "shop"), make("a", "shop"), make("c", "prod")],
@@ -664,7 +701,8 @@ def test_conflicting_rules_oldest_ingress_wins_then_namespace_and_name():
         ).service
         == "from-c"
     )
-    # Timestamps as YAML writes them unquoted (PyYAML gives datetime objects) compare the same way.
+    # Timestamps as YAML writes them unquoted (PyYAML gives datetime objects) compare
+    # the same way.
     objects = load_manifests(
         yaml.safe_dump_all([newer, older]).replace("'2026", "2026").replace("Z'", "Z")
     )
@@ -689,7 +727,8 @@ def test_default_backend_of_the_host_owner_first_then_any():
     assert route(objects, "c.example.com", "/").service == "a-default"
     only_catch_all = [objects[1], objects[2]]
     assert route(only_catch_all, "b.example.com", "/missing").service == "c-default"
-    # When the host's own Ingress has a default backend, it wins over an older Ingress's.
+    # When the host's own Ingress has a default backend, it wins over an older
+    # Ingress's.
     objects[1] = ingress(
         [("/", "Exact", "root")], host="b.example.com", name="b", default="b-default"
     )
@@ -697,14 +736,16 @@ def test_default_backend_of_the_host_owner_first_then_any():
     assert route(objects, "c.example.com", "/").service == "a-default"
 
 
-# ------------------------------------------------------------------------------------------------------
-# The default backend as ingress-nginx reads it (default_backend="catches-all-only-without-rules").
-# Source: kubernetes/ingress-nginx internal/ingress/controller/controller.go, createServers (read
-# 2026-12-02). The default server "_" starts with the controller's own default backend (a 404);
-# an Ingress with a Service defaultBackend "but no rule" becomes "the catch-all server"; an Ingress
-# with "both a backend and rules" uses its backend "as default upstream for all its rules", i.e. as the
-# root location of each host server it creates; a host's server is created by the first Ingress (in the
-# controller's order) with a rule for it ("server already configured" for later ones).
+# --------------------------------------------------------------------------------------
+# The default backend as ingress-nginx reads it
+# (default_backend="catches-all-only-without-rules"). Source: kubernetes/ingress-nginx
+# internal/ingress/controller/controller.go, createServers (read 2026-12-02). The
+# default server "_" starts with the controller's own default backend (a 404); an
+# Ingress with a Service defaultBackend "but no rule" becomes "the catch-all server"; an
+# Ingress with "both a backend and rules" uses its backend "as default upstream for all
+# its rules", i.e. as the root location of each host server it creates; a host's server
+# is created by the first Ingress (in the controller's order) with a rule for it
+# ("server already configured" for later ones).
 
 NGINX = "catches-all-only-without-rules"
 
@@ -712,13 +753,15 @@ NGINX = "catches-all-only-without-rules"
 def test_the_shop_under_the_api_reference_and_under_ingress_nginx():
     objects = load_manifests(SHOP_INGRESS)
     spec, nginx = Router(objects), Router(objects, default_backend=NGINX)
-    # A host no rule names: the API reference's default backend, ingress-nginx's default server (404).
+    # A host no rule names: the API reference's default backend, ingress-nginx's default
+    # server (404).
     assert spec.route("www.example.com", "/").target == "frontend:80"
     assert nginx.route("www.example.com", "/") is None
     assert "404 from the controller's default server" in nginx.explain(
         "www.example.com", "/"
     )
-    # A host the shop's Ingress sets up, no path matching: its defaultBackend in both readings.
+    # A host the shop's Ingress sets up, no path matching: its defaultBackend in both
+    # readings.
     for router in (spec, nginx):
         got = router.route("api.example.com", "/v2/orders")
         assert (got.target, got.rule_matched, got.rule) == (
@@ -748,14 +791,16 @@ def test_ingress_nginx_catch_all_comes_only_from_an_ingress_without_rules():
     assert (
         route([with_rules], "b.example.com", "/").service == "a-default"
     )  # the API reference
-    # The host a.example.com is set up by Ingress a: its unmatched paths get a's default, not z's.
+    # The host a.example.com is set up by Ingress a: its unmatched paths get a's
+    # default, not z's.
     assert (
         route(
             [with_rules, catch_all], "a.example.com", "/missing", default_backend=NGINX
         ).service
         == "a-default"
     )
-    # Rules without a host share the default server: their unmatched paths get the catch-all or a 404.
+    # Rules without a host share the default server: their unmatched paths get the
+    # catch-all or a 404.
     no_host = ingress(
         [("/api", "Prefix", "api")], name="m-no-host", default="m-default"
     )
@@ -772,8 +817,9 @@ def test_ingress_nginx_catch_all_comes_only_from_an_ingress_without_rules():
 
 
 def test_ingress_nginx_the_first_ingress_of_a_host_decides_its_default():
-    # b1 comes first (no timestamps: namespace/name order) and has no defaultBackend: b.example.com's
-    # server keeps the controller's 404 as its root location, even though b2 has a default backend.
+    # b1 comes first (no timestamps: namespace/name order) and has no defaultBackend:
+    # b.example.com's server keeps the controller's 404 as its root location, even
+    # though b2 has a default backend.
     b1 = ingress([("/x", "Exact", "x")], host="b.example.com", name="b1")
     b2 = ingress(
         [("/y", "Exact", "y")], host="b.example.com", name="b2", default="b2-default"
@@ -791,7 +837,8 @@ def test_ingress_nginx_the_first_ingress_of_a_host_decides_its_default():
 
 
 def test_ingress_nginx_skips_a_resource_default_backend():
-    # createServers only looks at ing.Spec.DefaultBackend.Service: a resource backend is not a catch-all.
+    # createServers only looks at ing.Spec.DefaultBackend.Service: a resource backend is
+    # not a catch-all.
     resource = {
         "resource": {
             "apiGroup": "k8s.example.com",
@@ -815,8 +862,9 @@ def test_default_backend_mode_is_checked():
 
 
 def test_rule_with_host_but_no_http_owns_the_host():
-    # The API reference: an IngressRule without http "defaults to a http catch-all" whose handling is left
-    # to the controller. Here the host is owned, no path matches, the default backend serves it.
+    # The API reference: an IngressRule without http "defaults to a http catch-all"
+    # whose handling is left to the controller. Here the host is owned, no path matches,
+    # the default backend serves it.
     objects = [
         ingress(rules=[{"host": "quiet.example.com"}], default="fallback", name="q"),
         ingress([("/", "Prefix", "everyone")], name="z"),
@@ -839,14 +887,16 @@ kind: Ingress
 metadata: {name: public, namespace: shop}
 spec:
   ingressClassName: nginx
-  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: frontend, port: {number: 80}}}}]}}]
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix,
+          backend: {service: {name: frontend, port: {number: 80}}}}]}}]
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: internal, namespace: shop}
 spec:
   ingressClassName: internal-lb
-  rules: [{host: shop.example.com, http: {paths: [{path: /admin, pathType: Prefix, backend: {service: {name: admin, port: {number: 80}}}}]}}]
+  rules: [{host: shop.example.com, http: {paths: [{path: /admin, pathType: Prefix,
+          backend: {service: {name: admin, port: {number: 80}}}}]}}]
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -855,13 +905,15 @@ metadata:
   namespace: shop
   annotations: {kubernetes.io/ingress.class: internal-lb}
 spec:
-  rules: [{host: shop.example.com, http: {paths: [{path: /old, pathType: Prefix, backend: {service: {name: old, port: {number: 80}}}}]}}]
+  rules: [{host: shop.example.com, http: {paths: [{path: /old, pathType: Prefix,
+          backend: {service: {name: old, port: {number: 80}}}}]}}]
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: classless, namespace: shop}
 spec:
-  rules: [{host: shop.example.com, http: {paths: [{path: /new, pathType: Prefix, backend: {service: {name: new, port: {number: 80}}}}]}}]
+  rules: [{host: shop.example.com, http: {paths: [{path: /new, pathType: Prefix,
+          backend: {service: {name: new, port: {number: 80}}}}]}}]
 """
     objects = load_manifests(text)
     assert (
@@ -885,7 +937,8 @@ spec:
         "shop/internal": "class 'internal-lb' is not 'nginx'",
         "shop/legacy": "class 'internal-lb' is not 'nginx'",
     }
-    # Two IngressClasses marked default: no Ingress gets a default class (the admission controller refuses them).
+    # Two IngressClasses marked default: no Ingress gets a default class (the admission
+    # controller refuses them).
     second = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "IngressClass",
@@ -899,7 +952,7 @@ spec:
     assert router.skipped["shop/classless"] == "no ingress class"
 
 
-# ------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The Backend value and the tables.
 
 
@@ -965,21 +1018,23 @@ def test_router_table_and_rules():
 
 
 def test_path_matches_helper_agrees_with_the_spec_note():
-    # "/foo/bar matches /foo/bar/baz, but does not match /foo/barbaz" (API reference, HTTPIngressPath.pathType)
+    # "/foo/bar matches /foo/bar/baz, but does not match /foo/barbaz" (API reference,
+    # HTTPIngressPath.pathType)
     assert path_matches("Prefix", "/foo/bar", "/foo/bar/baz")
     assert not path_matches("Prefix", "/foo/bar", "/foo/barbaz")
 
 
-# ------------------------------------------------------------------------------------------------------
-# Validation: the API server's messages and field paths (validation.go), with file and document.
+# --------------------------------------------------------------------------------------
+# Validation: the API server's messages and field paths (validation.go), with file and
+# document.
 
 
 def invalid(spec_yaml: str, api_version: str = "networking.k8s.io/v1") -> str:
     """A two-document text whose second document is an Ingress with ``spec_yaml``."""
     header = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n"
     return (
-        header
-        + f"apiVersion: {api_version}\nkind: Ingress\nmetadata: {{name: web, namespace: shop}}\n"
+        header + f"apiVersion: {api_version}\nkind: Ingress\nmetadata: {{name: web, "
+        "namespace: shop}\n"
         + "spec:\n"
         + "\n".join("  " + line for line in spec_yaml.strip("\n").splitlines())
         + "\n"
@@ -993,9 +1048,11 @@ def svc(name="api", port="number: 8080"):
 ERROR_CASES = [
     (
         "unknown pathType",
-        f"rules: [{{http: {{paths: [{{path: /x, pathType: Regex, backend: {svc()}}}]}}}}]",
+        "rules: [{http: {paths: [{path: /x, pathType: "
+        f"Regex, backend: {svc()}}}]}}}}]",
         "spec.rules[0].http.paths[0].pathType",
-        'Unsupported value: "Regex": supported values: "Exact", "ImplementationSpecific", "Prefix"',
+        'Unsupported value: "Regex": supported values: '
+        '"Exact", "ImplementationSpecific", "Prefix"',
     ),
     (
         "missing pathType (required in v1)",
@@ -1005,7 +1062,8 @@ ERROR_CASES = [
     ),
     (
         "relative Prefix path",
-        f"rules: [{{http: {{paths: [{{path: api, pathType: Prefix, backend: {svc()}}}]}}}}]",
+        "rules: [{http: {paths: [{path: api, pathType: "
+        f"Prefix, backend: {svc()}}}]}}}}]",
         "spec.rules[0].http.paths[0].path",
         'Invalid value: "api": must be an absolute path',
     ),
@@ -1017,26 +1075,29 @@ ERROR_CASES = [
     ),
     (
         "relative ImplementationSpecific path",
-        f"rules: [{{http: {{paths: [{{path: 'x/y', pathType: ImplementationSpecific, backend: {svc()}}}]}}}}]",
+        "rules: [{http: {paths: [{path: 'x/y', pathType: "
+        f"ImplementationSpecific, backend: {svc()}}}]}}}}]",
         "spec.rules[0].http.paths[0].path",
         'Invalid value: "x/y": must be an absolute path',
     ),
     (
         "double slash in path",
-        f"rules: [{{http: {{paths: [{{path: /a//b, pathType: Prefix, backend: {svc()}}}]}}}}]",
+        "rules: [{http: {paths: [{path: /a//b, "
+        f"pathType: Prefix, backend: {svc()}}}]}}}}]",
         "spec.rules[0].http.paths[0].path",
         "Invalid value: \"/a//b\": must not contain '//'",
     ),
     (
         "path ending in /..",
-        f"rules: [{{http: {{paths: [{{path: /a/.., pathType: Exact, backend: {svc()}}}]}}}}]",
+        "rules: [{http: {paths: [{path: /a/.., "
+        f"pathType: Exact, backend: {svc()}}}]}}}}]",
         "spec.rules[0].http.paths[0].path",
         "Invalid value: \"/a/..\": cannot end with '/..'",
     ),
     (
         "service and resource backend",
-        "rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}, "
-        "resource: {kind: StorageBucket, name: b}}}]}}]",
+        "rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: "
+        "api, port: {number: 80}}, resource: {kind: StorageBucket, name: b}}}]}}]",
         "spec.rules[0].http.paths[0].backend",
         'Invalid value: "": cannot set both resource and service backends',
     ),
@@ -1048,7 +1109,8 @@ ERROR_CASES = [
     ),
     (
         "port number and name",
-        f"rules: [{{http: {{paths: [{{path: /, pathType: Prefix, backend: {svc(port='number: 80, name: http')}}}]}}}}]",
+        "rules: [{http: {paths: [{path: /, pathType: Prefix, "
+        f"backend: {svc(port='number: 80, name: http')}}}]}}}}]",
         "spec.rules[0].http.paths[0].backend",
         'Invalid value: "": cannot set both port name & port number',
     ),
@@ -1066,7 +1128,8 @@ ERROR_CASES = [
     ),
     (
         "port number as a string",
-        f"defaultBackend: {svc(port=chr(34) + 'number' + chr(34) + ': ' + chr(34) + '80' + chr(34))}",
+        "defaultBackend: "
+        f"{svc(port=chr(34) + 'number' + chr(34) + ': ' + chr(34) + '80' + chr(34))}",
         "spec.defaultBackend.service.port.number",
         "Invalid value: '80': expected an integer",
     ),
@@ -1084,15 +1147,18 @@ ERROR_CASES = [
     ),
     (
         "wildcard not the first label",
-        f"rules: [{{host: 'foo.*.com', http: {{paths: [{{path: /, pathType: Prefix, backend: {svc()}}}]}}}}]",
+        "rules: [{host: 'foo.*.com', http: {paths: [{path: /, "
+        f"pathType: Prefix, backend: {svc()}}}]}}}}]",
         "spec.rules[0].host",
-        "Invalid value: \"foo.*.com\": a wildcard DNS-1123 subdomain must start with '*.'",
+        'Invalid value: "foo.*.com": a wildcard '
+        "DNS-1123 subdomain must start with '*.'",
     ),
     (
         "wildcard glued to a label",
         "rules: [{host: '*foo.com'}]",
         "spec.rules[0].host",
-        "Invalid value: \"*foo.com\": a wildcard DNS-1123 subdomain must start with '*.'",
+        'Invalid value: "*foo.com": a wildcard '
+        "DNS-1123 subdomain must start with '*.'",
     ),
     (
         "wildcard alone",
@@ -1132,13 +1198,15 @@ ERROR_CASES = [
     ),
     (
         "TLS host wildcard in the middle",
-        f"defaultBackend: {svc()}\ntls: [{{hosts: [shop.example.com, 'a.*.example.com'], secretName: shop-tls}}]",
+        f"defaultBackend: {svc()}\ntls: [{{hosts: [shop.example.com, "
+        "'a.*.example.com'], secretName: shop-tls}]",
         "spec.tls[0].hosts[1]",
         "a wildcard DNS-1123 subdomain must start with '*.'",
     ),
     (
         "TLS secret name",
-        f"defaultBackend: {svc()}\ntls: [{{hosts: [shop.example.com], secretName: Shop_TLS}}]",
+        f"defaultBackend: {svc()}\ntls: [{{hosts: "
+        "[shop.example.com], secretName: Shop_TLS}]",
         "spec.tls[0].secretName",
         'Invalid value: "Shop_TLS": a lowercase RFC 1123 subdomain',
     ),
@@ -1188,7 +1256,8 @@ def test_error_names_the_file(tmp_path):
     path = tmp_path / "ingress.yaml"
     path.write_text(
         invalid(
-            f"rules: [{{http: {{paths: [{{path: /x, pathType: Regex, backend: {svc()}}}]}}}}]"
+            "rules: [{http: {paths: [{path: /x, pathType: "
+            f"Regex, backend: {svc()}}}]}}}}]"
         )
     )
     with pytest.raises(
@@ -1198,9 +1267,9 @@ def test_error_names_the_file(tmp_path):
         Router(load_manifests(path))
 
 
-# ------------------------------------------------------------------------------------------------------
-# The shop's Ingress shipped in data/k8s/ingress.yaml. Expected backends worked out by hand from the
-# file's rules and the documented semantics.
+# --------------------------------------------------------------------------------------
+# The shop's Ingress shipped in data/k8s/ingress.yaml. Expected backends worked out by
+# hand from the file's rules and the documented semantics.
 
 SHOP_REQUESTS = [
     ("shop.example.com", "/", "frontend", 80, True),
@@ -1271,7 +1340,9 @@ def test_shop_ingress_shape_and_tls():
 
 
 def test_shop_ingress_backends_exist_as_service_ports():
-    """Every backend names a Service of the shop manifests, on a port that Service exposes."""
+    """Every backend names a Service of the shop manifests, on a port that Service
+    exposes.
+    """
     services = [
         o for o in load_manifests(SHOP_INGRESS.parent) if o["kind"] == "Service"
     ]

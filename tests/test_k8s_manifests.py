@@ -1,4 +1,6 @@
-"""Reading manifests (files, folders, text, Lists) and building the cluster model from them."""
+"""Reading manifests (files, folders, text, Lists) and building the cluster model from
+them.
+"""
 
 from __future__ import annotations
 
@@ -122,8 +124,8 @@ metadata: {name: r}
         "r",
     ]
     assert objects.summary() == (
-        "read 1 object (Namespace: 1) from 1 source; set aside 4 (ConfigMap: 2, Role: 1, "
-        "Secret: 1); 0 empty documents"
+        "read 1 object (Namespace: 1) from 1 source; set aside 4 (ConfigMap: 2, Role: "
+        "1, Secret: 1); 0 empty documents"
     )
     assert Cluster(objects).skipped == {"ConfigMap": 2, "Role": 1, "Secret": 1}
 
@@ -140,8 +142,9 @@ def test_invalid_yaml_names_file_document_and_line(tmp_path):
         load_manifests(path)
     message = str(caught.value)
     assert message.startswith(f"{path}, document 3: invalid YAML: ")
-    # lines 1-10 are two namespaces and two markers, 11-13 the broken Pod; the parser reaches the end of
-    # the file (line 14, column 1) still looking for the closing bracket
+    # lines 1-10 are two namespaces and two markers, 11-13 the broken Pod; the parser
+    # reaches the end of the file (line 14, column 1) still looking for the closing
+    # bracket
     assert message.endswith("did not find expected ',' or ']' (line 14, column 1)")
     assert caught.value.origin == f"{path}, document 3"
 
@@ -167,11 +170,13 @@ def test_invalid_yaml_names_file_document_and_line(tmp_path):
         ),
         (
             "apiVersion: v1\nkind: Pod\nmetadata: {namespace: a}\n",
-            "<text 1>, document 1: Pod (no name): metadata.name: Required value: name or generateName is required",
+            "<text 1>, document 1: Pod (no name): metadata.name: "
+            "Required value: name or generateName is required",
         ),
         (
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {canary: true}}\n",
-            "<text 1>, document 1: Pod p: metadata.labels.canary: Invalid value: True: label values must be strings",
+            "<text 1>, document 1: Pod p: metadata.labels.canary: "
+            "Invalid value: True: label values must be strings",
         ),
         (
             "apiVersion: v1\nkind: List\nitems: {a: 1}\n",
@@ -193,7 +198,8 @@ def test_missing_path_and_wrong_type():
 
 
 def test_shipped_shop_manifests_are_all_read():
-    # independent count: top-level "kind:" lines per file, read as text, not through the YAML parser
+    # independent count: top-level "kind:" lines per file, read as text, not through the
+    # YAML parser
     kinds: dict[str, int] = {}
     for path in sorted(DATA.glob("*.yaml")):
         for kind in re.findall(r"^kind: (\w+)$", path.read_text(), flags=re.MULTILINE):
@@ -206,9 +212,9 @@ def test_shipped_shop_manifests_are_all_read():
     assert objects.ignored == {"ConfigMap": 1, "ServiceAccount": 2}
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The cluster model
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 APP = """
 apiVersion: apps/v1
@@ -222,7 +228,8 @@ spec:
       containers:
       - name: web
         image: x
-        ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}]
+        ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 53,
+                protocol: UDP}]
 ---
 apiVersion: batch/v1
 kind: CronJob
@@ -315,38 +322,47 @@ def test_service_endpoints_resolve_named_target_ports():
     "text, message",
     [
         (
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {selector: {matchLabels: {a: b}}}\n",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "
+            "d}\nspec: {selector: {matchLabels: {a: b}}}\n",
             "<text 1>, document 1: Deployment d: spec.template: Required value",
         ),
         (
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
-            "  template: {metadata: {labels: {a: c}}, spec: {containers: []}}\n",
-            "<text 1>, document 1: Deployment d: spec.template.metadata.labels: Invalid value: {'a': 'c'}: "
-            "`selector` does not match template `labels`",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  "
+            "selector: {matchLabels: {a: b}}\n  template: {metadata: "
+            "{labels: {a: c}}, spec: {containers: []}}\n",
+            "<text 1>, document 1: Deployment d: spec.template.metadata.labels: "
+            "Invalid value: {'a': 'c'}: `selector` does not match template `labels`",
         ),
         (
-            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, ports: [{containerPort: 0}]}]}\n",
-            "<text 1>, document 1: Pod p: spec.containers[0].ports[0].containerPort: Invalid value: 0: must be between 1 "
-            "and 65535, inclusive",
-        ),
-        (
-            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
-            "spec: {containers: [{name: c, ports: [{containerPort: 80, protocol: HTTP}]}]}\n",
-            '<text 1>, document 1: Pod p: spec.containers[0].ports[0].protocol: Unsupported value: "HTTP"',
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: "
+            "{containers: [{name: c, ports: [{containerPort: 0}]}]}\n",
+            "<text 1>, document 1: Pod p: spec.containers[0].ports[0].containerPort: "
+            "Invalid value: 0: must be between 1 and 65535, inclusive",
         ),
         (
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
-            "spec: {containers: [{name: c, ports: [{containerPort: 80, name: Web_Port}]}]}\n",
-            '<text 1>, document 1: Pod p: spec.containers[0].ports[0].name: Invalid value: "Web_Port": must contain only',
+            "spec: {containers: [{name: c, ports: "
+            "[{containerPort: 80, protocol: HTTP}]}]}\n",
+            "<text 1>, document 1: Pod p: spec.containers[0].ports[0].protocol: "
+            'Unsupported value: "HTTP"',
         ),
         (
-            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\nstatus: {podIP: 10.0.0.300}\n",
-            '<text 1>, document 1: Pod p: status.podIP: Invalid value: "10.0.0.300": must be a valid IP address',
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+            "spec: {containers: [{name: c, ports: "
+            "[{containerPort: 80, name: Web_Port}]}]}\n",
+            "<text 1>, document 1: Pod p: spec.containers[0].ports[0].name: Invalid "
+            'value: "Web_Port": must contain only',
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: "
+            "{containers: []}\nstatus: {podIP: 10.0.0.300}\n",
+            "<text 1>, document 1: Pod p: status.podIP: Invalid "
+            'value: "10.0.0.300": must be a valid IP address',
         ),
         (
             NS.format(name="a") + "---\n" + NS.format(name="a"),
-            "<text 1>, document 2: Namespace a: metadata.name: Duplicate value: a second Namespace with this name "
-            "(first in <text 1>, document 1)",
+            "<text 1>, document 2: Namespace a: metadata.name: Duplicate value: a "
+            "second Namespace with this name (first in <text 1>, document 1)",
         ),
     ],
 )
@@ -370,7 +386,8 @@ def test_shop_model():
         "shop/frontend",
     ]
     assert cluster.namespaces["payments"]["compliance"] == "pci-dss"
-    # the Ingress engineer's contract: Services frontend:80 and api:8080 in shop exist and reach pods
+    # the Ingress engineer's contract: Services frontend:80 and api:8080 in shop exist
+    # and reach pods
     assert cluster.service_endpoints("shop", "frontend", 80) == [
         ("shop/frontend", 8080)
     ]
@@ -384,7 +401,8 @@ def test_shop_model():
 
 
 def test_cluster_refuses_an_ingress_with_a_path_type_that_does_not_exist():
-    # The API server accepts only Exact, Prefix and ImplementationSpecific (networking.k8s.io/v1).
+    # The API server accepts only Exact, Prefix and ImplementationSpecific
+    # (networking.k8s.io/v1).
     ingress = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",

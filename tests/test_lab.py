@@ -1,26 +1,31 @@
 """JupyterLab in a real browser, as a learner meets the course with `make lab`.
 
-`jupyter lab` runs on 127.0.0.1 with a token, the course's own settings (``jupyter-config/lab/
-settings``, which `make lab` passes too) and empty user settings and workspaces, on a copy of the
-course, so that nothing the tests run or save touches the real notebooks. Playwright drives Debian's
-Chromium against it and checks what the learner sees:
+`jupyter lab` runs on 127.0.0.1 with a token, the course's own settings
+(``jupyter-config/lab/ settings``, which `make lab` passes too) and empty user settings
+and workspaces, on a copy of the course, so that nothing the tests run or save touches
+the real notebooks. Playwright drives Debian's Chromium against it and checks what the
+learner sees:
 
-- every notebook opens with no error dialog, no pop-up or notification (such as JupyterLab's "Would
-  you like to get notified about official Jupyter news?"), no script or console error, and without
-  being marked as changed;
+- every notebook opens with no error dialog, no pop-up or notification (such as
+  JupyterLab's "Would you like to get notified about official Jupyter news?"), no script
+  or console error, and without being marked as changed;
 - its exercises carry the numbers the built book gives them ("Exercise 2.1");
-- every solution is hidden, and nothing else: its cells (code, outputs, prose) sit under a collapsed
-  heading "Solution to Exercise 2.1", and one click on "N cells hidden" shows them all;
+- every solution is hidden, and nothing else: its cells (code, outputs, prose) sit under
+  a collapsed heading "Solution to Exercise 2.1", and one click on "N cells hidden"
+  shows them all;
 - hovering a glossary term shows its definition, clicking it brings its entry into view;
-- *Clear Outputs of All Cells* then *Run All* run notebooks 01 and 02 with no error output, the
-  solutions stay hidden and the learner's answer cells say "Not answered yet.";
-- no request leaves 127.0.0.1 (the kernels also run with the network cut off, see conftest.py).
+- *Clear Outputs of All Cells* then *Run All* run notebooks 01 and 02 with no error
+  output, the solutions stay hidden and the learner's answer cells say "Not answered
+  yet.";
+- no request leaves 127.0.0.1 (the kernels also run with the network cut off, see
+  conftest.py).
 
 The test server also exposes JupyterLab's application object to the page
-(``expose_app_in_browser``), only to learn from the notebook's model when *Run All* has finished.
-The server is stopped by its process (and its kernels by their process group) after the tests. A
-screenshot of each notebook, taken at its first exercise, is saved under the pytest temporary folder
-(``lab-screenshots/``). Without Chromium these tests skip with the reason, except in CI, where they fail.
+(``expose_app_in_browser``), only to learn from the notebook's model when *Run All* has
+finished. The server is stopped by its process (and its kernels by their process group)
+after the tests. A screenshot of each notebook, taken at its first exercise, is saved
+under the pytest temporary folder (``lab-screenshots/``). Without Chromium these tests
+skip with the reason, except in CI, where they fail.
 """
 
 from __future__ import annotations
@@ -61,7 +66,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on a copy of the course, as `make lab` starts it; yields (base URL, token)."""
+    """JupyterLab on a copy of the course, as `make lab` starts it; yields (base URL,
+    token).
+    """
     _require(
         Path(CHROMIUM).exists(),
         f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
@@ -172,7 +179,9 @@ def shut_down_kernels(base: str, token: str) -> None:
 
 @pytest.fixture
 def page(browser, lab):
-    """A fresh page that records every request and websocket it opens, and every error it meets."""
+    """A fresh page that records every request and websocket it opens, and every error
+    it meets.
+    """
     base, token = lab
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
@@ -203,7 +212,8 @@ def source(cell: dict) -> str:
 
 
 def open_notebook(page, lab, name: str) -> dict:
-    """Open a notebook in a fresh workspace and wait until every cell is there, rendered, and the kernel idle.
+    """Open a notebook in a fresh workspace and wait until every cell is there,
+    rendered, and the kernel idle.
 
     Returns the notebook's file content.
     """
@@ -238,8 +248,8 @@ def cell(page, index: int):
 
 
 def solutions(notebook: dict) -> dict[int, list[int]]:
-    """Each solution's heading cell (the cell before its solution-start), with the cells of the solution,
-    from solution-start to solution-end."""
+    """Each solution's heading cell (the cell before its solution-start), with the cells
+    of the solution, from solution-start to solution-end."""
     found, start = {}, None
     for index, cell_ in enumerate(notebook["cells"]):
         text = source(cell_)
@@ -260,8 +270,9 @@ def hidden_cells(page) -> list[int]:
 
 
 def check_quiet(page, base: str, name: str, unchanged: bool = False) -> None:
-    """No dialog, no notification, no error, nothing from elsewhere; with ``unchanged``, the notebook not
-    marked as changed (showing a solution or running a cell does change it)."""
+    """No dialog, no notification, no error, nothing from elsewhere; with ``unchanged``,
+    the notebook not marked as changed (showing a solution or running a cell does change
+    it)."""
     assert page.locator(".jp-Dialog").count() == 0, (
         f"{name}: a dialog: {page.locator('.jp-Dialog').all_inner_texts()}"
     )
@@ -296,7 +307,9 @@ def book_exercise_numbers(built_book: Path, name: str) -> list[str]:
 
 
 def lab_exercise_numbers(page) -> tuple[list[str], list[str]]:
-    """The numbers in the exercises' titles, and in the headings before them, as JupyterLab shows them."""
+    """The numbers in the exercises' titles, and in the headings before them, as
+    JupyterLab shows them.
+    """
     found = page.evaluate(
         """panel => [Array.from(document.querySelectorAll(panel + ' aside.myst-exercise .myst-exercise-title')),
                      Array.from(document.querySelectorAll(panel + ' .jp-MarkdownCell h3'))]
@@ -314,7 +327,8 @@ def lab_exercise_numbers(page) -> tuple[list[str], list[str]]:
 
 
 def scroll_to(page, index: int) -> None:
-    # Twice: cells above may grow as they render (figures, MyST) and push the target down again.
+    # Twice: cells above may grow as they render (figures, MyST) and push the target
+    # down again.
     for _ in range(2):
         cell(page, index).scroll_into_view_if_needed()
         page.wait_for_timeout(300)
@@ -329,7 +343,8 @@ def test_every_notebook_opens_quietly_numbered_as_the_book_with_solutions_hidden
     numbers = book_exercise_numbers(built_book, name)
     titles, headings = lab_exercise_numbers(page)
     assert numbers and titles == numbers and headings == numbers, (
-        f"{name}: JupyterLab numbers the exercises {titles} (headings {headings}), the book {numbers}"
+        f"{name}: JupyterLab numbers the exercises {titles} "
+        f"(headings {headings}), the book {numbers}"
     )
 
     blocks = solutions(notebook)
@@ -358,8 +373,8 @@ def test_a_hidden_solution_shows_with_one_click(page, lab):
     scroll_to(page, heading)
     cell(page, heading).locator(".jp-showHiddenCellsButton").click()
     page.wait_for_function(
-        "([panel, index]) => !document.querySelector(panel + ` .jp-Cell[data-windowed-list-index='${index}']`)"
-        ".classList.contains('lm-mod-hidden')",
+        "([panel, index]) => !document.querySelector(panel + ` "
+        ".jp-Cell[data-windowed-list-index='${index}']`).classList.contains('lm-mod-hidden')",
         arg=[NOTEBOOK_PANEL, cells[-1]],
     )
     assert not set(cells) & set(hidden_cells(page))
@@ -389,7 +404,8 @@ def test_a_glossary_term_shows_its_entry(page, lab, screenshots):
         for entry in read_glossary(ROOT / "book" / "glossary.md")
         for term in entry.terms
     }
-    # The first term linked inside the first exercise's statement, with its definition in book/glossary.md.
+    # The first term linked inside the first exercise's statement, with its definition
+    # in book/glossary.md.
     first = next(
         i
         for i, c in enumerate(notebook["cells"])
@@ -445,8 +461,9 @@ def click_menu(page, menu: str, item: str) -> None:
 @pytest.mark.parametrize("name", ["01-direction.ipynb", "02-packets-and-flows.ipynb"])
 def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name):
     notebook = open_notebook(page, lab, name)
-    # Clearing the outputs also clears the execution counts: the new ones show when Run All has run every
-    # cell. (It also expands the outputs of cells collapsed one by one; the solutions stay hidden.)
+    # Clearing the outputs also clears the execution counts: the new ones show when Run
+    # All has run every cell. (It also expands the outputs of cells collapsed one by
+    # one; the solutions stay hidden.)
     click_menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function("""() => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
                                  .every(cell => cell.type !== 'code' || cell.executionCount === null)""")
@@ -456,7 +473,8 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
     )
     click_menu(page, "Run", "Run All Cells")
     code = [i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code"]
-    # Every code cell has run, in order, and none is running (from the notebook's model).
+    # Every code cell has run, in order, and none is running (from the notebook's
+    # model).
     page.wait_for_function(
         """count => { const cells = Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
                                     .filter(cell => cell.type === 'code');
@@ -473,7 +491,8 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
     )
     assert errors == [], f"{name}: error output after Run All: {errors[:3]}"
     shown = page.locator(
-        f"{NOTEBOOK_PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        f"{NOTEBOOK_PANEL} "
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
     )
     assert shown.count() == 0, (
         f"{name}: error output shown after Run All: {shown.all_inner_texts()[:3]}"
@@ -492,12 +511,12 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
     check_quiet(page, lab[0], name)
 
 
-# --- `make lab` and the settings it points JupyterLab at ----------------------------------------------
+# --- `make lab` and the settings it points JupyterLab at ------------------------------
 
 
 def test_make_lab_opens_notebook_00_with_the_course_settings():
-    # --no-print-directory: under `make test` this make is a sub-make, which would otherwise print
-    # "Leaving directory" after the command.
+    # --no-print-directory: under `make test` this make is a sub-make, which would
+    # otherwise print "Leaving directory" after the command.
     result = subprocess.run(
         ["make", "--no-print-directory", "-n", "lab"],
         cwd=ROOT,
@@ -511,7 +530,8 @@ def test_make_lab_opens_notebook_00_with_the_course_settings():
 
 
 def test_the_course_settings_name_settings_jupyterlab_has():
-    # A misspelt plugin or setting would be ignored without a word: check each against the installed schemas.
+    # A misspelt plugin or setting would be ignored without a word: check each against
+    # the installed schemas.
     schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
     overrides = json.loads(
         (LAB_SETTINGS / "overrides.json").read_text(encoding="utf-8")

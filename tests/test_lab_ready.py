@@ -1,7 +1,9 @@
-"""ingress_egress.lab on small hand-made notebooks: made ready for JupyterLab, compared, reset.
+"""ingress_egress.lab on small hand-made notebooks: made ready for JupyterLab, compared,
+reset.
 
-The notebooks here are written the way authors write the course's: an ``{exercise}`` per question,
-gated ``solution-start``/``solution-end`` around the solution's cells, ``{term}`` roles.
+The notebooks here are written the way authors write the course's: an ``{exercise}`` per
+question, gated ``solution-start``/``solution-end`` around the solution's cells,
+``{term}`` roles.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ def code(text: str, output: str = "") -> dict:
 
 
 def exercise(label: str, question: str = "Which way?") -> list[dict]:
-    """An exercise as the notebooks write it: statement, answer cell, gated solution (code, then prose)."""
+    """An exercise as the notebooks write it: statement, answer cell, gated solution
+    (code, then prose).
+    """
     return [
         md(f":::{{exercise}}\n:label: {label}\n{question}\n:::"),
         code("answer = None\n_ = check(label, answer)", "Not answered yet.\n"),
@@ -102,7 +106,8 @@ def test_front_matter_numbers_the_exercises_by_chapter(entries):
 def test_front_matter_already_there_keeps_its_other_keys(entries):
     notebook = a_notebook(exercise("ex-02-a"))
     notebook["cells"][0]["source"] = (
-        "---\nnumbering:\n  exercise:\n    enumerator: 7.%s\n  figure: false\nauthor: A\n---\n# T"
+        "---\nnumbering:\n  exercise:\n    enumerator: "
+        "7.%s\n  figure: false\nauthor: A\n---\n# T"
     )
     front_matter, body = split_front_matter(
         make_lab_ready(notebook, "02-x.ipynb", entries)["cells"][0]["source"]
@@ -197,8 +202,8 @@ def test_each_notebook_gets_its_glossary_before_resources_once(entries):
     assert [c["source"] for c in twice["cells"]].count("### Exercise 2.1") == 1
     assert cell["source"] == (
         f"{lab.GLOSSARY_LEAD}\n\n:::{{glossary}}\n"
-        "egress\n: Outwards, see ingress. Taught in [Direction](01-direction.ipynb).\n\n"
-        "inbound\n: Inwards.\n:::"
+        "egress\n: Outwards, see ingress. Taught in "
+        "[Direction](01-direction.ipynb).\n\ninbound\n: Inwards.\n:::"
     )
 
 
@@ -282,7 +287,7 @@ def test_the_command_checks_and_makes_ready(tmp_path, capsys):
     assert "already" in (course.main(["lab-ready", *args]), capsys.readouterr().out)[1]
 
 
-# --- the book's extension takes the front matter out again ----------------------------------------
+# --- the book's extension takes the front matter out again ----------------------------
 
 
 def load_book_extension():
@@ -328,12 +333,12 @@ def test_the_book_warns_when_the_front_matter_numbers_another_chapter(
         FakeApp, "notebooks/05-x", [nbformat.writes(nbformat.from_dict(ready))]
     )
     assert warnings == [
-        "the notebook numbers its exercises in JupyterLab with '2.%s', the book with '5.%s': "
-        "run `make lab-ready`"
+        "the notebook numbers its exercises in JupyterLab with '2.%s', the book with "
+        "'5.%s': run `make lab-ready`"
     ]
 
 
-# --- starting over ---------------------------------------------------------------------------------
+# --- starting over --------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -421,5 +426,6 @@ def test_reset_all_from_the_command_line(checkout, capsys):
     assert course.main(["changed", "--root", str(checkout)]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
         "  notebooks/Untitled.ipynb",
-        "`make reset NOTEBOOK=NN` puts notebook NN back as committed (your version is kept in backups/).",
+        "`make reset NOTEBOOK=NN` puts notebook NN back as "
+        "committed (your version is kept in backups/).",
     ]

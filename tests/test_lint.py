@@ -1,7 +1,8 @@
-"""Code style: ruff's lint rules and formatting hold everywhere, notebooks' code cells included.
+"""Code style: ruff's lint rules and formatting hold everywhere, notebooks' code cells
+included.
 
-The rules and the line length (the book's 88 columns) live in ``pyproject.toml``;
-``make format`` fixes most violations, ``make lint`` runs the same checks as these tests.
+The rules and the line length (the book's 88 columns) live in ``pyproject.toml``; ``make
+format`` fixes most violations, ``make lint`` runs the same checks as these tests.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ CONFIG = ROOT / "pyproject.toml"
 
 
 def ruff(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run the environment's pinned ruff (no cache: a check never writes into the course)."""
+    """Run the environment's pinned ruff (no cache: a check never writes into the
+    course).
+    """
     command = [sys.executable, "-m", "ruff", *args, "--no-cache"]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd)
 
@@ -118,9 +121,15 @@ def test_built_and_installed_files_are_not_checked(tmp_path, folder):
 
 
 def test_the_course_package_is_sorted_as_first_party(tmp_path):
-    sections = "import os\n\nimport numpy\n\nimport ingress_egress\n\nprint(os, numpy, ingress_egress)\n"
+    sections = (
+        "import os\n\nimport numpy\n\nimport "
+        "ingress_egress\n\nprint(os, numpy, ingress_egress)\n"
+    )
     (tmp_path / "sections.py").write_text(sections)
-    together = "import os\n\nimport ingress_egress\nimport numpy\n\nprint(os, numpy, ingress_egress)\n"
+    together = (
+        "import os\n\nimport ingress_egress\nimport "
+        "numpy\n\nprint(os, numpy, ingress_egress)\n"
+    )
     (tmp_path / "together.py").write_text(together)
     result = ruff(
         "check",

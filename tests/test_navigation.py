@@ -1,9 +1,10 @@
-"""Every notebook ends with a line that links the previous and the next notebook, in file order.
+"""Every notebook ends with a line that links the previous and the next notebook, in
+file order.
 
-A learner working alone in JupyterLab moves on from the last cell. That cell, after Resources, is a
-markdown line such as ``← [Start here](00-start-here.ipynb) · [Packets and flows](02-packets-and-flows.ipynb) →``:
-the first notebook has no previous one, the last no next one, and each link's text is the linked
-notebook's title (its H1).
+A learner working alone in JupyterLab moves on from the last cell. That cell, after
+Resources, is a markdown line such as ``← [Start here](00-start-here.ipynb) · [Packets
+and flows](02-packets-and-flows.ipynb) →``: the first notebook has no previous one, the
+last no next one, and each link's text is the linked notebook's title (its H1).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def title(path: Path) -> str:
 
 
 def navigation(text: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-    """The (text, file) of the previous and of the next link in a navigation line, or None."""
+    """The (text, file) of the previous and of the next link in a navigation line, or
+    None.
+    """
     previous, following = PREVIOUS.findall(text), NEXT.findall(text)
     if len(previous) > 1 or len(following) > 1:
         raise ValueError(f"more than one previous or next link in {text!r}")
@@ -43,7 +46,10 @@ def navigation(text: str) -> tuple[tuple[str, str] | None, tuple[str, str] | Non
 
 
 def test_navigation_parses_a_line():
-    line = "← [Start here](00-start-here.ipynb) · [Packets and flows](02-packets-and-flows.ipynb) →"
+    line = (
+        "← [Start here](00-start-here.ipynb) · [Packets and "
+        "flows](02-packets-and-flows.ipynb) →"
+    )
     assert navigation(line) == (
         ("Start here", "00-start-here.ipynb"),
         ("Packets and flows", "02-packets-and-flows.ipynb"),
@@ -97,5 +103,6 @@ def test_last_cell_links_previous_and_next_notebook(index):
             )
         else:
             assert found == (title(expected), expected.name), (
-                f"{path.name}: the {way} link should be [{title(expected)}]({expected.name}), found {found}"
+                f"{path.name}: the {way} link should be "
+                f"[{title(expected)}]({expected.name}), found {found}"
             )

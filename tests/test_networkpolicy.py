@@ -1,10 +1,11 @@
-"""NetworkPolicy semantics and validation: the Kubernetes documentation's examples, the API server's
-errors, and the shop's policies doing what their comments say.
+"""NetworkPolicy semantics and validation: the Kubernetes documentation's examples, the
+API server's errors, and the shop's policies doing what their comments say.
 
-Expected values come from the documentation's own prose about each example (kubernetes.io,
-"Network Policies" concept page and the NetworkPolicy API reference, read 2026-11-27), from the API
-server's validation code (``pkg/apis/networking/validation/validation.go``), or from the purpose column
-of ``data/k8s/connections.csv``, written before the policies were evaluated.
+Expected values come from the documentation's own prose about each example
+(kubernetes.io, "Network Policies" concept page and the NetworkPolicy API reference,
+read 2026-11-27), from the API server's validation code
+(``pkg/apis/networking/validation/validation.go``), or from the purpose column of
+``data/k8s/connections.csv``, written before the policies were evaluated.
 """
 
 from __future__ import annotations
@@ -62,9 +63,9 @@ def netpol(yaml_text: str) -> list[dict]:
     return list(load_manifests(yaml_text))
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # (a) The documentation's examples
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 TEST_NETWORK_POLICY = """
 apiVersion: networking.k8s.io/v1
@@ -120,9 +121,11 @@ def docs_cluster() -> Cluster:
 
 
 def test_docs_example_ingress(docs_cluster):
-    # "allows connections to all pods in the default namespace with the label role=db on TCP port 6379 from:
-    #  any pod in the default namespace with the label role=frontend; any pod in a namespace with the label
-    #  project=myproject; IP addresses in the ranges 172.17.0.0–172.17.0.255 and 172.17.2.0–172.17.255.255"
+    # "allows connections to all pods in the default namespace with the label role=db on
+    # TCP port 6379 from:
+    #  any pod in the default namespace with the label role=frontend; any pod in a
+    #  namespace with the label project=myproject; IP addresses in the ranges
+    #  172.17.0.0–172.17.0.255 and 172.17.2.0–172.17.255.255"
     c = docs_cluster
     assert c.allows("default/frontend", "default/db", 6379)
     assert c.allows("myproject-ns/anything", "default/db", 6379)
@@ -148,7 +151,8 @@ def test_docs_example_ingress(docs_cluster):
 
 
 def test_docs_example_egress(docs_cluster):
-    # "allows connections from any pod in the default namespace with the label role=db to CIDR 10.0.0.0/24
+    # "allows connections from any pod in the default namespace with the label role=db
+    # to CIDR 10.0.0.0/24
     #  on TCP port 5978"; the pod is isolated for egress, so nothing else leaves it
     c = docs_cluster
     assert c.allows("default/db", "10.0.0.1", 5978)
@@ -216,13 +220,13 @@ def allowed_sources(cluster: Cluster, dst: str, port: int = 80) -> list[str]:
 
 
 def test_docs_and_versus_or(alice_bob):
-    # one element with both selectors: "Pods with the label role=client in namespaces with the label
-    # user=alice"
+    # one element with both selectors: "Pods with the label role=client in namespaces
+    # with the label user=alice"
     assert allowed_sources(
         Cluster(alice_bob + netpol(AND_POLICY)), "default/server"
     ) == ["alice-ns/client"]
-    # two elements: "Pods in the local Namespace with the label role=client, or from any Pod in any
-    # namespace with the label user=alice"
+    # two elements: "Pods in the local Namespace with the label role=client, or from any
+    # Pod in any namespace with the label user=alice"
     assert allowed_sources(
         Cluster(alice_bob + netpol(OR_POLICY)), "default/server"
     ) == ["alice-ns/client", "alice-ns/other", "default/client"]
@@ -230,7 +234,8 @@ def test_docs_and_versus_or(alice_bob):
 
 DEFAULTS = {
     "default-deny-ingress": "spec: {podSelector: {}, policyTypes: [Ingress]}",
-    "allow-all-ingress": "spec: {podSelector: {}, ingress: [{}], policyTypes: [Ingress]}",
+    "allow-all-ingress": "spec: {podSelector: {}, ingress: [{}], "
+    "policyTypes: [Ingress]}",
     "default-deny-egress": "spec: {podSelector: {}, policyTypes: [Egress]}",
     "allow-all-egress": "spec: {podSelector: {}, egress: [{}], policyTypes: [Egress]}",
     "default-deny-all": "spec: {podSelector: {}, policyTypes: [Ingress, Egress]}",
@@ -257,8 +262,9 @@ def two_namespaces() -> list[dict]:
 
 
 def others(matrix: pd.DataFrame) -> pd.DataFrame:
-    """The matrix with each pod's cell to itself blanked (False): "a pod cannot block access to itself"
-    (concept page, read 2026-12-02), so those cells say nothing about the policies under test."""
+    """The matrix with each pod's cell to itself blanked (False): "a pod cannot block
+    access to itself" (concept page, read 2026-12-02), so those cells say nothing about
+    the policies under test."""
     out = matrix.copy()
     for ref in out.index.intersection(out.columns):
         out.loc[ref, ref] = False
@@ -267,12 +273,13 @@ def others(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def test_docs_default_policies(two_namespaces):
     base = two_namespaces
-    # deny ingress: nothing reaches team pods; "does not change the default egress isolation behavior"
+    # deny ingress: nothing reaches team pods; "does not change the default egress
+    # isolation behavior"
     m = Cluster(base + default_policy("default-deny-ingress")).reachability(80)
     assert not others(m).loc[:, ["team/a", "team/b"]].to_numpy().any()
     assert m.loc[["team/a", "team/b"], "other/c"].all()
-    # allow all ingress, even next to a deny: "allows all traffic ... even if policies are added that cause
-    # some pods to be treated as isolated"
+    # allow all ingress, even next to a deny: "allows all traffic ... even if policies
+    # are added that cause some pods to be treated as isolated"
     m = Cluster(
         base
         + default_policy("default-deny-ingress")
@@ -311,8 +318,8 @@ def test_docs_default_policies(two_namespaces):
 
 
 def test_docs_end_port_example():
-    # multi-port-egress: role=db pods may reach 10.0.0.0/24 over TCP "provided the target port is between
-    # the range 32000 and 32768" (inclusive)
+    # multi-port-egress: role=db pods may reach 10.0.0.0/24 over TCP "provided the
+    # target port is between the range 32000 and 32768" (inclusive)
     policy = netpol("""
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -343,8 +350,9 @@ spec:
 
 
 def test_policy_types_default():
-    # "If no policyTypes are specified ... Ingress will always be set and Egress will be set if the
-    # NetworkPolicy has any egress rules": an egress-only policy without policyTypes isolates ingress too
+    # "If no policyTypes are specified ... Ingress will always be set and Egress will be
+    # set if the NetworkPolicy has any egress rules": an egress-only policy without
+    # policyTypes isolates ingress too
     objects = [pod("default", "a", app="a"), pod("default", "b", app="b")]
     egress_only = netpol("""
 apiVersion: networking.k8s.io/v1
@@ -360,7 +368,8 @@ spec:
         "default/b", "default/a", 80
     )  # isolated for ingress with no ingress rules
     assert c.allows("default/a", "default/b", 80)
-    # policyTypes given explicitly as [Egress]: the ingress rules don't count and a is not isolated for ingress
+    # policyTypes given explicitly as [Egress]: the ingress rules don't count and a is
+    # not isolated for ingress
     explicit = netpol("""
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -372,7 +381,8 @@ spec:
   egress: [{}]
 """)
     assert Cluster(objects + explicit).allows("default/b", "default/a", 80)
-    # an ingress list that is empty and a missing one are the same: deny all ingress to selected pods
+    # an ingress list that is empty and a missing one are the same: deny all ingress to
+    # selected pods
     empty = netpol(
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: e}\n"
         "spec: {podSelector: {}, ingress: []}"
@@ -380,12 +390,14 @@ spec:
     assert not Cluster(objects + empty).allows("default/a", "default/b", 80)
 
 
-# ------------------------------------------------------------------------------------------------
-# Defaulting and "absent versus empty", rule by rule, against the API's own Go source (kubernetes/
-# kubernetes, read 2026-12-02): pkg/apis/networking/v1/defaults.go (SetDefaults_NetworkPolicy,
-# SetDefaults_NetworkPolicyPort), pkg/apis/networking/validation/validation.go and the field comments
-# of staging/src/k8s.io/api/networking/v1/types.go. Each expected value is read off that source.
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# Defaulting and "absent versus empty", rule by rule, against the API's own Go source
+# (kubernetes/ kubernetes, read 2026-12-02): pkg/apis/networking/v1/defaults.go
+# (SetDefaults_NetworkPolicy, SetDefaults_NetworkPolicyPort),
+# pkg/apis/networking/validation/validation.go and the field comments of
+# staging/src/k8s.io/api/networking/v1/types.go. Each expected value is read off that
+# source.
+# --------------------------------------------------------------------------------------
 
 
 def typed_policy(spec: dict | None, name: str = "p", namespace: str = "team") -> dict:
@@ -401,8 +413,8 @@ def typed_policy(spec: dict | None, name: str = "p", namespace: str = "team") ->
 
 # SetDefaults_NetworkPolicy:
 #     if len(obj.Spec.PolicyTypes) == 0 {
-#         obj.Spec.PolicyTypes = []PolicyType{PolicyTypeIngress}
-#         if len(obj.Spec.Egress) != 0 { obj.Spec.PolicyTypes = append(..., PolicyTypeEgress) }
+#         obj.Spec.PolicyTypes = []PolicyType{PolicyTypeIngress} if len(obj.Spec.Egress)
+#         != 0 { obj.Spec.PolicyTypes = append(..., PolicyTypeEgress) }
 #     }
 POLICY_TYPES_DEFAULTING = [
     ({"podSelector": {}}, ["Ingress"]),
@@ -439,14 +451,15 @@ def test_policy_types_defaulting_is_set_defaults_network_policy(spec, types):
 
 
 def test_an_empty_egress_list_without_policy_types_denies_no_egress(two_namespaces):
-    # The misconception notebook 10 teaches: `egress: []` looks like "no egress allowed", but with no
-    # policyTypes the default is [Ingress] only (len(egress) == 0), so the pods stay open for egress
-    # and are isolated for ingress instead.
+    # The misconception notebook 10 teaches: `egress: []` looks like "no egress
+    # allowed", but with no policyTypes the default is [Ingress] only (len(egress) ==
+    # 0), so the pods stay open for egress and are isolated for ingress instead.
     looks_like_deny_egress = typed_policy({"podSelector": {}, "egress": []})
     c = Cluster(two_namespaces + [looks_like_deny_egress])
     assert c.allows("team/a", "other/c", 80) and c.allows("team/a", "203.0.113.9", 443)
     assert not c.allows("other/c", "team/a", 80)
-    # Written with policyTypes: [Egress], the same empty list does deny every egress connection.
+    # Written with policyTypes: [Egress], the same empty list does deny every egress
+    # connection.
     deny_egress = typed_policy(
         {"podSelector": {}, "policyTypes": ["Egress"], "egress": []}
     )
@@ -467,10 +480,11 @@ def test_an_empty_egress_list_without_policy_types_denies_no_egress(two_namespac
     ],
 )
 def test_absent_pod_selector_selects_every_pod_of_the_namespace(two_namespaces, spec):
-    # types.go, NetworkPolicySpec.PodSelector: "This field is optional. If it is not specified, it
-    # defaults to an empty selector." (a struct, not a pointer; kubernetes PR #131354 made the
-    # comment say so). `spec` itself is optional too: with every field defaulted, a policy without a
-    # spec selects every pod of its namespace with policyTypes [Ingress]: a default deny for ingress.
+    # types.go, NetworkPolicySpec.PodSelector: "This field is optional. If it is not
+    # specified, it defaults to an empty selector." (a struct, not a pointer; kubernetes
+    # PR #131354 made the comment say so). `spec` itself is optional too: with every
+    # field defaulted, a policy without a spec selects every pod of its namespace with
+    # policyTypes [Ingress]: a default deny for ingress.
     policy = typed_policy(spec)
     assert validate_network_policy(policy) == []
     c = Cluster(two_namespaces + [policy])
@@ -507,8 +521,9 @@ def rule_cluster(two_namespaces: list[dict], rule: dict | None) -> Cluster:
     ],
 )
 def test_ports_and_peers_absent_or_empty_match_everything(two_namespaces, rule):
-    # types.go, NetworkPolicyIngressRule: ports "If this field is empty or missing, this rule matches
-    # all ports"; from "If this field is empty or missing, this rule matches all sources".
+    # types.go, NetworkPolicyIngressRule: ports "If this field is empty or missing, this
+    # rule matches all ports"; from "If this field is empty or missing, this rule
+    # matches all sources".
     c = rule_cluster(two_namespaces, rule)
     for src in ("team/b", "other/c", "198.51.100.7"):
         for port, protocol in ((80, "TCP"), (5432, "TCP"), (53, "UDP"), (9, "SCTP")):
@@ -516,7 +531,8 @@ def test_ports_and_peers_absent_or_empty_match_everything(two_namespaces, rule):
 
 
 def test_an_empty_peer_is_refused_not_read_as_everyone():
-    # validation.go, ValidateNetworkPolicyPeer: numPeers == 0 -> field.Required(..., "must specify a peer")
+    # validation.go, ValidateNetworkPolicyPeer: numPeers == 0 -> field.Required(...,
+    # "must specify a peer")
     errors = validate_network_policy(
         typed_policy({"podSelector": {}, "egress": [{"to": [{}]}]})
     )
@@ -528,11 +544,13 @@ def test_an_empty_peer_is_refused_not_read_as_everyone():
 @pytest.mark.parametrize(
     "peer, sources",
     [
-        # types.go, NetworkPolicyPeer.podSelector: "if present but empty, it selects all pods ... Otherwise
-        # [without namespaceSelector] it selects the pods matching podSelector in the policy's own namespace"
+        # types.go, NetworkPolicyPeer.podSelector: "if present but empty, it selects all
+        # pods ... Otherwise [without namespaceSelector] it selects the pods matching
+        # podSelector in the policy's own namespace"
         ({"podSelector": {}}, {"team/b"}),
-        # namespaceSelector: "if present but empty, it selects all namespaces ... Otherwise [without
-        # podSelector] it selects all pods in the namespaces selected by namespaceSelector"
+        # namespaceSelector: "if present but empty, it selects all namespaces ...
+        # Otherwise [without podSelector] it selects all pods in the namespaces selected
+        # by namespaceSelector"
         ({"namespaceSelector": {}}, {"team/b", "other/c"}),
         ({"namespaceSelector": {}, "podSelector": {}}, {"team/b", "other/c"}),
         (
@@ -556,7 +574,8 @@ def test_empty_selectors_in_a_peer(two_namespaces, peer, sources):
 
 @pytest.mark.parametrize("excepts", [None, []])
 def test_ip_block_except_absent_or_empty_excepts_nothing(two_namespaces, excepts):
-    # types.go, IPBlock.except: "a slice of CIDRs that should not be included"; none listed, none removed
+    # types.go, IPBlock.except: "a slice of CIDRs that should not be included"; none
+    # listed, none removed
     block = {"cidr": "198.51.100.0/24"} | (
         {} if excepts is None else {"except": excepts}
     )
@@ -568,8 +587,9 @@ def test_ip_block_except_absent_or_empty_excepts_nothing(two_namespaces, excepts
 
 
 def test_protocol_defaults_to_tcp_and_port_absent_means_every_port(two_namespaces):
-    # SetDefaults_NetworkPolicyPort: "Default any undefined Protocol fields to TCP"; types.go, port:
-    # "If this field is not provided, this matches all port names and numbers."
+    # SetDefaults_NetworkPolicyPort: "Default any undefined Protocol fields to TCP";
+    # types.go, port: "If this field is not provided, this matches all port names and
+    # numbers."
     policy = parse_network_policy(
         typed_policy({"podSelector": {}, "ingress": [{"ports": [{"port": 53}]}]})
     )
@@ -583,11 +603,11 @@ def test_protocol_defaults_to_tcp_and_port_absent_means_every_port(two_namespace
     assert not c.allows("other/c", "team/a", 53, "TCP")
 
 
-# ------------------------------------------------------------------------------------------------
-# A pod cannot block traffic to itself: concept page, "Other pods that are allowed (exception: a pod
-# cannot block access to itself)", read 2026-12-02. The e2e suite agrees (reachability.go,
-# AllowLoopback: "loopback logic follows no policy").
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# A pod cannot block traffic to itself: concept page, "Other pods that are allowed
+# (exception: a pod cannot block access to itself)", read 2026-12-02. The e2e suite
+# agrees (reachability.go, AllowLoopback: "loopback logic follows no policy").
+# --------------------------------------------------------------------------------------
 
 
 def test_a_pod_cannot_block_traffic_to_itself(two_namespaces):
@@ -703,7 +723,8 @@ def test_selector_expressions_semantics():
 
 
 def test_named_ports_resolve_on_the_destination():
-    # "metrics" is 9090 on one pod and 9153 on another: an egress rule naming it follows each destination
+    # "metrics" is 9090 on one pod and 9153 on another: an egress rule naming it follows
+    # each destination
     objects = [
         pod("default", "scraper", app="scraper"),
         pod("default", "app", [("metrics", 9090, "TCP")], app="app"),
@@ -801,7 +822,8 @@ def test_ip_block_semantics_and_pod_addresses():
         and not v6.contains("2001:db8:1::1")
         and not v6.contains("10.0.0.1")
     )
-    # a pod's address given as src is that pod; an ipBlock covering pod addresses matches the pods
+    # a pod's address given as src is that pod; an ipBlock covering pod addresses
+    # matches the pods
     objects = [pod("default", "a", app="a"), pod("default", "b", app="b")]
     objects[1]["status"] = {"podIP": "10.9.0.2"}
     objects[0]["status"] = {"podIPs": [{"ip": "10.9.0.1"}, {"ip": "fd00::1"}]}
@@ -846,8 +868,8 @@ def test_explain_structure_and_text(docs_cluster):
     text = str(e)
     assert text.splitlines()[0] == "default/batch -> default/db on 6379/TCP: DENIED"
     assert (
-        "source default/batch matches none of from[0] ipBlock 172.17.0.0/16 except 172.17.1.0/24"
-        in text
+        "source default/batch matches none of from[0] "
+        "ipBlock 172.17.0.0/16 except 172.17.1.0/24" in text
     )
     ok = docs_cluster.explain("default/frontend", "default/db", 6379)
     assert (
@@ -987,8 +1009,8 @@ def random_cluster(seed: int) -> list[dict]:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_matrix_agrees_with_pair_by_pair_evaluation(seed):
-    # two implementations of the same rules (numpy matrices, and the per-pair walk behind explain) must
-    # agree on every cell, for several ports and protocols
+    # two implementations of the same rules (numpy matrices, and the per-pair walk
+    # behind explain) must agree on every cell, for several ports and protocols
     c = Cluster(random_cluster(seed))
     for port, protocol in [
         (80, "TCP"),
@@ -1008,91 +1030,112 @@ def test_matrix_agrees_with_pair_by_pair_evaluation(seed):
                 )
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # (b) Validation: the API server's errors, with the object and the field path
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def bad_policy(spec_yaml: str) -> str:
     return (
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: shop}\n"
-        + spec_yaml
+        "apiVersion: networking.k8s.io/v1\nkind: "
+        "NetworkPolicy\nmetadata: {name: bad, namespace: shop}\n" + spec_yaml
     )
 
 
 INVALID = [
     (
-        "spec: {podSelector: {}, ingress: [{from: [{podSelector: {}}, {ipBlock: {cidr: 10.0.0.0/33}}]}]}",
-        'spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value, '
-        "(e.g. 10.9.8.0/24 or 2001:db8::/64)",
+        "spec: {podSelector: {}, ingress: [{from: [{podSelector: "
+        "{}}, {ipBlock: {cidr: 10.0.0.0/33}}]}]}",
+        'spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a '
+        "valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
     ),
     (
         "spec: {podSelector: {}, egress: [{to: [{ipBlock: {cidr: 10.0.0.5/8}}]}]}",
-        'spec.egress[0].to[0].ipBlock.cidr: Invalid value: "10.0.0.5/8": must not have bits set beyond the prefix length',
+        'spec.egress[0].to[0].ipBlock.cidr: Invalid value: "10.0.0.5/8": '
+        "must not have bits set beyond the prefix length",
     ),
     (
         "spec: {podSelector: {}, egress: [{to: [{ipBlock: {cidr: not-a-cidr}}]}]}",
-        'spec.egress[0].to[0].ipBlock.cidr: Invalid value: "not-a-cidr": must be a valid CIDR value',
+        "spec.egress[0].to[0].ipBlock.cidr: Invalid value: "
+        '"not-a-cidr": must be a valid CIDR value',
     ),
     (
-        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 172.17.0.0/16, except: [172.18.1.0/24]}}]}]}",
-        'spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "172.18.1.0/24": must be a strict subset of `cidr`',
+        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: "
+        "172.17.0.0/16, except: [172.18.1.0/24]}}]}]}",
+        "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "
+        '"172.18.1.0/24": must be a strict subset of `cidr`',
     ),
     (
-        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 172.17.0.0/16, except: [172.17.0.0/16]}}]}]}",
-        'spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "172.17.0.0/16": must be a strict subset of `cidr`',
+        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: "
+        "172.17.0.0/16, except: [172.17.0.0/16]}}]}]}",
+        "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "
+        '"172.17.0.0/16": must be a strict subset of `cidr`',
     ),
     (
-        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {except: [10.0.0.0/24]}}]}]}",
+        "spec: {podSelector: {}, ingress: [{from: "
+        "[{ipBlock: {except: [10.0.0.0/24]}}]}]}",
         "spec.ingress[0].from[0].ipBlock.cidr: Required value",
     ),
     (
         "spec: {podSelector: {}, egress: [{ports: [{port: 32000, endPort: 31000}]}]}",
-        "spec.egress[0].ports[0].endPort: Invalid value: 31000: must be greater than or equal to `port`",
+        "spec.egress[0].ports[0].endPort: Invalid value: 31000: "
+        "must be greater than or equal to `port`",
     ),
     (
         "spec: {podSelector: {}, egress: [{ports: [{port: http, endPort: 9000}]}]}",
-        "spec.egress[0].ports[0].endPort: Invalid value: 9000: may not be specified when `port` is non-numeric",
+        "spec.egress[0].ports[0].endPort: Invalid value: 9000: may "
+        "not be specified when `port` is non-numeric",
     ),
     (
         "spec: {podSelector: {}, egress: [{ports: [{protocol: TCP, endPort: 9000}]}]}",
-        "spec.egress[0].ports[0].endPort: Invalid value: 9000: may not be specified when `port` is not specified",
+        "spec.egress[0].ports[0].endPort: Invalid value: 9000: may "
+        "not be specified when `port` is not specified",
     ),
     (
         "spec: {podSelector: {}, ingress: [{ports: [{protocol: ICMP, port: 8}]}]}",
-        'spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"',
+        "spec.ingress[0].ports[0].protocol: Unsupported value: "
+        '"ICMP": supported values: "TCP", "UDP", "SCTP"',
     ),
     (
         "spec: {podSelector: {}, ingress: [{ports: [{protocol: tcp, port: 80}]}]}",
-        'spec.ingress[0].ports[0].protocol: Unsupported value: "tcp": supported values: "TCP", "UDP", "SCTP"',
+        "spec.ingress[0].ports[0].protocol: Unsupported value: "
+        '"tcp": supported values: "TCP", "UDP", "SCTP"',
     ),
     (
         "spec: {podSelector: {}, ingress: [{ports: [{port: 70000}]}]}",
-        "spec.ingress[0].ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive",
+        "spec.ingress[0].ports[0].port: Invalid value: 70000: "
+        "must be between 1 and 65535, inclusive",
     ),
     (
         'spec: {podSelector: {}, ingress: [{ports: [{port: "80"}]}]}',
-        'spec.ingress[0].ports[0].port: Invalid value: "80": must contain at least one letter (a-z)',
+        'spec.ingress[0].ports[0].port: Invalid value: "80": '
+        "must contain at least one letter (a-z)",
     ),
     (
         "spec: {podSelector: {}, ingress: [{ports: [{port: http_alt}]}]}",
-        'spec.ingress[0].ports[0].port: Invalid value: "http_alt": must contain only alpha-numeric characters',
+        'spec.ingress[0].ports[0].port: Invalid value: "http_alt": '
+        "must contain only alpha-numeric characters",
     ),
     (
         "spec: {podSelector: {}, ingress: [{from: [{}]}]}",
         "spec.ingress[0].from[0]: Required value: must specify a peer",
     ),
     (
-        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
-        "spec.ingress[0].from[0]: Forbidden: may not specify both ipBlock and another peer",
+        "spec: {podSelector: {}, ingress: [{from: [{ipBlock: "
+        "{cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
+        "spec.ingress[0].from[0]: Forbidden: may not "
+        "specify both ipBlock and another peer",
     ),
     (
         "spec: {podSelector: {}, policyTypes: [Ingres]}",
-        'spec.policyTypes[0]: Unsupported value: "Ingres": supported values: "Ingress", "Egress"',
+        'spec.policyTypes[0]: Unsupported value: "Ingres": '
+        'supported values: "Ingress", "Egress"',
     ),
     (
-        "spec: {podSelector: {matchExpressions: [{key: app, operator: Equals, values: [a]}]}}",
-        'spec.podSelector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator',
+        "spec: {podSelector: {matchExpressions: [{key: "
+        "app, operator: Equals, values: [a]}]}}",
+        "spec.podSelector.matchExpressions[0].operator: Invalid "
+        'value: "Equals": not a valid selector operator',
     ),
     (
         "spec: {podSelector: {matchExpressions: [{key: app, operator: In}]}}",
@@ -1100,9 +1143,10 @@ INVALID = [
         "must be specified when `operator` is 'In' or 'NotIn'",
     ),
     (
-        "spec: {podSelector: {matchExpressions: [{key: app, operator: Exists, values: [a]}]}}",
-        "spec.podSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
-        "'DoesNotExist'",
+        "spec: {podSelector: {matchExpressions: [{key: "
+        "app, operator: Exists, values: [a]}]}}",
+        "spec.podSelector.matchExpressions[0].values: Forbidden: may not be specified "
+        "when `operator` is 'Exists' or 'DoesNotExist'",
     ),
     (
         "spec: {podSelector: {matchLabels: {canary: true}}}",
@@ -1134,7 +1178,8 @@ def test_every_error_is_reported_and_the_file_is_named(tmp_path):
     path.write_text(
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n"
         + bad_policy(
-            "spec: {podSelector: {}, ingress: [{ports: [{protocol: ICMP, port: 80, endPort: 79}]}], policyTypes: [In]}"
+            "spec: {podSelector: {}, ingress: [{ports: [{protocol: ICMP, "
+            "port: 80, endPort: 79}]}], policyTypes: [In]}"
         )
     )
     with pytest.raises(ManifestError) as caught:
@@ -1165,9 +1210,9 @@ def test_validation_accepts_the_documented_examples():
         assert validate_network_policy(netpol(text)[0]) == []
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The shop's policies do what the manifests' comments and connections.csv say
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -1213,9 +1258,10 @@ def test_shop_payment_provider_range(shop):
 
 
 def test_shop_everything_else_is_closed(shop):
-    # count by hand from policies.yaml: in shop and payments, pod-to-pod TCP 8080 is allowed for exactly
-    # controller->frontend, controller->api, frontend->api and api->payments (shop/db and shop/cache listen
-    # elsewhere); pods outside shop and payments are not isolated towards each other
+    # count by hand from policies.yaml: in shop and payments, pod-to-pod TCP 8080 is
+    # allowed for exactly controller->frontend, controller->api, frontend->api and
+    # api->payments (shop/db and shop/cache listen elsewhere); pods outside shop and
+    # payments are not isolated towards each other
     m = shop.reachability(8080)
     fenced = [p for p in shop.pod_names if p.split("/")[0] in ("shop", "payments")]
     allowed = sorted(
@@ -1229,9 +1275,9 @@ def test_shop_everything_else_is_closed(shop):
     ]
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The pictures: what they draw is what the model says
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_ingress_routes_of_the_shop(shop):

@@ -1,20 +1,24 @@
-"""The behaviours the upstream NetworkPolicy e2e suite asserts, reproduced on the same model.
+"""The behaviours the upstream NetworkPolicy e2e suite asserts, reproduced on the same
+model.
 
-Source: kubernetes/kubernetes ``test/e2e/network/netpol/network_policy.go`` (with ``model.go``,
-``policies.go`` and ``reachability.go`` beside it), read 2026-11-27. That suite creates namespaces
-``x``, ``y``, ``z`` (labelled ``ns: <name>``, plus the automatic ``kubernetes.io/metadata.name``) with
-pods ``a``, ``b``, ``c`` (labelled ``pod: <name>``), each serving ports 80 and 81 over TCP, UDP and SCTP
-on container ports named ``serve-80-tcp``, ``serve-81-udp``, ... It then creates policies and checks
-the whole pod-by-pod truth table against an expectation built from "everything allowed" with a few
-``Expect``/``ExpectPeer``/``ExpectAllIngress``/``ExpectAllEgress`` edits. The tests below build the
-same policies as manifests and the same expectation with the same edits, and compare. Each test names
-the upstream case it reproduces. Newer versions of the suite create only the pods a case needs; the
-full 3 x 3 model is used here for every case (the expectations are written per peer, so they carry over).
+Source: kubernetes/kubernetes ``test/e2e/network/netpol/network_policy.go`` (with
+``model.go``, ``policies.go`` and ``reachability.go`` beside it), read 2026-11-27. That
+suite creates namespaces ``x``, ``y``, ``z`` (labelled ``ns: <name>``, plus the
+automatic ``kubernetes.io/metadata.name``) with pods ``a``, ``b``, ``c`` (labelled
+``pod: <name>``), each serving ports 80 and 81 over TCP, UDP and SCTP on container ports
+named ``serve-80-tcp``, ``serve-81-udp``, ... It then creates policies and checks the
+whole pod-by-pod truth table against an expectation built from "everything allowed" with
+a few ``Expect``/``ExpectPeer``/``ExpectAllIngress``/``ExpectAllEgress`` edits. The
+tests below build the same policies as manifests and the same expectation with the same
+edits, and compare. Each test names the upstream case it reproduces. Newer versions of
+the suite create only the pods a case needs; the full 3 x 3 model is used here for every
+case (the expectations are written per peer, so they carry over).
 
-A pod's connection to itself is checked apart: the concept page says "a pod cannot block access to
-itself" (read 2026-12-02), and upstream's ``Reachability.AllowLoopback`` expects exactly that ("loopback
-logic follows no policy"), so every diagonal cell must be allowed. (Upstream's ``ignoreLoopback`` only
-keeps a plugin's failure there from failing the suite.)
+A pod's connection to itself is checked apart: the concept page says "a pod cannot block
+access to itself" (read 2026-12-02), and upstream's ``Reachability.AllowLoopback``
+expects exactly that ("loopback logic follows no policy"), so every diagonal cell must
+be allowed. (Upstream's ``ignoreLoopback`` only keeps a plugin's failure there from
+failing the suite.)
 """
 
 from __future__ import annotations
@@ -84,8 +88,9 @@ def policy(
     egress: list | None = None,
     types: list[str] | None = None,
 ) -> dict:
-    """A NetworkPolicy as GenNetworkPolicyWithNameAndPodSelector + SetSpecIngressRules/SetSpecEgressRules
-    build it: SetSpecIngressRules adds "Ingress" to policyTypes, SetSpecEgressRules adds "Egress"."""
+    """A NetworkPolicy as GenNetworkPolicyWithNameAndPodSelector +
+    SetSpecIngressRules/SetSpecEgressRules build it: SetSpecIngressRules adds "Ingress"
+    to policyTypes, SetSpecEgressRules adds "Egress"."""
     spec: dict = {"podSelector": pod_selector or {}}
     policy_types = []
     if ingress is not None:
@@ -146,7 +151,9 @@ def _peer_matches(peer: tuple[str, str], ref: str) -> bool:
 def validate(
     policies: list[dict], expected: Reachability, port: int, protocol: str = "TCP"
 ) -> None:
-    """ValidateOrFail: compare every pair; loopback as AllowLoopback sets it (always allowed)."""
+    """ValidateOrFail: compare every pair; loopback as AllowLoopback sets it (always
+    allowed).
+    """
     cluster = Cluster(model_objects() + policies)
     matrix = cluster.reachability(port, protocol)
     for pod in ALL:  # Reachability.AllowLoopback, after the other edits
@@ -169,12 +176,13 @@ def validate(
     assert not disagree
 
 
-# ------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("protocol", ["TCP", "UDP", "SCTP"])
 def test_default_deny_ingress(protocol):
-    # "should support a 'default-deny-ingress' policy" (TCP; and the UDP and SCTP contexts)
+    # "should support a 'default-deny-ingress' policy" (TCP; and the UDP and SCTP
+    # contexts)
     expected = Reachability()
     expected.expect_peer(("", ""), ("x", ""), False)
     validate([policy("deny-ingress", "x", ingress=[])], expected, 80, protocol)
@@ -189,7 +197,8 @@ def test_default_deny_all():
 
 
 def test_allow_from_pods_within_server_namespace_by_pod_selector():
-    # "should enforce policy to allow traffic from pods within server namespace based on PodSelector"
+    # "should enforce policy to allow traffic from pods within server namespace based on
+    # PodSelector"
     p = policy(
         "x-a-allows-x-b",
         "x",
@@ -234,7 +243,9 @@ def test_allow_ingress_from_pods_in_all_namespaces():
     [
         {
             "matchLabels": {NS_LABEL: "y"}
-        },  # "... based on NamespaceSelector" and "... MatchLabels using default ns label"
+            # "... based on NamespaceSelector" and "... MatchLabels using default ns
+            # label"
+        },
         {
             "matchExpressions": [{"key": NS_LABEL, "operator": "In", "values": ["y"]}]
         },  # "... with MatchExpressions"
@@ -242,9 +253,10 @@ def test_allow_ingress_from_pods_in_all_namespaces():
     ],
 )
 def test_allow_only_from_a_different_namespace(selector):
-    # "should enforce policy to allow traffic only from a different namespace, based on NamespaceSelector"
-    # "should enforce policy based on NamespaceSelector with MatchExpressions"
-    # "should enforce policy to allow traffic based on NamespaceSelector with MatchLabels using default ns label"
+    # "should enforce policy to allow traffic only from a different namespace, based on
+    # NamespaceSelector" "should enforce policy based on NamespaceSelector with
+    # MatchExpressions" "should enforce policy to allow traffic based on
+    # NamespaceSelector with MatchLabels using default ns label"
     p = policy(
         "allow-client-a-via-ns-selector",
         "x",
@@ -311,7 +323,8 @@ def test_pod_selector_or_namespace_selector():
 
 
 def test_pod_selector_and_namespace_selector():
-    # "should enforce policy based on PodSelector and NamespaceSelector": one peer with both = AND
+    # "should enforce policy based on PodSelector and NamespaceSelector": one peer with
+    # both = AND
     p = policy(
         "allow-ns-y-podselector-and-nsselector",
         "x",
@@ -396,8 +409,8 @@ def test_any_pod_selectors():
 
 @pytest.mark.parametrize("protocol", ["TCP", "UDP", "SCTP"])
 def test_only_from_a_pod_in_a_different_namespace(protocol):
-    # "should enforce policy to allow traffic only from a pod in a different namespace based on
-    # PodSelector and NamespaceSelector" (TCP, UDP and SCTP contexts)
+    # "should enforce policy to allow traffic only from a pod in a different namespace
+    # based on PodSelector and NamespaceSelector" (TCP, UDP and SCTP contexts)
     p = policy(
         "allow-ns-y-pod-a-via-namespace-pod-selector",
         "x",
@@ -519,7 +532,8 @@ def test_ingress_from_namespace_on_one_named_port():
 
 
 def test_egress_on_one_named_port():
-    # "should allow egress access on one named port": the name is resolved on the destination pod
+    # "should allow egress access on one named port": the name is resolved on the
+    # destination pod
     p = policy(
         "allow-egress",
         "x",
@@ -533,7 +547,8 @@ def test_egress_on_one_named_port():
 
 
 def test_updated_policy():
-    # "should enforce updated policy": allow-all, then the same policy with no ingress rules
+    # "should enforce updated policy": allow-all, then the same policy with no ingress
+    # rules
     allow = policy(
         "allow-all-mutate-to-deny-all", "x", {"matchLabels": {}}, ingress=[{}]
     )
@@ -545,7 +560,8 @@ def test_updated_policy():
 
 
 def test_ingress_from_updated_namespace():
-    # "should allow ingress access from updated namespace": a namespace label added later
+    # "should allow ingress access from updated namespace": a namespace label added
+    # later
     p = policy(
         "allow-client-a-via-ns-selector",
         "x",
@@ -571,7 +587,8 @@ def test_ingress_from_updated_namespace():
 
 
 def test_ingress_from_updated_pod_and_to_updated_pod():
-    # "should allow ingress access from updated pod" and "should deny ingress access to updated pod"
+    # "should allow ingress access from updated pod" and "should deny ingress access to
+    # updated pod"
     allow_b2 = policy(
         "allow-client-a-via-pod-selector",
         "x",
@@ -604,7 +621,8 @@ def test_ingress_from_updated_pod_and_to_updated_pod():
 
 
 def test_deny_ingress_from_pods_on_other_namespaces():
-    # "should deny ingress from pods on other namespaces": from: podSelector {} = this namespace only
+    # "should deny ingress from pods on other namespaces": from: podSelector {} = this
+    # namespace only
     p = policy(
         "deny-empty-policy",
         "x",
@@ -617,7 +635,8 @@ def test_deny_ingress_from_pods_on_other_namespaces():
 
 
 def test_deny_egress_from_pod_and_from_namespace():
-    # "should deny egress from pods based on PodSelector" and "... from all pods in a namespace"
+    # "should deny egress from pods based on PodSelector" and "... from all pods in a
+    # namespace"
     one = Reachability()
     one.expect_all_egress("x/a", False)
     validate(
@@ -650,8 +669,8 @@ def test_ingress_and_egress_specified_together():
 
 
 def test_client_side_egress_denial_wins_over_server_allow():
-    # "should support denying of egress traffic on the client side (even if the server explicitly
-    # allows this traffic)"
+    # "should support denying of egress traffic on the client side (even if the server
+    # explicitly allows this traffic)"
     egress = policy(
         "allow-to-ns-y-pod-a",
         "x",
@@ -693,8 +712,8 @@ def test_client_side_egress_denial_wins_over_server_allow():
 
 
 def test_egress_to_server_in_different_namespace():
-    # "should enforce egress policy allowing traffic to a server in a different namespace based on
-    # PodSelector and NamespaceSelector"
+    # "should enforce egress policy allowing traffic to a server in a different
+    # namespace based on PodSelector and NamespaceSelector"
     p = policy(
         "allow-to-ns-y-pod-a",
         "x",
@@ -717,7 +736,8 @@ def test_egress_to_server_in_different_namespace():
 
 
 def test_ingress_any_port_on_a_specific_protocol():
-    # "should enforce ingress policy allowing any port traffic to a server on a specific protocol"
+    # "should enforce ingress policy allowing any port traffic to a server on a specific
+    # protocol"
     p = policy(
         "allow-ingress-by-proto",
         "x",
@@ -731,8 +751,9 @@ def test_ingress_any_port_on_a_specific_protocol():
 
 
 def test_allow_all_takes_precedence_ingress_and_egress():
-    # "should enforce multiple ingress policies with ingress allow-all policy taking precedence" and
-    # "should enforce multiple egress policies with egress allow-all policy taking precedence"
+    # "should enforce multiple ingress policies with ingress allow-all policy taking
+    # precedence" and "should enforce multiple egress policies with egress allow-all
+    # policy taking precedence"
     only80 = policy(
         "allow-ingress-port-80",
         "x",
@@ -778,8 +799,9 @@ def large_cidr(ip: str) -> str:
 
 
 def test_egress_to_server_in_cidr_block():
-    # "should allow egress access to server in CIDR block" (ipBlock with a pod's IP: see the module
-    # docstring of ingress_egress.k8s.networkpolicy for why pod IPs match ipBlocks here)
+    # "should allow egress access to server in CIDR block" (ipBlock with a pod's IP: see
+    # the module docstring of ingress_egress.k8s.networkpolicy for why pod IPs match
+    # ipBlocks here)
     p = policy(
         "allow-client-a-via-cidr-egress-rule",
         "x",
@@ -833,8 +855,8 @@ def test_except_clause_and_overlap_with_a_second_policy():
 
 
 def test_ingress_and_egress_controlled_independently():
-    # "should enforce policies to check ingress and egress policies can be controlled independently
-    # based on PodSelector"
+    # "should enforce policies to check ingress and egress policies can be controlled
+    # independently based on PodSelector"
     allow_egress = policy(
         "allow-egress-for-target", "x", pods_labelled(pod="a"), egress=[{}]
     )
@@ -848,7 +870,8 @@ def test_ingress_and_egress_controlled_independently():
 
 
 def test_sctp_is_not_tcp():
-    # "should not mistakenly treat 'protocol: SCTP' as 'protocol: TCP', even if the plugin doesn't support SCTP"
+    # "should not mistakenly treat 'protocol: SCTP' as 'protocol: TCP', even if the
+    # plugin doesn't support SCTP"
     deny = policy("deny-ingress", "x", ingress=[])
     sctp = policy(
         "allow-only-sctp-ingress-on-port-81",
@@ -859,8 +882,8 @@ def test_sctp_is_not_tcp():
     expected = Reachability()
     expected.expect_peer(("", ""), ("x", ""), False)
     validate([deny, sctp], expected, 81, "TCP")
-    # "should properly isolate pods that are selected by a policy allowing SCTP, even if the plugin
-    # doesn't support SCTP"
+    # "should properly isolate pods that are selected by a policy allowing SCTP, even if
+    # the plugin doesn't support SCTP"
     sctp80 = policy(
         "allow-only-sctp-ingress-on-port-80",
         "x",
@@ -886,7 +909,8 @@ def test_udp_only_policy_does_not_allow_tcp():
 
 
 def test_egress_namespace_selector_not_in_with_default_ns_label():
-    # "should enforce policy based on NamespaceSelector with MatchExpressions using default ns label"
+    # "should enforce policy based on NamespaceSelector with MatchExpressions using
+    # default ns label"
     p = policy(
         "allow-ns-y-match-selector-for-immutable-ns-label",
         "x",

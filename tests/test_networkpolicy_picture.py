@@ -1,10 +1,12 @@
-"""The cluster pictures: what the graph says, and that the drawings stay readable in the book.
+"""The cluster pictures: what the graph says, and that the drawings stay readable in the
+book.
 
-The readability rule is the course's (``ingress_egress.plotting``): the smallest text renders at 9 px
-or more in the book's 784 px column. The geometry checks read the drawn artists back (each carries a
-``gid`` naming what it is) and compare their boxes on the rendered canvas: no port label covers a
-pod's name or shape, and no arrow crosses the box of a namespace neither of its ends belongs to.
-The expected verdicts come from ``Cluster.allows``, tested on its own in ``test_networkpolicy*.py``.
+The readability rule is the course's (``ingress_egress.plotting``): the smallest text
+renders at 9 px or more in the book's 784 px column. The geometry checks read the drawn
+artists back (each carries a ``gid`` naming what it is) and compare their boxes on the
+rendered canvas: no port label covers a pod's name or shape, and no arrow crosses the
+box of a namespace neither of its ends belongs to. The expected verdicts come from
+``Cluster.allows``, tested on its own in ``test_networkpolicy*.py``.
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def test_connection_graph_judges_every_edge(shop, connections):
     # the controller's forwards to frontend and api carry the Ingress routes
     to_api = list(graph.get_edge_data(CONTROLLER, "shop/api").values())
     assert to_api[0]["kind"] == "route" and "shop.example.com/api" in to_api[0]["paths"]
-    # the arrow into the controller names the hosts the Ingress lists, one per line, and no "*"
+    # the arrow into the controller names the hosts the Ingress lists, one per line, and
+    # no "*"
     into = list(graph.get_edge_data(INTERNET, CONTROLLER).values())[0]
     assert into["label"].split("\n") == ["api.example.com", "shop.example.com"]
     # a policy that cuts the controller off shows the route as denied
@@ -185,7 +188,8 @@ def test_no_port_label_covers_a_pod_or_its_name(shop, connections):
 
 
 def test_no_arrow_crosses_a_namespace_it_does_not_touch(shop, connections):
-    # e.g. payments -> 203.0.113.10 must not run through the ingress-nginx box as if through the controller
+    # e.g. payments -> 203.0.113.10 must not run through the ingress-nginx box as if
+    # through the controller
     fig, axes = draw_both_panels(shop, connections)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -266,7 +270,8 @@ def test_reachability_heatmap_marks_and_readability(shop):
     assert ax.get_xlabel().startswith("destination") and ax.get_ylabel().startswith(
         "source"
     )
-    # the diagonal: one dotted outline per pod, each on an allowed cell (a pod cannot block itself)
+    # the diagonal: one dotted outline per pod, each on an allowed cell (a pod cannot
+    # block itself)
     outlines = [p for p in ax.patches if p.get_linestyle() == ":"]
     assert len(outlines) == len(shop.pod_names)
     assert all(matrix.loc[p, p] for p in shop.pod_names)

@@ -1,9 +1,11 @@
-"""Every notebook is executed, follows the course skeleton, is in the book, and is ready for JupyterLab.
+"""Every notebook is executed, follows the course skeleton, is in the book, and is ready
+for JupyterLab.
 
-nbval (run on notebooks/ by `make test`) compares stored outputs with fresh ones; these checks make
-sure there is something to compare, and that each notebook keeps the shape a learner relies on.
-The last checks are what `make lab-ready` gives a notebook for JupyterLab (exercise numbers,
-collapsed solutions, the kernel's name), re-derived here from the notebook itself.
+nbval (run on notebooks/ by `make test`) compares stored outputs with fresh ones; these
+checks make sure there is something to compare, and that each notebook keeps the shape a
+learner relies on. The last checks are what `make lab-ready` gives a notebook for
+JupyterLab (exercise numbers, collapsed solutions, the kernel's name), re-derived here
+from the notebook itself.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def test_every_code_cell_was_executed_in_order(notebook):
 
 
 def test_no_wall_clock_timings_stored(notebook):
-    # nbclient records execution times in cell metadata unless told not to (`make execute` does).
+    # nbclient records execution times in cell metadata unless told not to (`make
+    # execute` does).
     name, nb = notebook
     timed = [i for i, cell in enumerate(nb["cells"]) if "execution" in cell["metadata"]]
     assert timed == [], f"{name}: cells {timed} carry execution timestamps"
@@ -184,7 +187,7 @@ def test_kernelspec_is_python3(notebook):
     assert nb["metadata"]["kernelspec"]["name"] == "python3", name
 
 
-# --- ready for JupyterLab (`make lab-ready`) ---------------------------------------------------------
+# --- ready for JupyterLab (`make lab-ready`) ------------------------------------------
 
 
 def source(cell: dict) -> str:
@@ -198,15 +201,17 @@ def test_exercises_are_numbered_by_chapter_in_jupyterlab(notebook):
     front_matter, _ = split_front_matter(first)
     enumerator = front_matter.get("numbering", {}).get("exercise", {}).get("enumerator")
     assert enumerator == f"{int(name[:2])}.%s", (
-        f"{name}: JupyterLab would number the exercises with {enumerator!r}, not as chapter {int(name[:2])} "
+        f"{name}: JupyterLab would number the exercises with "
+        f"{enumerator!r}, not as chapter {int(name[:2])} "
         "of the book; run `make lab-ready`"
     )
 
 
 def test_solutions_are_hidden_in_jupyterlab_under_collapsed_headings(notebook):
-    # JupyterLab hides the cells after a collapsed heading up to the next heading of its level or
-    # higher: each solution gets a collapsed "#### Solution to Exercise N.k", each exercise a
-    # "### Exercise N.k" that ends the previous solution's section. The book leaves both out.
+    # JupyterLab hides the cells after a collapsed heading up to the next heading of its
+    # level or higher: each solution gets a collapsed "#### Solution to Exercise N.k",
+    # each exercise a "### Exercise N.k" that ends the previous solution's section. The
+    # book leaves both out.
     name, nb = notebook
     chapter = int(name[:2])
     labels = re.findall(r":::\{exercise\}\n:label: (\S+)", markdown(nb))
@@ -241,8 +246,8 @@ def test_solutions_are_hidden_in_jupyterlab_under_collapsed_headings(notebook):
             start
         ), f"{name}: {expected!r} should {'' if start else 'not '}be stored collapsed"
         if start:
-            # The collapsed section ends at the solution's end: the next heading of level 4 or higher
-            # comes right after solution-end.
+            # The collapsed section ends at the solution's end: the next heading of
+            # level 4 or higher comes right after solution-end.
             end = next(
                 i
                 for i in range(index, len(cells))
@@ -252,13 +257,15 @@ def test_solutions_are_hidden_in_jupyterlab_under_collapsed_headings(notebook):
                 (i, m) for i, m in headings if i > index and m and len(m.group(1)) <= 4
             )
             assert following[0] == end + 1, (
-                f"{name}: the collapsed solution of {label} would also hide cells {end + 1}..{following[0] - 1}"
+                f"{name}: the collapsed solution of {label} would also "
+                f"hide cells {end + 1}..{following[0] - 1}"
             )
 
 
 def test_opening_in_jupyterlab_does_not_change_the_notebook(notebook):
-    # JupyterLab writes the running kernel's display name into the notebook when it opens it; the same
-    # name stored means the notebook is not marked as changed (and autosave does not rewrite it).
+    # JupyterLab writes the running kernel's display name into the notebook when it
+    # opens it; the same name stored means the notebook is not marked as changed (and
+    # autosave does not rewrite it).
     name, nb = notebook
     installed = (
         KernelSpecManager()

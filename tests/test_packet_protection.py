@@ -1,8 +1,9 @@
-"""QUIC Initial packet protection, checked against the published test vectors of each specification.
+"""QUIC Initial packet protection, checked against the published test vectors of each
+specification.
 
-Every expected value below is copied from the document named beside it (FIPS 197, RFC 5869, the
-GCM specification of McGrew and Viega, RFC 9001 Appendix A, RFC 9369 Appendix A), not from the
-module's own output.
+Every expected value below is copied from the document named beside it (FIPS 197, RFC
+5869, the GCM specification of McGrew and Viega, RFC 9001 Appendix A, RFC 9369 Appendix
+A), not from the module's own output.
 """
 
 from __future__ import annotations

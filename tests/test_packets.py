@@ -1,4 +1,6 @@
-"""Frames built by ingress_egress.packets, checked by other parsers (dpkt, tshark) and by the RFCs' arithmetic."""
+"""Frames built by ingress_egress.packets, checked by other parsers (dpkt, tshark) and
+by the RFCs' arithmetic.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +31,9 @@ def frame_of(
 
 
 def rfc1071(data: bytes) -> int:
-    """The checksum exactly as RFC 1071 section 4.1 writes it in C: add 16-bit words, fold carries."""
+    """The checksum exactly as RFC 1071 section 4.1 writes it in C: add 16-bit words,
+    fold carries.
+    """
     total, count, i = 0, len(data), 0
     while count > 1:
         total += (data[i] << 8) + data[i + 1]
@@ -42,9 +46,9 @@ def rfc1071(data: bytes) -> int:
     return ~total & 0xFFFF
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Checksums, recomputed by dpkt (which fills in zeroed checksums when it packs a packet)
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def recomputed_by_dpkt(frame: bytes) -> tuple[int, int, int, int]:
@@ -121,7 +125,9 @@ def test_icmp_checksums_agree_with_dpkt():
 
 
 def test_unseen_bytes_count_in_lengths_and_as_zeros_in_the_checksum():
-    """A segment with 1000 unseen bytes has the checksum of the same segment with 1000 zero bytes."""
+    """A segment with 1000 unseen bytes has the checksum of the same segment with 1000
+    zero bytes.
+    """
     short = pk.tcp(CLIENT, SERVER, 1, 2, seq=5, payload=b"abc", unseen=1000)
     full = pk.tcp(CLIENT, SERVER, 1, 2, seq=5, payload=b"abc" + bytes(1000))
     assert len(short) == 20 + 3 and short[16:18] == full[16:18]
@@ -129,9 +135,9 @@ def test_unseen_bytes_count_in_lengths_and_as_zeros_in_the_checksum():
     assert int.from_bytes(packet[2:4], "big") == 20 + 20 + 3 + 1000  # IPv4 total length
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # TCP: the handshake, sequence and acknowledgement numbers (RFC 9293)
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def parsed(connection: pk.TcpConnection) -> list[dpkt.tcp.TCP]:
@@ -173,7 +179,8 @@ def test_handshake_data_and_teardown_numbers():
     )
     request = segs[3]
     assert request.seq == client_isn + 1 and len(request.data) == 500
-    # 200,000 bytes from the server: 64,240 + 64,240 + 64,240 + 7,280, ACKed after the 2nd and the 4th.
+    # 200,000 bytes from the server: 64,240 + 64,240 + 64,240 + 7,280, ACKed after the
+    # 2nd and the 4th.
     data = [s for s in segs if s.sport == 80 and s.data]
     assert [s.seq - server_isn - 1 for s in data] == [0, 64240, 128480, 192720]
     client_acks = [
@@ -268,9 +275,9 @@ def test_connection_errors():
         )
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Applications, parsed by dpkt
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def test_dns_query_and_answers_parse():
@@ -410,9 +417,9 @@ def test_ethernet_padding_only_when_asked():
     assert received[:42] == sent and received[42:] == bytes(18)
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # tshark reads a small capture of these frames without complaint
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(

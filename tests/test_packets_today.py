@@ -1,7 +1,9 @@
-"""The frame builders for today's protocols, read back by an independent parser (dpkt) or by hand.
+"""The frame builders for today's protocols, read back by an independent parser (dpkt)
+or by hand.
 
-QUIC headers and varints come from RFC 9000's own examples; ECH, DNS TXT and HTTPS records are
-parsed by dpkt; the NAT rewrite is compared with building the translated packet from scratch.
+QUIC headers and varints come from RFC 9000's own examples; ECH, DNS TXT and HTTPS
+records are parsed by dpkt; the NAT rewrite is compared with building the translated
+packet from scratch.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from ingress_egress import packets as pk
 
 
 def ones_complement_sum(data: bytes) -> int:
-    """RFC 1071's sum, written out here so the check does not lean on the builders' own code."""
+    """RFC 1071's sum, written out here so the check does not lean on the builders' own
+    code.
+    """
     data += b"\x00" * (len(data) % 2)
     total = 0
     for i in range(0, len(data), 2):
@@ -133,7 +137,8 @@ def test_txt_answer_as_dpkt_reads_it():
 def test_https_answer_rdata():
     ech = pk.ech_config("ech.example.net", bytes(32))
     message = pk.dns_https_response(9, "wiki.example.org", alpn=["h3", "h2"], ech=ech)
-    # dpkt does not know the HTTPS record (RFC 9460), so read it by hand: header, question, answer.
+    # dpkt does not know the HTTPS record (RFC 9460), so read it by hand: header,
+    # question, answer.
     assert struct.unpack("!HHHHHH", message[:12]) == (9, 0x8180, 1, 1, 0, 0)
     question_end = 12 + len(b"\x04wiki\x07example\x03org\x00") + 4
     pointer, rtype, rclass, ttl, size = struct.unpack(

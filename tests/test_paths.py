@@ -1,9 +1,10 @@
 """The learning paths of book/paths.yml against the notebooks themselves.
 
-The minutes are recomputed here from the notebooks' own "**Time to learn**" lines, read with this
-file's own patterns, and the budgets come from the course's issue: a 2-hour class fits 120 minutes
-and a 4-hour workshop 240, breaks included (each has at least one break); self-study takes between
-6 and 11.5 hours, breaks not counted (a learner alone takes them as they like).
+The minutes are recomputed here from the notebooks' own "**Time to learn**" lines, read
+with this file's own patterns, and the budgets come from the course's issue: a 2-hour
+class fits 120 minutes and a 4-hour workshop 240, breaks included (each has at least one
+break); self-study takes between 6 and 11.5 hours, breaks not counted (a learner alone
+takes them as they like).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ BUDGETS = {
 
 
 def notebook_facts(path: Path) -> dict:
-    """Minutes, teaching sections and exercise labels of one notebook, read without the package."""
+    """Minutes, teaching sections and exercise labels of one notebook, read without the
+    package.
+    """
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     text = "\n".join(
         "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
@@ -71,7 +74,9 @@ def chosen(value, everything: list[str]) -> list[str]:
 
 
 def expected_minutes(step: dict) -> tuple[int, int, int]:
-    """(teaching, exercises, break) minutes of one step, by the rule stated in paths.yml."""
+    """(teaching, exercises, break) minutes of one step, by the rule stated in
+    paths.yml.
+    """
     if "break" in step:
         return 0, 0, step["break"]
     facts = FACTS[step["notebook"]]
@@ -128,9 +133,10 @@ def test_fits_its_budget(path_id):
 
 
 def test_self_study_is_the_whole_course():
-    """Every notebook and section; at least three exercises of each notebook (all of one with fewer), none
-    of the capstone's, which need the learner's own files. (With eleven notebooks of lessons, every
-    exercise of every one no longer fits the day's nine hours.)"""
+    """Every notebook and section; at least three exercises of each notebook (all of one
+    with fewer), none of the capstone's, which need the learner's own files. (With
+    eleven notebooks of lessons, every exercise of every one no longer fits the day's
+    nine hours.)"""
     steps = PATHS["self-study"]["steps"]
     assert [step["notebook"] for step in steps] == sorted(FACTS)
     for step in steps:

@@ -1,4 +1,6 @@
-"""The figure-size measure behind the rule that figure text renders at 9 px or more in the book."""
+"""The figure-size measure behind the rule that figure text renders at 9 px or more in
+the book.
+"""
 
 from __future__ import annotations
 
@@ -88,7 +90,8 @@ def test_every_charge_category_has_one_okabe_ito_colour():
     assert set(CATEGORY_COLORS.values()) <= set(
         OKABE_ITO[:7]
     )  # black is kept for non-charges
-    # The kinds a figure stacks side by side (the bill's paid classes) never share a colour.
+    # The kinds a figure stacks side by side (the bill's paid classes) never share a
+    # colour.
     paid = [
         "internet_out",
         "cdn_out",

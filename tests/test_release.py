@@ -1,8 +1,9 @@
-"""Release metadata: one version everywhere, a dated changelog, and a citation file that validates.
+"""Release metadata: one version everywhere, a dated changelog, and a citation file that
+validates.
 
-The version lives in ``pyproject.toml``; ``CITATION.cff`` and the newest release heading of
-``CHANGELOG.md`` must say the same, and ``CITATION.cff`` must be valid Citation File Format 1.2.0
-(checked against the format's own JSON Schema, kept in ``tests/schemas``).
+The version lives in ``pyproject.toml``; ``CITATION.cff`` and the newest release heading
+of ``CHANGELOG.md`` must say the same, and ``CITATION.cff`` must be valid Citation File
+Format 1.2.0 (checked against the format's own JSON Schema, kept in ``tests/schemas``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def project_version() -> str:
 
 @pytest.fixture(scope="module")
 def citation() -> dict:
-    # YAML 1.2 as CFF uses it: dates stay strings for the schema, as cffconvert reads them.
+    # YAML 1.2 as CFF uses it: dates stay strings for the schema, as cffconvert reads
+    # them.
     text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     return yaml.load(text, Loader=yaml.BaseLoader)
 

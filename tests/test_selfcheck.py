@@ -1,7 +1,9 @@
-"""Self-checks: the normalisation rules, right and wrong answers, and their wiring into the notebooks.
+"""Self-checks: the normalisation rules, right and wrong answers, and their wiring into
+the notebooks.
 
-The right answers used here come from hand computations and from the documented ground truth of
-the generated data, not from the registry (which holds only hashes) nor from the notebooks' outputs.
+The right answers used here come from hand computations and from the documented ground
+truth of the generated data, not from the registry (which holds only hashes) nor from
+the notebooks' outputs.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 
-# --- normalisation rules --------------------------------------------------------------------------
+# --- normalisation rules --------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -146,7 +148,7 @@ def test_digest_is_sha256_of_label_and_normalised_answer():
     )  # the label salts the hash
 
 
-# --- right answers, computed independently ------------------------------------------------------------
+# --- right answers, computed independently --------------------------------------------
 
 
 def mm1k_loss(rho: float, k: int) -> float:
@@ -154,15 +156,18 @@ def mm1k_loss(rho: float, k: int) -> float:
 
 
 def mm1k_delay_ms(rho: float, k: int, mu: float = 2500.0) -> float:
-    """Mean time in system of the packets that get in (Little's law), for an M/M/1/K queue."""
+    """Mean time in system of the packets that get in (Little's law), for an M/M/1/K
+    queue.
+    """
     p = [(1 - rho) * rho**n / (1 - rho ** (k + 1)) for n in range(k + 1)]
     number = sum(n * pn for n, pn in enumerate(p))
     return 1000 * number / (rho * mu * (1 - p[-1]))
 
 
 def doh_entry_seconds_left() -> float:
-    """Seconds left at 10:10:00 for the DoH connection's conntrack entry: the kernel's 432,000 s
-    ESTABLISHED timeout after its last packet, that packet found by dpkt in the LAN capture."""
+    """Seconds left at 10:10:00 for the DoH connection's conntrack entry: the kernel's
+    432,000 s ESTABLISHED timeout after its last packet, that packet found by dpkt in
+    the LAN capture."""
     last = None
     with open(ROOT / "data" / "captures" / "office-router-lan.pcapng", "rb") as f:
         for ts, buf in dpkt.pcapng.Reader(f):
@@ -178,8 +183,9 @@ def doh_entry_seconds_left() -> float:
 
 
 def reputation_false_alarms(min_names: int = 20) -> int:
-    """(day, host) pairs after the history with 20 or more distinct names under a domain whose
-    characters reach 3.5 bits each, among hosts that did not leak: written out with Counter."""
+    """(day, host) pairs after the history with 20 or more distinct names under a domain
+    whose characters reach 3.5 bits each, among hosts that did not leak: written out
+    with Counter."""
     total = 0
     for number in egress_days.EVALUATION:
         if number in egress_days.HISTORY:
@@ -208,10 +214,11 @@ SMALLEST_K = next(k for k in itertools.count(1) if mm1k_loss(0.9, k) < 0.01)
 
 
 def sender_pays_ingress_nginx() -> float:
-    """ingress-nginx's zone crossings under "the sender pays both sides", from the plan of the shipped day
-    (not from its flow log): its requests to frontend and api pods in other zones, and the load balancer's
-    hop in both directions (the node's side is the controller's) when node and pod are in different zones;
-    2 x 0.01 USD per GB of 2^30 bytes, 30 days."""
+    """ingress-nginx's zone crossings under "the sender pays both sides", from the plan
+    of the shipped day (not from its flow log): its requests to frontend and api pods in
+    other zones, and the load balancer's hop in both directions (the node's side is the
+    controller's) when node and pod are in different zones; 2 x 0.01 USD per GB of 2^30
+    bytes, 30 days."""
     from ingress_egress.datagen.flowlogs import day_plan
 
     day = day_plan()
@@ -235,12 +242,14 @@ RIGHT = {
     "ex-00-pod-to-api": ["egress", "egress", "egress"],
     "ex-00-download-bill": "Egress",
     "ex-00-two-pods": ["internal", "egress", "ingress"],
-    # 1370 data segments (ceil(2e6 / 1460)) with 54 bytes of headers each, the SYN-ACK (54 + 12
-    # bytes of options) and the FIN (54 bytes, padded to Ethernet's 60-byte minimum)
+    # 1370 data segments (ceil(2e6 / 1460)) with 54 bytes of headers each, the SYN-ACK
+    # (54 + 12 bytes of options) and the FIN (54 bytes, padded to Ethernet's 60-byte
+    # minimum)
     "ex-01-server-egress": 2_000_000 + math.ceil(2_000_000 / 1460) * 54 + 66 + 60,
-    # the upload from the laptop's capture: 5,243,580 bytes in ceil(/1460) = 3592 segments, one ACK
-    # (60 bytes, padded) per two; in: SYN-ACK 66, 1796 ACKs, the 380-byte answer + 54, FIN 60;
-    # out: SYN 66, handshake ACK 54, 3592 data frames, FIN 54, last ACK 54
+    # the upload from the laptop's capture: 5,243,580 bytes in ceil(/1460) = 3592
+    # segments, one ACK (60 bytes, padded) per two; in: SYN-ACK 66, 1796 ACKs, the
+    # 380-byte answer + 54, FIN 60; out: SYN 66, handshake ACK 54, 3592 data frames, FIN
+    # 54, last ACK 54
     "ex-01-packets-vs-bytes": [
         (1 + 1796 + 1 + 1) / (1 + 1796 + 1 + 1 + 1 + 1 + 3592 + 1 + 1),
         (66 + 1796 * 60 + 434 + 60)
@@ -258,10 +267,11 @@ RIGHT = {
     "ex-04-daytime-thief": ["night"],
     # ports alone let 443 to anywhere through; no DNS answer named 198.51.100.77
     "ex-04-port-443": "name-based",
-    # the notebook's prose: "steady" and "no DNS" fire for one pair only, the exfiltration
+    # the notebook's prose: "steady" and "no DNS" fire for one pair only, the
+    # exfiltration
     "ex-04-indicator-alone": ["no_dns", "steady"],
-    # the module's documented ground truth: the scanner's TCP 22, 23, 80, 443, 445, 3389, 8080 and
-    # UDP 1900 (its ping has no port), and the spoofed SYN's port
+    # the module's documented ground truth: the scanner's TCP 22, 23, 80, 443, 445,
+    # 3389, 8080 and UDP 1900 (its ping has no port), and the spoofed SYN's port
     "ex-05-wan-only": [
         22,
         23,
@@ -275,14 +285,17 @@ RIGHT = {
     ],
     "ex-05-time-left": doh_entry_seconds_left(),
     "ex-05-names-threshold": reputation_false_alarms(),
-    # every packet the office sends out goes to TCP or UDP 443, or to the resolver on UDP 53
+    # every packet the office sends out goes to TCP or UDP 443, or to the resolver on
+    # UDP 53
     "ex-05-doh-blind": 0,
     # AWS: 100 GB free then 0.09 USD; Google Cloud: 1 GiB free then 0.12 USD
     "ex-06-free-allowance": [100 + 45 / 0.09, 1 + 45 / 0.12],
     "ex-06-average-price": (10_240 * 0.09 - 10_340 * 0.085) / (0.088 - 0.085),
-    # Google, 5,000 GiB: Premium 1 free, 1,024 at 0.12, 3,975 at 0.11; Standard 200 free, 4,800 at 0.085
+    # Google, 5,000 GiB: Premium 1 free, 1,024 at 0.12, 3,975 at 0.11; Standard 200
+    # free, 4,800 at 0.085
     "ex-06-standard-tier": [1_024 * 0.12 + 3_975 * 0.11, 4_800 * 0.085],
-    # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080; 500 GB: 400 x 0.09
+    # direct 10,240 x 0.09 + 9,660 x 0.085; CloudFront 10,240 x 0.085 + 8,736 x 0.080;
+    # 500 GB: 400 x 0.09
     "ex-06-cdn-or-not": [1_742.70 - 1_569.28, 1_742.70 - 1_569.28, 400 * 0.09],
     "ex-07-nat-hours": 3 * 365 * 24 * 0.045,
     "ex-08-predict-routes": [
@@ -294,14 +307,16 @@ RIGHT = {
     ],
     "ex-08-api-v2": "Prefix",
     "ex-08-city-shops": ["berlin.example.com"],
-    # the first path of the first rule carries the pathType; /healthz is that rule's third path
+    # the first path of the first rule carries the pathType; /healthz is that rule's
+    # third path
     "ex-08-api-server-says": [
         "spec.rules[0].http.paths[0].pathType",
         "spec.rules[0].http.paths[2].path",
     ],
     # namespace-wide policies cover the new pod; no egress rule selects it for the api
-    # paths and header values are case-sensitive; DELETE misses the POST rule; /v1/paymentsx is not below
-    # /v1/payments (path elements); on port 80 only the redirect route (statusCode 301) is attached
+    # paths and header values are case-sensitive; DELETE misses the POST rule;
+    # /v1/paymentsx is not below /v1/payments (path elements); on port 80 only the
+    # redirect route (statusCode 301) is attached
     "ex-09-predict-routes": [
         "shop/frontend:80",
         "shop/api:8080",
@@ -323,13 +338,16 @@ RIGHT = {
         math.floor(0.05 * 28 * 288) * 5 / 60,
         math.floor(0.05 * 31 * 288) * 5 / 60,
     ],
-    # 30 packets from the bucket, the 31st once 20 bytes per 8 us have refilled 1000; bucket = 64 kB
-    # minus the tokens earned in the 63 packet times before the last packet
+    # 30 packets from the bucket, the 31st once 20 bytes per 8 us have refilled 1000;
+    # bucket = 64 kB minus the tokens earned in the 63 packet times before the last
+    # packet
     "ex-12-police-burst": [31_000, 64_000 - 2.5e6 * 63 * 8e-6],
     "ex-12-buffer-size": [SMALLEST_K, mm1k_delay_ms(0.9, SMALLEST_K)],
-    # four api pods, one in us-east-1c: 3 of 4 elsewhere; PreferClose keeps it in the zone
+    # four api pods, one in us-east-1c: 3 of 4 elsewhere; PreferClose keeps it in the
+    # zone
     "ex-11-spread-the-api": [3 / 4, 0.0],
-    # only the nodes with a controller pod (one in us-east-1a, one in us-east-1b) answer the health check
+    # only the nodes with a controller pod (one in us-east-1a, one in us-east-1b) answer
+    # the health check
     "ex-11-local-policy": [2, "client"],
     # 2 endpoints x 3 zones x 730 h x 0.01 USD, over 0.045 - 0.01 USD saved per GB
     "ex-11-endpoint-break-even": 2 * 3 * 730 * 0.01 / (0.045 - 0.01),
@@ -499,11 +517,13 @@ def test_registry_holds_hashes_rules_and_hints():
         assert len(expected.hint) > 20, label
 
 
-# --- wiring into the notebooks --------------------------------------------------------------------------
+# --- wiring into the notebooks --------------------------------------------------------
 
 
 def notebook_cells(path: Path) -> list[dict]:
-    """The notebook's own cells (without the headings and glossary `make lab-ready` adds for JupyterLab)."""
+    """The notebook's own cells (without the headings and glossary `make lab-ready` adds
+    for JupyterLab).
+    """
     return [
         dict(cell, text="".join(cell["source"]))
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]

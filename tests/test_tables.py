@@ -1,4 +1,6 @@
-"""The course's table formats: what a reader sees in each cell, and HTML that is stable and id-safe."""
+"""The course's table formats: what a reader sees in each cell, and HTML that is stable
+and id-safe.
+"""
 
 from __future__ import annotations
 
@@ -102,7 +104,9 @@ def test_a_format_for_a_column_that_is_not_there_is_an_error(bill, kwargs, messa
 
 
 def test_a_grouped_table_with_missing_labels_can_be_shown():
-    """groupby(..., dropna=False) gives index levels with missing labels, as notebook 02's summary has."""
+    """groupby(..., dropna=False) gives index levels with missing labels, as notebook
+    02's summary has.
+    """
     packets = pd.DataFrame(
         {
             "direction": ["internal", "not IP", "internal"],

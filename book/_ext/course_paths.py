@@ -2,16 +2,17 @@
 
 Two directives, for Markdown pages:
 
-- ```` ```{learning-paths} ```` : one row per path, its minutes of teaching, exercises and breaks;
-- ```` ```{learning-path} class-2h ```` : one path step by step: each notebook (linked), the
-  sections it covers (linked to their headings), the exercises it sets (as cross-references, so
-  they show the book's own numbers), the minutes and the running total. With ``:notes:``, the
-  instructor's note for each step follows the table.
+- ```` ```{learning-paths} ```` : one row per path, its minutes of teaching, exercises
+  and breaks;
+- ```` ```{learning-path} class-2h ```` : one path step by step: each notebook (linked),
+  the sections it covers (linked to their headings), the exercises it sets (as
+  cross-references, so they show the book's own numbers), the minutes and the running
+  total. With ``:notes:``, the instructor's note for each step follows the table.
 
-Both read ``book/paths.yml`` through :mod:`ingress_egress.course`, which takes every minute from
-the notebooks' "**Time to learn**" lines: the pages cannot disagree with the notebooks, and a path
-that names a section or an exercise a notebook does not have fails the (strict) build. The page
-is rebuilt when the paths file or a notebook changes.
+Both read ``book/paths.yml`` through :mod:`ingress_egress.course`, which takes every
+minute from the notebooks' "**Time to learn**" lines: the pages cannot disagree with the
+notebooks, and a path that names a section or an exercise a notebook does not have fails
+the (strict) build. The page is rebuilt when the paths file or a notebook changes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ NOTEBOOKS = "notebooks"
 
 
 def heading_anchor(title: str) -> str:
-    """The anchor MyST gives a ``##`` heading (``myst_heading_anchors``): its text, slugified."""
+    """The anchor MyST gives a ``##`` heading (``myst_heading_anchors``): its text,
+    slugified.
+    """
     return default_slugify(title.replace("`", ""))
 
 
@@ -59,7 +62,9 @@ class _PathsDirective(SphinxDirective):
 
 
 def _list_table(header: list[str], rows: list[list[list[str]]]) -> list[str]:
-    """A MyST list-table; each cell is a list of Markdown lines (several lines make a bullet list)."""
+    """A MyST list-table; each cell is a list of Markdown lines (several lines make a
+    bullet list).
+    """
     lines = ["````{list-table}", ":header-rows: 1", ":class: learning-path-table", ""]
     for row in [[[h] for h in header]] + rows:
         for i, cell in enumerate(row):
@@ -108,7 +113,8 @@ class LearningPathDirective(_PathsDirective):
         paths = self.load()
         if self.arguments[0] not in paths:
             raise self.error(
-                f"learning-path: no path {self.arguments[0]!r} in {PATHS_FILE} (it has {list(paths)})"
+                f"learning-path: no path {self.arguments[0]!r} in "
+                f"{PATHS_FILE} (it has {list(paths)})"
             )
         path = paths[self.arguments[0]]
         totals = path.totals()
@@ -121,7 +127,8 @@ class LearningPathDirective(_PathsDirective):
         markdown = [
             path.summary,
             "",
-            f"**{minutes(totals['total'])}** ({clock(totals['total'])}): {', '.join(parts)}.",
+            f"**{minutes(totals['total'])}** "
+            f"({clock(totals['total'])}): {', '.join(parts)}.",
             "",
         ]
         rows = []
@@ -178,7 +185,8 @@ class LearningPathDirective(_PathsDirective):
             if notes:
                 markdown += ["", "Notes for the instructor:", ""]
                 markdown += [
-                    f"- Step {n} ({'break' if s.kind == 'break' else s.number}): {s.note}"
+                    f"- Step {n} "
+                    f"({'break' if s.kind == 'break' else s.number}): {s.note}"
                     for n, s in notes
                 ]
         return self.render(markdown, ["learning-path"])

@@ -1,15 +1,16 @@
-"""Sphinx extension: links to the course's repository only where a repository is configured.
+"""Sphinx extension: links to the course's repository only where a repository is
+configured.
 
 A copy of the course is published from some repository, which ``_config.yml`` may name
-(``repository: url:``). With a URL, every page gets the theme's repository button, each notebook
-page its Binder launch button (``launch_buttons``), and each page's footer a "report a problem
-with this page" link that opens a new issue in that repository, its title naming the page and its
-body the page's source file and the course's version. Without a URL (the default: a book built
-from a fresh copy knows no repository) none of them appears, so nothing points at a repository
-that does not exist.
+(``repository: url:``). With a URL, every page gets the theme's repository button, each
+notebook page its Binder launch button (``launch_buttons``), and each page's footer a
+"report a problem with this page" link that opens a new issue in that repository, its
+title naming the page and its body the page's source file and the course's version.
+Without a URL (the default: a book built from a fresh copy knows no repository) none of
+them appears, so nothing points at a repository that does not exist.
 
-GitHub's new-issue address (``/issues/new?title=...&body=...``, also understood by Gitea and
-Forgejo) is used unless the URL names GitLab (``/-/issues/new?issue[title]=...``).
+GitHub's new-issue address (``/issues/new?title=...&body=...``, also understood by Gitea
+and Forgejo) is used unless the URL names GitLab (``/-/issues/new?issue[title]=...``).
 
 Examples
 --------
@@ -41,12 +42,16 @@ REPOSITORY_OPTIONS = (
 
 
 def repository_url(theme_options: dict) -> str:
-    """The configured repository URL, without a trailing slash ('' when none is configured)."""
+    """The configured repository URL, without a trailing slash ('' when none is
+    configured).
+    """
     return str(theme_options.get("repository_url") or "").strip().rstrip("/")
 
 
 def new_issue_url(repository: str, page_title: str, source: str, version: str) -> str:
-    """The address of a new issue about one page, in the repository's own issue tracker."""
+    """The address of a new issue about one page, in the repository's own issue
+    tracker.
+    """
     title = f'Problem on "{page_title}"'
     body = (
         f"Page: {source}\nCourse version: {version}\n\n"
@@ -88,7 +93,8 @@ def _report_link(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
-    # Before the theme reads its options (and before the classroom edition drops launch buttons).
+    # Before the theme reads its options (and before the classroom edition drops launch
+    # buttons).
     app.connect("config-inited", _links_only_with_a_repository, priority=100)
     app.connect(
         "html-page-context", _report_link, priority=600

@@ -1,25 +1,30 @@
 """Sphinx extension: the book reads well, on a desktop and on a phone.
 
-- **Numbers in the navigation.** Each notebook's sidebar entry reads "02 Packets and flows": its
-  number (the file's, which is also its exercises' chapter: Exercise 2.1) and its title (the
-  notebook's own ``#`` heading, through :func:`ingress_egress.course.notebook_map`). Both are read
-  from the notebooks when the book is built, so ``_toc.yml`` lists files only and cannot drift.
-- **One search box.** The theme shows a search field in the top bar and another in the sidebar;
-  the top bar's goes (on a phone, the search button of the article's header stays).
-- **Figures open full size.** Every figure of a notebook's output is a link to its PNG, so a
-  reader can open it at its own resolution (a phone's column is far narrower than any figure).
-- **Dates don't wrap** in the tables of notebook outputs: a cell holding only a date (and time)
-  gets ``class="course-nowrap"``; tables scroll inside their own box (``course.css``). In the cheat
-  sheet's table (``table.cheatsheet``), which a phone shows as narrow cards, no word breaks at its
-  hyphens or slashes either ("us-east-1", "ingress/egress"): such words are kept whole the same way.
-- **Unique element ids.** sphinx-exercise gives the body of every exercise and solution the id
-  ``exercise-content`` or ``solution-content``, repeated on every page with more than one
-  exercise; nothing refers to those ids, so they are dropped.
-- **No console errors.** The theme's colour mode starts at ``auto`` (with no mode stored, the
-  theme logs "Got invalid theme mode"), and the book has a favicon (browsers ask for one), named
-  in every page, the ``index.html`` that forwards to the front page included.
-- ``course.js``: each solution's toggle button is named after its exercise ("Click to show the
-  solution to Exercise 1.2") instead of the theme's "Toggle hidden content".
+- **Numbers in the navigation.** Each notebook's sidebar entry reads "02 Packets and
+  flows": its number (the file's, which is also its exercises' chapter: Exercise 2.1)
+  and its title (the notebook's own ``#`` heading, through
+  :func:`ingress_egress.course.notebook_map`). Both are read from the notebooks when the
+  book is built, so ``_toc.yml`` lists files only and cannot drift.
+- **One search box.** The theme shows a search field in the top bar and another in the
+  sidebar; the top bar's goes (on a phone, the search button of the article's header
+  stays).
+- **Figures open full size.** Every figure of a notebook's output is a link to its PNG,
+  so a reader can open it at its own resolution (a phone's column is far narrower than
+  any figure).
+- **Dates don't wrap** in the tables of notebook outputs: a cell holding only a date
+  (and time) gets ``class="course-nowrap"``; tables scroll inside their own box
+  (``course.css``). In the cheat sheet's table (``table.cheatsheet``), which a phone
+  shows as narrow cards, no word breaks at its hyphens or slashes either ("us-east-1",
+  "ingress/egress"): such words are kept whole the same way.
+- **Unique element ids.** sphinx-exercise gives the body of every exercise and solution
+  the id ``exercise-content`` or ``solution-content``, repeated on every page with more
+  than one exercise; nothing refers to those ids, so they are dropped.
+- **No console errors.** The theme's colour mode starts at ``auto`` (with no mode
+  stored, the theme logs "Got invalid theme mode"), and the book has a favicon (browsers
+  ask for one), named in every page, the ``index.html`` that forwards to the front page
+  included.
+- ``course.js``: each solution's toggle button is named after its exercise ("Click to
+  show the solution to Exercise 1.2") instead of the theme's "Toggle hidden content".
 """
 
 from __future__ import annotations
@@ -37,25 +42,30 @@ STATIC = Path(__file__).resolve().parent.parent / "_static"
 NOTEBOOK_DOC = re.compile(r"^notebooks/(\d\d)-")
 REPEATED_IDS = {"exercise-content", "solution-content"}
 
-# An output image, as MyST-NB writes it: <img alt="..." src="../_images/<sha256>.png" />.
+# An output image, as MyST-NB writes it: <img alt="..." src="../_images/<sha256>.png"
+# />.
 OUTPUT_IMAGE = re.compile(
     r'<img alt="(?P<alt>[^"]*)" src="(?P<src>[^"]*_images/[0-9a-f]+\.png)" />'
 )
-# A table cell of a notebook output that holds only a date, maybe with a time: 2026-03-10 08:00:00.
+# A table cell of a notebook output that holds only a date, maybe with a time:
+# 2026-03-10 08:00:00.
 DATE_CELL = re.compile(
-    r"<(?P<tag>t[dh])(?P<attrs>(?: [^>]*)?)>(?P<date>\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-    r"(?:[+-]\d{2}:\d{2}|Z)?\s*)</(?P=tag)>"
+    r"<(?P<tag>t[dh])(?P<attrs>(?: [^>]*)?)>(?P<date>\s*\d{4}-\d{2}-\d{2}(?:[ "
+    r"T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:[+-]\d{2}:\d{2}|Z)?\s*)</(?P=tag)>"
 )
 
 
 def numbered_titles(app, config) -> None:
-    """Give each notebook's entry in the table of contents its number: "02 Packets and flows"."""
+    """Give each notebook's entry in the table of contents its number: "02 Packets and
+    flows".
+    """
     site_map = getattr(config, "external_site_map", None)
     if site_map is None:
         return
     folder = Path(app.srcdir) / "notebooks"
     titles = {
-        f"notebooks/{Path(row.file).stem}": f"{row.number} {re.sub(r'[`*]', '', row.title)}"
+        f"notebooks/{Path(row.file).stem}": f"{row.number} "
+        f"{re.sub(r'[`*]', '', row.title)}"
         for row in notebook_map(folder).itertuples(index=False)
     }
     for docname in site_map:
@@ -64,7 +74,9 @@ def numbered_titles(app, config) -> None:
 
 
 def one_search_box(app, config) -> None:
-    """Keep the sidebar's search field only; start the colour mode at 'auto'; the course's favicon."""
+    """Keep the sidebar's search field only; start the colour mode at 'auto'; the
+    course's favicon.
+    """
     config.html_theme_options = {**config.html_theme_options, "navbar_persistent": []}
     config.html_context = {**config.html_context, "default_mode": "auto"}
     if not config.html_favicon:
@@ -72,7 +84,9 @@ def one_search_box(app, config) -> None:
 
 
 class DropRepeatedIds(SphinxPostTransform):
-    """Remove the ids sphinx-exercise repeats on every exercise and solution of a page."""
+    """Remove the ids sphinx-exercise repeats on every exercise and solution of a
+    page.
+    """
 
     default_priority = 900
 
@@ -89,7 +103,8 @@ CHEATSHEET_TABLE = re.compile(
 
 
 def keep_joined_words_whole(table: str) -> str:
-    """Wrap each word joined by hyphens or slashes in the text (not the tags) of ``table`` in a nowrap span.
+    """Wrap each word joined by hyphens or slashes in the text (not the tags) of
+    ``table`` in a nowrap span.
 
     >>> keep_joined_words_whole('<td><a href="a-b.html">us-east-1</a>: free</td>')
     '<td><a href="a-b.html"><span class="course-nowrap">us-east-1</span></a>: free</td>'
@@ -106,7 +121,8 @@ def keep_joined_words_whole(table: str) -> str:
 
 
 def keep_date_whole(match: re.Match) -> str:
-    """A table cell holding a date gets the class course-nowrap, beside any class it has.
+    """A table cell holding a date gets the class course-nowrap, beside any class it
+    has.
 
     >>> keep_date_whole(DATE_CELL.match("<td>2026-03-10</td>"))
     '<td class="course-nowrap">2026-03-10</td>'
@@ -147,7 +163,9 @@ REDIRECT = re.compile(r'^<meta http-equiv="Refresh" content="0; url=([^"]+)" />\
 
 
 def name_the_favicon_in_the_redirect(app, exception) -> None:
-    """sphinx-external-toc's ``index.html`` is a bare redirect; give it a head with the favicon."""
+    """sphinx-external-toc's ``index.html`` is a bare redirect; give it a head with the
+    favicon.
+    """
     index = Path(app.outdir) / "index.html"
     if exception is not None or app.builder.format != "html" or not index.exists():
         return

@@ -2,37 +2,44 @@
 
 Two export formats cover most bills people have:
 
-- the **AWS Cost and Usage Report** (CUR). Legacy CUR CSV headers look like ``lineItem/UsageType``;
-  the Athena form of legacy CUR and CUR 2.0 (AWS Data Exports) use snake case, ``line_item_usage_type``.
-  Both are read: a header is normalised to snake case (``lineItem/UsageType`` -> ``line_item_usage_type``,
-  ``product/region`` -> ``product_region``) before the columns are looked up.
-- **FOCUS 1.x** (FinOps Open Cost and Usage Specification): ``ServiceName``, ``ChargeDescription``,
-  ``ConsumedQuantity``, ``PricingUnit``, ``BilledCost``, ... exported by AWS, Azure, Google Cloud, Oracle.
+- the **AWS Cost and Usage Report** (CUR). Legacy CUR CSV headers look like
+  ``lineItem/UsageType``; the Athena form of legacy CUR and CUR 2.0 (AWS Data Exports)
+  use snake case, ``line_item_usage_type``. Both are read: a header is normalised to
+  snake case (``lineItem/UsageType`` -> ``line_item_usage_type``, ``product/region`` ->
+  ``product_region``) before the columns are looked up.
+- **FOCUS 1.x** (FinOps Open Cost and Usage Specification): ``ServiceName``,
+  ``ChargeDescription``, ``ConsumedQuantity``, ``PricingUnit``, ``BilledCost``, ...
+  exported by AWS, Azure, Google Cloud, Oracle.
 
-The readers return one row per bill line with the same normalised columns whatever the format, in front
-of the original columns (kept unchanged):
+The readers return one row per bill line with the same normalised columns whatever the
+format, in front of the original columns (kept unchanged):
 
-=================== =========================================================================
+=================== ====================================================================
 ``provider``        ``AWS`` for a CUR; ``ProviderName`` for FOCUS
 ``service``         ``line_item_product_code`` / ``ServiceName``
-``usage_type``      ``line_item_usage_type`` (``x_UsageType`` in FOCUS when present, else empty)
+``usage_type``      ``line_item_usage_type`` (``x_UsageType`` in FOCUS when present,
+                    else empty)
 ``description``     ``line_item_line_item_description`` / ``ChargeDescription``
 ``region``          ``product_region_code`` or ``product_region`` / ``RegionId``
-``month``           ``YYYY-MM`` of ``line_item_usage_start_date`` / ``ChargePeriodStart``
+``month``           ``YYYY-MM`` of ``line_item_usage_start_date`` /
+                    ``ChargePeriodStart``
 ``quantity``        ``line_item_usage_amount`` / ``ConsumedQuantity`` (float)
 ``unit``            ``pricing_unit`` / ``PricingUnit``
 ``cost``            ``line_item_unblended_cost`` / ``BilledCost`` (float, USD)
 ``list_unit_price`` ``pricing_public_on_demand_rate`` / ``ListUnitPrice`` (float)
-=================== =========================================================================
+=================== ====================================================================
 
-Empty cells and the literal ``NULL`` (which FOCUS exports use) become missing values; the reader counts
-them in ``frame.attrs["missing"]`` rather than dropping anything. Anything else in a number column must
-be a finite number: ``nan``, ``None``, ``inf`` and ``1e309`` are refused. Every problem (a missing required
-column, a number that does not parse, text that is not UTF-8, a damaged gzip file, a field longer than
-:data:`MAX_FIELD_CHARS`) is a ValueError naming the file, the line and, where there is one, the column.
+Empty cells and the literal ``NULL`` (which FOCUS exports use) become missing values;
+the reader counts them in ``frame.attrs["missing"]`` rather than dropping anything.
+Anything else in a number column must be a finite number: ``nan``, ``None``, ``inf`` and
+``1e309`` are refused. Every problem (a missing required column, a number that does not
+parse, text that is not UTF-8, a damaged gzip file, a field longer than
+:data:`MAX_FIELD_CHARS`) is a ValueError naming the file, the line and, where there is
+one, the column.
 
-:func:`classify_charge` puts one line into one of :data:`CLASSES`; :func:`classify_charges` does a whole
-bill at once (it classifies each distinct line text once, so ten million lines take seconds).
+:func:`classify_charge` puts one line into one of :data:`CLASSES`;
+:func:`classify_charges` does a whole bill at once (it classifies each distinct line
+text once, so ten million lines take seconds).
 
 Examples
 --------
@@ -85,11 +92,12 @@ TRANSFER_CLASSES = (
 )
 """The kinds of data transfer a bill line can be.
 
-Between a CDN and its origin the direction decides the price, so it is in the name: ``origin_to_cdn``
-(origin fetches, free from AWS origins) and ``cdn_to_origin`` (what CloudFront forwards to the origin,
-such as uploads: billed by CloudFront at its "data transfer out to origin" rate, shown at no charge on
-the origin's side). ``inter_zone`` is AWS's "regional data transfer", which also counts traffic to a
-public or Elastic IP address inside the region: the bill does not tell the two apart.
+Between a CDN and its origin the direction decides the price, so it is in the name:
+``origin_to_cdn`` (origin fetches, free from AWS origins) and ``cdn_to_origin`` (what
+CloudFront forwards to the origin, such as uploads: billed by CloudFront at its "data
+transfer out to origin" rate, shown at no charge on the origin's side). ``inter_zone``
+is AWS's "regional data transfer", which also counts traffic to a public or Elastic IP
+address inside the region: the bill does not tell the two apart.
 """
 
 CLASSES = TRANSFER_CLASSES + ("not_transfer",)
@@ -122,18 +130,21 @@ FOCUS_REQUIRED = ("ServiceName", "ChargeDescription", "ConsumedQuantity", "Bille
 _NULLS = {"", "null"}
 
 MAX_FIELD_CHARS = 131_072
-"""The longest CSV field the readers accept (characters; Python's csv module's own default limit).
+"""The longest CSV field the readers accept (characters; Python's csv module's own
+default limit).
 
-Billing exports have short fields (a description is at most a few hundred characters); a longer one
-means the file is not the export it claims to be, and refusing it protects the reader's memory."""
+Billing exports have short fields (a description is at most a few hundred characters); a
+longer one means the file is not the export it claims to be, and refusing it protects
+the reader's memory."""
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Classifying one line
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
-# AWS usage types: an optional billing-region prefix (USE1-, USW2-, EUC1-; CloudFront edges US-, EU-, JP-;
-# none at all for many us-east-1 lines), for inter-region types a second region, then the kind of bytes.
+# AWS usage types: an optional billing-region prefix (USE1-, USW2-, EUC1-; CloudFront
+# edges US-, EU-, JP-; none at all for many us-east-1 lines), for inter-region types a
+# second region, then the kind of bytes.
 _PREFIX = r"(?:[A-Z]{2,4}[0-9]?-)"
 _USAGE_RULES = (
     (re.compile(rf"^{_PREFIX}?NatGateway-(?:Bytes|Hours)$"), "nat_gateway"),
@@ -158,7 +169,8 @@ _USAGE_RULES = (
     ),  # cdn_out when the service is CloudFront
     (re.compile(rf"^{_PREFIX}?DataTransfer-In-Bytes$"), "internet_in"),
 )
-# The same kinds of usage type quoted inside a description ("USD 0.02 per GB for EUN1-AWS-Out-Bytes in ...").
+# The same kinds of usage type quoted inside a description ("USD 0.02 per GB for
+# EUN1-AWS-Out-Bytes in ...").
 _USAGE_TOKEN = re.compile(
     rf"(?<![\w-])({_PREFIX}{{0,2}}(?:NatGateway-(?:Bytes|Hours)|DataTransfer-(?:Regional|Out|In)-O?Bytes"
     r"|AWS-(?:Out|In)-Bytes|CloudFront-(?:Out|In)-Bytes))(?![\w-])"
@@ -286,9 +298,10 @@ def _classify_description(description: str, service: str, row: Mapping) -> str:
     if _BETWEEN_REGIONS_IN.search(text):
         return "inter_region_in"
     if _BLANK_USAGE_TYPE.search(text):
-        # "USD0.02 per GB for  in Middle East (Bahrain)": an AWS line whose usage type is missing from the
-        # description. It names another region, so it is transfer between regions; the direction is not in
-        # the text, but AWS charges only the sending side, so a priced line is the outgoing one.
+        # "USD0.02 per GB for in Middle East (Bahrain)": an AWS line whose usage type is
+        # missing from the description. It names another region, so it is transfer
+        # between regions; the direction is not in the text, but AWS charges only the
+        # sending side, so a priced line is the outgoing one.
         price = _price(row)
         return "inter_region_out" if price else "inter_region_in"
     if "data transfer out" in text or "outbound data transfer" in text:
@@ -299,11 +312,13 @@ def _classify_description(description: str, service: str, row: Mapping) -> str:
 
 
 def classify_charge(row: Mapping) -> str:
-    """Class of one bill line (a mapping of column to value) in CUR, CUR 2.0, FOCUS or normalised form.
+    """Class of one bill line (a mapping of column to value) in CUR, CUR 2.0, FOCUS or
+    normalised form.
 
-    An AWS usage type decides when there is one; otherwise the description and service do (FOCUS lines,
-    including Microsoft's and Oracle's, carry no usage type). Traffic between an origin and the CDN is
-    ``origin_to_cdn`` or ``cdn_to_origin`` by its direction.
+    An AWS usage type decides when there is one; otherwise the description and service
+    do (FOCUS lines, including Microsoft's and Oracle's, carry no usage type). Traffic
+    between an origin and the CDN is ``origin_to_cdn`` or ``cdn_to_origin`` by its
+    direction.
 
     >>> classify_charge({"usage_type": "DataTransfer-Regional-Bytes"})
     'inter_zone'
@@ -354,11 +369,13 @@ def classify_charge(row: Mapping) -> str:
 
 
 def classify_charges(bill: pd.DataFrame) -> pd.Series:
-    """Class of every line of a bill read by :func:`read_cur`, :func:`read_focus` or :func:`read_bill`.
+    """Class of every line of a bill read by :func:`read_cur`, :func:`read_focus` or
+    :func:`read_bill`.
 
-    Each distinct (usage type, service, description, priced or not) combination is classified once with
-    :func:`classify_charge` and the answer is spread back, so the cost grows with the number of distinct
-    line texts, not lines. Returns a categorical Series (categories :data:`CLASSES`) on the bill's index.
+    Each distinct (usage type, service, description, priced or not) combination is
+    classified once with :func:`classify_charge` and the answer is spread back, so the
+    cost grows with the number of distinct line texts, not lines. Returns a categorical
+    Series (categories :data:`CLASSES`) on the bill's index.
 
     >>> bill = pd.DataFrame(
     ...     {
@@ -380,7 +397,8 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
     ]
     if missing:
         raise ValueError(
-            f"classify_charges: the bill lacks normalised column(s) {', '.join(missing)}; read it with read_cur, "
+            "classify_charges: the bill lacks normalised column(s) "
+            f"{', '.join(missing)}; read it with read_cur, "
             "read_focus or read_bill first"
         )
     if len(bill) == 0:
@@ -440,7 +458,8 @@ def classify_charges(bill: pd.DataFrame) -> pd.Series:
 def transfer_summary(
     bill: pd.DataFrame, by: tuple[str, ...] = ("month", "category")
 ) -> pd.DataFrame:
-    """Cost and quantity summed by ``by`` (default month and category), classifying the bill if needed.
+    """Cost and quantity summed by ``by`` (default month and category), classifying the
+    bill if needed.
 
     >>> bill = pd.DataFrame(
     ...     {
@@ -457,7 +476,8 @@ def transfer_summary(
     ...     }
     ... )
     >>> transfer_summary(bill).round(2).values.tolist()
-    [['2025-01', 'internet_out', 15.0, 1.35, 2], ['2025-01', 'not_transfer', 744.0, 71.42, 1]]
+    [['2025-01', 'internet_out', 15.0, 1.35, 2],
+     ['2025-01', 'not_transfer', 744.0, 71.42, 1]]
     """
     frame = (
         bill
@@ -475,9 +495,9 @@ def transfer_summary(
     return summary
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Reading
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def snake_case(column: str) -> str:
@@ -492,7 +512,8 @@ def snake_case(column: str) -> str:
     ...         "line_item_usage_type",
     ...     )
     ... ]
-    ['line_item_usage_type', 'product_region', 'pricing_public_on_demand_rate', 'line_item_usage_type']
+    ['line_item_usage_type', 'product_region', 'pricing_public_on_demand_rate',
+     'line_item_usage_type']
     """
     return (
         re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column.strip())
@@ -518,7 +539,9 @@ def _raw_bytes(path: Path) -> bytes:
 
 
 def _physical_line(path: Path, record: int) -> int:
-    """The line number (header = 1) where CSV record ``record`` (0 = first data row) starts."""
+    """The line number (header = 1) where CSV record ``record`` (0 = first data row)
+    starts.
+    """
     limit = csv.field_size_limit()
     csv.field_size_limit(
         2**31 - 1
@@ -538,7 +561,9 @@ def _physical_line(path: Path, record: int) -> int:
 
 
 def _unreadable(path: Path, error: Exception) -> ValueError:
-    """A ValueError naming the file (and the line) for a decoding or decompression failure."""
+    """A ValueError naming the file (and the line) for a decoding or decompression
+    failure.
+    """
     if isinstance(error, UnicodeDecodeError):
         data = _raw_bytes(path)
         try:  # the decoder's own position (pandas reports one relative to its buffer)
@@ -548,8 +573,9 @@ def _unreadable(path: Path, error: Exception) -> ValueError:
             start = exact.start
         line = data.count(b"\n", 0, start) + 1
         return ValueError(
-            f"{path}: line {line}: not UTF-8 text (byte 0x{data[start : start + 1].hex()} "
-            f"at byte offset {start}); export or save the bill as UTF-8"
+            f"{path}: line {line}: not UTF-8 text (byte "
+            f"0x{data[start : start + 1].hex()} at byte offset "
+            f"{start}); export or save the bill as UTF-8"
         )
     return ValueError(
         f"{path}: not a readable gzip file ({error}); the download may be cut short"
@@ -588,14 +614,17 @@ def _check_field_lengths(raw: pd.DataFrame, path: Path) -> None:
         if len(lengths) and lengths.max() > MAX_FIELD_CHARS:
             record = int(np.argmax(lengths > MAX_FIELD_CHARS))
             raise ValueError(
-                f"{path}: line {_physical_line(path, record)}: column {str(column)[:80]!r}: "
-                f"a field of {int(lengths[record]):,} characters; the longest accepted is "
-                f"{MAX_FIELD_CHARS:,}"
+                f"{path}: line {_physical_line(path, record)}: "
+                f"column {str(column)[:80]!r}: "
+                f"a field of {int(lengths[record]):,} characters; the longest accepted "
+                f"is {MAX_FIELD_CHARS:,}"
             )
 
 
 def _numbers(raw: pd.DataFrame, column: str, path: Path) -> tuple[pd.Series, int]:
-    """Parse a numeric column; NULL/empty -> NaN (counted); anything else must be a finite number."""
+    """Parse a numeric column; NULL/empty -> NaN (counted); anything else must be a
+    finite number.
+    """
     text = raw[column].str.strip()
     empty = text.str.lower().isin(_NULLS)
     values = pd.to_numeric(text.mask(empty), errors="coerce").astype(float)
@@ -628,7 +657,8 @@ def _months(raw: pd.DataFrame, column: str | None, path: Path) -> pd.Series:
         record = int(np.flatnonzero(bad.to_numpy())[0])
         line = _physical_line(path, record)
         raise ValueError(
-            f"{path}: line {line}: column {column!r}: expected a date-time starting YYYY-MM, got {raw[column].iloc[record]!r}"
+            f"{path}: line {line}: column {column!r}: expected a date-time "
+            f"starting YYYY-MM, got {raw[column].iloc[record]!r}"
         )
     return month.where(~empty, "")
 
@@ -664,11 +694,13 @@ def _assemble(
 
 
 def read_cur(path: str | Path) -> pd.DataFrame:
-    """Read an AWS Cost and Usage Report CSV (legacy ``lineItem/...`` headers, or snake case as in CUR 2.0).
+    """Read an AWS Cost and Usage Report CSV (legacy ``lineItem/...`` headers, or snake
+    case as in CUR 2.0).
 
-    Required (after snake-casing the header): ``line_item_usage_type``, ``line_item_usage_amount``,
-    ``line_item_unblended_cost``. Returns the normalised columns (see the module docstring) followed by
-    the original columns. ``frame.attrs["missing"]`` counts empty quantities and costs.
+    Required (after snake-casing the header): ``line_item_usage_type``,
+    ``line_item_usage_amount``, ``line_item_unblended_cost``. Returns the normalised
+    columns (see the module docstring) followed by the original columns.
+    ``frame.attrs["missing"]`` counts empty quantities and costs.
     """
     path = Path(path)
     raw = _read_raw(path)
@@ -676,8 +708,10 @@ def read_cur(path: str | Path) -> pd.DataFrame:
     missing_columns = [c for c in CUR_REQUIRED if c not in columns]
     if missing_columns:
         raise ValueError(
-            f"{path}: line 1: missing required CUR column(s) {', '.join(missing_columns)} "
-            f"(legacy form lineItem/UsageType ... also accepted); found: {', '.join(raw.columns[:12])}"
+            f"{path}: line 1: missing required CUR "
+            f"column(s) {', '.join(missing_columns)} "
+            "(legacy form lineItem/UsageType ... also accepted); "
+            f"found: {', '.join(raw.columns[:12])}"
             + (" ..." if len(raw.columns) > 12 else "")
         )
     quantity, missing_quantity = _numbers(raw, columns["line_item_usage_amount"], path)
@@ -722,9 +756,9 @@ def read_cur(path: str | Path) -> pd.DataFrame:
 def read_focus(path: str | Path) -> pd.DataFrame:
     """Read a FOCUS 1.x CSV export (any provider).
 
-    Required: ``ServiceName``, ``ChargeDescription``, ``ConsumedQuantity``, ``BilledCost``. Credits and
-    purchases have no consumed quantity (``NULL``): they stay, with a missing quantity, counted in
-    ``frame.attrs["missing"]``.
+    Required: ``ServiceName``, ``ChargeDescription``, ``ConsumedQuantity``,
+    ``BilledCost``. Credits and purchases have no consumed quantity (``NULL``): they
+    stay, with a missing quantity, counted in ``frame.attrs["missing"]``.
     """
     path = Path(path)
     raw = _read_raw(path)
@@ -732,8 +766,9 @@ def read_focus(path: str | Path) -> pd.DataFrame:
     missing_columns = [c for c in FOCUS_REQUIRED if c not in columns]
     if missing_columns:
         raise ValueError(
-            f"{path}: line 1: missing required FOCUS column(s) {', '.join(missing_columns)}; found: "
-            f"{', '.join(raw.columns[:12])}" + (" ..." if len(raw.columns) > 12 else "")
+            f"{path}: line 1: missing required FOCUS column(s) "
+            f"{', '.join(missing_columns)}; found: {', '.join(raw.columns[:12])}"
+            + (" ..." if len(raw.columns) > 12 else "")
         )
     quantity, missing_quantity = _numbers(raw, "ConsumedQuantity", path)
     cost, missing_cost = _numbers(raw, "BilledCost", path)
@@ -766,7 +801,9 @@ def read_focus(path: str | Path) -> pd.DataFrame:
 
 
 def read_bill(path: str | Path) -> pd.DataFrame:
-    """Read a CUR or a FOCUS export (CSV, or CSV compressed with gzip), telling them apart by the header."""
+    """Read a CUR or a FOCUS export (CSV, or CSV compressed with gzip), telling them
+    apart by the header.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such bill")
@@ -785,6 +822,6 @@ def read_bill(path: str | Path) -> pd.DataFrame:
     if all(c in {snake_case(h) for h in header} for c in CUR_REQUIRED):
         return read_cur(path)
     raise ValueError(
-        f"{path}: line 1: neither a FOCUS export (needs {', '.join(FOCUS_REQUIRED)}) nor a CUR "
-        f"(needs {', '.join(CUR_REQUIRED)})"
+        f"{path}: line 1: neither a FOCUS export (needs {', '.join(FOCUS_REQUIRED)}) "
+        f"nor a CUR (needs {', '.join(CUR_REQUIRED)})"
     )

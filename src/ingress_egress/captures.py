@@ -1,34 +1,37 @@
 """Captures: read and write packet capture files (pcap and pcapng).
 
-A capture file is the raw evidence of ingress and egress: every frame a network interface saw,
-with the time it saw it. :func:`read_capture` turns a capture (yours, from tcpdump, Wireshark or
-dumpcap, or one of the course's) into a pandas DataFrame, one row per packet: time, outermost IP
-addresses, protocol, ports, TCP flags, lengths on the wire and in the file, interface and the
-capture's own hint of direction. :func:`write_pcap` and :func:`write_pcapng` write captures from
-frames you build (the course's datasets and its tests are made with them).
+A capture file is the raw evidence of ingress and egress: every frame a network
+interface saw, with the time it saw it. :func:`read_capture` turns a capture (yours,
+from tcpdump, Wireshark or dumpcap, or one of the course's) into a pandas DataFrame, one
+row per packet: time, outermost IP addresses, protocol, ports, TCP flags, lengths on the
+wire and in the file, interface and the capture's own hint of direction.
+:func:`write_pcap` and :func:`write_pcapng` write captures from frames you build (the
+course's datasets and its tests are made with them).
 
 What it reads:
 
-- formats: pcap (microsecond or nanosecond timestamps, either byte order, and Kuznetzov's
-  "modified" pcap) and pcapng (any number of sections and interfaces, each with its own link type,
-  timestamp resolution and offset; Enhanced, Simple and the obsolete Packet Blocks; every other
-  block is skipped and counted);
-- link types: Ethernet with any stack of 802.1Q / 802.1ad (QinQ) tags, Linux cooked capture v1 and
-  v2 (SLL, SLL2: their packet type is the capturing host's own idea of in and out), raw IP
-  (101, 228, 229 and the old 12 and 14), BSD and OpenBSD loopback;
-- IPv4 (options, fragments: only the first fragment has ports), IPv6 (hop-by-hop, routing,
-  fragment, destination options and authentication headers are walked to the transport), TCP,
-  UDP, ICMP, ICMPv6; any other protocol is a row with its number.
+- formats: pcap (microsecond or nanosecond timestamps, either byte order, and
+  Kuznetzov's "modified" pcap) and pcapng (any number of sections and interfaces, each
+  with its own link type, timestamp resolution and offset; Enhanced, Simple and the
+  obsolete Packet Blocks; every other block is skipped and counted);
+- link types: Ethernet with any stack of 802.1Q / 802.1ad (QinQ) tags, Linux cooked
+  capture v1 and v2 (SLL, SLL2: their packet type is the capturing host's own idea of in
+  and out), raw IP (101, 228, 229 and the old 12 and 14), BSD and OpenBSD loopback;
+- IPv4 (options, fragments: only the first fragment has ports), IPv6 (hop-by-hop,
+  routing, fragment, destination options and authentication headers are walked to the
+  transport), TCP, UDP, ICMP, ICMPv6; any other protocol is a row with its number.
 
 It reads paths and open binary streams (standard input, a pipe from ``tcpdump -w -``);
-:func:`iter_capture` hands a capture over in pieces of bounded size, for captures bigger than
-memory. What it cannot read it refuses the way tshark does, with a :class:`CaptureError` naming
-the file, the packet or block and the problem; lengths on the wire that disagree with the
-packet's own headers are counted and not summed as they stand (see :func:`read_capture`).
+:func:`iter_capture` hands a capture over in pieces of bounded size, for captures bigger
+than memory. What it cannot read it refuses the way tshark does, with a
+:class:`CaptureError` naming the file, the packet or block and the problem; lengths on
+the wire that disagree with the packet's own headers are counted and not summed as they
+stand (see :func:`read_capture`).
 
-It is fast because it never loops over packets in Python beyond finding where each record starts:
-the header fields of all the packets in a chunk of the file are gathered at once with numpy
-(about a million packets a second or better; ``benchmarks/bench_captures.py`` measures it).
+It is fast because it never loops over packets in Python beyond finding where each
+record starts: the header fields of all the packets in a chunk of the file are gathered
+at once with numpy (about a million packets a second or better;
+``benchmarks/bench_captures.py`` measures it).
 
 Examples
 --------
@@ -72,11 +75,15 @@ LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
 """Ethernet II (and 802.3), optionally with 802.1Q / 802.1ad VLAN tags."""
 LINKTYPE_RAW = 101
-"""Raw IP: the frame starts with an IPv4 or IPv6 header (the version nibble tells which)."""
+"""Raw IP: the frame starts with an IPv4 or IPv6 header (the version nibble tells
+which).
+"""
 LINKTYPE_LOOP = 108
 """OpenBSD loopback: like NULL, but the address family is in network byte order."""
 LINKTYPE_LINUX_SLL = 113
-"""Linux cooked capture v1 (``tcpdump -i any``): 16-byte header with a packet type (in/out)."""
+"""Linux cooked capture v1 (``tcpdump -i any``): 16-byte header with a packet type
+(in/out).
+"""
 LINKTYPE_IPV4 = 228
 """Raw IPv4 only."""
 LINKTYPE_IPV6 = 229
@@ -87,18 +94,22 @@ LINKTYPE_LINUX_SLL2 = 276
 PCAP_MAGIC_MICRO = 0xA1B2C3D4
 PCAP_MAGIC_NANO = 0xA1B23C4D
 PCAP_MAGIC_MODIFIED = 0xA1B2CD34
-"""Alexey Kuznetzov's modified pcap: 24-byte record headers (ifindex, protocol, packet type)."""
+"""Alexey Kuznetzov's modified pcap: 24-byte record headers (ifindex, protocol, packet
+type).
+"""
 PCAPNG_SHB = 0x0A0D0D0A
 PCAPNG_BYTE_ORDER_MAGIC = 0x1A2B3C4D
 
 
 class CaptureError(ValueError):
-    """A capture that cannot be read: the message names the file, the position and the problem."""
+    """A capture that cannot be read: the message names the file, the position and the
+    problem.
+    """
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Writers
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _split_record(record: tuple, n_head: int) -> tuple:
@@ -111,7 +122,9 @@ def _split_record(record: tuple, n_head: int) -> tuple:
 
 
 def _output(path):
-    """An open binary file for ``path``, or ``path`` itself (left open) if it is a file object."""
+    """An open binary file for ``path``, or ``path`` itself (left open) if it is a file
+    object.
+    """
     if hasattr(path, "write"):
         return contextlib.nullcontext(path)
     return open(path, "wb")
@@ -127,15 +140,17 @@ def write_pcap(
     big_endian: bool = False,
     modified: bool = False,
 ) -> Path:
-    """Write a classic pcap file and return its path (or write to an open binary file object).
+    """Write a classic pcap file and return its path (or write to an open binary file
+    object).
 
-    ``records`` yields ``(time_ns, frame)`` or ``(time_ns, frame, original_length)``: ``time_ns`` is
-    nanoseconds since 1970-01-01 UTC, ``frame`` the bytes from the link-layer header on.
-    ``original_length`` (the length on the wire) defaults to ``len(frame)``; frames longer than
-    ``snaplen`` are cut to ``snaplen`` bytes, so their captured length is below the original length.
-    With ``nanosecond=False`` timestamps are stored in microseconds (truncated). ``modified=True``
-    writes Kuznetzov's modified format (magic ``0xa1b2cd34``, 24-byte record headers whose extra
-    fields are written as zeros); it is always microsecond.
+    ``records`` yields ``(time_ns, frame)`` or ``(time_ns, frame, original_length)``:
+    ``time_ns`` is nanoseconds since 1970-01-01 UTC, ``frame`` the bytes from the
+    link-layer header on. ``original_length`` (the length on the wire) defaults to
+    ``len(frame)``; frames longer than ``snaplen`` are cut to ``snaplen`` bytes, so
+    their captured length is below the original length. With ``nanosecond=False``
+    timestamps are stored in microseconds (truncated). ``modified=True`` writes
+    Kuznetzov's modified format (magic ``0xa1b2cd34``, 24-byte record headers whose
+    extra fields are written as zeros); it is always microsecond.
 
     >>> import tempfile, pathlib
     >>> p = write_pcap(
@@ -171,7 +186,8 @@ def write_pcap(
 
 @dataclass(frozen=True)
 class Block:
-    """A raw pcapng block for :func:`write_pcapng`: ``block_type`` and its body (padded for you).
+    """A raw pcapng block for :func:`write_pcapng`: ``block_type`` and its body (padded
+    for you).
 
     Use it for blocks a reader must skip: Name Resolution (4), Interface Statistics (5),
     Decryption Secrets (10), custom blocks (``0x00000BAD``, ``0x40000BAD``) and so on.
@@ -183,7 +199,9 @@ class Block:
 
 @dataclass(frozen=True)
 class SimplePacket:
-    """A Simple Packet Block (type 3): no timestamp, always interface 0 of its section."""
+    """A Simple Packet Block (type 3): no timestamp, always interface 0 of its
+    section.
+    """
 
     frame: bytes
     original_length: int | None = None
@@ -202,7 +220,9 @@ class ObsoletePacket:
 
 @dataclass(frozen=True)
 class Section:
-    """Start a new pcapng section, with its own interfaces and byte order, in the record stream."""
+    """Start a new pcapng section, with its own interfaces and byte order, in the record
+    stream.
+    """
 
     interfaces: tuple = ((LINKTYPE_ETHERNET, 9),)
     big_endian: bool = False
@@ -213,7 +233,9 @@ def _pad4(data: bytes) -> bytes:
 
 
 def _ticks(time_ns: int, tsresol: int) -> int:
-    """Nanoseconds to timestamp units (``if_tsresol`` byte: 10^-n s, or 2^-n s if its MSB is 1)."""
+    """Nanoseconds to timestamp units (``if_tsresol`` byte: 10^-n s, or 2^-n s if its
+    MSB is 1).
+    """
     if tsresol & 0x80:
         return (int(time_ns) << (tsresol & 0x7F)) // 1_000_000_000
     exp = tsresol
@@ -225,7 +247,8 @@ def _ticks(time_ns: int, tsresol: int) -> int:
 def name_resolution_block(
     entries: Iterable[tuple[str, str]], *, big_endian: bool = False
 ) -> Block:
-    """A Name Resolution Block (type 4) mapping IP addresses to names: a block a reader skips.
+    """A Name Resolution Block (type 4) mapping IP addresses to names: a block a reader
+    skips.
 
     >>> name_resolution_block([("192.0.2.1", "www.example")]).block_type
     4
@@ -252,17 +275,19 @@ def write_pcapng(
     """Write a pcapng file and return its path (or write to an open binary file object).
 
     ``interfaces`` lists the first section's interfaces as ``(linktype, tsresol)``,
-    ``(linktype, tsresol, snaplen)`` or ``(linktype, tsresol, snaplen, tsoffset)``, where
-    ``tsresol`` is the ``if_tsresol`` option byte: ``n`` means units of 10^-n s (6 = microseconds,
-    pcapng's default; 9 = nanoseconds), ``0x80 | n`` means 2^-n s; ``tsoffset`` is the
-    ``if_tsoffset`` option, whole seconds added to every timestamp of the interface (the writer
-    subtracts it, so ``time_ns`` stays the true time). ``records`` is a stream of:
+    ``(linktype, tsresol, snaplen)`` or ``(linktype, tsresol, snaplen, tsoffset)``,
+    where ``tsresol`` is the ``if_tsresol`` option byte: ``n`` means units of 10^-n s
+    (6 = microseconds, pcapng's default; 9 = nanoseconds), ``0x80 | n`` means 2^-n s;
+    ``tsoffset`` is the ``if_tsoffset`` option, whole seconds added to every timestamp
+    of the interface (the writer subtracts it, so ``time_ns`` stays the true time).
+    ``records`` is a stream of:
 
-    - ``(interface_id, time_ns, frame[, original_length[, flags]])``: an Enhanced Packet Block;
-      ``flags`` is the ``epb_flags`` option (low 2 bits: 1 inbound, 2 outbound);
+    - ``(interface_id, time_ns, frame[, original_length[, flags]])``: an Enhanced Packet
+      Block; ``flags`` is the ``epb_flags`` option (low 2 bits: 1 inbound, 2 outbound);
     - :class:`SimplePacket`, :class:`ObsoletePacket`: the other two packet blocks;
     - :class:`Block`: any other block, written as given (readers skip it);
-    - :class:`Section`: start a new section, with new interfaces and possibly the other byte order.
+    - :class:`Section`: start a new section, with new interfaces and possibly the other
+      byte order.
 
     Frames longer than the interface's snaplen (default 262144) are truncated.
 
@@ -370,24 +395,31 @@ def write_pcapng(
     return path
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Reader
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 MAX_RECORD_BYTES = 256 * 2**20
-"""Sanity bound on one record or block (256 MiB): a length field above it means a corrupt file."""
+"""Sanity bound on one record or block (256 MiB): a length field above it means a
+corrupt file.
+"""
 
 DEFAULT_CHUNK_BYTES = 8 * 2**20
-"""How much of the file :func:`read_capture` holds in memory at a time (8 MiB: cache-friendly)."""
+"""How much of the file :func:`read_capture` holds in memory at a time (8 MiB:
+cache-friendly).
+"""
 
 PROGRESS_MIN_BYTES = 512 * 2**20
-"""With ``progress=None``, files at least this big (512 MiB) get a progress bar on a terminal."""
+"""With ``progress=None``, files at least this big (512 MiB) get a progress bar on a
+terminal.
+"""
 
 MAX_PLAUSIBLE_WIRE_LENGTH = 2**20
-"""Largest original (wire) length believed for a frame whose headers give no length (1 MiB).
+"""Largest original (wire) length believed for a frame whose headers give no length (1
+MiB).
 
-Linux hands packet sockets GSO/GRO super-packets of up to 512 KiB (BIG TCP); no link type this
-reader knows carries more. See :func:`read_capture` for the whole rule.
+Linux hands packet sockets GSO/GRO super-packets of up to 512 KiB (BIG TCP); no link
+type this reader knows carries more. See :func:`read_capture` for the whole rule.
 """
 
 TRAILER_ALLOWANCE = 64
@@ -462,13 +494,14 @@ _HINTS = np.array(
     ],
     dtype=object,
 )
-# Linux packet types (linux/if_packet.h, the SLL pkttype): 0 HOST, 1 BROADCAST, 2 MULTICAST,
-# 3 OTHERHOST, 4 OUTGOING, 5 LOOPBACK, 6 USER, 7 KERNEL -> index into _HINTS.
+# Linux packet types (linux/if_packet.h, the SLL pkttype): 0 HOST, 1 BROADCAST, 2
+# MULTICAST, 3 OTHERHOST, 4 OUTGOING, 5 LOOPBACK, 6 USER, 7 KERNEL -> index into _HINTS.
 _PKTTYPE_HINT = np.array([1, 3, 4, 5, 2, 6, 7, 8], dtype=np.int8)
 
 _ETH_IPV4, _ETH_IPV6 = 0x0800, 0x86DD
 _VLAN_TYPES = np.array([0x8100, 0x88A8, 0x9100])
-_PAD = 16  # zero bytes kept after the data in the read buffer, so 8-byte views never run off it
+# zero bytes kept after the data in the read buffer, so 8-byte views never run off it
+_PAD = 16
 
 _COLUMNS = (
     "time",
@@ -499,11 +532,14 @@ TCP_FLAGS = {
     "CWR": 0x80,
     "AE": 0x100,
 }
-"""Bits of the ``tcp_flags`` column (RFC 9293; AE, the old NS bit, is RFC 3540 / accurate ECN)."""
+"""Bits of the ``tcp_flags`` column (RFC 9293; AE, the old NS bit, is RFC 3540 /
+accurate ECN).
+"""
 
 
 def tcp_flag_names(bits) -> str:
-    """The TCP flag bits of one ``tcp_flags`` value as names, in bit order; "" for a missing value.
+    """The TCP flag bits of one ``tcp_flags`` value as names, in bit order; "" for a
+    missing value.
 
     >>> tcp_flag_names(0x12), tcp_flag_names(0x11), tcp_flag_names(pd.NA)
     ('SYN ACK', 'FIN ACK', '')
@@ -522,11 +558,16 @@ def _linktype_name(linktype: int) -> str:
 
 def _unsupported(linktype: int) -> str:
     supported = "; ".join(_linktype_name(n) for n in sorted(_SUPPORTED_LINKTYPES))
-    return f"unsupported link type {_linktype_name(linktype)}; this reader supports {supported}"
+    return (
+        f"unsupported link type {_linktype_name(linktype)}; this reader supports "
+        f"{supported}"
+    )
 
 
 class _Views:
-    """Unaligned integer views of a byte buffer: ``be16[i]`` is the big-endian u16 at byte ``i``."""
+    """Unaligned integer views of a byte buffer: ``be16[i]`` is the big-endian u16 at
+    byte ``i``.
+    """
 
     def __init__(self, buf: bytearray, size: int):
         self.u8 = np.frombuffer(buf, np.uint8, count=size)
@@ -541,7 +582,9 @@ class _Views:
 
 
 def _field(view: np.ndarray, start: np.ndarray, caplen: np.ndarray, rel, size: int):
-    """Read a field at ``rel`` bytes into each frame; ``ok`` is False where it was not captured."""
+    """Read a field at ``rel`` bytes into each frame; ``ok`` is False where it was not
+    captured.
+    """
     ok = (rel + size <= caplen) & (rel >= 0)
     pos = start + rel
     pos[~ok] = 0
@@ -553,9 +596,10 @@ def _decode(
 ) -> dict:
     """Decode link, network and transport headers of many frames at once.
 
-    ``start``/``caplen``: where each frame starts in the buffer and how many bytes were captured;
-    ``linktype``: one link type or one per frame; ``hint``: direction-hint codes already known
-    (pcapng flags), updated in place from SLL packet types. Returns a dict of arrays.
+    ``start``/``caplen``: where each frame starts in the buffer and how many bytes were
+    captured; ``linktype``: one link type or one per frame; ``hint``: direction-hint
+    codes already known (pcapng flags), updated in place from SLL packet types. Returns
+    a dict of arrays.
     """
     n = len(start)
     et = np.full(n, -1, np.int64)  # EtherType (for NULL/raw: 0x0800/0x86dd as it means)
@@ -592,7 +636,9 @@ def _decode(
         elif lt in (LINKTYPE_NULL, LINKTYPE_LOOP):
             if lt == LINKTYPE_LOOP:
                 fam, ok = _field(v.be32, s, c, 0, 4)
-            else:  # host byte order of the capturing machine: a family above 0xffff is byte-swapped
+            # host byte order of the capturing machine: a family above 0xffff is
+            # byte-swapped
+            else:
                 fam, ok = _field(v.le32, s, c, 0, 4)
                 swapped = fam > 0xFFFF
                 fam[swapped] = fam[swapped].astype(np.uint32).byteswap()
@@ -612,7 +658,8 @@ def _decode(
         else:  # pragma: no cover - callers check link types before decoding
             raise AssertionError(lt)
 
-    # 802.1Q / 802.1ad / QinQ tags: 4 bytes each, the next EtherType in the tag's last two bytes.
+    # 802.1Q / 802.1ad / QinQ tags: 4 bytes each, the next EtherType in the tag's last
+    # two bytes.
     for _ in range(8):
         idx = np.flatnonzero(np.isin(et, _VLAN_TYPES) & has_et)
         if not len(idx):
@@ -651,7 +698,8 @@ def _decode(
     l4 = out["l4"]
     proto = np.full(n, -1, np.int64)
 
-    # IPv4: header length from IHL; only the first fragment (offset 0) carries the transport header.
+    # IPv4: header length from IHL; only the first fragment (offset 0) carries the
+    # transport header.
     i4 = np.flatnonzero(et == _ETH_IPV4)
     if len(i4):
         s, c, b = start[i4], caplen[i4], l3[i4]
@@ -703,8 +751,9 @@ def _decode(
             size = np.where(nj == 51, (hl + 2) * 4, np.where(nj == 44, 8, (hl + 1) * 8))
             ok = ok1 & np.where(nj == 44, ok3, ok2)
             later_fragment = ok & (nj == 44) & ((fo >> 3) != 0)
-            # A header not captured stops the walk there (the protocol stays the extension
-            # header's number); a later fragment names its protocol but has no transport header.
+            # A header not captured stops the walk there (the protocol stays the
+            # extension header's number); a later fragment names its protocol but has no
+            # transport header.
             nh[j] = np.where(ok, nxt, nj)
             go_on = ok & ~later_fragment
             pos[j] = np.where(go_on, pj + size, -1)
@@ -764,10 +813,10 @@ def _ipv6_string(hi: int, lo: int) -> str:
 class _Addresses:
     """Address integers to string codes, with a string made once per distinct address.
 
-    Each chunk's keys are grouped with ``pd.factorize`` (hashing, no sort); IPv4 keys are then
-    looked up in a sorted array of those seen before (``searchsorted``), IPv6 ones (fewer) in a
-    dict. Only addresses never seen before are turned into text, so the cost per packet is a
-    few array operations.
+    Each chunk's keys are grouped with ``pd.factorize`` (hashing, no sort); IPv4 keys
+    are then looked up in a sorted array of those seen before (``searchsorted``), IPv6
+    ones (fewer) in a dict. Only addresses never seen before are turned into text, so
+    the cost per packet is a few array operations.
     """
 
     def __init__(self) -> None:
@@ -834,7 +883,9 @@ class _Addresses:
 
 
 class _Reader:
-    """Reads a capture in chunks (from a file or a stream) and collects per-packet column arrays."""
+    """Reads a capture in chunks (from a file or a stream) and collects per-packet
+    column arrays.
+    """
 
     def __init__(
         self, source, chunk_bytes: int, progress: bool | None, keep_bytes: bool
@@ -902,17 +953,22 @@ class _Reader:
             self.bar.close()
 
     def left(self, off: int) -> int | None:
-        """Bytes from buffer offset ``off`` to the end of the input, when that is known."""
+        """Bytes from buffer offset ``off`` to the end of the input, when that is
+        known.
+        """
         if self.size is not None:
             return max(self.size - (self.base + off), 0)
         return self.n - off if self.eof else None
 
     def fill(self, keep_from: int, need: int = 0) -> None:
-        """Drop ``buf[:keep_from]``, read until ``need`` bytes are buffered or the input ends."""
+        """Drop ``buf[:keep_from]``, read until ``need`` bytes are buffered or the input
+        ends.
+        """
         rest = self.n - keep_from
         want = max(self.chunk_bytes, need)
-        # A stream's length fields cannot be checked against its size: grow the buffer as the
-        # bytes arrive (doubling), so a corrupt length costs memory only if the data is there.
+        # A stream's length fields cannot be checked against its size: grow the buffer
+        # as the bytes arrive (doubling), so a corrupt length costs memory only if the
+        # data is there.
         room = (
             want
             if self.size is not None
@@ -1007,7 +1063,9 @@ class _Reader:
         self.packets += n
 
     def _check_lengths(self, length, caplen, decoded) -> np.ndarray:
-        """The original lengths, with those that disagree with the headers replaced (counted)."""
+        """The original lengths, with those that disagree with the headers replaced
+        (counted).
+        """
         ip_len = decoded["ip_len"]
         claimed = decoded["l3"] + ip_len
         limit = np.where(
@@ -1030,7 +1088,9 @@ class _Reader:
         return length
 
     def take(self) -> list[dict]:
-        """The parts read so far, handed over (for streaming); the next ones start afresh."""
+        """The parts read so far, handed over (for streaming); the next ones start
+        afresh.
+        """
         parts, self.parts = self.parts, []
         self.first = self.packets + 1
         return parts
@@ -1042,7 +1102,9 @@ def _check_linktype(reader: _Reader, linktype: int, where: str) -> None:
 
 
 def _read_pcap(r: _Reader, head: bytes):
-    """Read the records of a pcap file; a generator that yields after each chunk of the file."""
+    """Read the records of a pcap file; a generator that yields after each chunk of the
+    file.
+    """
     magic_le = struct.unpack("<I", head[:4])[0]
     e = (
         "<"
@@ -1085,8 +1147,9 @@ def _read_pcap(r: _Reader, head: bytes):
         app = offs.append
         off = 0
         last = n - H
-        # Each record's place depends on the length of the one before it: this walk is the
-        # one step per packet the format forces; everything else is done on whole arrays.
+        # Each record's place depends on the length of the one before it: this walk is
+        # the one step per packet the format forces; everything else is done on whole
+        # arrays.
         while off <= last:
             nxt = off + H + incl_of(buf, off + 8)[0]
             if nxt > n:
@@ -1104,7 +1167,9 @@ def _read_pcap(r: _Reader, head: bytes):
             hint = np.zeros(len(o), np.int8)
             if (
                 H == 24
-            ):  # Kuznetzov's extra fields: ifindex, protocol, then the Linux packet type
+                # Kuznetzov's extra fields: ifindex, protocol, then the Linux packet
+                # type
+            ):
                 p = v.u8[o + 22].astype(np.int64)
                 hint = np.where(p < 8, _PKTTYPE_HINT[np.minimum(p, 7)], 0).astype(
                     np.int8
@@ -1136,8 +1201,9 @@ def _read_pcap(r: _Reader, head: bytes):
             file_left = r.left(off + H)
             if r.eof or (file_left is not None and incl > file_left):
                 raise r.error(
-                    f"{where}: truncated record: its header says {incl} captured bytes, "
-                    f"only {max(file_left if file_left is not None else left - H, 0)} "
+                    f"{where}: truncated record: its header says {incl} captured "
+                    "bytes, only "
+                    f"{max(file_left if file_left is not None else left - H, 0)} "
                     "left in the file"
                 )
             need = H + incl
@@ -1160,14 +1226,17 @@ def _u32(view_le, view_be, big: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 _MIN_SECONDS, _MAX_SECONDS = -9_223_372_036, 9_223_372_035
-"""Whole seconds the ``time`` column (int64 nanoseconds, 1677-09-21 to 2262-04-11) can hold."""
+"""Whole seconds the ``time`` column (int64 nanoseconds, 1677-09-21 to 2262-04-11) can
+hold.
+"""
 
 
 def _ticks_to_ns(
     ticks: np.ndarray, units: int, offset: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Timestamp units since 1970 (plus ``offset`` seconds) to nanoseconds, rounding down as
-    Wireshark does; also where the result is outside the time column's range (``bad``).
+    """Timestamp units since 1970 (plus ``offset`` seconds) to nanoseconds, rounding
+    down as Wireshark does; also where the result is outside the time column's range
+    (``bad``).
 
     >>> t, bad = _ticks_to_ns(np.array([1_500_000, 2**40], np.uint64), 10**6)
     >>> t.tolist(), bad.tolist()
@@ -1204,7 +1273,9 @@ def _ticks_to_ns(
 
 
 def _options(r: _Reader, body: bytes, at: int, e: str, where: str):
-    """The ``(code, value)`` options from ``body[at:]`` up to opt_endofopt or the end."""
+    """The ``(code, value)`` options from ``body[at:]`` up to opt_endofopt or the
+    end.
+    """
     while at + 4 <= len(body):
         code, olen = struct.unpack_from(e + "HH", body, at)
         if code == 0:
@@ -1249,7 +1320,9 @@ def _parse_idb(
 
 
 def _read_pcapng(r: _Reader):
-    """Read the blocks of a pcapng file; a generator that yields after each chunk of the file."""
+    """Read the blocks of a pcapng file; a generator that yields after each chunk of the
+    file.
+    """
     r.format = "pcapng"
     hdr_le = struct.Struct("<II").unpack_from
     hdr_be = struct.Struct(">II").unpack_from
@@ -1263,7 +1336,8 @@ def _read_pcapng(r: _Reader):
         buf, n = r.buf, r.n
         offs: list[int] = []
         app = offs.append
-        # (packet index in this chunk, section index, interfaces the section has by then)
+        # (packet index in this chunk, section index, interfaces the section has by
+        # then)
         marks: list[tuple[int, int, int]] = []
         other_marks: list[int] = []  # packet index at which a non-packet block came
         start = (len(sections) - 1, sections[-1]["count"]) if sections else (0, 0)
@@ -1323,8 +1397,8 @@ def _read_pcapng(r: _Reader):
             trailer = struct.unpack_from(e + "I", buf, nxt - 4)[0]
             if trailer != length:
                 raise r.error(
-                    f"{where} ({name}): corrupt block: length {length} at the start but "
-                    f"{trailer} at the end"
+                    f"{where} ({name}): corrupt block: length {length} at the start "
+                    f"but {trailer} at the end"
                 )
             if t in (6, 3, 2):
                 raise r.error(
@@ -1391,7 +1465,8 @@ def _pcapng_packets(
     v = _Views(r.buf, r.n + _PAD)
     o = np.array(offs, np.int64)
     n = len(o)
-    # each packet block's section, and how many interfaces that section had defined before it
+    # each packet block's section, and how many interfaces that section had defined
+    # before it
     sec = np.full(n, start[0], np.int64)
     avail = np.full(n, start[1], np.int64)
     for index, number, count in marks:
@@ -1485,9 +1560,12 @@ def _pcapng_packets(
             i = int(np.flatnonzero(m)[np.argmax(bad)])
             seconds = int(ticks[i]) // x["units"] + x["tsoffset"]
             raise r.error(
-                f"{where(i)}: timestamp {seconds} s after 1970 (interface {x['id']}: units of "
-                f"{x['resolution']}, offset {x['tsoffset']} s) is outside what the time column "
-                "holds (1677-09-21 to 2262-04-11): corrupt timestamp or interface options"
+                f"{where(i)}: timestamp {seconds} s after 1970 "
+                f"(interface {x['id']}: units of "
+                f"{x['resolution']}, offset {x['tsoffset']} s) "
+                "is outside what the time column "
+                "holds (1677-09-21 to 2262-04-11): corrupt "
+                "timestamp or interface options"
             )
     time_ns[is_spb] = np.iinfo(np.int64).min
     # options: epb_flags / pack_flags (code 2), whose low two bits are the direction
@@ -1532,7 +1610,9 @@ def _pcapng_packets(
 
 
 def _open(source, chunk_bytes: int, progress: bool | None, keep_bytes: bool):
-    """A reader on ``source`` and the generator that reads it (yielding after each chunk)."""
+    """A reader on ``source`` and the generator that reads it (yielding after each
+    chunk).
+    """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
@@ -1598,69 +1678,78 @@ def read_capture(
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     keep_bytes: bool = False,
 ) -> pd.DataFrame:
-    """Read a pcap or pcapng capture into a DataFrame, one row per packet, in file order.
+    """Read a pcap or pcapng capture into a DataFrame, one row per packet, in file
+    order.
 
-    ``source`` is a path, or an open binary file object (``sys.stdin.buffer``, a pipe from
-    ``tcpdump -w -``, ``io.BytesIO``, a ``gzip.open(..., "rb")`` file): it is read from where it
-    stands to its end, in chunks, and left open. A FIFO (named pipe) is opened like any file:
-    opening it waits until a writer opens the other end, as ``cat`` and ``tcpdump -r`` do.
+    ``source`` is a path, or an open binary file object (``sys.stdin.buffer``, a pipe
+    from ``tcpdump -w -``, ``io.BytesIO``, a ``gzip.open(..., "rb")`` file): it is read
+    from where it stands to its end, in chunks, and left open. A FIFO (named pipe) is
+    opened like any file: opening it waits until a writer opens the other end, as
+    ``cat`` and ``tcpdump -r`` do.
 
-    The index is the packet number, counted from 1 like Wireshark's ``No.`` column (``frame``).
-    Columns (dtype in brackets):
+    The index is the packet number, counted from 1 like Wireshark's ``No.`` column
+    (``frame``). Columns (dtype in brackets):
 
-    - ``time`` [datetime64[ns, UTC]]: capture time; NaT for a Simple Packet Block, which has none.
-    - ``src``, ``dst`` [str]: the outermost IP addresses, as tshark prints them; "" if not IP.
+    - ``time`` [datetime64[ns, UTC]]: capture time; NaT for a Simple Packet Block, which
+      has none.
+    - ``src``, ``dst`` [str]: the outermost IP addresses, as tshark prints them; "" if
+      not IP.
     - ``ip_version`` [Int8]: 4, 6, or <NA> for a non-IP frame (ARP, for instance).
-    - ``protocol`` [str]: "TCP", "UDP", "ICMP", "ICMPv6", else the IP protocol number ("47" is
-      GRE); for IPv6, the header after the extension headers; "" if not IP.
-    - ``sport``, ``dport`` [Int32]: TCP and UDP ports; <NA> for other protocols, for fragments
-      after the first, and when the capture was cut before them.
-    - ``tcp_flags`` [Int16]: the TCP flag bits, :data:`TCP_FLAGS`: FIN 1, SYN 2, RST 4, PSH 8,
-      ACK 16, URG 32, ECE 64, CWR 128, AE 256 (a SYN-ACK is 18).
+    - ``protocol`` [str]: "TCP", "UDP", "ICMP", "ICMPv6", else the IP protocol number
+      ("47" is GRE); for IPv6, the header after the extension headers; "" if not IP.
+    - ``sport``, ``dport`` [Int32]: TCP and UDP ports; <NA> for other protocols, for
+      fragments after the first, and when the capture was cut before them.
+    - ``tcp_flags`` [Int16]: the TCP flag bits, :data:`TCP_FLAGS`: FIN 1, SYN 2, RST 4,
+      PSH 8, ACK 16, URG 32, ECE 64, CWR 128, AE 256 (a SYN-ACK is 18).
     - ``icmp_type``, ``icmp_code`` [Int16]: for ICMP and ICMPv6.
-    - ``length`` [int64]: bytes on the wire, link-layer header included (tshark's ``frame.len``),
-      checked as described below.
-    - ``captured_length`` [int64]: bytes in the file (``frame.cap_len``); smaller when truncated.
-    - ``interface`` [int32]: pcapng interface id, numbered per section as tshark does; 0 for pcap.
-    - ``direction_hint`` [string]: the capture's own idea of direction, or <NA>: "in" or "out"
-      from pcapng packet flags or the Linux cooked-capture packet type, which also gives
-      "broadcast", "multicast", "otherhost" (to another host, seen in promiscuous mode),
-      "loopback", "user", "kernel".
-    - ``sll_pkttype`` [Int16]: the Linux cooked-capture packet type itself (0 to us, 1 broadcast,
-      2 multicast, 3 to another host, 4 sent by us).
-    - ``ethertype`` [Int32]: the EtherType after any VLAN tags, for link types that carry one
-      (Ethernet, SLL, SLL2); 0x0806 is ARP.
+    - ``length`` [int64]: bytes on the wire, link-layer header included (tshark's
+      ``frame.len``), checked as described below.
+    - ``captured_length`` [int64]: bytes in the file (``frame.cap_len``); smaller when
+      truncated.
+    - ``interface`` [int32]: pcapng interface id, numbered per section as tshark does; 0
+      for pcap.
+    - ``direction_hint`` [string]: the capture's own idea of direction, or <NA>: "in" or
+      "out" from pcapng packet flags or the Linux cooked-capture packet type, which also
+      gives "broadcast", "multicast", "otherhost" (to another host, seen in promiscuous
+      mode), "loopback", "user", "kernel".
+    - ``sll_pkttype`` [Int16]: the Linux cooked-capture packet type itself (0 to us, 1
+      broadcast, 2 multicast, 3 to another host, 4 sent by us).
+    - ``ethertype`` [Int32]: the EtherType after any VLAN tags, for link types that
+      carry one (Ethernet, SLL, SLL2); 0x0806 is ARP.
 
-    ``keep_bytes=True`` adds ``frame`` (the captured bytes) and the offsets into it where the
-    network header (``network_offset``), the transport header (``transport_offset``) and the
-    payload after it (``payload_offset``) start.
+    ``keep_bytes=True`` adds ``frame`` (the captured bytes) and the offsets into it
+    where the network header (``network_offset``), the transport header
+    (``transport_offset``) and the payload after it (``payload_offset``) start.
 
-    **Original lengths are checked**, because one corrupt record header would otherwise inflate
-    every byte total. The length on the wire a record claims must be at least its captured
-    length; for an IP packet whose length field was captured (IPv4 total length of 20 or more,
-    IPv6 payload length above 0), at most the link header plus that length, after padding to
-    Ethernet's 60 bytes, plus :data:`TRAILER_ALLOWANCE` (64) bytes of FCS and trailers; for any
-    other frame, at most :data:`MAX_PLAUSIBLE_WIRE_LENGTH` (1 MiB). A length that disagrees is
-    replaced by what the headers vouch for (the link header plus the IP length, never less than
+    **Original lengths are checked**, because one corrupt record header would otherwise
+    inflate every byte total. The length on the wire a record claims must be at least
+    its captured length; for an IP packet whose length field was captured (IPv4 total
+    length of 20 or more, IPv6 payload length above 0), at most the link header plus
+    that length, after padding to Ethernet's 60 bytes, plus
+    :data:`TRAILER_ALLOWANCE` (64) bytes of FCS and trailers; for any other frame, at
+    most :data:`MAX_PLAUSIBLE_WIRE_LENGTH` (1 MiB). A length that disagrees is replaced
+    by what the headers vouch for (the link header plus the IP length, never less than
     the captured length; the captured length when there is no IP length), counted in
     ``df.attrs["implausible_length"]`` and its first ten packet numbers listed in
-    ``df.attrs["implausible_length_frames"]``. tshark shows such a length as it is (clamped to
-    2^31 - 1).
+    ``df.attrs["implausible_length_frames"]``. tshark shows such a length as it is
+    (clamped to 2^31 - 1).
 
-    ``df.attrs`` reports what the reader saw: ``format``, ``packets``, ``truncated`` (captured
-    length below the wire length), ``non_ip``, ``implausible_length`` and
-    ``implausible_length_frames``, ``skipped_blocks`` (pcapng blocks that carry no packet: name
-    resolution, statistics, custom...; a count) and ``skipped_block_types`` (count by block
-    name), and ``interfaces``.
+    ``df.attrs`` reports what the reader saw: ``format``, ``packets``, ``truncated``
+    (captured length below the wire length), ``non_ip``, ``implausible_length`` and
+    ``implausible_length_frames``, ``skipped_blocks`` (pcapng blocks that carry no
+    packet: name resolution, statistics, custom...; a count) and ``skipped_block_types``
+    (count by block name), and ``interfaces``.
 
-    The input is read ``chunk_bytes`` at a time (at least 4 KiB; a record longer than that is
-    read whole), so captures larger than memory work: only the DataFrame, about 90 bytes a
-    packet, has to fit (:func:`iter_capture` and :func:`ingress_egress.parquet.convert` do not
-    even need that). ``progress`` shows a progress bar (default: for files of 512 MiB or more,
-    when standard error is a terminal). Input that is not a capture, is cut short or is corrupt
-    raises :class:`CaptureError` naming the file, the packet or block number and what was wrong,
-    the way tshark refuses such files; timestamps the ``time`` column cannot hold (before
-    1677-09-21 or after 2262-04-11) are refused the same way rather than wrapped.
+    The input is read ``chunk_bytes`` at a time (at least 4 KiB; a record longer than
+    that is read whole), so captures larger than memory work: only the DataFrame, about
+    90 bytes a packet, has to fit (:func:`iter_capture` and
+    :func:`ingress_egress.parquet.convert` do not even need that). ``progress`` shows a
+    progress bar (default: for files of 512 MiB or more, when standard error is a
+    terminal). Input that is not a capture, is cut short or is corrupt raises
+    :class:`CaptureError` naming the file, the packet or block number and what was
+    wrong, the way tshark refuses such files; timestamps the ``time`` column cannot hold
+    (before 1677-09-21 or after 2262-04-11) are refused the same way rather than
+    wrapped.
 
     Examples
     --------
@@ -1700,19 +1789,21 @@ def iter_capture(
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     addresses: str = "str",
 ) -> Iterator[pd.DataFrame]:
-    """Read a capture as a sequence of DataFrames of about ``packets`` rows each, in file order.
+    """Read a capture as a sequence of DataFrames of about ``packets`` rows each, in
+    file order.
 
-    Each piece has :func:`read_capture`'s columns, dtypes and ``frame`` index (numbers go on
-    from one piece to the next); together they are what :func:`read_capture` returns, but only
-    one piece is in memory at a time, so a capture of any size can be summed or converted.
-    Each piece's ``attrs`` are the running totals of the reader so far (``packets``,
-    ``implausible_length``, ...); those of the last piece are the file's. Errors are those of
-    :func:`read_capture`, raised when the reader reaches the bad place.
+    Each piece has :func:`read_capture`'s columns, dtypes and ``frame`` index (numbers
+    go on from one piece to the next); together they are what :func:`read_capture`
+    returns, but only one piece is in memory at a time, so a capture of any size can be
+    summed or converted. Each piece's ``attrs`` are the running totals of the reader so
+    far (``packets``, ``implausible_length``, ...); those of the last piece are the
+    file's. Errors are those of :func:`read_capture`, raised when the reader reaches the
+    bad place.
 
-    ``addresses="category"`` gives ``src`` and ``dst`` as pandas categoricals instead of strings
-    (the same values, each distinct address stored once): grouping and
-    :func:`ingress_egress.direction.classify` then work on the distinct addresses only, which is
-    what the command line does.
+    ``addresses="category"`` gives ``src`` and ``dst`` as pandas categoricals instead of
+    strings (the same values, each distinct address stored once): grouping and
+    :func:`ingress_egress.direction.classify` then work on the distinct addresses only,
+    which is what the command line does.
 
     >>> import io
     >>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)
@@ -1745,7 +1836,9 @@ def _frame(
     count = sum(len(p["time"]) for p in parts)
 
     def cat(key: str, dtype) -> np.ndarray:
-        """One column from all the chunks, freeing the chunks' pieces as it goes (memory)."""
+        """One column from all the chunks, freeing the chunks' pieces as it goes
+        (memory).
+        """
         pieces = [p.pop(key) for p in parts]
         if not pieces:
             return np.zeros(0, dtype)

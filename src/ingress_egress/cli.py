@@ -1,25 +1,26 @@
 """The command line: ``ingress-egress``, the course's tools for your own files.
 
 ``ingress-egress summarize CAPTURE --inside CIDR [--inside CIDR ...] [--json]``
-    Read a pcap or pcapng file and count packets and bytes (the sum of each packet's length on the
-    wire) by direction relative to the inside you name: ingress, egress, internal, external, plus
-    the frames that are not IP (``non_ip``) and those the capture cut short (``truncated``, which
-    are also counted in their direction class).
+    Read a pcap or pcapng file and count packets and bytes (the sum of each packet's
+    length on the wire) by direction relative to the inside you name: ingress, egress,
+    internal, external, plus the frames that are not IP (``non_ip``) and those the
+    capture cut short (``truncated``, which are also counted in their direction class).
 
 ``ingress-egress flows CAPTURE [--inside CIDR ...] [--top N] [--csv]``
     The capture's conversations (see :mod:`ingress_egress.flows`), largest first.
 
 ``ingress-egress convert CAPTURE OUT.parquet``
-    Stream a capture of any size into one Parquet file (see :mod:`ingress_egress.parquet`) for
-    DuckDB, Spark, Trino or Athena.
+    Stream a capture of any size into one Parquet file (see
+    :mod:`ingress_egress.parquet`) for DuckDB, Spark, Trino or Athena.
 
-``CAPTURE`` may be ``-``, standard input: ``tcpdump -w - | ingress-egress summarize - --inside
-10.0.0.0/8``. ``summarize`` and ``convert`` stream (their memory does not grow with the capture);
-``flows`` holds the packets in memory. Original lengths that disagree with the headers are not
-summed as they stand (see :func:`ingress_egress.captures.read_capture`): the tools say how many.
+``CAPTURE`` may be ``-``, standard input: ``tcpdump -w - | ingress-egress summarize -
+--inside 10.0.0.0/8``. ``summarize`` and ``convert`` stream (their memory does not grow
+with the capture); ``flows`` holds the packets in memory. Original lengths that disagree
+with the headers are not summed as they stand (see
+:func:`ingress_egress.captures.read_capture`): the tools say how many.
 
-Errors (a file that cannot be read, an inside that is not an address or CIDR) print one line on
-standard error naming the problem, and the exit status is 2.
+Errors (a file that cannot be read, an inside that is not an address or CIDR) print one
+line on standard error naming the problem, and the exit status is 2.
 
 Examples
 --------
@@ -43,7 +44,9 @@ Examples
 >>> main(
 ...     ["summarize", str(path), "--inside", "192.168.10.0/24", "--json"]
 ... )  # 14 + 20 + 8 + 29 bytes
-{"ingress": {"packets": 0, "bytes": 0}, "egress": {"packets": 1, "bytes": 71}, "internal": {"packets": 0, "bytes": 0}, "external": {"packets": 0, "bytes": 0}, "non_ip": {"packets": 0, "bytes": 0}, "truncated": {"packets": 0, "bytes": 0}}
+{"ingress": {"packets": 0, "bytes": 0}, "egress": {"packets": 1, "bytes": 71},
+ "internal": {"packets": 0, "bytes": 0}, "external": {"packets": 0, "bytes": 0},
+ "non_ip": {"packets": 0, "bytes": 0}, "truncated": {"packets": 0, "bytes": 0}}
 0
 >>> main(
 ...     ["summarize", str(path), "--inside", "192.168.10.0/33"]
@@ -105,8 +108,10 @@ def _implausible_note(report: dict) -> str:
     frames = ", ".join(str(f) for f in report.get("implausible_length_frames", []))
     more = " ..." if count > len(report.get("implausible_length_frames", [])) else ""
     return (
-        f"note: {count:,} packet(s) claimed a length on the wire that disagrees with their "
-        f"headers (packets {frames}{more}); the length the headers give was counted instead"
+        f"note: {count:,} packet(s) claimed a length on "
+        "the wire that disagrees with their "
+        f"headers (packets {frames}{more}); the length the "
+        "headers give was counted instead"
     )
 
 
@@ -226,8 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize_parser = commands.add_parser(
         "summarize",
         help="packets and bytes per direction (ingress, egress, internal, external)",
-        description="Count packets and bytes (sum of frame lengths on the wire) per direction class "
-        "relative to the inside you name, plus non-IP and truncated frames.",
+        description="Count packets and bytes (sum of frame lengths on the wire) per "
+        "direction class relative to the inside you name, "
+        "plus non-IP and truncated frames.",
     )
     summarize_parser.add_argument(
         "capture",
@@ -278,8 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert_parser = commands.add_parser(
         "convert",
         help="stream a capture of any size into one Parquet file (for SQL)",
-        description="Write the capture's packets, with the columns read_capture gives, to a "
-        "Parquet file, holding only part of it in memory at a time.",
+        description="Write the capture's packets, with the columns read_capture gives, "
+        "to a Parquet file, holding only part of it in memory at a time.",
     )
     convert_parser.add_argument(
         "capture",
@@ -294,7 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the
+    exit status.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

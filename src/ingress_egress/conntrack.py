@@ -1,32 +1,35 @@
-"""Connection tracking: the table a stateful router keeps, rebuilt from captures of its two sides.
+"""Connection tracking: the table a stateful router keeps, rebuilt from captures of its
+two sides.
 
-A home or office router that translates addresses (NAT) keeps a table of connections: for each,
-the five-tuple as the inside host sent it, the public address and port it was rewritten to, the
-connection's state and how long the entry lives without traffic. On Linux that table is
-*conntrack* (``conntrack -L`` lists it) and NAT is one of its users; the stateful filter is
-another. This module rebuilds it from evidence:
+A home or office router that translates addresses (NAT) keeps a table of connections:
+for each, the five-tuple as the inside host sent it, the public address and port it was
+rewritten to, the connection's state and how long the entry lives without traffic. On
+Linux that table is *conntrack* (``conntrack -L`` lists it) and NAT is one of its users;
+the stateful filter is another. This module rebuilds it from evidence:
 
-* :func:`match_translation` pairs each packet seen on the LAN side with the same packet on the
-  WAN side. A NAT rewrites addresses, ports and checksums and lowers the TTL by one; it keeps the
-  protocol, the remote end, the length and the IPv4 identification field, and forwards within
-  microseconds. Packets without a twin are what only one side can show: inbound attempts the
-  router dropped exist only on the WAN, traffic to the router itself only on the LAN.
-* :func:`translations` turns the pairs into the NAT's mappings (inside endpoint, remote endpoint,
-  public port), one per mapping even when a port is reused later or a mapping expires and the
-  same inside flow comes back under a new port (NAT rebinding).
-* :func:`track` replays one side's packets through the Linux connection-tracking rules: the TCP
-  state machine of ``net/netfilter/nf_conntrack_proto_tcp.c`` (its table ``tcp_conntracks``) and
-  the UDP rule of ``nf_conntrack_proto_udp.c`` (replied to and still active after 2 s: a stream,
-  timeout 120 s, ASSURED; else 30 s), with the kernel's default timeouts
-  (``Documentation/networking/nf_conntrack-sysctl.rst``). It tells, at any instant, which entries
-  are alive, their state and the seconds they have left. Not modelled there: TCP window checks,
-  the shorter timeouts for retransmitted or unacknowledged data.
-* :func:`rfc6092_verdicts` is the stateful filter an IPv6 router without NAT runs (RFC 6092):
-  outbound flows and their replies pass, so do ICMPv6 errors about a tracked flow (what conntrack
-  calls RELATED, read from the packet the error quotes: :func:`quoted_flow`) and echo requests
-  (RFC 4890); the rest of the unsolicited inbound traffic, and anything from outside claiming an
-  inside source, is dropped. :func:`forwarded` checks such verdicts against a capture of both
-  interfaces.
+* :func:`match_translation` pairs each packet seen on the LAN side with the same packet
+  on the WAN side. A NAT rewrites addresses, ports and checksums and lowers the TTL by
+  one; it keeps the protocol, the remote end, the length and the IPv4 identification
+  field, and forwards within microseconds. Packets without a twin are what only one side
+  can show: inbound attempts the router dropped exist only on the WAN, traffic to the
+  router itself only on the LAN.
+* :func:`translations` turns the pairs into the NAT's mappings (inside endpoint, remote
+  endpoint, public port), one per mapping even when a port is reused later or a mapping
+  expires and the same inside flow comes back under a new port (NAT rebinding).
+* :func:`track` replays one side's packets through the Linux connection-tracking rules:
+  the TCP state machine of ``net/netfilter/nf_conntrack_proto_tcp.c`` (its table
+  ``tcp_conntracks``) and the UDP rule of ``nf_conntrack_proto_udp.c`` (replied to and
+  still active after 2 s: a stream, timeout 120 s, ASSURED; else 30 s), with the
+  kernel's default timeouts (``Documentation/networking/nf_conntrack-sysctl.rst``). It
+  tells, at any instant, which entries are alive, their state and the seconds they have
+  left. Not modelled there: TCP window checks, the shorter timeouts for retransmitted or
+  unacknowledged data.
+* :func:`rfc6092_verdicts` is the stateful filter an IPv6 router without NAT runs (RFC
+  6092): outbound flows and their replies pass, so do ICMPv6 errors about a tracked flow
+  (what conntrack calls RELATED, read from the packet the error quotes:
+  :func:`quoted_flow`) and echo requests (RFC 4890); the rest of the unsolicited inbound
+  traffic, and anything from outside claiming an inside source, is dropped.
+  :func:`forwarded` checks such verdicts against a capture of both interfaces.
 
 Examples
 --------
@@ -68,12 +71,15 @@ TCP_TIMEOUTS = {
     "CLOSE": 10,
     "SYN_SENT2": 120,
 }
-"""Seconds an entry lives without traffic, by TCP state: the defaults of the ``nf_conntrack_tcp_timeout_*``
-sysctls (Linux ``Documentation/networking/nf_conntrack-sysctl.rst``; ESTABLISHED is five days)."""
+"""Seconds an entry lives without traffic, by TCP state: the defaults of the
+``nf_conntrack_tcp_timeout_*`` sysctls (Linux
+``Documentation/networking/nf_conntrack-sysctl.rst``; ESTABLISHED is five days)."""
 UDP_TIMEOUT = 30
 """``nf_conntrack_udp_timeout``: a UDP entry not (yet) seen as a stream."""
 UDP_STREAM_TIMEOUT = 120
-"""``nf_conntrack_udp_timeout_stream``: a UDP entry replied to and still active 2 s after it was made."""
+"""``nf_conntrack_udp_timeout_stream``: a UDP entry replied to and still active 2 s
+after it was made.
+"""
 OTHER_TIMEOUT = 30
 """``nf_conntrack_icmp_timeout`` (and ICMPv6): ICMP queries and their replies."""
 
@@ -90,7 +96,8 @@ _STATES = (
     "SYN_SENT2",
 )
 _IV, _IG = "INVALID", "IGNORE"
-# tcp_conntracks[direction][flag set][state], states in _STATES order (nf_conntrack_proto_tcp.c).
+# tcp_conntracks[direction][flag set][state], states in _STATES order
+# (nf_conntrack_proto_tcp.c).
 _TABLE = {
     0: {
         "syn": (
@@ -189,7 +196,9 @@ _TABLE = {
 
 
 def _flag_set(flags: int) -> str:
-    """The kernel's ``get_conntrack_index``: RST first, then SYN (with or without ACK), FIN, ACK."""
+    """The kernel's ``get_conntrack_index``: RST first, then SYN (with or without ACK),
+    FIN, ACK.
+    """
     if flags & RST:
         return "rst"
     if flags & SYN:
@@ -200,10 +209,11 @@ def _flag_set(flags: int) -> str:
 
 
 def tcp_transition(state: str, direction: int, flags: int) -> str:
-    """The TCP state after a segment with ``flags`` in ``direction`` (0 original, 1 reply).
+    """The TCP state after a segment with ``flags`` in ``direction`` (0 original, 1
+    reply).
 
-    Invalid and ignored segments leave the state as it was (the kernel drops or passes them
-    without changing the entry).
+    Invalid and ignored segments leave the state as it was (the kernel drops or passes
+    them without changing the entry).
 
     >>> tcp_transition("ESTABLISHED", 1, RST | ACK)
     'CLOSE'
@@ -216,13 +226,14 @@ def tcp_transition(state: str, direction: int, flags: int) -> str:
     return state if new in (_IV, _IG) else new
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Matching the two sides of a NAT
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def ip_identification(packets: pd.DataFrame) -> pd.Series:
-    """The IPv4 identification field of each packet (<NA> for others); needs ``read_capture(..., keep_bytes=True)``.
+    """The IPv4 identification field of each packet (<NA> for others); needs
+    ``read_capture(..., keep_bytes=True)``.
 
     >>> from ingress_egress import packets as pk
     >>> frame = bytes(14) + pk.ipv4(
@@ -236,8 +247,8 @@ def ip_identification(packets: pd.DataFrame) -> pd.Series:
     for column in ("frame", "network_offset", "ip_version"):
         if column not in packets.columns:
             raise KeyError(
-                f"ip_identification: packets need a {column!r} column; read the capture with "
-                f"read_capture(path, keep_bytes=True)"
+                f"ip_identification: packets need a {column!r} column; read the "
+                "capture with read_capture(path, keep_bytes=True)"
             )
     values = [
         int.from_bytes(bytes(f)[o + 4 : o + 6], "big")
@@ -251,7 +262,9 @@ def ip_identification(packets: pd.DataFrame) -> pd.Series:
 
 
 def _ipv4_total_length(packets: pd.DataFrame) -> np.ndarray:
-    """IPv4 total length: unlike the frame length, it does not count the Ethernet padding of short frames."""
+    """IPv4 total length: unlike the frame length, it does not count the Ethernet
+    padding of short frames.
+    """
     return np.array(
         [
             int.from_bytes(bytes(f)[o + 2 : o + 4], "big")
@@ -266,7 +279,9 @@ def _ipv4_total_length(packets: pd.DataFrame) -> np.ndarray:
 
 
 def _side(packets: pd.DataFrame, inside_mask, outside_mask) -> pd.DataFrame:
-    """Crossing packets of one capture with the fields a NAT keeps: remote end, direction, length, IP id."""
+    """Crossing packets of one capture with the fields a NAT keeps: remote end,
+    direction, length, IP id.
+    """
     src_in = inside_mask(packets["src"])
     dst_in = inside_mask(packets["dst"])
     src_out = outside_mask(packets["src"])
@@ -312,18 +327,21 @@ def match_translation(
 ) -> pd.DataFrame:
     """Pair every packet that crossed the NAT with its twin on the other side.
 
-    ``lan`` and ``wan`` are captures of the router's two interfaces (``read_capture(path,
-    keep_bytes=True)``), ``inside`` the private networks behind it, ``public`` its public address.
-    Twins agree on protocol, remote address and port, direction, IP total length and IPv4
-    identification (not on frame length: the shortest frames are padded to 60 bytes on arrival
-    and not when sent, so the two sides differ there), and the WAN copy of an outbound packet follows the LAN copy by at most ``max_delay`` (an
-    inbound packet: the other way round).
+    ``lan`` and ``wan`` are captures of the router's two interfaces
+    (``read_capture(path, keep_bytes=True)``), ``inside`` the private networks behind
+    it, ``public`` its public address. Twins agree on protocol, remote address and port,
+    direction, IP total length and IPv4 identification (not on frame length: the
+    shortest frames are padded to 60 bytes on arrival and not when sent, so the two
+    sides differ there), and the WAN copy of an outbound packet follows the LAN copy by
+    at most ``max_delay`` (an inbound packet: the other way round).
 
-    One row per packet of either side that crosses (LAN: between ``inside`` and elsewhere; WAN: to
-    or from ``public``): ``lan_frame``, ``wan_frame`` (<NA> when that side has no twin),
-    ``lan_time``, ``wan_time``, ``protocol``, ``direction`` (``outbound`` or ``inbound``),
-    ``inside``, ``inside_port`` (the private end), ``public_port`` (the port it was translated to),
-    ``remote``, ``remote_port``, ``length`` (the LAN frame's, else the WAN's). Sorted by the first time either side saw the packet.
+    One row per packet of either side that crosses (LAN: between ``inside`` and
+    elsewhere; WAN: to or from ``public``): ``lan_frame``, ``wan_frame`` (<NA> when that
+    side has no twin), ``lan_time``, ``wan_time``, ``protocol``, ``direction``
+    (``outbound`` or ``inbound``), ``inside``, ``inside_port`` (the private end),
+    ``public_port`` (the port it was translated to), ``remote``, ``remote_port``,
+    ``length`` (the LAN frame's, else the WAN's). Sorted by the first time either side
+    saw the packet.
     """
     delay = pd.Timedelta(max_delay)
     nets_inside = lambda s: is_inside(s, inside)  # noqa: E731
@@ -417,12 +435,13 @@ def match_translation(
 
 
 def translations(matched: pd.DataFrame) -> pd.DataFrame:
-    """The NAT's mappings, from a :func:`match_translation` table: one row per (inside end, remote
-    end, public port), with the first and last packet and the packets each way.
+    """The NAT's mappings, from a :func:`match_translation` table: one row per (inside
+    end, remote end, public port), with the first and last packet and the packets each
+    way.
 
-    A flow that outlives its mapping comes back under a new public port (NAT rebinding): two rows
-    with the same inside and remote ends. A public port reused for another inside host later is
-    two rows with the same public port.
+    A flow that outlives its mapping comes back under a new public port (NAT rebinding):
+    two rows with the same inside and remote ends. A public port reused for another
+    inside host later is two rows with the same public port.
     """
     both = matched[matched["lan_frame"].notna() & matched["wan_frame"].notna()]
     keys = ["protocol", "inside", "inside_port", "remote", "remote_port", "public_port"]
@@ -441,9 +460,9 @@ def translations(matched: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The connection-tracking table
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def track(
@@ -453,25 +472,29 @@ def track(
     at: str | pd.Timestamp | None = None,
     matched: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Replay ``packets`` through Linux's connection tracking and return its table at time ``at``.
+    """Replay ``packets`` through Linux's connection tracking and return its table at
+    time ``at``.
 
-    Every TCP, UDP, ICMP and ICMPv6 packet that has an end in ``inside`` belongs to an entry
-    keyed by its five-tuple (ICMP: the two addresses). The first packet of an entry sets the
-    *original* direction; an entry whose timeout ran out before the next packet is gone, and that
-    packet starts a new entry (as after a NAT mapping expired). ``at`` defaults to the last packet.
+    Every TCP, UDP, ICMP and ICMPv6 packet that has an end in ``inside`` belongs to an
+    entry keyed by its five-tuple (ICMP: the two addresses). The first packet of an
+    entry sets the *original* direction; an entry whose timeout ran out before the next
+    packet is gone, and that packet starts a new entry (as after a NAT mapping expired).
+    ``at`` defaults to the last packet.
 
-    One row per entry, in order of creation: ``protocol``, ``state`` (TCP states; ``UDP`` and
-    ``ICMP`` entries say ``-``), ``src``, ``sport``, ``dst``, ``dport`` (original direction),
-    ``unreplied`` (no packet came back yet), ``assured`` (TCP: the handshake completed; UDP: a
-    stream), ``first``, ``last`` (times of its first and last packet), ``packets``, ``timeout``
-    (seconds the entry had left at ``at``; negative once expired) and ``alive`` (``timeout > 0``).
-    With ``matched`` (a :func:`match_translation` table whose LAN side is ``packets``), also
+    One row per entry, in order of creation: ``protocol``, ``state`` (TCP states;
+    ``UDP`` and ``ICMP`` entries say ``-``), ``src``, ``sport``, ``dst``, ``dport``
+    (original direction), ``unreplied`` (no packet came back yet), ``assured`` (TCP: the
+    handshake completed; UDP: a stream), ``first``, ``last`` (times of its first and
+    last packet), ``packets``, ``timeout`` (seconds the entry had left at ``at``;
+    negative once expired) and ``alive`` (``timeout > 0``). With ``matched`` (a
+    :func:`match_translation` table whose LAN side is ``packets``), also
     ``public_port``: the port the entry's packets had on the WAN.
     """
     for column in ("time", "src", "dst", "protocol", "sport", "dport"):
         if column not in packets.columns:
             raise KeyError(
-                f"track: packets need a {column!r} column (have {list(packets.columns)})"
+                f"track: packets need a {column!r} column "
+                f"(have {list(packets.columns)})"
             )
     p = packets[packets["protocol"].isin(["TCP", "UDP", "ICMP", "ICMPv6"])]
     p = p[
@@ -622,25 +645,30 @@ def _one_port(port_of: pd.Series, frames: list) -> object:
     ports = set(port_of.reindex(frames).dropna().astype(int))
     if len(ports) > 1:
         raise ValueError(
-            f"a connection-tracking entry's packets left under several public ports: {sorted(ports)}"
+            "a connection-tracking entry's packets left under "
+            f"several public ports: {sorted(ports)}"
         )
     return ports.pop() if ports else pd.NA
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Stateful filtering without NAT: RFC 6092 for IPv6
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 ICMPV6_ERROR_TYPES = (1, 2, 3, 4)
-"""Destination Unreachable, Packet Too Big, Time Exceeded, Parameter Problem (RFC 4443)."""
+"""Destination Unreachable, Packet Too Big, Time Exceeded, Parameter Problem (RFC
+4443).
+"""
 ICMPV6_ECHO_REQUEST = 128
 
 
 def quoted_flow(packets: pd.DataFrame) -> pd.DataFrame:
-    """For each ICMPv6 error, the five-tuple of the packet it quotes (RFC 4443 section 2.4: as much
-    of the invoking packet as fits); <NA> elsewhere. Needs ``read_capture(..., keep_bytes=True)``.
+    """For each ICMPv6 error, the five-tuple of the packet it quotes (RFC 4443 section
+    2.4: as much of the invoking packet as fits); <NA> elsewhere. Needs
+    ``read_capture(..., keep_bytes=True)``.
 
-    Columns ``quoted_src``, ``quoted_dst``, ``quoted_protocol``, ``quoted_sport``, ``quoted_dport``.
+    Columns ``quoted_src``, ``quoted_dst``, ``quoted_protocol``, ``quoted_sport``,
+    ``quoted_dport``.
     """
     import ipaddress
 
@@ -695,18 +723,20 @@ def quoted_flow(packets: pd.DataFrame) -> pd.DataFrame:
 def rfc6092_verdicts(
     packets: pd.DataFrame, inside: str | Iterable[str], *, allow_echo: bool = True
 ) -> pd.DataFrame:
-    """What an IPv6 router filtering as RFC 6092 recommends does with each packet crossing it.
+    """What an IPv6 router filtering as RFC 6092 recommends does with each packet
+    crossing it.
 
     ``packets`` are those seen on the router's outside interface (``read_capture(...,
-    keep_bytes=True)``), ``inside`` the office prefix. In time order: an outbound packet from
-    ``inside`` is forwarded and opens or refreshes a flow (its five-tuple, with conntrack's
-    timeouts); an inbound packet is forwarded when it belongs to a live flow; an ICMPv6
-    Destination Unreachable or Packet Too Big (and Time Exceeded, Parameter Problem) when the
-    packet it quotes belongs to one (REC-18, REC-36; otherwise dropped, REC-10); an echo request
-    when ``allow_echo`` (RFC 4890 section 4.3.1, echo is traffic that must not be dropped); any
-    packet from outside whose source claims an ``inside`` address is dropped (REC-6), and any other
-    unsolicited inbound packet too. Returns ``verdict`` (``forward`` or ``drop``) and ``reason``
-    per packet; packets sent by the router itself get ``own``.
+    keep_bytes=True)``), ``inside`` the office prefix. In time order: an outbound packet
+    from ``inside`` is forwarded and opens or refreshes a flow (its five-tuple, with
+    conntrack's timeouts); an inbound packet is forwarded when it belongs to a live
+    flow; an ICMPv6 Destination Unreachable or Packet Too Big (and Time Exceeded,
+    Parameter Problem) when the packet it quotes belongs to one (REC-18, REC-36;
+    otherwise dropped, REC-10); an echo request when ``allow_echo`` (RFC 4890 section
+    4.3.1, echo is traffic that must not be dropped); any packet from outside whose
+    source claims an ``inside`` address is dropped (REC-6), and any other unsolicited
+    inbound packet too. Returns ``verdict`` (``forward`` or ``drop``) and ``reason`` per
+    packet; packets sent by the router itself get ``own``.
     """
     src_in = is_inside(packets["src"], inside).fillna(False).to_numpy(dtype=bool)
     dst_in = is_inside(packets["dst"], inside).fillna(False).to_numpy(dtype=bool)
@@ -790,10 +820,11 @@ def forwarded(
     sent_on: int,
     max_delay: str | pd.Timedelta = "1ms",
 ) -> pd.Series:
-    """For each packet received on interface ``received_on``, was it sent on ``sent_on`` within
-    ``max_delay``, that is, forwarded by the router? (A capture of both interfaces of a router
-    that does not translate addresses: the forwarded copy has the same addresses, ports and
-    length.) <NA> for the packets of other interfaces and directions.
+    """For each packet received on interface ``received_on``, was it sent on ``sent_on``
+    within ``max_delay``, that is, forwarded by the router? (A capture of both
+    interfaces of a router that does not translate addresses: the forwarded copy has the
+    same addresses, ports and length.) <NA> for the packets of other interfaces and
+    directions.
 
     >>> p = pd.DataFrame(
     ...     {

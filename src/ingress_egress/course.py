@@ -1,23 +1,26 @@
-"""Course: the notebooks themselves, as data: their titles, order, sections, exercises and times.
+"""Course: the notebooks themselves, as data: their titles, order, sections, exercises
+and times.
 
-Each notebook states its time once, in its Overview, on a line such as
-``**Time to learn**: 25 minutes teaching, 20 minutes exercises.`` This module reads those lines,
-so the map of the course and any sum of times come from that one source.
+Each notebook states its time once, in its Overview, on a line such as ``**Time to
+learn**: 25 minutes teaching, 20 minutes exercises.`` This module reads those lines, so
+the map of the course and any sum of times come from that one source.
 
-A *learning path* (self-study, a 2-hour class, a 4-hour workshop) is a selection, written in
-``book/paths.yml``: which notebooks, in which order, which of their teaching sections and which of
-their exercises. The path file holds no minutes, only breaks. A step's minutes are computed here:
+A *learning path* (self-study, a 2-hour class, a 4-hour workshop) is a selection,
+written in ``book/paths.yml``: which notebooks, in which order, which of their teaching
+sections and which of their exercises. The path file holds no minutes, only breaks. A
+step's minutes are computed here:
 
-- teaching: the notebook's teaching minutes, shared equally among its teaching sections (the ``##``
-  sections between ``Imports`` and ``Exercises``), times the number of sections the step covers;
-- exercises: the notebook's exercise minutes, shared equally among its exercises, times the number
-  the step sets;
+- teaching: the notebook's teaching minutes, shared equally among its teaching sections
+  (the ``##`` sections between ``Imports`` and ``Exercises``), times the number of
+  sections the step covers;
+- exercises: the notebook's exercise minutes, shared equally among its exercises, times
+  the number the step sets;
 
-each rounded *up* to a whole minute, so a path never promises less time than it takes. A step that
-takes a whole notebook gets exactly the minutes the notebook states.
+each rounded *up* to a whole minute, so a path never promises less time than it takes. A
+step that takes a whole notebook gets exactly the minutes the notebook states.
 
-Exercises are numbered by chapter, as the book shows them: the second exercise of notebook 01 is
-"Exercise 1.2", the first of notebook 00 is "Exercise 0.1".
+Exercises are numbered by chapter, as the book shows them: the second exercise of
+notebook 01 is "Exercise 1.2", the first of notebook 00 is "Exercise 0.1".
 
 Examples
 --------
@@ -52,7 +55,8 @@ TIME_PATTERN = re.compile(
 TITLE_PATTERN = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 SECTION_PATTERN = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 EXERCISE_PATTERN = re.compile(
-    r"^(?::{3,}|`{3,})\{exercise(?:-start)?\}.*\n(?:[ \t]*:[\w-]+:.*\n)*?[ \t]*:label:[ \t]*(\S+)",
+    r"^(?::{3,}|`{3,})\{exercise(?:-start)?\}.*\n(?:[ "
+    r"\t]*:[\w-]+:.*\n)*?[ \t]*:label:[ \t]*(\S+)",
     re.MULTILINE,
 )
 FENCE_PATTERN = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.MULTILINE | re.DOTALL)
@@ -62,13 +66,16 @@ TEACHING_ENDS_BEFORE = "Exercises"
 
 
 def parse_time_to_learn(markdown: str) -> tuple[int, int] | None:
-    """The (teaching, exercise) minutes stated in a markdown text, or None when it states none."""
+    """The (teaching, exercise) minutes stated in a markdown text, or None when it
+    states none.
+    """
     match = TIME_PATTERN.search(markdown)
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def share_minutes(minutes: int, covered: int, of: int) -> int:
-    """``minutes`` shared equally among ``of`` parts, for ``covered`` of them, rounded up to a whole minute.
+    """``minutes`` shared equally among ``of`` parts, for ``covered`` of them, rounded
+    up to a whole minute.
 
     >>> share_minutes(15, covered=3, of=5)
     9
@@ -94,9 +101,9 @@ def _markdown_cells(path: Path) -> list[str]:
 def notebook_map(folder: str | Path = ".") -> pd.DataFrame:
     """One row per course notebook ``NN-name.ipynb`` in ``folder``, in reading order.
 
-    Columns: ``number``, ``title`` (the notebook's H1), ``file``, ``teaching_minutes`` and
-    ``exercise_minutes``. A notebook without a title or a time line is an error, so the map
-    can't silently lose one.
+    Columns: ``number``, ``title`` (the notebook's H1), ``file``, ``teaching_minutes``
+    and ``exercise_minutes``. A notebook without a title or a time line is an error, so
+    the map can't silently lose one.
     """
     rows = []
     for path in sorted(Path(folder).glob("[0-9][0-9]-*.ipynb")):
@@ -126,7 +133,8 @@ def notebook_map(folder: str | Path = ".") -> pd.DataFrame:
 
 
 def teaching_sections(markdown: str, source: str = "<markdown>") -> list[str]:
-    """The titles of the ``##`` sections between ``## Imports`` and ``## Exercises``, in order.
+    """The titles of the ``##`` sections between ``## Imports`` and ``## Exercises``, in
+    order.
 
     Headings inside fenced code blocks are not headings.
 
@@ -148,13 +156,15 @@ def teaching_sections(markdown: str, source: str = "<markdown>") -> list[str]:
     )
     if end < start:
         raise ValueError(
-            f"{source}: '## {TEACHING_ENDS_BEFORE}' comes before '## {TEACHING_STARTS_AFTER}'"
+            f"{source}: '## {TEACHING_ENDS_BEFORE}' comes "
+            f"before '## {TEACHING_STARTS_AFTER}'"
         )
     return headings[start + 1 : end]
 
 
 def exercise_labels(markdown: str) -> list[str]:
-    """The labels of the sphinx-exercise ``exercise`` (or ``exercise-start``) blocks, in order.
+    """The labels of the sphinx-exercise ``exercise`` (or ``exercise-start``) blocks, in
+    order.
 
     >>> exercise_labels(
     ...     ":::{exercise}\\n:label: ex-01-a\\nWhy?\\n:::\\n\\n:::{exercise}\\n:label: ex-01-b\\n:::"
@@ -182,7 +192,8 @@ class NotebookOutline:
         return f"notebooks/{Path(self.file).stem}"
 
     def exercise_number(self, label: str) -> str:
-        """The exercise's number in the book: chapter (the notebook's number) and position.
+        """The exercise's number in the book: chapter (the notebook's number) and
+        position.
 
         >>> outline = NotebookOutline(
         ...     "02",
@@ -198,13 +209,16 @@ class NotebookOutline:
         """
         if label not in self.exercises:
             raise KeyError(
-                f"{self.file}: no exercise labelled {label!r} (it has {', '.join(self.exercises)})"
+                f"{self.file}: no exercise labelled {label!r} (it "
+                f"has {', '.join(self.exercises)})"
             )
         return f"{int(self.number)}.{self.exercises.index(label) + 1}"
 
 
 def notebook_outlines(folder: str | Path = ".") -> dict[str, NotebookOutline]:
-    """Every course notebook in ``folder``, by number (``"00"``, ``"01"``, ...): title, times, sections, exercises."""
+    """Every course notebook in ``folder``, by number (``"00"``, ``"01"``, ...): title,
+    times, sections, exercises.
+    """
     outlines = {}
     for row in notebook_map(folder).itertuples(index=False):
         path = Path(folder) / row.file
@@ -241,14 +255,18 @@ STEP_COLUMNS = [
 
 @dataclass(frozen=True)
 class LearningPath:
-    """One way through the course: its steps, with the minutes computed from the notebooks."""
+    """One way through the course: its steps, with the minutes computed from the
+    notebooks.
+    """
 
     id: str
     title: str
     summary: str
     budget_minutes: int
     steps: pd.DataFrame
-    """One row per step (columns ``STEP_COLUMNS``); ``running_minutes`` is the total at the step's end."""
+    """One row per step (columns ``STEP_COLUMNS``); ``running_minutes`` is the total at
+    the step's end.
+    """
 
     @property
     def total_minutes(self) -> int:
@@ -265,9 +283,11 @@ class LearningPath:
         }
 
     def table(self) -> pd.DataFrame:
-        """The path as a display-ready table: one row per step, with a running total (``H:MM``).
+        """The path as a display-ready table: one row per step, with a running total
+        (``H:MM``).
 
-        Exercises are given by their numbers in the book ("1.2" is the second exercise of notebook 01).
+        Exercises are given by their numbers in the book ("1.2" is the second exercise
+        of notebook 01).
         """
         rows = []
         for step in self.steps.itertuples(index=False):
@@ -328,13 +348,17 @@ def describe_selection(covered: Sequence[str], skipped: Sequence[str]) -> str:
 
 
 class PathError(ValueError):
-    """A learning path that does not fit the notebooks: names the file, the path, the step and the field."""
+    """A learning path that does not fit the notebooks: names the file, the path, the
+    step and the field.
+    """
 
 
 def _selection(
     value: Any, options: tuple[str, ...], where: str, field: str, what: str
 ) -> list[str]:
-    """Resolve ``all`` / ``none`` / a list of names against ``options``, keeping the notebook's order."""
+    """Resolve ``all`` / ``none`` / a list of names against ``options``, keeping the
+    notebook's order.
+    """
     if value == "all":
         return list(options)
     if value == "none":
@@ -345,7 +369,8 @@ def _selection(
         or not all(isinstance(v, str) for v in value)
     ):
         raise PathError(
-            f"{where}: '{field}' must be 'all', 'none' or a list of {what}, not {value!r}"
+            f"{where}: '{field}' must be 'all', 'none' or a "
+            f"list of {what}, not {value!r}"
         )
     unknown = [v for v in value if v not in options]
     if unknown:
@@ -374,8 +399,8 @@ def _step(raw: Any, outlines: dict[str, NotebookOutline], where: str) -> dict:
             or minutes <= 0
         ):
             raise PathError(
-                f"{where}: a break is 'break: <minutes>' (a positive whole number) with an "
-                f"optional 'note', not {raw!r}"
+                f"{where}: a break is 'break: <minutes>' (a positive whole number) "
+                f"with an optional 'note', not {raw!r}"
             )
         return dict(
             kind="break",
@@ -394,8 +419,9 @@ def _step(raw: Any, outlines: dict[str, NotebookOutline], where: str) -> dict:
     extra = set(raw) - {"notebook", "sections", "skip", "exercises", "note"}
     if "notebook" not in raw or extra:
         raise PathError(
-            f"{where}: unknown or missing fields {sorted(extra) or ['notebook']} (a notebook step "
-            f"has 'notebook', optional 'sections', 'skip', 'exercises', 'note')"
+            f"{where}: unknown or missing fields {sorted(extra) or ['notebook']} (a "
+            "notebook step has 'notebook', optional "
+            "'sections', 'skip', 'exercises', 'note')"
         )
     number = str(raw["notebook"])
     if number not in outlines:
@@ -410,7 +436,8 @@ def _step(raw: Any, outlines: dict[str, NotebookOutline], where: str) -> dict:
     if "skip" in raw:
         if raw.get("sections", "all") != "all":
             raise PathError(
-                f"{where}: give either 'sections' (those to cover) or 'skip' (those to leave out), not both"
+                f"{where}: give either 'sections' (those to cover) or "
+                "'skip' (those to leave out), not both"
             )
         skipped = _selection(raw["skip"], outline.sections, where, "skip", "sections")
         sections = [s for s in sections if s not in skipped]
@@ -447,11 +474,12 @@ def _step(raw: Any, outlines: dict[str, NotebookOutline], where: str) -> dict:
 def load_learning_paths(
     paths_file: str | Path, folder: str | Path
 ) -> dict[str, LearningPath]:
-    """The learning paths of ``paths_file`` (YAML), resolved against the notebooks in ``folder``, by id.
+    """The learning paths of ``paths_file`` (YAML), resolved against the notebooks in
+    ``folder``, by id.
 
-    Each path's notebooks must come in reading order, each at most once; every section title and
-    exercise label must exist in its notebook. Anything else is a :class:`PathError` naming the
-    file, the path, the step and the field.
+    Each path's notebooks must come in reading order, each at most once; every section
+    title and exercise label must exist in its notebook. Anything else is a
+    :class:`PathError` naming the file, the path, the step and the field.
     """
     paths_file = Path(paths_file)
     try:
@@ -484,7 +512,8 @@ def load_learning_paths(
             if step["kind"] == "notebook":
                 if last is not None and step["number"] <= last:
                     raise PathError(
-                        f"{where}, step {j}: notebook {step['number']} comes after notebook {last}; "
+                        f"{where}, step {j}: notebook {step['number']} "
+                        f"comes after notebook {last}; "
                         "notebooks go in reading order, each once"
                     )
                 last = step["number"]
@@ -512,8 +541,8 @@ def learning_paths(
 ) -> dict[str, LearningPath]:
     """The course's learning paths, by id, for the notebooks in ``folder``.
 
-    ``paths_file`` defaults to ``book/paths.yml`` beside the notebooks folder, so from a notebook
-    ``learning_paths()`` is enough.
+    ``paths_file`` defaults to ``book/paths.yml`` beside the notebooks folder, so from a
+    notebook ``learning_paths()`` is enough.
     """
     folder = Path(folder)
     if paths_file is None:
@@ -522,7 +551,9 @@ def learning_paths(
 
 
 def paths_overview(paths: dict[str, LearningPath]) -> pd.DataFrame:
-    """One row per path: minutes of teaching, exercises and breaks, the total and the budget."""
+    """One row per path: minutes of teaching, exercises and breaks, the total and the
+    budget.
+    """
     rows = [
         {"path": p.title, **p.totals(), "budget": p.budget_minutes}
         for p in paths.values()
@@ -532,13 +563,15 @@ def paths_overview(paths: dict[str, LearningPath]) -> pd.DataFrame:
     ).set_index("path")
 
 
-# The book's other builds: the classroom edition (without solutions) and a published copy (with the
-# repository it is published from). Each is the book's _config.yml with a few values changed.
+# The book's other builds: the classroom edition (without solutions) and a published
+# copy (with the repository it is published from). Each is the book's _config.yml with a
+# few values changed.
 
 CLASSROOM_OVERRIDES = {"sphinx": {"config": {"hide_solutions": True}}}
-"""What the classroom edition changes: sphinx-exercise leaves the solutions out. (The book's extension
-``book/_ext/course_exercises.py`` then also leaves out what would hand out the notebooks, which carry
-the solutions: page sources, the download button, the launch buttons.)"""
+"""What the classroom edition changes: sphinx-exercise leaves the solutions out. (The
+book's extension ``book/_ext/course_exercises.py`` then also leaves out what would hand
+out the notebooks, which carry the solutions: page sources, the download button, the
+launch buttons.)"""
 
 
 def _merge(base: dict, changes: dict) -> dict:
@@ -558,11 +591,12 @@ def book_config(
 ) -> dict:
     """The book's ``_config.yml``, changed for another build.
 
-    ``classroom``: solutions are left out (sphinx-exercise's ``hide_solutions``) and the title says
-    "classroom edition". ``repository_url``: the repository the book is published from, which turns
-    on its repository button, Binder launch buttons and "report a problem" links
-    (``book/_ext/course_publishing.py``); it must be an ``https://`` address. Local extension
-    folders become absolute paths, so the configuration works from wherever it is written.
+    ``classroom``: solutions are left out (sphinx-exercise's ``hide_solutions``) and the
+    title says "classroom edition". ``repository_url``: the repository the book is
+    published from, which turns on its repository button, Binder launch buttons and
+    "report a problem" links (``book/_ext/course_publishing.py``); it must be an
+    ``https://`` address. Local extension folders become absolute paths, so the
+    configuration works from wherever it is written.
     """
     config_file = Path(config_file)
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
@@ -572,7 +606,8 @@ def book_config(
     if repository_url is not None:
         if not re.fullmatch(r"https://[^/\s]+/[^/\s]+/[^/\s]+/?", repository_url):
             raise ValueError(
-                f"repository URL {repository_url!r}: expected https://<host>/<owner>/<repository>"
+                f"repository URL {repository_url!r}: expected "
+                "https://<host>/<owner>/<repository>"
             )
         config = _merge(config, {"repository": {"url": repository_url.rstrip("/")}})
     local = config.get("sphinx", {}).get("local_extensions") or {}
@@ -584,7 +619,9 @@ def book_config(
 
 
 def classroom_config(config_file: str | Path) -> dict:
-    """The book's ``_config.yml`` turned into the classroom edition's configuration (:func:`book_config`)."""
+    """The book's ``_config.yml`` turned into the classroom edition's configuration
+    (:func:`book_config`).
+    """
     return book_config(config_file, classroom=True)
 
 
@@ -599,9 +636,10 @@ def _write_config(config: dict, source: str, output: Path, command: str) -> None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ingress_egress.course``: the learning paths' times, a book build's configuration
-    (the classroom edition, or a copy published from a repository), and the notebooks in JupyterLab
-    (made ready for it, compared with and reset to the committed ones)."""
+    """``python -m ingress_egress.course``: the learning paths' times, a book build's
+    configuration (the classroom edition, or a copy published from a repository), and
+    the notebooks in JupyterLab (made ready for it, compared with and reset to the
+    committed ones)."""
     parser = argparse.ArgumentParser(
         prog="python -m ingress_egress.course", description=main.__doc__
     )
@@ -627,7 +665,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument(
             "--repository-url",
             required=name == "book-config",
-            help="the repository the book is published from (https://<host>/<owner>/<repository>)",
+            help="the repository the book is published from "
+            "(https://<host>/<owner>/<repository>)",
         )
     ready = commands.add_parser(
         "lab-ready",
@@ -667,7 +706,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = learning_paths(args.notebooks)
         for path in paths.values():
             print(
-                f"{path.title}: {path.total_minutes} minutes (budget {path.budget_minutes})"
+                f"{path.title}: {path.total_minutes} minutes "
+                f"(budget {path.budget_minutes})"
             )
             print(path.table().to_string(), end="\n\n")
         return 0
@@ -691,7 +731,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.check:
             for name in names:
                 print(
-                    f"{args.notebooks}/{name} is not ready for JupyterLab: run `make lab-ready`"
+                    f"{args.notebooks}/{name} is not ready for "
+                    "JupyterLab: run `make lab-ready`"
                 )
             return 1 if names else 0
         print(
@@ -705,12 +746,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = lab.changed_notebooks(args.root)
         if paths:
             print(
-                "These notebooks differ from the committed ones (failures of their tests may come from "
-                "those changes):"
+                "These notebooks differ from the committed ones (failures of their "
+                "tests may come from those changes):"
             )
             print("".join(f"  {path}\n" for path in paths), end="")
             print(
-                "`make reset NOTEBOOK=NN` puts notebook NN back as committed (your version is kept in backups/)."
+                "`make reset NOTEBOOK=NN` puts notebook NN back as "
+                "committed (your version is kept in backups/)."
             )
         return 0
     try:

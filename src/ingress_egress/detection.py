@@ -1,24 +1,28 @@
-"""Detection: how good is an egress monitor? Precision, recall and false alarms on days with known truth.
+"""Detection: how good is an egress monitor? Precision, recall and false alarms on days
+with known truth.
 
-An indicator that fired on the one day it was built for says little: it may fire every day. The
-honest test runs the monitor on many days whose truth is known (clean days and days with a planted
-leak, :mod:`ingress_egress.datagen.egress_days`) and counts, per indicator and combined:
+An indicator that fired on the one day it was built for says little: it may fire every
+day. The honest test runs the monitor on many days whose truth is known (clean days and
+days with a planted leak, :mod:`ingress_egress.datagen.egress_days`) and counts, per
+indicator and combined:
 
-==================  ==============================================================================
+==================  ====================================================================
 true positive       the monitor flags a host on a day that host leaked
-false positive      it flags a host that did not leak that day (an analyst's wasted hour)
+false positive      it flags a host that did not leak that day (an analyst's wasted
+                    hour)
 false negative      a host leaked and was not flagged (the leak got away)
 precision           TP / (TP + FP): of the hosts flagged, the share that leaked
 recall              TP / (TP + FN): of the leaks, the share caught (the detection rate)
-==================  ==============================================================================
+==================  ====================================================================
 
-The unit is a (day, host) pair: the monitor flags a host if any of its (host, destination) pairs,
-or any of the domains it asked about, fires the indicator. The indicators are those of
-:func:`ingress_egress.egress_monitor.egress_alerts` (for pairs that sent at least 1 MB, the
-monitor's own rule) and the three that notebook 05 adds: ``long_names`` and ``random_names``
+The unit is a (day, host) pair: the monitor flags a host if any of its (host,
+destination) pairs, or any of the domains it asked about, fires the indicator. The
+indicators are those of :func:`ingress_egress.egress_monitor.egress_alerts` (for pairs
+that sent at least 1 MB, the monitor's own rule) and the three that notebook 05 adds:
+``long_names`` and ``random_names``
 (:func:`~ingress_egress.egress_monitor.tunnel_indicators`) and ``above_history``
-(:func:`~ingress_egress.egress_monitor.volume_against_history`, for pairs the allow-list allows,
-against the same pair's bytes on the history days).
+(:func:`~ingress_egress.egress_monitor.volume_against_history`, for pairs the allow-list
+allows, against the same pair's bytes on the history days).
 
 Examples
 --------
@@ -56,14 +60,19 @@ PAIR_INDICATORS = (
 )
 """The indicators of notebook 04, judged on (host, destination) pairs."""
 NEW_INDICATORS = ("long_names", "random_names", "above_history")
-"""The indicators notebook 05 adds: query names (DNS tunnels) and a pair's volume against its history."""
+"""The indicators notebook 05 adds: query names (DNS tunnels) and a pair's volume
+against its history.
+"""
 INDICATORS = PAIR_INDICATORS + NEW_INDICATORS
 CANDIDATE_BYTES = 1_000_000
-"""``egress_alerts``'s default: a pair must send at least this many bytes to be judged."""
+"""``egress_alerts``'s default: a pair must send at least this many bytes to be
+judged.
+"""
 
 
 def counts(flagged: pd.Series, truth: pd.Series) -> dict:
-    """Confusion counts, precision and recall of boolean ``flagged`` against boolean ``truth``.
+    """Confusion counts, precision and recall of boolean ``flagged`` against boolean
+    ``truth``.
 
     Precision is NaN when nothing was flagged, recall when nothing was true.
     """
@@ -90,8 +99,8 @@ def pair_table(
     allowlist: Iterable[AllowEntry | str | Mapping],
 ) -> pd.DataFrame:
     """The (host, destination) pairs of one day that ``egress_alerts`` judges (at least
-    :data:`CANDIDATE_BYTES` sent, its own rule), with notebook 04's indicators, their ``score``
-    and ``allowed`` (the allow-list blocked none of the pair's packets)."""
+    :data:`CANDIDATE_BYTES` sent, its own rule), with notebook 04's indicators, their
+    ``score`` and ``allowed`` (the allow-list blocked none of the pair's packets)."""
     policy = allowlist_ruleset(allowlist, names_by_address(answers))
     table = egress_alerts(
         packets, inside, dns=answers, allowlist=policy, min_bytes=CANDIDATE_BYTES
@@ -102,8 +111,8 @@ def pair_table(
 
 
 def bytes_out(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.DataFrame:
-    """Bytes (sum of ``length``) each inside host sent to each outside address: ``host``,
-    ``destination``, ``bytes_out``, one row per pair that sent anything.
+    """Bytes (sum of ``length``) each inside host sent to each outside address:
+    ``host``, ``destination``, ``bytes_out``, one row per pair that sent anything.
 
     >>> p = pd.DataFrame(
     ...     {
@@ -134,11 +143,12 @@ def host_table(
     hosts: Iterable[str],
     history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per host: each indicator fired for any of its pairs or domains, and its best score.
+    """One row per host: each indicator fired for any of its pairs or domains, and its
+    best score.
 
-    ``history`` (columns ``day``, ``host``, ``destination``, ``bytes_out``: :func:`bytes_out` of
-    past days) enables ``above_history``, judged for today's allowed pairs; without it that column
-    is all False.
+    ``history`` (columns ``day``, ``host``, ``destination``, ``bytes_out``:
+    :func:`bytes_out` of past days) enables ``above_history``, judged for today's
+    allowed pairs; without it that column is all False.
     """
     hosts = sorted(
         set(hosts),
@@ -181,12 +191,14 @@ def score_days(
     hosts: Iterable[str],
     history_days: Iterable[int],
 ) -> pd.DataFrame:
-    """Run the monitor over generated days (:class:`ingress_egress.datagen.egress_days.Day`).
+    """Run the monitor over generated days
+    (:class:`ingress_egress.datagen.egress_days.Day`).
 
-    Days whose number is in ``history_days`` are judged without history and give the history of
-    the others. One row per (day, host): ``day``, ``host``, the indicators, ``score``, ``leaked``
-    (the ground truth: this host had a leak planted that day) and ``kind`` (of that leak, or "").
-    Days are scored history first, so each later day is judged against all of the history.
+    Days whose number is in ``history_days`` are judged without history and give the
+    history of the others. One row per (day, host): ``day``, ``host``, the indicators,
+    ``score``, ``leaked`` (the ground truth: this host had a leak planted that day) and
+    ``kind`` (of that leak, or ""). Days are scored history first, so each later day is
+    judged against all of the history.
     """
     allowlist = list(allowlist)
     hosts = list(hosts)
@@ -212,7 +224,8 @@ def score_days(
 
 
 def calibrate(history: pd.DataFrame) -> int:
-    """The combined-score threshold that raised no alert on clean days: one above their highest score.
+    """The combined-score threshold that raised no alert on clean days: one above their
+    highest score.
 
     >>> calibrate(pd.DataFrame({"score": [0, 3, 4, 2]}))
     5
@@ -221,8 +234,9 @@ def calibrate(history: pd.DataFrame) -> int:
 
 
 def rules(scores: pd.DataFrame, threshold: int) -> dict[str, pd.Series]:
-    """The decision rules to compare: each indicator alone, notebook 04's combined score (at least
-    ``threshold`` of its seven indicators), the new indicators together, and both combined."""
+    """The decision rules to compare: each indicator alone, notebook 04's combined score
+    (at least ``threshold`` of its seven indicators), the new indicators together, and
+    both combined."""
     decided = {name: scores[name].astype(bool) for name in INDICATORS}
     decided[f"score >= {threshold} (04)"] = scores["score"] >= threshold
     decided["any new indicator"] = scores[list(NEW_INDICATORS)].any(axis=1)
@@ -233,8 +247,9 @@ def rules(scores: pd.DataFrame, threshold: int) -> dict[str, pd.Series]:
 
 
 def precision_recall(scores: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Precision, recall and confusion counts of every rule of :func:`rules` on ``scores``, plus the
-    recall on each leak kind. One row per rule, in the order of :func:`rules`."""
+    """Precision, recall and confusion counts of every rule of :func:`rules` on
+    ``scores``, plus the recall on each leak kind. One row per rule, in the order of
+    :func:`rules`."""
     rows = []
     kinds = sorted(k for k in scores["kind"].unique() if k)
     for name, flagged in rules(scores, threshold).items():

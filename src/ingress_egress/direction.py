@@ -1,8 +1,8 @@
 """Direction: where a packet goes relative to a boundary you choose.
 
-"Ingress" and "egress" are not properties of a packet; they depend on where you stand. Name the
-inside of the boundary (one or more addresses or CIDR networks, IPv4 or IPv6) and every packet
-falls in one of four classes:
+"Ingress" and "egress" are not properties of a packet; they depend on where you stand.
+Name the inside of the boundary (one or more addresses or CIDR networks, IPv4 or IPv6)
+and every packet falls in one of four classes:
 
 ========== ================== ==================
 class      source             destination
@@ -48,15 +48,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_inside(inside: str | Iterable[str]) -> list[Network]:
     """Turn one address or network, or several, into a list of networks.
 
-    A bare address means a single host (/32 or /128). Host bits set in a network are an error,
-    as they usually mean a typo.
+    A bare address means a single host (/32 or /128). Host bits set in a network are an
+    error, as they usually mean a typo.
 
     >>> parse_inside(["10.0.0.0/8", "2001:db8::1"])
     [IPv4Network('10.0.0.0/8'), IPv6Network('2001:db8::1/128')]
     >>> parse_inside("10.0.0.1/8")
     Traceback (most recent call last):
     ...
-    ValueError: inside: '10.0.0.1/8' is not a network address or CIDR (10.0.0.1/8 has host bits set)
+    ValueError: inside: '10.0.0.1/8' is not a network address or CIDR (10.0.0.1/8 has
+        host bits set)
     """
     items = [inside] if isinstance(inside, str) else list(inside)
     if not items:
@@ -75,8 +76,8 @@ def parse_inside(inside: str | Iterable[str]) -> list[Network]:
 def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct address strings to integers: (version 0/4/6, high 64 bits, low 64 bits).
 
-    Version 0 marks an empty string (no address). Anything else that is not an address is a
-    ValueError naming it, as :func:`ipaddress.ip_address` would raise.
+    Version 0 marks an empty string (no address). Anything else that is not an address
+    is a ValueError naming it, as :func:`ipaddress.ip_address` would raise.
     """
     m = len(texts)
     version = np.zeros(m, np.int8)
@@ -109,7 +110,9 @@ def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def _inside_flags(texts: np.ndarray, networks: list[Network]) -> np.ndarray:
-    """For distinct address strings: 1 inside, 0 outside, -1 no address (vectorised masks)."""
+    """For distinct address strings: 1 inside, 0 outside, -1 no address (vectorised
+    masks).
+    """
     version, hi, lo = _address_keys(texts)
     inside = np.zeros(len(texts), bool)
     for net in networks:
@@ -139,12 +142,14 @@ def _objects(addresses) -> np.ndarray:
 
 
 def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
-    """Per row of each column: 1 inside, 0 outside, -1 missing or empty (categoricals too).
+    """Per row of each column: 1 inside, 0 outside, -1 missing or empty (categoricals
+    too).
 
     Each distinct string is parsed once (``pd.factorize`` groups the rows by value).
     """
     if all(isinstance(getattr(c, "dtype", None), pd.CategoricalDtype) for c in columns):
-        # categoricals: only their distinct values are parsed, the rows are integer codes
+        # categoricals: only their distinct values are parsed, the rows are integer
+        # codes
         out = []
         for c in columns:
             values = c.array if isinstance(c, pd.Series) else c
@@ -169,10 +174,11 @@ def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
 
 
 def is_inside(addresses: pd.Series, inside: str | Iterable[str]) -> pd.Series:
-    """For each address string, is it inside the boundary? Missing or empty addresses give <NA>.
+    """For each address string, is it inside the boundary? Missing or empty addresses
+    give <NA>.
 
-    Each distinct address is parsed once; the test against the networks is done with integer
-    masks over all of them at once (IPv4 and IPv6).
+    Each distinct address is parsed once; the test against the networks is done with
+    integer masks over all of them at once (IPv4 and IPv6).
 
     >>> is_inside(pd.Series(["10.1.2.3", "192.0.2.1", ""]), "10.0.0.0/8").tolist()
     [True, False, <NA>]
@@ -186,11 +192,14 @@ def is_inside(addresses: pd.Series, inside: str | Iterable[str]) -> pd.Series:
 
 
 def _codes(packets: pd.DataFrame, inside: str | Iterable[str]) -> np.ndarray:
-    """Direction class per packet as an index into :data:`DIRECTIONS`, -1 when not IP."""
+    """Direction class per packet as an index into :data:`DIRECTIONS`, -1 when not
+    IP.
+    """
     for column in ("src", "dst"):
         if column not in packets.columns:
             raise KeyError(
-                f"classify: packets need a {column!r} column (have {list(packets.columns)})"
+                f"classify: packets need a {column!r} column "
+                f"(have {list(packets.columns)})"
             )
     networks = parse_inside(inside)
     s, d = _flags([packets["src"], packets["dst"]], networks)
@@ -206,11 +215,13 @@ _NAMES = np.array([*DIRECTIONS, pd.NA], dtype=object)
 
 
 def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
-    """Classify each packet as ingress, egress, internal or external relative to ``inside``.
+    """Classify each packet as ingress, egress, internal or external relative to
+    ``inside``.
 
-    ``packets`` needs string columns ``src`` and ``dst`` (empty or missing for non-IP packets).
-    Each distinct address is parsed once and tested against the networks with integer masks,
-    all addresses at once, so a million packets take a fraction of a second.
+    ``packets`` needs string columns ``src`` and ``dst`` (empty or missing for non-IP
+    packets). Each distinct address is parsed once and tested against the networks with
+    integer masks, all addresses at once, so a million packets take a fraction of a
+    second.
     """
     code = _codes(packets, inside)
     return pd.Series(
@@ -221,7 +232,8 @@ def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
 def summarize(
     packets: pd.DataFrame, inside: str | Iterable[str]
 ) -> dict[str, dict[str, int]]:
-    """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated frames.
+    """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated
+    frames.
 
     >>> packets = pd.DataFrame(
     ...     {
@@ -233,7 +245,8 @@ def summarize(
     ... )
     >>> summary = summarize(packets, "10.0.0.0/8")
     >>> summary["egress"], summary["ingress"], summary["non_ip"], summary["truncated"]
-    ({'packets': 1, 'bytes': 100}, {'packets': 1, 'bytes': 1500}, {'packets': 1, 'bytes': 60}, {'packets': 1, 'bytes': 1500})
+    ({'packets': 1, 'bytes': 100}, {'packets': 1, 'bytes': 1500},
+     {'packets': 1, 'bytes': 60}, {'packets': 1, 'bytes': 1500})
     """
     code = _codes(packets, inside)
     length = packets["length"].to_numpy(dtype=np.int64)
@@ -258,30 +271,35 @@ def summarize(
     return out
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Direction by interface: what the wire says, which an address cannot forge
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 SIDES = ("inside", "outside")
-"""What an interface of a router faces: the networks it protects, or the rest of the world."""
+"""What an interface of a router faces: the networks it protects, or the rest of the
+world.
+"""
 
 
 def _interface_sides(packets: pd.DataFrame, sides: dict[int, str]) -> pd.Series:
     bad = {k: v for k, v in sides.items() if v not in SIDES}
     if bad:
         raise ValueError(
-            f"interface sides: {bad} (expected 'inside' or 'outside' for each interface id)"
+            f"interface sides: {bad} (expected 'inside' or "
+            "'outside' for each interface id)"
         )
     for column in ("interface", "direction_hint"):
         if column not in packets.columns:
             raise KeyError(
-                f"direction by interface: packets need a {column!r} column, as read_capture gives them"
+                f"direction by interface: packets need a {column!r} "
+                "column, as read_capture gives them"
             )
     side = packets["interface"].map(sides)
     unknown = sorted(set(packets["interface"][side.isna()]))
     if unknown:
         raise ValueError(
-            f"direction by interface: no side given for interface(s) {unknown}; sides: {sides}"
+            "direction by interface: no side given for "
+            f"interface(s) {unknown}; sides: {sides}"
         )
     return side
 
@@ -289,14 +307,15 @@ def _interface_sides(packets: pd.DataFrame, sides: dict[int, str]) -> pd.Series:
 def classify_by_interface(
     packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]
 ) -> pd.Series:
-    """Classify each packet of a router's capture by the interface it crossed, and its address only
-    for the end the interface cannot tell.
+    """Classify each packet of a router's capture by the interface it crossed, and its
+    address only for the end the interface cannot tell.
 
-    A packet *received* ("in", from pcapng flags or Linux cooked capture) on an interface came
-    from that interface's side: that is the wire's fact, whatever source address the packet
-    claims. A packet *sent* ("out") on it goes to that side. The other end is judged by address
-    against ``inside`` (as :func:`classify` does). ``sides`` maps interface ids to ``"inside"``
-    or ``"outside"``. Packets without a direction hint, and non-IP packets, get <NA>.
+    A packet *received* ("in", from pcapng flags or Linux cooked capture) on an
+    interface came from that interface's side: that is the wire's fact, whatever source
+    address the packet claims. A packet *sent* ("out") on it goes to that side. The
+    other end is judged by address against ``inside`` (as :func:`classify` does).
+    ``sides`` maps interface ids to ``"inside"`` or ``"outside"``. Packets without a
+    direction hint, and non-IP packets, get <NA>.
 
     >>> packets = pd.DataFrame(
     ...     {
@@ -340,15 +359,16 @@ def classify_by_interface(
 def reverse_path_check(
     packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]
 ) -> pd.Series:
-    """Strict unicast reverse-path forwarding (uRPF, RFC 3704 section 2.2) at a router with one
-    inside and one outside: would the route back to a received packet's source leave by the
-    interface the packet came in on?
+    """Strict unicast reverse-path forwarding (uRPF, RFC 3704 section 2.2) at a router
+    with one inside and one outside: would the route back to a received packet's source
+    leave by the interface the packet came in on?
 
-    Routes to ``inside`` leave by the inside interfaces, everything else by the outside ones, so
-    a packet received on the outside claiming an inside source fails (a spoofed source, the attack
-    of RFC 2827 / BCP 38), and so does a packet received on the inside with a source that is not
-    inside (an office host forging its address: BCP 38 asks the office's edge to drop it).
-    Returns ``pass``, ``fail`` or <NA> (sent packets, packets without a hint, non-IP).
+    Routes to ``inside`` leave by the inside interfaces, everything else by the outside
+    ones, so a packet received on the outside claiming an inside source fails (a spoofed
+    source, the attack of RFC 2827 / BCP 38), and so does a packet received on the
+    inside with a source that is not inside (an office host forging its address: BCP 38
+    asks the office's edge to drop it). Returns ``pass``, ``fail`` or <NA> (sent
+    packets, packets without a hint, non-IP).
 
     >>> packets = pd.DataFrame(
     ...     {

@@ -1,30 +1,34 @@
-"""Egress monitoring: find data leaving that should not, with statistics you can explain.
+"""Egress monitoring: find data leaving that should not, with statistics you can
+explain.
 
-Most firewalls are built to keep things out; data theft and command-and-control traffic go the other
-way. This module looks at what leaves the boundary (``egress`` packets, from
-:func:`ingress_egress.direction.classify`) with a few simple measures, each of which a person can
-check by hand:
+Most firewalls are built to keep things out; data theft and command-and-control traffic
+go the other way. This module looks at what leaves the boundary (``egress`` packets,
+from :func:`ingress_egress.direction.classify`) with a few simple measures, each of
+which a person can check by hand:
 
-* **volume per host and time bin** (:func:`outbound_by_host`) against the host's own baseline: the
-  median and the median absolute deviation (MAD), combined in the *modified z-score* of Iglewicz
-  and Hoaglin, ``0.6745 * (x - median) / MAD``; values above 3.5 are their suggested outliers
-  (:func:`robust_zscore`);
-* **per destination** (:func:`destination_profile`): bytes out versus bytes in (uploads are
-  lopsided), how much of it left at night, how long and how steadily it flowed (the coefficient of
-  variation of the bytes per minute), how many internal hosts talk to that destination, and whether
-  it was ever seen before;
-* **ranked alerts** (:func:`egress_alerts`): each (host, destination) pair that sent enough bytes
-  scores one point per indicator that fires, and says why in words;
-* **names** (:func:`dns_answers`): which addresses the capture's DNS answers gave out. Ordinary
-  software looks a name up before it connects; a destination that no answer named is worth a look;
-* **default-deny egress** (:func:`allowlist_ruleset`, :func:`evaluate_allowlist`): an allow-list of
-  destination networks, DNS names and ports, replayed over the capture with the stateful firewall
-  simulator of :mod:`ingress_egress.firewall`, shows what such a policy would have blocked;
-* **names asked for** (:func:`dns_queries`, :func:`name_profile`, :func:`tunnel_indicators`): a DNS
-  tunnel hides its data in many long, random names under one domain (Shannon entropy per character,
-  :func:`shannon_entropy`);
-* **volume against its own history** (:func:`volume_against_history`): a leak to a destination the
-  office uses every day stands out only against what the same host sent there on other days.
+* **volume per host and time bin** (:func:`outbound_by_host`) against the host's own
+  baseline: the median and the median absolute deviation (MAD), combined in the
+  *modified z-score* of Iglewicz and Hoaglin, ``0.6745 * (x - median) / MAD``; values
+  above 3.5 are their suggested outliers (:func:`robust_zscore`);
+* **per destination** (:func:`destination_profile`): bytes out versus bytes in (uploads
+  are lopsided), how much of it left at night, how long and how steadily it flowed (the
+  coefficient of variation of the bytes per minute), how many internal hosts talk to
+  that destination, and whether it was ever seen before;
+* **ranked alerts** (:func:`egress_alerts`): each (host, destination) pair that sent
+  enough bytes scores one point per indicator that fires, and says why in words;
+* **names** (:func:`dns_answers`): which addresses the capture's DNS answers gave out.
+  Ordinary software looks a name up before it connects; a destination that no answer
+  named is worth a look;
+* **default-deny egress** (:func:`allowlist_ruleset`, :func:`evaluate_allowlist`): an
+  allow-list of destination networks, DNS names and ports, replayed over the capture
+  with the stateful firewall simulator of :mod:`ingress_egress.firewall`, shows what
+  such a policy would have blocked;
+* **names asked for** (:func:`dns_queries`, :func:`name_profile`,
+  :func:`tunnel_indicators`): a DNS tunnel hides its data in many long, random names
+  under one domain (Shannon entropy per character, :func:`shannon_entropy`);
+* **volume against its own history** (:func:`volume_against_history`): a leak to a
+  destination the office uses every day stands out only against what the same host sent
+  there on other days.
 
 Examples
 --------
@@ -59,7 +63,8 @@ from ingress_egress.firewall import (
 MODIFIED_Z_THRESHOLD = 3.5
 """Iglewicz and Hoaglin's suggested cut-off for the modified z-score."""
 
-_MAD_SCALE = 0.6745  # the 0.75 quantile of the standard normal: makes MAD comparable to a standard deviation
+# the 0.75 quantile of the standard normal: makes MAD comparable to a standard deviation
+_MAD_SCALE = 0.6745
 _MEANAD_SCALE = (
     0.7979  # sqrt(2/pi): the same for the mean absolute deviation (used when MAD is 0)
 )
@@ -69,7 +74,8 @@ def _egress_ingress(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Se
     for column in ("src", "dst", "time", "length"):
         if column not in packets.columns:
             raise KeyError(
-                f"egress monitor: packets need a {column!r} column (have {list(packets.columns)})"
+                f"egress monitor: packets need a {column!r} "
+                f"column (have {list(packets.columns)})"
             )
     return classify(packets, inside)
 
@@ -77,9 +83,9 @@ def _egress_ingress(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Se
 def robust_zscore(values: pd.Series) -> pd.Series:
     """The modified z-score of each value: ``0.6745 * (x - median) / MAD``.
 
-    MAD is the median of ``|x - median|``. When more than half the values are equal the MAD is 0;
-    then the mean absolute deviation takes its place (``0.7979 * (x - median) / meanAD``), and if
-    that is 0 too every value equals the median and scores 0.
+    MAD is the median of ``|x - median|``. When more than half the values are equal the
+    MAD is 0; then the mean absolute deviation takes its place (``0.7979 * (x - median)
+    / meanAD``), and if that is 0 too every value equals the median and scores 0.
 
     >>> robust_zscore(pd.Series([0.0, 0.0, 0.0, 0.0, 8.0])).round(2).tolist()
     [0.0, 0.0, 0.0, 0.0, 3.99]
@@ -99,12 +105,14 @@ def robust_zscore(values: pd.Series) -> pd.Series:
 def outbound_by_host(
     packets: pd.DataFrame, inside: str | Iterable[str], freq: str = "1h"
 ) -> pd.DataFrame:
-    """Bytes (sum of ``length``) and packets each internal host sent out and received, per time bin.
+    """Bytes (sum of ``length``) and packets each internal host sent out and received,
+    per time bin.
 
-    One row per (host, bin) for every bin from the capture's first to its last, including bins in
-    which the host sent nothing (they matter for its baseline). Columns: ``host``, ``bin`` (bin
-    start, UTC), ``bytes_out``, ``packets_out``, ``bytes_in``, ``z_out`` (the modified z-score of
-    ``bytes_out`` among that host's bins), sorted by host and bin.
+    One row per (host, bin) for every bin from the capture's first to its last,
+    including bins in which the host sent nothing (they matter for its baseline).
+    Columns: ``host``, ``bin`` (bin start, UTC), ``bytes_out``, ``packets_out``,
+    ``bytes_in``, ``z_out`` (the modified z-score of ``bytes_out`` among that host's
+    bins), sorted by host and bin.
 
     >>> p = pd.DataFrame(
     ...     {
@@ -193,20 +201,22 @@ def destination_profile(
     tz: str = "UTC",
     known_destinations: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per (internal host, external destination address) the host sent anything to.
+    """One row per (internal host, external destination address) the host sent anything
+    to.
 
     Columns:
 
-    ``host``, ``destination``; ``ports`` (the destination ports of the outbound packets, as text);
-    ``packets_out``, ``bytes_out``, ``bytes_in`` (bytes the destination sent back to the host);
-    ``out_in_ratio`` (``bytes_out / bytes_in``, infinite when nothing came back); ``first_seen``,
-    ``last_seen`` (outbound packets, UTC); ``minutes`` (from first to last outbound packet);
-    ``night_share`` (fraction of ``bytes_out`` sent in the ``night`` hours ``[start, end)`` of time
-    zone ``tz``); ``cv_per_minute`` (standard deviation / mean of the bytes sent in each minute from
-    first to last outbound packet, counting silent minutes: small for a steady stream, large for
-    bursts); ``hosts_for_destination`` (how many internal hosts sent to that destination); ``known``
-    (whether the destination is in ``known_destinations``; missing when no list is given).
-    Sorted by ``bytes_out``, largest first.
+    ``host``, ``destination``; ``ports`` (the destination ports of the outbound packets,
+    as text); ``packets_out``, ``bytes_out``, ``bytes_in`` (bytes the destination sent
+    back to the host); ``out_in_ratio`` (``bytes_out / bytes_in``, infinite when nothing
+    came back); ``first_seen``, ``last_seen`` (outbound packets, UTC); ``minutes`` (from
+    first to last outbound packet); ``night_share`` (fraction of ``bytes_out`` sent in
+    the ``night`` hours ``[start, end)`` of time zone ``tz``); ``cv_per_minute``
+    (standard deviation / mean of the bytes sent in each minute from first to last
+    outbound packet, counting silent minutes: small for a steady stream, large for
+    bursts); ``hosts_for_destination`` (how many internal hosts sent to that
+    destination); ``known`` (whether the destination is in ``known_destinations``;
+    missing when no list is given). Sorted by ``bytes_out``, largest first.
     """
     direction = _egress_ingress(packets, inside)
     time = pd.to_datetime(packets["time"], utc=True)
@@ -301,7 +311,9 @@ def destination_profile(
 
 
 def _cv_per_minute(egress: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Coefficient of variation of bytes per minute, over every minute from first to last packet."""
+    """Coefficient of variation of bytes per minute, over every minute from first to
+    last packet.
+    """
     minute = egress["time"].dt.floor("1min")
     per_minute = egress.assign(minute=minute).groupby(keys + ["minute"])["length"].sum()
     span = per_minute.reset_index().groupby(keys)["minute"].agg(["min", "max"])
@@ -355,27 +367,29 @@ def egress_alerts(
     allowlist: RuleSet | None = None,
     dns: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Ranked alerts: which (host, destination) pairs look like data leaving that should not, and why.
+    """Ranked alerts: which (host, destination) pairs look like data leaving that should
+    not, and why.
 
-    Candidates are pairs that sent at least ``min_bytes`` out (decimal bytes). Each scores one point
-    per indicator that fires:
+    Candidates are pairs that sent at least ``min_bytes`` out (decimal bytes). Each
+    scores one point per indicator that fires:
 
-    ``lopsided``: ``out_in_ratio >= ratio`` (much more sent than received, like an upload);
-    ``night``: at least ``night_share`` of the bytes left in the ``night`` hours (time zone ``tz``);
-    ``steady``: flowed for at least ``steady_minutes`` with ``cv_per_minute <= steady_cv``;
-    ``rare``: no other internal host sends to this destination;
-    ``spike``: while the pair was active, the host's outbound bytes per ``freq`` bin reached a
-    modified z-score of at least ``z_threshold`` against the host's own bins;
-    ``new``: the destination is not in ``known_destinations`` (only when that list is given);
-    ``not_allowed``: the ``allowlist`` rule set (see :func:`allowlist_ruleset`) would have blocked
-    some of the pair's outbound packets (only when given);
-    ``no_dns``: no DNS answer in ``dns`` (a :func:`dns_answers` table) gave out the destination's
-    address before the pair's first packet, and the destination is not one of the resolvers that
-    answered (a host's resolver is configured, not looked up) (only when given).
+    ``lopsided``: ``out_in_ratio >= ratio`` (much more sent than received, like an
+    upload); ``night``: at least ``night_share`` of the bytes left in the ``night``
+    hours (time zone ``tz``); ``steady``: flowed for at least ``steady_minutes`` with
+    ``cv_per_minute <= steady_cv``; ``rare``: no other internal host sends to this
+    destination; ``spike``: while the pair was active, the host's outbound bytes per
+    ``freq`` bin reached a modified z-score of at least ``z_threshold`` against the
+    host's own bins; ``new``: the destination is not in ``known_destinations`` (only
+    when that list is given); ``not_allowed``: the ``allowlist`` rule set (see
+    :func:`allowlist_ruleset`) would have blocked some of the pair's outbound packets
+    (only when given); ``no_dns``: no DNS answer in ``dns`` (a :func:`dns_answers`
+    table) gave out the destination's address before the pair's first packet, and the
+    destination is not one of the resolvers that answered (a host's resolver is
+    configured, not looked up) (only when given).
 
-    Returns one row per candidate with the :func:`destination_profile` columns, one boolean column
-    per indicator, ``score`` and ``reasons`` (the fired indicators in words, with their numbers),
-    ranked by score then bytes out.
+    Returns one row per candidate with the :func:`destination_profile` columns, one
+    boolean column per indicator, ``score`` and ``reasons`` (the fired indicators in
+    words, with their numbers), ranked by score then bytes out.
     """
     profile = destination_profile(
         packets, inside, night=night, tz=tz, known_destinations=known_destinations
@@ -446,28 +460,31 @@ def egress_alerts(
                 else f"{row['out_in_ratio']:.0f} times what came back"
             )
             words.append(
-                f"sent {_format_bytes(row['bytes_out'])}, {ratio_text} ({_format_bytes(row['bytes_in'])})"
+                f"sent {_format_bytes(row['bytes_out'])}, "
+                f"{ratio_text} ({_format_bytes(row['bytes_in'])})"
             )
         if row["night"]:
             words.append(f"{row['night_share']:.0%} of it at night ({night_text})")
         if row["steady"]:
             words.append(
-                f"a steady stream for {row['minutes']:.0f} minutes (bytes per minute vary by "
-                f"{row['cv_per_minute']:.0%})"
+                f"a steady stream for {row['minutes']:.0f} minutes (bytes per minute "
+                f"vary by {row['cv_per_minute']:.0%})"
             )
         if row["rare"]:
             words.append("no other internal host sends to this destination")
         if row["spike"]:
             words.append(
-                f"in its busiest {freq} bin the host sent {_format_bytes(row['peak_bytes'])}, a robust "
-                f"z-score of {row['peak_z']:.1f} against its usual bin "
+                f"in its busiest {freq} bin the host sent "
+                f"{_format_bytes(row['peak_bytes'])}, a robust z-score of "
+                f"{row['peak_z']:.1f} against its usual bin "
                 f"({_format_bytes(host_median.get(row['host'], 0))}, the median)"
             )
         if "new" in indicators and row["new"]:
             words.append("destination never seen before")
         if "not_allowed" in indicators and row["not_allowed"]:
             words.append(
-                f"the egress allow-list would have blocked {_format_bytes(row['blocked_bytes'])}"
+                "the egress allow-list would have blocked "
+                f"{_format_bytes(row['blocked_bytes'])}"
             )
         if "no_dns" in indicators and row["no_dns"]:
             words.append(
@@ -483,9 +500,9 @@ def egress_alerts(
     return table
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Names from DNS answers
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 _DNS_A, _DNS_AAAA = 1, 28
 
@@ -495,7 +512,9 @@ class _Malformed(ValueError):
 
 
 def _dns_name(data: bytes, pos: int) -> tuple[str, int]:
-    """Read a (possibly compressed) domain name at ``pos``; return it and the position after it."""
+    """Read a (possibly compressed) domain name at ``pos``; return it and the position
+    after it.
+    """
     labels: list[str] = []
     after = None
     for _ in range(128):  # bounds the work on a pointer loop
@@ -522,7 +541,9 @@ def _dns_name(data: bytes, pos: int) -> tuple[str, int]:
 
 
 def _dns_response(data: bytes) -> list[tuple[str, str, int]] | None:
-    """(question name, address, ttl) for each A/AAAA answer; None if the message is a query."""
+    """(question name, address, ttl) for each A/AAAA answer; None if the message is a
+    query.
+    """
     if len(data) < 12:
         raise _Malformed(f"{len(data)} bytes, shorter than the 12-byte DNS header")
     _, flags, qdcount, ancount = struct.unpack_from("!HHHH", data)
@@ -557,12 +578,13 @@ def _dns_response(data: bytes) -> list[tuple[str, str, int]] | None:
 def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
     """The A and AAAA answers in a capture's DNS responses (UDP from port 53).
 
-    ``packets`` must come from ``read_capture(path, keep_bytes=True)`` (it needs the ``frame`` and
-    ``payload_offset`` columns). One row per answered address: ``time``, ``client`` (who asked),
-    ``resolver``, ``name`` (the name asked for, lower case; with a CNAME chain, the first name),
-    ``address``, ``ttl`` (seconds); in capture order. Responses that cannot be parsed (cut by the
-    snap length, malformed) are skipped and counted: ``attrs["responses"]``, ``attrs["skipped"]``
-    and ``attrs["skipped_reasons"]`` ({frame number: reason}).
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)`` (it needs the
+    ``frame`` and ``payload_offset`` columns). One row per answered address: ``time``,
+    ``client`` (who asked), ``resolver``, ``name`` (the name asked for, lower case; with
+    a CNAME chain, the first name), ``address``, ``ttl`` (seconds); in capture order.
+    Responses that cannot be parsed (cut by the snap length, malformed) are skipped and
+    counted: ``attrs["responses"]``, ``attrs["skipped"]`` and
+    ``attrs["skipped_reasons"]`` ({frame number: reason}).
 
     >>> from ingress_egress import packets as pk
     >>> payload = pk.dns_response(7, "www.example.com", "A", ["192.0.2.10"])
@@ -634,7 +656,8 @@ def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
 
 
 def names_by_address(answers: pd.DataFrame) -> dict[str, list[str]]:
-    """Address -> the sorted names DNS answers gave for it (input for :func:`allowlist_ruleset`).
+    """Address -> the sorted names DNS answers gave for it (input for
+    :func:`allowlist_ruleset`).
 
     >>> names_by_address(
     ...     pd.DataFrame(
@@ -650,15 +673,16 @@ def names_by_address(answers: pd.DataFrame) -> dict[str, list[str]]:
     return {address: names for address, names in sorted(grouped.items())}
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Default-deny egress with an allow-list
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AllowEntry:
-    """One allowed kind of outbound traffic: a destination (CIDR network, address, or DNS name with
-    an optional leading ``*.`` wildcard), destination ports and a protocol.
+    """One allowed kind of outbound traffic: a destination (CIDR network, address, or
+    DNS name with an optional leading ``*.`` wildcard), destination ports and a
+    protocol.
 
     >>> AllowEntry("*.updates.example", ports=443, protocol="tcp").is_name
     True
@@ -712,14 +736,16 @@ def _entry(entry: AllowEntry | str | Mapping, position: int) -> AllowEntry:
         or re.fullmatch(r"[0-9./:]+", entry.destination.strip())
     ):
         raise RuleError(
-            f"allow-list entry {position}: destination {entry.destination!r} is neither a CIDR "
-            f"network nor a DNS name"
+            f"allow-list entry {position}: destination {entry.destination!r} is "
+            "neither a CIDR network nor a DNS name"
         )
     return entry
 
 
 def _names_match(pattern: str, name: str) -> bool:
-    """Does DNS ``name`` match ``pattern`` (exact, case-insensitive; ``*.x`` = any name below x)?"""
+    """Does DNS ``name`` match ``pattern`` (exact, case-insensitive; ``*.x`` = any name
+    below x)?
+    """
     pattern, name = pattern.lower().rstrip("."), name.lower().rstrip(".")
     if pattern.startswith("*."):
         return name.endswith(pattern[1:]) and name != pattern[2:]
@@ -734,18 +760,20 @@ def allowlist_ruleset(
 ) -> RuleSet:
     """A stateful allow-only rule set for a default-deny egress policy.
 
-    Every outbound connection must match an entry of ``allowlist``; replies (and connections
-    opened from outside) are left alone by an ``allow all inbound`` rule, since this policy is
-    about what leaves. A DNS-name entry matches the addresses that ``names`` (address -> name or
-    names, e.g. from the DNS answers in a capture) gives for a matching name; entries can be
-    :class:`AllowEntry`, plain strings (a destination) or dicts of its fields.
+    Every outbound connection must match an entry of ``allowlist``; replies (and
+    connections opened from outside) are left alone by an ``allow all inbound`` rule,
+    since this policy is about what leaves. A DNS-name entry matches the addresses that
+    ``names`` (address -> name or names, e.g. from the DNS answers in a capture) gives
+    for a matching name; entries can be :class:`AllowEntry`, plain strings (a
+    destination) or dicts of its fields.
 
     >>> rs = allowlist_ruleset(
     ...     ["192.0.2.53/32", AllowEntry("*.example.net", 443, "tcp")],
     ...     names={"198.51.100.7": "www.example.net"},
     ... )
     >>> [(r.id, [str(n) for n in r.dst]) for r in rs.rules if r.direction == "egress"]
-    [('192.0.2.53/32', ['192.0.2.53/32']), ('*.example.net:443 TCP', ['198.51.100.7/32'])]
+    [('192.0.2.53/32', ['192.0.2.53/32']),
+     ('*.example.net:443 TCP', ['198.51.100.7/32'])]
     """
     names = dict(names or {})
     by_address: dict[str, list[str]] = {
@@ -772,7 +800,9 @@ def allowlist_ruleset(
                 if any(_names_match(entry.destination, n) for n in ns)
             )
             if not addresses:
-                continue  # a name nothing resolved to allows nothing here; unresolved_names() lists them
+                # a name nothing resolved to allows nothing here; unresolved_names()
+                # lists them
+                continue
             dst: object = [
                 f"{a}/{32 if ipaddress.ip_address(a).version == 4 else 128}"
                 for a in addresses
@@ -800,7 +830,8 @@ def unresolved_names(
     allowlist: Iterable[AllowEntry | str | Mapping],
     names: Mapping[str, str | Iterable[str]] | None = None,
 ) -> list[str]:
-    """The DNS-name entries of an allow-list that no address in ``names`` matches (they allow nothing).
+    """The DNS-name entries of an allow-list that no address in ``names`` matches (they
+    allow nothing).
 
     >>> unresolved_names(
     ...     ["*.example.net", "backup.example.org", "192.0.2.0/24"],
@@ -824,19 +855,23 @@ def unresolved_names(
 def evaluate_allowlist(
     packets: pd.DataFrame, inside: str | Iterable[str], allowlist: RuleSet
 ) -> pd.DataFrame:
-    """Replay the capture through a default-deny egress rule set (see :func:`allowlist_ruleset`).
+    """Replay the capture through a default-deny egress rule set (see
+    :func:`allowlist_ruleset`).
 
-    Returns the :func:`ingress_egress.firewall.replay` result: every egress packet's ``verdict``
-    (``allow`` / ``deny``), the allow-list entry that allowed it (``rule``) or ``implicit deny``.
+    Returns the :func:`ingress_egress.firewall.replay` result: every egress packet's
+    ``verdict`` (``allow`` / ``deny``), the allow-list entry that allowed it (``rule``)
+    or ``implicit deny``.
     """
     return replay(packets, allowlist, inside)
 
 
 def blocked_destinations(result: pd.DataFrame) -> pd.DataFrame:
-    """What a default-deny egress policy would have blocked, per (host, destination, port).
+    """What a default-deny egress policy would have blocked, per (host, destination,
+    port).
 
-    Takes an :func:`evaluate_allowlist` result; returns ``host``, ``destination``, ``dport``,
-    ``protocol``, ``packets``, ``bytes`` of denied egress packets, largest first.
+    Takes an :func:`evaluate_allowlist` result; returns ``host``, ``destination``,
+    ``dport``, ``protocol``, ``packets``, ``bytes`` of denied egress packets, largest
+    first.
     """
     denied = result[(result["direction"] == "egress") & (result["verdict"] == "deny")]
     table = (
@@ -861,9 +896,9 @@ def _blocked_pairs(
     return {key: int(value) for key, value in sums.items()}
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Names asked for: DNS tunnels hide data in them
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 _QTYPE_NAMES = {
     1: "A",
@@ -880,12 +915,14 @@ _QTYPE_NAMES = {
 
 
 def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
-    """The questions in a capture's DNS queries (UDP to port 53): who asked which name, of which type.
+    """The questions in a capture's DNS queries (UDP to port 53): who asked which name,
+    of which type.
 
-    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per query:
-    ``time``, ``client``, ``resolver``, ``name`` (lower case), ``qtype`` (``A``, ``AAAA``, ``TXT``,
-    ``HTTPS``, ... or the type number as text); in capture order. Queries that cannot be parsed
-    are skipped and counted (``attrs["skipped"]``, ``attrs["skipped_reasons"]``).
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per
+    query: ``time``, ``client``, ``resolver``, ``name`` (lower case), ``qtype`` (``A``,
+    ``AAAA``, ``TXT``, ``HTTPS``, ... or the type number as text); in capture order.
+    Queries that cannot be parsed are skipped and counted (``attrs["skipped"]``,
+    ``attrs["skipped_reasons"]``).
 
     >>> from ingress_egress import packets as pk
     >>> frame = b"\\x00" * 42 + pk.dns_query(7, "x.Example.org", "TXT")
@@ -956,9 +993,11 @@ def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
 
 
 def shannon_entropy(text: str) -> float:
-    """Shannon entropy of the characters of ``text``, in bits per character (0 for an empty text).
+    """Shannon entropy of the characters of ``text``, in bits per character (0 for an
+    empty text).
 
-    Random base32 approaches log2(32) = 5 bits, hexadecimal log2(16) = 4; words are lower.
+    Random base32 approaches log2(32) = 5 bits, hexadecimal log2(16) = 4; words are
+    lower.
 
     >>> (
     ...     round(shannon_entropy("aaaa"), 2),
@@ -981,8 +1020,9 @@ def shannon_entropy(text: str) -> float:
 def base_domain(name: str) -> str:
     """The last two labels of a name: ``news.example.org`` -> ``example.org``.
 
-    A real monitor uses the Public Suffix List (``bbc.co.uk``, not ``co.uk``); the course's names
-    all sit under ``example.com``, ``.net`` and ``.org``, where two labels are right.
+    A real monitor uses the Public Suffix List (``bbc.co.uk``, not ``co.uk``); the
+    course's names all sit under ``example.com``, ``.net`` and ``.org``, where two
+    labels are right.
 
     >>> base_domain("a.b.t.example.org"), base_domain("localhost")
     ('example.org', 'localhost')
@@ -992,13 +1032,15 @@ def base_domain(name: str) -> str:
 
 
 def name_profile(queries: pd.DataFrame) -> pd.DataFrame:
-    """One row per (client, base domain) of a :func:`dns_queries` table: what the client asked under it.
+    """One row per (client, base domain) of a :func:`dns_queries` table: what the client
+    asked under it.
 
-    Columns: ``client``, ``domain``; ``queries``; ``names`` (distinct names); ``mean_length`` (mean
-    characters of the part before the domain, dots excluded); ``entropy`` (Shannon entropy of all
-    those characters together, bits per character); ``txt_share`` (fraction of TXT queries);
-    ``first``, ``last``. A DNS tunnel carries its data in that part: thousands of distinct, long,
-    random-looking names under one domain. Sorted by ``names``, most first.
+    Columns: ``client``, ``domain``; ``queries``; ``names`` (distinct names);
+    ``mean_length`` (mean characters of the part before the domain, dots excluded);
+    ``entropy`` (Shannon entropy of all those characters together, bits per character);
+    ``txt_share`` (fraction of TXT queries); ``first``, ``last``. A DNS tunnel carries
+    its data in that part: thousands of distinct, long, random-looking names under one
+    domain. Sorted by ``names``, most first.
 
     >>> q = pd.DataFrame(
     ...     {
@@ -1061,11 +1103,13 @@ def tunnel_indicators(
     min_length: float = TUNNEL_MIN_LENGTH,
     min_entropy: float = TUNNEL_MIN_ENTROPY,
 ) -> pd.DataFrame:
-    """Two indicators of a DNS tunnel on a :func:`name_profile` table, each requiring at least
-    ``min_names`` distinct names under the domain (a day of ordinary browsing asks a few dozen):
+    """Two indicators of a DNS tunnel on a :func:`name_profile` table, each requiring at
+    least ``min_names`` distinct names under the domain (a day of ordinary browsing asks
+    a few dozen):
 
-    ``long_names``: their part before the domain averages at least ``min_length`` characters;
-    ``random_names``: its characters have at least ``min_entropy`` bits of Shannon entropy each.
+    ``long_names``: their part before the domain averages at least ``min_length``
+    characters; ``random_names``: its characters have at least ``min_entropy`` bits of
+    Shannon entropy each.
 
     >>> p = pd.DataFrame(
     ...     {
@@ -1095,13 +1139,14 @@ def volume_against_history(
 ) -> pd.DataFrame:
     """Per (host, destination), today's bytes out against the same pair's own history.
 
-    ``today`` has columns ``host``, ``destination``, ``bytes_out`` (a :func:`destination_profile`);
-    ``history`` the same plus ``day``, one row per pair and past day it sent anything (a missing
-    day counts as 0 bytes). The modified z-score of today's bytes among the past days and today
-    (:func:`robust_zscore`) says how unusual today is *for this pair*; ``above_history`` fires when
-    it reaches ``z_threshold`` and today's bytes reach ``min_bytes``. This is the indicator for a
-    leak to a destination the office is allowed to use and uses every day, such as its cloud store
-    (ATT&CK T1567.002), which the per-destination indicators wave through.
+    ``today`` has columns ``host``, ``destination``, ``bytes_out`` (a
+    :func:`destination_profile`); ``history`` the same plus ``day``, one row per pair
+    and past day it sent anything (a missing day counts as 0 bytes). The modified
+    z-score of today's bytes among the past days and today (:func:`robust_zscore`) says
+    how unusual today is *for this pair*; ``above_history`` fires when it reaches
+    ``z_threshold`` and today's bytes reach ``min_bytes``. This is the indicator for a
+    leak to a destination the office is allowed to use and uses every day, such as its
+    cloud store (ATT&CK T1567.002), which the per-destination indicators wave through.
 
     >>> history = pd.DataFrame(
     ...     {
@@ -1160,7 +1205,9 @@ def volume_against_history(
 
 
 def _robust_z_last(values: np.ndarray) -> np.ndarray:
-    """:func:`robust_zscore` of the last value of each row, among the values of its row."""
+    """:func:`robust_zscore` of the last value of each row, among the values of its
+    row.
+    """
     median = np.median(values, axis=1, keepdims=True)
     deviation = np.abs(values - median)
     mad = np.median(deviation, axis=1)

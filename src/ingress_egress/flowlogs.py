@@ -1,49 +1,58 @@
-"""Flow logs: AWS VPC Flow Logs read into one row per record, with what was skipped counted.
+"""Flow logs: AWS VPC Flow Logs read into one row per record, with what was skipped
+counted.
 
-A VPC flow log records, for each network interface, the IP traffic of each five-tuple (source and
-destination address and port, protocol) in each aggregation interval (at most 10 minutes, or 1;
-on Nitro instances 1 minute or less) as one line of space-separated fields. The **default format**
-is version 2, fourteen fields in this order::
+A VPC flow log records, for each network interface, the IP traffic of each five-tuple
+(source and destination address and port, protocol) in each aggregation interval (at
+most 10 minutes, or 1; on Nitro instances 1 minute or less) as one line of
+space-separated fields. The **default format** is version 2, fourteen fields in this
+order::
 
     version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
 
-A **custom format** picks any fields in any order (``vpc-id``, ``instance-id``, ``az-id``,
-``pkt-srcaddr``, ``flow-direction``, ... up to version 8); files delivered to Amazon S3 in text
-format, gzip-compressed, start with a header line that names the fields. ``read_flow_logs`` reads
-both, plain or gzipped, from files or folders, and returns the records as a DataFrame:
+A **custom format** picks any fields in any order (``vpc-id``, ``instance-id``,
+``az-id``, ``pkt-srcaddr``, ``flow-direction``, ... up to version 8); files delivered to
+Amazon S3 in text format, gzip-compressed, start with a header line that names the
+fields. ``read_flow_logs`` reads both, plain or gzipped, from files or folders, and
+returns the records as a DataFrame:
 
-- every field under its own name, ``-`` replaced by ``_`` (``pkt_srcaddr``, ``log_status``); a
-  ``-`` *value* (AWS's mark for "not applicable or could not be computed") becomes missing;
+- every field under its own name, ``-`` replaced by ``_`` (``pkt_srcaddr``,
+  ``log_status``); a ``-`` *value* (AWS's mark for "not applicable or could not be
+  computed") becomes missing;
 - numbers as integers, ``start`` and ``end`` (Unix seconds) as UTC timestamps;
-- the columns the rest of the course uses, in the shapes :func:`ingress_egress.captures.read_capture`
-  gives: ``src``, ``dst``, ``sport``, ``dport``, ``protocol`` (``TCP``, ``UDP``, ``ICMP``,
-  ``ICMPv6`` or the protocol number), ``packets``, ``bytes``;
+- the columns the rest of the course uses, in the shapes
+  :func:`ingress_egress.captures.read_capture` gives: ``src``, ``dst``, ``sport``,
+  ``dport``, ``protocol`` (``TCP``, ``UDP``, ``ICMP``, ``ICMPv6`` or the protocol
+  number), ``packets``, ``bytes``;
 - ``file`` and ``line``: where each record was read (its evidence).
 
-Which addresses are ``src`` and ``dst``? On an interface that carries more than its own traffic,
-``srcaddr``/``dstaddr`` show the *interface's* address, and ``pkt-srcaddr``/``pkt-dstaddr`` the
-packet's (AWS: "Use this field with the srcaddr field to distinguish between the IP address of an
-intermediate layer through which traffic flows, and the original source IP address"). Two cases
-matter, and they pull opposite ways:
+Which addresses are ``src`` and ``dst``? On an interface that carries more than its own
+traffic, ``srcaddr``/``dstaddr`` show the *interface's* address, and
+``pkt-srcaddr``/``pkt-dstaddr`` the packet's (AWS: "Use this field with the srcaddr
+field to distinguish between the IP address of an intermediate layer through which
+traffic flows, and the original source IP address"). Two cases matter, and they pull
+opposite ways:
 
-- a pod on an EKS node with the VPC CNI uses a secondary address of the node's interface: there
-  ``srcaddr`` is the node and ``pkt-srcaddr`` the pod;
-- a NAT gateway's interface is a hop the bytes are charged for: there ``dstaddr`` is the NAT
-  gateway and ``pkt-dstaddr`` the host on the internet.
+- a pod on an EKS node with the VPC CNI uses a secondary address of the node's
+  interface: there ``srcaddr`` is the node and ``pkt-srcaddr`` the pod;
+- a NAT gateway's interface is a hop the bytes are charged for: there ``dstaddr`` is the
+  NAT gateway and ``pkt-dstaddr`` the host on the internet.
 
 So ``src``/``dst`` are the packet addresses on an instance's interface and the interface
 addresses on a requester-managed one (a NAT gateway, load balancer or endpoint, whose
-``instance-id`` is ``-``); without ``instance-id`` in the format, the packet addresses; without
-``pkt-*`` fields, ``srcaddr``/``dstaddr``. The raw fields stay, to choose otherwise.
+``instance-id`` is ``-``); without ``instance-id`` in the format, the packet addresses;
+without ``pkt-*`` fields, ``srcaddr``/``dstaddr``. The raw fields stay, to choose
+otherwise.
 
-Records with ``log-status`` NODATA (no traffic in the interval) or SKIPDATA (records lost, "because
-it exceeds internal capacity") carry no traffic: they are skipped and counted in
-``df.attrs["skipped"]``, and the SKIPDATA ones listed in ``df.attrs["skipdata"]``: a day with
-SKIPDATA undercounts. Blank lines are skipped and counted. Anything else that does not parse is a
-:class:`FlowLogError` naming the file, the line and the field.
+Records with ``log-status`` NODATA (no traffic in the interval) or SKIPDATA (records
+lost, "because it exceeds internal capacity") carry no traffic: they are skipped and
+counted in ``df.attrs["skipped"]``, and the SKIPDATA ones listed in
+``df.attrs["skipdata"]``: a day with SKIPDATA undercounts. Blank lines are skipped and
+counted. Anything else that does not parse is a :class:`FlowLogError` naming the file,
+the line and the field.
 
-A transfer between two logged interfaces is recorded twice, once on each side (``flow-direction``
-egress at the sender, ingress at the receiver): :func:`count_once` keeps one.
+A transfer between two logged interfaces is recorded twice, once on each side
+(``flow-direction`` egress at the sender, ingress at the receiver): :func:`count_once`
+keeps one.
 
 Examples
 --------
@@ -60,7 +69,8 @@ Examples
 >>> read_flow_logs(io.StringIO(text.replace(" 22 6 ", " 22 tcp ")))
 Traceback (most recent call last):
 ...
-ingress_egress.flowlogs.FlowLogError: <text 1>: line 1: field 'protocol': expected an integer from 0 to 255 (the IANA protocol number), got 'tcp'
+ingress_egress.flowlogs.FlowLogError: <text 1>: line 1: field 'protocol': expected an
+    integer from 0 to 255 (the IANA protocol number), got 'tcp'
 """
 
 from __future__ import annotations
@@ -146,7 +156,9 @@ FIELD_VERSIONS = {
     ),
     "reject-reason": 8,
 }
-"""Every field a flow log record can have, with the version that introduced it (AWS VPC user guide)."""
+"""Every field a flow log record can have, with the version that introduced it (AWS VPC
+user guide).
+"""
 
 _INTEGERS = {  # field -> (smallest, largest, what it is)
     "version": (2, 99, "the format version"),
@@ -168,7 +180,9 @@ _CHOICES = {
     "type": ("IPv4", "IPv6", "EFA"),
 }
 _NEEDED_IN_TRAFFIC = ("srcaddr", "dstaddr", "packets", "bytes")
-"""Fields that a record with traffic (log-status OK) must fill when the format has them."""
+"""Fields that a record with traffic (log-status OK) must fill when the format has
+them.
+"""
 
 _PROTOCOL_NAMES = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6"}
 """The names ``read_capture`` gives; any other protocol keeps its number, as text."""
@@ -177,9 +191,11 @@ _LOG_SUFFIXES = (".log", ".log.gz", ".txt", ".txt.gz")
 
 
 class FlowLogError(ValueError):
-    """A flow log that cannot be read: the message names the file, the line and the field.
+    """A flow log that cannot be read: the message names the file, the line and the
+    field.
 
-    The parts are also attributes: ``file``, ``line`` (1-based, or None) and ``field`` (or None).
+    The parts are also attributes: ``file``, ``line`` (1-based, or None) and ``field``
+    (or None).
     """
 
     def __init__(
@@ -200,7 +216,8 @@ class FlowLogError(ValueError):
 
 
 def parse_format(log_format: str | Iterable[str]) -> tuple[str, ...]:
-    """The field names of a log format: AWS's ``${field} ${field}`` syntax, a header line, or a list.
+    """The field names of a log format: AWS's ``${field} ${field}`` syntax, a header
+    line, or a list.
 
     >>> parse_format("${version} ${srcaddr} ${az-id}")
     ('version', 'srcaddr', 'az-id')
@@ -209,7 +226,8 @@ def parse_format(log_format: str | Iterable[str]) -> tuple[str, ...]:
     >>> parse_format("srcaddr dstaddr bites")
     Traceback (most recent call last):
     ...
-    ValueError: unknown flow log field 'bites' (field 3 of the format); did you mean 'bytes'?
+    ValueError: unknown flow log field 'bites' (field 3 of the format); did you mean
+        'bytes'?
     """
     if isinstance(log_format, str):
         names = (
@@ -242,13 +260,15 @@ def parse_format(log_format: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Reading
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _sources(sources) -> tuple[list[tuple[str, object]], list[str]]:
-    """(label, file or text handle) for each source, folders expanded; and the files set aside."""
+    """(label, file or text handle) for each source, folders expanded; and the files set
+    aside.
+    """
     found: list[tuple[str, object]] = []
     ignored: list[str] = []
     texts = 0
@@ -259,7 +279,8 @@ def _sources(sources) -> tuple[list[tuple[str, object]], list[str]]:
             continue
         if not isinstance(source, (str, os.PathLike)):
             raise TypeError(
-                f"read_flow_logs: cannot read a {type(source).__name__}; give a path or a file object"
+                f"read_flow_logs: cannot read a {type(source).__name__}; give a path "
+                "or a file object"
             )
         path = Path(source)
         if path.is_dir():
@@ -278,7 +299,9 @@ def _sources(sources) -> tuple[list[tuple[str, object]], list[str]]:
 
 
 def _text(label: str, source) -> str:
-    """The whole text of one source: gunzipped when it starts with gzip's magic bytes."""
+    """The whole text of one source: gunzipped when it starts with gzip's magic
+    bytes.
+    """
     if isinstance(source, Path):
         try:
             data = source.read_bytes()
@@ -307,7 +330,9 @@ def _text(label: str, source) -> str:
 
 
 def _first_line(text: str) -> tuple[int, str]:
-    """(1-based number, content) of the first line that is not blank; (0, "") for an empty text."""
+    """(1-based number, content) of the first line that is not blank; (0, "") for an
+    empty text.
+    """
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             return number, line
@@ -377,7 +402,8 @@ def _read_one(
         if found:
             raise FlowLogError(
                 label,
-                f"expected {found.group(1)} fields ({' '.join(names)}), got {found.group(3)}",
+                f"expected {found.group(1)} fields "
+                f"({' '.join(names)}), got {found.group(3)}",
                 line=int(found.group(2)),
             ) from None
         raise FlowLogError(label, f"cannot parse: {error}") from None
@@ -410,7 +436,9 @@ def _read_one(
 def _check_and_convert(
     label: str, frame: pd.DataFrame, names: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Validate every known field (vectorised) and convert it; raise on the first bad value."""
+    """Validate every known field (vectorised) and convert it; raise on the first bad
+    value.
+    """
     dash = {name: (frame[name] == "-").to_numpy() for name in names}
     out: dict[str, object] = {}
     for name, (low, high, what) in _INTEGERS.items():
@@ -497,7 +525,9 @@ def _check_and_convert(
 
 
 def _view(records: pd.DataFrame, side: str) -> pd.Series:
-    """``src`` or ``dst``: packet or interface addresses, as the module docstring explains."""
+    """``src`` or ``dst``: packet or interface addresses, as the module docstring
+    explains.
+    """
     interface = records.get(f"{side}addr")
     packet = records.get(f"pkt-{side}addr")
     if packet is None:
@@ -512,19 +542,22 @@ def _view(records: pd.DataFrame, side: str) -> pd.Series:
 
 
 def read_flow_logs(*sources, fields: str | Iterable[str] | None = None) -> pd.DataFrame:
-    """Read VPC flow log records from files, folders or open text/binary handles, in the order given.
+    """Read VPC flow log records from files, folders or open text/binary handles, in the
+    order given.
 
-    A file may be plain text or gzip-compressed (recognised by its first bytes, whatever its name);
-    a folder is read recursively, file by file in sorted order, taking ``*.log``, ``*.log.gz``,
-    ``*.txt`` and ``*.txt.gz`` (other files are listed in ``attrs["ignored_files"]``). A file that
-    starts with a header line is read with its fields; one without a header with ``fields`` (AWS's
-    ``${srcaddr} ${dstaddr}`` syntax, a header-like line or a list), by default the default
-    format. Records with traffic (log-status OK) are returned; see the module docstring for the
-    columns and for what is skipped and counted.
+    A file may be plain text or gzip-compressed (recognised by its first bytes, whatever
+    its name); a folder is read recursively, file by file in sorted order, taking
+    ``*.log``, ``*.log.gz``, ``*.txt`` and ``*.txt.gz`` (other files are listed in
+    ``attrs["ignored_files"]``). A file that starts with a header line is read with its
+    fields; one without a header with ``fields`` (AWS's ``${srcaddr} ${dstaddr}``
+    syntax, a header-like line or a list), by default the default format. Records with
+    traffic (log-status OK) are returned; see the module docstring for the columns and
+    for what is skipped and counted.
 
     ``df.attrs``: ``files`` (read), ``records`` (lines with a record, traffic or not),
-    ``skipped`` (NODATA, SKIPDATA and blank lines, counts), ``skipdata`` (the SKIPDATA records:
-    file, line, interface, start, end), ``formats`` (the fields of each file), ``ignored_files``.
+    ``skipped`` (NODATA, SKIPDATA and blank lines, counts), ``skipdata`` (the SKIPDATA
+    records: file, line, interface, start, end), ``formats`` (the fields of each file),
+    ``ignored_files``.
 
     >>> import io
     >>> header = "version interface-id instance-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr bytes flow-direction\\n"
@@ -584,7 +617,9 @@ def read_flow_logs(*sources, fields: str | Iterable[str] | None = None) -> pd.Da
 
 
 def _tidy(records: pd.DataFrame) -> pd.DataFrame:
-    """The course's columns first (src, dst, ports, protocol, counts, times), then every field."""
+    """The course's columns first (src, dst, ports, protocol, counts, times), then every
+    field.
+    """
     columns: dict[str, object] = {}
     for side in ("src", "dst"):
         view = _view(records, side)
@@ -637,22 +672,25 @@ def _tidy(records: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # One record per transfer
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def count_once(records: pd.DataFrame) -> pd.DataFrame:
-    """Keep one record per transfer: drop an ingress record whose transfer was also logged as egress.
+    """Keep one record per transfer: drop an ingress record whose transfer was also
+    logged as egress.
 
-    When both ends of a flow have logged interfaces (two pods on two nodes), the same bytes appear
-    on the sender's interface (``flow_direction`` egress) and on the receiver's (ingress), with the
-    same ``src``, ``dst``, ports and protocol. This keeps every egress record and every ingress
-    record whose five-tuple has no egress record anywhere in ``records`` (its sender is outside the
-    logged interfaces: the internet, another VPC, an unlogged subnet). A long-lived connection is
-    one five-tuple over many intervals; its ingress records go as a whole.
+    When both ends of a flow have logged interfaces (two pods on two nodes), the same
+    bytes appear on the sender's interface (``flow_direction`` egress) and on the
+    receiver's (ingress), with the same ``src``, ``dst``, ports and protocol. This keeps
+    every egress record and every ingress record whose five-tuple has no egress record
+    anywhere in ``records`` (its sender is outside the logged interfaces: the internet,
+    another VPC, an unlogged subnet). A long-lived connection is one five-tuple over
+    many intervals; its ingress records go as a whole.
 
-    ``attrs["duplicates"]`` counts the records dropped and ``attrs["duplicate_bytes"]`` their bytes.
+    ``attrs["duplicates"]`` counts the records dropped and ``attrs["duplicate_bytes"]``
+    their bytes.
 
     >>> records = pd.DataFrame(
     ...     {
@@ -673,13 +711,16 @@ def count_once(records: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in needed if c not in records.columns]
     if missing:
         raise KeyError(
-            f"count_once: records need columns {missing}: a log without flow-direction (a version 5 field) "
-            "cannot tell which side recorded a transfer; keep only the interfaces of one side instead"
+            f"count_once: records need columns {missing}: a log "
+            "without flow-direction (a version 5 field) "
+            "cannot tell which side recorded a transfer; keep "
+            "only the interfaces of one side instead"
         )
     direction = records["flow_direction"].astype(object).to_numpy()
     if pd.isna(direction).any():
         raise ValueError(
-            "count_once: some records have no flow_direction ('-'); it must be ingress or egress"
+            "count_once: some records have no flow_direction "
+            "('-'); it must be ingress or egress"
         )
     keys = (
         records.groupby(needed[:5], sort=False, observed=True, dropna=False)

@@ -1,29 +1,31 @@
-"""Flows: packets grouped into conversations, with who started each one and the bytes each way.
+"""Flows: packets grouped into conversations, with who started each one and the bytes
+each way.
 
-A *flow* here is a bidirectional five-tuple conversation: every packet between the same two
-endpoints (address and port) over the same protocol, in either direction, is one row. (For ICMP
-and other protocols without ports, the two addresses and the protocol.) This is what Wireshark's
-*Statistics > Conversations* shows, and what NetFlow/IPFIX records become once the two directions
-are joined.
+A *flow* here is a bidirectional five-tuple conversation: every packet between the same
+two endpoints (address and port) over the same protocol, in either direction, is one
+row. (For ICMP and other protocols without ports, the two addresses and the protocol.)
+This is what Wireshark's *Statistics > Conversations* shows, and what NetFlow/IPFIX
+records become once the two directions are joined.
 
-The **initiator** is the host that sent the first SYN without ACK (the first packet of TCP's
-three-way handshake); when the capture has no such SYN (it started mid-connection, or the flow is
-UDP or ICMP), the sender of the first packet seen. ``initiated_by`` says which rule decided.
-*Forward* is initiator to responder, *reverse* the other way.
+The **initiator** is the host that sent the first SYN without ACK (the first packet of
+TCP's three-way handshake); when the capture has no such SYN (it started mid-connection,
+or the flow is UDP or ICMP), the sender of the first packet seen. ``initiated_by`` says
+which rule decided. *Forward* is initiator to responder, *reverse* the other way.
 
 Two directions that are easy to confuse, and both matter:
 
-- the **direction of the connection**: who opened it, relative to a boundary. An office laptop
-  that opens a connection to a video site makes an *outbound* connection;
-- the **direction of the bytes**: where most of the data went. That same connection brings
-  hundreds of megabytes *in*: it is ingress-heavy.
+- the **direction of the connection**: who opened it, relative to a boundary. An office
+  laptop that opens a connection to a video site makes an *outbound* connection;
+- the **direction of the bytes**: where most of the data went. That same connection
+  brings hundreds of megabytes *in*: it is ingress-heavy.
 
-Firewalls reason about the first (a stateful firewall allows outbound connections and their
-replies); bills and exfiltration alarms reason about the second. Give ``inside`` to get both.
+Firewalls reason about the first (a stateful firewall allows outbound connections and
+their replies); bills and exfiltration alarms reason about the second. Give ``inside``
+to get both.
 
-A five-tuple that is used again later in the capture (the same client port reused for a new
-connection to the same server) stays one row: packets are grouped by their addresses, ports and
-protocol only, as Wireshark's conversation table groups them.
+A five-tuple that is used again later in the capture (the same client port reused for a
+new connection to the same server) stays one row: packets are grouped by their
+addresses, ports and protocol only, as Wireshark's conversation table groups them.
 
 Examples
 --------
@@ -107,10 +109,14 @@ import pandas as pd
 from ingress_egress.direction import is_inside
 
 REQUIRED_COLUMNS = ("time", "src", "dst", "protocol", "sport", "dport", "length")
-"""Columns :func:`flows` needs; ``tcp_flags`` is optional (without it, the first packet decides)."""
+"""Columns :func:`flows` needs; ``tcp_flags`` is optional (without it, the first packet
+decides).
+"""
 
 CONNECTION_DIRECTIONS = ("outbound", "inbound", "internal", "external")
-"""Who opened a flow, relative to the boundary: inside to outside is outbound, and so on."""
+"""Who opened a flow, relative to the boundary: inside to outside is outbound, and so
+on.
+"""
 
 _SYN, _ACK = 0x02, 0x10
 _PORT_SPAN = 65537  # ports -1 (none) .. 65535, shifted by one
@@ -119,15 +125,17 @@ _PORT_SPAN = 65537  # ports -1 (none) .. 65535, shifted by one
 def flows(
     packets: pd.DataFrame, inside: str | Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """Group ``packets`` (one row each, as :func:`ingress_egress.captures.read_capture` returns them)
-    into bidirectional conversations, one row per flow.
+    """Group ``packets`` (one row each, as :func:`ingress_egress.captures.read_capture`
+    returns them) into bidirectional conversations, one row per flow.
 
-    Non-IP packets (empty ``src``) belong to no flow; their number is in ``result.attrs["non_ip"]``.
-    Rows are in the order the flows started, numbered from 1 (the index, ``flow``). Columns:
+    Non-IP packets (empty ``src``) belong to no flow; their number is in
+    ``result.attrs["non_ip"]``. Rows are in the order the flows started, numbered from 1
+    (the index, ``flow``). Columns:
 
-    ======================  =====================================================================
+    ======================  ============================================================
     ``protocol``            as in the packets (``TCP``, ``UDP``, ``ICMP``, ...)
-    ``initiator``,          the address and port (``<NA>`` without ports) that started the flow
+    ``initiator``,          the address and port (``<NA>`` without ports) that started
+                            the flow
     ``initiator_port``
     ``responder``,          the other end
     ``responder_port``
@@ -135,31 +143,36 @@ def flows(
     ``first_packet``        the index label (packet number) of the flow's first packet
     ``start``, ``end``,     times of the first and last packet, and the difference
     ``duration``
-    ``packets_forward``,    packets and bytes (sum of ``length``) from initiator to responder
+    ``packets_forward``,    packets and bytes (sum of ``length``) from initiator to
+                            responder
     ``bytes_forward``
     ``packets_reverse``,    and from responder to initiator
     ``bytes_reverse``
     ``packets``, ``bytes``  both directions
-    ======================  =====================================================================
+    ======================  ============================================================
 
-    With ``inside`` (addresses or CIDR networks, as for :func:`ingress_egress.direction.classify`):
+    With ``inside`` (addresses or CIDR networks, as for
+    :func:`ingress_egress.direction.classify`):
 
-    ======================  =====================================================================
-    ``connection``          ``outbound`` (initiator inside, responder outside), ``inbound``,
-                            ``internal`` (both inside) or ``external`` (both outside)
-    ``ingress_bytes``,      bytes that crossed the boundary inwards and outwards (0 for internal
+    ======================  ============================================================
+    ``connection``          ``outbound`` (initiator inside, responder outside),
+                            ``inbound``, ``internal`` (both inside) or ``external``
+                            (both outside)
+    ``ingress_bytes``,      bytes that crossed the boundary inwards and outwards (0 for
+                            internal
     ``egress_bytes``        and external flows: they never cross it)
-    ``bytes_direction``     ``ingress`` or ``egress``, whichever is larger (``balanced`` if equal);
-                            ``<NA>`` if nothing crossed
-    ======================  =====================================================================
+    ``bytes_direction``     ``ingress`` or ``egress``, whichever is larger (``balanced``
+                            if equal); ``<NA>`` if nothing crossed
+    ======================  ============================================================
 
-    The work is vectorised: endpoints become integer codes, flows are found by hashing, and sums
-    are ``numpy.bincount`` calls, so a million packets take about a second.
+    The work is vectorised: endpoints become integer codes, flows are found by hashing,
+    and sums are ``numpy.bincount`` calls, so a million packets take about a second.
 
     >>> flows(pd.DataFrame({"src": ["10.0.0.1"]}))
     Traceback (most recent call last):
     ...
-    KeyError: "flows: packets need columns ['time', 'dst', 'protocol', 'sport', 'dport', 'length'] (have ['src'])"
+    KeyError: "flows: packets need columns ['time', 'dst', 'protocol', 'sport', 'dport',
+        'length'] (have ['src'])"
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in packets.columns]
     if missing:
@@ -278,7 +291,9 @@ def flows(
 
 
 def _add_boundary_columns(result: pd.DataFrame, inside: str | Iterable[str]) -> None:
-    """Add ``connection``, ``ingress_bytes``, ``egress_bytes`` and ``bytes_direction`` in place."""
+    """Add ``connection``, ``ingress_bytes``, ``egress_bytes`` and ``bytes_direction``
+    in place.
+    """
     init_in = is_inside(result["initiator"], inside).fillna(False).to_numpy(dtype=bool)
     resp_in = is_inside(result["responder"], inside).fillna(False).to_numpy(dtype=bool)
     connection = np.select(
@@ -303,20 +318,22 @@ def _add_boundary_columns(result: pd.DataFrame, inside: str | Iterable[str]) -> 
 
 
 def quic_connections(packets: pd.DataFrame) -> pd.DataFrame:
-    """QUIC connections on UDP 443, found by their connection IDs rather than their five-tuples.
+    """QUIC connections on UDP 443, found by their connection IDs rather than their
+    five-tuples.
 
-    A QUIC connection is named by connection IDs (RFC 9000 section 5.1), not by addresses and
-    ports: when a NAT forgets a mapping and gives the client a new public port (NAT rebinding), or
-    a phone moves from Wi-Fi to mobile data, :func:`flows` sees a new five-tuple while QUIC carries
-    on. Long-header packets show both IDs; short-header packets show only the destination ID,
-    whose length they do not say, so it is learned from the long headers before it.
+    A QUIC connection is named by connection IDs (RFC 9000 section 5.1), not by
+    addresses and ports: when a NAT forgets a mapping and gives the client a new public
+    port (NAT rebinding), or a phone moves from Wi-Fi to mobile data, :func:`flows` sees
+    a new five-tuple while QUIC carries on. Long-header packets show both IDs;
+    short-header packets show only the destination ID, whose length they do not say, so
+    it is learned from the long headers before it.
 
-    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per connection, in
-    order of its first packet: ``client``, ``server``, ``server_port``, ``client_cid`` and
-    ``server_cid`` (hex), ``paths`` (how many distinct client address and port pairs it used),
-    ``first_packet``, ``start``, ``end``, ``packets``, ``bytes_up`` (client to server), ``bytes_down``.
-    UDP 443 packets that match no connection seen from its handshake are counted in
-    ``attrs["unmatched"]``.
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per
+    connection, in order of its first packet: ``client``, ``server``, ``server_port``,
+    ``client_cid`` and ``server_cid`` (hex), ``paths`` (how many distinct client address
+    and port pairs it used), ``first_packet``, ``start``, ``end``, ``packets``,
+    ``bytes_up`` (client to server), ``bytes_down``. UDP 443 packets that match no
+    connection seen from its handshake are counted in ``attrs["unmatched"]``.
     """
     for column in (
         "frame",
@@ -331,8 +348,8 @@ def quic_connections(packets: pd.DataFrame) -> pd.DataFrame:
     ):
         if column not in packets.columns:
             raise KeyError(
-                f"quic_connections: packets need a {column!r} column; read the capture with "
-                f"read_capture(path, keep_bytes=True)"
+                f"quic_connections: packets need a {column!r} column; read the capture "
+                "with read_capture(path, keep_bytes=True)"
             )
     sport, dport = packets["sport"].astype("Int64"), packets["dport"].astype("Int64")
     mask = (

@@ -1,20 +1,24 @@
-"""Handshakes: what a TLS or QUIC connection says in clear before it encrypts, and what it no longer says.
+"""Handshakes: what a TLS or QUIC connection says in clear before it encrypts, and what
+it no longer says.
 
-Notebook 02 walks a TLS ClientHello to its ``server_name`` (SNI): the name of the site, readable
-by anyone on the path, on which firewalls and egress monitors rely. :func:`client_hellos` does
-that walk for a whole capture, for the three ways a connection starts today:
+Notebook 02 walks a TLS ClientHello to its ``server_name`` (SNI): the name of the site,
+readable by anyone on the path, on which firewalls and egress monitors rely.
+:func:`client_hellos` does that walk for a whole capture, for the three ways a
+connection starts today:
 
-* **TLS over TCP** (RFC 8446): the ClientHello is the first record the client sends; its SNI is
-  in clear text.
-* **QUIC** (RFC 9000, HTTP/3 on UDP 443): the ClientHello travels inside the client's Initial
-  packet, encrypted with keys derived from the packet's own Destination Connection ID and a
-  published salt (RFC 9001 section 5.2). A walk that looks for TLS records finds nothing; one
-  that derives the keys, as Wireshark does, reads the name as easily as over TCP.
-* **Encrypted Client Hello** (RFC 9849): the ClientHello the network sees (the *outer* one)
-  names only the client-facing server's public name; the real name, ALPN and the rest are in the
-  encrypted ``encrypted_client_hello`` extension (0xfe0d). Its presence is visible, its content
-  is not. (Clients also send *GREASE* ECH extensions without a real inner hello, RFC 9849
-  section 6.2, so the extension alone does not prove a hidden name.)
+* **TLS over TCP** (RFC 8446): the ClientHello is the first record the client sends; its
+  SNI is in clear text.
+* **QUIC** (RFC 9000, HTTP/3 on UDP 443): the ClientHello travels inside the client's
+  Initial packet, encrypted with keys derived from the packet's own Destination
+  Connection ID and a published salt (RFC 9001 section 5.2). A walk that looks for TLS
+  records finds nothing; one that derives the keys, as Wireshark does, reads the name as
+  easily as over TCP.
+* **Encrypted Client Hello** (RFC 9849): the ClientHello the network sees (the *outer*
+  one) names only the client-facing server's public name; the real name, ALPN and the
+  rest are in the encrypted ``encrypted_client_hello`` extension (0xfe0d). Its presence
+  is visible, its content is not. (Clients also send *GREASE* ECH extensions without a
+  real inner hello, RFC 9849 section 6.2, so the extension alone does not prove a hidden
+  name.)
 
 Examples
 --------
@@ -41,10 +45,10 @@ class _Short(ValueError):
 
 
 def parse_client_hello(message: bytes) -> dict:
-    """The fields of a ClientHello handshake message (type 1, its 3-byte length, the body) that
-    tell where and how a client connects: ``server_name`` (or ""), ``alpn`` (the offered protocols,
-    comma-separated), ``ech`` (an ``encrypted_client_hello`` extension is present) and
-    ``extensions`` (their types, in order).
+    """The fields of a ClientHello handshake message (type 1, its 3-byte length, the
+    body) that tell where and how a client connects: ``server_name`` (or ""), ``alpn``
+    (the offered protocols, comma-separated), ``ech`` (an ``encrypted_client_hello``
+    extension is present) and ``extensions`` (their types, in order).
 
     >>> parse_client_hello(b"\\x02" + bytes(3))
     Traceback (most recent call last):
@@ -95,7 +99,9 @@ def parse_client_hello(message: bytes) -> dict:
 
 
 def _crypto_data(frames: bytes) -> bytes:
-    """The CRYPTO frames' bytes from offset 0 on, skipping PADDING, PING and ACK frames (RFC 9000 section 19)."""
+    """The CRYPTO frames' bytes from offset 0 on, skipping PADDING, PING and ACK frames
+    (RFC 9000 section 19).
+    """
     pos, pieces = 0, {}
     while pos < len(frames):
         kind = frames[pos]
@@ -134,14 +140,16 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def client_hellos(packets: pd.DataFrame) -> pd.DataFrame:
-    """Every ClientHello a capture shows: in TLS records over TCP, and in QUIC Initial packets.
+    """Every ClientHello a capture shows: in TLS records over TCP, and in QUIC Initial
+    packets.
 
-    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per hello:
-    ``frame`` (packet number), ``time``, ``client``, ``client_port``, ``server``, ``server_port``,
-    ``transport`` (``TCP`` or ``QUIC``), ``server_name``, ``alpn``, ``ech``; in capture order.
-    A QUIC packet counts when it is a client's Initial that opens with a ClientHello. Hellos cut
-    by the snap length or malformed are skipped and counted: ``attrs["skipped"]`` and
-    ``attrs["skipped_reasons"]`` ({packet number: reason}).
+    ``packets`` must come from ``read_capture(path, keep_bytes=True)``. One row per
+    hello: ``frame`` (packet number), ``time``, ``client``, ``client_port``, ``server``,
+    ``server_port``, ``transport`` (``TCP`` or ``QUIC``), ``server_name``, ``alpn``,
+    ``ech``; in capture order. A QUIC packet counts when it is a client's Initial that
+    opens with a ClientHello. Hellos cut by the snap length or malformed are skipped and
+    counted: ``attrs["skipped"]`` and ``attrs["skipped_reasons"]`` ({packet number:
+    reason}).
     """
     for column in (
         "frame",
@@ -155,8 +163,8 @@ def client_hellos(packets: pd.DataFrame) -> pd.DataFrame:
     ):
         if column not in packets.columns:
             raise KeyError(
-                f"client_hellos: packets need a {column!r} column; read the capture with "
-                f"read_capture(path, keep_bytes=True)"
+                f"client_hellos: packets need a {column!r} column; read the capture "
+                "with read_capture(path, keep_bytes=True)"
             )
     rows, skipped, opened = [], {}, set()
     has_payload = packets["payload_offset"].notna().to_numpy(dtype=bool)

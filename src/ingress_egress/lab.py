@@ -1,31 +1,35 @@
 """Lab: the notebooks made ready for JupyterLab, and put back as they were committed.
 
 Authors write a notebook's skeleton as the book needs it (``:::{exercise}``, gated
-``solution-start``/``solution-end``, ``{term}`` roles). :func:`make_lab_ready` then adds what
-JupyterLab (with jupyterlab-myst) needs to show the notebook as the book does. Everything it adds
-for JupyterLab alone is a markdown cell whose id starts with ``lab-`` and which is tagged
-``remove-cell``, so the book leaves it out; the tool replaces those cells on every run.
+``solution-start``/``solution-end``, ``{term}`` roles). :func:`make_lab_ready` then adds
+what JupyterLab (with jupyterlab-myst) needs to show the notebook as the book does.
+Everything it adds for JupyterLab alone is a markdown cell whose id starts with ``lab-``
+and which is tagged ``remove-cell``, so the book leaves it out; the tool replaces those
+cells on every run.
 
-- **Exercise numbers.** jupyterlab-myst numbers exercises 1, 2, 3 in each notebook; the page front
-  matter ``numbering: exercise: enumerator: 2.%s`` at the top of the first cell makes them 2.1, 2.2,
-  as in the book. jupyterlab-myst reads front matter only from the first markdown cell (not from the
-  notebook's metadata); the book's extension ``book/_ext/lab_notebooks.py`` takes it out again.
-- **Solutions hidden until asked for.** Before each exercise a heading ``### Exercise 2.1``, before
-  its solution a heading ``#### Solution to Exercise 2.1``, stored collapsed
-  (``jp-MarkdownHeadingCollapsed``). JupyterLab hides a collapsed heading's section, here exactly
-  the solution's cells, code, outputs and prose, and shows "N cells hidden": one click shows them.
-  *Run All* and nbval still run them, and running does not show them (JupyterLab shows a cell's own
-  collapsed outputs again when it runs it, so collapsing the cells one by one would not do).
-- **Glossary.** A ``{term}`` resolves in JupyterLab only against a glossary in the same notebook, so
-  each notebook gets one, made from ``book/glossary.md`` for the terms it links
-  (:func:`ingress_egress.glossary.notebook_glossary`), right before ``## Resources``: hovering a
-  term shows its definition, clicking it scrolls to the entry.
-- **Kernel name.** The kernelspec's display name is the one ipykernel installs, ``Python 3
-  (ipykernel)``, so that opening a notebook in JupyterLab does not mark it as changed.
+- **Exercise numbers.** jupyterlab-myst numbers exercises 1, 2, 3 in each notebook; the
+  page front matter ``numbering: exercise: enumerator: 2.%s`` at the top of the first
+  cell makes them 2.1, 2.2, as in the book. jupyterlab-myst reads front matter only from
+  the first markdown cell (not from the notebook's metadata); the book's extension
+  ``book/_ext/lab_notebooks.py`` takes it out again.
+- **Solutions hidden until asked for.** Before each exercise a heading ``### Exercise
+  2.1``, before its solution a heading ``#### Solution to Exercise 2.1``, stored
+  collapsed (``jp-MarkdownHeadingCollapsed``). JupyterLab hides a collapsed heading's
+  section, here exactly the solution's cells, code, outputs and prose, and shows "N
+  cells hidden": one click shows them. *Run All* and nbval still run them, and running
+  does not show them (JupyterLab shows a cell's own collapsed outputs again when it runs
+  it, so collapsing the cells one by one would not do).
+- **Glossary.** A ``{term}`` resolves in JupyterLab only against a glossary in the same
+  notebook, so each notebook gets one, made from ``book/glossary.md`` for the terms it
+  links (:func:`ingress_egress.glossary.notebook_glossary`), right before ``##
+  Resources``: hovering a term shows its definition, clicking it scrolls to the entry.
+- **Kernel name.** The kernelspec's display name is the one ipykernel installs, ``Python
+  3 (ipykernel)``, so that opening a notebook in JupyterLab does not mark it as changed.
 
-The tool is idempotent: run on its own output it changes nothing, and the tests check that every
-notebook is such a fixed point. :func:`changed_notebooks` and :func:`reset_notebook` let a learner
-see which notebooks they changed and get the committed version back.
+The tool is idempotent: run on its own output it changes nothing, and the tests check
+that every notebook is such a fixed point. :func:`changed_notebooks` and
+:func:`reset_notebook` let a learner see which notebooks they changed and get the
+committed version back.
 
 Examples
 --------
@@ -73,11 +77,15 @@ SOLUTION_END = re.compile(r"^:{3,}\{solution-end\}")
 
 
 class LabReadyError(ValueError):
-    """A notebook the tool cannot make ready: names the notebook, the cell and what was expected."""
+    """A notebook the tool cannot make ready: names the notebook, the cell and what was
+    expected.
+    """
 
 
 def chapter(name: str) -> int:
-    """The notebook's chapter, from its file name ``NN-name.ipynb``: 2 for ``02-packets-and-flows.ipynb``."""
+    """The notebook's chapter, from its file name ``NN-name.ipynb``: 2 for
+    ``02-packets-and-flows.ipynb``.
+    """
     match = NOTEBOOK_NAME.match(Path(name).name)
     if match is None:
         raise LabReadyError(f"{name}: a course notebook is named NN-name.ipynb")
@@ -90,7 +98,9 @@ def exercise_enumerator(name: str) -> str:
 
 
 def split_front_matter(markdown: str) -> tuple[dict, str]:
-    """The YAML front matter at the top of a markdown text (``{}`` if none) and the text after it."""
+    """The YAML front matter at the top of a markdown text (``{}`` if none) and the text
+    after it.
+    """
     match = FRONT_MATTER.match(markdown)
     if match is None:
         return {}, markdown
@@ -112,21 +122,27 @@ def _with_front_matter(markdown: str, name: str) -> str:
 
 
 def _text(cell: dict) -> str:
-    """A cell's source as one string (nbformat stores it as a string or a list of lines)."""
+    """A cell's source as one string (nbformat stores it as a string or a list of
+    lines).
+    """
     source = cell["source"]
     return source if isinstance(source, str) else "".join(source)
 
 
 def is_lab_cell(cell: dict) -> bool:
-    """Whether the cell is one the tool adds for JupyterLab (and the book leaves out)."""
+    """Whether the cell is one the tool adds for JupyterLab (and the book leaves
+    out).
+    """
     return str(cell.get("id", "")).startswith(LAB_CELL_PREFIX)
 
 
 def solution_cells(notebook: dict, name: str) -> dict[int, str]:
-    """The cells inside gated solutions, by index, each with its exercise's number (``"2.1"``).
+    """The cells inside gated solutions, by index, each with its exercise's number
+    (``"2.1"``).
 
-    The number is the chapter and the exercise's place among the notebook's ``{exercise}`` blocks, as
-    the book counts. A solution whose label is no exercise, or one never closed, is an error.
+    The number is the chapter and the exercise's place among the notebook's
+    ``{exercise}`` blocks, as the book counts. A solution whose label is no exercise, or
+    one never closed, is an error.
     """
     cells = notebook["cells"]
     labels = exercise_labels(
@@ -140,13 +156,14 @@ def solution_cells(notebook: dict, name: str) -> dict[int, str]:
         if start:
             if number is not None:
                 raise LabReadyError(
-                    f"{name}: cell {index}: a solution starts inside the one opened at cell {opened_at}"
+                    f"{name}: cell {index}: a solution starts inside "
+                    f"the one opened at cell {opened_at}"
                 )
             label = start.group(1)
             if label not in labels:
                 raise LabReadyError(
-                    f"{name}: cell {index}: solution to {label!r}, which is no exercise here "
-                    f"(exercises: {', '.join(labels) or 'none'})"
+                    f"{name}: cell {index}: solution to {label!r}, which is no "
+                    f"exercise here (exercises: {', '.join(labels) or 'none'})"
                 )
             number, opened_at = f"{chapter(name)}.{labels.index(label) + 1}", index
         elif end:
@@ -172,7 +189,9 @@ def _lab_cell(cell_id: str, source: str, **metadata) -> dict:
 
 
 def _headings(cells: list[dict], name: str) -> list[dict]:
-    """The cells with a heading before each exercise and a collapsed one before each solution."""
+    """The cells with a heading before each exercise and a collapsed one before each
+    solution.
+    """
     solution_cells({"cells": cells}, name)  # the solutions are well formed
     labels = exercise_labels(
         "\n\n".join(c["source"] for c in cells if c["cell_type"] == "markdown")
@@ -211,7 +230,9 @@ def _glossary_cell(cells: list[dict], entries: list[Entry]) -> dict | None:
 
 
 def make_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> dict:
-    """A copy of ``notebook`` (file name ``name``) made ready for JupyterLab; see the module's docstring."""
+    """A copy of ``notebook`` (file name ``name``) made ready for JupyterLab; see the
+    module's docstring.
+    """
     notebook = copy.deepcopy(notebook)
     cells = [c for c in notebook["cells"] if not is_lab_cell(c)]
     for cell in cells:
@@ -239,7 +260,9 @@ def make_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> dict:
 
 
 def is_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> bool:
-    """Whether the tool would leave ``notebook`` as it is (compared as nbformat writes them)."""
+    """Whether the tool would leave ``notebook`` as it is (compared as nbformat writes
+    them).
+    """
     ready = nbformat.writes(nbformat.from_dict(make_lab_ready(notebook, name, entries)))
     return ready == nbformat.writes(nbformat.from_dict(copy.deepcopy(notebook)))
 
@@ -247,9 +270,11 @@ def is_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> bool:
 def lab_ready(
     folder: str | Path, glossary: str | Path, check: bool = False
 ) -> list[str]:
-    """Make every ``NN-name.ipynb`` in ``folder`` ready for JupyterLab; the names of those that changed.
+    """Make every ``NN-name.ipynb`` in ``folder`` ready for JupyterLab; the names of
+    those that changed.
 
-    With ``check``, nothing is written: the result lists the notebooks that are not ready.
+    With ``check``, nothing is written: the result lists the notebooks that are not
+    ready.
     """
     entries = read_glossary(glossary)
     changed = []
@@ -283,8 +308,9 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def changed_notebooks(root: str | Path = ".") -> list[str] | None:
-    """The notebooks (``notebooks/*.ipynb``, paths from ``root``) that differ from the committed ones,
-    new ones included; None when ``root`` is not a git checkout, so there is nothing to compare with."""
+    """The notebooks (``notebooks/*.ipynb``, paths from ``root``) that differ from the
+    committed ones, new ones included; None when ``root`` is not a git checkout, so
+    there is nothing to compare with."""
     try:
         result = _git(
             Path(root),
@@ -310,7 +336,9 @@ def changed_notebooks(root: str | Path = ".") -> list[str] | None:
 
 
 def find_notebook(root: Path, number: str) -> Path:
-    """The course notebook numbered ``number`` (``"02"`` or ``"2"``) in ``root/notebooks``."""
+    """The course notebook numbered ``number`` (``"02"`` or ``"2"``) in
+    ``root/notebooks``.
+    """
     if not re.fullmatch(r"\d{1,2}", number):
         raise ResetError(f"{number!r} is not a notebook number; give one such as 02")
     found = sorted((root / "notebooks").glob(f"{int(number):02d}-*.ipynb"))
@@ -325,10 +353,12 @@ def find_notebook(root: Path, number: str) -> Path:
 
 
 def reset_notebook(root: str | Path, number: str) -> str:
-    """Put notebook ``number`` back as committed, keeping the learner's version in ``backups/``.
+    """Put notebook ``number`` back as committed, keeping the learner's version in
+    ``backups/``.
 
-    Returns what was done, in words. Raises :class:`ResetError` when there is no committed version to
-    go back to (no git, not a checkout, a notebook never committed).
+    Returns what was done, in words. Raises :class:`ResetError` when there is no
+    committed version to go back to (no git, not a checkout, a notebook never
+    committed).
     """
     root = Path(root)
     path = find_notebook(root, number)
@@ -336,8 +366,8 @@ def reset_notebook(root: str | Path, number: str) -> str:
     committed = _git(root, "show", f"HEAD:{relative}")
     if committed.returncode != 0:
         raise ResetError(
-            f"{relative}: no committed version to go back to (this copy of the course is not "
-            f"a git checkout, or the notebook was never committed): "
+            f"{relative}: no committed version to go back to (this copy of the course "
+            "is not a git checkout, or the notebook was never committed): "
             f"{committed.stderr.decode('utf-8', 'replace').strip()}"
         )
     if path.read_bytes() == committed.stdout:
@@ -353,6 +383,8 @@ def reset_notebook(root: str | Path, number: str) -> str:
     shutil.copy2(path, backup)
     path.write_bytes(committed.stdout)
     return (
-        f"{relative} is as committed again; your version is in {backup.relative_to(root).as_posix()}. "
-        "If the notebook is open in JupyterLab, choose File > Reload Notebook from Disk."
+        f"{relative} is as committed again; your version is in "
+        f"{backup.relative_to(root).as_posix()}. "
+        "If the notebook is open in JupyterLab, choose "
+        "File > Reload Notebook from Disk."
     )

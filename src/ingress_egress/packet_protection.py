@@ -1,38 +1,43 @@
 """Packet protection: the cryptography a QUIC Initial packet carries, in plain Python.
 
-QUIC (RFC 9000) encrypts almost everything, even the first packets of a connection. Those
-*Initial* packets are protected with keys derived from the Destination Connection ID that the
-client chose and sent in clear text (RFC 9001, section 5.2): anyone who sees the packet can derive
-the keys and read the TLS ClientHello inside, server name included. That protection defends
-against tampering by off-path attackers, not against reading by an observer on the path: this is
-how Wireshark shows the server name of a QUIC connection, and how a middlebox can too.
+QUIC (RFC 9000) encrypts almost everything, even the first packets of a connection.
+Those *Initial* packets are protected with keys derived from the Destination Connection
+ID that the client chose and sent in clear text (RFC 9001, section 5.2): anyone who sees
+the packet can derive the keys and read the TLS ClientHello inside, server name
+included. That protection defends against tampering by off-path attackers, not against
+reading by an observer on the path: this is how Wireshark shows the server name of a
+QUIC connection, and how a middlebox can too.
 
-The course builds such packets so that its captures open in Wireshark exactly as real ones do,
-without any package outside the standard library. This module holds the pieces, each checked
-against its specification's test vectors in the tests:
+The course builds such packets so that its captures open in Wireshark exactly as real
+ones do, without any package outside the standard library. This module holds the pieces,
+each checked against its specification's test vectors in the tests:
 
-=======================  ===========================  ================================================
+=======================  ===========================  ==================================
 piece                    function                     reference
-=======================  ===========================  ================================================
+=======================  ===========================  ==================================
 HKDF-Extract, -Expand    :func:`hkdf_extract`,        RFC 5869 (HMAC-SHA-256)
                          :func:`hkdf_expand`
 HKDF-Expand-Label        :func:`hkdf_expand_label`    RFC 8446, section 7.1
 AES-128 block cipher     :func:`aes128_encrypt_block` FIPS 197
 AES-128-GCM              :func:`aes128_gcm_seal`      NIST SP 800-38D
-QUIC Initial keys        :func:`initial_keys`         RFC 9001 section 5.2; RFC 9369 section 3.3 (v2)
+QUIC Initial keys        :func:`initial_keys`         RFC 9001 section 5.2; RFC 9369
+                                                      section 3.3 (v2)
 Header protection mask   :func:`header_protection_mask`  RFC 9001 section 5.4.3
-=======================  ===========================  ================================================
+=======================  ===========================  ==================================
 
-It is written for clarity, not speed (a 1,200-byte packet takes a few milliseconds), and it only
-*encrypts*: the course never needs to decrypt. Do not use it to protect anything real.
+It is written for clarity, not speed (a 1,200-byte packet takes a few milliseconds), and
+it only *encrypts*: the course never needs to decrypt. Do not use it to protect anything
+real.
 
 Examples
 --------
-The client's Initial keys of RFC 9001, Appendix A.1 (Destination Connection ID ``8394c8f03e515708``):
+The client's Initial keys of RFC 9001, Appendix A.1 (Destination Connection ID
+``8394c8f03e515708``):
 
 >>> keys = initial_keys(bytes.fromhex("8394c8f03e515708"), client=True)
 >>> keys.key.hex(), keys.iv.hex(), keys.hp.hex()
-('1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2')
+('1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c',
+ '9f50449e04a0e810283a1e9933adedd2')
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ from dataclasses import dataclass
 QUIC_V1 = 0x00000001
 """QUIC version 1 (RFC 9000)."""
 QUIC_V2 = 0x6B3343CF
-"""QUIC version 2 (RFC 9369, section 3.1): the same protocol with new constants, against ossification."""
+"""QUIC version 2 (RFC 9369, section 3.1): the same protocol with new constants, against
+ossification.
+"""
 
 INITIAL_SALTS = {
     QUIC_V1: bytes.fromhex(
@@ -55,18 +62,21 @@ INITIAL_SALTS = {
         "0dede3def700a6db819381be6e269dcbf9bd2ed9"
     ),  # RFC 9369, section 3.3.1
 }
-"""The Initial salt of each QUIC version: public constants, which is why anyone can derive the keys."""
+"""The Initial salt of each QUIC version: public constants, which is why anyone can
+derive the keys.
+"""
 
 _LABEL_PREFIX = {QUIC_V1: b"quic ", QUIC_V2: b"quicv2 "}  # RFC 9369, section 3.3.2
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # HKDF (RFC 5869) and TLS 1.3's HKDF-Expand-Label (RFC 8446, section 7.1)
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def hkdf_extract(salt: bytes, key_material: bytes) -> bytes:
-    """HKDF-Extract with SHA-256: ``HMAC(salt, key_material)``, a 32-byte pseudorandom key.
+    """HKDF-Extract with SHA-256: ``HMAC(salt, key_material)``, a 32-byte pseudorandom
+    key.
 
     >>> hkdf_extract(bytes(range(13)), bytes([0x0B]) * 22).hex()[
     ...     :16
@@ -77,7 +87,8 @@ def hkdf_extract(salt: bytes, key_material: bytes) -> bytes:
 
 
 def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
-    """HKDF-Expand with SHA-256: ``length`` bytes of output keying material (at most 8,160).
+    """HKDF-Expand with SHA-256: ``length`` bytes of output keying material (at most
+    8,160).
 
     >>> prk = hkdf_extract(bytes(range(13)), bytes([0x0B]) * 22)
     >>> hkdf_expand(prk, bytes(range(0xF0, 0xFA)), 42).hex()[
@@ -98,7 +109,8 @@ def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
 def hkdf_expand_label(
     secret: bytes, label: bytes, context: bytes, length: int
 ) -> bytes:
-    """TLS 1.3's HKDF-Expand-Label: the label is prefixed with ``"tls13 "`` inside an HkdfLabel.
+    """TLS 1.3's HKDF-Expand-Label: the label is prefixed with ``"tls13 "`` inside an
+    HkdfLabel.
 
     >>> len(hkdf_expand_label(bytes(32), b"quic key", b"", 16))
     16
@@ -110,19 +122,23 @@ def hkdf_expand_label(
     return hkdf_expand(secret, info, length)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # AES-128 (FIPS 197), encryption only
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _xtime(b: int) -> int:
-    """Multiply by x (that is, 2) in AES's field GF(2^8), modulo x^8 + x^4 + x^3 + x + 1."""
+    """Multiply by x (that is, 2) in AES's field GF(2^8), modulo x^8 + x^4 + x^3 + x +
+    1.
+    """
     b <<= 1
     return (b ^ 0x11B) if b & 0x100 else b
 
 
 def _make_sbox() -> bytes:
-    """The AES S-box (FIPS 197, section 5.1.1): the inverse in GF(2^8), then an affine map."""
+    """The AES S-box (FIPS 197, section 5.1.1): the inverse in GF(2^8), then an affine
+    map.
+    """
     exp, log = [0] * 255, [0] * 256
     x = 1
     for i in range(255):  # 3 generates the multiplicative group of GF(2^8)
@@ -139,7 +155,9 @@ def _make_sbox() -> bytes:
 
 
 SBOX = _make_sbox()
-"""The AES S-box, computed from its definition (``SBOX[0x53] == 0xED``, FIPS 197 section 5.1.1)."""
+"""The AES S-box, computed from its definition (``SBOX[0x53] == 0xED``, FIPS 197 section
+5.1.1).
+"""
 
 
 def _expand_key(key: bytes) -> list[bytes]:
@@ -192,15 +210,17 @@ def aes128_encrypt_block(key: bytes, block: bytes) -> bytes:
     return _encrypt_with(_expand_key(key), block)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # AES-128-GCM (NIST SP 800-38D)
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 _GCM_R = 0xE1 << 120
 
 
 def _gf128_multiply(x: int, y: int) -> int:
-    """Multiply two elements of GF(2^128) in GCM's bit order (SP 800-38D, algorithm 1)."""
+    """Multiply two elements of GF(2^128) in GCM's bit order (SP 800-38D, algorithm
+    1).
+    """
     z, v = 0, y
     for i in range(127, -1, -1):
         if (x >> i) & 1:
@@ -221,7 +241,9 @@ def _pad16(data: bytes) -> bytes:
 
 
 def _ctr(round_keys: list[bytes], nonce: bytes, data: bytes) -> bytes:
-    """GCM's counter mode: XOR with the encrypted counter blocks 2, 3, ... (block 1 masks the tag)."""
+    """GCM's counter mode: XOR with the encrypted counter blocks 2, 3, ... (block 1
+    masks the tag).
+    """
     out = bytearray()
     for k, i in enumerate(range(0, len(data), 16), start=2):
         stream = _encrypt_with(round_keys, nonce + struct.pack("!I", k))
@@ -244,7 +266,8 @@ def _tag(
 def aes128_gcm_seal(
     key: bytes, nonce: bytes, plaintext: bytes, associated_data: bytes = b""
 ) -> bytes:
-    """AES-128-GCM encryption with a 96-bit nonce: the ciphertext followed by the 16-byte tag.
+    """AES-128-GCM encryption with a 96-bit nonce: the ciphertext followed by the
+    16-byte tag.
 
     >>> aes128_gcm_seal(
     ...     bytes(16), bytes(12), b""
@@ -261,7 +284,8 @@ def aes128_gcm_seal(
 def aes128_gcm_open(
     key: bytes, nonce: bytes, sealed: bytes, associated_data: bytes = b""
 ) -> bytes:
-    """Decrypt what :func:`aes128_gcm_seal` sealed; a wrong tag (wrong key, or altered bytes) is an error.
+    """Decrypt what :func:`aes128_gcm_seal` sealed; a wrong tag (wrong key, or altered
+    bytes) is an error.
 
     >>> sealed = aes128_gcm_seal(bytes(16), bytes(12), b"hello", b"header")
     >>> aes128_gcm_open(bytes(16), bytes(12), sealed, b"header")
@@ -269,7 +293,8 @@ def aes128_gcm_open(
     >>> aes128_gcm_open(bytes(16), bytes(12), sealed, b"other")
     Traceback (most recent call last):
     ...
-    ValueError: AES-GCM: the authentication tag does not match (wrong key, or the bytes were altered)
+    ValueError: AES-GCM: the authentication tag does not match (wrong key, or the bytes
+        were altered)
     """
     if len(sealed) < 16:
         raise ValueError("AES-GCM: fewer than 16 bytes, no room for the tag")
@@ -277,14 +302,15 @@ def aes128_gcm_open(
     round_keys = _expand_key(key)
     if _tag(round_keys, nonce, ciphertext, associated_data) != tag:
         raise ValueError(
-            "AES-GCM: the authentication tag does not match (wrong key, or the bytes were altered)"
+            "AES-GCM: the authentication tag does not match "
+            "(wrong key, or the bytes were altered)"
         )
     return _ctr(round_keys, nonce, ciphertext)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # QUIC Initial packet protection (RFC 9001, section 5; RFC 9369 for version 2)
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -296,21 +322,25 @@ class PacketKeys:
     hp: bytes
 
     def nonce(self, packet_number: int) -> bytes:
-        """The AEAD nonce: the IV XORed with the packet number (RFC 9001, section 5.3)."""
+        """The AEAD nonce: the IV XORed with the packet number (RFC 9001, section
+        5.3).
+        """
         return bytes(a ^ b for a, b in zip(self.iv, packet_number.to_bytes(12, "big")))
 
 
 def initial_keys(
     destination_cid: bytes, *, client: bool, version: int = QUIC_V1
 ) -> PacketKeys:
-    """The Initial keys of one side, derived from the client's first Destination Connection ID.
+    """The Initial keys of one side, derived from the client's first Destination
+    Connection ID.
 
-    The salt is a published constant, so these keys protect nothing from an observer: they only
-    make the packet tamper-evident to those who do not see it.
+    The salt is a published constant, so these keys protect nothing from an observer:
+    they only make the packet tamper-evident to those who do not see it.
     """
     if version not in INITIAL_SALTS:
         raise ValueError(
-            f"QUIC version 0x{version:08x}: expected 1 (RFC 9000) or 0x6b3343cf (RFC 9369)"
+            f"QUIC version 0x{version:08x}: expected 1 (RFC "
+            "9000) or 0x6b3343cf (RFC 9369)"
         )
     initial_secret = hkdf_extract(INITIAL_SALTS[version], destination_cid)
     secret = hkdf_expand_label(
@@ -325,7 +355,8 @@ def initial_keys(
 
 
 def header_protection_mask(hp_key: bytes, sample: bytes) -> bytes:
-    """The 5-byte header protection mask for AES-based protection (RFC 9001, section 5.4.3).
+    """The 5-byte header protection mask for AES-based protection (RFC 9001, section
+    5.4.3).
 
     >>> header_protection_mask(
     ...     bytes.fromhex("9f50449e04a0e810283a1e9933adedd2"),
@@ -342,9 +373,10 @@ def open_initial(
     """Remove the protection of a QUIC Initial packet: its packet number and its frames.
 
     The keys come from the Destination Connection ID of the client's first Initial
-    (``keys_dcid``; by default this packet's own, right for the client's first packet). This is
-    what any observer can do, and what Wireshark does to show a QUIC connection's server name.
-    Bytes after this packet in the datagram (coalesced packets) are ignored.
+    (``keys_dcid``; by default this packet's own, right for the client's first packet).
+    This is what any observer can do, and what Wireshark does to show a QUIC
+    connection's server name. Bytes after this packet in the datagram (coalesced
+    packets) are ignored.
     """
     if len(packet) < 7 or packet[0] & 0x80 == 0:
         raise ValueError("QUIC: not a long-header packet")
@@ -380,7 +412,9 @@ def open_initial(
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    """A QUIC variable-length integer at ``pos`` (RFC 9000 section 16) and the position after it."""
+    """A QUIC variable-length integer at ``pos`` (RFC 9000 section 16) and the position
+    after it.
+    """
     size = 1 << (data[pos] >> 6)
     return int.from_bytes(
         bytes([data[pos] & 0x3F]) + data[pos + 1 : pos + size], "big"

@@ -1,14 +1,15 @@
 """Packets: build real frames, layer by layer, with correct lengths and checksums.
 
-A frame on an Ethernet link is a stack of headers, each wrapping the next: Ethernet II (who on this
-link), IP (who on the internet, version 4 or 6), TCP or UDP (which program on that host), then the
-application's bytes (DNS, a TLS ClientHello, HTTP). This module writes each layer the way the RFCs
-lay it out, so the course's generated captures open in Wireshark without a single warning, and a
-learner can read the bytes of one packet with the RFC beside it.
+A frame on an Ethernet link is a stack of headers, each wrapping the next: Ethernet II
+(who on this link), IP (who on the internet, version 4 or 6), TCP or UDP (which program
+on that host), then the application's bytes (DNS, a TLS ClientHello, HTTP). This module
+writes each layer the way the RFCs lay it out, so the course's generated captures open
+in Wireshark without a single warning, and a learner can read the bytes of one packet
+with the RFC beside it.
 
-==================  ========================  =============================================
+==================  ========================  ==========================================
 layer               function                  reference
-==================  ========================  =============================================
+==================  ========================  ==========================================
 Ethernet II         :func:`ethernet`          IEEE 802.3 (Ethernet II framing)
 ARP                 :func:`arp`               RFC 826
 IPv4                :func:`ipv4`              RFC 791 (header checksum: RFC 1071)
@@ -26,22 +27,25 @@ TLS handshake       :func:`tls_client_hello`, RFC 8446 (SNI: RFC 6066, ALPN: RFC
                     :func:`tls_server_hello`
 HTTP/1.1            :func:`http_request`,     RFC 9112
                     :func:`http_response`
-==================  ========================  =============================================
+==================  ========================  ==========================================
 
-:class:`TcpConnection` keeps the state of both ends of one TCP connection (the three-way handshake,
-sequence and acknowledgement numbers that advance with every byte, ACKs, the FIN teardown) and
-emits its segments with the times a capture point between the two hosts would see them.
+:class:`TcpConnection` keeps the state of both ends of one TCP connection (the three-way
+handshake, sequence and acknowledgement numbers that advance with every byte, ACKs, the
+FIN teardown) and emits its segments with the times a capture point between the two
+hosts would see them.
 
-**Unseen bytes.** A capture with a small snap length stores only the first bytes of each frame
-(the headers and the start of the payload), while the length fields say how long the frame really
-was. The builders take an ``unseen`` count: that many payload bytes exist on the wire but are not
-materialised. Lengths count them; checksums treat them as zero bytes (they add nothing to a
-one's-complement sum), so every checksum is that of one definite frame. A frame that is stored
-whole is therefore exactly right, and one cut by the snap length cannot be checked by anyone.
+**Unseen bytes.** A capture with a small snap length stores only the first bytes of each
+frame (the headers and the start of the payload), while the length fields say how long
+the frame really was. The builders take an ``unseen`` count: that many payload bytes
+exist on the wire but are not materialised. Lengths count them; checksums treat them as
+zero bytes (they add nothing to a one's-complement sum), so every checksum is that of
+one definite frame. A frame that is stored whole is therefore exactly right, and one cut
+by the snap length cannot be checked by anyone.
 
 Examples
 --------
-A DNS query for ``www.example.com`` from a laptop to its resolver, as one Ethernet frame:
+A DNS query for ``www.example.com`` from a laptop to its resolver, as one Ethernet
+frame:
 
 >>> query = dns_query(0x1234, "www.example.com")
 >>> frame = ethernet(
@@ -89,15 +93,18 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 DNS_TYPES = {"A": 1, "NS": 2, "CNAME": 5, "AAAA": 28}
 ETHERNET_MIN_FRAME = 60
-"""Shortest Ethernet frame without its 4-byte FCS: senders pad shorter frames with zeros."""
+"""Shortest Ethernet frame without its 4-byte FCS: senders pad shorter frames with
+zeros.
+"""
 IPV4_MAX_TOTAL_LENGTH = 65535
 
 
 def internet_checksum(data: bytes) -> int:
-    """The Internet checksum of RFC 1071: the one's complement of the one's-complement sum of 16-bit words.
+    """The Internet checksum of RFC 1071: the one's complement of the one's-complement
+    sum of 16-bit words.
 
-    An odd final byte is padded with a zero. Summing data that already contains its correct
-    checksum gives ``0xFFFF``, so checking it returns ``0``.
+    An odd final byte is padded with a zero. Summing data that already contains its
+    correct checksum gives ``0xFFFF``, so checking it returns ``0``.
 
     >>> hex(
     ...     internet_checksum(bytes.fromhex("0001f203f4f5f6f7"))
@@ -141,8 +148,9 @@ def ethernet(
 ) -> bytes:
     """An Ethernet II frame (without the FCS, as captures store it).
 
-    ``pad=True`` pads the frame to 60 bytes, as a frame arrives from the wire; a capture on the
-    sending host sees the frame before its network card pads it, so short frames stay short there.
+    ``pad=True`` pads the frame to 60 bytes, as a frame arrives from the wire; a capture
+    on the sending host sees the frame before its network card pads it, so short frames
+    stay short there.
 
     >>> len(
     ...     ethernet("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", ETHERTYPE_ARP, bytes(28))
@@ -168,7 +176,8 @@ def ethernet(
 def arp(
     operation: int, sender_mac: str, sender_ip: str, target_mac: str, target_ip: str
 ) -> bytes:
-    """An ARP packet for IPv4 over Ethernet (RFC 826): operation 1 is a request, 2 a reply.
+    """An ARP packet for IPv4 over Ethernet (RFC 826): operation 1 is a request, 2 a
+    reply.
 
     >>> packet = arp(
     ...     1, "02:00:00:00:00:01", "192.168.10.1", "00:00:00:00:00:00", "192.168.10.11"
@@ -203,7 +212,8 @@ def ipv4(
 ) -> bytes:
     """An IPv4 packet (RFC 791) with a 20-byte header and its header checksum.
 
-    ``unseen`` payload bytes are counted in the total length but not included in the result.
+    ``unseen`` payload bytes are counted in the total length but not included in the
+    result.
 
     >>> packet = ipv4("192.0.2.1", "198.51.100.2", PROTO_UDP, bytes(8))
     >>> (
@@ -252,7 +262,8 @@ def ipv6(
     traffic_class: int = 0,
     unseen: int = 0,
 ) -> bytes:
-    """An IPv6 packet (RFC 8200): a 40-byte fixed header (no checksum of its own), then the payload.
+    """An IPv6 packet (RFC 8200): a 40-byte fixed header (no checksum of its own), then
+    the payload.
 
     >>> packet = ipv6(
     ...     "2001:db8::1", "2001:db8::2", PROTO_UDP, bytes(8), flow_label=0x12345
@@ -263,7 +274,8 @@ def ipv6(
     payload_length = len(payload) + unseen
     if payload_length > 0xFFFF:
         raise ValueError(
-            f"IPv6 payload length {payload_length} exceeds 65535 bytes (no jumbograms here)"
+            f"IPv6 payload length {payload_length} exceeds "
+            "65535 bytes (no jumbograms here)"
         )
     first_word = (6 << 28) | (traffic_class << 20) | (flow_label & 0xFFFFF)
     header = struct.pack(
@@ -288,7 +300,8 @@ def ip(
     ident: int = 0,
     unseen: int = 0,
 ) -> bytes:
-    """An IPv4 or IPv6 packet, whichever the addresses are (``ttl`` is the IPv6 hop limit).
+    """An IPv4 or IPv6 packet, whichever the addresses are (``ttl`` is the IPv6 hop
+    limit).
 
     >>> ip("2001:db8::1", "2001:db8::2", PROTO_UDP, bytes(8))[0] >> 4
     6
@@ -322,7 +335,8 @@ def _version(src: str, dst: str) -> int:
 
 
 def pseudo_header(src: str, dst: str, protocol: int, length: int) -> bytes:
-    """The pseudo-header TCP, UDP and ICMPv6 checksums cover: addresses, protocol, transport length.
+    """The pseudo-header TCP, UDP and ICMPv6 checksums cover: addresses, protocol,
+    transport length.
 
     IPv4 (RFC 9293 section 3.1): 12 bytes; IPv6 (RFC 8200 section 8.1): 40 bytes.
 
@@ -344,7 +358,8 @@ def tcp_options(
     window_scale: int | None = None,
     sack_permitted: bool = False,
 ) -> bytes:
-    """TCP options as a SYN carries them, in the order Windows sends them, padded with NOPs to 32 bits.
+    """TCP options as a SYN carries them, in the order Windows sends them, padded with
+    NOPs to 32 bits.
 
     >>> tcp_options(mss=1460, window_scale=8, sack_permitted=True).hex()
     '020405b40103030801010402'
@@ -373,10 +388,11 @@ def tcp(
     payload: bytes = b"",
     unseen: int = 0,
 ) -> bytes:
-    """A TCP segment (RFC 9293) with its checksum over the IP pseudo-header, header and payload.
+    """A TCP segment (RFC 9293) with its checksum over the IP pseudo-header, header and
+    payload.
 
-    ``seq`` and ``ack`` wrap modulo 2**32. ``unseen`` extra payload bytes count in the checksum's
-    length (as zeros) but are not part of the returned bytes.
+    ``seq`` and ``ack`` wrap modulo 2**32. ``unseen`` extra payload bytes count in the
+    checksum's length (as zeros) but are not part of the returned bytes.
 
     >>> seg = tcp(
     ...     "192.168.10.11",
@@ -422,7 +438,8 @@ def tcp(
 
 
 def udp(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
-    """A UDP datagram (RFC 768) with its checksum over the pseudo-header (0 is sent as 0xFFFF).
+    """A UDP datagram (RFC 768) with its checksum over the pseudo-header (0 is sent as
+    0xFFFF).
 
     >>> datagram = udp("192.0.2.1", "192.0.2.2", 5353, 53, b"hi")
     >>> (
@@ -451,7 +468,8 @@ def icmp_echo(
     *,
     reply: bool = False,
 ) -> bytes:
-    """An ICMP (IPv4, RFC 792) or ICMPv6 (RFC 4443) echo request or reply, with its checksum.
+    """An ICMP (IPv4, RFC 792) or ICMPv6 (RFC 4443) echo request or reply, with its
+    checksum.
 
     ICMPv4 sums only its own bytes; ICMPv6 also covers the IPv6 pseudo-header.
 
@@ -475,13 +493,14 @@ def icmp_echo(
     return _with_checksum(message, 2, checksum)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Applications: DNS, DHCP, NTP, TLS, HTTP
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def dns_name(name: str) -> bytes:
-    """A domain name in DNS wire format (RFC 1035 section 3.1): length-prefixed labels, then a zero.
+    """A domain name in DNS wire format (RFC 1035 section 3.1): length-prefixed labels,
+    then a zero.
 
     >>> dns_name("www.example.com")
     b'\\x03www\\x07example\\x03com\\x00'
@@ -518,10 +537,12 @@ def dns_response(
     ttl: int = 300,
     rcode: int = 0,
 ) -> bytes:
-    """The answer to :func:`dns_query`: the question repeated, then one record per address.
+    """The answer to :func:`dns_query`: the question repeated, then one record per
+    address.
 
-    Each answer names its owner with a compression pointer to the question (``0xC00C``, offset 12).
-    Flags: response, recursion desired and available (``0x8180``), plus ``rcode`` (3 = NXDOMAIN).
+    Each answer names its owner with a compression pointer to the question (``0xC00C``,
+    offset 12). Flags: response, recursion desired and available (``0x8180``), plus
+    ``rcode`` (3 = NXDOMAIN).
 
     >>> answer = dns_response(0xBEEF, "example.com", "A", ["192.0.2.10"], ttl=60)
     >>> answer[2:4].hex(), answer[6:8].hex(), answer[-16:].hex()
@@ -536,7 +557,8 @@ def dns_response(
         expected = 4 if qtype == "A" else 16
         if len(rdata) != expected:
             raise ValueError(
-                f"DNS {qtype} answer for {name}: {address} is not an IPv{4 if expected == 4 else 6} address"
+                f"DNS {qtype} answer for {name}: {address} is not an "
+                f"IPv{4 if expected == 4 else 6} address"
             )
         answers += (
             struct.pack("!HHHIH", 0xC00C, DNS_TYPES[qtype], 1, ttl, len(rdata)) + rdata
@@ -557,11 +579,13 @@ def dhcp(
     lease_seconds: int = 86400,
     hostname: str | None = None,
 ) -> bytes:
-    """A DHCP message (RFC 2131): the 236-byte BOOTP layout, the magic cookie and options (RFC 2132).
+    """A DHCP message (RFC 2131): the 236-byte BOOTP layout, the magic cookie and
+    options (RFC 2132).
 
-    ``message_type``: 1 DISCOVER, 2 OFFER, 3 REQUEST, 5 ACK. Client messages (1, 3) are BOOTREQUEST
-    with the broadcast flag clear; server messages (2, 5) are BOOTREPLY and carry ``server``,
-    the offered ``yiaddr``, a /24 mask, ``router``, ``dns`` and the lease time.
+    ``message_type``: 1 DISCOVER, 2 OFFER, 3 REQUEST, 5 ACK. Client messages (1, 3) are
+    BOOTREQUEST with the broadcast flag clear; server messages (2, 5) are BOOTREPLY and
+    carry ``server``, the offered ``yiaddr``, a /24 mask, ``router``, ``dns`` and the
+    lease time.
 
     >>> message = dhcp(1, 0x3903F326, "02:00:00:00:10:57", hostname="visitor")
     >>> message[0], message[236:240].hex(), message[240:243].hex()
@@ -618,7 +642,8 @@ NTP_UNIX_OFFSET = 2_208_988_800
 
 
 def ntp_timestamp(time_ns: int) -> bytes:
-    """A 64-bit NTP timestamp (RFC 5905): seconds since 1900 and a 32-bit binary fraction.
+    """A 64-bit NTP timestamp (RFC 5905): seconds since 1900 and a 32-bit binary
+    fraction.
 
     >>> ntp_timestamp(0).hex()  # the Unix epoch in NTP time
     '83aa7e8000000000'
@@ -636,7 +661,8 @@ def ntp(
     stratum: int = 0,
     reference_id: bytes = bytes(4),
 ) -> bytes:
-    """A 48-byte NTPv4 packet: mode 3 from a client, mode 4 from a server (RFC 5905 section 7.3).
+    """A 48-byte NTPv4 packet: mode 3 from a client, mode 4 from a server (RFC 5905
+    section 7.3).
 
     >>> packet = ntp(3, 1_700_000_000 * 10**9)
     >>> len(packet), packet[0]  # leap 0, version 4, mode 3: 0b00_100_011
@@ -655,7 +681,9 @@ def ntp(
 
 
 TLS_CIPHER_SUITES = (0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F)
-"""TLS 1.3 suites (AES-128-GCM, AES-256-GCM, ChaCha20), then two ECDHE-AES-GCM suites for TLS 1.2 servers."""
+"""TLS 1.3 suites (AES-128-GCM, AES-256-GCM, ChaCha20), then two ECDHE-AES-GCM suites
+for TLS 1.2 servers.
+"""
 
 
 def _extension(kind: int, body: bytes) -> bytes:
@@ -667,7 +695,8 @@ def _vector(body: bytes, length_bytes: int = 2) -> bytes:
 
 
 def tls_record(content_type: int, body: bytes, *, version: int = 0x0303) -> bytes:
-    """A TLS record: content type (20 change cipher spec, 22 handshake, 23 application data), version, length.
+    """A TLS record: content type (20 change cipher spec, 22 handshake, 23 application
+    data), version, length.
 
     >>> tls_record(20, b"\\x01").hex()
     '140303000101'
@@ -683,13 +712,15 @@ def tls_client_hello(
     key_share: bytes = bytes(32),
     alpn: Iterable[str] = ("h2", "http/1.1"),
 ) -> bytes:
-    """A TLS 1.3 ClientHello record (RFC 8446 section 4.1.2) that names its server (SNI, RFC 6066).
+    """A TLS 1.3 ClientHello record (RFC 8446 section 4.1.2) that names its server (SNI,
+    RFC 6066).
 
-    The server name travels in clear text, before any encryption starts: that is why a firewall or
-    a monitor can see which site a TLS connection is for. Extensions, server_name first (as curl
-    and OpenSSL send it): supported groups (X25519, P-256), signature algorithms, ALPN, supported
-    versions (TLS 1.3 and 1.2) and an X25519 key share. This is a compact hello, 160 bytes plus the
-    name; browsers send 500 to 1,800 bytes (more extensions, padding, post-quantum key shares).
+    The server name travels in clear text, before any encryption starts: that is why a
+    firewall or a monitor can see which site a TLS connection is for. Extensions,
+    server_name first (as curl and OpenSSL send it): supported groups (X25519, P-256),
+    signature algorithms, ALPN, supported versions (TLS 1.3 and 1.2) and an X25519 key
+    share. This is a compact hello, 160 bytes plus the name; browsers send 500 to 1,800
+    bytes (more extensions, padding, post-quantum key shares).
 
     >>> hello = tls_client_hello("www.example.com", random=bytes(32))
     >>> (
@@ -725,11 +756,13 @@ def tls_client_hello_message(
     versions: Iterable[int] = (0x0304, 0x0303),
     more_extensions: Iterable[bytes] = (),
 ) -> bytes:
-    """The ClientHello handshake message alone (type 1, 3-byte length, body), without a record header.
+    """The ClientHello handshake message alone (type 1, 3-byte length, body), without a
+    record header.
 
-    :func:`tls_client_hello` puts it in a TLS record; QUIC carries it in CRYPTO frames instead
-    (RFC 9001 section 4). ``more_extensions`` (see :func:`tls_extension`) follow the usual ones,
-    as QUIC's transport parameters and ECH's ``encrypted_client_hello`` do.
+    :func:`tls_client_hello` puts it in a TLS record; QUIC carries it in CRYPTO frames
+    instead (RFC 9001 section 4). ``more_extensions`` (see :func:`tls_extension`) follow
+    the usual ones, as QUIC's transport parameters and ECH's ``encrypted_client_hello``
+    do.
 
     >>> message = tls_client_hello_message("www.example.com", random=bytes(32))
     >>> message[0], int.from_bytes(message[1:4], "big") == len(message) - 4
@@ -767,7 +800,8 @@ def tls_client_hello_message(
 
 
 def tls_extension(kind: int, body: bytes) -> bytes:
-    """One TLS extension: its 2-byte type, 2-byte length and body (RFC 8446 section 4.2).
+    """One TLS extension: its 2-byte type, 2-byte length and body (RFC 8446 section
+    4.2).
 
     >>> tls_extension(0x39, b"\x01\x02").hex()
     '003900020102'
@@ -782,9 +816,11 @@ def tls_server_hello(
     key_share: bytes = bytes(32),
     cipher_suite: int = 0x1301,
 ) -> bytes:
-    """A TLS 1.3 ServerHello record followed by the compatibility ChangeCipherSpec record.
+    """A TLS 1.3 ServerHello record followed by the compatibility ChangeCipherSpec
+    record.
 
-    Everything the server sends after these two records is encrypted (application data records).
+    Everything the server sends after these two records is encrypted (application data
+    records).
 
     >>> hello = tls_server_hello(random=bytes(32))
     >>> hello[0], hello[5], hello[-6:].hex()
@@ -806,7 +842,8 @@ def tls_server_hello_message(
     key_share: bytes = bytes(32),
     cipher_suite: int = 0x1301,
 ) -> bytes:
-    """The ServerHello handshake message alone (type 2), as QUIC's CRYPTO frames carry it.
+    """The ServerHello handshake message alone (type 2), as QUIC's CRYPTO frames carry
+    it.
 
     >>> tls_server_hello_message(random=bytes(32))[:1].hex()
     '02'
@@ -825,7 +862,8 @@ def tls_server_hello_message(
 
 
 def tls_application_data_header(length: int) -> bytes:
-    """The 5-byte header of an encrypted TLS record (type 23) of ``length`` bytes (at most 2**14 + 256).
+    """The 5-byte header of an encrypted TLS record (type 23) of ``length`` bytes (at
+    most 2**14 + 256).
 
     >>> tls_application_data_header(1000).hex()
     '17030303e8'
@@ -845,7 +883,8 @@ def http_request(
     headers: Iterable[tuple[str, str]] = (),
     body_length: int = 0,
 ) -> bytes:
-    """An HTTP/1.1 request head (RFC 9112): request line, Host, other fields, blank line.
+    """An HTTP/1.1 request head (RFC 9112): request line, Host, other fields, blank
+    line.
 
     >>> http_request("GET", "legacy.example.org", "/")
     b'GET / HTTP/1.1\\r\\nHost: legacy.example.org\\r\\n\\r\\n'
@@ -870,7 +909,8 @@ HTTP_REASONS = {
 def http_response(
     status: int, *, body_length: int = 0, headers: Iterable[tuple[str, str]] = ()
 ) -> bytes:
-    """An HTTP/1.1 response head: status line, fields, ``Content-Length``, blank line (the body follows).
+    """An HTTP/1.1 response head: status line, fields, ``Content-Length``, blank line
+    (the body follows).
 
     >>> http_response(404, body_length=9, headers=[("Content-Type", "text/plain")])
     b'HTTP/1.1 404 Not Found\\r\\nContent-Type: text/plain\\r\\nContent-Length: 9\\r\\n\\r\\n'
@@ -894,10 +934,11 @@ def _ssh_string(value: bytes) -> bytes:
 
 
 def ssh_packet(payload: bytes, *, padding: bytes | None = None) -> bytes:
-    """An unencrypted SSH binary packet (RFC 4253 section 6): length, padding length, payload, padding.
+    """An unencrypted SSH binary packet (RFC 4253 section 6): length, padding length,
+    payload, padding.
 
-    The padding (at least 4 bytes) makes the whole packet a multiple of 8 bytes; give its bytes
-    (random on the wire) or get zeros.
+    The padding (at least 4 bytes) makes the whole packet a multiple of 8 bytes; give
+    its bytes (random on the wire) or get zeros.
 
     >>> packet = ssh_packet(bytes([SSH_MSG_NEWKEYS]))
     >>> packet.hex(), len(packet) % 8
@@ -912,7 +953,8 @@ def ssh_packet(payload: bytes, *, padding: bytes | None = None) -> bytes:
 
 
 def ssh_kexinit(cookie: bytes) -> bytes:
-    """The payload of SSH_MSG_KEXINIT (RFC 4253 section 7.1) offering curve25519, Ed25519 and ChaCha20-Poly1305.
+    """The payload of SSH_MSG_KEXINIT (RFC 4253 section 7.1) offering curve25519,
+    Ed25519 and ChaCha20-Poly1305.
 
     >>> payload = ssh_kexinit(bytes(16))
     >>> payload[0], payload[17:21].hex(), payload[21:38]
@@ -940,7 +982,8 @@ def ssh_kexinit(cookie: bytes) -> bytes:
 
 
 def ssh_kex_ecdh_init(public_key: bytes) -> bytes:
-    """The client's SSH_MSG_KEX_ECDH_INIT payload (RFC 5656 section 4): its ephemeral public key.
+    """The client's SSH_MSG_KEX_ECDH_INIT payload (RFC 5656 section 4): its ephemeral
+    public key.
 
     >>> len(ssh_kex_ecdh_init(bytes(32)))
     37
@@ -949,7 +992,8 @@ def ssh_kex_ecdh_init(public_key: bytes) -> bytes:
 
 
 def ssh_kex_ecdh_reply(host_key: bytes, public_key: bytes, signature: bytes) -> bytes:
-    """The server's SSH_MSG_KEX_ECDH_REPLY payload: Ed25519 host key, ephemeral key, signature (RFC 8709).
+    """The server's SSH_MSG_KEX_ECDH_REPLY payload: Ed25519 host key, ephemeral key,
+    signature (RFC 8709).
 
     >>> len(
     ...     ssh_kex_ecdh_reply(bytes(32), bytes(32), bytes(64))
@@ -966,14 +1010,16 @@ def ssh_kex_ecdh_reply(host_key: bytes, public_key: bytes, signature: bytes) -> 
     )
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # A TCP connection, both ends
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One TCP segment as the capture point sees it: the IP packet (its materialised bytes) and when."""
+    """One TCP segment as the capture point sees it: the IP packet (its materialised
+    bytes) and when.
+    """
 
     time_ns: int
     from_client: bool
@@ -988,7 +1034,9 @@ class Segment:
 
 @dataclass
 class Endpoint:
-    """One end of a TCP connection: its address and port, and the next sequence number it will send."""
+    """One end of a TCP connection: its address and port, and the next sequence number
+    it will send.
+    """
 
     address: str
     port: int
@@ -1004,25 +1052,27 @@ class Endpoint:
 class TcpConnection:
     """Both ends of a TCP connection and the capture point between them.
 
-    Times are nanoseconds. A host "sends at t" in its own time; the capture point sees a client's
-    segment ``client_delay_ns`` later and a server's segment ``server_delay_ns`` later, and the other
-    host receives it after both delays. (Capture on the client's LAN: small client delay; capture on
-    the server itself: ``server_delay_ns = 0``.)
+    Times are nanoseconds. A host "sends at t" in its own time; the capture point sees a
+    client's segment ``client_delay_ns`` later and a server's segment
+    ``server_delay_ns`` later, and the other host receives it after both delays.
+    (Capture on the client's LAN: small client delay; capture on the server itself:
+    ``server_delay_ns = 0``.)
 
-    Bulk data goes out as super-segments of up to ``max_segment`` payload bytes, as a capture on a
-    Linux host with segmentation and receive offload (TSO/GRO) shows them: 44 full segments of the
-    MSS merged into one packet with one set of headers. The receiver acknowledges every
-    ``ack_every``-th super-segment and the last one.
+    Bulk data goes out as super-segments of up to ``max_segment`` payload bytes, as a
+    capture on a Linux host with segmentation and receive offload (TSO/GRO) shows them:
+    44 full segments of the MSS merged into one packet with one set of headers. The
+    receiver acknowledges every ``ack_every``-th super-segment and the last one.
 
-    Only ``keep`` bytes of each segment's payload are materialised (what a snap length would keep);
-    ``fill(n)`` makes them when the caller gives no explicit bytes; the rest is unseen (see the
-    module docstring). ``stack_delay_ns`` is how long a host's TCP stack takes to answer a segment
-    on its own (SYN-ACK, ACK, RST, FIN): a few microseconds on a real host.
+    Only ``keep`` bytes of each segment's payload are materialised (what a snap length
+    would keep); ``fill(n)`` makes them when the caller gives no explicit bytes; the
+    rest is unseen (see the module docstring). ``stack_delay_ns`` is how long a host's
+    TCP stack takes to answer a segment on its own (SYN-ACK, ACK, RST, FIN): a few
+    microseconds on a real host.
 
     Examples
     --------
-    A handshake, a 100-byte request, a 3000-byte response and a close, seen 1 ms from the client
-    and 10 ms from the server:
+    A handshake, a 100-byte request, a 3000-byte response and a close, seen 1 ms from
+    the client and 10 ms from the server:
 
     >>> c = TcpConnection(
     ...     Endpoint("192.168.10.11", 50000, 1000),
@@ -1037,12 +1087,14 @@ class TcpConnection:
     >>> [
     ...     (s.from_client, s.packet[33], s.length) for s in c.segments
     ... ]  # client?, TCP flags, IP length
-    [(True, 2, 52), (False, 18, 52), (True, 16, 40), (True, 24, 140), (False, 16, 40), (False, 24, 3040), (True, 16, 40), (True, 17, 40), (False, 17, 40), (True, 16, 40)]
+    [(True, 2, 52), (False, 18, 52), (True, 16, 40), (True, 24, 140), (False, 16, 40),
+     (False, 24, 3040), (True, 16, 40), (True, 17, 40), (False, 17, 40), (True, 16, 40)]
     >>> [s.time_ns // 1_000_000 for s in c.segments]  # ms at the capture point
     [1, 21, 23, 23, 43, 43, 45, 45, 65, 67]
 
-    (The server gets the SYN at 11 ms and its SYN-ACK is seen 10 ms later, at 21; the client gets it at
-    22 and its ACK is seen at 23; and so on, one 11 ms trip at a time.)
+    (The server gets the SYN at 11 ms and its SYN-ACK is seen 10 ms later, at 21; the
+    client gets it at 22 and its ACK is seen at 23; and so on, one 11 ms trip at a
+    time.)
     >>> (
     ...     c.client.next_seq - 1000,
     ...     c.server.next_seq - 5000,
@@ -1069,11 +1121,14 @@ class TcpConnection:
         limit = 65535 - self.header_bytes() - 20
         if self.max_segment > limit:
             raise ValueError(
-                f"max_segment {self.max_segment} exceeds the {limit} bytes an IP packet can carry"
+                f"max_segment {self.max_segment} exceeds the "
+                f"{limit} bytes an IP packet can carry"
             )
 
     def header_bytes(self) -> int:
-        """The IP header length for this connection's address family (20 for IPv4, 40 for IPv6)."""
+        """The IP header length for this connection's address family (20 for IPv4, 40
+        for IPv6).
+        """
         return 20 if ipaddress.ip_address(self.client.address).version == 4 else 40
 
     def _ends(self, from_client: bool) -> tuple[Endpoint, Endpoint, int, int]:
@@ -1131,10 +1186,11 @@ class TcpConnection:
         )
 
     def open(self, t: int, *, server_think_ns: int = 0) -> int:
-        """Three-way handshake from time ``t``: SYN, SYN-ACK, ACK. Returns when the client's ACK leaves.
+        """Three-way handshake from time ``t``: SYN, SYN-ACK, ACK. Returns when the
+        client's ACK leaves.
 
-        Each SYN consumes one sequence number (RFC 9293 section 3.4), so the first data byte of
-        each side is its initial sequence number plus one.
+        Each SYN consumes one sequence number (RFC 9293 section 3.4), so the first data
+        byte of each side is its initial sequence number plus one.
         """
         d = self.one_way_ns()
         self._emit(True, t, SYN, options=self._syn_options(self.client))
@@ -1147,7 +1203,9 @@ class TcpConnection:
         return t_client
 
     def refuse(self, t: int) -> int:
-        """A SYN to a closed port: the server answers RST+ACK (RFC 9293 section 3.10.7.1)."""
+        """A SYN to a closed port: the server answers RST+ACK (RFC 9293 section
+        3.10.7.1).
+        """
         d = self.one_way_ns()
         self._emit(True, t, SYN, options=self._syn_options(self.client))
         self.client.next_seq += 1
@@ -1155,7 +1213,9 @@ class TcpConnection:
         return t + 2 * d
 
     def half_open(self, t: int) -> int:
-        """A SYN to an open port answered by SYN-ACK, then reset by the client (a port scan's probe)."""
+        """A SYN to an open port answered by SYN-ACK, then reset by the client (a port
+        scan's probe).
+        """
         d = self.one_way_ns()
         self._emit(True, t, SYN, options=self._syn_options(self.client))
         self.client.next_seq += 1
@@ -1182,12 +1242,13 @@ class TcpConnection:
     ) -> int:
         """Send ``data`` and then ``extra`` more payload bytes, starting at time ``t``.
 
-        ``rate`` (bytes per second) paces the super-segments; without it they leave back to back at
-        10 Gbit/s. The receiver ACKs as described in the class docstring; with ``ack_last=False`` it
-        sends no separate ACK for the last segment, because its reply (the next :meth:`send` the
-        other way) carries the acknowledgement (delayed ACK, RFC 9293 section 3.8.6.3). Returns when
-        the last byte reaches the receiver (the time it can answer). The peer must not be sending at
-        the same time (request, then response), so every data segment acknowledges all the peer sent.
+        ``rate`` (bytes per second) paces the super-segments; without it they leave back
+        to back at 10 Gbit/s. The receiver ACKs as described in the class docstring;
+        with ``ack_last=False`` it sends no separate ACK for the last segment, because
+        its reply (the next :meth:`send` the other way) carries the acknowledgement
+        (delayed ACK, RFC 9293 section 3.8.6.3). Returns when the last byte reaches the
+        receiver (the time it can answer). The peer must not be sending at the same time
+        (request, then response), so every data segment acknowledges all the peer sent.
         """
         total = len(data) + extra
         if total <= 0:
@@ -1222,9 +1283,11 @@ class TcpConnection:
         return t_send + d
 
     def close(self, from_client: bool, t: int) -> int:
-        """FIN teardown started by one side at ``t``: FIN+ACK, the peer's FIN+ACK, the last ACK.
+        """FIN teardown started by one side at ``t``: FIN+ACK, the peer's FIN+ACK, the
+        last ACK.
 
-        A FIN consumes one sequence number, like a SYN. Returns when the last ACK leaves.
+        A FIN consumes one sequence number, like a SYN. Returns when the last ACK
+        leaves.
         """
         d = self.one_way_ns()
         self._emit(from_client, t, FIN | ACK)
@@ -1235,9 +1298,9 @@ class TcpConnection:
         return t + 2 * d + 2 * self.stack_delay_ns
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Today's protocols: DNS TXT and HTTPS records, QUIC, Encrypted Client Hello
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 DNS_TYPES.update({"TXT": 16, "HTTPS": 65})
 """TXT (RFC 1035 section 3.3.14) and HTTPS (RFC 9460) join the query types above."""
@@ -1246,10 +1309,11 @@ DNS_TYPES.update({"TXT": 16, "HTTPS": 65})
 def dns_txt_response(
     ident: int, name: str, texts: Iterable[bytes], *, ttl: int = 0, rcode: int = 0
 ) -> bytes:
-    """The answer to a TXT query: one TXT record whose data is the given character-strings.
+    """The answer to a TXT query: one TXT record whose data is the given
+    character-strings.
 
-    A character-string is a length byte and up to 255 bytes (RFC 1035 sections 3.3 and 3.3.14).
-    DNS tunnels answer with TTL 0, so that no resolver keeps the answer.
+    A character-string is a length byte and up to 255 bytes (RFC 1035 sections 3.3 and
+    3.3.14). DNS tunnels answer with TTL 0, so that no resolver keeps the answer.
 
     >>> answer = dns_txt_response(7, "x.example.org", [b"ok"])
     >>> (
@@ -1263,7 +1327,8 @@ def dns_txt_response(
     for text in texts:
         if len(text) > 255:
             raise ValueError(
-                f"DNS TXT answer for {name}: a character-string holds at most 255 bytes, got {len(text)}"
+                f"DNS TXT answer for {name}: a character-string "
+                f"holds at most 255 bytes, got {len(text)}"
             )
         rdata += bytes([len(text)]) + text
     header = struct.pack("!HHHHHH", ident, 0x8180 | rcode, 1, 1, 0, 0)
@@ -1279,11 +1344,13 @@ def dns_txt_response(
 def dns_https_response(
     ident: int, name: str, *, alpn: Iterable[str], ech: bytes = b"", ttl: int = 300
 ) -> bytes:
-    """The answer to an HTTPS query (RFC 9460): one ServiceMode record for the name itself, with
-    its ALPN protocols (key 1) and, if given, an ECHConfigList of ``ech`` configs (key 5).
+    """The answer to an HTTPS query (RFC 9460): one ServiceMode record for the name
+    itself, with its ALPN protocols (key 1) and, if given, an ECHConfigList of ``ech``
+    configs (key 5).
 
-    This is how a browser learns that a site speaks HTTP/3 and how to encrypt its ClientHello;
-    over plain DNS, the name it asks for is visible to every observer on the path.
+    This is how a browser learns that a site speaks HTTP/3 and how to encrypt its
+    ClientHello; over plain DNS, the name it asks for is visible to every observer on
+    the path.
 
     >>> answer = dns_https_response(9, "wiki.example.org", alpn=["h3"])
     >>> answer[-10:].hex()  # priority 1, target "." (root), key 1 (alpn), 3 bytes: "h3"
@@ -1311,9 +1378,11 @@ def ech_config(
     config_id: int = 0,
     maximum_name_length: int = 0,
 ) -> bytes:
-    """One ECHConfig (RFC 9849 section 4), version 0xfe0d: DHKEM(X25519) key, HKDF-SHA256 with AES-128-GCM.
+    """One ECHConfig (RFC 9849 section 4), version 0xfe0d: DHKEM(X25519) key,
+    HKDF-SHA256 with AES-128-GCM.
 
-    ``public_name`` is the client-facing server's name, the only name ECH leaves in clear text.
+    ``public_name`` is the client-facing server's name, the only name ECH leaves in
+    clear text.
 
     >>> config = ech_config("ech.example.net", bytes(32))
     >>> config[:2].hex(), int.from_bytes(config[2:4], "big") == len(config) - 4
@@ -1339,10 +1408,12 @@ def ech_config(
 
 
 def ech_outer_extension(*, config_id: int, enc: bytes, payload: bytes) -> bytes:
-    """The ``encrypted_client_hello`` extension (0xfe0d) of a ClientHelloOuter (RFC 9849 section 5).
+    """The ``encrypted_client_hello`` extension (0xfe0d) of a ClientHelloOuter (RFC 9849
+    section 5).
 
-    ``enc`` is the HPKE encapsulated key (32 bytes for X25519); ``payload`` the encrypted
-    ClientHelloInner: the real server name, ALPN and the rest, unreadable to the network.
+    ``enc`` is the HPKE encapsulated key (32 bytes for X25519); ``payload`` the
+    encrypted ClientHelloInner: the real server name, ALPN and the rest, unreadable to
+    the network.
 
     >>> extension = ech_outer_extension(config_id=7, enc=bytes(32), payload=bytes(48))
     >>> extension[:2].hex(), extension[4], extension[5:9].hex(), extension[9]
@@ -1368,11 +1439,12 @@ def tls_client_hello_ech(
     config_id: int,
     fill: Callable[[int], bytes],
 ) -> bytes:
-    """A ClientHelloOuter record: SNI is the ``public_name``; the real name is inside the ECH payload.
+    """A ClientHelloOuter record: SNI is the ``public_name``; the real name is inside
+    the ECH payload.
 
-    The payload is the encrypted EncodedClientHelloInner of ``inner_length`` bytes, padded to a
-    multiple of 32 as RFC 9849 section 6.1.3 recommends, plus the 16-byte AEAD tag; ``fill(n)``
-    gives its (random-looking) bytes.
+    The payload is the encrypted EncodedClientHelloInner of ``inner_length`` bytes,
+    padded to a multiple of 32 as RFC 9849 section 6.1.3 recommends, plus the 16-byte
+    AEAD tag; ``fill(n)`` gives its (random-looking) bytes.
 
     >>> hello = tls_client_hello_ech(
     ...     "ech.example.net",
@@ -1397,7 +1469,8 @@ def tls_client_hello_ech(
 
 
 def quic_varint(value: int) -> bytes:
-    """A QUIC variable-length integer (RFC 9000 section 16): 1, 2, 4 or 8 bytes, length in the top 2 bits.
+    """A QUIC variable-length integer (RFC 9000 section 16): 1, 2, 4 or 8 bytes, length
+    in the top 2 bits.
 
     >>> (
     ...     quic_varint(37).hex(),
@@ -1426,16 +1499,21 @@ QUIC_LONG_TYPES = {
         "retry": 0,
     },  # RFC 9369 section 3.2
 }
-"""The 2-bit long-header packet type of each packet kind, by version (QUIC v2 renumbers them)."""
+"""The 2-bit long-header packet type of each packet kind, by version (QUIC v2 renumbers
+them).
+"""
 
 
 def quic_crypto_frame(offset: int, data: bytes) -> bytes:
-    """A CRYPTO frame (type 0x06): TLS handshake bytes at ``offset`` in the stream (RFC 9000 section 19.6)."""
+    """A CRYPTO frame (type 0x06): TLS handshake bytes at ``offset`` in the stream (RFC
+    9000 section 19.6).
+    """
     return quic_varint(0x06) + quic_varint(offset) + quic_varint(len(data)) + data
 
 
 def quic_ack_frame(largest: int, *, delay: int = 0, first_range: int = 0) -> bytes:
-    """An ACK frame (type 0x02) acknowledging packets ``largest - first_range`` to ``largest``.
+    """An ACK frame (type 0x02) acknowledging packets ``largest - first_range`` to
+    ``largest``.
 
     >>> quic_ack_frame(0).hex()
     '0200000000'
@@ -1458,12 +1536,14 @@ def quic_initial(
 ) -> bytes:
     """A protected QUIC Initial packet (RFC 9000 section 17.2.2, RFC 9001 section 5).
 
-    ``keys_dcid`` is the Destination Connection ID of the client's first Initial, from which both
-    sides' Initial keys come (default ``dcid``). PADDING frames (zero bytes) make the packet at
-    least ``pad_to`` bytes: a client pads every datagram that carries an Initial to 1,200 bytes
-    (RFC 9000 section 14.1). The packet number is sent in ``packet_number_length`` bytes (1 to 4).
+    ``keys_dcid`` is the Destination Connection ID of the client's first Initial, from
+    which both sides' Initial keys come (default ``dcid``). PADDING frames (zero bytes)
+    make the packet at least ``pad_to`` bytes: a client pads every datagram that carries
+    an Initial to 1,200 bytes (RFC 9000 section 14.1). The packet number is sent in
+    ``packet_number_length`` bytes (1 to 4).
 
-    The example is RFC 9001 Appendix A.2: the protected packet starts and ends as the RFC prints it.
+    The example is RFC 9001 Appendix A.2: the protected packet starts and ends as the
+    RFC prints it.
 
     >>> crypto = bytes.fromhex(
     ...     "060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
@@ -1484,7 +1564,8 @@ def quic_initial(
     ...     pad_to=1200,
     ... )
     >>> len(packet), packet[:22].hex(), packet[-16:].hex()
-    (1200, 'c000000001088394c8f03e5157080000449e7b9aec34', 'e221af44860018ab0856972e194cd934')
+    (1200, 'c000000001088394c8f03e5157080000449e7b9aec34',
+     'e221af44860018ab0856972e194cd934')
     """
     types = QUIC_LONG_TYPES.get(version)
     if types is None:
@@ -1533,11 +1614,13 @@ def quic_handshake(
     *,
     fill: Callable[[int], bytes],
 ) -> bytes:
-    """A QUIC Handshake packet whose protected part (packet number and payload) is ``fill``'s bytes.
+    """A QUIC Handshake packet whose protected part (packet number and payload) is
+    ``fill``'s bytes.
 
-    Handshake keys come from the TLS key exchange, which no observer can repeat: its packet number
-    and payload are as unreadable as random bytes, and ``payload_length`` of them follow the header
-    (the AEAD tag included). The low 4 bits of the first byte are hidden by header protection too.
+    Handshake keys come from the TLS key exchange, which no observer can repeat: its
+    packet number and payload are as unreadable as random bytes, and ``payload_length``
+    of them follow the header (the AEAD tag included). The low 4 bits of the first byte
+    are hidden by header protection too.
     """
     first = 0xC0 | QUIC_LONG_TYPES[version]["handshake"] << 4 | (fill(1)[0] & 0x0F)
     head = (
@@ -1556,12 +1639,12 @@ def quic_short(
     fill: Callable[[int], bytes],
     spin: bool = False,
 ) -> bytes:
-    """A QUIC 1-RTT packet with a short header (RFC 9000 section 17.3.1): the connection ID, then
-    ``payload_length`` protected bytes (packet number and encrypted frames).
+    """A QUIC 1-RTT packet with a short header (RFC 9000 section 17.3.1): the connection
+    ID, then ``payload_length`` protected bytes (packet number and encrypted frames).
 
-    The first byte is 0b01S?????: fixed bit set, the spin bit ``spin``, and five bits hidden by
-    header protection. Nothing says how long the connection ID is: a middlebox must remember it
-    from the handshake, and only the endpoints can read the rest.
+    The first byte is 0b01S?????: fixed bit set, the spin bit ``spin``, and five bits
+    hidden by header protection. Nothing says how long the connection ID is: a middlebox
+    must remember it from the handshake, and only the endpoints can read the rest.
 
     >>> packet = quic_short(bytes(8), 30, fill=bytes)
     >>> len(packet), packet[0] & 0xC0
@@ -1577,7 +1660,9 @@ ICMPV6_ERRORS = {
     "time exceeded": 3,
     "parameter problem": 4,
 }
-"""The ICMPv6 error types (RFC 4443 section 2.1) that RFC 4890 section 4.3.1 says a firewall must not drop."""
+"""The ICMPv6 error types (RFC 4443 section 2.1) that RFC 4890 section 4.3.1 says a
+firewall must not drop.
+"""
 
 
 def icmpv6_error(
@@ -1585,10 +1670,10 @@ def icmpv6_error(
 ) -> bytes:
     """An ICMPv6 error message (RFC 4443 section 3) quoting the packet that caused it.
 
-    ``value`` is the 4-byte field after the checksum: the MTU of a Packet Too Big, the pointer of a
-    Parameter Problem, unused (0) otherwise. As much of the invoking packet is quoted as fits in
-    the IPv6 minimum MTU of 1,280 bytes, so the receiver (and a stateful firewall) can tell which
-    flow the error belongs to.
+    ``value`` is the 4-byte field after the checksum: the MTU of a Packet Too Big, the
+    pointer of a Parameter Problem, unused (0) otherwise. As much of the invoking packet
+    is quoted as fits in the IPv6 minimum MTU of 1,280 bytes, so the receiver (and a
+    stateful firewall) can tell which flow the error belongs to.
 
     >>> quoted = ipv6("2001:db8:100:10::13", "2001:db8:10::10", PROTO_TCP, bytes(1460))
     >>> message = icmpv6_error(
@@ -1618,7 +1703,8 @@ def icmpv6_error(
 
 
 def solicited_node(address: str) -> str:
-    """The solicited-node multicast address of an IPv6 address (RFC 4291 section 2.7.1): ff02::1:ffXX:XXXX.
+    """The solicited-node multicast address of an IPv6 address (RFC 4291 section 2.7.1):
+    ff02::1:ffXX:XXXX.
 
     >>> solicited_node("2001:db8:100:10::11")
     'ff02::1:ff00:11'
@@ -1630,9 +1716,10 @@ def solicited_node(address: str) -> str:
 def icmpv6_neighbor(
     src: str, dst: str, target: str, mac: str, *, advertisement: bool, flags: int = 0x60
 ) -> bytes:
-    """A Neighbor Solicitation (type 135) or Advertisement (type 136) with its link-layer address option
-    (RFC 4861 sections 4.3, 4.4): IPv6's ARP. ``flags`` of an advertisement: 0x80 router,
-    0x40 solicited, 0x20 override. Sent with hop limit 255, which receivers check.
+    """A Neighbor Solicitation (type 135) or Advertisement (type 136) with its
+    link-layer address option (RFC 4861 sections 4.3, 4.4): IPv6's ARP. ``flags`` of an
+    advertisement: 0x80 router, 0x40 solicited, 0x20 override. Sent with hop limit 255,
+    which receivers check.
 
     >>> ns = icmpv6_neighbor(
     ...     "fe80::1",
@@ -1661,13 +1748,15 @@ def icmpv6_neighbor(
     return _with_checksum(message, 2, checksum)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Address translation, as a NAT rewrites a packet
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _checksum_update(checksum: int, old: bytes, new: bytes) -> int:
-    """RFC 1624 equation 3: HC' = ~(~HC + ~m + m') over 16-bit words, for a field that changed."""
+    """RFC 1624 equation 3: HC' = ~(~HC + ~m + m') over 16-bit words, for a field that
+    changed.
+    """
     total = ~checksum & 0xFFFF
     for i in range(0, len(old), 2):
         total += (~int.from_bytes(old[i : i + 2], "big") & 0xFFFF) + int.from_bytes(
@@ -1687,12 +1776,12 @@ def nat_rewrite(
     dport: int | None = None,
     ttl_change: int = 0,
 ) -> bytes:
-    """An IPv4 TCP or UDP packet with its source or destination address and port replaced, as a
-    NAT rewrites it (RFC 3022), and its TTL changed by ``ttl_change``.
+    """An IPv4 TCP or UDP packet with its source or destination address and port
+    replaced, as a NAT rewrites it (RFC 3022), and its TTL changed by ``ttl_change``.
 
-    The checksums are updated from the changed fields alone (RFC 1624), the way routers do it, so
-    a packet whose payload was cut by the snap length is rewritten exactly too; a UDP checksum of 0
-    (none) stays 0.
+    The checksums are updated from the changed fields alone (RFC 1624), the way routers
+    do it, so a packet whose payload was cut by the snap length is rewritten exactly
+    too; a UDP checksum of 0 (none) stays 0.
 
     >>> seg = tcp("192.168.10.11", "192.0.2.10", 50000, 443, seq=1, flags=SYN)
     >>> inside = ipv4("192.168.10.11", "192.0.2.10", PROTO_TCP, seg)

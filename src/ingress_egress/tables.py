@@ -1,13 +1,14 @@
 """Tables: the course's formats for numbers in a table, one helper for every notebook.
 
-Money has two decimals and thousands separators, percentages read as percentages, byte and other
-counts have thousands separators, numbers are right-aligned under right-aligned headers, and dates
-don't wrap. :func:`course_table` returns a pandas ``Styler`` (pandas' own formatting), which
-JupyterLab and the book both show as an HTML table; the data underneath is left untouched.
+Money has two decimals and thousands separators, percentages read as percentages, byte
+and other counts have thousands separators, numbers are right-aligned under
+right-aligned headers, and dates don't wrap. :func:`course_table` returns a pandas
+``Styler`` (pandas' own formatting), which JupyterLab and the book both show as an HTML
+table; the data underneath is left untouched.
 
-The HTML is the same on every run (the table's id comes from its content, not from a random
-number), so nbval can compare it, and no table cell carries an id of its own, so two tables on one
-page never repeat an id.
+The HTML is the same on every run (the table's id comes from its content, not from a
+random number), so nbval can compare it, and no table cell carries an id of its own, so
+two tables on one page never repeat an id.
 
 Examples
 --------
@@ -22,7 +23,8 @@ Examples
 ... )
 >>> styled = course_table(bill, money=["usd"], percent=["share"], index=False)
 >>> formatted_cells(styled)
-[['internet_out', '12,000', '1,062.70', '96.1%'], ['nat_gateway', '950', '42.75', '3.9%']]
+[['internet_out', '12,000', '1,062.70', '96.1%'],
+ ['nat_gateway', '950', '42.75', '3.9%']]
 >>> days = pd.DataFrame(
 ...     {"day": pd.to_datetime(["2026-03-10", "2026-03-11"]), "bytes": [1e6, None]}
 ... )
@@ -59,18 +61,22 @@ def course_table(
     """``df`` styled in the course's formats, ready to be the last expression of a cell.
 
     - ``money``: columns of amounts, shown with two decimals (``1,062.70``);
-    - ``percent``: columns of fractions, shown as percentages with one decimal (``0.9613`` is ``96.1%``);
-    - ``decimals``: other float columns and how many decimals each shows (``{"gb": 3}``);
-    - every other numeric column (counts, bytes, floats not named) gets thousands separators and no
-      decimals, booleans stay as they are, dates are shown without wrapping.
+    - ``percent``: columns of fractions, shown as percentages with one decimal
+      (``0.9613`` is ``96.1%``);
+    - ``decimals``: other float columns and how many decimals each shows (``{"gb":
+      3}``);
+    - every other numeric column (counts, bytes, floats not named) gets thousands
+      separators and no decimals, booleans stay as they are, dates are shown without
+      wrapping.
 
-    A column named twice, or a name that is not a column, is an error: a format silently applied
-    to nothing is a format nobody checked.
+    A column named twice, or a name that is not a column, is an error: a format silently
+    applied to nothing is a format nobody checked.
 
     >>> course_table(pd.DataFrame({"a": [1]}), money=["b"])
     Traceback (most recent call last):
     ...
-    ValueError: course_table: money names columns the table doesn't have: ['b'] (columns: ['a'])
+    ValueError: course_table: money names columns the table doesn't have: ['b']
+        (columns: ['a'])
     """
     decimals = dict(decimals or {})
     groups = {
@@ -130,7 +136,9 @@ def course_table(
 
 
 def _date_format(values: pd.Series):
-    """Days as ``2026-03-10``; times to the minute (``2026-03-10 09:40``) when any has one."""
+    """Days as ``2026-03-10``; times to the minute (``2026-03-10 09:40``) when any has
+    one.
+    """
     dated = values.dropna()
     has_time = bool(len(dated)) and not (dated == dated.dt.normalize()).all()
     pattern = "%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"
@@ -138,7 +146,9 @@ def _date_format(values: pd.Series):
 
 
 def formatted_cells(styler: Styler) -> list[list[str]]:
-    """The body cells as the reader sees them (index left out), row by row: for tests and checks."""
+    """The body cells as the reader sees them (index left out), row by row: for tests
+    and checks.
+    """
     translated = styler._translate(sparse_index=False, sparse_cols=False)
     return [
         [cell["display_value"] for cell in row if cell["type"] == "td"]

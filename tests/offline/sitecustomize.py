@@ -1,8 +1,9 @@
-"""Cut a Python process off the network, except loopback: imported at start-up via PYTHONPATH.
+"""Cut a Python process off the network, except loopback: imported at start-up via
+PYTHONPATH.
 
-The test suite puts this folder on PYTHONPATH before nbval starts the notebooks' kernels, so a
-notebook that tries to reach the network fails loudly instead of depending on it. Jupyter's own
-kernel channels use ZeroMQ on 127.0.0.1 and are not affected.
+The test suite puts this folder on PYTHONPATH before nbval starts the notebooks'
+kernels, so a notebook that tries to reach the network fails loudly instead of depending
+on it. Jupyter's own kernel channels use ZeroMQ on 127.0.0.1 and are not affected.
 """
 
 import ipaddress
@@ -46,7 +47,8 @@ def _guarded_connect_ex(self, address):
 
 
 def _guarded_getaddrinfo(host, *args, **kwargs):
-    # Numeric addresses pass (connect() decides); looking up a name would ask a DNS server.
+    # Numeric addresses pass (connect() decides); looking up a name would ask a DNS
+    # server.
     if host not in (None, b"", "", "localhost"):
         try:
             ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)

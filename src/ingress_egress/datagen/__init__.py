@@ -1,8 +1,9 @@
 """Datagen: the seeded generators behind every file in ``data/``.
 
-Each submodule of this package makes one dataset and offers ``generate(data_dir) -> list[Path]``,
-which writes its files below ``data_dir`` and returns their paths. Same code, same seed, same
-bytes: ``python -m ingress_egress.datagen`` rebuilds ``data/`` bit for bit, and a test checks that.
+Each submodule of this package makes one dataset and offers ``generate(data_dir) ->
+list[Path]``, which writes its files below ``data_dir`` and returns their paths. Same
+code, same seed, same bytes: ``python -m ingress_egress.datagen`` rebuilds ``data/`` bit
+for bit, and a test checks that.
 
 Examples
 --------
@@ -27,7 +28,9 @@ def generator_names() -> list[str]:
 
 
 def generate_all(data_dir: str | Path) -> list[Path]:
-    """Run every generator into ``data_dir`` and return all the files written, sorted."""
+    """Run every generator into ``data_dir`` and return all the files written,
+    sorted.
+    """
     data_dir = Path(data_dir)
     written: list[Path] = []
     for name in generator_names():

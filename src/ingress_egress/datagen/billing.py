@@ -1,36 +1,44 @@
-"""Billing dataset: a year (2025) of a fictional company's AWS bill, as a CUR 2.0 and as a FOCUS 1.0 export.
+"""Billing dataset: a year (2025) of a fictional company's AWS bill, as a CUR 2.0 and as
+a FOCUS 1.0 export.
 
-AnyCompany Photos (fictional; account 111122223333) runs a photo-sharing site in us-east-1: viewers
-download photos from an S3 bucket (30,000 GB at the start of the year) and an API on EC2; users upload
-new photos; microservices run on EKS across three availability zones, in private subnets behind three
-NAT gateways. The bill has one line per day, usage type and price tier, for the data transfer and for
-the main non-transfer charges (EC2 instance hours, the EKS cluster, EBS volumes, S3 storage, CloudFront
+AnyCompany Photos (fictional; account 111122223333) runs a photo-sharing site in
+us-east-1: viewers download photos from an S3 bucket (30,000 GB at the start of the
+year) and an API on EC2; users upload new photos; microservices run on EKS across three
+availability zones, in private subnets behind three NAT gateways. The bill has one line
+per day, usage type and price tier, for the data transfer and for the main non-transfer
+charges (EC2 instance hours, the EKS cluster, EBS volumes, S3 storage, CloudFront
 requests).
 
 What happens during the year (the ground truth a reader of the bill should find):
 
-1. **Product launch, 2025-04-01.** Internet egress demand is multiplied by 3.5 (March 9,600 GB,
-   April 33,600 GB) and grows about 3 % a month after; uploads double. The web fleet grows from 12 to
-   30 c5.xlarge instances. Internet egress crosses from the 0.09 into the 0.085 USD/GB tier.
-2. **A chatty service across zones, from 2025-03-12.** A recommendations service spread over three
-   zones sends 1,000 GB a day (growing 1 % a month) between zones, billed on both sides: from April
-   about 2 x 33,000 GB x 0.01 = 660 USD a month (January: 40 USD), on 9 more c5.xlarge nodes.
-3. **A NAT gateway processing registry pulls, from 2025-06-10.** CI runners in private subnets pull
-   container images from a public registry, 850 GB a day (growing 1 % a month), through the NAT
-   gateways: free as internet ingress, but 0.045 USD for every GB processed: about 27,000 GB and
-   1,200 USD a month from July (before: about 600 GB and 27 USD, plus 100 USD of gateway hours).
-4. **A CDN from 2025-08-15.** CloudFront is put in front of the bucket: from then 85 % of the
-   downloads are served by CloudFront (``cdn_out``, 0.085 then 0.080 USD/GB after 1,024 GB free) and
-   only 15 % leave the region directly; CloudFront fetches 12 % of what it serves from the bucket
-   (``origin_to_cdn``, free). Internet egress falls from 36,700 GB (July) to 5,835 GB (September).
-5. **A backup copied to another region, from 2025-10-06.** Cross-region replication of the bucket to
-   us-west-2 is switched on: the whole bucket (43,761 GB) is copied over four days (0.02 USD/GB,
-   875 USD; 909 USD for October in all), then each day's new uploads follow (``inter_region_out``
-   at the source, ``inter_region_in`` at us-west-2, free), and a second copy is stored in us-west-2.
+1. **Product launch, 2025-04-01.** Internet egress demand is multiplied by 3.5 (March
+   9,600 GB, April 33,600 GB) and grows about 3 % a month after; uploads double. The web
+   fleet grows from 12 to 30 c5.xlarge instances. Internet egress crosses from the 0.09
+   into the 0.085 USD/GB tier.
+2. **A chatty service across zones, from 2025-03-12.** A recommendations service spread
+   over three zones sends 1,000 GB a day (growing 1 % a month) between zones, billed on
+   both sides: from April about 2 x 33,000 GB x 0.01 = 660 USD a month (January: 40
+   USD), on 9 more c5.xlarge nodes.
+3. **A NAT gateway processing registry pulls, from 2025-06-10.** CI runners in private
+   subnets pull container images from a public registry, 850 GB a day (growing 1 % a
+   month), through the NAT gateways: free as internet ingress, but 0.045 USD for every
+   GB processed: about 27,000 GB and 1,200 USD a month from July (before: about 600 GB
+   and 27 USD, plus 100 USD of gateway hours).
+4. **A CDN from 2025-08-15.** CloudFront is put in front of the bucket: from then 85 %
+   of the downloads are served by CloudFront (``cdn_out``, 0.085 then 0.080 USD/GB after
+   1,024 GB free) and only 15 % leave the region directly; CloudFront fetches 12 % of
+   what it serves from the bucket (``origin_to_cdn``, free). Internet egress falls from
+   36,700 GB (July) to 5,835 GB (September).
+5. **A backup copied to another region, from 2025-10-06.** Cross-region replication of
+   the bucket to us-west-2 is switched on: the whole bucket (43,761 GB) is copied over
+   four days (0.02 USD/GB, 875 USD; 909 USD for October in all), then each day's new
+   uploads follow (``inter_region_out`` at the source, ``inter_region_in`` at us-west-2,
+   free), and a second copy is stored in us-west-2.
 
-Monthly volumes by category (GB as AWS bills them; ``inter_zone`` is the GB that crossed, the bill shows
-twice as much; ``nat_gateway`` is GB processed; rounded to whole GB, exact values in
-:func:`monthly_ground_truth`; a test checks that this table and the function agree)::
+Monthly volumes by category (GB as AWS bills them; ``inter_zone`` is the GB that
+crossed, the bill shows twice as much; ``nat_gateway`` is GB processed; rounded to whole
+GB, exact values in :func:`monthly_ground_truth`; a test checks that this table and the
+function agree)::
 
     month    internet_out  internet_in  inter_zone  nat_gateway  cdn_out  origin_to_cdn  inter_region_out
     2025-01          9000          800        2016          620        0              0                 0
@@ -46,31 +54,35 @@ twice as much; ``nat_gateway`` is GB processed; rounded to whole GB, exact value
     2025-11          6195        28700       34390        27250    35105           4213              2050
     2025-12          6375        30389       35710        28909    36125           4335              2100
 
-Prices: every data transfer line is priced from ``data/prices`` through :mod:`ingress_egress.cloud`
-(us-east-1; CloudFront North America), tier by tier as the month's volume accumulates day by day, so a
-month's lines of one category add up to the engine's price for the month's volume. Non-transfer lines
-use list prices seen in the real FOCUS sample (September 2024; some seen for another region):
-c5.xlarge 0.17 USD/hour, EKS cluster 0.10 USD/hour, gp3 0.08 USD/GB-month, S3 Standard 0.023
+Prices: every data transfer line is priced from ``data/prices`` through
+:mod:`ingress_egress.cloud` (us-east-1; CloudFront North America), tier by tier as the
+month's volume accumulates day by day, so a month's lines of one category add up to the
+engine's price for the month's volume. Non-transfer lines use list prices seen in the
+real FOCUS sample (September 2024; some seen for another region): c5.xlarge 0.17
+USD/hour, EKS cluster 0.10 USD/hour, gp3 0.08 USD/GB-month, S3 Standard 0.023
 USD/GB-month, CloudFront HTTPS requests 0.01 USD per 10,000.
 
 Files written under ``data/billing/``:
 
 ``cur-2025.csv``
-    CUR 2.0 columns (snake case, as AWS Data Exports writes them): ``identity_line_item_id``,
-    ``bill_billing_period_start_date``, ``line_item_usage_account_id``, ``line_item_line_item_type``,
-    ``line_item_usage_start_date``, ``line_item_usage_end_date``, ``line_item_product_code``,
-    ``line_item_usage_type``, ``line_item_operation``, ``line_item_resource_id``,
-    ``line_item_usage_amount``, ``pricing_unit``, ``pricing_public_on_demand_rate``,
-    ``line_item_unblended_rate``, ``line_item_unblended_cost``, ``line_item_line_item_description``,
+    CUR 2.0 columns (snake case, as AWS Data Exports writes them):
+    ``identity_line_item_id``, ``bill_billing_period_start_date``,
+    ``line_item_usage_account_id``, ``line_item_line_item_type``,
+    ``line_item_usage_start_date``, ``line_item_usage_end_date``,
+    ``line_item_product_code``, ``line_item_usage_type``, ``line_item_operation``,
+    ``line_item_resource_id``, ``line_item_usage_amount``, ``pricing_unit``,
+    ``pricing_public_on_demand_rate``, ``line_item_unblended_rate``,
+    ``line_item_unblended_cost``, ``line_item_line_item_description``,
     ``product_region_code``.
 ``focus-2025.csv``
     The same lines in FOCUS 1.0 columns: ``BillingAccountId``, ``BillingPeriodStart``,
-    ``BillingPeriodEnd``, ``ChargePeriodStart``, ``ChargePeriodEnd``, ``ChargeCategory``,
-    ``ChargeDescription``, ``ProviderName``, ``PublisherName``, ``InvoiceIssuerName``, ``ServiceName``,
-    ``ServiceCategory``, ``RegionId``, ``ResourceId``, ``ConsumedQuantity``, ``ConsumedUnit``,
-    ``PricingQuantity``, ``PricingUnit``, ``ListUnitPrice``, ``ListCost``, ``BilledCost``,
-    ``EffectiveCost``, ``BillingCurrency``. Like the real sample, it has no usage type: the class of a
-    line must be read from ``ChargeDescription`` and ``ServiceName``.
+    ``BillingPeriodEnd``, ``ChargePeriodStart``, ``ChargePeriodEnd``,
+    ``ChargeCategory``, ``ChargeDescription``, ``ProviderName``, ``PublisherName``,
+    ``InvoiceIssuerName``, ``ServiceName``, ``ServiceCategory``, ``RegionId``,
+    ``ResourceId``, ``ConsumedQuantity``, ``ConsumedUnit``, ``PricingQuantity``,
+    ``PricingUnit``, ``ListUnitPrice``, ``ListCost``, ``BilledCost``, ``EffectiveCost``,
+    ``BillingCurrency``. Like the real sample, it has no usage type: the class of a line
+    must be read from ``ChargeDescription`` and ``ServiceName``.
 
 Examples
 --------
@@ -135,7 +147,9 @@ UPLOADS_GB = (
 """GB users upload in each month (internet ingress into the bucket)."""
 BUCKET_START_GB = 30_000
 API_SHARE = 0.2
-"""Share of direct internet egress served by the API on EC2 (the rest comes straight from S3)."""
+"""Share of direct internet egress served by the API on EC2 (the rest comes straight
+from S3).
+"""
 BASELINE_ZONE_GB_PER_DAY = 65
 CHATTY_START = pd.Timestamp("2025-03-12")
 CHATTY_GB_PER_DAY = 1_000
@@ -203,7 +217,9 @@ def _days() -> pd.DatetimeIndex:
 def _spread(
     monthly: tuple[float, ...], days: pd.DatetimeIndex, rng: np.random.Generator
 ) -> np.ndarray:
-    """Spread monthly totals over the days, busier at weekends, with noise; each month sums exactly."""
+    """Spread monthly totals over the days, busier at weekends, with noise; each month
+    sums exactly.
+    """
     weights = np.where(days.day_of_week >= 5, 1.15, 1.0) * rng.lognormal(
         0.0, 0.08, size=len(days)
     )
@@ -215,7 +231,9 @@ def _spread(
 
 
 def daily_volumes() -> pd.DataFrame:
-    """The day-by-day volumes of the model (GB; hours for NAT gateways), before pricing."""
+    """The day-by-day volumes of the model (GB; hours for NAT gateways), before
+    pricing.
+    """
     rng = np.random.default_rng(SEED)
     days = _days()
     months_since = (days.month - 1).to_numpy()
@@ -275,7 +293,9 @@ def daily_volumes() -> pd.DataFrame:
 
 
 def monthly_ground_truth() -> pd.DataFrame:
-    """Monthly GB by category, indexed by ``YYYY-MM``: what a correct reading of the bill finds."""
+    """Monthly GB by category, indexed by ``YYYY-MM``: what a correct reading of the
+    bill finds.
+    """
     daily = daily_volumes()
     daily["internet_in"] = daily["internet_in_uploads"] + daily["internet_in_registry"]
     daily["month"] = daily["day"].dt.strftime("%Y-%m")
@@ -289,7 +309,9 @@ def _tiers(category: str, region: str) -> pd.DataFrame:
 def _tier_segments(
     start: float, end: float, tiers: pd.DataFrame
 ) -> list[tuple[int, float, float]]:
-    """Split the month's running volume (start, end] into (tier index, quantity, USD per unit) pieces."""
+    """Split the month's running volume (start, end] into (tier index, quantity, USD per
+    unit) pieces.
+    """
     pieces = []
     for index, row in enumerate(tiers.itertuples()):
         quantity = min(end, row.tier_end) - max(start, row.tier_start)
@@ -305,9 +327,9 @@ def _price_text(price: float) -> str:
 def bill_lines() -> pd.DataFrame:
     """Every line of the year's bill in one frame: the source of both export files.
 
-    Columns: ``day``, ``product_code``, ``usage_type``, ``operation``, ``resource_id``, ``quantity``,
-    ``unit``, ``rate``, ``cost``, ``description``, ``region``, ``category`` (the true class; not
-    written to the files).
+    Columns: ``day``, ``product_code``, ``usage_type``, ``operation``, ``resource_id``,
+    ``quantity``, ``unit``, ``rate``, ``cost``, ``description``, ``region``,
+    ``category`` (the true class; not written to the files).
     """
     daily = daily_volumes()
     out_tiers = _tiers("internet_out", REGION)
@@ -363,7 +385,8 @@ def bill_lines() -> pd.DataFrame:
         if day.day == 1:
             running_out = running_cdn = 0.0
         hours_in_month = day.days_in_month * 24
-        # Internet egress: tiers by the month's running total, split between S3 (photos) and EC2 (API).
+        # Internet egress: tiers by the month's running total, split between S3 (photos)
+        # and EC2 (API).
         for index, quantity, rate in _tier_segments(
             running_out, running_out + item.internet_out, out_tiers
         ):
@@ -433,7 +456,8 @@ def bill_lines() -> pd.DataFrame:
             item.inter_zone * zone_sides,
             "GB",
             flat["inter_zone"],
-            f"${flat['inter_zone']:.3f} per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB",
+            f"${flat['inter_zone']:.3f} per GB - regional data transfer - "
+            "in/out/between EC2 AZs or using elastic IPs or ELB",
             REGION,
             "inter_zone",
         )
@@ -463,7 +487,8 @@ def bill_lines() -> pd.DataFrame:
             REGION,
             "nat_gateway",
         )
-        # CloudFront: tiers by its own running total; origin fetches from the bucket are free.
+        # CloudFront: tiers by its own running total; origin fetches from the bucket are
+        # free.
         for index, quantity, rate in _tier_segments(
             running_cdn, running_cdn + item.cdn_out, cdn_tiers
         ):
@@ -490,7 +515,8 @@ def bill_lines() -> pd.DataFrame:
             item.origin_to_cdn,
             "GB",
             flat["origin_to_cdn"],
-            "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront",
+            "$0.00 per GB data transfer out of US East "
+            "(Northern Virginia) to CloudFront",
             REGION,
             "origin_to_cdn",
         )
@@ -517,7 +543,8 @@ def bill_lines() -> pd.DataFrame:
             item.inter_region_out,
             "GB",
             flat["inter_region_out"],
-            f"${flat['inter_region_out']:.2f} per GB - US East (Northern Virginia) data transfer to US West (Oregon)",
+            f"${flat['inter_region_out']:.2f} per GB - US East (Northern "
+            "Virginia) data transfer to US West (Oregon)",
             REGION,
             "inter_region_out",
         )
@@ -530,7 +557,8 @@ def bill_lines() -> pd.DataFrame:
             item.inter_region_out,
             "GB",
             flat["inter_region_in"],
-            "$0.00 per GB - US West (Oregon) data transfer from US East (Northern Virginia)",
+            "$0.00 per GB - US West (Oregon) data transfer "
+            "from US East (Northern Virginia)",
             BACKUP_REGION,
             "inter_region_in",
         )
@@ -583,7 +611,8 @@ def bill_lines() -> pd.DataFrame:
             EBS_GB * 24 / hours_in_month,
             "GB-Mo",
             GP3_GB_MONTH,
-            "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (N. Virginia)",
+            "$0.08 per GB-month of General Purpose (gp3) "
+            "provisioned storage - US East (N. Virginia)",
             REGION,
             "not_transfer",
         )
@@ -672,7 +701,9 @@ def cur_frame(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def focus_frame(lines: pd.DataFrame) -> pd.DataFrame:
-    """The bill lines in FOCUS 1.0 columns (no usage type, as in the real sample), as strings."""
+    """The bill lines in FOCUS 1.0 columns (no usage type, as in the real sample), as
+    strings.
+    """
     start = lines["day"]
     period = start.dt.to_period("M")
     service = lines["product_code"].map(lambda code: SERVICE_NAMES[code][0])
@@ -713,7 +744,9 @@ def focus_frame(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def generate(data_dir: Path) -> list[Path]:
-    """Write ``billing/cur-2025.csv`` and ``billing/focus-2025.csv`` under ``data_dir``."""
+    """Write ``billing/cur-2025.csv`` and ``billing/focus-2025.csv`` under
+    ``data_dir``.
+    """
     folder = Path(data_dir) / "billing"
     folder.mkdir(parents=True, exist_ok=True)
     lines = bill_lines()

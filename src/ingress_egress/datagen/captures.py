@@ -1,70 +1,84 @@
-"""Captures: the two packet captures of the networking notebooks, generated frame by frame.
+"""Captures: the two packet captures of the networking notebooks, generated frame by
+frame.
 
-Every frame is built with :mod:`ingress_egress.packets` (real Ethernet, IPv4/IPv6, TCP, UDP, DNS,
-DHCP, NTP, TLS and HTTP structure, correct checksums, sequence and acknowledgement numbers that add
-up) and written with :func:`ingress_egress.captures.write_pcap` / ``write_pcapng``. One seeded
-``numpy`` generator drives all choices, so the files are the same bytes on every machine.
+Every frame is built with :mod:`ingress_egress.packets` (real Ethernet, IPv4/IPv6, TCP,
+UDP, DNS, DHCP, NTP, TLS and HTTP structure, correct checksums, sequence and
+acknowledgement numbers that add up) and written with
+:func:`ingress_egress.captures.write_pcap` / ``write_pcapng``. One seeded ``numpy``
+generator drives all choices, so the files are the same bytes on every machine.
 
 ``captures/office-day.pcap``: a small office's day at its internet router
-    The office network is ``192.168.10.0/24``; the capture is taken on the router's LAN interface,
-    *inside* the NAT, so the office's private addresses are visible and every public host is a
-    documentation address (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24). Microsecond pcap,
-    Ethernet, snap length 256 bytes, Tuesday 2026-03-10 00:00 to 24:00 UTC (the office keeps UTC).
-    The internet link is 50 Mbit/s down and 20 Mbit/s up. Every office host runs Linux (IP TTL 64,
-    client ports counting up from a random start in 32768-60999). What happens:
+    The office network is ``192.168.10.0/24``; the capture is taken on the router's LAN
+    interface, *inside* the NAT, so the office's private addresses are visible and every
+    public host is a documentation address (192.0.2.0/24, 198.51.100.0/24,
+    203.0.113.0/24). Microsecond pcap, Ethernet, snap length 256 bytes, Tuesday
+    2026-03-10 00:00 to 24:00 UTC (the office keeps UTC). The internet link is 50 Mbit/s
+    down and 20 Mbit/s up. Every office host runs Linux (IP TTL 64, client ports
+    counting up from a random start in 32768-60999). What happens:
 
-    - DNS: hosts ask the ISP's resolver ``192.0.2.53`` for A and AAAA records before connecting,
-      and reuse an answer for its 300 s TTL: every TCP connection to a name follows an answer for
-      that name received by the same host less than 300 s before;
-    - browsing from nine workstations (``.11``-``.18``, ``.23``) in office hours: HTTPS with a TLS
-      ClientHello naming the site (SNI), some plain HTTP to ``legacy.example.org`` and
-      ``updates.example.net``; a visitor's laptop joins by DHCP at 10:05 and becomes ``.57``;
-    - internal traffic: NTP from hosts to the router ``192.168.10.1``, the DHCP offer and ack;
-      the laptop's DHCP DISCOVER and REQUEST (``0.0.0.0 -> 255.255.255.255``) are *external* to
-      any inside you can name; ARP frames (no IP at all) as the router refreshes its cache;
-    - a ping from ``.12`` to ``www.example.com`` at 09:40: four ICMP echo requests (98-byte frames, as
-      Linux ``ping`` sends them) and their replies, right after ``.12``'s DNS lookup of the name;
+    - DNS: hosts ask the ISP's resolver ``192.0.2.53`` for A and AAAA records before
+      connecting, and reuse an answer for its 300 s TTL: every TCP connection to a name
+      follows an answer for that name received by the same host less than 300 s before;
+    - browsing from nine workstations (``.11``-``.18``, ``.23``) in office hours: HTTPS
+      with a TLS ClientHello naming the site (SNI), some plain HTTP to
+      ``legacy.example.org`` and ``updates.example.net``; a visitor's laptop joins by
+      DHCP at 10:05 and becomes ``.57``;
+    - internal traffic: NTP from hosts to the router ``192.168.10.1``, the DHCP offer
+      and ack; the laptop's DHCP DISCOVER and REQUEST (``0.0.0.0 -> 255.255.255.255``)
+      are *external* to any inside you can name; ARP frames (no IP at all) as the router
+      refreshes its cache;
+    - a ping from ``.12`` to ``www.example.com`` at 09:40: four ICMP echo requests
+      (98-byte frames, as Linux ``ping`` sends them) and their replies, right after
+      ``.12``'s DNS lookup of the name;
     - the **video download**: ``.16`` fetches a 150 MB video from ``video.example.net``
-      (``192.0.2.80:443``) at 12:20: an *outbound* connection that brings the bytes *in*;
-    - the **cloud upload**: ``.17`` sends 200 MB to ``storage.example.com`` (``203.0.113.10:443``)
-      at 15:20, egress-heavy, close to the 20 Mbit/s uplink;
+      (``192.0.2.80:443``) at 12:20: an *outbound* connection that brings the bytes
+      *in*;
+    - the **cloud upload**: ``.17`` sends 200 MB to ``storage.example.com``
+      (``203.0.113.10:443``) at 15:20, egress-heavy, close to the 20 Mbit/s uplink;
     - the **nightly backup**: the NAS ``192.168.10.5`` sends 100 MB over SSH to
       ``backup.example.org`` (``203.0.113.50:22``) at 01:00;
-    - and one **exfiltration episode**, the ground truth of notebook 04 (:data:`EXFILTRATION`):
+    - and one **exfiltration episode**, the ground truth of notebook 04
+      (:data:`EXFILTRATION`):
 
-      ========================= ==================================================================
+      ========================= ========================================================
       host                      ``192.168.10.23`` (a workstation left on overnight)
-      destination               ``198.51.100.77``, TCP port ``4444``; no DNS lookup precedes it
-      first packet (SYN)        2026-03-10 02:10:00.000336 UTC; last (the final ACK) 04:39:32.459
-      stream                    a 64,240-byte burst every 2.2 to 2.6 s (mean 2.4 s) for 2 h 29 min
-      payload sent              240,000,000 bytes (0.24 GB): 3,735 bursts of 64,240 bytes and one
-                                of 63,600; the destination sends nothing back but one ACK a burst
-      in the capture            egress 3,740 packets, 240,201,990 bytes (sum of ``length``);
-                                ingress 3,738 packets, 201,864 bytes
-      ========================= ==================================================================
+      destination               ``198.51.100.77``, TCP port ``4444``; no DNS lookup
+                                precedes it
+      first packet (SYN)        2026-03-10 02:10:00.000336 UTC; last (the final ACK)
+                                04:39:32.459
+      stream                    a 64,240-byte burst every 2.2 to 2.6 s (mean 2.4 s) for
+                                2 h 29 min
+      payload sent              240,000,000 bytes (0.24 GB): 3,735 bursts of 64,240
+                                bytes and one of 63,600; the destination sends nothing
+                                back but one ACK a burst
+      in the capture            egress 3,740 packets, 240,201,990 bytes (sum of
+                                ``length``); ingress 3,738 packets, 201,864 bytes
+      ========================= ========================================================
 
 ``captures/web-server.pcapng``: a web server's own view
-    ``www.example.org`` at ``203.0.113.80`` and ``2001:db8:80::80``, captured on the server itself
-    (pcapng, one Ethernet interface, nanosecond timestamps, snap length 256, inbound/outbound flags
-    on every packet) from 14:00 to 15:00 UTC on the same day. Clients from 192.0.2.0/24,
-    198.51.100.0/24 and 2001:db8:1::/48 (a third of them over IPv6) open HTTPS connections and
-    fetch pages and images; plain HTTP on port 80 gets a 301 redirect to HTTPS. One client downloads
-    a 20 MB file. A scanner (``198.51.100.200``) probes 14 ports at 14:20 (SYN, then RST+ACK from a
-    closed port or SYN-ACK from an open one); an administrator logs in over SSH from ``192.0.2.250``.
-    The server's own egress: DNS to ``192.0.2.53``, NTP to ``192.0.2.123``, a package update over
-    HTTP from ``deb.example.com`` (``192.0.2.44``). Monitoring pings it every minute over ICMP
-    and ICMPv6.
+    ``www.example.org`` at ``203.0.113.80`` and ``2001:db8:80::80``, captured on the
+    server itself (pcapng, one Ethernet interface, nanosecond timestamps, snap length
+    256, inbound/outbound flags on every packet) from 14:00 to 15:00 UTC on the same
+    day. Clients from 192.0.2.0/24, 198.51.100.0/24 and 2001:db8:1::/48 (a third of them
+    over IPv6) open HTTPS connections and fetch pages and images; plain HTTP on port 80
+    gets a 301 redirect to HTTPS. One client downloads a 20 MB file. A scanner
+    (``198.51.100.200``) probes 14 ports at 14:20 (SYN, then RST+ACK from a closed port
+    or SYN-ACK from an open one); an administrator logs in over SSH from
+    ``192.0.2.250``. The server's own egress: DNS to ``192.0.2.53``, NTP to
+    ``192.0.2.123``, a package update over HTTP from ``deb.example.com``
+    (``192.0.2.44``). Monitoring pings it every minute over ICMP and ICMPv6.
 
-**Why the files are small.** A day of a real office is gigabytes. Two realistic choices keep
-these files at a few MB while every length stays true: a **snap length of 256 bytes** (the file
-keeps the headers and the start of each payload, enough for the TLS ClientHello and the HTTP
-request line; the record's original length keeps the size on the wire), and **offloaded
-segments**: like ``tcpdump`` on a Linux host with TCP segmentation and generic receive offload
-(TSO/GRO), bulk data appears as super-packets of up to 64,240 payload bytes (44 segments of
-1,460 bytes) with one set of headers, and the receiver ACKs every second super-packet. Byte counts
-(the sum of ``length``) are therefore what the capture point recorded: about 43 x 54 = 2,322 header
-bytes per full super-packet (3.6 %) less than the separate frames on the wire. Payload bytes past
-the snap length are not stored; checksums are computed as if they were zeros (see
+**Why the files are small.** A day of a real office is gigabytes. Two realistic choices
+keep these files at a few MB while every length stays true: a **snap length of 256
+bytes** (the file keeps the headers and the start of each payload, enough for the TLS
+ClientHello and the HTTP request line; the record's original length keeps the size on
+the wire), and **offloaded segments**: like ``tcpdump`` on a Linux host with TCP
+segmentation and generic receive offload (TSO/GRO), bulk data appears as super-packets
+of up to 64,240 payload bytes (44 segments of 1,460 bytes) with one set of headers, and
+the receiver ACKs every second super-packet. Byte counts (the sum of ``length``) are
+therefore what the capture point recorded: about 43 x 54 = 2,322 header bytes per full
+super-packet (3.6 %) less than the separate frames on the wire. Payload bytes past the
+snap length are not stored; checksums are computed as if they were zeros (see
 :mod:`ingress_egress.packets`), so every frame stored whole has correct checksums.
 
 Examples
@@ -126,7 +140,9 @@ SITES = {
     "storage.example.com": ("203.0.113.10", "2001:db8:113::10"),
     "backup.example.org": ("203.0.113.50", None),
 }
-"""Public names the office uses, with their documentation addresses (IPv4, IPv6 or None)."""
+"""Public names the office uses, with their documentation addresses (IPv4, IPv6 or
+None).
+"""
 
 
 @dataclass(frozen=True)
@@ -165,7 +181,9 @@ VIDEO_DOWNLOAD = Episode(
     64_240,
     0.0,
 )
-"""The video download: an outbound HTTPS connection from ``.16`` bringing 150 MB in (response body)."""
+"""The video download: an outbound HTTPS connection from ``.16`` bringing 150 MB in
+(response body).
+"""
 CLOUD_UPLOAD = Episode(
     "192.168.10.17",
     "203.0.113.10",
@@ -191,7 +209,9 @@ BACKUP = Episode(
 
 
 def _mac(address: str) -> str:
-    """A locally administered MAC address derived from an IPv4 address (02:00:c0:a8:0a:0b for 192.168.10.11)."""
+    """A locally administered MAC address derived from an IPv4 address
+    (02:00:c0:a8:0a:0b for 192.168.10.11).
+    """
     return "02:00:" + ":".join(
         f"{b:02x}" for b in ipaddress.ip_address(address).packed[-4:]
     )
@@ -267,7 +287,9 @@ class _Capture:
         return self.ident[host]
 
     def ephemeral_port(self, host: str) -> int:
-        """Ports go up from a random start in the Linux range 32768-60999, so no five-tuple repeats."""
+        """Ports go up from a random start in the Linux range 32768-60999, so no
+        five-tuple repeats.
+        """
         port = self.ports.get(host, int(self.rng.integers(32768, 45000))) + 1
         self.ports[host] = port
         return port
@@ -352,9 +374,9 @@ def _text_filler(n: int) -> bytes:
     return (line * (n // len(line) + 1))[:n]
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The office
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _Office(_Capture):
@@ -372,7 +394,8 @@ class _Office(_Capture):
             sent_here=lambda src: not _is_lan_host(src),
         )
         names = sorted(SITES)
-        # Round-trip time from the router to each public host (ms), and its hop count (TTL on arrival).
+        # Round-trip time from the router to each public host (ms), and its hop count
+        # (TTL on arrival).
         self.rtt_ms = {
             a: float(rng.uniform(12, 70)) for n in names for a in [SITES[n][0]]
         }
@@ -403,10 +426,12 @@ class _Office(_Capture):
         )
 
     def lookup(self, t: int, host: str, name: str) -> int:
-        """Resolve ``name`` (A and AAAA, one socket) unless cached; returns when the A answer is in.
+        """Resolve ``name`` (A and AAAA, one socket) unless cached; returns when the A
+        answer is in.
 
-        The cache is checked against the lookups made *before* ``t``, whatever order the day's events
-        are generated in, so no connection ever uses an answer from its future.
+        The cache is checked against the lookups made *before* ``t``, whatever order the
+        day's events are generated in, so no connection ever uses an answer from its
+        future.
         """
         earlier = self.dns_lookups.setdefault((host, name), [])
         k = bisect.bisect_right(earlier, t)
@@ -456,7 +481,9 @@ class _Office(_Capture):
         request_rate: float | None = None,
         response_rate: float | None = None,
     ) -> int:
-        """A DNS lookup, then an HTTPS connection with ``(request bytes, response bytes)`` exchanges."""
+        """A DNS lookup, then an HTTPS connection with ``(request bytes, response
+        bytes)`` exchanges.
+        """
         t = self.lookup(t, host, name)
         server = SITES[name][0]
         c = self.tcp_to(host, server, 443)
@@ -515,7 +542,9 @@ class _Office(_Capture):
         *,
         idle_s: float = 5.0,
     ) -> int:
-        """A plain HTTP/1.1 GET: the request line, Host and headers travel in clear text."""
+        """A plain HTTP/1.1 GET: the request line, Host and headers travel in clear
+        text.
+        """
         t = self.lookup(t, host, name)
         c = self.tcp_to(host, SITES[name][0], 80, fill=_text_filler)
         t = c.open(t)
@@ -630,7 +659,8 @@ class _Office(_Capture):
         ident = int(self.rng.integers(1, 65536))
         for k in range(count):
             ts = t + k * SECOND
-            # Linux ping: 56 data bytes, a timestamp (struct timeval, 16 bytes), then 0x10, 0x11, ... 0x37.
+            # Linux ping: 56 data bytes, a timestamp (struct timeval, 16 bytes), then
+            # 0x10, 0x11, ... 0x37.
             seconds, nanos = divmod(ts, SECOND)
             payload = struct.pack("<qq", seconds, nanos // 1000) + bytes(
                 range(0x10, 0x38)
@@ -666,7 +696,9 @@ class _Office(_Capture):
 
 
 def _is_lan_host(address: str) -> bool:
-    """A host on the office LAN other than the router itself (whose frames the capture interface sends)."""
+    """A host on the office LAN other than the router itself (whose frames the capture
+    interface sends).
+    """
     if address == "0.0.0.0":  # a DHCP client before it has an address
         return True
     return address != ROUTER and ipaddress.ip_address(address) in ipaddress.ip_network(
@@ -762,7 +794,8 @@ def _office_day(rng: np.random.Generator) -> _Office:
                 day + hour * HOUR + int(rng.uniform(20, 40) * MINUTE), host
             )
 
-    # The workstation left on overnight (the exfiltration host) and the NAS: background all day.
+    # The workstation left on overnight (the exfiltration host) and the NAS: background
+    # all day.
     for host in (EXFILTRATION.host, NAS):
         for hour in range(24):
             office.ntp_sync(
@@ -822,7 +855,8 @@ def _office_day(rng: np.random.Generator) -> _Office:
     # The nightly backup over SSH.
     _ssh_backup(office, BACKUP)
 
-    # The exfiltration: a raw TCP stream to an address nobody looked up, in steady bursts.
+    # The exfiltration: a raw TCP stream to an address nobody looked up, in steady
+    # bursts.
     _exfiltrate(office, EXFILTRATION)
     return office
 
@@ -849,7 +883,9 @@ def _ssh_handshake(
     client_banner: bytes,
     think_ns: int,
 ) -> int:
-    """Banners, key exchange in clear (KEXINIT, ECDH, NEWKEYS), then the encrypted user authentication."""
+    """Banners, key exchange in clear (KEXINIT, ECDH, NEWKEYS), then the encrypted user
+    authentication.
+    """
     t = c.send(False, t, OPENSSH_BANNER, ack_last=False)
     t = c.send(True, t, client_banner, ack_last=False)
     t = c.send(
@@ -887,7 +923,8 @@ def _ssh_handshake(
         extra=44,
         ack_last=False,
     )  # NEWKEYS, then the encrypted service request
-    # Encrypted from here: service accept, user authentication, its success, channel open, confirmation.
+    # Encrypted from here: service accept, user authentication, its success, channel
+    # open, confirmation.
     for from_client, size in (
         (False, 44),
         (True, 120),
@@ -914,9 +951,9 @@ def _exfiltrate(office: _Office, x: Episode) -> None:
     office.add_segments(c)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The web server
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 SERVER_V4 = "203.0.113.80"
 SERVER_V6 = "2001:db8:80::80"
@@ -1274,11 +1311,13 @@ def _web_server(rng: np.random.Generator) -> _Server:
     return server
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def generate(data_dir: str | Path) -> list[Path]:
-    """Write ``captures/office-day.pcap`` and ``captures/web-server.pcapng`` below ``data_dir``."""
+    """Write ``captures/office-day.pcap`` and ``captures/web-server.pcapng`` below
+    ``data_dir``.
+    """
     folder = Path(data_dir) / "captures"
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)

@@ -1,47 +1,53 @@
-"""Egress days: many days of the office's traffic, some with a leak planted, to score a monitor on.
+"""Egress days: many days of the office's traffic, some with a leak planted, to score a
+monitor on.
 
-A detector tried only on the day it was built to catch has no known false-positive rate. This
-module makes as many days of the office of :mod:`ingress_egress.datagen.captures` as an
-evaluation needs, each with its ground truth: a clean week to learn from, a clean control day, and
-days with one planted leak each, of three kinds at several sizes or rates.
+A detector tried only on the day it was built to catch has no known false-positive rate.
+This module makes as many days of the office of :mod:`ingress_egress.datagen.captures`
+as an evaluation needs, each with its ground truth: a clean week to learn from, a clean
+control day, and days with one planted leak each, of three kinds at several sizes or
+rates.
 
-A day is not a capture file: building and storing packet-level pcaps for every day would take
-minutes and megabytes. :func:`day` writes the **packet table** that
-:func:`ingress_egress.captures.read_capture` would return for a capture on the router's LAN
-interface (columns ``time``, ``src``, ``dst``, ``protocol``, ``sport``, ``dport``, ``tcp_flags``,
-``length``; one row per frame, bulk TCP data as offloaded super-packets of up to 64,240 payload
-bytes, frames from office hosts padded to 60 bytes), with the DNS answers and queries a reader
-would extract (:func:`ingress_egress.egress_monitor.dns_answers`, :func:`~ingress_egress.egress_monitor.dns_queries`).
-The same TCP rules as :class:`ingress_egress.packets.TcpConnection` make the rows (handshake, data,
-an ACK every second segment, FIN teardown), so the byte counts an indicator sees are those of
+A day is not a capture file: building and storing packet-level pcaps for every day would
+take minutes and megabytes. :func:`day` writes the **packet table** that
+:func:`ingress_egress.captures.read_capture` would return for a capture on the router's
+LAN interface (columns ``time``, ``src``, ``dst``, ``protocol``, ``sport``, ``dport``,
+``tcp_flags``, ``length``; one row per frame, bulk TCP data as offloaded super-packets
+of up to 64,240 payload bytes, frames from office hosts padded to 60 bytes), with the
+DNS answers and queries a reader would extract
+(:func:`ingress_egress.egress_monitor.dns_answers`,
+:func:`~ingress_egress.egress_monitor.dns_queries`). The same TCP rules as
+:class:`ingress_egress.packets.TcpConnection` make the rows (handshake, data, an ACK
+every second segment, FIN teardown), so the byte counts an indicator sees are those of
 frames on the wire; the tests check a day's connection against the frame builders.
 
-What a day holds, seeded by its number: nine workstations (``192.168.10.11``-``.18``, ``.23``)
-arrive between 07:45 and 09:15 UTC and leave between 16:45 and 18:30; they browse (a DNS lookup,
-then HTTPS to a site and often its CDN), check for updates over HTTP, send telemetry, sync one to
-four files a day to ``storage.example.com`` (lognormal, median 3 MB) and, on 4 % of their days,
-upload one big file there (median 150 MB); an anti-malware agent on each looks up 5 to 40 file
-hashes a day as DNS names (``<sha1>.rep.example.com``), as some products do. The NAS
-``192.168.10.5`` backs up about 100 MB over SSH at 01:00, and ``.23``, left on overnight, sends
-telemetry every night hour.
+What a day holds, seeded by its number: nine workstations (``192.168.10.11``-``.18``,
+``.23``) arrive between 07:45 and 09:15 UTC and leave between 16:45 and 18:30; they
+browse (a DNS lookup, then HTTPS to a site and often its CDN), check for updates over
+HTTP, send telemetry, sync one to four files a day to ``storage.example.com``
+(lognormal, median 3 MB) and, on 4 % of their days, upload one big file there (median
+150 MB); an anti-malware agent on each looks up 5 to 40 file hashes a day as DNS names
+(``<sha1>.rep.example.com``), as some products do. The NAS ``192.168.10.5`` backs up
+about 100 MB over SSH at 01:00, and ``.23``, left on overnight, sends telemetry every
+night hour.
 
 The planted leaks (:class:`Leak`), each from a different workstation (never ``.23``):
 
 ``raw-tcp`` (MITRE ATT&CK T1048)
-    notebook 04's kind: a steady stream of 64,240-byte bursts every 2.2 to 2.6 s, at night, to
-    ``198.51.100.77:4444``, an address no DNS answer names.
+    notebook 04's kind: a steady stream of 64,240-byte bursts every 2.2 to 2.6 s, at
+    night, to ``198.51.100.77:4444``, an address no DNS answer names.
 ``cloud-store`` (T1567.002)
-    an upload at the uplink's full rate to ``storage.example.com``, the store the office uses
-    every day, looked up in DNS like any other, in office hours.
+    an upload at the uplink's full rate to ``storage.example.com``, the store the office
+    uses every day, looked up in DNS like any other, in office hours.
 ``dns-tunnel`` (T1048, T1071.004)
-    TXT queries at a steady rate through the office's resolver for four hours, 100 bytes of data
-    in each name under ``t.example.org`` (:func:`ingress_egress.datagen.office_router.tunnel_name`),
-    in office hours.
+    TXT queries at a steady rate through the office's resolver for four hours, 100 bytes
+    of data in each name under ``t.example.org``
+    (:func:`ingress_egress.datagen.office_router.tunnel_name`), in office hours.
 
-:data:`EVALUATION` is the plan notebook 05 scores: five clean days (a working week, the history),
-one clean control day, and five leak days, each with one leak of every kind from three different
-workstations, at five levels of size (rate). ``make data`` writes its ground truth to
-``egress-days/leaks.csv``; the days themselves are rebuilt in memory, in well under a second each.
+:data:`EVALUATION` is the plan notebook 05 scores: five clean days (a working week, the
+history), one clean control day, and five leak days, each with one leak of every kind
+from three different workstations, at five levels of size (rate). ``make data`` writes
+its ground truth to ``egress-days/leaks.csv``; the days themselves are rebuilt in
+memory, in well under a second each.
 
 Examples
 --------
@@ -72,9 +78,13 @@ FIRST_DAY = pd.Timestamp("2026-04-06", tz="UTC")
 HISTORY = range(1, 6)
 """Days 1-5, a working week: the clean history a per-host baseline learns from."""
 CONTROL_DAY = 6
-"""Day 6: a clean day, scored like the leak days: every alert on it is a false positive."""
+"""Day 6: a clean day, scored like the leak days: every alert on it is a false
+positive.
+"""
 LEVELS = 5
-"""Leak days 7-11: on each, one leak of every kind, from three different workstations, at one size level."""
+"""Leak days 7-11: on each, one leak of every kind, from three different workstations,
+at one size level.
+"""
 
 NAS = "192.168.10.5"
 HOSTS = tuple(WORKSTATIONS) + (NAS,)
@@ -97,10 +107,12 @@ SIZES = {
     "raw-tcp": (1_000_000, 4_000_000, 16_000_000, 64_000_000, 256_000_000),
     "cloud-store": (4_000_000, 16_000_000, 64_000_000, 256_000_000, 1_024_000_000),
 }
-"""Payload bytes of the planted leaks of the two TCP kinds, one per level (a factor of 4 apart)."""
+"""Payload bytes of the planted leaks of the two TCP kinds, one per level (a factor of 4
+apart).
+"""
 TUNNEL_RATES = (0.005, 0.02, 0.08, 0.32, 1.28)
-"""Queries per second of the planted DNS tunnels, one per level (a factor of 4 apart); each runs
-four hours with 100 bytes a query: 72 to 18,432 queries, 7.2 kB to 1.84 MB."""
+"""Queries per second of the planted DNS tunnels, one per level (a factor of 4 apart);
+each runs four hours with 100 bytes a query: 72 to 18,432 queries, 7.2 kB to 1.84 MB."""
 TUNNEL_HOURS = 4
 TUNNEL_BYTES_PER_QUERY = 100
 
@@ -122,7 +134,9 @@ class Leak:
 
 @dataclass
 class Day:
-    """One generated day: its packet table, DNS answers and queries, and the leaks planted in it."""
+    """One generated day: its packet table, DNS answers and queries, and the leaks
+    planted in it.
+    """
 
     number: int
     date: pd.Timestamp
@@ -144,7 +158,9 @@ def date_of(number: int) -> pd.Timestamp:
 
 
 def planted() -> list[Leak]:
-    """The leaks of :data:`EVALUATION`: on each of days 7-11, one of every kind at that day's level."""
+    """The leaks of :data:`EVALUATION`: on each of days 7-11, one of every kind at that
+    day's level.
+    """
     leaks = []
     for level in range(LEVELS):
         number = CONTROL_DAY + 1 + level
@@ -209,9 +225,9 @@ def leaks_of(number: int) -> tuple[Leak, ...]:
     return tuple(leak for leak in planted() if leak.day == number)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Rows
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _Rows:
@@ -248,11 +264,12 @@ class _Rows:
         ack_every: int = 2,
         burst_gap_s: float | None = None,
     ) -> int:
-        """One TCP connection's frames: handshake, ``up`` bytes sent, ``down`` received, FIN teardown.
+        """One TCP connection's frames: handshake, ``up`` bytes sent, ``down`` received,
+        FIN teardown.
 
-        Frames from the office host are padded to 60 bytes. With ``burst_gap_s``, the upload goes
-        as one super-packet per gap, each acknowledged at once (the raw-tcp leak's pacing).
-        Returns when the connection has closed.
+        Frames from the office host are padded to 60 bytes. With ``burst_gap_s``, the
+        upload goes as one super-packet per gap, each acknowledged at once (the raw-tcp
+        leak's pacing). Returns when the connection has closed.
         """
         rtt = int(rtt_ms * MS)
         cport = self.port(client)
@@ -319,8 +336,9 @@ class _Rows:
         rtt_ms: float = 9.0,
         cache: bool = True,
     ) -> int:
-        """A lookup from ``host`` to the resolver: one query and one answer per type, frames as built
-        by :func:`ingress_egress.packets.dns_query` and ``dns_response``. Returns when it is done."""
+        """A lookup from ``host`` to the resolver: one query and one answer per type,
+        frames as built by :func:`ingress_egress.packets.dns_query` and
+        ``dns_response``. Returns when it is done."""
         earlier = self.cache.setdefault((host, name), [])
         if cache:  # a fresh answer from before t (its 300 s TTL)
             k = bisect.bisect_right(earlier, t)
@@ -368,7 +386,9 @@ class _Rows:
         return done
 
     def tunnel(self, leak: Leak) -> None:
-        """A DNS tunnel's queries and TXT answers, built in one go (a big tunnel sends tens of thousands)."""
+        """A DNS tunnel's queries and TXT answers, built in one go (a big tunnel sends
+        tens of thousands).
+        """
         queries = int(round(leak.payload_bytes / TUNNEL_BYTES_PER_QUERY))
         gap = TUNNEL_BYTES_PER_QUERY / leak.rate
         sent = leak.start.value + (
@@ -473,9 +493,9 @@ class _Rows:
         return table
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # A day
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 BROWSING = (
     ("www.example.com", 3, True),
@@ -568,8 +588,9 @@ def _plant(rows: _Rows, leak: Leak, rtt: dict[str, float]) -> None:
 
 
 def day(number: int, leaks: Iterable[Leak] | None = None) -> Day:
-    """Build working day ``number``: the office's egress that day and the leaks :data:`EVALUATION`
-    plants on it, or ``leaks`` (an empty list for none, or leaks of your own)."""
+    """Build working day ``number``: the office's egress that day and the leaks
+    :data:`EVALUATION` plants on it, or ``leaks`` (an empty list for none, or leaks of
+    your own)."""
     leaks = leaks_of(number) if leaks is None else tuple(leaks)
     rng = np.random.default_rng([SEED, number])
     rows = _Rows(rng)
@@ -678,7 +699,9 @@ def day(number: int, leaks: Iterable[Leak] | None = None) -> Day:
 
 
 def ground_truth() -> pd.DataFrame:
-    """:data:`EVALUATION` as a table: one row per day and planted leak (a clean day has one row, no leak)."""
+    """:data:`EVALUATION` as a table: one row per day and planted leak (a clean day has
+    one row, no leak).
+    """
     rows = []
     for number in EVALUATION:
         role = (

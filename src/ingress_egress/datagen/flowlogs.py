@@ -1,11 +1,13 @@
-"""One day of VPC flow logs of the shop's cluster on three zones, and the cluster state that explains them.
+"""One day of VPC flow logs of the shop's cluster on three zones, and the cluster state
+that explains them.
 
-The shop of ``data/k8s/apps.yaml`` runs on Amazon EKS in us-east-1: six nodes, two in each of the
-zones us-east-1a, us-east-1b and us-east-1c, in private subnets of the VPC 10.0.0.0/16, each zone
-with its own NAT gateway in a public subnet. The AWS VPC CNI gives each pod a secondary address
-of its node's network interface, and external SNAT is on (``AWS_VPC_K8S_CNI_EXTERNALSNAT=true``),
-so a pod's own address reaches the NAT gateway and the flow log's ``pkt-srcaddr``. Zone names map
-to different physical zones in each AWS account; in this account:
+The shop of ``data/k8s/apps.yaml`` runs on Amazon EKS in us-east-1: six nodes, two in
+each of the zones us-east-1a, us-east-1b and us-east-1c, in private subnets of the VPC
+10.0.0.0/16, each zone with its own NAT gateway in a public subnet. The AWS VPC CNI
+gives each pod a secondary address of its node's network interface, and external SNAT is
+on (``AWS_VPC_K8S_CNI_EXTERNALSNAT=true``), so a pod's own address reaches the NAT
+gateway and the flow log's ``pkt-srcaddr``. Zone names map to different physical zones
+in each AWS account; in this account:
 
 ============ ========= ==================== =========================
 zone         az-id     private subnet        NAT gateway (public subnet)
@@ -17,42 +19,51 @@ us-east-1c   use1-az1  10.0.64.0/19          10.0.98.10 (10.0.98.0/24)
 
 Two files come out:
 
-- ``k8s/cluster-state/{nodes,pods,services}.yaml``: the cluster's state as ``kubectl get -o yaml``
-  prints it (trimmed): Nodes with ``topology.kubernetes.io/zone`` and their InternalIP, the 15 pods
-  of ``apps.yaml`` with ``spec.nodeName`` and ``status.podIP``, the Services with what the API
-  server fills in (cluster IPs, node ports 31080 and 31443, ``externalTrafficPolicy: Cluster``).
-- ``flowlogs/shop-2026-11-03.log.gz``: the day 2026-11-03 (UTC) of the VPC's flow log on the six
-  nodes' and the three NAT gateways' network interfaces, custom format (version 5) with a header
-  line, 1-minute aggregation (the nodes are Nitro instances), gzip-compressed.
+- ``k8s/cluster-state/{nodes,pods,services}.yaml``: the cluster's state as ``kubectl get
+  -o yaml`` prints it (trimmed): Nodes with ``topology.kubernetes.io/zone`` and their
+  InternalIP, the 15 pods of ``apps.yaml`` with ``spec.nodeName`` and ``status.podIP``,
+  the Services with what the API server fills in (cluster IPs, node ports 31080 and
+  31443, ``externalTrafficPolicy: Cluster``).
+- ``flowlogs/shop-2026-11-03.log.gz``: the day 2026-11-03 (UTC) of the VPC's flow log on
+  the six nodes' and the three NAT gateways' network interfaces, custom format
+  (version 5) with a header line, 1-minute aggregation (the nodes are Nitro instances),
+  gzip-compressed.
 
-Planted patterns (ground truth; bytes are IP bytes as the log counts them, 1 GB = 10**9 bytes):
+Planted patterns (ground truth; bytes are IP bytes as the log counts them, 1 GB = 10**9
+bytes):
 
-1. **Chatty service across zones**: each frontend pod keeps two connections to the ``api`` Service,
-   renewed every hour; kube-proxy picks an api pod at random. The api pods are in zones a, a and b,
-   the frontends in a, b and c: a request from zone a leaves it 1/3 of the time, from b 2/3, from c
-   always. 1,500 GB of responses (api to frontend) and 60 GB of requests a day.
-2. **Nightly image pulls through the NAT gateways**: at 09:00 UTC (04:00 in New York) a rollout of
-   freshly built images; the kubelet of each node pulls the shop images its pods run from
-   ``registry.example.com`` (manifests from 203.0.113.50, layers from 203.0.113.80), through its
-   zone's NAT gateway: :data:`IMAGE_BYTES` per image, 17.7 GB in all.
+1. **Chatty service across zones**: each frontend pod keeps two connections to the
+   ``api`` Service, renewed every hour; kube-proxy picks an api pod at random. The api
+   pods are in zones a, a and b, the frontends in a, b and c: a request from zone a
+   leaves it 1/3 of the time, from b 2/3, from c always. 1,500 GB of responses (api to
+   frontend) and 60 GB of requests a day.
+2. **Nightly image pulls through the NAT gateways**: at 09:00 UTC (04:00 in New York) a
+   rollout of freshly built images; the kubelet of each node pulls the shop images its
+   pods run from ``registry.example.com`` (manifests from 203.0.113.50, layers from
+   203.0.113.80), through its zone's NAT gateway: :data:`IMAGE_BYTES` per image, 17.7 GB
+   in all.
 3. **A LoadBalancer with externalTrafficPolicy: Cluster**: 6,000 customer sessions from
-   198.51.100.0/24 reach a Network Load Balancer (instance targets, cross-zone load balancing off)
-   that spreads them over the zones and over every node on node port 31443; kube-proxy sends each
-   to either controller pod (zones a and b), SNAT-ed to the node's address: a second hop for 5/6
-   of the sessions, a zone crossing for 2/3. 300 GB to customers, 6 GB from them.
-4. **Replication to another region**: the database (zone a) streams its WAL to a replica in
-   us-west-2 (10.1.20.15, a peered VPC 10.1.0.0/16): 120 GB a day out, 1.2 GB of replies in.
-5. **Internet egress**: Prometheus (zone c) remote-writes 40 GB a day to a metrics service at
-   192.0.2.60 through the zone's NAT gateway; payments calls its provider at 203.0.113.10.
+   198.51.100.0/24 reach a Network Load Balancer (instance targets, cross-zone load
+   balancing off) that spreads them over the zones and over every node on node port
+   31443; kube-proxy sends each to either controller pod (zones a and b), SNAT-ed to the
+   node's address: a second hop for 5/6 of the sessions, a zone crossing for 2/3. 300 GB
+   to customers, 6 GB from them.
+4. **Replication to another region**: the database (zone a) streams its WAL to a replica
+   in us-west-2 (10.1.20.15, a peered VPC 10.1.0.0/16): 120 GB a day out, 1.2 GB of
+   replies in.
+5. **Internet egress**: Prometheus (zone c) remote-writes 40 GB a day to a metrics
+   service at 192.0.2.60 through the zone's NAT gateway; payments calls its provider at
+   203.0.113.10.
 
-Also: the frontend and api pods behind the controllers (250 GB of pages, 50 GB of API answers),
-the database (200 GB) and cache (150 GB) answering the api, 300 REJECT records of scans on the
-nodes, and NODATA records for the NAT gateway of us-east-1a, idle outside the pulls. Traffic
-between two pods on the same node never reaches a network interface, so it is not in the log.
+Also: the frontend and api pods behind the controllers (250 GB of pages, 50 GB of API
+answers), the database (200 GB) and cache (150 GB) answering the api, 300 REJECT records
+of scans on the nodes, and NODATA records for the NAT gateway of us-east-1a, idle
+outside the pulls. Traffic between two pods on the same node never reaches a network
+interface, so it is not in the log.
 
 :func:`ground_truth` gives the bytes each (namespace, category) should get from
-:func:`ingress_egress.k8s.cost.network_cost_by_namespace` with the NAT gateways, the peered region
-and ``node_ports=True``, computed from the plan (not from the file).
+:func:`ingress_egress.k8s.cost.network_cost_by_namespace` with the NAT gateways, the
+peered region and ``node_ports=True``, computed from the plan (not from the file).
 
 Examples
 --------
@@ -89,7 +100,9 @@ ZONE_IDS = {
     "us-east-1b": "use1-az6",
     "us-east-1c": "use1-az1",
 }
-"""Zone name -> AZ ID in this account (another account may map us-east-1a to another AZ ID)."""
+"""Zone name -> AZ ID in this account (another account may map us-east-1a to another AZ
+ID).
+"""
 
 VPC_CIDR = "10.0.0.0/16"
 PEERED_REGION = ("10.1.0.0/16", "us-west-2")
@@ -127,7 +140,9 @@ FIELDS = (
 GB = 10**9
 
 IMAGE_BYTES = {"frontend": 900_000_000, "api": 4_600_000_000, "payments": 600_000_000}
-"""Compressed layers pulled per image each night (the api bundles a recommendation model)."""
+"""Compressed layers pulled per image each night (the api bundles a recommendation
+model).
+"""
 
 VOLUMES = {
     "chatty": (1_500 * GB, 60 * GB),  # api -> frontend, frontend -> api
@@ -144,7 +159,9 @@ VOLUMES = {
     "replication": (120 * GB, 1_200_000_000),  # db -> replica, replica -> db
     "customers": (300 * GB, 6 * GB),  # nodes -> customers, customers -> nodes
 }
-"""Bytes a day of each pattern: (the large direction, the other), as the plan above says."""
+"""Bytes a day of each pattern: (the large direction, the other), as the plan above
+says.
+"""
 
 HOURLY_LOAD = np.array(
     [
@@ -174,9 +191,12 @@ HOURLY_LOAD = np.array(
         1.55,
     ]
 )
-"""Relative load by UTC hour: customers in the Americas, busiest in their afternoon and evening."""
+"""Relative load by UTC hour: customers in the Americas, busiest in their afternoon and
+evening.
+"""
 
-_SAFE = "bcdfghjklmnpqrstvwxz2456789"  # the alphabet Kubernetes uses for generated name suffixes
+# the alphabet Kubernetes uses for generated name suffixes
+_SAFE = "bcdfghjklmnpqrstvwxz2456789"
 
 
 @dataclass(frozen=True)
@@ -219,9 +239,13 @@ class Day:
     pods: list[Pod]
     unallocated_bytes: int = 0
     sessions: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """One row per customer session: minute, client, node, zones, controller, bytes in and out."""
+    """One row per customer session: minute, client, node, zones, controller, bytes in
+    and out.
+    """
     streams: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """One row per connection-minute between pods: pattern, client, server, zones, up and down bytes."""
+    """One row per connection-minute between pods: pattern, client, server, zones, up
+    and down bytes.
+    """
 
     @property
     def chatty(self) -> pd.DataFrame:
@@ -229,9 +253,9 @@ class Day:
         return self.streams[self.streams["pattern"] == "chatty"]
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The cluster
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 _NODE_PLAN = [  # name suffix, address, zone
     ("10-0-5-21", "10.0.5.21", "us-east-1a"),
@@ -276,7 +300,9 @@ def _hex(rng: np.random.Generator, n: int = 17) -> str:
 def cluster(
     seed: int = SEED,
 ) -> tuple[list[Node], list[Nat], list[Pod], dict[str, str]]:
-    """The nodes, NAT gateways and pods of the plan, and each workload's ReplicaSet hash."""
+    """The nodes, NAT gateways and pods of the plan, and each workload's ReplicaSet
+    hash.
+    """
     rng = np.random.default_rng(seed)
     nodes = [
         Node(
@@ -297,9 +323,9 @@ def cluster(
     return nodes, nats, pods, hashes
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Records
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _Log:
@@ -321,7 +347,7 @@ class _Log:
         self.nat_of = {n.zone: n for n in nats}
         self.zone_of = {a: node.zone for a, node in self.node_of.items()}
 
-    # -- records ---------------------------------------------------------------------------------
+    # -- records -----------------------------------------------------------------------
 
     def _times(self, minute: int) -> tuple[int, int]:
         start = int(DAY.timestamp()) + 60 * minute + int(self.rng.integers(0, 21))
@@ -371,7 +397,9 @@ class _Log:
     def _out(
         self, node: Node, src: str, dst: str, sport: int, dport: int, nbytes: int, times
     ) -> None:
-        """Egress on a node's interface: srcaddr is the interface's primary address (a pod's is in pkt-srcaddr)."""
+        """Egress on a node's interface: srcaddr is the interface's primary address (a
+        pod's is in pkt-srcaddr).
+        """
         self._record(
             node.interface,
             node.instance,
@@ -404,13 +432,13 @@ class _Log:
             "ingress",
         )
 
-    # -- what a namespace should pay ----------------------------------------------------------------
+    # -- what a namespace should pay ---------------------------------------------------
 
     def _owe(self, namespace: str, category: str, nbytes: int) -> None:
         key = (namespace, category)
         self.truth[key] = self.truth.get(key, 0) + int(nbytes)
 
-    # -- paths ----------------------------------------------------------------------------------
+    # -- paths -------------------------------------------------------------------------
 
     def internal(
         self,
@@ -423,7 +451,9 @@ class _Log:
         payer_src: str,
         payer_dst: str,
     ) -> None:
-        """Bytes between two cluster addresses: nothing on the wire on one node, else egress + ingress."""
+        """Bytes between two cluster addresses: nothing on the wire on one node, else
+        egress + ingress.
+        """
         a, b = self.node_of[src], self.node_of[dst]
         if a is b or nbytes == 0:
             return
@@ -448,7 +478,9 @@ class _Log:
         down: int,
         payer: str,
     ) -> None:
-        """A connection from a cluster address to the internet through its zone's NAT gateway."""
+        """A connection from a cluster address to the internet through its zone's NAT
+        gateway.
+        """
         node = self.node_of[inside]
         nat = self.nat_of[node.zone]
         times = self._times(minute)
@@ -526,7 +558,9 @@ class _Log:
         back: int,
         payer: str,
     ) -> None:
-        """A connection to another region's VPC over peering: the node's interface only."""
+        """A connection to another region's VPC over peering: the node's interface
+        only.
+        """
         node = self.node_of[inside]
         times = self._times(minute)
         if out:
@@ -548,7 +582,9 @@ class _Log:
         payer: str,
         action: str = "ACCEPT",
     ) -> None:
-        """A connection from the internet to a node (through the load balancer, client address kept)."""
+        """A connection from the internet to a node (through the load balancer, client
+        address kept).
+        """
         times = self._times(minute)
         if inbound:
             self._record(
@@ -598,9 +634,9 @@ class _Log:
         )
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The day
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _minute_load() -> np.ndarray:
@@ -609,7 +645,9 @@ def _minute_load() -> np.ndarray:
 
 
 def _split(total: int, weights: np.ndarray) -> np.ndarray:
-    """``total`` split in proportion to ``weights``, as integers that add up to it exactly."""
+    """``total`` split in proportion to ``weights``, as integers that add up to it
+    exactly.
+    """
     weights = np.asarray(weights, dtype=np.float64)
     exact = total * weights / weights.sum()
     parts = np.floor(exact).astype(np.int64)
@@ -633,7 +671,9 @@ def _connections(
     activity: float,
     load: np.ndarray,
 ) -> list[dict]:
-    """Connection-minutes of clients to targets: ``choose`` "random" (kube-proxy) or "each" (one per target)."""
+    """Connection-minutes of clients to targets: ``choose`` "random" (kube-proxy) or
+    "each" (one per target).
+    """
     minutes = []
     for i, client in enumerate(clients):
         slots = per_client if choose == "random" else len(targets)
@@ -674,7 +714,9 @@ def _stream(
     server_port: int,
     pattern: str,
 ) -> pd.DataFrame:
-    """Spread a pattern's bytes over its connection-minutes and write them: server -> client is the large side."""
+    """Spread a pattern's bytes over its connection-minutes and write them: server ->
+    client is the large side.
+    """
     big = _split(volume[0], np.array([m["weight"] for m in minutes]))
     small = _split(
         volume[1], np.array([m["weight"] * rng.uniform(0.8, 1.2) for m in minutes])
@@ -720,7 +762,9 @@ def _stream(
 
 
 def day_plan(seed: int = SEED) -> Day:
-    """Make the day: records (one row per flow log line, the file's fields as text) and the ground truth."""
+    """Make the day: records (one row per flow log line, the file's fields as text) and
+    the ground truth.
+    """
     nodes, nats, pods, _ = cluster(seed)
     rng = np.random.default_rng(seed + 1)
     log = _Log(nodes, nats, pods, rng)
@@ -732,7 +776,8 @@ def day_plan(seed: int = SEED) -> Day:
         of["api"],
     )
 
-    # 1. The chatty service: frontend -> api Service, kube-proxy's random choice per connection.
+    # 1. The chatty service: frontend -> api Service, kube-proxy's random choice per
+    #    connection.
     streams = [
         _stream(
             log,
@@ -743,7 +788,8 @@ def day_plan(seed: int = SEED) -> Day:
             "chatty",
         )
     ]
-    # The controllers' upstreams: ingress-nginx balances over every endpoint, whatever its zone.
+    # The controllers' upstreams: ingress-nginx balances over every endpoint, whatever
+    # its zone.
     streams.append(
         _stream(
             log,
@@ -795,7 +841,8 @@ def day_plan(seed: int = SEED) -> Day:
         )
     )
 
-    # 5. Internet egress through the NAT gateways: payments' provider, Prometheus's remote write.
+    # 5. Internet egress through the NAT gateways: payments' provider, Prometheus's
+    #    remote write.
     calls = [
         (p, minute)
         for p in of["payments"]
@@ -835,7 +882,8 @@ def day_plan(seed: int = SEED) -> Day:
             prometheus.namespace,
         )
 
-    # 4. Replication to another region: the replica connects to the primary and receives its WAL.
+    # 4. Replication to another region: the replica connects to the primary and receives
+    #    its WAL.
     db = of["db"][0]
     wal = _split(VOLUMES["replication"][0], load * rng.uniform(0.9, 1.1, MINUTES))
     replies = _split(VOLUMES["replication"][1], rng.uniform(0.9, 1.1, MINUTES))
@@ -852,7 +900,8 @@ def day_plan(seed: int = SEED) -> Day:
             db.namespace,
         )
 
-    # 2. Nightly image pulls by each node's kubelet, through the node's zone's NAT gateway.
+    # 2. Nightly image pulls by each node's kubelet, through the node's zone's NAT
+    #    gateway.
     for i, node in enumerate(nodes):
         images = [
             p.workload for p in pods if p.node is node and p.workload in IMAGE_BYTES
@@ -946,7 +995,8 @@ def day_plan(seed: int = SEED) -> Day:
             }
         )
 
-    # Scans, rejected by the nodes' security groups; NODATA for the NAT gateway that idles.
+    # Scans, rejected by the nodes' security groups; NODATA for the NAT gateway that
+    # idles.
     for _ in range(300):
         node = nodes[int(rng.integers(len(nodes)))]
         log.from_internet(
@@ -990,13 +1040,15 @@ def day_plan(seed: int = SEED) -> Day:
 
 
 def ground_truth(seed: int = SEED) -> pd.DataFrame:
-    """Bytes per (namespace, category) that the planted traffic should be allocated (see the module docstring)."""
+    """Bytes per (namespace, category) that the planted traffic should be allocated (see
+    the module docstring).
+    """
     return day_plan(seed).truth
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Files
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _kubectl_list(items: list[dict]) -> str:
@@ -1010,7 +1062,9 @@ def _kubectl_list(items: list[dict]) -> str:
 
 
 def cluster_state(data_dir: str | Path, seed: int = SEED) -> dict[str, str]:
-    """The YAML texts of ``nodes.yaml``, ``pods.yaml`` and ``services.yaml``, from ``data/k8s/apps.yaml``."""
+    """The YAML texts of ``nodes.yaml``, ``pods.yaml`` and ``services.yaml``, from
+    ``data/k8s/apps.yaml``.
+    """
     nodes, nats, pods, hashes = cluster(seed)
     apps = load_manifests(Path(data_dir) / "k8s" / "apps.yaml")
     workloads = {
@@ -1121,8 +1175,10 @@ def cluster_state(data_dir: str | Path, seed: int = SEED) -> dict[str, str]:
             {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
         )
     head = (
-        "# The shop cluster's state on 2026-11-03, as `kubectl get {kind} -A -o yaml` prints it (trimmed to the\n"
-        "# fields the course reads). Written by ingress_egress.datagen.flowlogs from data/k8s/apps.yaml.\n"
+        "# The shop cluster's state on 2026-11-03, as `kubectl get "
+        "{kind} -A -o yaml` prints it (trimmed to the\n"
+        "# fields the course reads). Written by ingress_egress.datagen.flowlogs from "
+        "data/k8s/apps.yaml.\n"
     )
     return {
         "nodes.yaml": head.format(kind="nodes") + _kubectl_list(node_items),
@@ -1132,7 +1188,9 @@ def cluster_state(data_dir: str | Path, seed: int = SEED) -> dict[str, str]:
 
 
 def flow_log_bytes(seed: int = SEED) -> bytes:
-    """The gzip-compressed flow log file: a header line, then one record a line (no file name or time in gzip)."""
+    """The gzip-compressed flow log file: a header line, then one record a line (no file
+    name or time in gzip).
+    """
     records = day_plan(seed).records
     text = io.StringIO()
     text.write(" ".join(FIELDS) + "\n")
@@ -1142,7 +1200,9 @@ def flow_log_bytes(seed: int = SEED) -> bytes:
 
 
 def generate(data_dir: str | Path) -> list[Path]:
-    """Write ``k8s/cluster-state/*.yaml`` and ``flowlogs/shop-2026-11-03.log.gz`` under ``data_dir``."""
+    """Write ``k8s/cluster-state/*.yaml`` and ``flowlogs/shop-2026-11-03.log.gz`` under
+    ``data_dir``.
+    """
     data_dir = Path(data_dir)
     written = []
     state = data_dir / "k8s" / "cluster-state"

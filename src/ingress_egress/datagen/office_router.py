@@ -1,58 +1,67 @@
-"""Office router: both sides of the NAT, today's protocols, and the same office over IPv6.
+"""Office router: both sides of the NAT, today's protocols, and the same office over
+IPv6.
 
-The office of :mod:`ingress_egress.datagen.captures`, the next morning, seen by its router rather
-than inside it. Every frame is built with :mod:`ingress_egress.packets` (correct checksums, TCP
-sequence numbers that add up, QUIC Initial packets protected as RFC 9001 says, so Wireshark
-decrypts them) and written as pcapng with per-packet direction flags (``epb_flags``: in or out of
-the interface that captured it), nanosecond timestamps and a snap length of 1,514 bytes, one whole
-Ethernet frame: QUIC, DNS and TLS handshakes are stored whole, offloaded TCP super-packets are cut
-after their first 1,460 payload bytes.
+The office of :mod:`ingress_egress.datagen.captures`, the next morning, seen by its
+router rather than inside it. Every frame is built with :mod:`ingress_egress.packets`
+(correct checksums, TCP sequence numbers that add up, QUIC Initial packets protected as
+RFC 9001 says, so Wireshark decrypts them) and written as pcapng with per-packet
+direction flags (``epb_flags``: in or out of the interface that captured it), nanosecond
+timestamps and a snap length of 1,514 bytes, one whole Ethernet frame: QUIC, DNS and TLS
+handshakes are stored whole, offloaded TCP super-packets are cut after their first 1,460
+payload bytes.
 
 ``captures/office-router-lan.pcapng`` and ``captures/office-router-wan.pcapng``: one NAT, two sides
-    The same ten minutes, Wednesday 2026-03-11 10:00:00 to 10:10:00 UTC, captured on the router's
-    LAN interface (``192.168.10.1``, the office ``192.168.10.0/24``) and on its WAN interface
-    (public address ``198.51.100.2``, ISP gateway ``198.51.100.1``). The router is Linux with
-    nftables: ``masquerade fully-random`` on the WAN (every new connection gets a random public
-    source port from 1024-65535, nf_nat's range for ports of 1024 and above), connection tracking
-    with the kernel's default timeouts, input and forward policy *drop* for anything new from the
-    WAN, and strict reverse-path filtering (``rp_filter=1``). Forwarded packets leave 20-60 µs
-    after they arrive, with their TTL one lower. What happens (ground truth, :data:`EVENTS`):
+    The same ten minutes, Wednesday 2026-03-11 10:00:00 to 10:10:00 UTC, captured on the
+    router's LAN interface (``192.168.10.1``, the office ``192.168.10.0/24``) and on its
+    WAN interface (public address ``198.51.100.2``, ISP gateway ``198.51.100.1``). The
+    router is Linux with nftables: ``masquerade fully-random`` on the WAN (every new
+    connection gets a random public source port from 1024-65535, nf_nat's range for
+    ports of 1024 and above), connection tracking with the kernel's default timeouts,
+    input and forward policy *drop* for anything new from the WAN, and strict
+    reverse-path filtering (``rp_filter=1``). Forwarded packets leave 20-60 µs after
+    they arrive, with their TTL one lower. What happens (ground truth, :data:`EVENTS`):
 
-    - ``.11``-``.16`` browse. Sites that offer HTTP/3 (:data:`HTTP3_SITES`) are fetched over QUIC
-      on UDP 443, the others over TCP with TLS; each TLS or QUIC ClientHello names its site.
-    - ``.14`` visits ``wiki.example.org`` with **Encrypted Client Hello**: its DNS asks for the
-      site's A and HTTPS records (the HTTPS record carries the ECH configuration), and the
-      ClientHello names only the public name ``ech.example.net`` of the CDN ``192.0.2.20``.
-    - ``.15`` uses **DNS over HTTPS** to ``dns.example.net`` (``198.51.100.53:443``), resolved once
-      over plain DNS at the start, over one TCP connection that is still open at 10:10; none of
-      its other lookups is visible, and it visits ``wiki.example.org`` with ECH too.
+    - ``.11``-``.16`` browse. Sites that offer HTTP/3 (:data:`HTTP3_SITES`) are fetched
+      over QUIC on UDP 443, the others over TCP with TLS; each TLS or QUIC ClientHello
+      names its site.
+    - ``.14`` visits ``wiki.example.org`` with **Encrypted Client Hello**: its DNS asks
+      for the site's A and HTTPS records (the HTTPS record carries the ECH
+      configuration), and the ClientHello names only the public name ``ech.example.net``
+      of the CDN ``192.0.2.20``.
+    - ``.15`` uses **DNS over HTTPS** to ``dns.example.net`` (``198.51.100.53:443``),
+      resolved once over plain DNS at the start, over one TCP connection that is still
+      open at 10:10; none of its other lookups is visible, and it visits
+      ``wiki.example.org`` with ECH too.
     - ``.16`` runs a **DNS tunnel** (:data:`TUNNEL`): one TXT query a second under
-      ``t.example.org`` through the ISP's resolver, each name carrying 100 bytes in base32.
-    - ``.13`` uploads 10,000,000 bytes to ``storage.example.com`` (:data:`CLOUD_LEAK`), a
-      destination the office uses every day (``.12`` syncs 3 MB there too).
-    - ``.11``'s QUIC connection to ``cdn.example.net`` idles for 150 s, longer than the router's
-      120 s timeout for a UDP stream; its next packet gets a new public port (**NAT rebinding**),
-      and the connection carries on under the same connection IDs (:data:`REBINDING`).
-    - Only on the WAN: a scanner ``198.51.100.200`` probes the public address (TCP 22, 23, 80,
-      443, 445, 3389, 8080, UDP 1900, an ICMP echo) and gets no answer; and one **spoofed** SYN
-      from the internet claims the inside source ``192.168.10.12`` (:data:`SPOOFED`). The router
-      drops them all.
-    - Only on the LAN: ARP, NTP from the hosts to the router, and ``.12`` opening the router's own
-      web page (HTTPS to ``192.168.10.1``). (Traffic between two office hosts never reaches the
-      router: the switch delivers it directly.)
+      ``t.example.org`` through the ISP's resolver, each name carrying 100 bytes in
+      base32.
+    - ``.13`` uploads 10,000,000 bytes to ``storage.example.com`` (:data:`CLOUD_LEAK`),
+      a destination the office uses every day (``.12`` syncs 3 MB there too).
+    - ``.11``'s QUIC connection to ``cdn.example.net`` idles for 150 s, longer than the
+      router's 120 s timeout for a UDP stream; its next packet gets a new public port
+      (**NAT rebinding**), and the connection carries on under the same connection IDs
+      (:data:`REBINDING`).
+    - Only on the WAN: a scanner ``198.51.100.200`` probes the public address (TCP 22,
+      23, 80, 443, 445, 3389, 8080, UDP 1900, an ICMP echo) and gets no answer; and one
+      **spoofed** SYN from the internet claims the inside source ``192.168.10.12``
+      (:data:`SPOOFED`). The router drops them all.
+    - Only on the LAN: ARP, NTP from the hosts to the router, and ``.12`` opening the
+      router's own web page (HTTPS to ``192.168.10.1``). (Traffic between two office
+      hosts never reaches the router: the switch delivers it directly.)
 
 ``captures/office-router-ipv6.pcapng``: the same office over IPv6, without NAT
-    Five minutes, 11:00:00 to 11:05:00 UTC, captured on both router interfaces in one file
-    (interface 0 the LAN, interface 1 the WAN). The office has the prefix ``2001:db8:100::/48``;
-    its LAN is ``2001:db8:100:10::/64`` (hosts ``::11`` to ``::16``, the router ``::1``), the
-    router's WAN address ``2001:db8:ff00:1::2``. Addresses are global, so a forwarded packet
-    appears on both interfaces unchanged but for its hop limit. The router filters statefully as
-    RFC 6092 recommends (:data:`IPV6_EVENTS`): outbound flows and their replies pass; unsolicited
-    inbound TCP is dropped and answered after 6 s with an ICMPv6 "administratively prohibited"
-    (REC-34); an echo request from a monitor passes (RFC 4890); a Packet Too Big from a router on
-    the path passes because it quotes a packet of a tracked flow (REC-36), one quoting no known
-    flow does not (REC-10); a packet from the internet with a source inside the office prefix is
-    dropped (REC-6). Neighbor Discovery runs on the LAN.
+    Five minutes, 11:00:00 to 11:05:00 UTC, captured on both router interfaces in one
+    file (interface 0 the LAN, interface 1 the WAN). The office has the prefix
+    ``2001:db8:100::/48``; its LAN is ``2001:db8:100:10::/64`` (hosts ``::11`` to
+    ``::16``, the router ``::1``), the router's WAN address ``2001:db8:ff00:1::2``.
+    Addresses are global, so a forwarded packet appears on both interfaces unchanged but
+    for its hop limit. The router filters statefully as RFC 6092 recommends
+    (:data:`IPV6_EVENTS`): outbound flows and their replies pass; unsolicited inbound
+    TCP is dropped and answered after 6 s with an ICMPv6 "administratively prohibited"
+    (REC-34); an echo request from a monitor passes (RFC 4890); a Packet Too Big from a
+    router on the path passes because it quotes a packet of a tracked flow (REC-36), one
+    quoting no known flow does not (REC-10); a packet from the internet with a source
+    inside the office prefix is dropped (REC-6). Neighbor Discovery runs on the LAN.
 
 Examples
 --------
@@ -110,20 +119,26 @@ TODAY_SITES = {
     ECH_PUBLIC_NAME: ("192.0.2.20", None),
     DOH[0]: (DOH[1], None),
 }
-"""The names of :data:`ingress_egress.datagen.captures.SITES`, plus a site behind the CDN that
-offers ECH, the CDN's ECH public name and a public DNS-over-HTTPS resolver."""
+"""The names of :data:`ingress_egress.datagen.captures.SITES`, plus a site behind the
+CDN that offers ECH, the CDN's ECH public name and a public DNS-over-HTTPS resolver."""
 HTTP3_SITES = ("www.example.com", "cdn.example.net")
 """Sites that offer HTTP/3: browsers reach them over QUIC."""
 
 NAT_PORTS = (1024, 65535)
-"""The public source ports ``masquerade fully-random`` chooses from (nf_nat, original port >= 1024)."""
+"""The public source ports ``masquerade fully-random`` chooses from (nf_nat, original
+port >= 1024).
+"""
 UDP_TIMEOUT_S, UDP_STREAM_TIMEOUT_S = 30, 120
-"""Linux conntrack UDP timeouts (nf_conntrack_udp_timeout, _stream), the router's NAT mappings."""
+"""Linux conntrack UDP timeouts (nf_conntrack_udp_timeout, _stream), the router's NAT
+mappings.
+"""
 
 
 @dataclass(frozen=True)
 class DnsTunnel:
-    """The ground truth of a DNS tunnel: who, through which resolver, under which domain, how much."""
+    """The ground truth of a DNS tunnel: who, through which resolver, under which
+    domain, how much.
+    """
 
     host: str
     resolver: str
@@ -143,9 +158,9 @@ TUNNEL = DnsTunnel(
     100,
     1.0,
 )
-"""The DNS tunnel in the NAT pair: 570 TXT queries, one a second (plus 0-50 ms), from 10:00:20,
-each name carrying 100 bytes of a file in base32 (three labels of at most 63 characters); the
-answers are TXT records of 8 base32 characters with TTL 0."""
+"""The DNS tunnel in the NAT pair: 570 TXT queries, one a second (plus 0-50 ms), from
+10:00:20, each name carrying 100 bytes of a file in base32 (three labels of at most 63
+characters); the answers are TXT records of 8 base32 characters with TTL 0."""
 
 CLOUD_LEAK = Episode(
     "192.168.10.13",
@@ -157,8 +172,9 @@ CLOUD_LEAK = Episode(
     64_240,
     0.0,
 )
-"""The leak to an allowed cloud store (MITRE ATT&CK T1567.002): 10,000,000 bytes over HTTPS to
-``storage.example.com``, looked up in DNS, at the uplink's full rate, from 10:06:00."""
+"""The leak to an allowed cloud store (MITRE ATT&CK T1567.002): 10,000,000 bytes over
+HTTPS to ``storage.example.com``, looked up in DNS, at the uplink's full rate, from
+10:06:00."""
 
 
 @dataclass(frozen=True)
@@ -174,9 +190,9 @@ class Rebinding:
 REBINDING = Rebinding(
     "192.168.10.11", "192.0.2.20", START + pd.Timedelta(minutes=1), 150.0
 )
-"""``.11``'s QUIC connection to ``cdn.example.net``: opened at 10:01:00, two fetches 3 s apart (its
-NAT mapping becomes a UDP stream, timeout 120 s), then silent for 150 s, then two more fetches from
-the same LAN port, which the WAN shows from a new public port."""
+"""``.11``'s QUIC connection to ``cdn.example.net``: opened at 10:01:00, two fetches 3 s
+apart (its NAT mapping becomes a UDP stream, timeout 120 s), then silent for 150 s, then
+two more fetches from the same LAN port, which the WAN shows from a new public port."""
 
 SPOOFED = ("192.168.10.12", PUBLIC, 22, START + pd.Timedelta(minutes=4, seconds=30))
 """The spoofed SYN seen on the WAN: (claimed source, destination, port, time)."""
@@ -192,7 +208,7 @@ EVENTS = {
 }
 """The NAT pair's planted events, by name."""
 
-# IPv6 office -----------------------------------------------------------------------------------------
+# IPv6 office --------------------------------------------------------------------------
 V6_START = pd.Timestamp("2026-03-11 11:00", tz="UTC")
 V6_PREFIX = "2001:db8:100::/48"
 V6_LAN = "2001:db8:100:10::/64"
@@ -215,7 +231,9 @@ IPV6_EVENTS = {
     "packet too big, unrelated": (V6_TRANSIT_ROUTER, "2001:db8:100:10::14"),
     "spoofed": ("2001:db8:100:10::12", "2001:db8:100:10::5", 445),
 }
-"""The IPv6 capture's events: who sent what to whom (see the module docstring for the verdicts)."""
+"""The IPv6 capture's events: who sent what to whom (see the module docstring for the
+verdicts).
+"""
 
 
 def _base32(data: bytes) -> str:
@@ -223,7 +241,8 @@ def _base32(data: bytes) -> str:
 
 
 def tunnel_name(chunk: bytes, domain: str = TUNNEL.domain) -> str:
-    """The query name that carries ``chunk`` (at most 117 bytes): base32 in labels of up to 63 characters.
+    """The query name that carries ``chunk`` (at most 117 bytes): base32 in labels of up
+    to 63 characters.
 
     >>> tunnel_name(b"hello")
     'nbswy3dp.t.example.org'
@@ -233,14 +252,15 @@ def tunnel_name(chunk: bytes, domain: str = TUNNEL.domain) -> str:
     name = ".".join(labels + [domain])
     if len(name) > 253:
         raise ValueError(
-            f"tunnel chunk of {len(chunk)} bytes makes a {len(name)}-character name (253 at most)"
+            f"tunnel chunk of {len(chunk)} bytes makes a "
+            f"{len(name)}-character name (253 at most)"
         )
     return name
 
 
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # A router with two capture points and a NAT between them
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -255,7 +275,9 @@ class _Crossing:
 
 @dataclass
 class NatMapping:
-    """One entry of the generator's NAT table: the ground truth that the captures are checked against."""
+    """One entry of the generator's NAT table: the ground truth that the captures are
+    checked against.
+    """
 
     protocol: str
     inside: str
@@ -270,7 +292,9 @@ class NatMapping:
 
 
 class _Router:
-    """Frames on the LAN and WAN interfaces of the office router, and the NAT between them."""
+    """Frames on the LAN and WAN interfaces of the office router, and the NAT between
+    them.
+    """
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
@@ -306,7 +330,7 @@ class _Router:
         }
         self.dns_cache: dict[tuple[str, str, str], int] = {}
 
-    # -- packets -----------------------------------------------------------------------------------
+    # -- packets -----------------------------------------------------------------------
 
     def lan_delay(self) -> int:
         return int(self.rng.integers(150 * US, 400 * US))
@@ -332,7 +356,9 @@ class _Router:
         self.emit(t, src, dst, packet)
 
     def emit(self, t: int, src: str, dst: str, packet: bytes, unseen: int = 0) -> None:
-        """A packet on the LAN: between the router and a host it stays there; else it crosses."""
+        """A packet on the LAN: between the router and a host it stays there; else it
+        crosses.
+        """
         if self.on_lan(src) and self.on_lan(dst):
             self.lan.add(t, src, dst, packet, unseen)
         else:
@@ -380,7 +406,7 @@ class _Router:
             )
             self.emit(s.time_ns, src, dst, s.packet, s.unseen)
 
-    # -- the NAT ----------------------------------------------------------------------------------------
+    # -- the NAT -----------------------------------------------------------------------
 
     def _new_port(self, protocol: str, t: int) -> int:
         busy = {
@@ -457,18 +483,20 @@ class _Router:
         m.closing = m.closing or bool(flags & (pk.FIN | pk.RST))
         m.expires_ns = c.time_ns + (120 if m.closing else 432_000) * SECOND
 
-    # -- the WAN's own traffic -----------------------------------------------------------------------
+    # -- the WAN's own traffic ---------------------------------------------------------
 
     def from_internet(
         self, t: int, src: str, packet: bytes, *, dst: str = PUBLIC
     ) -> None:
-        """A packet that reaches the WAN interface and is dropped there: nothing on the LAN."""
+        """A packet that reaches the WAN interface and is dropped there: nothing on the
+        LAN.
+        """
         self.wan.add(t, src, dst, packet)
 
 
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The office's morning
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _Office:
@@ -478,12 +506,14 @@ class _Office:
         self.doh: pk.TcpConnection | None = None
         self.doh_ready = 0
 
-    # -- names ------------------------------------------------------------------------------------
+    # -- names -------------------------------------------------------------------------
 
     def lookup(
         self, t: int, host: str, name: str, qtypes: tuple[str, ...] = ("A", "AAAA")
     ) -> int:
-        """Resolve ``name`` over plain DNS (one socket per lookup), unless a fresh answer is cached."""
+        """Resolve ``name`` over plain DNS (one socket per lookup), unless a fresh
+        answer is cached.
+        """
         r = self.router
         if host == EVENTS["doh host"] and name != DOH[0]:
             return self.doh_lookup(t, host, qtypes)
@@ -523,7 +553,9 @@ class _Office:
         )
 
     def doh_lookup(self, t: int, host: str, qtypes: tuple[str, ...]) -> int:
-        """Resolve over the DNS-over-HTTPS connection: two TLS records a question, nothing in clear."""
+        """Resolve over the DNS-over-HTTPS connection: two TLS records a question,
+        nothing in clear.
+        """
         if self.doh is None:
             raise ValueError("DNS over HTTPS used before its connection was opened")
         c = self.doh
@@ -560,7 +592,7 @@ class _Office:
         self.doh_ready = t
         return t
 
-    # -- TLS over TCP ----------------------------------------------------------------------------------
+    # -- TLS over TCP ------------------------------------------------------------------
 
     def tls_handshake(
         self, c: pk.TcpConnection, t: int, name: str, *, ech: bool = False
@@ -637,7 +669,7 @@ class _Office:
         r.finish(c)
         return t
 
-    # -- QUIC ----------------------------------------------------------------------------------------
+    # -- QUIC --------------------------------------------------------------------------
 
     def quic(
         self,
@@ -649,7 +681,9 @@ class _Office:
         gaps_s: list[float] | None = None,
         idle_s: float = 10.0,
     ) -> int:
-        """An HTTP/3 connection over QUIC, after a DNS lookup (see :func:`_quic_connection`)."""
+        """An HTTP/3 connection over QUIC, after a DNS lookup (see
+        :func:`_quic_connection`).
+        """
         r = self.router
         t = self.lookup(t, host, name)
         server = TODAY_SITES[name][0]
@@ -667,7 +701,7 @@ class _Office:
             idle_s=idle_s,
         )
 
-    # -- planted episodes -------------------------------------------------------------------------------
+    # -- planted episodes --------------------------------------------------------------
 
     def dns_tunnel(self, x: DnsTunnel) -> None:
         r, rng = self.router, self.rng
@@ -716,7 +750,10 @@ class _Office:
                     ident=int(rng.integers(0, 65536)),
                 ),
             )
-        ssdp = b'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n'
+        ssdp = (
+            b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "
+            b'"ssdp:discover"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n'
+        )
         r.from_internet(
             t + 40 * MS,
             SCANNER,
@@ -759,7 +796,9 @@ class _Office:
         )
 
     def lan_only(self, t: int) -> None:
-        """Traffic between the hosts and the router itself: ARP, NTP, the router's web page."""
+        """Traffic between the hosts and the router itself: ARP, NTP, the router's web
+        page.
+        """
         r, rng = self.router, self.rng
         for k, host in enumerate(WORKSTATIONS + (NAS,)):
             ts = t + k * 7 * SECOND
@@ -823,13 +862,15 @@ def _quic_connection(
     idle_s: float = 10.0,
     probe: Callable[[int, bytes], None] | None = None,
 ) -> int:
-    """An HTTP/3 connection: QUIC handshake, one request and response per item of ``responses``
-    (bytes), then the client's CONNECTION_CLOSE after ``idle_s``. ``up`` and ``down`` emit a UDP
-    payload from the client and from the server at a time (ns, at the capture point).
+    """An HTTP/3 connection: QUIC handshake, one request and response per item of
+    ``responses`` (bytes), then the client's CONNECTION_CLOSE after ``idle_s``. ``up``
+    and ``down`` emit a UDP payload from the client and from the server at a time (ns,
+    at the capture point).
 
-    The client's Initial is protected with the keys of RFC 9001 (anyone can read its ClientHello);
-    the Handshake and 1-RTT packets are random bytes, as unreadable as the real ones. ``probe``, if
-    given, receives a 1,452-byte path MTU probe (RFC 9000 section 14.3) sent after the handshake.
+    The client's Initial is protected with the keys of RFC 9001 (anyone can read its
+    ClientHello); the Handshake and 1-RTT packets are random bytes, as unreadable as the
+    real ones. ``probe``, if given, receives a 1,452-byte path MTU probe (RFC 9000
+    section 14.3) sent after the handshake.
     """
     dcid, cscid, sscid = rng.bytes(8), rng.bytes(8), rng.bytes(8)
     params = b"".join(
@@ -1037,13 +1078,15 @@ def _morning(rng: np.random.Generator) -> _Office:
     return office
 
 
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The IPv6 office
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _V6Router:
-    """Both interfaces of the IPv6 router in one capture: no NAT, a stateful filter (RFC 6092)."""
+    """Both interfaces of the IPv6 router in one capture: no NAT, a stateful filter (RFC
+    6092).
+    """
 
     LAN_IFACE, WAN_IFACE = 0, 1
 
@@ -1086,7 +1129,9 @@ class _V6Router:
     def forwarded(
         self, t: int, src: str, dst: str, packet: bytes, unseen: int = 0
     ) -> None:
-        """A packet the router forwards, seen on the LAN and on the WAN with the hop limit one apart."""
+        """A packet the router forwards, seen on the LAN and on the WAN with the hop
+        limit one apart.
+        """
         delay = int(self.rng.integers(20 * US, 60 * US))
         if self.lan_host(src):
             self.lan.add(t, src, dst, packet, unseen)
@@ -1096,7 +1141,9 @@ class _V6Router:
             self.lan.add(t, src, dst, packet, unseen)
 
     def dropped(self, t: int, src: str, dst: str, packet: bytes) -> None:
-        """A packet from the internet that the router drops: it exists on the WAN only, received."""
+        """A packet from the internet that the router drops: it exists on the WAN only,
+        received.
+        """
         frame = pk.ethernet(WAN_V6_MAC, ISP_V6_MAC, pk.ETHERTYPE_IPV6, packet, pad=True)
         self.wan.frames.append((int(t), len(self.wan.frames), frame, len(frame), 1))
 
@@ -1132,7 +1179,9 @@ class _V6Router:
 
 
 def _hop(packet: bytes, change: int) -> bytes:
-    """An IPv6 packet with its hop limit changed (IPv6 has no header checksum to update)."""
+    """An IPv6 packet with its hop limit changed (IPv6 has no header checksum to
+    update).
+    """
     return packet[:7] + bytes([packet[7] + change]) + packet[8:]
 
 
@@ -1242,8 +1291,9 @@ def _ipv6_morning(rng: np.random.Generator) -> _V6Router:
             t = c.close(True, t + 5 * SECOND)
             r.finish(c)
             t += 3 * SECOND
-    # A QUIC connection probes the path MTU: a router on the path answers Packet Too Big, which
-    # quotes the probe, a packet of a tracked flow (RFC 6092, REC-18), and so passes.
+    # A QUIC connection probes the path MTU: a router on the path answers Packet Too
+    # Big, which quotes the probe, a packet of a tracked flow (RFC 6092, REC-18), and so
+    # passes.
     host, server = (
         IPV6_EVENTS["packet too big, related"][1],
         SITES["cdn.example.net"][1],
@@ -1325,7 +1375,8 @@ def _ipv6_morning(rng: np.random.Generator) -> _V6Router:
             hop_limit=61,
         ),
     )
-    # Unsolicited inbound SYN: dropped, then answered "administratively prohibited" after 6 s (REC-34).
+    # Unsolicited inbound SYN: dropped, then answered "administratively prohibited"
+    # after 6 s (REC-34).
     scanner, victim, port = IPV6_EVENTS["unsolicited SYN"]
     syn = pk.ipv6(
         scanner,
@@ -1381,7 +1432,8 @@ def _ipv6_morning(rng: np.random.Generator) -> _V6Router:
                 pk.icmp_echo(pinged, monitor, 0x4D4F, k + 1, payload, reply=True),
             ),
         )
-    # A packet from the internet claiming an inside source: dropped (RFC 6092, REC-6; uRPF).
+    # A packet from the internet claiming an inside source: dropped (RFC 6092, REC-6;
+    # uRPF).
     src, dst, port = IPV6_EVENTS["spoofed"]
     r.dropped(
         start + 240 * SECOND,
@@ -1406,18 +1458,22 @@ def _ipv6_morning(rng: np.random.Generator) -> _V6Router:
     return r
 
 
-# ----------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def build() -> tuple[_Office, _V6Router]:
-    """Generate the office router's morning in memory: the NAT pair's office and the IPv6 router."""
+    """Generate the office router's morning in memory: the NAT pair's office and the
+    IPv6 router.
+    """
     return _morning(np.random.default_rng(SEED)), _ipv6_morning(
         np.random.default_rng(SEED + 1)
     )
 
 
 def nat_table(office: _Office) -> pd.DataFrame:
-    """The generator's NAT mappings (ground truth), one row per mapping, in order of creation."""
+    """The generator's NAT mappings (ground truth), one row per mapping, in order of
+    creation.
+    """
     rows = [
         (
             m.protocol,
@@ -1445,7 +1501,9 @@ def nat_table(office: _Office) -> pd.DataFrame:
 
 
 def generate(data_dir: str | Path) -> list[Path]:
-    """Write ``captures/office-router-lan.pcapng``, ``-wan.pcapng`` and ``-ipv6.pcapng`` below ``data_dir``."""
+    """Write ``captures/office-router-lan.pcapng``, ``-wan.pcapng`` and ``-ipv6.pcapng``
+    below ``data_dir``.
+    """
     folder = Path(data_dir) / "captures"
     folder.mkdir(parents=True, exist_ok=True)
     office, v6 = build()

@@ -1,32 +1,39 @@
-"""Cluster: the pods, namespaces, Services and NetworkPolicies that manifests describe, and who may talk to whom.
+"""Cluster: the pods, namespaces, Services and NetworkPolicies that manifests describe,
+and who may talk to whom.
 
 ``Cluster(objects)`` builds a small model of a cluster from Kubernetes objects (what
 :func:`~ingress_egress.k8s.manifests.load_manifests` returns, or any list of dicts):
 
-- **Namespaces** with their labels plus the automatic ``kubernetes.io/metadata.name: <name>``.
-  ``default`` always exists. A namespace that objects use but no manifest declares is *created
-  implicitly* (as if ``kubectl create namespace`` had run first) and listed in
-  :attr:`Cluster.implicit_namespaces`, so a typo shows up instead of vanishing.
-- **Pods** with labels, addresses (``status.podIP``/``status.podIPs``) and named container ports.
-- **Workloads** (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob):
-  each contributes *one representative pod* made from its pod template and named after the workload,
-  so application manifests work without Pod objects. NetworkPolicy selects by labels, so one pod per
-  template answers every question a thousand replicas would. If real Pod objects already match a
-  workload's selector in its namespace, those pods represent it instead (no double counting).
-- A pod without an address gets one from ``pod_cidr`` (default ``10.244.0.0/16``), in sorted pod order,
-  so ``ipBlock`` rules have something to match and results never depend on input order.
-- **Services**, **Ingresses** (validated like the API server does) and IngressClasses are kept
-  (``.services``, ``.ingresses``) for routing;
+- **Namespaces** with their labels plus the automatic ``kubernetes.io/metadata.name:
+  <name>``. ``default`` always exists. A namespace that objects use but no manifest
+  declares is *created implicitly* (as if ``kubectl create namespace`` had run first)
+  and listed in :attr:`Cluster.implicit_namespaces`, so a typo shows up instead of
+  vanishing.
+- **Pods** with labels, addresses (``status.podIP``/``status.podIPs``) and named
+  container ports.
+- **Workloads** (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
+  Job, CronJob): each contributes *one representative pod* made from its pod template
+  and named after the workload, so application manifests work without Pod objects.
+  NetworkPolicy selects by labels, so one pod per template answers every question a
+  thousand replicas would. If real Pod objects already match a workload's selector in
+  its namespace, those pods represent it instead (no double counting).
+- A pod without an address gets one from ``pod_cidr`` (default ``10.244.0.0/16``), in
+  sorted pod order, so ``ipBlock`` rules have something to match and results never
+  depend on input order.
+- **Services**, **Ingresses** (validated like the API server does) and IngressClasses
+  are kept (``.services``, ``.ingresses``) for routing;
   :meth:`Cluster.service_endpoints` resolves a Service port to pods and container ports.
-- **NetworkPolicies** are validated and parsed by :mod:`ingress_egress.k8s.networkpolicy`, whose module
-  docstring states the semantics this model implements.
+- **NetworkPolicies** are validated and parsed by
+  :mod:`ingress_egress.k8s.networkpolicy`, whose module docstring states the semantics
+  this model implements.
 
-Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability` answer the questions
-(a pod's connection to itself is always allowed: "a pod cannot block access to itself").
-``src`` and ``dst`` are ``"namespace/pod"`` or an IP address; an address that belongs to a pod *is* that
-pod, any other is outside the cluster (no policy applies on its side). A Service's virtual IP is not
-translated: in most clusters kube-proxy rewrites it to a pod's address before the policy is checked, so ask
-about the pod behind the Service (:meth:`Cluster.service_endpoints` names it and its port).
+Then :meth:`Cluster.allows`, :meth:`Cluster.explain` and :meth:`Cluster.reachability`
+answer the questions (a pod's connection to itself is always allowed: "a pod cannot
+block access to itself"). ``src`` and ``dst`` are ``"namespace/pod"`` or an IP address;
+an address that belongs to a pod *is* that pod, any other is outside the cluster (no
+policy applies on its side). A Service's virtual IP is not translated: in most clusters
+kube-proxy rewrites it to a pod's address before the policy is checked, so ask about the
+pod behind the Service (:meth:`Cluster.service_endpoints` names it and its port).
 
 Examples
 --------
@@ -132,7 +139,9 @@ class ContainerPort:
 
 @dataclass(eq=False)
 class Pod:
-    """A pod as NetworkPolicy sees it: where it lives, its labels, its addresses and its ports."""
+    """A pod as NetworkPolicy sees it: where it lives, its labels, its addresses and its
+    ports.
+    """
 
     namespace: str
     name: str
@@ -140,7 +149,9 @@ class Pod:
     ips: tuple[str, ...] = ()
     ports: tuple[ContainerPort, ...] = ()
     owner: str | None = None
-    """``"Deployment shop/api"`` for a representative pod made from a workload's template."""
+    """``"Deployment shop/api"`` for a representative pod made from a workload's
+    template.
+    """
     origin: str | None = None
 
     @property
@@ -166,7 +177,9 @@ class RuleCheck:
 
     @property
     def where(self) -> str:
-        """``shop/allow-web ingress[0]`` (just the policy for a policy without rules)."""
+        """``shop/allow-web ingress[0]`` (just the policy for a policy without
+        rules).
+        """
         return (
             f"{self.policy} {self.direction}[{self.index}]"
             if self.index >= 0
@@ -212,9 +225,11 @@ class SideVerdict:
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why a connection is allowed or denied: both ends, every policy and rule that had a say.
+    """Why a connection is allowed or denied: both ends, every policy and rule that had
+    a say.
 
-    ``str(explanation)`` is a readable multi-line text; :meth:`to_dict` the same as plain data.
+    ``str(explanation)`` is a readable multi-line text; :meth:`to_dict` the same as
+    plain data.
     """
 
     src: str
@@ -241,7 +256,8 @@ class Explanation:
 
     def __str__(self) -> str:
         lines = [
-            f"{self.src} -> {self.dst} on {self.port}/{self.protocol}: {'ALLOWED' if self.allowed else 'DENIED'}"
+            f"{self.src} -> {self.dst} on {self.port}/{self.protocol}: "
+            f"{'ALLOWED' if self.allowed else 'DENIED'}"
         ]
         for side in (self.egress, self.ingress):
             head = f"{side.direction} of {side.endpoint}: "
@@ -270,19 +286,23 @@ class Explanation:
                         lines.append(f"  - {check.where}: {verdict}: {check.reason}")
             for other in side.other_policies:
                 lines.append(
-                    f"  (also selected by {other}, which does not cover {side.direction})"
+                    f"  (also selected by {other}, which does "
+                    f"not cover {side.direction})"
                 )
             lines.append(f"  => {side.reason}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         verdict = "allowed" if self.allowed else "denied"
-        return f"<Explanation {self.src} -> {self.dst} {self.port}/{self.protocol}: {verdict}>"
+        return (
+            f"<Explanation {self.src} -> {self.dst} "
+            f"{self.port}/{self.protocol}: {verdict}>"
+        )
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Reading objects
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -339,13 +359,15 @@ def _container_ports(spec: Any, path: str, raise_error) -> tuple[ContainerPort, 
                         raise_error(f"{ppath}.containerPort", "Required value")
                     raise_error(
                         f"{ppath}.containerPort",
-                        f"Invalid value: {shown}: must be between 1 and 65535, inclusive",
+                        f"Invalid value: {shown}: must be "
+                        "between 1 and 65535, inclusive",
                     )
                 protocol = p.get("protocol") or "TCP"
                 if protocol not in PROTOCOLS:
                     raise_error(
                         f"{ppath}.protocol",
-                        f'Unsupported value: "{protocol}": supported values: "TCP", "UDP", "SCTP"',
+                        f'Unsupported value: "{protocol}": supported '
+                        'values: "TCP", "UDP", "SCTP"',
                     )
                 name = p.get("name")
                 if name is not None:
@@ -367,7 +389,9 @@ def _container_ports(spec: Any, path: str, raise_error) -> tuple[ContainerPort, 
 
 @dataclass
 class _Population:
-    """Label lookup over a list of label dicts, as numpy arrays, for vectorised selectors."""
+    """Label lookup over a list of label dicts, as numpy arrays, for vectorised
+    selectors.
+    """
 
     labels: list[Mapping[str, str]]
     _columns: dict[str, np.ndarray] = field(default_factory=dict)
@@ -403,13 +427,15 @@ class _Population:
         return result
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The cluster
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class Cluster:
-    """A cluster model built from Kubernetes objects; see the module docstring for what is kept."""
+    """A cluster model built from Kubernetes objects; see the module docstring for what
+    is kept.
+    """
 
     def __init__(
         self, objects: Iterable[Mapping[str, Any]], *, pod_cidr: str = "10.244.0.0/16"
@@ -426,9 +452,13 @@ class Cluster:
         self.ingress_classes: list[dict] = []
         self.policies: list[NetworkPolicy] = []
         self.represented_by_pods: dict[str, list[str]] = {}
-        """Workloads whose pods came as Pod objects: ``"Deployment ns/name" -> [pod refs]``."""
+        """Workloads whose pods came as Pod objects: ``"Deployment ns/name" -> [pod
+        refs]``.
+        """
         self.skipped: dict[str, int] = dict(getattr(objects, "ignored", {}) or {})
-        """Kinds set aside by the reader (if the objects came from :func:`load_manifests`)."""
+        """Kinds set aside by the reader (if the objects came from
+        :func:`load_manifests`).
+        """
         seen: dict[tuple[str, str, str], str | None] = {}
         declared_ns: dict[str, dict[str, str]] = {}
         raw_pods: list[Mapping] = []
@@ -476,7 +506,8 @@ class Cluster:
                     parse_network_policy(obj, origin=self._origin(obj))
                 )
 
-        # Namespaces: declared ones, default, and the implicit ones referenced by objects.
+        # Namespaces: declared ones, default, and the implicit ones referenced by
+        # objects.
         for name in sorted(set(declared_ns) | {"default"}):
             labels = dict(declared_ns.get(name, {}))
             labels[NAMESPACE_NAME_LABEL] = name  # set (and kept) by the API server
@@ -504,7 +535,7 @@ class Cluster:
                 self._by_ip[str(ipaddress.ip_address(ip))] = i
         self._fast: dict[str, Any] | None = None
 
-    # -- construction helpers ------------------------------------------------------------------
+    # -- construction helpers ----------------------------------------------------------
 
     def _read_pod(self, obj: Mapping[str, Any]) -> Pod:
         meta = _meta(obj)
@@ -528,12 +559,16 @@ class Cluster:
             except ValueError:
                 fail(
                     "status.podIP",
-                    f'Invalid value: "{ip}": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+                    f'Invalid value: "{ip}": must be a valid IP '
+                    "address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
                 )
         owner = None
         refs = meta.get("ownerReferences") or []
         if refs and isinstance(refs[0], Mapping):
-            owner = f"{refs[0].get('kind')} {meta.get('namespace') or 'default'}/{refs[0].get('name')}"
+            owner = (
+                f"{refs[0].get('kind')} "
+                f"{meta.get('namespace') or 'default'}/{refs[0].get('name')}"
+            )
         return Pod(
             meta.get("namespace") or "default",
             meta["name"],
@@ -589,7 +624,8 @@ class Cluster:
             if labels and not selector.is_empty and not selector.matches(labels):
                 fail(
                     f"{tpath}.metadata.labels",
-                    f"Invalid value: {labels}: `selector` does not match template `labels`",
+                    f"Invalid value: {labels}: `selector` does "
+                    "not match template `labels`",
                 )
             matching = [
                 p.ref
@@ -639,15 +675,19 @@ class Cluster:
                     f"pod_cidr {pod_cidr} has no free address left for {pod.ref}"
                 )
 
-    # -- lookups ---------------------------------------------------------------------------------
+    # -- lookups -----------------------------------------------------------------------
 
     @property
     def pod_names(self) -> list[str]:
-        """All pods as ``namespace/name``, sorted (the order of :meth:`reachability`)."""
+        """All pods as ``namespace/name``, sorted (the order of
+        :meth:`reachability`).
+        """
         return [p.ref for p in self.pods]
 
     def pod(self, ref: str) -> Pod:
-        """The pod ``namespace/name`` (or the pod that owns an address); a clear error otherwise."""
+        """The pod ``namespace/name`` (or the pod that owns an address); a clear error
+        otherwise.
+        """
         if ref in self._index:
             return self.pods[self._index[ref]]
         try:
@@ -667,7 +707,9 @@ class Cluster:
         raise KeyError(f"no pod {ref!r} in this cluster{hint}")
 
     def _endpoint(self, ref: str | Pod) -> tuple[Pod | None, str]:
-        """(pod, label) for a pod ref, or (None, address) for an address outside the cluster."""
+        """(pod, label) for a pod ref, or (None, address) for an address outside the
+        cluster.
+        """
         if isinstance(ref, Pod):
             return ref, ref.ref
         try:
@@ -695,17 +737,20 @@ class Cluster:
             if p.ref == policy:
                 return p
         raise KeyError(
-            f"no NetworkPolicy {policy!r}; have {', '.join(p.ref for p in self.policies) or 'none'}"
+            f"no NetworkPolicy {policy!r}; have "
+            f"{', '.join(p.ref for p in self.policies) or 'none'}"
         )
 
     def service_endpoints(
         self, namespace: str, name: str, port: int | str | None = None
     ) -> list[tuple[str, int]]:
-        """The pods behind a Service port, with the container port each receives on, sorted.
+        """The pods behind a Service port, with the container port each receives on,
+        sorted.
 
-        ``port`` is the Service port's number or name (``None``: the first port). The target port
-        (``targetPort``, a number or a container port name; default: the same number) is resolved
-        per pod, as kube-proxy does; a pod without that named port is left out.
+        ``port`` is the Service port's number or name (``None``: the first port). The
+        target port (``targetPort``, a number or a container port name; default: the
+        same number) is resolved per pod, as kube-proxy does; a pod without that named
+        port is left out.
         """
         service = next(
             (
@@ -752,12 +797,13 @@ class Cluster:
                     out.append((pod.ref, number))
         return sorted(out)
 
-    # -- single connections ------------------------------------------------------------------------
+    # -- single connections ------------------------------------------------------------
 
     def allows(
         self, src: str | Pod, dst: str | Pod, port: int, protocol: str = "TCP"
     ) -> bool:
-        """May ``src`` open a connection to ``dst`` on ``port``/``protocol``? Both ends must allow it.
+        """May ``src`` open a connection to ``dst`` on ``port``/``protocol``? Both ends
+        must allow it.
 
         >>> c = Cluster(
         ...     [
@@ -777,7 +823,9 @@ class Cluster:
     def explain(
         self, src: str | Pod, dst: str | Pod, port: int, protocol: str = "TCP"
     ) -> Explanation:
-        """Which policies select each end, which rule allowed the connection, or why none did."""
+        """Which policies select each end, which rule allowed the connection, or why
+        none did.
+        """
         port, protocol = _check_query(port, protocol)
         src_pod, src_label = self._endpoint(src)
         dst_pod, dst_label = self._endpoint(dst)
@@ -883,7 +931,10 @@ class Cluster:
         else:
             n = len(mine)
             policies = f"{n} polic{'y' if n == 1 else 'ies'}"
-            reason = f"denied: no {direction} rule of the {policies} selecting {label} allows it"
+            reason = (
+                f"denied: no {direction} rule of the "
+                f"{policies} selecting {label} allows it"
+            )
         return SideVerdict(
             direction,
             label,
@@ -895,10 +946,12 @@ class Cluster:
             reason,
         )
 
-    # -- the matrix -------------------------------------------------------------------------------
+    # -- the matrix --------------------------------------------------------------------
 
     def _prepare(self) -> dict[str, Any]:
-        """Per-cluster precomputation: selected sets per policy and peer sets per rule, as boolean vectors."""
+        """Per-cluster precomputation: selected sets per policy and peer sets per rule,
+        as boolean vectors.
+        """
         if self._fast is not None:
             return self._fast
         n = len(self.pods)
@@ -907,7 +960,8 @@ class Cluster:
         pod_ns = np.array([ns_pos[p.namespace] for p in self.pods], dtype=np.int64)
         pods_pop = _Population([p.labels for p in self.pods])
         ns_pop = _Population([self.namespaces[name] for name in ns_names])
-        # addresses: IPv4 as integers for vectorised ipBlock checks; IPv6 checked one by one
+        # addresses: IPv4 as integers for vectorised ipBlock checks; IPv6 checked one by
+        # one
         v4_pod, v4_int, v6 = [], [], []
         for i, pod in enumerate(self.pods):
             for ip in pod.ips:
@@ -989,7 +1043,9 @@ class Cluster:
     def _port_vector(
         self, rule: Rule, port: int, protocol: str, fast: dict[str, Any]
     ) -> np.ndarray | bool:
-        """For each destination pod, does the rule's ``ports`` match? (a bool when it is the same for all)"""
+        """For each destination pod, does the rule's ``ports`` match? (a bool when it is
+        the same for all)
+        """
         if not rule.ports:
             return True
         out: np.ndarray | bool = False
@@ -1043,12 +1099,14 @@ class Cluster:
     def reachability(
         self, port: int, protocol: str = "TCP", externals: Sequence[str] = ()
     ) -> pd.DataFrame:
-        """The pod-by-pod matrix for ``port``/``protocol``: rows are sources, columns destinations.
+        """The pod-by-pod matrix for ``port``/``protocol``: rows are sources, columns
+        destinations.
 
-        Labels are ``namespace/pod`` in sorted order. ``externals`` adds addresses outside the cluster
-        as extra rows and columns (external to external is ``<NA>``: not a question for NetworkPolicy).
-        Computed with boolean matrix products over precomputed selection vectors, so a thousand pods
-        under hundreds of policies take a fraction of a second.
+        Labels are ``namespace/pod`` in sorted order. ``externals`` adds addresses
+        outside the cluster as extra rows and columns (external to external is ``<NA>``:
+        not a question for NetworkPolicy). Computed with boolean matrix products over
+        precomputed selection vectors, so a thousand pods under hundreds of policies
+        take a fraction of a second.
         """
         port, protocol = _check_query(port, protocol)
         matrix = self._matrix(port, protocol)
@@ -1064,7 +1122,8 @@ class Cluster:
         for e in extra:
             if e in self._by_ip:
                 raise ValueError(
-                    f"{e} belongs to pod {self.pods[self._by_ip[e]].ref}: not an outside address"
+                    f"{e} belongs to pod {self.pods[self._by_ip[e]].ref}: not an "
+                    "outside address"
                 )
         labels = names + extra
         out = pd.DataFrame(
@@ -1079,10 +1138,12 @@ class Cluster:
             out.loc[e, names] = [self.allows(e, p, port, protocol) for p in names]
         return out
 
-    # -- tables ---------------------------------------------------------------------------------
+    # -- tables ------------------------------------------------------------------------
 
     def pod_table(self) -> pd.DataFrame:
-        """One row per pod: namespace, name, labels, addresses, ports, and where it came from."""
+        """One row per pod: namespace, name, labels, addresses, ports, and where it came
+        from.
+        """
         return pd.DataFrame(
             [
                 {
@@ -1103,7 +1164,9 @@ class Cluster:
         )
 
     def policy_table(self) -> pd.DataFrame:
-        """One row per policy: what it selects, which directions it isolates, how many rules."""
+        """One row per policy: what it selects, which directions it isolates, how many
+        rules.
+        """
         rows = []
         for p in self.policies:
             rows.append(
@@ -1132,8 +1195,9 @@ class Cluster:
 
     def __repr__(self) -> str:
         return (
-            f"<Cluster: {len(self.namespaces)} namespaces, {len(self.pods)} pods, {len(self.services)} services, "
-            f"{len(self.ingresses)} ingresses, {len(self.policies)} network policies>"
+            f"<Cluster: {len(self.namespaces)} namespaces, {len(self.pods)} pods, "
+            f"{len(self.services)} services, {len(self.ingresses)} "
+            f"ingresses, {len(self.policies)} network policies>"
         )
 
 
@@ -1162,7 +1226,9 @@ def _check_rule(
     named: Mapping[tuple[str, str], int] | None,
     destination: Pod | None,
 ) -> tuple[bool, str]:
-    """Judge one rule for one connection; the reason names the peer and port that matched, or why not."""
+    """Judge one rule for one connection; the reason names the peer and port that
+    matched, or why not.
+    """
     field_name = rule.peer_field
     if rule.peers:
         ips = peer_pod.ips if peer_pod is not None else (peer_label,)
@@ -1208,12 +1274,13 @@ def _check_rule(
                 if isinstance(spec.port, str) and spec.protocol == protocol:
                     if destination is None:
                         notes.append(
-                            f"named port {spec.port!r} cannot be resolved outside the cluster"
+                            f"named port {spec.port!r} cannot be "
+                            "resolved outside the cluster"
                         )
                     elif (spec.port, protocol) in destination.named_ports:
                         notes.append(
-                            f"{spec.port!r} is {destination.named_ports[(spec.port, protocol)]}/{protocol} "
-                            f"on {destination.ref}"
+                            f"{spec.port!r} is "
+                            f"{destination.named_ports[(spec.port, protocol)]}/{protocol} on {destination.ref}"
                         )
                     else:
                         notes.append(
@@ -1228,9 +1295,11 @@ def _check_rule(
 
 
 def reachability_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """The cells that differ between two reachability matrices (same labels), as a sorted table.
+    """The cells that differ between two reachability matrices (same labels), as a
+    sorted table.
 
-    Columns: ``source``, ``destination``, ``before``, ``after`` (booleans); one row per changed pair.
+    Columns: ``source``, ``destination``, ``before``, ``after`` (booleans); one row per
+    changed pair.
 
     >>> a = pd.DataFrame(
     ...     [[True, True], [True, True]], index=["n/a", "n/b"], columns=["n/a", "n/b"]

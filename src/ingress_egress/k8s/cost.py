@@ -1,46 +1,52 @@
 """Cost: what a cluster's traffic costs, and which namespace pays for it.
 
-Kubernetes puts no price on traffic; the cloud under it does, by where the bytes go. This module
-joins flow records (such as :func:`ingress_egress.flowlogs.read_flow_logs` returns) to the
-cluster's objects and prices them with the course's tables (:mod:`ingress_egress.cloud`):
+Kubernetes puts no price on traffic; the cloud under it does, by where the bytes go.
+This module joins flow records (such as :func:`ingress_egress.flowlogs.read_flow_logs`
+returns) to the cluster's objects and prices them with the course's tables
+(:mod:`ingress_egress.cloud`):
 
-- :func:`address_book`: every address of a pod or a node, with its namespace, node and zone
-  (the node's label ``topology.kubernetes.io/zone``); :func:`draw_zone_map` draws it;
+- :func:`address_book`: every address of a pod or a node, with its namespace, node and
+  zone (the node's label ``topology.kubernetes.io/zone``); :func:`draw_zone_map` draws
+  it;
 - :func:`network_cost_by_namespace`: bytes and USD per (namespace, category);
-- :func:`service_endpoints` and :func:`cross_zone_share`: where a Service's endpoints are, and the
-  share of a client's requests that leave its zone with random endpoint choice or with
-  ``trafficDistribution: PreferClose``.
+- :func:`service_endpoints` and :func:`cross_zone_share`: where a Service's endpoints
+  are, and the share of a client's requests that leave its zone with random endpoint
+  choice or with ``trafficDistribution: PreferClose``.
 
-The objects are what :func:`~ingress_egress.k8s.manifests.load_manifests` returns for a cluster's
-state (``kubectl get nodes,pods,services -A -o yaml``): Nodes with their zone label and
-``status.addresses`` (``InternalIP``), Pods with ``spec.nodeName`` and ``status.podIP``, Services.
-``load_manifests`` sets Nodes aside (they do not decide which traffic is allowed); they are read from
-its ``ignored_objects`` too. A pod with ``hostNetwork: true`` has its node's address: its traffic
-counts as the node's.
+The objects are what :func:`~ingress_egress.k8s.manifests.load_manifests` returns for a
+cluster's state (``kubectl get nodes,pods,services -A -o yaml``): Nodes with their zone
+label and ``status.addresses`` (``InternalIP``), Pods with ``spec.nodeName`` and
+``status.podIP``, Services. ``load_manifests`` sets Nodes aside (they do not decide
+which traffic is allowed); they are read from its ``ignored_objects`` too. A pod with
+``hostNetwork: true`` has its node's address: its traffic counts as the node's.
 
 How a flow is allocated (``src`` sends ``bytes`` to ``dst``):
 
-======================================= =========================================================
+======================================= ================================================
 both ends in the cluster, one zone      ``in_zone`` (0 USD), for the sender's namespace
-both ends in the cluster, two zones     ``inter_zone`` twice: out of the sender's zone, for the
-                                        sender's namespace, and into the receiver's zone, for the
-                                        receiver's (AWS bills both sides)
-a pod and an address outside            the pod's namespace, with the category the address
-                                        implies: ``nat_gateway`` when it is in ``nat_gateways``,
-                                        ``inter_region_out``/``_in`` when in ``other_regions``,
-                                        otherwise ``internet_out`` (from the pod) or
+both ends in the cluster, two zones     ``inter_zone`` twice: out of the sender's zone,
+                                        for the sender's namespace, and into the
+                                        receiver's zone, for the receiver's (AWS bills
+                                        both sides)
+a pod and an address outside            the pod's namespace, with the category the
+                                        address implies: ``nat_gateway`` when it is in
+                                        ``nat_gateways``, ``inter_region_out``/``_in``
+                                        when in ``other_regions``, otherwise
+                                        ``internet_out`` (from the pod) or
                                         ``internet_in`` (to it)
-a node (not a pod) on one side          its side goes to the pod's namespace on the other side,
-                                        or to ``"(nodes)"`` when there is none (the kubelet's
-                                        image pulls, a load balancer's health checks)
+a node (not a pod) on one side          its side goes to the pod's namespace on the
+                                        other side, or to ``"(nodes)"`` when there is
+                                        none (the kubelet's image pulls, a load
+                                        balancer's health checks)
 neither end in the cluster              not allocated: counted in ``attrs``
-======================================= =========================================================
+======================================= ================================================
 
-The categories are those of :data:`ingress_egress.bills.TRANSFER_CLASSES` plus ``in_zone``. The
-USD of a category is priced on its total as one month's volume (tiers and free allowance apply to
-the total) and shared among the rows in proportion to their bytes; a crossing between zones is
-priced per side. These are choices, and the notebook on cluster network costs discusses them:
-another tool may charge a crossing to the sender only, or price egress only.
+The categories are those of :data:`ingress_egress.bills.TRANSFER_CLASSES` plus
+``in_zone``. The USD of a category is priced on its total as one month's volume (tiers
+and free allowance apply to the total) and shared among the rows in proportion to their
+bytes; a crossing between zones is priced per side. These are choices, and the notebook
+on cluster network costs discusses them: another tool may charge a crossing to the
+sender only, or price egress only.
 
 Examples
 --------
@@ -160,13 +166,15 @@ _OUTSIDE, _POD, _NODE = 0, 1, 2
 _INTERNET, _NAT, _REGION = 0, 1, 2
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The cluster's addresses
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _objects(objects: Iterable[Mapping[str, Any]]) -> tuple[list, Any]:
-    """All objects, including those load_manifests set aside, and a function naming where each was read."""
+    """All objects, including those load_manifests set aside, and a function naming
+    where each was read.
+    """
     items = list(objects) + list(getattr(objects, "ignored_objects", []) or [])
     origin = getattr(objects, "origin", None)
     return items, (origin if callable(origin) else (lambda obj: None))
@@ -273,11 +281,13 @@ def _pods(items: list, origin, nodes: dict[str, dict]) -> list[dict]:
 
 
 def address_book(objects: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Every address of a pod or a node: ``address`` (index), ``kind``, ``namespace``, ``name``, ``node``, ``zone``.
+    """Every address of a pod or a node: ``address`` (index), ``kind``, ``namespace``,
+    ``name``, ``node``, ``zone``.
 
-    A node's namespace is ``"(nodes)"``; a pod with ``hostNetwork: true`` shares its node's address
-    and is not listed. An address claimed twice, a pod on a node that is not given or a node without
-    its zone label is a :class:`~ingress_egress.k8s.ManifestError` naming the object and the field.
+    A node's namespace is ``"(nodes)"``; a pod with ``hostNetwork: true`` shares its
+    node's address and is not listed. An address claimed twice, a pod on a node that is
+    not given or a node without its zone label is a
+    :class:`~ingress_egress.k8s.ManifestError` naming the object and the field.
 
     >>> book = address_book(
     ...     [
@@ -330,7 +340,8 @@ def address_book(objects: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             if address in owner:
                 other = owner[address]
                 raise ManifestError(
-                    f'Duplicate value: "{address}" is also the address of {object_ref(other)}',
+                    f'Duplicate value: "{address}" is also the '
+                    f"address of {object_ref(other)}",
                     origin=origin(pod["obj"]),
                     ref=object_ref(pod["obj"]),
                     field="status.podIP",
@@ -362,10 +373,12 @@ def draw_zone_map(
     ax=None,
     title: str | None = None,
 ):
-    """Draw the cluster zone by zone: a column per zone, a box per node, its pods' workloads coloured by namespace.
+    """Draw the cluster zone by zone: a column per zone, a box per node, its pods'
+    workloads coloured by namespace.
 
-    ``nat_gateways`` (address -> zone) adds each zone's NAT gateway above it; ``zone_ids`` (zone ->
-    AZ ID) labels each zone with the physical zone it is in this account. Returns the Axes.
+    ``nat_gateways`` (address -> zone) adds each zone's NAT gateway above it;
+    ``zone_ids`` (zone -> AZ ID) labels each zone with the physical zone it is in this
+    account. Returns the Axes.
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -510,9 +523,9 @@ def draw_zone_map(
     return ax
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Allocation
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _networks(mapping, what: str) -> list[tuple[ipaddress._BaseNetwork, str | None]]:
@@ -540,7 +553,9 @@ def _networks(mapping, what: str) -> list[tuple[ipaddress._BaseNetwork, str | No
 
 
 def _codes(column: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and the unique addresses of a column (categorical codes when it is one)."""
+    """Integer codes and the unique addresses of a column (categorical codes when it is
+    one).
+    """
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy()
         uniques = np.asarray(column.cat.categories, dtype=object)
@@ -565,7 +580,9 @@ def _classify(
     nat: list,
     regions: list,
 ) -> dict[str, np.ndarray]:
-    """Per unique address: kind, namespace code, zone code, outside class and (for NAT) the NAT's zone."""
+    """Per unique address: kind, namespace code, zone code, outside class and (for NAT)
+    the NAT's zone.
+    """
     n = len(uniques)
     kind = np.zeros(n, np.int8)
     namespace = np.full(n, -1, np.int32)
@@ -618,21 +635,24 @@ def network_cost_by_namespace(
     node_ports: bool = False,
     prices: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Bytes and USD of ``flows`` per (namespace, category), allocated as the module docstring says.
+    """Bytes and USD of ``flows`` per (namespace, category), allocated as the module
+    docstring says.
 
-    ``flows`` needs ``src``, ``dst`` (addresses; categorical columns are fastest) and ``bytes``; other
-    columns are ignored. ``objects`` are the cluster's Nodes, Pods, Namespaces and Services.
-    ``nat_gateways`` are the addresses or CIDR blocks of NAT gateways, optionally mapped to each
-    one's zone (a pod in another zone also pays the crossing, both sides); ``other_regions`` are
-    CIDR blocks of other regions (peered VPCs), optionally mapped to the region's name. With
-    ``node_ports=True`` (``flows`` then need ``sport`` and ``dport``), a node's side of a flow on the
-    ``nodePort`` of a Service goes to the Service's namespace, like a pod's: the traffic a
-    ``NodePort`` or ``LoadBalancer`` Service brings to the nodes.
+    ``flows`` needs ``src``, ``dst`` (addresses; categorical columns are fastest) and
+    ``bytes``; other columns are ignored. ``objects`` are the cluster's Nodes, Pods,
+    Namespaces and Services. ``nat_gateways`` are the addresses or CIDR blocks of NAT
+    gateways, optionally mapped to each one's zone (a pod in another zone also pays the
+    crossing, both sides); ``other_regions`` are CIDR blocks of other regions (peered
+    VPCs), optionally mapped to the region's name. With ``node_ports=True`` (``flows``
+    then need ``sport`` and ``dport``), a node's side of a flow on the ``nodePort`` of a
+    Service goes to the Service's namespace, like a pod's: the traffic a ``NodePort`` or
+    ``LoadBalancer`` Service brings to the nodes.
 
-    Returns one row per (namespace, category) with bytes, sorted by namespace and category:
-    ``namespace``, ``category``, ``bytes``, ``usd``. ``attrs``: ``unallocated_bytes`` and
-    ``unallocated_flows`` (neither end in the cluster), ``unit`` (the provider's billing unit),
-    ``evidence`` (the weakest evidence level behind each category's price).
+    Returns one row per (namespace, category) with bytes, sorted by namespace and
+    category: ``namespace``, ``category``, ``bytes``, ``usd``. ``attrs``:
+    ``unallocated_bytes`` and ``unallocated_flows`` (neither end in the cluster),
+    ``unit`` (the provider's billing unit), ``evidence`` (the weakest evidence level
+    behind each category's price).
 
     >>> network_cost_by_namespace(
     ...     pd.DataFrame({"src": ["10.9.9.9"], "dst": ["10.0.0.1"], "bytes": [5]}), []
@@ -652,7 +672,8 @@ def network_cost_by_namespace(
         value = flows["bytes"].loc[first]
         value = value.item() if hasattr(value, "item") else value
         raise ValueError(
-            f"flows: column 'bytes': row {first!r}: expected a count of bytes >= 0, got {value!r}"
+            f"flows: column 'bytes': row {first!r}: expected a "
+            f"count of bytes >= 0, got {value!r}"
         )
     volume = volume.to_numpy(dtype=np.float64)
     book = address_book(objects)
@@ -664,7 +685,8 @@ def network_cost_by_namespace(
     unknown_zones = sorted({z for _, z in nat if z is not None and z not in zones})
     if unknown_zones:
         raise ValueError(
-            f"nat_gateways: zone {unknown_zones[0]!r} is not a zone of the nodes ({', '.join(zones)})"
+            f"nat_gateways: zone {unknown_zones[0]!r} is not a "
+            f"zone of the nodes ({', '.join(zones)})"
         )
 
     sides = {}
@@ -692,8 +714,8 @@ def network_cost_by_namespace(
     n_cat = len(CATEGORIES)
     cat = {c: i for i, c in enumerate(CATEGORIES)}
 
-    # The namespace that takes each side: its owner's (a pod, or a Service's nodePort); a node's side
-    # otherwise goes to the owner across, else to (nodes).
+    # The namespace that takes each side: its owner's (a pod, or a Service's nodePort);
+    # a node's side otherwise goes to the owner across, else to (nodes).
     nodes_code = np.int32(nodes_code)
     side_ns_s = np.where(
         owner_s >= 0, owner_s, np.where(owner_d >= 0, owner_d, nodes_code)
@@ -717,7 +739,8 @@ def network_cost_by_namespace(
     cross = both & ~same
     add(cross, side_ns_s, "inter_zone")
     add(cross, side_ns_d, "inter_zone")
-    # One end in the cluster: (flows, the outside end, the inside end, who pays, internet, region).
+    # One end in the cluster: (flows, the outside end, the inside end, who pays,
+    # internet, region).
     one_end = (
         (in_s & ~in_d, d, s, side_ns_s, "internet_out", "inter_region_out"),
         (~in_s & in_d, s, d, side_ns_d, "internet_in", "inter_region_in"),
@@ -794,9 +817,9 @@ def _node_ports(objects) -> dict[int, str]:
     return ports
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Services and zones
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 def _service(service: str, items: list, origin) -> Mapping:
@@ -817,18 +840,21 @@ def _service(service: str, items: list, origin) -> Mapping:
         if o.get("kind") == "Service"
     )
     raise KeyError(
-        f"no Service {service!r} among the objects; Services: {', '.join(known) or 'none'}"
+        f"no Service {service!r} among the objects; "
+        f"Services: {', '.join(known) or 'none'}"
     )
 
 
 def service_endpoints(
     service: str, objects: Iterable[Mapping[str, Any]]
 ) -> pd.DataFrame:
-    """The ready pods behind a Service (``"namespace/name"``), as its EndpointSlices would list them.
+    """The ready pods behind a Service (``"namespace/name"``), as its EndpointSlices
+    would list them.
 
-    Pods of the Service's namespace whose labels match ``spec.selector``, that have an address and
-    are ready (phase Running, condition Ready not False). Columns: ``pod``, ``address``, ``node``,
-    ``zone``, sorted by pod. A Service without a selector has no managed endpoints: an error.
+    Pods of the Service's namespace whose labels match ``spec.selector``, that have an
+    address and are ready (phase Running, condition Ready not False). Columns: ``pod``,
+    ``address``, ``node``, ``zone``, sorted by pod. A Service without a selector has no
+    managed endpoints: an error.
 
     >>> objects = [
     ...     {
@@ -890,15 +916,18 @@ def service_endpoints(
 def cross_zone_share(
     service: str, objects: Iterable[Mapping[str, Any]], client_zone: str, mode: str
 ) -> float:
-    """The expected share of a client's requests to ``service`` that leave the client's zone.
+    """The expected share of a client's requests to ``service`` that leave the client's
+    zone.
 
     ``mode`` is how kube-proxy picks a ready endpoint for each new connection:
 
-    - ``"random"``: any ready endpoint, with equal chance (the default, no ``trafficDistribution``);
-    - ``"prefer-close"``: ``trafficDistribution: PreferClose`` (now also spelled ``PreferSameZone``):
-      the EndpointSlice controller hints each ready endpoint for its own zone, and kube-proxy uses
-      only the endpoints hinted for its node's zone when there is at least one, all of them
-      otherwise. So 0.0 when the client's zone has an endpoint, else the random share, 1.0.
+    - ``"random"``: any ready endpoint, with equal chance (the default, no
+      ``trafficDistribution``);
+    - ``"prefer-close"``: ``trafficDistribution: PreferClose`` (now also spelled
+      ``PreferSameZone``): the EndpointSlice controller hints each ready endpoint for
+      its own zone, and kube-proxy uses only the endpoints hinted for its node's zone
+      when there is at least one, all of them otherwise. So 0.0 when the client's zone
+      has an endpoint, else the random share, 1.0.
 
     >>> objects = [
     ...     {
@@ -941,12 +970,14 @@ def cross_zone_share(
     zones = sorted({node["zone"] for node in _nodes(items, origin).values()})
     if client_zone not in zones:
         raise ValueError(
-            f"client_zone: {client_zone!r} is not a zone of the nodes ({', '.join(zones) or 'none'})"
+            f"client_zone: {client_zone!r} is not a zone of the "
+            f"nodes ({', '.join(zones) or 'none'})"
         )
     endpoints = service_endpoints(service, objects)
     if endpoints.empty:
         raise ValueError(
-            f"Service {service} has no ready endpoints: every request would fail, none would cross"
+            f"Service {service} has no ready endpoints: every "
+            "request would fail, none would cross"
         )
     local = int((endpoints["zone"] == client_zone).sum())
     if mode == "prefer-close" and local > 0:

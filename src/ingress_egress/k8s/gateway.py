@@ -1,97 +1,110 @@
-"""Gateway API: which backend serves an HTTP request that enters the cluster through a Gateway.
+"""Gateway API: which backend serves an HTTP request that enters the cluster through a
+Gateway.
 
-The Gateway API (group ``gateway.networking.k8s.io``) splits what an Ingress holds in one object
-between the people who own each part:
+The Gateway API (group ``gateway.networking.k8s.io``) splits what an Ingress holds in
+one object between the people who own each part:
 
 - a **GatewayClass** names the controller that implements it (``spec.controllerName``);
-- a **Gateway**, owned by the cluster operator, has *listeners*: a port, a protocol (HTTP, HTTPS),
-  an optional hostname, the TLS certificate, and ``allowedRoutes`` (which namespaces and kinds of
-  route may attach);
-- an **HTTPRoute**, owned by an application team, attaches to a Gateway (``spec.parentRefs``),
-  names hostnames and has rules: matches (path, headers, query parameters, method), filters
-  (redirect, rewrite, ...) and ``backendRefs`` (Services, with weights);
-- a **ReferenceGrant** in a namespace lets objects of another namespace refer to its Services (or
-  Secrets): without one, a cross-namespace ``backendRef`` is refused.
+- a **Gateway**, owned by the cluster operator, has *listeners*: a port, a protocol
+  (HTTP, HTTPS), an optional hostname, the TLS certificate, and ``allowedRoutes`` (which
+  namespaces and kinds of route may attach);
+- an **HTTPRoute**, owned by an application team, attaches to a Gateway
+  (``spec.parentRefs``), names hostnames and has rules: matches (path, headers, query
+  parameters, method), filters (redirect, rewrite, ...) and ``backendRefs`` (Services,
+  with weights);
+- a **ReferenceGrant** in a namespace lets objects of another namespace refer to its
+  Services (or Secrets): without one, a cross-namespace ``backendRef`` is refused.
 
 :class:`GatewayRouter` plays a conformant implementation for one request at a time:
-``route(host, path, ...)`` returns a :class:`Response` (status, backend, the weighted candidates,
-the route, a redirect's ``Location``, the path after a rewrite) and ``explain(...)`` says why.
-:func:`ingress_to_gateway` translates Ingresses into a Gateway and HTTPRoutes, with a warning for
-everything that does not carry over as it is.
+``route(host, path, ...)`` returns a :class:`Response` (status, backend, the weighted
+candidates, the route, a redirect's ``Location``, the path after a rewrite) and
+``explain(...)`` says why. :func:`ingress_to_gateway` translates Ingresses into a
+Gateway and HTTPRoutes, with a warning for everything that does not carry over as it is.
 
-Semantics follow, in this order, ``apis/v1`` of kubernetes-sigs/gateway-api (``httproute_types.go``,
-``gateway_types.go``, ``shared_types.go``, ``object_reference_types.go``, ``referencegrant_types.go``:
-field comments, kubebuilder defaults and validation markers, CEL rules), the concept page
-*Hostnames* (``site-src/concepts/hostnames.md``) and the conformance tests
+Semantics follow, in this order, ``apis/v1`` of kubernetes-sigs/gateway-api
+(``httproute_types.go``, ``gateway_types.go``, ``shared_types.go``,
+``object_reference_types.go``, ``referencegrant_types.go``: field comments, kubebuilder
+defaults and validation markers, CEL rules), the concept page *Hostnames*
+(``site-src/concepts/hostnames.md``) and the conformance tests
 (``conformance/tests/httproute-*.go``), all read 2026-12-02:
 
 Listeners (``gateway_types.go``, Listener and GatewaySpec.Listeners)
-    A listener's hostname is precise (``shop.example.com``), a wildcard (``*.example.com``) or
-    absent (any host). **A wildcard matches one or more DNS labels** (``foo.example.com`` and
-    ``a.b.example.com``) but not the apex ``example.com``: unlike an Ingress host, whose ``*`` is
-    exactly one label. Of the listeners on the request's port that match its host, the most
-    specific takes it: a precise hostname, then the wildcard with the most labels after the ``*``,
-    then a listener without hostname; the request is then routed only with the routes attached to
-    that listener ("listener isolation": a *should* in the API, tested as the extended feature
-    ``GatewayHTTPListenerIsolation``). No listener for the host: 404. An HTTPS request is taken to
-    name the same host in its SNI and its ``Host`` header.
+    A listener's hostname is precise (``shop.example.com``), a wildcard
+    (``*.example.com``) or absent (any host). **A wildcard matches one or more DNS
+    labels** (``foo.example.com`` and ``a.b.example.com``) but not the apex
+    ``example.com``: unlike an Ingress host, whose ``*`` is exactly one label. Of the
+    listeners on the request's port that match its host, the most specific takes it: a
+    precise hostname, then the wildcard with the most labels after the ``*``, then a
+    listener without hostname; the request is then routed only with the routes attached
+    to that listener ("listener isolation": a *should* in the API, tested as the
+    extended feature ``GatewayHTTPListenerIsolation``). No listener for the host: 404.
+    An HTTPS request is taken to name the same host in its SNI and its ``Host`` header.
 Attachment (``shared_types.go``, ParentReference; ``gateway_types.go``, AllowedRoutes)
-    Each ``parentRefs`` entry names a Gateway (``sectionName``: one listener by name; ``port``: the
-    listeners on that port). A listener accepts the route if its ``allowedRoutes.namespaces.from``
-    allows the route's namespace (``Same``, the default; ``All``; ``Selector`` on the namespace's
-    labels) and its kinds include HTTPRoute (by default HTTP and HTTPS listeners take HTTPRoutes),
-    and if the hostnames intersect: the route's hostnames that do not match the listener's are
-    ignored, and a route none of whose hostnames intersects is not accepted. A route that attaches
-    nowhere gets ``Accepted=False`` with the reason upstream defines: ``NoMatchingParent`` (no
-    listener with that sectionName/port), ``NotAllowedByListeners`` (namespace or kind), or
-    ``NoMatchingListenerHostname``.
+    Each ``parentRefs`` entry names a Gateway (``sectionName``: one listener by name;
+    ``port``: the listeners on that port). A listener accepts the route if its
+    ``allowedRoutes.namespaces.from`` allows the route's namespace (``Same``, the
+    default; ``All``; ``Selector`` on the namespace's labels) and its kinds include
+    HTTPRoute (by default HTTP and HTTPS listeners take HTTPRoutes), and if the
+    hostnames intersect: the route's hostnames that do not match the listener's are
+    ignored, and a route none of whose hostnames intersects is not accepted. A route
+    that attaches nowhere gets ``Accepted=False`` with the reason upstream defines:
+    ``NoMatchingParent`` (no listener with that sectionName/port),
+    ``NotAllowedByListeners`` (namespace or kind), or ``NoMatchingListenerHostname``.
 Matching (``httproute_types.go``, HTTPRouteMatch and friends)
-    A rule matches if *any* of its matches does; a match is the AND of its path, headers, query
-    parameters and method. No matches means ``PathPrefix /`` (the CRD default), and so does a match
-    without path. ``Exact`` compares the whole path; ``PathPrefix`` compares ``/``-separated elements
-    and ignores a trailing slash, exactly as the Ingress ``Prefix`` (the same element splitting as
-    :func:`~ingress_egress.k8s.ingress.path_matches`, against which the benchmark checks the
-    router's path index); ``RegularExpression`` is
-    *implementation-specific*: here Python's :mod:`re`, matched against the whole path. Header
-    names are case-insensitive, values case-sensitive; query parameter names and values are
-    case-sensitive, and of a repeated parameter the first value counts (the recommended behaviour).
-    The request's ``Host`` may carry a port, which is ignored.
+    A rule matches if *any* of its matches does; a match is the AND of its path,
+    headers, query parameters and method. No matches means ``PathPrefix /`` (the CRD
+    default), and so does a match without path. ``Exact`` compares the whole path;
+    ``PathPrefix`` compares ``/``-separated elements and ignores a trailing slash,
+    exactly as the Ingress ``Prefix`` (the same element splitting as
+    :func:`~ingress_egress.k8s.ingress.path_matches`, against which the benchmark checks
+    the router's path index); ``RegularExpression`` is *implementation-specific*: here
+    Python's :mod:`re`, matched against the whole path. Header names are
+    case-insensitive, values case-sensitive; query parameter names and values are
+    case-sensitive, and of a repeated parameter the first value counts (the recommended
+    behaviour). The request's ``Host`` may carry a port, which is ignored.
 Precedence (``httproute_types.go``, the comment on HTTPRouteRule.Matches)
-    Across all rules of the routes that match the request's host: an ``Exact`` path match, then
-    the ``PathPrefix`` with the most characters, then a method match, the most header matches, the
-    most query parameter matches; then the route with the more specific matching hostname (most
-    characters in a matching precise hostname, then in a matching hostname; the HTTPRoute.Hostnames
-    comment), then the oldest route (``metadata.creationTimestamp``; routes without one come
-    last), then ``namespace/name`` in alphabetical order, then the first rule and match. The
-    Hostnames comment lists the hostname criterion without saying where it sits; the conformance
-    test ``HTTPRouteMatchingAcrossRoutes`` (``example.com/v2`` goes to the ``*.com`` route's
-    ``/v2``, not to the ``example.com`` route's ``/``) shows the match criteria come first, so the
-    hostname only breaks their ties. ``RegularExpression`` matches rank after every Exact and
-    PathPrefix match here (their precedence is implementation-specific).
+    Across all rules of the routes that match the request's host: an ``Exact`` path
+    match, then the ``PathPrefix`` with the most characters, then a method match, the
+    most header matches, the most query parameter matches; then the route with the more
+    specific matching hostname (most characters in a matching precise hostname, then in
+    a matching hostname; the HTTPRoute.Hostnames comment), then the oldest route
+    (``metadata.creationTimestamp``; routes without one come last), then
+    ``namespace/name`` in alphabetical order, then the first rule and match. The
+    Hostnames comment lists the hostname criterion without saying where it sits; the
+    conformance test ``HTTPRouteMatchingAcrossRoutes`` (``example.com/v2`` goes to the
+    ``*.com`` route's ``/v2``, not to the ``example.com`` route's ``/``) shows the match
+    criteria come first, so the hostname only breaks their ties. ``RegularExpression``
+    matches rank after every Exact and PathPrefix match here (their precedence is
+    implementation-specific).
 Backends (``httproute_types.go``, HTTPRouteRule.BackendRefs and HTTPBackendRef)
-    ``weight`` defaults to 1; 0 means no traffic. A backendRef is invalid if its kind is not a core
-    Service (``InvalidKind``), if it crosses namespaces without a ReferenceGrant
-    (``RefNotPermitted``), or if the Service (or its port) is not among the objects
-    (``BackendNotFound``; the port check is what implementations such as kgateway and Kuma do, the
-    specification does not name that case). Requests the weights send to an invalid backend get
-    500; if no valid backend has a weight above 0 (all invalid, all weights 0, or no backendRefs at
-    all), every request matching the rule gets 500 (conformance ``HTTPRouteAllBackendsWeightZero``).
-    :attr:`Response.backend` is the valid backend with the highest weight (ties: the first listed).
+    ``weight`` defaults to 1; 0 means no traffic. A backendRef is invalid if its kind is
+    not a core Service (``InvalidKind``), if it crosses namespaces without a
+    ReferenceGrant (``RefNotPermitted``), or if the Service (or its port) is not among
+    the objects (``BackendNotFound``; the port check is what implementations such as
+    kgateway and Kuma do, the specification does not name that case). Requests the
+    weights send to an invalid backend get 500; if no valid backend has a weight above 0
+    (all invalid, all weights 0, or no backendRefs at all), every request matching the
+    rule gets 500 (conformance ``HTTPRouteAllBackendsWeightZero``).
+    :attr:`Response.backend` is the valid backend with the highest weight (ties: the
+    first listed).
 Filters (``httproute_types.go``, HTTPRequestRedirectFilter, HTTPURLRewriteFilter, HTTPPathModifier)
-    ``RequestRedirect`` answers 3xx (``statusCode`` 302 by default) with a ``Location`` made of the
-    scheme (the request's unless set), the hostname (the request's unless set), the port (set; else
-    80 or 443 when the scheme is set; else the listener's port; 80 with http and 443 with https are
-    left out) and the path (``ReplaceFullPath`` or ``ReplacePrefixMatch``; the query string is kept,
-    which the specification does not address). ``URLRewrite`` changes the path (and ``Host``) sent
-    to the backend. Other filters (header modifiers, mirrors, CORS) are accepted and listed by
-    :meth:`GatewayRouter.explain` but do not change the routing; an ``ExtensionRef`` filter cannot be
-    resolved here, so its requests get 500, as the specification requires for an unresolved filter.
+    ``RequestRedirect`` answers 3xx (``statusCode`` 302 by default) with a ``Location``
+    made of the scheme (the request's unless set), the hostname (the request's unless
+    set), the port (set; else 80 or 443 when the scheme is set; else the listener's
+    port; 80 with http and 443 with https are left out) and the path
+    (``ReplaceFullPath`` or ``ReplacePrefixMatch``; the query string is kept, which the
+    specification does not address). ``URLRewrite`` changes the path (and ``Host``) sent
+    to the backend. Other filters (header modifiers, mirrors, CORS) are accepted and
+    listed by :meth:`GatewayRouter.explain` but do not change the routing; an
+    ``ExtensionRef`` filter cannot be resolved here, so its requests get 500, as the
+    specification requires for an unresolved filter.
 
-Validation follows the CRDs (OpenAPI schema, defaults and CEL rules): an invalid object raises
-:class:`~ingress_egress.k8s.manifests.ManifestError` naming the file, document, object and field
-path, worded as the API server words it. What the API server accepts but a controller would not
-program (an HTTPS listener without certificate, a certificate in another namespace without a
-ReferenceGrant) leaves that listener out of the routing, and :meth:`GatewayRouter.listeners` says why.
+Validation follows the CRDs (OpenAPI schema, defaults and CEL rules): an invalid object
+raises :class:`~ingress_egress.k8s.manifests.ManifestError` naming the file, document,
+object and field path, worded as the API server words it. What the API server accepts
+but a controller would not program (an HTTPS listener without certificate, a certificate
+in another namespace without a ReferenceGrant) leaves that listener out of the routing,
+and :meth:`GatewayRouter.listeners` says why.
 
 Examples
 --------
@@ -174,9 +187,13 @@ __all__ = [
 
 GROUP = "gateway.networking.k8s.io"
 SERVED_VERSIONS = (f"{GROUP}/v1", f"{GROUP}/v1beta1")
-"""The versions read here for GatewayClass, Gateway and HTTPRoute (v1beta1 is deprecated upstream)."""
+"""The versions read here for GatewayClass, Gateway and HTTPRoute (v1beta1 is deprecated
+upstream).
+"""
 REFERENCE_GRANT_VERSIONS = (f"{GROUP}/v1beta1", f"{GROUP}/v1")
-"""ReferenceGrant is served as v1beta1 (standard channel since v0.6.0); newer releases add v1."""
+"""ReferenceGrant is served as v1beta1 (standard channel since v0.6.0); newer releases
+add v1.
+"""
 
 PATH_MATCH_TYPES = ("Exact", "PathPrefix", "RegularExpression")
 VALUE_MATCH_TYPES = ("Exact", "RegularExpression")
@@ -251,14 +268,16 @@ REF_NOT_PERMITTED = "RefNotPermitted"
 BACKEND_NOT_FOUND = "BackendNotFound"
 
 
-# ---------------------------------------------------------------------------------------------- hostnames
+# --------------------------------------------------------------------------------------
+# hostnames
 
 
 def hostname_matches(pattern: str | None, host: str | None) -> bool:
-    """Does a Gateway API hostname (precise, ``*.`` wildcard, or ``None`` for any) match a request host?
+    """Does a Gateway API hostname (precise, ``*.`` wildcard, or ``None`` for any) match
+    a request host?
 
-    The wildcard stands for *one or more* labels (``site-src/concepts/hostnames.md``), not exactly
-    one as in an Ingress; it never matches the apex.
+    The wildcard stands for *one or more* labels (``site-src/concepts/hostnames.md``),
+    not exactly one as in an Ingress; it never matches the apex.
 
     >>> [
     ...     hostname_matches("*.example.com", h)
@@ -283,8 +302,9 @@ def hostname_matches(pattern: str | None, host: str | None) -> bool:
 def hostnames_intersect(first: str | None, second: str | None) -> bool:
     """Do a listener's and a route's hostnames intersect (``None`` is ``*``, any host)?
 
-    The table of ``site-src/concepts/hostnames.md``: two precise names must be equal, a wildcard
-    intersects the names it matches, two wildcards intersect when one's suffix ends the other's.
+    The table of ``site-src/concepts/hostnames.md``: two precise names must be equal, a
+    wildcard intersects the names it matches, two wildcards intersect when one's suffix
+    ends the other's.
 
     >>> (
     ...     hostnames_intersect("*.example.com", "sub.domain.example.com"),
@@ -308,7 +328,9 @@ def hostnames_intersect(first: str | None, second: str | None) -> bool:
 
 
 def _listener_rank(hostname: str | None) -> tuple[int, int]:
-    """Smaller is more specific: precise, then wildcards by labels after the ``*``, then no hostname."""
+    """Smaller is more specific: precise, then wildcards by labels after the ``*``, then
+    no hostname.
+    """
     if hostname is None:
         return (2, 0)
     if hostname.startswith("*."):
@@ -317,17 +339,19 @@ def _listener_rank(hostname: str | None) -> tuple[int, int]:
 
 
 def _hostname_key(pattern: str | None) -> tuple[int, int]:
-    """Route precedence by hostname (HTTPRoute.Hostnames): characters of a matching precise name,
-    then of a matching name; negated so that smaller sorts first."""
+    """Route precedence by hostname (HTTPRoute.Hostnames): characters of a matching
+    precise name, then of a matching name; negated so that smaller sorts first."""
     if pattern is None:
         return (0, 0)
     return (0 if pattern.startswith("*.") else -len(pattern), -len(pattern))
 
 
 def replace_prefix(path: str, prefix: str, replacement: str) -> str:
-    """``ReplacePrefixMatch``: swap the matched ``PathPrefix`` for ``replacement``, element-wise.
+    """``ReplacePrefixMatch``: swap the matched ``PathPrefix`` for ``replacement``,
+    element-wise.
 
-    Reproduces the table in the HTTPPathModifier.ReplacePrefixMatch comment (``httproute_types.go``).
+    Reproduces the table in the HTTPPathModifier.ReplacePrefixMatch comment
+    (``httproute_types.go``).
 
     >>> (
     ...     replace_prefix("/foo/bar", "/foo/", "/xyz/"),
@@ -343,7 +367,8 @@ def replace_prefix(path: str, prefix: str, replacement: str) -> str:
     return result or "/"
 
 
-# ------------------------------------------------------------------------------------------- validation
+# --------------------------------------------------------------------------------------
+# validation
 
 
 class _Check:
@@ -364,7 +389,9 @@ class _Check:
         self.fail(field_path, f"Invalid value: {_go_value(_short(value))}: {detail}")
 
     def cel(self, field_path: str, message: str) -> None:
-        """A CEL rule's refusal: the API server names the object as "object" and quotes the rule's message."""
+        """A CEL rule's refusal: the API server names the object as "object" and quotes
+        the rule's message.
+        """
         self.fail(field_path, f'Invalid value: "object": {message}')
 
     def unsupported(
@@ -591,7 +618,8 @@ def _validate_gateway(check: _Check) -> None:
             ):
                 check.cel(
                     f"{path}.tls",
-                    "certificateRefs or options must be specified when mode is Terminate",
+                    "certificateRefs or options must be "
+                    "specified when mode is Terminate",
                 )
         allowed = check.mapping(f"{path}.allowedRoutes", listener.get("allowedRoutes"))
         namespaces = check.mapping(
@@ -662,7 +690,8 @@ def _validate_gateway(check: _Check) -> None:
     if len(set(combos)) != len(combos):
         check.cel(
             "spec.listeners",
-            "Combination of port, protocol and hostname must be unique for each listener",
+            "Combination of port, protocol and hostname "
+            "must be unique for each listener",
         )
 
 
@@ -768,7 +797,8 @@ def _validate_filters(check: _Check, path: str, filters: Any) -> list:
     if "RequestRedirect" in kinds and "URLRewrite" in kinds:
         check.cel(
             path,
-            "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both",
+            "May specify either httpRouteFilterRequestRedirect or "
+            "httpRouteFilterRequestRewrite, but not both",
         )
     for name in _NOT_REPEATED:
         if kinds.count(name) > 1:
@@ -808,10 +838,13 @@ def _validate_value_matches(
         check.enum(f"{ipath}.type", item.get("type"), VALUE_MATCH_TYPES)
         if (
             name in seen
-        ):  # listType=map, listMapKey=name: the API server refuses an exact duplicate key
+            # listType=map, listMapKey=name: the API server refuses an exact duplicate
+            # key
+        ):
             check.fail(
                 f"{ipath}",
-                f'Duplicate value: map[string]interface {{}}{{"name":{_go_value(name)}}}',
+                "Duplicate value: map[string]interface "
+                f'{{}}{{"name":{_go_value(name)}}}',
             )
         seen.add(name)
         if item.get("type") == "RegularExpression":
@@ -855,7 +888,8 @@ def _validate_match(check: _Check, path: str, match: Any) -> None:
                 check.cel(
                     ppath,
                     "must only contain valid characters (matching "
-                    "^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types ['Exact', 'PathPrefix']",
+                    "^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types "
+                    "['Exact', 'PathPrefix']",
                 )
         else:
             _compile(check, f"{ppath}.value", value)
@@ -981,14 +1015,15 @@ def _validate_httproute(check: _Check) -> None:
                     using = "When" if not where or label == "URLRewrite" else "when"
                     check.cel(
                         path,
-                        f"{where}{using} using {label} filter with path.replacePrefixMatch, "
-                        "exactly one PathPrefix match must be specified",
+                        f"{where}{using} using {label} filter with "
+                        "path.replacePrefixMatch, exactly one "
+                        "PathPrefix match must be specified",
                     )
     if total_matches > 128:
         check.cel(
             "spec.rules",
-            "While 16 rules and 64 matches per rule are allowed, the total number of matches "
-            "across all rules in a route must be less than 128",
+            "While 16 rules and 64 matches per rule are allowed, the total number of "
+            "matches across all rules in a route must be less than 128",
         )
 
 
@@ -1038,11 +1073,12 @@ _VALIDATORS = {
 def validate_gateway_api_object(
     obj: Mapping[str, Any], origin: str | None = None
 ) -> None:
-    """Raise :class:`ManifestError` if the API server would refuse this Gateway API object.
+    """Raise :class:`ManifestError` if the API server would refuse this Gateway API
+    object.
 
-    Checks the CRD schema (required fields, patterns, enums, bounds, list lengths) and the CEL
-    rules that matter to routing, with the messages the CRDs define. ``origin`` (file and
-    document) is put in front of the message.
+    Checks the CRD schema (required fields, patterns, enums, bounds, list lengths) and
+    the CEL rules that matter to routing, with the messages the CRDs define. ``origin``
+    (file and document) is put in front of the message.
 
     >>> validate_gateway_api_object(
     ...     {
@@ -1058,24 +1094,29 @@ def validate_gateway_api_object(
     ... )
     Traceback (most recent call last):
     ...
-    ingress_egress.k8s.manifests.ManifestError: HTTPRoute shop/r: spec.rules[0].matches[0].path: Invalid value: "object": value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']
+    ingress_egress.k8s.manifests.ManifestError: HTTPRoute shop/r:
+        spec.rules[0].matches[0].path: Invalid value: "object": value must be an
+        absolute path and start with '/' when type one of ['Exact', 'PathPrefix']
     """
     kind = obj.get("kind")
     if kind not in _VALIDATORS:
         raise ValueError(
-            f"not a Gateway API kind read here: {kind!r} (expected one of {', '.join(GATEWAY_API_KINDS)})"
+            f"not a Gateway API kind read here: {kind!r} (expected "
+            f"one of {', '.join(GATEWAY_API_KINDS)})"
         )
     _VALIDATORS[kind](_Check(obj, origin))
 
 
-# ------------------------------------------------------------------------------------------ the model
+# --------------------------------------------------------------------------------------
+# the model
 
 
 @dataclass(frozen=True)
 class Listener:
     """One listener of a Gateway, with the defaults the CRD sets.
 
-    ``problem`` says why a controller would not program it (``None``: it serves requests).
+    ``problem`` says why a controller would not program it (``None``: it serves
+    requests).
     """
 
     gateway: str
@@ -1095,7 +1136,9 @@ class Listener:
 
     @property
     def takes_httproutes(self) -> bool:
-        """HTTP and HTTPS listeners take HTTPRoutes, unless ``allowedRoutes.kinds`` leaves them out."""
+        """HTTP and HTTPS listeners take HTTPRoutes, unless ``allowedRoutes.kinds``
+        leaves them out.
+        """
         if self.protocol.upper() not in ("HTTP", "HTTPS"):
             return False
         return not self.kinds or (GROUP, "HTTPRoute") in self.kinds
@@ -1109,11 +1152,13 @@ class Listener:
 
 @dataclass(frozen=True)
 class Attachment:
-    """What one ``spec.parentRefs`` entry of an HTTPRoute came to: the listeners it attached to, or why not.
+    """What one ``spec.parentRefs`` entry of an HTTPRoute came to: the listeners it
+    attached to, or why not.
 
-    ``reason`` is the ``Accepted`` condition's reason as upstream defines it (``Accepted``,
-    ``NotAllowedByListeners``, ``NoMatchingListenerHostname``, ``NoMatchingParent``), or ``None``
-    when no controller would write a status (the Gateway does not exist, or is not a Gateway).
+    ``reason`` is the ``Accepted`` condition's reason as upstream defines it
+    (``Accepted``, ``NotAllowedByListeners``, ``NoMatchingListenerHostname``,
+    ``NoMatchingParent``), or ``None`` when no controller would write a status (the
+    Gateway does not exist, or is not a Gateway).
     """
 
     route: str
@@ -1257,30 +1302,32 @@ class Response:
     Attributes
     ----------
     status
-        200 (a backend was chosen), 404 (no listener or no route matched), 500 (the matched rule has
-        no valid backend with a weight above 0, or an unresolvable filter), or the 3xx of a
-        RequestRedirect filter.
+        200 (a backend was chosen), 404 (no listener or no route matched), 500 (the
+        matched rule has no valid backend with a weight above 0, or an unresolvable
+        filter), or the 3xx of a RequestRedirect filter.
     backend
-        ``namespace/service:port`` for a 200: the valid backend with the highest weight (ties: the
-        first listed); else ``None``.
+        ``namespace/service:port`` for a 200: the valid backend with the highest weight
+        (ties: the first listed); else ``None``.
     backends
-        ``[(backend, weight), ...]``: every backendRef of the matched rule, valid or not, with its
-        weight (default 1).
+        ``[(backend, weight), ...]``: every backendRef of the matched rule, valid or
+        not, with its weight (default 1).
     route
         ``namespace/name`` of the HTTPRoute whose rule matched, else ``None``.
     location
         The redirect URL for a 3xx, else ``None``.
     path
-        The path sent to the backend (after a URLRewrite filter), else the request's path (without
-        the query string).
+        The path sent to the backend (after a URLRewrite filter), else the request's
+        path (without the query string).
     host
         The ``Host`` sent to the backend (after a URLRewrite hostname), without port.
     gateway, listener
-        The Gateway (``namespace/name``) and the name of the listener that took the request.
+        The Gateway (``namespace/name``) and the name of the listener that took the
+        request.
     rule
         Where the winning match sits: ``spec.rules[1].matches[0]``.
     invalid
-        ``[(backend, "Reason: message"), ...]`` for the matched rule's invalid backendRefs.
+        ``[(backend, "Reason: message"), ...]`` for the matched rule's invalid
+        backendRefs.
     reason
         One sentence: why this status.
     """
@@ -1300,7 +1347,8 @@ class Response:
 
     @property
     def shares(self) -> dict[str, float]:
-        """The share of requests each backend gets (weight / sum of weights); invalid ones add to ``"500"``.
+        """The share of requests each backend gets (weight / sum of weights); invalid
+        ones add to ``"500"``.
 
         >>> Response(200, "a/x:80", [("a/x:80", 90), ("a/y:80", 10)]).shares
         {'a/x:80': 0.9, 'a/y:80': 0.1}
@@ -1336,11 +1384,15 @@ _DECIDERS = (
     "the earlier rule of the route",
     "the earlier match of the rule",
 )
-"""What each position of a flattened precedence key (:func:`_candidate_key`) stands for."""
+"""What each position of a flattened precedence key (:func:`_candidate_key`) stands
+for.
+"""
 
 
 def _decider(winner: tuple, runner_up: tuple) -> str:
-    """The precedence criterion that puts ``winner`` before ``runner_up`` (two candidate keys)."""
+    """The precedence criterion that puts ``winner`` before ``runner_up`` (two candidate
+    keys).
+    """
     for label, a, b in zip(_DECIDERS, _flatten(winner), _flatten(runner_up)):
         if a != b:
             return label
@@ -1354,7 +1406,9 @@ def _flatten(key: tuple) -> tuple:
 def _candidate_key(
     route: _Route, rule: _Rule, match: _Match, hostname: str | None
 ) -> tuple:
-    """The precedence key of one match (smaller wins); the order of httproute_types.go (see module docstring)."""
+    """The precedence key of one match (smaller wins); the order of httproute_types.go
+    (see module docstring).
+    """
     path_rank = {"Exact": 0, "PathPrefix": 1}.get(match.path_type, 2)
     prefix = len(match.path_value) if match.path_type == "PathPrefix" else 0
     return (
@@ -1373,7 +1427,9 @@ def _candidate_key(
 def _parse_request(
     path: str, query: Mapping[str, str] | None
 ) -> tuple[str, dict[str, str], str]:
-    """(path without query and fragment, query parameters, the raw query string for a redirect)."""
+    """(path without query and fragment, query parameters, the raw query string for a
+    redirect).
+    """
     if not isinstance(path, str) or not path.startswith("/"):
         raise ValueError(f"request path must start with '/', got {path!r}")
     path = path.split("#", 1)[0]
@@ -1390,14 +1446,15 @@ def _parse_request(
 
 
 class GatewayRouter:
-    """The Gateways and HTTPRoutes of a set of objects, validated once; :meth:`route` answers requests.
+    """The Gateways and HTTPRoutes of a set of objects, validated once; :meth:`route`
+    answers requests.
 
     Parameters
     ----------
     objects
-        Manifest dicts (what :func:`~ingress_egress.k8s.manifests.load_manifests` returns). Read:
-        GatewayClass, Gateway, HTTPRoute, ReferenceGrant, Service, Namespace; other kinds are set
-        aside and counted in :attr:`skipped`.
+        Manifest dicts (what :func:`~ingress_egress.k8s.manifests.load_manifests`
+        returns). Read: GatewayClass, Gateway, HTTPRoute, ReferenceGrant, Service,
+        Namespace; other kinds are set aside and counted in :attr:`skipped`.
 
     Attributes
     ----------
@@ -1406,9 +1463,11 @@ class GatewayRouter:
     routes : list[str]
         The HTTPRoutes, ``namespace/name``, in precedence order (oldest first).
     skipped : dict[str, int]
-        Objects of kinds the router does not use, counted by kind (including what the reader set aside).
+        Objects of kinds the router does not use, counted by kind (including what the
+        reader set aside).
     notes : list[str]
-        Assumptions made while reading (a GatewayClass that is not among the objects, ...).
+        Assumptions made while reading (a GatewayClass that is not among the objects,
+        ...).
     """
 
     def __init__(self, objects: Iterable[Mapping[str, Any]]):
@@ -1421,7 +1480,8 @@ class GatewayRouter:
         for obj in objects:
             if not isinstance(obj, Mapping):
                 raise TypeError(
-                    f"GatewayRouter: expected Kubernetes object dicts, got {type(obj).__name__}"
+                    "GatewayRouter: expected Kubernetes object "
+                    f"dicts, got {type(obj).__name__}"
                 )
             kind = obj.get("kind")
             if kind not in (*GATEWAY_API_KINDS, "Service", "Namespace"):
@@ -1474,8 +1534,8 @@ class GatewayRouter:
                 )
             elif not classes:
                 self.notes.append(
-                    f'Gateway {ref}: GatewayClass "{class_name}" is not among the objects; '
-                    "assumed to exist"
+                    f'Gateway {ref}: GatewayClass "{class_name}" is not among the '
+                    "objects; assumed to exist"
                 )
             self._listeners[ref] = self._read_listeners(gateway)
         self.gateways = sorted(self._listeners)
@@ -1503,7 +1563,9 @@ class GatewayRouter:
         return labels
 
     def namespace_labels(self, namespace: str) -> dict[str, str]:
-        """The labels of a namespace: declared ones, plus ``kubernetes.io/metadata.name`` (set by the API server)."""
+        """The labels of a namespace: declared ones, plus
+        ``kubernetes.io/metadata.name`` (set by the API server).
+        """
         return self._namespaces.get(namespace, {NAMESPACE_NAME_LABEL: namespace})
 
     @staticmethod
@@ -1523,7 +1585,9 @@ class GatewayRouter:
         to_namespace: str,
         to_name: str,
     ) -> bool:
-        """Is a reference from ``from_kind`` objects of ``from_namespace`` to ``to_namespace/to_name`` allowed?"""
+        """Is a reference from ``from_kind`` objects of ``from_namespace`` to
+        ``to_namespace/to_name`` allowed?
+        """
         from_group = GROUP
         for namespace, froms, tos in self._grants:
             if namespace != to_namespace:
@@ -1572,18 +1636,26 @@ class GatewayRouter:
     def _certificate_problem(self, gateway: Mapping, listener: Mapping) -> str | None:
         tls = listener.get("tls")
         if not tls:
-            return "an HTTPS listener needs tls.certificateRefs (Accepted=False): nothing to terminate TLS with"
+            return (
+                "an HTTPS listener needs tls.certificateRefs "
+                "(Accepted=False): nothing to terminate TLS with"
+            )
         for ref in tls.get("certificateRefs") or []:
             group, kind = ref.get("group", ""), ref.get("kind", "Secret")
             if (group, kind) != ("", "Secret"):
-                return f"ResolvedRefs=False, InvalidCertificateRef: {kind} is not a core Secret"
+                return (
+                    "ResolvedRefs=False, InvalidCertificateRef: "
+                    f"{kind} is not a core Secret"
+                )
             namespace = ref.get("namespace") or _ns(gateway)
             if namespace != _ns(gateway) and not self._granted(
                 "Gateway", _ns(gateway), "Secret", namespace, ref["name"]
             ):
                 return (
-                    f"ResolvedRefs=False, RefNotPermitted: Secret {namespace}/{ref['name']} is in another "
-                    f"namespace and no ReferenceGrant in {namespace} allows Gateways from {_ns(gateway)}"
+                    "ResolvedRefs=False, RefNotPermitted: Secret "
+                    f"{namespace}/{ref['name']} is in another "
+                    f"namespace and no ReferenceGrant in {namespace} "
+                    f"allows Gateways from {_ns(gateway)}"
                 )
         return None
 
@@ -1632,7 +1704,9 @@ class GatewayRouter:
             name = h["name"].lower()
             if (
                 name not in seen
-            ):  # of names equal but for case, only the first counts (HTTPHeaderMatch.Name)
+                # of names equal but for case, only the first counts
+                # (HTTPHeaderMatch.Name)
+            ):
                 seen.add(name)
                 headers.append((name, h.get("type", "Exact"), h["value"]))
         query = tuple(
@@ -1771,11 +1845,13 @@ class GatewayRouter:
 
         if (group, kind) != (GROUP, "Gateway"):
             return result(
-                message=f"the parent is a {kind} of group {group!r}: only Gateways are modelled here"
+                message=f"the parent is a {kind} of group {group!r}: "
+                "only Gateways are modelled here"
             )
         if gateway not in self._listeners:
             return result(
-                message=f"no Gateway {gateway} among the objects: no controller writes a status"
+                message=f"no Gateway {gateway} among the objects: no "
+                "controller writes a status"
             )
         if gateway in self._gateway_problems:
             return result(message=self._gateway_problems[gateway])
@@ -1817,7 +1893,8 @@ class GatewayRouter:
             hosts = ", ".join(f"{li.name} ({li.hostname})" for li in allowed)
             return result(
                 reason=NO_MATCHING_LISTENER_HOSTNAME,
-                message=f"hostnames {', '.join(route.hostnames)} intersect none of the listeners {hosts}",
+                message=f"hostnames {', '.join(route.hostnames)} "
+                f"intersect none of the listeners {hosts}",
             )
         names = [li.name for li in matching]
         return result(
@@ -1827,7 +1904,9 @@ class GatewayRouter:
         )
 
     def _refusal(self, listener: Listener, namespace: str) -> str | None:
-        """Why a listener does not take HTTPRoutes from ``namespace`` (``None``: it does)."""
+        """Why a listener does not take HTTPRoutes from ``namespace`` (``None``: it
+        does).
+        """
         if not listener.takes_httproutes:
             if listener.protocol.upper() not in ("HTTP", "HTTPS"):
                 return f"a {listener.protocol} listener does not take HTTPRoutes"
@@ -1840,7 +1919,10 @@ class GatewayRouter:
             if listener.selector is None:
                 return "allowedRoutes.namespaces.from is Selector, without a selector"
             if not listener.selector.matches(self.namespace_labels(namespace)):
-                return f"namespace {namespace} does not match the selector {listener.selector.describe()}"
+                return (
+                    f"namespace {namespace} does not match the "
+                    f"selector {listener.selector.describe()}"
+                )
         return None
 
     # -- the request side
@@ -1852,7 +1934,8 @@ class GatewayRouter:
             if not self.gateways:
                 raise ValueError("no Gateway among the objects")
             raise ValueError(
-                f"several Gateways: say which with gateway=, one of {', '.join(self.gateways)}"
+                "several Gateways: say which with gateway=, "
+                f"one of {', '.join(self.gateways)}"
             )
         if gateway in self._listeners:
             return gateway
@@ -1860,13 +1943,16 @@ class GatewayRouter:
         if len(named) == 1:
             return named[0]
         raise ValueError(
-            f"no Gateway {gateway!r}; the Gateways are {', '.join(self.gateways) or 'none'}"
+            f"no Gateway {gateway!r}; the Gateways are "
+            f"{', '.join(self.gateways) or 'none'}"
         )
 
     def _listener(
         self, gateway: str, host: str | None, port: int | None
     ) -> tuple[Listener | None, list[Listener]]:
-        """The listener that takes a request (listener isolation), and every listener that matched its host."""
+        """The listener that takes a request (listener isolation), and every listener
+        that matched its host.
+        """
         listeners = self._listeners[gateway]
         if port is not None and not any(li.port == port for li in listeners):
             ports = ", ".join(str(p) for p in sorted({li.port for li in listeners}))
@@ -1886,8 +1972,8 @@ class GatewayRouter:
         ports = sorted({li.port for li in matching})
         if len(ports) > 1:
             raise ValueError(
-                f"listeners on ports {', '.join(map(str, ports))} of Gateway {gateway} accept host "
-                f"{host}: say which with port="
+                f"listeners on ports {', '.join(map(str, ports))} of Gateway {gateway} "
+                f"accept host {host}: say which with port="
             )
         best = min(matching, key=lambda li: _listener_rank(li.hostname))
         return best, sorted(matching, key=lambda li: _listener_rank(li.hostname))
@@ -1925,10 +2011,10 @@ class GatewayRouter:
     ) -> Response:
         """The response to one request.
 
-        ``host`` is the ``Host`` header (a port in it is ignored), ``path`` may carry a query string,
-        ``query`` adds parameters, ``gateway`` is ``namespace/name`` (``None``: the only Gateway)
-        and ``port`` the listener port (``None``: any; an error if listeners on several ports take
-        the host).
+        ``host`` is the ``Host`` header (a port in it is ignored), ``path`` may carry a
+        query string, ``query`` adds parameters, ``gateway`` is ``namespace/name``
+        (``None``: the only Gateway) and ``port`` the listener port (``None``: any; an
+        error if listeners on several ports take the host).
         """
         return self._route(host, path, method, headers, query, gateway, port)[0]
 
@@ -1976,7 +2062,9 @@ class GatewayRouter:
             )
             if (
                 identity not in seen
-            ):  # a route found under two of its hostnames counts once, with the better one
+                # a route found under two of its hostnames counts once, with the better
+                # one
+            ):
                 seen.add(identity)
                 candidates.append(candidate)
         context["candidates"] = candidates
@@ -2033,8 +2121,8 @@ class GatewayRouter:
         if rule.filter("ExtensionRef") is not None:
             return Response(
                 500,
-                reason="an ExtensionRef filter cannot be resolved in this model; the specification "
-                "requires an error rather than skipping it",
+                reason="an ExtensionRef filter cannot be resolved in this model; the "
+                "specification requires an error rather than skipping it",
                 **details,
             ), context
         live = [b for b in rule.backends if b.problem is None and b.weight > 0]
@@ -2066,8 +2154,9 @@ class GatewayRouter:
         gateway: str | None = None,
         port: int | None = None,
     ) -> str:
-        """Which listener took the request, which routes are attached (and why not), which rules
-        matched, which precedence criterion decided, and the answer: a few lines of text."""
+        """Which listener took the request, which routes are attached (and why not),
+        which rules matched, which precedence criterion decided, and the answer: a few
+        lines of text."""
         response, context = self._route(
             host, path, method, headers, query, gateway, port
         )
@@ -2096,7 +2185,10 @@ class GatewayRouter:
         others = [li.describe() for li in context["considered"] if li is not listener]
         line = f"  listener: {listener.describe()}"
         if others:
-            line += f"; it is more specific than {', '.join(others)}, which also match the host"
+            line += (
+                f"; it is more specific than {', '.join(others)}, which also "
+                "match the host"
+            )
         lines.append(line)
         here, elsewhere = [], []
         for attachment in self._attachments:
@@ -2127,7 +2219,8 @@ class GatewayRouter:
                     else "no status"
                 )
                 lines.append(
-                    f"  not attached: {route.ref} ({attachment.parent}): {reason}: {attachment.message}"
+                    f"  not attached: {route.ref} ({attachment.parent}): {reason}: "
+                    f"{attachment.message}"
                 )
         lines.append(f"  routes on this listener: {', '.join(here) or 'none'}")
         if elsewhere:
@@ -2137,7 +2230,8 @@ class GatewayRouter:
             lines.append("  matching rules, best first:")
             for n, c in enumerate(candidates[:8], start=1):
                 lines.append(
-                    f"    {n}. {c.route.ref} spec.rules[{c.rule.index}].matches[{c.match.index}]: "
+                    f"    {n}. {c.route.ref} "
+                    f"spec.rules[{c.rule.index}].matches[{c.match.index}]: "
                     f"{c.match.describe()}"
                 )
             if len(candidates) > 8:
@@ -2168,11 +2262,11 @@ class GatewayRouter:
     def table(self, requests: Iterable[Any] | pd.DataFrame) -> pd.DataFrame:
         """Route many requests: one row each, in the order given.
 
-        ``requests`` are ``(host, path)`` or ``(host, path, method)`` tuples, dicts with the keyword
-        arguments of :meth:`route`, or a DataFrame with ``host`` and ``path`` columns (and any of
-        ``method``, ``headers``, ``query``, ``gateway``, ``port``). Columns: ``host``, ``path``,
-        ``method``, ``status``, ``backend``, ``route``, ``rule``, ``listener``, ``location``,
-        ``forwarded_path``.
+        ``requests`` are ``(host, path)`` or ``(host, path, method)`` tuples, dicts with
+        the keyword arguments of :meth:`route`, or a DataFrame with ``host`` and
+        ``path`` columns (and any of ``method``, ``headers``, ``query``, ``gateway``,
+        ``port``). Columns: ``host``, ``path``, ``method``, ``status``, ``backend``,
+        ``route``, ``rule``, ``listener``, ``location``, ``forwarded_path``.
         """
         if isinstance(requests, pd.DataFrame):
             items = requests.to_dict("records")
@@ -2218,10 +2312,11 @@ class GatewayRouter:
         return pd.DataFrame(rows, columns=columns, dtype=object).astype({"status": int})
 
     def attachments(self) -> pd.DataFrame:
-        """Every parentRef of every HTTPRoute: the listeners it attached to, or the reason it did not.
+        """Every parentRef of every HTTPRoute: the listeners it attached to, or the
+        reason it did not.
 
-        Columns: ``route``, ``parent`` (field path), ``gateway``, ``listeners``, ``accepted``,
-        ``reason`` (the Accepted condition's reason), ``message``.
+        Columns: ``route``, ``parent`` (field path), ``gateway``, ``listeners``,
+        ``accepted``, ``reason`` (the Accepted condition's reason), ``message``.
         """
         rows = [
             {
@@ -2249,10 +2344,12 @@ class GatewayRouter:
         )
 
     def listeners(self) -> pd.DataFrame:
-        """Every listener of every Gateway, with its defaults filled in and whether it is programmed.
+        """Every listener of every Gateway, with its defaults filled in and whether it
+        is programmed.
 
-        Columns: ``gateway``, ``listener``, ``port``, ``protocol``, ``hostname``, ``allowed_from``,
-        ``routes`` (how many HTTPRoutes are attached), ``problem`` (``None``: programmed).
+        Columns: ``gateway``, ``listener``, ``port``, ``protocol``, ``hostname``,
+        ``allowed_from``, ``routes`` (how many HTTPRoutes are attached), ``problem``
+        (``None``: programmed).
         """
         counts = Counter(
             (a.gateway, name) for a in self._attachments for name in a.listeners
@@ -2286,10 +2383,12 @@ class GatewayRouter:
         )
 
     def rules(self) -> pd.DataFrame:
-        """Every match of every attached rule, one row per (listener, route hostname, match), in precedence order.
+        """Every match of every attached rule, one row per (listener, route hostname,
+        match), in precedence order.
 
-        Columns: ``gateway``, ``listener``, ``hostname`` (the route hostname, ``*`` for none),
-        ``route``, ``rule``, ``match`` (a description), ``backends`` or the filter that answers.
+        Columns: ``gateway``, ``listener``, ``hostname`` (the route hostname, ``*`` for
+        none), ``route``, ``rule``, ``match`` (a description), ``backends`` or the
+        filter that answers.
         """
         rows = []
         for (gateway, listener), table in sorted(self._tables.items()):
@@ -2337,8 +2436,8 @@ class GatewayRouter:
         listeners = sum(len(v) for v in self._listeners.values())
         attached = sum(1 for a in self._attachments if a.accepted)
         return (
-            f"<GatewayRouter: {len(self.gateways)} gateways, {listeners} listeners, {len(self.routes)} HTTPRoutes "
-            f"({attached} parentRefs accepted)>"
+            f"<GatewayRouter: {len(self.gateways)} gateways, {listeners} listeners, "
+            f"{len(self.routes)} HTTPRoutes ({attached} parentRefs accepted)>"
         )
 
 
@@ -2375,7 +2474,9 @@ def _location(
     raw_query: str,
     match: _Match,
 ) -> str:
-    """The ``Location`` of a RequestRedirect, by the port rules of HTTPRequestRedirectFilter.Port."""
+    """The ``Location`` of a RequestRedirect, by the port rules of
+    HTTPRequestRedirectFilter.Port.
+    """
     scheme = redirect.get("scheme") or listener.scheme
     hostname = redirect.get("hostname") or host or ""
     if redirect.get("port") is not None:
@@ -2399,7 +2500,8 @@ def _name(obj: Mapping) -> str:
     return str((obj.get("metadata") or {}).get("name"))
 
 
-# ------------------------------------------------------------------------------------------- migration
+# --------------------------------------------------------------------------------------
+# migration
 
 
 @dataclass(frozen=True)
@@ -2438,22 +2540,25 @@ def _slug(host: str | None) -> str:
 def ingress_to_gateway(
     objects: Iterable[Mapping[str, Any]],
 ) -> tuple[list[dict], list[MigrationWarning]]:
-    """Translate Ingresses into a Gateway per (namespace, ingress class) and HTTPRoutes, with warnings.
+    """Translate Ingresses into a Gateway per (namespace, ingress class) and HTTPRoutes,
+    with warnings.
 
-    The common subset carries over: hosts become HTTPRoute ``hostnames``, ``Exact`` and ``Prefix``
-    paths become ``Exact`` and ``PathPrefix`` matches, backends become ``backendRefs`` (a port name
-    is looked up in the Service), TLS hosts become HTTPS listeners (port 443) with the Secret in
-    ``certificateRefs``, next to one HTTP listener (port 80) without hostname, and the class becomes
-    ``gatewayClassName``. A :class:`MigrationWarning` names every place where the meaning changes or
-    something is left out: ``ImplementationSpecific`` paths (translated as ``PathPrefix``), wildcard
-    hosts (one label in an Ingress, one or more in the Gateway API), the Ingress-wide
-    ``defaultBackend`` (translated as a catch-all HTTPRoute; the Gateway API has no such field),
-    rules without host next to rules with hosts (an Ingress never falls back from a host's rules
-    to them; in the Gateway API all attached routes compete), TLS (ingress-nginx redirects HTTP to
-    HTTPS by default; the Gateway serves both until you add a redirect), controller annotations
-    (not translated), resource backends and unknown port names (left out), and identical paths in
-    two Ingresses (the tie-break changes). The objects returned are Kubernetes dicts, as
-    ``kubectl apply`` takes them; route them together with the Services.
+    The common subset carries over: hosts become HTTPRoute ``hostnames``, ``Exact`` and
+    ``Prefix`` paths become ``Exact`` and ``PathPrefix`` matches, backends become
+    ``backendRefs`` (a port name is looked up in the Service), TLS hosts become HTTPS
+    listeners (port 443) with the Secret in ``certificateRefs``, next to one HTTP
+    listener (port 80) without hostname, and the class becomes ``gatewayClassName``. A
+    :class:`MigrationWarning` names every place where the meaning changes or something
+    is left out: ``ImplementationSpecific`` paths (translated as ``PathPrefix``),
+    wildcard hosts (one label in an Ingress, one or more in the Gateway API), the
+    Ingress-wide ``defaultBackend`` (translated as a catch-all HTTPRoute; the Gateway
+    API has no such field), rules without host next to rules with hosts (an Ingress
+    never falls back from a host's rules to them; in the Gateway API all attached routes
+    compete), TLS (ingress-nginx redirects HTTP to HTTPS by default; the Gateway serves
+    both until you add a redirect), controller annotations (not translated), resource
+    backends and unknown port names (left out), and identical paths in two Ingresses
+    (the tie-break changes). The objects returned are Kubernetes dicts, as ``kubectl
+    apply`` takes them; route them together with the Services.
 
     Examples
     --------
@@ -2541,8 +2646,10 @@ def ingress_to_gateway(
                         "spec.ingressClassName"
                         if spec.get("ingressClassName")
                         else "metadata.annotations",
-                        f'the Gateway names GatewayClass "{gateway_name}": a GatewayClass of that name must exist, '
-                        "implemented by a Gateway API controller (ingress-nginx does not implement the Gateway API)",
+                        f'the Gateway names GatewayClass "{gateway_name}": a '
+                        "GatewayClass of that name must exist, "
+                        "implemented by a Gateway API controller "
+                        "(ingress-nginx does not implement the Gateway API)",
                     )
                 else:
                     say(
@@ -2555,15 +2662,16 @@ def ingress_to_gateway(
                     say(
                         f"metadata.annotations[{key}]",
                         "a controller annotation is not translated: express it "
-                        "with an HTTPRoute filter or the implementation's own policy, or leave it out",
+                        "with an HTTPRoute filter or the "
+                        "implementation's own policy, or leave it out",
                     )
             for i, entry in enumerate(spec.get("tls") or []):
                 secret = entry.get("secretName")
                 if not secret:
                     say(
                         f"spec.tls[{i}]",
-                        "no secretName: the controller's default certificate has no Gateway API "
-                        "equivalent; no HTTPS listener made",
+                        "no secretName: the controller's default certificate has no "
+                        "Gateway API equivalent; no HTTPS listener made",
                     )
                     continue
                 for host in entry.get("hosts") or [None]:
@@ -2589,9 +2697,12 @@ def ingress_to_gateway(
                     f"spec.tls[{i}]",
                     f"HTTPS listeners with Secret {secret} for "
                     f"{', '.join(h or 'any host' for h in entry.get('hosts') or [None])}; plain HTTP is still served "
-                    "on port 80, whereas ingress-nginx redirects it to HTTPS (308) by default: add an HTTPRoute "
-                    "with a RequestRedirect filter on the http listener to keep that; hosts without TLS get no "
-                    "HTTPS listener (ingress-nginx serves them with its default certificate)",
+                    "on port 80, whereas ingress-nginx redirects it to "
+                    "HTTPS (308) by default: add an HTTPRoute "
+                    "with a RequestRedirect filter on the http listener "
+                    "to keep that; hosts without TLS get no "
+                    "HTTPS listener (ingress-nginx serves them "
+                    "with its default certificate)",
                 )
             hosts: dict[str | None, list[dict]] = {}
             rule_hosts = [rule.get("host") or None for rule in spec.get("rules") or []]
@@ -2600,15 +2711,17 @@ def ingress_to_gateway(
                 if host and host.startswith("*."):
                     say(
                         f"spec.rules[{i}].host",
-                        f"{host}: in an Ingress the * stands for exactly one label; as an "
-                        f"HTTPRoute hostname it matches one or more (a.b{host[1:]} too)",
+                        f"{host}: in an Ingress the * stands for exactly one label; as "
+                        "an HTTPRoute hostname it matches one or "
+                        f"more (a.b{host[1:]} too)",
                     )
                 if host is None and any(h is not None for h in rule_hosts):
                     say(
                         f"spec.rules[{i}]",
-                        "a rule without host becomes a route without hostnames: in an Ingress, "
-                        "a request whose host has rules never falls back to it; in the Gateway API its paths compete "
-                        "with every host's",
+                        "a rule without host becomes a route "
+                        "without hostnames: in an Ingress, "
+                        "a request whose host has rules never falls back to it; in the "
+                        "Gateway API its paths compete with every host's",
                     )
                 for j, item in enumerate((rule.get("http") or {}).get("paths") or []):
                     where = f"spec.rules[{i}].http.paths[{j}]"
@@ -2622,17 +2735,22 @@ def ingress_to_gateway(
                         say(
                             f"{where}.pathType",
                             f"ImplementationSpecific {value} translated as PathPrefix: "
-                            "ingress-nginx matched it as a character prefix (every path that starts with those "
-                            "characters), other controllers as they document; check every such path",
+                            "ingress-nginx matched it as a character prefix "
+                            "(every path that starts with those "
+                            "characters), other controllers as they "
+                            "document; check every such path",
                         )
                     gateway_type = "Exact" if path_type == "Exact" else "PathPrefix"
                     key = (host, gateway_type, value)
                     if key in claimed:
                         say(
                             where,
-                            f"the same {path_type} path {value} for {host or 'any host'} is in Ingress "
-                            f"{claimed[key]}: the Ingress router gives it to the older Ingress; the translated "
-                            "HTTPRoutes get new creation timestamps, so the tie goes by namespace/name",
+                            f"the same {path_type} path {value} for "
+                            f"{host or 'any host'} is in Ingress "
+                            f"{claimed[key]}: the Ingress router gives it to "
+                            "the older Ingress; the translated "
+                            "HTTPRoutes get new creation timestamps, so "
+                            "the tie goes by namespace/name",
                         )
                     claimed.setdefault(key, ref)
                     hosts.setdefault(host, []).append(
@@ -2689,11 +2807,15 @@ def ingress_to_gateway(
                     )
                     say(
                         "spec.defaultBackend",
-                        f"the Gateway API has no Ingress-wide default backend: translated as "
-                        f"HTTPRoute {name}-default-backend, without hostnames and with the default match PathPrefix /, "
-                        "which takes what no more specific rule matches on every listener it attaches to (an HTTPS "
-                        "listener only serves its own hostname); ingress-nginx, for its part, uses an Ingress's "
-                        "default backend only when that Ingress has no rules",
+                        "the Gateway API has no Ingress-wide "
+                        "default backend: translated as "
+                        f"HTTPRoute {name}-default-backend, without hostnames "
+                        "and with the default match PathPrefix /, "
+                        "which takes what no more specific rule matches on "
+                        "every listener it attaches to (an HTTPS "
+                        "listener only serves its own hostname); ingress-nginx, for "
+                        "its part, uses an Ingress's default backend "
+                        "only when that Ingress has no rules",
                     )
         gateways.append(
             {
@@ -2724,7 +2846,8 @@ def _translated_backend(
             say(
                 f"{where}.service.port.name",
                 f"port name {port.get('name')} is not a port of a Service "
-                f"{namespace}/{service['name']} among the objects: a backendRef needs the number; left out",
+                f"{namespace}/{service['name']} among the objects: a "
+                "backendRef needs the number; left out",
             )
             return None
     return {"name": service["name"], "port": number}
@@ -2736,13 +2859,15 @@ def compare_with_ingress(
     *,
     port: int | None = 80,
 ) -> pd.DataFrame:
-    """Route the same requests through the Ingresses and through their translation; one row each.
+    """Route the same requests through the Ingresses and through their translation; one
+    row each.
 
-    The Ingresses are routed by :class:`~ingress_egress.k8s.ingress.Router` (the specification's
-    default backend), their translation (:func:`ingress_to_gateway`) by :class:`GatewayRouter`
-    together with the other objects (Services, Namespaces) on the listener ``port``. Columns:
-    ``host``, ``path``, ``ingress`` and ``gateway`` (``namespace/service:port``, or the status code
-    when no backend serves the request) and ``same``.
+    The Ingresses are routed by :class:`~ingress_egress.k8s.ingress.Router` (the
+    specification's default backend), their translation (:func:`ingress_to_gateway`) by
+    :class:`GatewayRouter` together with the other objects (Services, Namespaces) on the
+    listener ``port``. Columns: ``host``, ``path``, ``ingress`` and ``gateway``
+    (``namespace/service:port``, or the status code when no backend serves the request)
+    and ``same``.
 
     >>> ing = {
     ...     "apiVersion": "networking.k8s.io/v1",

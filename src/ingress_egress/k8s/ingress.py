@@ -1,82 +1,97 @@
-"""Ingress: which backend serves an HTTP request that enters the cluster through an Ingress.
+"""Ingress: which backend serves an HTTP request that enters the cluster through an
+Ingress.
 
-An Ingress (``networking.k8s.io/v1``) is a list of rules: an optional host, then paths, each with a
-backend (a Service and port, or a resource). It does nothing by itself: an Ingress *controller*
-(ingress-nginx, Traefik, a cloud load balancer, ...) reads all the Ingresses of its class and routes
-requests by them. :func:`route` plays that controller for one request and says which backend serves it,
-or ``None`` for a 404. :class:`Router` does the same for many requests (validating the manifests once).
+An Ingress (``networking.k8s.io/v1``) is a list of rules: an optional host, then paths,
+each with a backend (a Service and port, or a resource). It does nothing by itself: an
+Ingress *controller* (ingress-nginx, Traefik, a cloud load balancer, ...) reads all the
+Ingresses of its class and routes requests by them. :func:`route` plays that controller
+for one request and says which backend serves it, or ``None`` for a 404. :class:`Router`
+does the same for many requests (validating the manifests once).
 
 The rules, as the Kubernetes documentation and API reference state them
 (https://kubernetes.io/docs/concepts/services-networking/ingress/ and
-https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/, both read 2026-11-27):
+https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/, both
+read 2026-11-27):
 
 Hosts
-    A rule's host is *precise* (``foo.bar.com``: the request's host must be equal) or a *wildcard*
-    (``*.foo.com``: the ``*`` is the whole first label and stands for exactly one label, so it matches
-    ``bar.foo.com`` but neither ``baz.bar.foo.com`` nor ``foo.com``). A rule without a host matches every
-    host. The request's ``Host`` header may carry a port (``shop.example.com:8443``): the port is
-    stripped before matching, since rule hosts cannot have one. Host names are compared in lower case
-    (DNS names are case-insensitive) and a trailing dot (``shop.example.com.``) is dropped.
+    A rule's host is *precise* (``foo.bar.com``: the request's host must be equal) or a
+    *wildcard* (``*.foo.com``: the ``*`` is the whole first label and stands for exactly
+    one label, so it matches ``bar.foo.com`` but neither ``baz.bar.foo.com`` nor
+    ``foo.com``). A rule without a host matches every host. The request's ``Host``
+    header may carry a port (``shop.example.com:8443``): the port is stripped before
+    matching, since rule hosts cannot have one. Host names are compared in lower case
+    (DNS names are case-insensitive) and a trailing dot (``shop.example.com.``) is
+    dropped.
 Paths
-    ``Exact``: the whole path, case-sensitive. ``Prefix``: the path split on ``/``, compared element
-    by element (``/foo/bar`` matches ``/foo/bar/baz`` but not ``/foo/barbaz``); a trailing slash on
-    either side is ignored; ``/`` matches everything. Of all matching paths the longest wins; at equal
-    length ``Exact`` beats ``Prefix``. The query string (after ``?``) and fragment are not part of the path.
+    ``Exact``: the whole path, case-sensitive. ``Prefix``: the path split on ``/``,
+    compared element by element (``/foo/bar`` matches ``/foo/bar/baz`` but not
+    ``/foo/barbaz``); a trailing slash on either side is ignored; ``/`` matches
+    everything. Of all matching paths the longest wins; at equal length ``Exact`` beats
+    ``Prefix``. The query string (after ``?``) and fragment are not part of the path.
 Default backend
-    The API reference: ``defaultBackend`` "is the backend that should handle requests that don't match
-    any rule", and "If DefaultBackend is not set, the handling of requests that do not match any of the
-    rules will be up to the Ingress controller" (``IngressSpec`` in kubernetes
-    ``staging/src/k8s.io/api/networking/v1/types.go``, read 2026-12-02). By default the router does
-    exactly that (``default_backend="catches-all"``): the default backend serves every request no rule
-    matches, unknown hosts included (``Backend.rule_matched`` is ``False``); with none set, the answer
-    is ``None``, which this module shows as a 404.
+    The API reference: ``defaultBackend`` "is the backend that should handle requests
+    that don't match any rule", and "If DefaultBackend is not set, the handling of
+    requests that do not match any of the rules will be up to the Ingress controller"
+    (``IngressSpec`` in kubernetes ``staging/src/k8s.io/api/networking/v1/types.go``,
+    read 2026-12-02). By default the router does exactly that
+    (``default_backend="catches-all"``): the default backend serves every request no
+    rule matches, unknown hosts included (``Backend.rule_matched`` is ``False``); with
+    none set, the answer is ``None``, which this module shows as a 404.
 
-What the specification leaves to the controller, and what this module chooses (documented, so a
-reader can compare with their controller):
+What the specification leaves to the controller, and what this module chooses
+(documented, so a reader can compare with their controller):
 
 ``ImplementationSpecific`` paths
-    "Matching is up to the IngressClass". The default here, ``implementation_specific="string-prefix"``,
-    is what ingress-nginx does when no regex annotation is set: the path becomes a plain nginx
-    ``location /foo`` block, a *character* prefix, so ``/foo`` matches ``/foobar`` too (ingress-nginx
-    ``internal/ingress/controller/location.go`` leaves these paths as they are; ``template.go``
-    ``buildLocation`` writes them as a plain location). An empty path means ``/``. Other controllers
-    treat it as ``Prefix`` (Pomerium) or otherwise: pass ``"prefix"`` or ``"exact"`` to model those.
-    **Do not rely on ImplementationSpecific in manifests meant to be portable.**
+    "Matching is up to the IngressClass". The default here,
+    ``implementation_specific="string-prefix"``, is what ingress-nginx does when no
+    regex annotation is set: the path becomes a plain nginx ``location /foo`` block, a
+    *character* prefix, so ``/foo`` matches ``/foobar`` too (ingress-nginx
+    ``internal/ingress/controller/location.go`` leaves these paths as they are;
+    ``template.go`` ``buildLocation`` writes them as a plain location). An empty path
+    means ``/``. Other controllers treat it as ``Prefix`` (Pomerium) or otherwise: pass
+    ``"prefix"`` or ``"exact"`` to model those. **Do not rely on ImplementationSpecific
+    in manifests meant to be portable.**
 Several Ingresses
-    A controller merges the rules of all the Ingresses it serves. Here the request's host first picks
-    one group of rules across all Ingresses: the precise rules for that host if there are any, else the
-    wildcard rules that match it, else the rules without a host (as the API reference says, requests
-    are "first evaluated for a host match"). Only that group's paths compete; a request does not fall
-    through to a less specific host group when no path matches. When paths tie (same length, same
-    type), the older Ingress wins (``metadata.creationTimestamp``; Ingresses without one come after
-    those with one), then namespace/name in alphabetical order, then the first rule and path listed.
-    ingress-nginx documents the same first rule ("If the same path for the same host is defined in
-    more than one Ingress, the oldest rule wins", ``docs/how-it-works.md``) but breaks equal
-    timestamps by namespace/name in reverse order (``sortIngressSlice``).
+    A controller merges the rules of all the Ingresses it serves. Here the request's
+    host first picks one group of rules across all Ingresses: the precise rules for that
+    host if there are any, else the wildcard rules that match it, else the rules without
+    a host (as the API reference says, requests are "first evaluated for a host match").
+    Only that group's paths compete; a request does not fall through to a less specific
+    host group when no path matches. When paths tie (same length, same type), the older
+    Ingress wins (``metadata.creationTimestamp``; Ingresses without one come after those
+    with one), then namespace/name in alphabetical order, then the first rule and path
+    listed. ingress-nginx documents the same first rule ("If the same path for the same
+    host is defined in more than one Ingress, the oldest rule wins",
+    ``docs/how-it-works.md``) but breaks equal timestamps by namespace/name in reverse
+    order (``sortIngressSlice``).
 Which default backend
     The first Ingress (in that order) contributing to the chosen host group that has a
     ``defaultBackend``; otherwise the first Ingress of all that has one.
 Default backend, as ingress-nginx reads it (``default_backend="catches-all-only-without-rules"``)
-    ingress-nginx builds one nginx server per host. The first Ingress (in its order) with a rule for a
-    host sets up that host's server, and *that* Ingress's ``defaultBackend`` serves the host's
-    unmatched paths (none set: the controller's 404). Requests for a host no rule names (and the
-    unmatched paths of rules without a host) go to the controller's default server ``_``, which
-    answers 404, unless an Ingress has a ``defaultBackend`` *and no rules*: the first such Ingress is
-    the catch-all. So in the shop, ``www.example.com`` gets the frontend under the API reference's
-    reading and a 404 under ingress-nginx's. Only Service backends count there (a resource
-    ``defaultBackend`` is skipped). Source: kubernetes/ingress-nginx
-    ``internal/ingress/controller/controller.go``, ``createServers`` ("Ingress %q defines a backend
-    but no rule. Using it to configure the catch-all server"; "defines both a backend and rules.
-    Using its backend as default upstream for all its rules"), read 2026-12-02.
+    ingress-nginx builds one nginx server per host. The first Ingress (in its order)
+    with a rule for a host sets up that host's server, and *that* Ingress's
+    ``defaultBackend`` serves the host's unmatched paths (none set: the controller's
+    404). Requests for a host no rule names (and the unmatched paths of rules without a
+    host) go to the controller's default server ``_``, which answers 404, unless an
+    Ingress has a ``defaultBackend`` *and no rules*: the first such Ingress is the
+    catch-all. So in the shop, ``www.example.com`` gets the frontend under the API
+    reference's reading and a 404 under ingress-nginx's. Only Service backends count
+    there (a resource ``defaultBackend`` is skipped). Source: kubernetes/ingress-nginx
+    ``internal/ingress/controller/controller.go``, ``createServers`` ("Ingress %q
+    defines a backend but no rule. Using it to configure the catch-all server"; "defines
+    both a backend and rules. Using its backend as default upstream for all its rules"),
+    read 2026-12-02.
 Ingress class
-    ``ingress_class=None`` routes with every Ingress given (one controller watching everything). With
-    ``ingress_class="nginx"`` only Ingresses of that class are used: ``spec.ingressClassName``, else the
-    older ``kubernetes.io/ingress.class`` annotation, else the cluster's default IngressClass (an
-    IngressClass object annotated ``ingressclass.kubernetes.io/is-default-class: "true"`` among the
+    ``ingress_class=None`` routes with every Ingress given (one controller watching
+    everything). With ``ingress_class="nginx"`` only Ingresses of that class are used:
+    ``spec.ingressClassName``, else the older ``kubernetes.io/ingress.class``
+    annotation, else the cluster's default IngressClass (an IngressClass object
+    annotated ``ingressclass.kubernetes.io/is-default-class: "true"`` among the
     objects). The others are listed in :attr:`Router.skipped` with the reason.
 
-Validation follows the API server (``pkg/apis/networking/validation/validation.go``): an invalid Ingress
-raises :class:`~ingress_egress.k8s.manifests.ManifestError` naming the object and the field path.
+Validation follows the API server (``pkg/apis/networking/validation/validation.go``): an
+invalid Ingress raises :class:`~ingress_egress.k8s.manifests.ManifestError` naming the
+object and the field path.
 
 Examples
 --------
@@ -137,18 +152,19 @@ PATH_TYPES = ("Exact", "ImplementationSpecific", "Prefix")
 """The ``pathType`` values the API server accepts, sorted as it lists them."""
 
 IMPLEMENTATION_SPECIFIC_MODES = ("string-prefix", "prefix", "exact")
-"""How ``ImplementationSpecific`` paths are matched here: as ingress-nginx (character prefix), as
-``Prefix`` or as ``Exact``. See the module docstring."""
+"""How ``ImplementationSpecific`` paths are matched here: as ingress-nginx (character
+prefix), as ``Prefix`` or as ``Exact``. See the module docstring."""
 
 DEFAULT_BACKEND_MODES = ("catches-all", "catches-all-only-without-rules")
-"""What a ``defaultBackend`` serves: every request no rule matches (the API reference), or, as
-ingress-nginx does, the unmatched paths of the hosts its own Ingress sets up, and other hosts only
-when that Ingress has no rules. See the module docstring."""
+"""What a ``defaultBackend`` serves: every request no rule matches (the API reference),
+or, as ingress-nginx does, the unmatched paths of the hosts its own Ingress sets up, and
+other hosts only when that Ingress has no rules. See the module docstring."""
 
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
-# From k8s.io/apimachinery/pkg/util/validation (DNS-1123 subdomain, DNS-1035 label, port names).
+# From k8s.io/apimachinery/pkg/util/validation (DNS-1123 subdomain, DNS-1035 label, port
+# names).
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _WILDCARD_SUBDOMAIN = re.compile(rf"^\*\.{_LABEL}(\.{_LABEL})*$")
@@ -157,13 +173,15 @@ _PORT_NAME = re.compile(r"^[-a-z0-9]+$")
 _INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 _INVALID_PATH_SUFFIXES = ("/..", "/.")
 _SUBDOMAIN_MSG = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-    "and must start and end with an alphanumeric character (e.g. 'example.com')"
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+    "characters, '-' or '.', and must start and end with an "
+    "alphanumeric character (e.g. 'example.com')"
 )
 _WILDCARD_MSG = (
-    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
-    "consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character "
-    "(e.g. '*.example.com')"
+    "a wildcard DNS-1123 subdomain must start with '*.', "
+    "followed by a valid DNS subdomain, which must "
+    "consist of lower case alphanumeric characters, '-' or '.' and end with an "
+    "alphanumeric character (e.g. '*.example.com')"
 )
 
 
@@ -174,20 +192,22 @@ class Backend:
     Attributes
     ----------
     service, port
-        The Service name and its port (a number or a port name), or ``None`` for a resource backend.
-        The Service lives in the Ingress's namespace.
+        The Service name and its port (a number or a port name), or ``None`` for a
+        resource backend. The Service lives in the Ingress's namespace.
     resource
-        For a resource backend, the ``TypedLocalObjectReference`` dict (``apiGroup``, ``kind``, ``name``);
-        else ``None``.
+        For a resource backend, the ``TypedLocalObjectReference`` dict (``apiGroup``,
+        ``kind``, ``name``); else ``None``.
     rule_matched
-        ``True`` when a host/path rule matched; ``False`` when ``spec.defaultBackend`` served it.
+        ``True`` when a host/path rule matched; ``False`` when ``spec.defaultBackend``
+        served it.
     ingress
         The Ingress that routed it, ``namespace/name``.
     rule
-        The field path of what matched: ``spec.rules[1].http.paths[0]`` or ``spec.defaultBackend``.
+        The field path of what matched: ``spec.rules[1].http.paths[0]`` or
+        ``spec.defaultBackend``.
     host, path, path_type
-        The matched rule's host (``None`` for a rule without host, or the default backend), path and
-        pathType (``None`` for the default backend).
+        The matched rule's host (``None`` for a rule without host, or the default
+        backend), path and pathType (``None`` for the default backend).
     """
 
     service: str | None
@@ -227,18 +247,23 @@ class Backend:
             why = f"Ingress {self.ingress}, spec.defaultBackend: no rule matched"
         else:
             on = f"on host {self.host}" if self.host else "for any host"
-            why = f"Ingress {self.ingress}, {self.rule}: {self.path_type} {self.path} {on}"
+            why = (
+                f"Ingress {self.ingress}, {self.rule}: "
+                f"{self.path_type} {self.path} {on}"
+            )
         return f"{request}{self.target} ({why})"
 
 
-# --------------------------------------------------------------------------------------------- matching
+# --------------------------------------------------------------------------------------
+# matching
 
 
 def normalize_host(host: str | None) -> str | None:
     """The host part of a ``Host`` header, as rules are matched against it.
 
-    The port is stripped (also from a bracketed IPv6 literal), the name is lower-cased and a trailing
-    dot dropped. An empty or missing header gives ``None`` (only rules without a host can match).
+    The port is stripped (also from a bracketed IPv6 literal), the name is lower-cased
+    and a trailing dot dropped. An empty or missing header gives ``None`` (only rules
+    without a host can match).
 
     >>> (
     ...     normalize_host("Shop.Example.com:8443"),
@@ -333,13 +358,16 @@ _TYPE_RANK = {"Exact": 2, "Prefix": 1, "string-prefix": 0}
 
 
 def _match_length(effective: str, rule_path: str) -> int:
-    """'Longest matching path': Prefix ignores a trailing slash, as it does when matching."""
+    """'Longest matching path': Prefix ignores a trailing slash, as it does when
+    matching.
+    """
     if effective == "Prefix":
         return len(rule_path.rstrip("/") or "/")
     return len(rule_path or "/")
 
 
-# ------------------------------------------------------------------------------------------- validation
+# --------------------------------------------------------------------------------------
+# validation
 
 
 def _err(
@@ -436,8 +464,10 @@ def _check_backend(
             ing,
             origin,
             f"{fieldpath}.service.name",
-            f"Invalid value: {_q(name)}: a DNS-1035 label must consist of lower case alphanumeric "
-            "characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+            f"Invalid value: {_q(name)}: a DNS-1035 label must "
+            "consist of lower case alphanumeric "
+            "characters or '-', start with an alphabetic character, "
+            "and end with an alphanumeric character",
         )
     port = service.get("port")
     port = port if isinstance(port, Mapping) else {}
@@ -464,7 +494,8 @@ def _check_backend(
                 ing,
                 origin,
                 f"{fieldpath}.service.port.number",
-                f"Invalid value: {number!r}: expected an integer (write it without quotes)",
+                f"Invalid value: {number!r}: expected an "
+                "integer (write it without quotes)",
             )
         if not 1 <= number <= 65535:
             raise _err(
@@ -480,7 +511,9 @@ def _check_backend(
 
 
 def _port_name_problem(name: Any) -> str | None:
-    """IsValidPortName: an IANA service name (at most 15 characters, a-z 0-9 '-', at least one letter)."""
+    """IsValidPortName: an IANA service name (at most 15 characters, a-z 0-9 '-', at
+    least one letter).
+    """
     if not isinstance(name, str):
         return "must be a string"
     if len(name) > 15:
@@ -565,13 +598,15 @@ def _check_path(ing: Mapping, origin: str | None, fieldpath: str, item: Any) -> 
 
 
 def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
-    """Raise :class:`ManifestError` if the API server would refuse this Ingress; return ``None`` if not.
+    """Raise :class:`ManifestError` if the API server would refuse this Ingress; return
+    ``None`` if not.
 
-    Checks what routing depends on: the API version, ``rules`` or ``defaultBackend`` present, hosts
-    (DNS names, a wildcard only as the whole first label, no IP addresses, no ports), ``pathType``
-    present and known, paths absolute for Exact and Prefix, backends (service *or* resource; port
-    number *or* name), TLS hosts and secret names, and ``ingressClassName``. The first problem found
-    is raised; ``origin`` (file and document) is put in front of the message.
+    Checks what routing depends on: the API version, ``rules`` or ``defaultBackend``
+    present, hosts (DNS names, a wildcard only as the whole first label, no IP
+    addresses, no ports), ``pathType`` present and known, paths absolute for Exact and
+    Prefix, backends (service *or* resource; port number *or* name), TLS hosts and
+    secret names, and ``ingressClassName``. The first problem found is raised;
+    ``origin`` (file and document) is put in front of the message.
 
     >>> bad = {
     ...     "apiVersion": "networking.k8s.io/v1",
@@ -582,7 +617,9 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
     >>> validate_ingress(bad)
     Traceback (most recent call last):
     ...
-    ingress_egress.k8s.manifests.ManifestError: Ingress web: spec.rules[0].host: Invalid value: "shop.*.example.com": a wildcard DNS-1123 subdomain must start with '*.', ...
+    ingress_egress.k8s.manifests.ManifestError: Ingress web: spec.rules[0].host: Invalid
+        value: "shop.*.example.com": a wildcard DNS-1123 subdomain must start with
+        '*.', ...
     """
     version = ing.get("apiVersion")
     if version != API_VERSION:
@@ -590,9 +627,12 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
             ing,
             origin,
             "apiVersion",
-            f'no matches for kind "Ingress" in version {_q(version)}: Ingress is served as '
-            f"{API_VERSION} only (extensions/v1beta1 and networking.k8s.io/v1beta1 were removed in "
-            "Kubernetes 1.22); change the apiVersion and use pathType and backend.service.{name,port}",
+            'no matches for kind "Ingress" in version '
+            f"{_q(version)}: Ingress is served as "
+            f"{API_VERSION} only (extensions/v1beta1 and "
+            "networking.k8s.io/v1beta1 were removed in "
+            "Kubernetes 1.22); change the apiVersion and use "
+            "pathType and backend.service.{name,port}",
         )
     spec = ing.get("spec")
     if spec is None:
@@ -676,7 +716,8 @@ def validate_ingress(ing: Mapping[str, Any], origin: str | None = None) -> None:
         )
 
 
-# ---------------------------------------------------------------------------------------------- routing
+# --------------------------------------------------------------------------------------
+# routing
 
 
 @dataclass(frozen=True)
@@ -715,23 +756,26 @@ def _make_backend(spec: Mapping, **where: Any) -> Backend:
 
 
 class Router:
-    """The routing table of a set of Ingresses, validated once; :meth:`route` answers requests.
+    """The routing table of a set of Ingresses, validated once; :meth:`route` answers
+    requests.
 
     Parameters
     ----------
     objects
-        Manifest dicts (what :func:`~ingress_egress.k8s.manifests.load_manifests` returns); objects that
-        are not Ingresses are ignored, except IngressClass objects (for the default class).
+        Manifest dicts (what :func:`~ingress_egress.k8s.manifests.load_manifests`
+        returns); objects that are not Ingresses are ignored, except IngressClass
+        objects (for the default class).
     ingress_class
-        Only use Ingresses of this class (see the module docstring); ``None`` uses them all.
+        Only use Ingresses of this class (see the module docstring); ``None`` uses them
+        all.
     implementation_specific
-        How ``ImplementationSpecific`` paths match: ``"string-prefix"`` (ingress-nginx), ``"prefix"``
-        or ``"exact"``.
+        How ``ImplementationSpecific`` paths match: ``"string-prefix"`` (ingress-nginx),
+        ``"prefix"`` or ``"exact"``.
     default_backend
-        What a ``defaultBackend`` serves: ``"catches-all"`` (every request no rule matches, as the API
-        reference says) or ``"catches-all-only-without-rules"`` (ingress-nginx: the unmatched paths of
-        the hosts its Ingress sets up; other hosts only when its Ingress has no rules, else the
-        controller's 404).
+        What a ``defaultBackend`` serves: ``"catches-all"`` (every request no rule
+        matches, as the API reference says) or ``"catches-all-only-without-rules"``
+        (ingress-nginx: the unmatched paths of the hosts its Ingress sets up; other
+        hosts only when its Ingress has no rules, else the controller's 404).
 
     Attributes
     ----------
@@ -751,12 +795,13 @@ class Router:
     ):
         if implementation_specific not in IMPLEMENTATION_SPECIFIC_MODES:
             raise ValueError(
-                f"implementation_specific must be one of {IMPLEMENTATION_SPECIFIC_MODES}, "
-                f"got {implementation_specific!r}"
+                "implementation_specific must be one of "
+                f"{IMPLEMENTATION_SPECIFIC_MODES}, got {implementation_specific!r}"
             )
         if default_backend not in DEFAULT_BACKEND_MODES:
             raise ValueError(
-                f"default_backend must be one of {DEFAULT_BACKEND_MODES}, got {default_backend!r}"
+                "default_backend must be one of "
+                f"{DEFAULT_BACKEND_MODES}, got {default_backend!r}"
             )
         self.ingress_class = ingress_class
         self.implementation_specific = implementation_specific
@@ -843,7 +888,8 @@ class Router:
             ).lower()
             == "true"
         )
-        # Two defaults: the admission controller refuses class-less Ingresses, so none gets a default.
+        # Two defaults: the admission controller refuses class-less Ingresses, so none
+        # gets a default.
         return defaults[0] if len(defaults) == 1 else None
 
     @staticmethod
@@ -859,8 +905,8 @@ class Router:
     # -- the request side
 
     def _host_group(self, host: str | None) -> str | None | bool:
-        """The rule host whose group serves ``host``: precise, else wildcard, else ``None`` (no-host
-        rules); ``False`` when no group matches."""
+        """The rule host whose group serves ``host``: precise, else wildcard, else
+        ``None`` (no-host rules); ``False`` when no group matches."""
         if host is not None and host in self._hosts:
             return host
         if host is not None and "." in host:
@@ -873,7 +919,8 @@ class Router:
         return False
 
     def route(self, host: str | None, path: str) -> Backend | None:
-        """The backend for a request to ``host`` (a Host header, port allowed) and ``path``; ``None`` is a 404.
+        """The backend for a request to ``host`` (a Host header, port allowed) and
+        ``path``; ``None`` is a 404.
 
         >>> from ingress_egress.k8s.manifests import load_manifests
         >>> router = Router(
@@ -936,7 +983,9 @@ class Router:
         return self._default_for(group)
 
     def _default_for(self, group: str | None | bool) -> Backend | None:
-        """The default backend that serves an unmatched request in this host group (None: 404)."""
+        """The default backend that serves an unmatched request in this host group
+        (None: 404).
+        """
         if self.default_backend == "catches-all":
             owners = self._hosts.get(group, []) if group is not False else []
             candidates = [*owners, *range(len(self._objects))]
@@ -944,7 +993,8 @@ class Router:
             group is not None and group is not False
         ):  # the server of a named host: its first Ingress
             candidates = self._hosts[group][:1]
-        else:  # the controller's default server: only an Ingress without rules catches it
+        # the controller's default server: only an Ingress without rules catches it
+        else:
             candidates = [
                 rank
                 for rank, obj in enumerate(self._objects)
@@ -956,7 +1006,8 @@ class Router:
             if self.default_backend != "catches-all":
                 if default is None or default.get("service") is None:
                     if group is not None and group is not False:
-                        return None  # the host's own Ingress has none: the controller's 404
+                        # the host's own Ingress has none: the controller's 404
+                        return None
                     continue
             if default is not None:
                 return _make_backend(
@@ -968,20 +1019,31 @@ class Router:
         return None
 
     def explain(self, host: str | None, path: str) -> str:
-        """A sentence saying which backend serves the request and why, or why it is a 404."""
+        """A sentence saying which backend serves the request and why, or why it is a
+        404.
+        """
         backend = self.route(host, path)
         if backend is not None and backend.rule_matched:
             return backend.explain(host, path)
         group = self._host_group(normalize_host(host))
         if group is False:
-            why = "no rule is for this host (precise or wildcard) and no rule is for every host"
+            why = (
+                "no rule is for this host (precise or "
+                "wildcard) and no rule is for every host"
+            )
         else:
             named = (
                 "rules without a host" if group is None else f"rules for host {group}"
             )
-            why = f"the request's host selects the {named}, and none of their paths matches {_request_path(path)}"
+            why = (
+                f"the request's host selects the {named}, and none of "
+                f"their paths matches {_request_path(path)}"
+            )
         if backend is not None:
-            return f"{host or ''}{path} -> {backend.target} (Ingress {backend.ingress}, spec.defaultBackend): {why}"
+            return (
+                f"{host or ''}{path} -> {backend.target} (Ingress "
+                f"{backend.ingress}, spec.defaultBackend): {why}"
+            )
         if self.default_backend == "catches-all":
             return (
                 f"{host or ''}{path} -> 404: {why}, and no Ingress has a defaultBackend"
@@ -989,12 +1051,12 @@ class Router:
         if group is not None and group is not False:
             owner = self._ref(self._objects[self._hosts[group][0]])
             return (
-                f"{host or ''}{path} -> 404: {why}, and Ingress {owner}, which sets up this host, "
-                "has no Service defaultBackend"
+                f"{host or ''}{path} -> 404: {why}, and Ingress {owner}, which sets up "
+                "this host, has no Service defaultBackend"
             )
         return (
-            f"{host or ''}{path} -> 404 from the controller's default server: {why}, and no Ingress "
-            "without rules has a Service defaultBackend"
+            f"{host or ''}{path} -> 404 from the controller's default server: {why}, "
+            "and no Ingress without rules has a Service defaultBackend"
         )
 
     def table(
@@ -1002,10 +1064,10 @@ class Router:
     ) -> pd.DataFrame:
         """Route many requests; one row each, in the order given.
 
-        ``requests`` are ``(host, path)`` pairs or a DataFrame with ``host`` and ``path`` columns.
-        Columns: ``host``, ``path``, ``backend`` (``service:port``, a resource, or ``404``),
-        ``service``, ``port``, ``rule_matched``, ``ingress``, ``rule``, ``rule_host``, ``rule_path``,
-        ``path_type``.
+        ``requests`` are ``(host, path)`` pairs or a DataFrame with ``host`` and
+        ``path`` columns. Columns: ``host``, ``path``, ``backend`` (``service:port``, a
+        resource, or ``404``), ``service``, ``port``, ``rule_matched``, ``ingress``,
+        ``rule``, ``rule_host``, ``rule_path``, ``path_type``.
         """
         if isinstance(requests, pd.DataFrame):
             pairs = list(zip(requests["host"], requests["path"]))
@@ -1050,9 +1112,9 @@ class Router:
     def rules(self) -> pd.DataFrame:
         """Every path rule and default backend, one row each, in tie-break order.
 
-        Columns: ``ingress``, ``host`` (``*`` for rules without a host; ``None`` for a default backend),
-        ``path``, ``path_type``, ``backend`` (``service:port`` or ``Kind name``), ``service``, ``port``,
-        ``field``.
+        Columns: ``ingress``, ``host`` (``*`` for rules without a host; ``None`` for a
+        default backend), ``path``, ``path_type``, ``backend`` (``service:port`` or
+        ``Kind name``), ``service``, ``port``, ``field``.
         """
         rows = []
         for rank, obj in enumerate(self._objects):
@@ -1103,11 +1165,12 @@ class Router:
         return pd.DataFrame(rows, columns=columns, dtype=object)
 
     def tls_secret(self, host: str | None) -> str | None:
-        """The TLS Secret (``namespace/name``) the controller presents for this SNI host, or ``None``.
+        """The TLS Secret (``namespace/name``) the controller presents for this SNI
+        host, or ``None``.
 
-        The first TLS entry (in tie-break order: the oldest Ingress first, as ingress-nginx does) whose
-        hosts include the host (precise, or a single-label wildcard) wins; an entry without ``hosts``
-        covers any host, after the others.
+        The first TLS entry (in tie-break order: the oldest Ingress first, as
+        ingress-nginx does) whose hosts include the host (precise, or a single-label
+        wildcard) wins; an entry without ``hosts`` covers any host, after the others.
         Without a Secret the controller falls back to its own default certificate.
         """
         host = normalize_host(host)
@@ -1146,12 +1209,14 @@ def route(
     implementation_specific: str = "string-prefix",
     default_backend: str = "catches-all",
 ) -> Backend | None:
-    """The backend that serves a request to ``host`` and ``path``, or ``None`` for a 404.
+    """The backend that serves a request to ``host`` and ``path``, or ``None`` for a
+    404.
 
-    ``objects`` are manifest dicts (Ingresses among them, ``networking.k8s.io/v1``). ``host`` is the
-    request's Host header (a port in it is ignored; ``None`` or ``""`` for a request without one).
-    See the module docstring for the rules and the choices made where the specification leaves them
-    open; :class:`Router` validates once and routes many requests.
+    ``objects`` are manifest dicts (Ingresses among them, ``networking.k8s.io/v1``).
+    ``host`` is the request's Host header (a port in it is ignored; ``None`` or ``""``
+    for a request without one). See the module docstring for the rules and the choices
+    made where the specification leaves them open; :class:`Router` validates once and
+    routes many requests.
 
     >>> ing = {
     ...     "apiVersion": "networking.k8s.io/v1",

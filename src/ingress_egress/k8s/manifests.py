@@ -1,33 +1,39 @@
 """Manifests: read the Kubernetes YAML people actually write, and say what was read.
 
-``load_manifests`` takes files, folders and YAML text, in any mix, and returns the objects in the
-order they were found, the way ``kubectl apply -f`` would see them:
+``load_manifests`` takes files, folders and YAML text, in any mix, and returns the
+objects in the order they were found, the way ``kubectl apply -f`` would see them:
 
-- a file may hold several documents separated by ``---``; empty documents are skipped (and counted);
-- a folder is read file by file in sorted name order (``*.yaml`` and ``*.yml``, not recursive);
-- ``kind: List`` (what ``kubectl get -o yaml`` prints) and typed lists such as ``PodList`` are expanded
-  into their items (an item without ``kind``/``apiVersion`` gets them from its list, as the API does);
+- a file may hold several documents separated by ``---``; empty documents are skipped
+  (and counted);
+- a folder is read file by file in sorted name order (``*.yaml`` and ``*.yml``, not
+  recursive);
+- ``kind: List`` (what ``kubectl get -o yaml`` prints) and typed lists such as
+  ``PodList`` are expanded into their items (an item without ``kind``/``apiVersion``
+  gets them from its list, as the API does);
 - a ``dict`` (or a list of dicts) passed in is taken as already-parsed objects.
 
-Only some kinds matter for traffic (:data:`RELEVANT_KINDS`). The others (ConfigMap, Secret,
-ServiceAccount, ...) are not thrown away: they are kept aside in ``.ignored_objects`` and counted by kind
-in ``.ignored``, so a reader can always see what was read and what was set aside.
+Only some kinds matter for traffic (:data:`RELEVANT_KINDS`). The others (ConfigMap,
+Secret, ServiceAccount, ...) are not thrown away: they are kept aside in
+``.ignored_objects`` and counted by kind in ``.ignored``, so a reader can always see
+what was read and what was set aside.
 
-Broken input raises :class:`ManifestError`, which names the file and the document number (1-based,
-as ``kubectl`` counts them) and, for an invalid object, the object (kind, namespace/name) and the field
-path, in the API server's words.
+Broken input raises :class:`ManifestError`, which names the file and the document number
+(1-based, as ``kubectl`` counts them) and, for an invalid object, the object (kind,
+namespace/name) and the field path, in the API server's words.
 
 Limits that protect the reader's machine, as ``kubectl`` and the API server have them:
 
 - a file or text of at most :data:`MAX_YAML_BYTES` (32 MiB);
-- aliases may not make a document explode: once a document expands to more than 400,000 nodes,
-  the share of nodes that come from aliases may be at most 99 % there, falling to 10 % at
-  4,000,000 nodes (go-yaml's ``allowedAliasRatio``, which ``kubectl`` uses: "document contains
-  excessive aliasing"); an alias inside the node it refers to (a recursive structure) is refused;
-- a mapping with the same key twice is refused, as ``kubectl`` refuses it (PyYAML alone keeps the
-  last value);
-- label keys are qualified names and label values at most 63 characters of ``[A-Za-z0-9-_.]``,
-  annotation keys qualified names, ``metadata.namespace`` a DNS label, as the API server checks.
+- aliases may not make a document explode: once a document expands to more than 400,000
+  nodes, the share of nodes that come from aliases may be at most 99 % there, falling to
+  10 % at 4,000,000 nodes (go-yaml's ``allowedAliasRatio``, which ``kubectl`` uses:
+  "document contains excessive aliasing"); an alias inside the node it refers to (a
+  recursive structure) is refused;
+- a mapping with the same key twice is refused, as ``kubectl`` refuses it (PyYAML alone
+  keeps the last value);
+- label keys are qualified names and label values at most 63 characters of
+  ``[A-Za-z0-9-_.]``, annotation keys qualified names, ``metadata.namespace`` a DNS
+  label, as the API server checks.
 
 Examples
 --------
@@ -51,7 +57,8 @@ Examples
 >>> load_manifests("kind: Pod\\nmetadata: {name: web}\\n")
 Traceback (most recent call last):
 ...
-ingress_egress.k8s.manifests.ManifestError: <text 1>, document 1: Pod web: apiVersion: Required value
+ingress_egress.k8s.manifests.ManifestError: <text 1>, document 1: Pod web: apiVersion:
+    Required value
 """
 
 from __future__ import annotations
@@ -92,10 +99,14 @@ WORKLOAD_KINDS = (
     "Job",
     "CronJob",
 )
-"""Kinds that make pods from a template; the cluster model gives each one representative pod."""
+"""Kinds that make pods from a template; the cluster model gives each one representative
+pod.
+"""
 
 GATEWAY_API_KINDS = ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant")
-"""The Gateway API kinds the course reads (group ``gateway.networking.k8s.io``), see :mod:`.gateway`."""
+"""The Gateway API kinds the course reads (group ``gateway.networking.k8s.io``), see
+:mod:`.gateway`.
+"""
 
 RELEVANT_KINDS = frozenset(
     {
@@ -109,19 +120,27 @@ RELEVANT_KINDS = frozenset(
         *GATEWAY_API_KINDS,
     }
 )
-"""The kinds that decide where traffic may go. Everything else is kept aside and counted."""
+"""The kinds that decide where traffic may go. Everything else is kept aside and
+counted.
+"""
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 MAX_YAML_BYTES = 32 * 2**20
-"""The largest file or text :func:`load_manifests` reads (32 MiB); a bigger one is refused."""
+"""The largest file or text :func:`load_manifests` reads (32 MiB); a bigger one is
+refused.
+"""
 
 ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
-"""Document sizes (nodes, aliases expanded) between which go-yaml's allowed alias share falls."""
+"""Document sizes (nodes, aliases expanded) between which go-yaml's allowed alias share
+falls.
+"""
 
 
 class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader, refusing a mapping that has the same key twice (as kubectl does)."""
+    """PyYAML's safe loader, refusing a mapping that has the same key twice (as kubectl
+    does).
+    """
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -136,7 +155,8 @@ class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
                     raise yaml.constructor.ConstructorError(
                         "while constructing a mapping",
                         node.start_mark,
-                        f"found duplicate key {key_node.value[:80]!r} (first at line {seen[key] + 1})",
+                        f"found duplicate key {key_node.value[:80]!r} "
+                        f"(first at line {seen[key] + 1})",
                         key_node.start_mark,
                     )
                 seen[key] = key_node.start_mark.line
@@ -144,7 +164,9 @@ class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
 
 
 def _allowed_alias_ratio(nodes: int) -> float:
-    """go-yaml's allowedAliasRatio: 0.99 up to 400,000 nodes, 0.10 from 4,000,000, linear between."""
+    """go-yaml's allowedAliasRatio: 0.99 up to 400,000 nodes, 0.10 from 4,000,000,
+    linear between.
+    """
     if nodes <= ALIAS_RATIO_LOW:
         return 0.99
     if nodes >= ALIAS_RATIO_HIGH:
@@ -155,7 +177,9 @@ def _allowed_alias_ratio(nodes: int) -> float:
 
 
 def _check_structure(obj: Any, origin: str) -> None:
-    """Refuse recursive structures and excessive aliasing before anything looks at the values."""
+    """Refuse recursive structures and excessive aliasing before anything looks at the
+    values.
+    """
     nodes = aliased = 0
     seen: set[int] = set()
     on_path: set[int] = set()
@@ -171,8 +195,8 @@ def _check_structure(obj: Any, origin: str) -> None:
             key = id(item)
             if key in on_path:
                 raise ManifestError(
-                    "invalid YAML: an alias refers to a node that contains it (a recursive "
-                    "structure, which no Kubernetes object has)",
+                    "invalid YAML: an alias refers to a node that contains it (a "
+                    "recursive structure, which no Kubernetes object has)",
                     origin=origin,
                 )
             if key in seen:
@@ -187,9 +211,10 @@ def _check_structure(obj: Any, origin: str) -> None:
             stack.extend((child, from_alias, False) for child in children)
         if nodes > ALIAS_RATIO_LOW and aliased > _allowed_alias_ratio(nodes) * nodes:
             raise ManifestError(
-                f"invalid YAML: document contains excessive aliasing (more than {nodes:,} nodes "
-                f"once aliases are expanded, {aliased:,} of them from aliases), as kubectl "
-                "refuses it",
+                "invalid YAML: document contains excessive "
+                f"aliasing (more than {nodes:,} nodes "
+                f"once aliases are expanded, {aliased:,} of them from aliases), as "
+                "kubectl refuses it",
                 origin=origin,
             )
 
@@ -201,30 +226,40 @@ _DNS_SUBDOMAIN = re.compile(
 _NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _NAME_PART_MSG = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    "name part must consist of alphanumeric characters, "
+    "'-', '_' or '.', and must start and end "
+    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
+    "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 )
 _LABEL_VALUE_MSG = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
-    "or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+    "a valid label must be an empty string or consist of "
+    "alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric "
+    "character (e.g. 'MyValue',  or 'my_value',  "
+    "or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 )
 _SUBDOMAIN_MSG = (
-    "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-    "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
-    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+    "prefix part a lowercase RFC 1123 subdomain must consist "
+    "of lower case alphanumeric characters, "
+    "'-' or '.', and must start and end with an "
+    "alphanumeric character (e.g. 'example.com', regex "
+    "used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
 TOTAL_ANNOTATION_BYTES = 256 * 1024
-"""The API server's limit on all of an object's annotations together (keys and values)."""
+"""The API server's limit on all of an object's annotations together (keys and
+values).
+"""
 
 
 def qualified_name_errors(key: str) -> list[str]:
-    """Why ``key`` is not a qualified name (a label or annotation key), in the API server's words.
+    """Why ``key`` is not a qualified name (a label or annotation key), in the API
+    server's words.
 
-    The API server's rule (apimachinery ``IsQualifiedName``): an optional prefix, a DNS subdomain of
-    at most 253 characters, then ``/``, then a name of at most 63 characters of ``[A-Za-z0-9-_.]``
-    starting and ending with a letter or digit.
+    The API server's rule (apimachinery ``IsQualifiedName``): an optional prefix, a DNS
+    subdomain of at most 253 characters, then ``/``, then a name of at most 63
+    characters of ``[A-Za-z0-9-_.]`` starting and ending with a letter or digit.
 
     >>> (
     ...     qualified_name_errors("app.kubernetes.io/name"),
@@ -245,8 +280,10 @@ def qualified_name_errors(key: str) -> list[str]:
             return [_SUBDOMAIN_MSG]
     else:
         return [
-            "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-            "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"
+            "a qualified name must consist of alphanumeric "
+            "characters, '-', '_' or '.', and must start and "
+            "end with an alphanumeric character, with an "
+            "optional DNS subdomain prefix and '/'"
         ]
     if not name:
         return ["name part must be non-empty"]
@@ -260,9 +297,10 @@ def qualified_name_errors(key: str) -> list[str]:
 class ManifestError(ValueError):
     """A manifest that cannot be read or is not a valid object.
 
-    The message names where (file, document), what (kind namespace/name) and the field path, e.g.
-    ``policies.yaml, document 3: NetworkPolicy shop/deny: spec.podSelector: Required value``.
-    The parts are also attributes: ``origin``, ``ref``, ``field`` and ``detail``.
+    The message names where (file, document), what (kind namespace/name) and the field
+    path, e.g. ``policies.yaml, document 3: NetworkPolicy shop/deny: spec.podSelector:
+    Required value``. The parts are also attributes: ``origin``, ``ref``, ``field`` and
+    ``detail``.
     """
 
     def __init__(
@@ -324,7 +362,9 @@ class Manifests(list):
         return dict(sorted(counts.items()))
 
     def origin(self, obj: Mapping[str, Any]) -> str | None:
-        """Where ``obj`` was read: ``'file.yaml, document 2'`` (``None`` for an object not read here)."""
+        """Where ``obj`` was read: ``'file.yaml, document 2'`` (``None`` for an object
+        not read here).
+        """
         return self._origins.get(id(obj))
 
     def summary(self) -> str:
@@ -340,8 +380,10 @@ class Manifests(list):
         aside = ", ".join(f"{k}: {n}" for k, n in self.ignored.items()) or "none"
         plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
         return (
-            f"read {plural(len(self), 'object')} ({kept}) from {plural(len(self.sources), 'source')}; "
-            f"set aside {len(self.ignored_objects)} ({aside}); {plural(self.empty_documents, 'empty document')}"
+            f"read {plural(len(self), 'object')} ({kept}) from "
+            f"{plural(len(self.sources), 'source')}; "
+            f"set aside {len(self.ignored_objects)} ({aside}); "
+            f"{plural(self.empty_documents, 'empty document')}"
         )
 
     def _add(self, obj: dict, origin: str) -> None:
@@ -353,7 +395,9 @@ class Manifests(list):
 
 
 def _check_object(obj: Any, origin: str) -> dict:
-    """The fields every Kubernetes object has; anything else is the cluster model's job."""
+    """The fields every Kubernetes object has; anything else is the cluster model's
+    job.
+    """
     if not isinstance(obj, Mapping):
         raise ManifestError(
             f"expected a mapping (a Kubernetes object), got {type(obj).__name__}",
@@ -390,9 +434,10 @@ def _check_object(obj: Any, origin: str) -> dict:
             )
         if namespace and (len(namespace) > 63 or not _DNS_LABEL.match(namespace)):
             raise ManifestError(
-                f'Invalid value: "{namespace[:80]}": a lowercase RFC 1123 label must consist of lower case '
-                "alphanumeric characters or '-', and must start and end with an alphanumeric character, at "
-                "most 63 characters",
+                f'Invalid value: "{namespace[:80]}": a lowercase RFC '
+                "1123 label must consist of lower case "
+                "alphanumeric characters or '-', and must start and end with an "
+                "alphanumeric character, at most 63 characters",
                 origin=origin,
                 ref=ref,
                 field="metadata.namespace",
@@ -423,14 +468,16 @@ def _check_object(obj: Any, origin: str) -> dict:
             if field == "labels":
                 if not isinstance(val, str):
                     raise ManifestError(
-                        f"Invalid value: {reprlib.repr(val)}: label values must be strings (quote it in YAML)",
+                        f"Invalid value: {reprlib.repr(val)}: label values "
+                        "must be strings (quote it in YAML)",
                         origin=origin,
                         ref=ref,
                         field=f"metadata.labels.{key}",
                     )
                 if len(val) > 63:
                     raise ManifestError(
-                        f'Invalid value: "{val[:80]}": must be no more than 63 characters',
+                        f'Invalid value: "{val[:80]}": must be no '
+                        "more than 63 characters",
                         origin=origin,
                         ref=ref,
                         field="metadata.labels",
@@ -445,7 +492,8 @@ def _check_object(obj: Any, origin: str) -> dict:
             else:
                 if not isinstance(val, str):
                     raise ManifestError(
-                        f"Invalid value: {reprlib.repr(val)}: annotation values must be strings",
+                        f"Invalid value: {reprlib.repr(val)}: "
+                        "annotation values must be strings",
                         origin=origin,
                         ref=ref,
                         field=f"metadata.annotations.{key}",
@@ -488,7 +536,8 @@ def _read_text(text: str, label: str, out: Manifests) -> None:
     out.sources.append(label)
     if len(text) > MAX_YAML_BYTES:
         raise ManifestError(
-            f"{len(text):,} characters of YAML; the largest accepted is {MAX_YAML_BYTES:,} "
+            f"{len(text):,} characters of YAML; the largest "
+            f"accepted is {MAX_YAML_BYTES:,} "
             "(MAX_YAML_BYTES)",
             origin=label,
         )
@@ -526,11 +575,13 @@ def _looks_like_yaml(text: str) -> bool:
 def load_manifests(
     *sources: str | os.PathLike | Mapping | Iterable[Mapping],
 ) -> Manifests:
-    """Read Kubernetes objects from files, folders, YAML text or dicts, in the order given.
+    """Read Kubernetes objects from files, folders, YAML text or dicts, in the order
+    given.
 
-    A ``str`` with a line break (or one that starts with ``{`` or holds ``": "``) is YAML text;
-    any other ``str`` and every :class:`~pathlib.Path` is a file or folder. Returns a
-    :class:`Manifests` (a ``list[dict]`` with the set-aside objects and counts attached).
+    A ``str`` with a line break (or one that starts with ``{`` or holds ``": "``) is
+    YAML text; any other ``str`` and every :class:`~pathlib.Path` is a file or folder.
+    Returns a :class:`Manifests` (a ``list[dict]`` with the set-aside objects and counts
+    attached).
 
     Examples
     --------
@@ -590,7 +641,8 @@ def load_manifests(
                 _expand(_check_object(item, label), label, out)
         else:
             raise TypeError(
-                f"load_manifests: cannot read a {type(source).__name__}; give a path, YAML text or dicts"
+                f"load_manifests: cannot read a {type(source).__name__}; give a path, "
+                "YAML text or dicts"
             )
     return out
 
@@ -599,7 +651,8 @@ def _read_file(path: Path, out: Manifests) -> None:
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
         raise ManifestError(
-            f"a file of {size:,} bytes; the largest accepted is {MAX_YAML_BYTES:,} (MAX_YAML_BYTES)",
+            f"a file of {size:,} bytes; the largest accepted is "
+            f"{MAX_YAML_BYTES:,} (MAX_YAML_BYTES)",
             origin=str(path),
         )
     try:

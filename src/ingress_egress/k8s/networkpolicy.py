@@ -1,65 +1,78 @@
-"""NetworkPolicy: which pod may receive from, and send to, whom (``networking.k8s.io/v1``).
+"""NetworkPolicy: which pod may receive from, and send to, whom
+(``networking.k8s.io/v1``).
 
-This module reads a NetworkPolicy object into plain, frozen Python values and states the v1
-semantics one small function at a time. :class:`~ingress_egress.k8s.cluster.Cluster` puts them
-together for a whole cluster.
+This module reads a NetworkPolicy object into plain, frozen Python values and states the
+v1 semantics one small function at a time. :class:`~ingress_egress.k8s.cluster.Cluster`
+puts them together for a whole cluster.
 
-Sources, in the order the course trusts them (all read 2026-12-02): the API server's defaulting code,
-kubernetes/kubernetes ``pkg/apis/networking/v1/defaults.go`` (``SetDefaults_NetworkPolicy``,
-``SetDefaults_NetworkPolicyPort``); its validation, ``pkg/apis/networking/validation/validation.go``;
-the API's field comments, ``staging/src/k8s.io/api/networking/v1/types.go``; then the concept page
-https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the e2e suite
-``test/e2e/network/netpol``. The rules:
+Sources, in the order the course trusts them (all read 2026-12-02): the API server's
+defaulting code, kubernetes/kubernetes ``pkg/apis/networking/v1/defaults.go``
+(``SetDefaults_NetworkPolicy``, ``SetDefaults_NetworkPolicyPort``); its validation,
+``pkg/apis/networking/validation/validation.go``; the API's field comments,
+``staging/src/k8s.io/api/networking/v1/types.go``; then the concept page
+https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the e2e
+suite ``test/e2e/network/netpol``. The rules:
 
-1. **Isolation.** A pod is isolated for ingress (egress) only when at least one policy *selects* it
-   (``spec.podSelector`` in the pod's namespace; ``{}`` selects every pod there) *and* that policy's
-   ``policyTypes`` include ``Ingress`` (``Egress``). A pod that no such policy selects accepts
-   (sends) everything.
-2. **policyTypes default** (``SetDefaults_NetworkPolicy``, see :func:`defaulted_policy_types`): when
-   ``len(spec.policyTypes) == 0`` (absent, ``null`` or ``[]``) it becomes ``[Ingress]``, plus
-   ``Egress`` only when ``len(spec.egress) != 0``. So a policy with egress rules and no
-   ``policyTypes`` *also* isolates its pods for ingress, and ``egress: []`` without ``policyTypes``
-   isolates nothing for egress: an empty egress list without policyTypes denies no egress.
-3. **podSelector default.** "This field is optional. If it is not specified, it defaults to an empty
-   selector" (``types.go``; the Go field is a struct, not a pointer): absent or ``null`` selects every
-   pod of the namespace, like ``{}``. A policy with no ``spec`` at all is a default deny for ingress.
-4. **Union.** Policies add up: traffic is allowed if *any* rule of *any* policy that selects the pod
-   for that direction allows it. Order does not matter; nothing denies explicitly.
-5. **Both ends.** A connection between two pods needs the source's egress *and* the destination's
-   ingress to allow it. Replies of an allowed connection are allowed implicitly. **A pod cannot block
-   traffic to itself** (concept page: "a pod cannot block access to itself"): a pod's connection to
-   its own address is always allowed, whatever selects it.
-6. **A rule** allows traffic that matches one of its peers (``from``/``to``) *and* one of its
-   ``ports``. ``from``/``to`` absent or empty = every source/destination; ``ports`` absent or empty =
-   every port ("If this field is empty or missing, this rule matches all ..."). ``ingress: [{}]``
-   therefore allows everything; ``ingress: []`` (or none) nothing.
-7. **A peer** is one of: ``podSelector`` (pods in the *policy's* namespace; ``{}`` = all of them),
-   ``namespaceSelector`` (all pods in matching namespaces; ``{}`` = every namespace), both in *one* peer
-   (AND: matching pods in matching namespaces), or ``ipBlock``. Two list items are two peers (OR). A
-   peer must name at least one of them: ``from: [{}]`` is refused ("must specify a peer"), and
-   ``ipBlock`` goes alone.
-8. **Selectors**: ``matchLabels`` and ``matchExpressions`` (``In``, ``NotIn``, ``Exists``,
-   ``DoesNotExist``) all have to hold. ``NotIn`` and ``DoesNotExist`` also match objects that lack the
-   key. Every namespace carries the immutable label ``kubernetes.io/metadata.name: <name>``.
-9. **ipBlock**: ``cidr`` minus the ``except`` ranges (absent or empty: nothing excepted; each must be
-   a strict subset of ``cidr``). The documentation says ipBlock is meant for cluster-external
-   addresses, "since Pod IPs are ephemeral and unpredictable", and that whether address rewriting
-   (Service, load balancer, SNAT) happens before or after policy processing is not defined.
-   **Choice made here**: an ipBlock matches any address in its range, pod IPs included; this is what
-   the upstream e2e tests ``should allow egress access to server in CIDR block`` and ``should enforce
-   except clause while egress access to server in CIDR block`` expect of a plugin. No address
+1. **Isolation.** A pod is isolated for ingress (egress) only when at least one policy
+   *selects* it (``spec.podSelector`` in the pod's namespace; ``{}`` selects every pod
+   there) *and* that policy's ``policyTypes`` include ``Ingress`` (``Egress``). A pod
+   that no such policy selects accepts (sends) everything.
+2. **policyTypes default** (``SetDefaults_NetworkPolicy``, see
+   :func:`defaulted_policy_types`): when ``len(spec.policyTypes) == 0`` (absent,
+   ``null`` or ``[]``) it becomes ``[Ingress]``, plus ``Egress`` only when
+   ``len(spec.egress) != 0``. So a policy with egress rules and no ``policyTypes``
+   *also* isolates its pods for ingress, and ``egress: []`` without ``policyTypes``
+   isolates nothing for egress: an empty egress list without policyTypes denies no
+   egress.
+3. **podSelector default.** "This field is optional. If it is not specified, it defaults
+   to an empty selector" (``types.go``; the Go field is a struct, not a pointer): absent
+   or ``null`` selects every pod of the namespace, like ``{}``. A policy with no
+   ``spec`` at all is a default deny for ingress.
+4. **Union.** Policies add up: traffic is allowed if *any* rule of *any* policy that
+   selects the pod for that direction allows it. Order does not matter; nothing denies
+   explicitly.
+5. **Both ends.** A connection between two pods needs the source's egress *and* the
+   destination's ingress to allow it. Replies of an allowed connection are allowed
+   implicitly. **A pod cannot block traffic to itself** (concept page: "a pod cannot
+   block access to itself"): a pod's connection to its own address is always allowed,
+   whatever selects it.
+6. **A rule** allows traffic that matches one of its peers (``from``/``to``) *and* one
+   of its ``ports``. ``from``/``to`` absent or empty = every source/destination;
+   ``ports`` absent or empty = every port ("If this field is empty or missing, this rule
+   matches all ..."). ``ingress: [{}]`` therefore allows everything; ``ingress: []`` (or
+   none) nothing.
+7. **A peer** is one of: ``podSelector`` (pods in the *policy's* namespace; ``{}`` = all
+   of them), ``namespaceSelector`` (all pods in matching namespaces; ``{}`` = every
+   namespace), both in *one* peer (AND: matching pods in matching namespaces), or
+   ``ipBlock``. Two list items are two peers (OR). A peer must name at least one of
+   them: ``from: [{}]`` is refused ("must specify a peer"), and ``ipBlock`` goes alone.
+8. **Selectors**: ``matchLabels`` and ``matchExpressions`` (``In``, ``NotIn``,
+   ``Exists``, ``DoesNotExist``) all have to hold. ``NotIn`` and ``DoesNotExist`` also
+   match objects that lack the key. Every namespace carries the immutable label
+   ``kubernetes.io/metadata.name: <name>``.
+9. **ipBlock**: ``cidr`` minus the ``except`` ranges (absent or empty: nothing excepted;
+   each must be a strict subset of ``cidr``). The documentation says ipBlock is meant
+   for cluster-external addresses, "since Pod IPs are ephemeral and unpredictable", and
+   that whether address rewriting (Service, load balancer, SNAT) happens before or after
+   policy processing is not defined. **Choice made here**: an ipBlock matches any
+   address in its range, pod IPs included; this is what the upstream e2e tests ``should
+   allow egress access to server in CIDR block`` and ``should enforce except clause
+   while egress access to server in CIDR block`` expect of a plugin. No address
    rewriting is modelled: the model sees the pod's own address.
-10. **Ports**: ``protocol`` absent defaults to TCP (``SetDefaults_NetworkPolicyPort``; TCP, UDP and
-    SCTP exist, case-sensitive); ``port`` absent matches every port of that protocol; a numeric
-    ``port`` with an optional ``endPort`` gives an inclusive range (``endPort`` only with a numeric
-    ``port``, and not below it); a named ``port`` is looked up in the *destination* pod's container
-    ports (for egress rules as well), so it never matches an address outside the cluster.
+10. **Ports**: ``protocol`` absent defaults to TCP (``SetDefaults_NetworkPolicyPort``;
+    TCP, UDP and SCTP exist, case-sensitive); ``port`` absent matches every port of that
+    protocol; a numeric ``port`` with an optional ``endPort`` gives an inclusive range
+    (``endPort`` only with a numeric ``port``, and not below it); a named ``port`` is
+    looked up in the *destination* pod's container ports (for egress rules as well), so
+    it never matches an address outside the cluster.
 
-Not modelled: traffic from a pod's own node (always allowed for ingress, per the API reference),
-host-network pods, and loopback inside a pod (``localhost``, which no policy sees).
+Not modelled: traffic from a pod's own node (always allowed for ingress, per the API
+reference), host-network pods, and loopback inside a pod (``localhost``, which no policy
+sees).
 
-Invalid policies are rejected with the API server's field paths and words (``Invalid value``,
-``Unsupported value``, ``Required value``, ``Forbidden``), collected by :func:`validate_network_policy`.
+Invalid policies are rejected with the API server's field paths and words (``Invalid
+value``, ``Unsupported value``, ``Required value``, ``Forbidden``), collected by
+:func:`validate_network_policy`.
 
 Examples
 --------
@@ -113,7 +126,9 @@ __all__ = [
 ]
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
-"""The protocols a NetworkPolicyPort may name (case-sensitive, as the API server checks)."""
+"""The protocols a NetworkPolicyPort may name (case-sensitive, as the API server
+checks).
+"""
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 """The label every namespace carries automatically, its value the namespace's name."""
@@ -124,13 +139,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-# --------------------------------------------------------------------------------------------------
-# Field errors, worded as the API server words them (k8s.io/apimachinery/pkg/util/validation/field)
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# Field errors, worded as the API server words them
+# (k8s.io/apimachinery/pkg/util/validation/field)
+# --------------------------------------------------------------------------------------
 
 
 def _go_value(value: Any) -> str:
-    """Render a bad value the way the API server's messages do: strings quoted, numbers bare."""
+    """Render a bad value the way the API server's messages do: strings quoted, numbers
+    bare.
+    """
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):
@@ -139,7 +157,8 @@ def _go_value(value: Any) -> str:
 
 
 class FieldError:
-    """One validation error: a field path, a kind (``Invalid value``, ...), the bad value and the detail.
+    """One validation error: a field path, a kind (``Invalid value``, ...), the bad
+    value and the detail.
 
     >>> str(
     ...     FieldError(
@@ -195,21 +214,24 @@ def _unsupported(path: str, value: Any, supported: Sequence[str]) -> FieldError:
     )
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Label selectors
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """One ``matchExpressions`` item: ``key``, ``operator`` and (for In/NotIn) ``values``."""
+    """One ``matchExpressions`` item: ``key``, ``operator`` and (for In/NotIn)
+    ``values``.
+    """
 
     key: str
     operator: str
     values: tuple[str, ...] = ()
 
     def matches(self, labels: Mapping[str, str]) -> bool:
-        """Does a label set satisfy this requirement? ``NotIn``/``DoesNotExist`` hold when the key is absent.
+        """Does a label set satisfy this requirement? ``NotIn``/``DoesNotExist`` hold
+        when the key is absent.
 
         >>> Requirement("env", "NotIn", ("prod",)).matches({})
         True
@@ -266,9 +288,11 @@ class LabelSelector:
 
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _LABEL_VALUE_MSG = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', "
-    "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+    "a valid label must be an empty string or consist of "
+    "alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 )
 
 
@@ -278,7 +302,8 @@ def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
             _invalid(
                 path,
                 _short(raw),
-                "must be a label selector (a mapping with matchLabels and/or matchExpressions)",
+                "must be a label selector (a mapping with "
+                "matchLabels and/or matchExpressions)",
             )
         )
         return
@@ -308,7 +333,8 @@ def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
                         _invalid(
                             f"{path}.matchLabels.{key}",
                             value,
-                            "must be a string (quote it in YAML: true, 1.0 and null are not strings)",
+                            "must be a string (quote it in YAML: true, "
+                            "1.0 and null are not strings)",
                         )
                     )
                 elif len(value) > 63:
@@ -372,7 +398,8 @@ def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
                         FieldError(
                             f"{epath}.values",
                             "Forbidden",
-                            "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                            "may not be specified when `operator` is "
+                            "'Exists' or 'DoesNotExist'",
                         )
                     )
             else:
@@ -386,7 +413,8 @@ def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
 
 
 def parse_label_selector(raw: Mapping[str, Any] | None) -> LabelSelector:
-    """Turn a (validated) selector mapping into a :class:`LabelSelector`; ``None`` or ``{}`` = everything.
+    """Turn a (validated) selector mapping into a :class:`LabelSelector`; ``None`` or
+    ``{}`` = everything.
 
     >>> parse_label_selector({"matchLabels": {"b": "2", "a": "1"}})
     LabelSelector(match_labels=(('a', '1'), ('b', '2')), expressions=())
@@ -402,9 +430,9 @@ def parse_label_selector(raw: Mapping[str, Any] | None) -> LabelSelector:
     return LabelSelector(labels, expressions)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Peers, ports, rules, policies
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -467,7 +495,8 @@ class Peer:
         namespace_labels: Mapping[str, str],
         ips: Sequence[str],
     ) -> bool:
-        """Does this peer match an endpoint? ``namespace`` is ``None`` for an address outside the cluster.
+        """Does this peer match an endpoint? ``namespace`` is ``None`` for an address
+        outside the cluster.
 
         >>> peer = Peer(
         ...     pod_selector=LabelSelector((("role", "client"),)),
@@ -496,7 +525,9 @@ class Peer:
 
 @dataclass(frozen=True)
 class PortSpec:
-    """One ``ports`` item: ``protocol`` (default TCP), ``port`` (number, name or None = all), ``end_port``."""
+    """One ``ports`` item: ``protocol`` (default TCP), ``port`` (number, name or None =
+    all), ``end_port``.
+    """
 
     protocol: str = "TCP"
     port: int | str | None = None
@@ -508,8 +539,9 @@ class PortSpec:
         protocol: str,
         named_ports: Mapping[tuple[str, str], int] | None,
     ) -> bool:
-        """Does traffic to ``port``/``protocol`` match? ``named_ports`` are the destination's
-        ``(name, protocol) -> number`` (``None`` for a destination outside the cluster).
+        """Does traffic to ``port``/``protocol`` match? ``named_ports`` are the
+        destination's ``(name, protocol) -> number`` (``None`` for a destination outside
+        the cluster).
 
         >>> PortSpec("TCP", 32000, 32768).matches(32500, "TCP", {})
         True
@@ -542,7 +574,9 @@ class PortSpec:
 
 @dataclass(frozen=True)
 class Rule:
-    """One ingress or egress rule: its peers (empty = everyone) and ports (empty = every port)."""
+    """One ingress or egress rule: its peers (empty = everyone) and ports (empty = every
+    port).
+    """
 
     peers: tuple[Peer, ...] = ()
     ports: tuple[PortSpec, ...] = ()
@@ -581,7 +615,9 @@ class NetworkPolicy:
         return f"{self.namespace}/{self.name}"
 
     def rules(self, direction: str) -> tuple[Rule, ...]:
-        """The rules that count for ``direction`` ("ingress"/"egress"): none if the type is not set."""
+        """The rules that count for ``direction`` ("ingress"/"egress"): none if the type
+        is not set.
+        """
         kind = "Ingress" if direction == "ingress" else "Egress"
         if kind not in self.policy_types:
             return ()
@@ -591,9 +627,9 @@ class NetworkPolicy:
         return ("Ingress" if direction == "ingress" else "Egress") in self.policy_types
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Validation and parsing
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 _PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
 _HAS_LETTER = re.compile(r"[a-z]")
@@ -792,7 +828,8 @@ def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
                 FieldError(
                     f"{path}.{key}",
                     "Invalid value",
-                    'unknown field; expected "podSelector", "namespaceSelector" or "ipBlock"',
+                    'unknown field; expected "podSelector", '
+                    '"namespaceSelector" or "ipBlock"',
                 )
             )
     if count == 0:
@@ -806,7 +843,8 @@ def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
 
 
 def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
-    """Every error the API server would report for this NetworkPolicy, in its field order.
+    """Every error the API server would report for this NetworkPolicy, in its field
+    order.
 
     >>> errors = validate_network_policy(
     ...     {
@@ -908,17 +946,19 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
                 FieldError(
                     f"spec.{key}",
                     "Invalid value",
-                    'unknown field; expected "podSelector", "policyTypes", "ingress" or "egress"',
+                    'unknown field; expected "podSelector", '
+                    '"policyTypes", "ingress" or "egress"',
                 )
             )
     return errors
 
 
 def defaulted_policy_types(spec: Mapping[str, Any] | None) -> list[str]:
-    """``spec.policyTypes`` after the API server's defaulting, as ``SetDefaults_NetworkPolicy`` does it.
+    """``spec.policyTypes`` after the API server's defaulting, as
+    ``SetDefaults_NetworkPolicy`` does it.
 
-    ``len(policyTypes) == 0`` (absent, ``null`` or ``[]``) becomes ``["Ingress"]``, plus ``"Egress"``
-    when ``len(egress) != 0``; a non-empty list is kept as written
+    ``len(policyTypes) == 0`` (absent, ``null`` or ``[]``) becomes ``["Ingress"]``, plus
+    ``"Egress"`` when ``len(egress) != 0``; a non-empty list is kept as written
     (kubernetes ``pkg/apis/networking/v1/defaults.go``, read 2026-12-02).
 
     >>> defaulted_policy_types({"podSelector": {}})
@@ -971,10 +1011,12 @@ def parse_network_policy(
     origin: str | None = None,
     default_namespace: str = "default",
 ) -> NetworkPolicy:
-    """Validate and parse a NetworkPolicy object; raise :class:`ManifestError` naming every bad field.
+    """Validate and parse a NetworkPolicy object; raise :class:`ManifestError` naming
+    every bad field.
 
     ``origin`` (``"file.yaml, document 3"``) goes into the message. A policy without
-    ``metadata.namespace`` lands in ``default_namespace``, as ``kubectl apply`` without ``-n`` would.
+    ``metadata.namespace`` lands in ``default_namespace``, as ``kubectl apply`` without
+    ``-n`` would.
 
     >>> try:
     ...     parse_network_policy(
@@ -998,7 +1040,8 @@ def parse_network_policy(
     api = obj.get("apiVersion")
     if api != "networking.k8s.io/v1":
         raise ManifestError(
-            f'Unsupported value: {_go_value(api)}: supported values: "networking.k8s.io/v1"',
+            f"Unsupported value: {_go_value(api)}: supported "
+            'values: "networking.k8s.io/v1"',
             origin=origin,
             ref=object_ref(obj),
             field="apiVersion",

@@ -1,23 +1,28 @@
-"""Picture: a cluster drawn as a graph of who may talk to whom, and the reachability heatmap.
+"""Picture: a cluster drawn as a graph of who may talk to whom, and the reachability
+heatmap.
 
-:func:`connection_graph` turns a cluster and a list of connection attempts (source, destination, port,
-protocol) into a :class:`networkx.MultiDiGraph` whose edges carry the verdict of
-:meth:`~ingress_egress.k8s.cluster.Cluster.allows`; the routes of the cluster's Ingress objects are
-added as edges from an "Internet" node (or from the Ingress controller's pod, if you name it) to the
-pods behind each backend Service. :func:`draw_cluster` draws that graph with the pods (circles) grouped
-in a box per namespace and addresses outside the cluster as squares, placed where a ``grid`` says or
-in a column per namespace; allowed connections are solid blue arrows and denied ones dashed
-vermillion arrows marked with a cross: line style and colour both carry the verdict, so it survives
-colour-blindness and grey-scale printing. Arrows bend around the pods, names and namespace boxes
-they do not belong to, and port labels sit where they cover no name. :func:`cluster_figure` stacks
-several such panels, each as tall as it needs. :func:`draw_reachability` draws the pod-by-pod matrix
-as a heatmap. :func:`draw_gateway` draws a Gateway of a
-:class:`~ingress_egress.k8s.gateway.GatewayRouter`: its listeners, the HTTPRoutes that attach (or
-why not) with their matches, and the Services they send to. Text is 8.5 pt or more, and figures are at most 7.6 inches wide, so at the course's
-100 dpi nothing is scaled down in the book's 784 px column.
+:func:`connection_graph` turns a cluster and a list of connection attempts (source,
+destination, port, protocol) into a :class:`networkx.MultiDiGraph` whose edges carry the
+verdict of :meth:`~ingress_egress.k8s.cluster.Cluster.allows`; the routes of the
+cluster's Ingress objects are added as edges from an "Internet" node (or from the
+Ingress controller's pod, if you name it) to the pods behind each backend Service.
+:func:`draw_cluster` draws that graph with the pods (circles) grouped in a box per
+namespace and addresses outside the cluster as squares, placed where a ``grid`` says or
+in a column per namespace; allowed connections are solid blue arrows and denied ones
+dashed vermillion arrows marked with a cross: line style and colour both carry the
+verdict, so it survives colour-blindness and grey-scale printing. Arrows bend around the
+pods, names and namespace boxes they do not belong to, and port labels sit where they
+cover no name. :func:`cluster_figure` stacks several such panels, each as tall as it
+needs. :func:`draw_reachability` draws the pod-by-pod matrix as a heatmap.
+:func:`draw_gateway` draws a Gateway of a
+:class:`~ingress_egress.k8s.gateway.GatewayRouter`: its listeners, the HTTPRoutes that
+attach (or why not) with their matches, and the Services they send to. Text is 8.5 pt or
+more, and figures are at most 7.6 inches wide, so at the course's 100 dpi nothing is
+scaled down in the book's 784 px column.
 
-The Ingress routes are read from the Ingress objects themselves (``spec.rules[].http.paths[]`` and
-``spec.defaultBackend``), so the picture does not depend on the routing module.
+The Ingress routes are read from the Ingress objects themselves
+(``spec.rules[].http.paths[]`` and ``spec.defaultBackend``), so the picture does not
+depend on the routing module.
 
 Examples
 --------
@@ -40,7 +45,8 @@ Examples
 >>> sorted(g.nodes)
 ['203.0.113.5', 'default/web']
 >>> [(u, v, d["label"], d["allowed"]) for u, v, d in g.edges(data=True)]
-[('default/web', '203.0.113.5', '443/TCP', True), ('default/web', 'default/web', '80/TCP', True)]
+[('default/web', '203.0.113.5', '443/TCP', True),
+ ('default/web', 'default/web', '80/TCP', True)]
 """
 
 from __future__ import annotations
@@ -79,11 +85,13 @@ INTERNET = "Internet"
 
 
 def ingress_routes(cluster: Cluster) -> list[dict[str, Any]]:
-    """Every (host, path) -> Service port of the cluster's Ingresses, with the pods behind it.
+    """Every (host, path) -> Service port of the cluster's Ingresses, with the pods
+    behind it.
 
-    Returns dicts with ``ingress``, ``host`` (``"*"`` for a rule without host), ``path`` (``"(default)"``
-    for ``spec.defaultBackend``), ``service`` (``namespace/name``), ``port`` and ``endpoints`` (a list of
-    ``(pod, container port)``; empty when the Service or its pods are missing).
+    Returns dicts with ``ingress``, ``host`` (``"*"`` for a rule without host), ``path``
+    (``"(default)"`` for ``spec.defaultBackend``), ``service`` (``namespace/name``),
+    ``port`` and ``endpoints`` (a list of ``(pod, container port)``; empty when the
+    Service or its pods are missing).
     """
     routes = []
     for ing in cluster.ingresses:
@@ -132,17 +140,20 @@ def connection_graph(
     routes: bool = True,
     controller: str | None = None,
 ) -> nx.MultiDiGraph:
-    """A graph of connection attempts, each edge judged by the cluster's NetworkPolicies.
+    """A graph of connection attempts, each edge judged by the cluster's
+    NetworkPolicies.
 
-    ``connections``: tuples ``(source, destination, port[, protocol])`` or a DataFrame with columns
-    ``source``, ``destination``, ``port``, ``protocol``. Nodes get ``namespace`` (``None`` outside the
-    cluster); edges get ``port``, ``protocol``, ``allowed``, ``label`` and ``kind`` (``"connection"`` or
-    ``"route"``). With ``routes=True`` each Ingress route adds an edge to the pods behind it: from
-    ``controller`` (a pod, judged like any connection on the pod's target port; then an ``"Internet"``
-    node sends to the controller, labelled with the Ingress hosts) if given, else straight from the
-    ``"Internet"`` node (not judged: what reaches the controller is not NetworkPolicy's business). A
-    route that coincides with a listed connection marks that edge as a route (``paths`` lists the
-    ``host/path`` of every route over it).
+    ``connections``: tuples ``(source, destination, port[, protocol])`` or a DataFrame
+    with columns ``source``, ``destination``, ``port``, ``protocol``. Nodes get
+    ``namespace`` (``None`` outside the cluster); edges get ``port``, ``protocol``,
+    ``allowed``, ``label`` and ``kind`` (``"connection"`` or ``"route"``). With
+    ``routes=True`` each Ingress route adds an edge to the pods behind it: from
+    ``controller`` (a pod, judged like any connection on the pod's target port; then an
+    ``"Internet"`` node sends to the controller, labelled with the Ingress hosts) if
+    given, else straight from the ``"Internet"`` node (not judged: what reaches the
+    controller is not NetworkPolicy's business). A route that coincides with a listed
+    connection marks that edge as a route (``paths`` lists the ``host/path`` of every
+    route over it).
     """
     graph = nx.MultiDiGraph()
     if isinstance(connections, pd.DataFrame):
@@ -209,7 +220,9 @@ def connection_graph(
                     for _, v, data in graph.out_edges(s, data=True)
                     if v == d and data["port"] == target and data["protocol"] == "TCP"
                 ]
-                if same:  # the connection is already there (or another path to it): it carries the route
+                # the connection is already there (or another path to it): it carries
+                # the route
+                if same:
                     same[0]["kind"] = "route"
                     same[0].setdefault("paths", []).append(text)
                     continue
@@ -231,16 +244,19 @@ _PANELS: weakref.WeakKeyDictionary = (
 )  # figure -> its cluster panels
 
 GRID_STEP = (1.55, 1.0)
-"""Distance between automatic layout columns and rows, in the units of ``grid`` (data units)."""
+"""Distance between automatic layout columns and rows, in the units of ``grid`` (data
+units).
+"""
 NODE_RADIUS = 0.17
 NAME_SIZE = 9.0
 PORT_SIZE = 8.5
 FIGURE_WIDTH = 7.6
-"""Inches: at the course's 100 dpi a figure this wide fits the book's 784 px column unscaled, so text
-keeps its size (8.5 pt is 11.8 px there, above the 9 px floor)."""
+"""Inches: at the course's 100 dpi a figure this wide fits the book's 784 px column
+unscaled, so text keeps its size (8.5 pt is 11.8 px there, above the 9 px floor)."""
 
 
-_NAME_SIDES = [  # (direction in degrees, offset, ha, va): below, above, right, left of the node
+# (direction in degrees, offset, ha, va): below, above, right, left of the node
+_NAME_SIDES = [
     (-90, (0.0, -NODE_RADIUS - 0.05), "center", "top"),
     (90, (0.0, NODE_RADIUS + 0.05), "center", "bottom"),
     (0, (NODE_RADIUS + 0.07, 0.0), "left", "center"),
@@ -249,7 +265,9 @@ _NAME_SIDES = [  # (direction in degrees, offset, ha, va): below, above, right, 
 
 
 def _node_label(name: str, limit: int = 14) -> str:
-    """A pod or address name, broken after a hyphen when long: ``ingress-nginx-\ncontroller``."""
+    """A pod or address name, broken after a hyphen when long:
+    ``ingress-nginx-\ncontroller``.
+    """
     if len(name) <= limit or "-" not in name:
         return name
     cut = max(
@@ -262,7 +280,9 @@ def _node_label(name: str, limit: int = 14) -> str:
 def _auto_grid(
     graph: nx.MultiDiGraph, namespaces: Sequence[str]
 ) -> dict[str, tuple[float, float]]:
-    """Columns: outside addresses first, then one column per namespace; pods stacked in each."""
+    """Columns: outside addresses first, then one column per namespace; pods stacked in
+    each.
+    """
     outside = sorted(
         (n for n, d in graph.nodes(data=True) if d["namespace"] is None),
         key=lambda n: (n != INTERNET, n),
@@ -284,7 +304,9 @@ def _auto_grid(
 def _bezier(
     p0: np.ndarray, p2: np.ndarray, rad: float, samples: int = 24
 ) -> np.ndarray:
-    """Points of matplotlib's ``arc3`` connection (a quadratic Bezier), in the coordinates given."""
+    """Points of matplotlib's ``arc3`` connection (a quadratic Bezier), in the
+    coordinates given.
+    """
     mid = (p0 + p2) / 2
     d = p2 - p0
     control = mid + rad * np.array([d[1], -d[0]])
@@ -315,19 +337,21 @@ def draw_cluster(
 ) -> plt.Axes:
     """Draw the cluster: namespaces as boxes, pods inside, connections as judged arrows.
 
-    Allowed: solid blue arrow. Denied: dashed vermillion arrow, its label marked with a cross.
-    Ingress routes (``routes=True``): bluish-green dotted arrows (dotted vermillion with a cross when a
-    policy blocks the controller from the backend); the hosts label the arrow into the controller, and the
-    edges' ``paths`` attribute lists the host and path of each route. Pods are circles, addresses
-    outside the cluster squares.
+    Allowed: solid blue arrow. Denied: dashed vermillion arrow, its label marked with a
+    cross. Ingress routes (``routes=True``): bluish-green dotted arrows (dotted
+    vermillion with a cross when a policy blocks the controller from the backend); the
+    hosts label the arrow into the controller, and the edges' ``paths`` attribute lists
+    the host and path of each route. Pods are circles, addresses outside the cluster
+    squares.
 
-    ``grid`` places the nodes: ``{"shop/api": (x, y), ...}`` with ``x`` to the right and ``y`` down
-    (one unit is about a pod's width plus its name); every node of the graph needs a place. Without
-    it, each namespace gets a column (in the order of ``namespaces``, default: the cluster's, sorted)
-    after a column of outside addresses. Each arrow bends just enough to miss the pods, names and
-    namespace boxes it does not belong to, and its port label sits where it covers no name. The
-    figure is ``width`` inches wide (with ``ax=None``): at the default 7.6 the text stays at 8.5 pt
-    or more in the book's column.
+    ``grid`` places the nodes: ``{"shop/api": (x, y), ...}`` with ``x`` to the right and
+    ``y`` down (one unit is about a pod's width plus its name); every node of the graph
+    needs a place. Without it, each namespace gets a column (in the order of
+    ``namespaces``, default: the cluster's, sorted) after a column of outside addresses.
+    Each arrow bends just enough to miss the pods, names and namespace boxes it does not
+    belong to, and its port label sits where it covers no name. The figure is ``width``
+    inches wide (with ``ax=None``): at the default 7.6 the text stays at 8.5 pt or more
+    in the book's column.
     """
     graph = connection_graph(cluster, connections, routes=routes, controller=controller)
     order = list(namespaces) if namespaces is not None else list(cluster.namespaces)
@@ -356,7 +380,8 @@ def draw_cluster(
     for side in ax.spines.values():
         side.set_visible(False)
     renderer = ax.figure.canvas.get_renderer()
-    # Draw the nodes and boxes once to measure them, then widen the limits to hold all of it and draw again.
+    # Draw the nodes and boxes once to measure them, then widen the limits to hold all
+    # of it and draw again.
     for final in (False, True):
         ax.apply_aspect()
         obstacles, patches, boxes, artists = _draw_nodes(ax, graph, pos, renderer)
@@ -377,7 +402,8 @@ def draw_cluster(
         ax.set_ylim(min(y0, ylim[0] + 0.35), max(y1, ylim[1] - 0.35))
     to_display = ax.transData.transform
 
-    # edges: each bends as little as it can to miss foreign nodes, names and namespace boxes
+    # edges: each bends as little as it can to miss foreign nodes, names and namespace
+    # boxes
     styles = {
         "allowed": (ALLOWED_COLOR, "solid"),
         "denied": (DENIED_COLOR, "dashed"),
@@ -507,8 +533,9 @@ def draw_cluster(
 def cluster_figure(
     *grids: Mapping[str, tuple[float, float]], width: float = FIGURE_WIDTH
 ):
-    """A figure with one panel per grid, stacked, each as tall as its grid needs at ``width`` inches;
-    draw into the axes with ``draw_cluster(..., grid=grid, ax=ax)``. Returns ``(fig, axes)``."""
+    """A figure with one panel per grid, stacked, each as tall as its grid needs at
+    ``width`` inches; draw into the axes with ``draw_cluster(..., grid=grid, ax=ax)``.
+    Returns ``(fig, axes)``."""
     heights = []
     for grid in grids:
         xs = [p[0] for p in grid.values()]
@@ -528,8 +555,8 @@ def cluster_figure(
 
 
 def _fit_panels(fig) -> None:
-    """Give each panel of a :func:`cluster_figure` the height its drawing needs at the figure's width
-    (the width, hence the scale of what is drawn, stays the same)."""
+    """Give each panel of a :func:`cluster_figure` the height its drawing needs at the
+    figure's width (the width, hence the scale of what is drawn, stays the same)."""
     panels = _PANELS[fig]
     needs = []
     for ax in panels:
@@ -543,7 +570,9 @@ def _fit_panels(fig) -> None:
 def _draw_nodes(
     ax: plt.Axes, graph: nx.MultiDiGraph, pos: Mapping[str, np.ndarray], renderer
 ):
-    """Pods, addresses, their names and the namespace boxes; returns what edges must avoid."""
+    """Pods, addresses, their names and the namespace boxes; returns what edges must
+    avoid.
+    """
     to_display = ax.transData.transform
     artists: list = []
 
@@ -684,7 +713,9 @@ def _place_label(
     placed: list,
     renderer,
 ):
-    """Put an edge's label on the curve where its box overlaps no name, node or other label."""
+    """Put an edge's label on the curve where its box overlaps no name, node or other
+    label.
+    """
     inverse = ax.transData.inverted()
     label = ax.text(
         0,
@@ -755,14 +786,16 @@ def draw_reachability(
     width: float = 7.4,
     legend: bool = True,
 ) -> plt.Axes:
-    """Draw a reachability matrix (rows: sources, columns: destinations) as a two-colour heatmap.
+    """Draw a reachability matrix (rows: sources, columns: destinations) as a two-colour
+    heatmap.
 
-    Allowed cells are blue, denied cells vermillion, ``<NA>`` (outside to outside) white. With
-    ``annotate`` (default: when the cells are big enough) each cell also carries a mark (``✓`` or
-    ``✕``), so the picture does not rely on colour alone. Thin lines separate the namespaces, and a
-    dotted outline marks each pod's cell to itself, always allowed (a pod cannot block access to
-    itself). With ``ax=None`` the figure is ``width`` inches wide and its cells are sized so that
-    the labels keep 9 pt; a matrix too large for readable labels is drawn without them.
+    Allowed cells are blue, denied cells vermillion, ``<NA>`` (outside to outside)
+    white. With ``annotate`` (default: when the cells are big enough) each cell also
+    carries a mark (``✓`` or ``✕``), so the picture does not rely on colour alone. Thin
+    lines separate the namespaces, and a dotted outline marks each pod's cell to itself,
+    always allowed (a pod cannot block access to itself). With ``ax=None`` the figure is
+    ``width`` inches wide and its cells are sized so that the labels keep 9 pt; a matrix
+    too large for readable labels is drawn without them.
     """
     values = matrix.astype("boolean")
     missing = values.isna().to_numpy()
@@ -889,10 +922,13 @@ def draw_reachability(
     return ax
 
 
-# ------------------------------------------------------------------------------------------ Gateway API
+# --------------------------------------------------------------------------------------
+# Gateway API
 
 GATEWAY_TEXT_SIZE = 9.0
-"""Points: the text of :func:`draw_gateway` (12.5 px at 100 dpi, unscaled in the book's column)."""
+"""Points: the text of :func:`draw_gateway` (12.5 px at 100 dpi, unscaled in the book's
+column).
+"""
 LISTENER_COLOR = OKABE_ITO[0]  # blue
 HTTPROUTE_COLOR = OKABE_ITO[2]  # bluish green
 BACKEND_COLOR = OKABE_ITO[4]  # orange
@@ -902,7 +938,9 @@ ANSWER_COLOR = OKABE_ITO[
 _COLUMNS = (("listeners", 0.0, 1.75), ("routes", 2.1, 3.3), ("targets", 5.75, 1.85))
 """(column, left edge, width) in inches of a 7.6-inch figure; scaled to other widths."""
 _PAD, _GAP, _LINE = 0.07, 0.16, 1.28
-"""Inches of padding inside a box and between boxes; line spacing as a multiple of the font size."""
+"""Inches of padding inside a box and between boxes; line spacing as a multiple of the
+font size.
+"""
 
 
 def _fit_lines(
@@ -913,9 +951,10 @@ def _fit_lines(
     dpi: float = 100.0,
     indent: str = "   ",
 ) -> list[str]:
-    """The lines of ``text`` (its ``\\n`` kept), each broken at spaces so that it fits ``width_in``
-    inches at ``size`` points; a word too long on its own is cut between characters. Continuation
-    lines start with ``indent``. Text is never made smaller to fit."""
+    """The lines of ``text`` (its ``\\n`` kept), each broken at spaces so that it fits
+    ``width_in`` inches at ``size`` points; a word too long on its own is cut between
+    characters. Continuation lines start with ``indent``. Text is never made smaller to
+    fit."""
     from matplotlib.font_manager import FontProperties
 
     font = FontProperties(size=size)
@@ -952,8 +991,8 @@ def _fit_lines(
 
 
 def _gateway_parts(router: Any, gateway: str) -> tuple[list, list, list, list]:
-    """What :func:`draw_gateway` draws: listeners, routes, targets (Services and the Gateway's own
-    answers) and the arrows between them, read from the router."""
+    """What :func:`draw_gateway` draws: listeners, routes, targets (Services and the
+    Gateway's own answers) and the arrows between them, read from the router."""
     listeners = [li for li in router._listeners[gateway]]
     attachments = [a for a in router._attachments if a.gateway == gateway]
     rules = router.rules()
@@ -1034,20 +1073,23 @@ def draw_gateway(
     width: float = FIGURE_WIDTH,
     max_routes: int = 12,
 ) -> plt.Axes:
-    """Draw one Gateway of a :class:`~ingress_egress.k8s.gateway.GatewayRouter`: listeners, routes, Services.
+    """Draw one Gateway of a :class:`~ingress_egress.k8s.gateway.GatewayRouter`:
+    listeners, routes, Services.
 
-    Three columns, read from left to right as a request crosses them. Left, the Gateway's listeners
-    (name, protocol, port, hostname; one a controller would not program is marked with a cross and
-    why). Middle, the HTTPRoutes whose ``parentRefs`` name the Gateway: an attached one lists its
-    matches in precedence order with what each sends where (weights in brackets, a cross on an
-    invalid backend), one that attaches nowhere says why (its ``Accepted`` reason). Right, the
-    Services the rules name, and what the Gateway answers itself (a redirect, a 500). Arrows: a
-    listener to the routes attached to it; a route to its targets, dashed black into another
-    namespace (a ReferenceGrant allows it), dotted vermillion to an invalid backend. Lines too long
-    for their box are broken, never shrunk: the text is 9 pt, 12.5 px in the book's column at the
-    default ``width`` (7.6 inches at 100 dpi). At most ``max_routes`` routes are drawn; a note counts
-    the others. ``gateway`` is ``"namespace/name"`` (``None``: the only one). Returns the Axes; each
-    box and arrow carries a ``gid`` (``listener:NAME``, ``route:NS/NAME``, ``target:TEXT``,
+    Three columns, read from left to right as a request crosses them. Left, the
+    Gateway's listeners (name, protocol, port, hostname; one a controller would not
+    program is marked with a cross and why). Middle, the HTTPRoutes whose ``parentRefs``
+    name the Gateway: an attached one lists its matches in precedence order with what
+    each sends where (weights in brackets, a cross on an invalid backend), one that
+    attaches nowhere says why (its ``Accepted`` reason). Right, the Services the rules
+    name, and what the Gateway answers itself (a redirect, a 500). Arrows: a listener to
+    the routes attached to it; a route to its targets, dashed black into another
+    namespace (a ReferenceGrant allows it), dotted vermillion to an invalid backend.
+    Lines too long for their box are broken, never shrunk: the text is 9 pt, 12.5 px in
+    the book's column at the default ``width`` (7.6 inches at 100 dpi). At most
+    ``max_routes`` routes are drawn; a note counts the others. ``gateway`` is
+    ``"namespace/name"`` (``None``: the only one). Returns the Axes; each box and arrow
+    carries a ``gid`` (``listener:NAME``, ``route:NS/NAME``, ``target:TEXT``,
     ``arrow:FROM->TO``).
 
     >>> import matplotlib
@@ -1072,7 +1114,9 @@ def draw_gateway(
     ... )
     >>> ax = draw_gateway(router)
     >>> sorted(p.get_gid() for p in ax.patches if p.get_gid())
-    ['arrow:listener:http->route:shop/store', 'arrow:route:shop/store->target:shop/frontend:80', 'listener:http', 'route:shop/store', 'target:shop/frontend:80']
+    ['arrow:listener:http->route:shop/store',
+     'arrow:route:shop/store->target:shop/frontend:80', 'listener:http',
+     'route:shop/store', 'target:shop/frontend:80']
     """
     gateway = router._gateway(gateway)
     listeners, route_items, targets, arrows = _gateway_parts(router, gateway)
@@ -1162,7 +1206,8 @@ def draw_gateway(
     content = max(columns_h.values()) if any(boxes.values()) else line
     head_lines = _fit_lines(
         title
-        or f"Gateway {gateway}: listeners, the routes attached, where they send requests",
+        or f"Gateway {gateway}: listeners, the routes "
+        "attached, where they send requests",
         width - 0.1,
         renderer,
         size + 1,
