@@ -175,7 +175,8 @@ def test_usage_types(usage_type, service, expected):
         ),
         (
             "Azure Machine Learning",
-            "Bandwidth Inter-Region - Intra Continent Data Transfer Out - North America",
+            "Bandwidth Inter-Region - Intra Continent Data Transfer Out - "
+            "North America",
             "0.02",
             "inter_region_out",
         ),
@@ -235,22 +236,24 @@ def test_usage_type_wins_over_description_and_missing_values_are_empty():
 # ---- readers -------------------------------------------------------------------------
 
 
+# Bills as the providers export them: one CSV record per line, however long, so the
+# three tables below are exempt from the line length (noqa: E501 on their last line).
 LEGACY_CUR = """identity/LineItemId,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UsageType,lineItem/LineItemDescription,lineItem/UsageAmount,pricing/unit,lineItem/UnblendedCost,product/region
 a1,2025-03-01T00:00:00Z,AmazonEC2,DataTransfer-Out-Bytes,"$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier",150.5,GB,13.545,us-east-1
 a2,2025-03-02T00:00:00Z,AmazonEC2,BoxUsage:m5.large,"$0.096 per On Demand Linux m5.large Instance Hour",24,Hrs,2.304,us-east-1
 a3,2025-04-01T00:00:00Z,AmazonEC2,DataTransfer-Regional-Bytes,"$0.010 per GB - regional data transfer - in/out/between EC2 AZs or using elastic IPs or ELB",1000,GB,10,us-east-1
-"""
+"""  # noqa: E501
 
 CUR2 = """identity_line_item_id,line_item_usage_start_date,line_item_product_code,line_item_usage_type,line_item_usage_amount,line_item_unblended_cost,product_region_code,pricing_public_on_demand_rate
 b1,2025-05-03T00:00:00Z,AmazonS3,USE1-USW2-AWS-Out-Bytes,200,4,us-east-1,0.02
 b2,2025-05-03T00:00:00Z,AmazonCloudFront,US-DataTransfer-Out-Bytes,100,8.5,,0.085
-"""
+"""  # noqa: E501
 
 FOCUS = """BilledCost,ChargeDescription,ChargePeriodStart,ConsumedQuantity,ListUnitPrice,PricingUnit,ProviderName,RegionId,ServiceName
 0.45,$0.045 per GB Data Processed by NAT Gateways,2024-09-01 00:00:00,10,0.045,GB,AWS,us-east-1,Amazon Elastic Compute Cloud
 -3.0,"AWS Open Source Promotional Credits, credit from account: 000000000000",2024-09-24 03:00:00,NULL,NULL,Hours,AWS,us-east-1,Amazon Elastic Compute Cloud
 0.087,Rtn Preference: MGN - Standard Data Transfer Out,2024-09-03 00:00:00,1,0.087,GB,Microsoft,eastus,Virtual Machine Scale Sets
-"""
+"""  # noqa: E501
 
 
 def _write(tmp_path, name, text):

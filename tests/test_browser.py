@@ -317,7 +317,8 @@ def test_no_code_block_scrolls_sideways_at_1400_px(page, site, built_book):
         blocks = page.evaluate("""() => [...document.querySelectorAll('article pre')]
             .filter(pre => !pre.closest('.cell_output'))
             .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
-            .map(pre => pre.textContent.split('\\n').reduce((a, b) => a.length >= b.length ? a : b))""")
+            .map(pre => pre.textContent.split('\\n')
+                .reduce((a, b) => a.length >= b.length ? a : b))""")
         scrolling += [
             f"{path}: {len(line)} characters: {line[:60]!r}" for line in blocks
         ]
@@ -350,7 +351,8 @@ def test_figures_fill_the_column_and_their_text_renders_at_9_px(page, site, buil
     problems, widths = [], []
     for path in notebook_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        shown = page.evaluate("""() => [...document.querySelectorAll('article .cell_output img')].map(img => ({
+        shown = page.evaluate("""() =>
+          [...document.querySelectorAll('article .cell_output img')].map(img => ({
             file: img.getAttribute('src').split('/').pop(), alt: img.alt.slice(0, 60),
             shown: img.clientWidth, natural: img.naturalWidth}))""")
         for image in shown:
@@ -436,7 +438,9 @@ def test_no_element_id_is_repeated_once_the_scripts_ran(page, site, built_book):
         repeated += [
             f"{path}#{i}"
             for i in page.evaluate("""() => {
-            const seen = {}; document.querySelectorAll('[id]').forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
+            const seen = {};
+            document.querySelectorAll('[id]')
+                .forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
             return Object.keys(seen).filter(id => seen[id] > 1); }""")
         ]
     assert repeated == []
@@ -446,8 +450,12 @@ def test_no_element_id_is_repeated_once_the_scripts_ran(page, site, built_book):
 def test_one_search_box(page, site, viewport):
     page.set_viewport_size(viewport)
     page.goto(f"{site}/notebooks/02-packets-and-flows.html", wait_until="networkidle")
-    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, input[type=search]')]
-        .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length""")
+    visible = page.evaluate("""() => [...document.querySelectorAll(
+            '.search-button__button, input[type=search]')]
+        .filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.height > 0;
+        }).length""")
     assert visible == 1
 
 
@@ -493,9 +501,11 @@ def test_dates_in_tables_stay_on_one_line_on_a_phone(page, site, built_book):
     wrapped = []
     for path in notebook_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        wrapped += page.evaluate("""() => [...document.querySelectorAll('.course-nowrap')].filter(cell => {
+        wrapped += page.evaluate("""() =>
+          [...document.querySelectorAll('.course-nowrap')].filter(cell => {
             const range = document.createRange(); range.selectNodeContents(cell);
-            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+            const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+            return new Set(tops).size > 1;
         }).map(cell => cell.textContent.trim())""")
     assert wrapped == []
 
@@ -505,12 +515,15 @@ def test_no_word_of_the_cheat_sheet_breaks_on_a_phone(page, site):
     page.goto(f"{site}/book/cheatsheet.html", wait_until="networkidle")
     broken = page.evaluate("""() => {
         const broken = [];
-        const walker = document.createTreeWalker(document.querySelector('table.cheatsheet'), NodeFilter.SHOW_TEXT);
+        const walker = document.createTreeWalker(
+            document.querySelector('table.cheatsheet'), NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
             for (const match of node.textContent.matchAll(/[^\\s]+/g)) {
                 const range = document.createRange();
-                range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
-                const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                const lines = new Set([...range.getClientRects()]
+                    .filter(r => r.width > 0).map(r => Math.round(r.top)));
                 if (lines.size > 1) broken.push(match[0]);
             }
         }

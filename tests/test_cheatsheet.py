@@ -431,9 +431,15 @@ def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
             pdf = page.pdf(format="A4", landscape=True, print_background=True)
             # Laid out on the printable area of the sheet (A4 landscape less the page's
             # own margins), the text is large enough and fills the sheet.
-            margins = page.evaluate("""() => { for (const sheet of document.styleSheets) {
-                let rules = []; try { rules = [...sheet.cssRules]; } catch (error) { continue; }  // file: sheets
-                for (const rule of rules) if (rule instanceof CSSPageRule) return rule.style.margin; } }""")
+            margins = page.evaluate("""() => {
+                for (const sheet of document.styleSheets) {
+                    let rules = [];  // a sheet read from a file: URL refuses cssRules
+                    try { rules = [...sheet.cssRules]; } catch (error) { continue; }
+                    for (const rule of rules) {
+                        if (rule instanceof CSSPageRule) return rule.style.margin;
+                    }
+                }
+            }""")
             margin = float(re.fullmatch(r"([\d.]+)mm", margins).group(1))
             width, height = (297 - 2 * margin) * MM, (210 - 2 * margin) * MM
             page.set_viewport_size({"width": round(width), "height": round(height)})
@@ -444,8 +450,10 @@ def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
                 * 72
                 / 96
             )
-            bottom = page.evaluate("""() => Math.max(...[...document.querySelectorAll('article *')]
-                .map(e => e.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.bottom))""")
+            bottom = page.evaluate("""() =>
+                Math.max(...[...document.querySelectorAll('article *')]
+                .map(e => e.getBoundingClientRect())
+                .filter(r => r.height > 0).map(r => r.bottom))""")
         finally:
             browser.close()
     assert pdf.startswith(b"%PDF-")

@@ -118,7 +118,8 @@ def test_default_format_fields_are_awss_version_2_fields_in_order():
 
 def test_an_accepted_ssh_record_field_by_field():
     row = read_flow_logs(text(ACCEPTED)).iloc[0]
-    # "SSH traffic (destination port 22, TCP protocol) to network interface eni-1235b8ca123456789 ... was allowed"
+    # "SSH traffic (destination port 22, TCP protocol) to network interface
+    # eni-1235b8ca123456789 ... was allowed"
     assert (row["src"], row["dst"], row["sport"], row["dport"], row["protocol"]) == (
         "172.31.16.139",
         "172.31.16.21",

@@ -1132,7 +1132,8 @@ def test_httproute_weight():
 
 def test_weight_defaults_to_one_and_ties_go_to_the_first():
     router = same_namespace("""
-    - backendRefs: [{name: infra-backend-v2, port: 8080}, {name: infra-backend-v1, port: 8080}]""")
+    - backendRefs: [{name: infra-backend-v2, port: 8080},
+                    {name: infra-backend-v1, port: 8080}]""")
     response = router.route(None, "/", gateway=f"{INFRA}/same-namespace")
     assert response.backends == [
         (infra("infra-backend-v2"), 1),
@@ -1268,7 +1269,8 @@ def test_httproute_invalid_non_existent_backend_ref_and_a_missing_port():
   - matches: [{path: {type: PathPrefix, value: /port}}]
     backendRefs: [{name: infra-backend-v2, port: 9090}]
   - matches: [{path: {type: PathPrefix, value: /half}}]
-    backendRefs: [{name: infra-backend-v2, port: 8080}, {name: nonexistent, port: 8080}]""")
+    backendRefs: [{name: infra-backend-v2, port: 8080},
+                  {name: nonexistent, port: 8080}]""")
     gateway = f"{INFRA}/same-namespace"
     missing = router.route(None, "/missing", gateway=gateway)
     assert missing.status == 500 and missing.invalid == [
@@ -1383,7 +1385,8 @@ def test_httproute_redirect_host_and_status():
   - matches: [{path: {type: PathPrefix, value: /status-code-301}}]
     filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301}}]
   - matches: [{path: {type: PathPrefix, value: /host-and-status}}]
-    filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301, hostname: example.org}}]""",
+    filters: [{type: RequestRedirect,
+               requestRedirect: {statusCode: 301, hostname: example.org}}]""",
         name="redirect",
     )
     gateway = f"{INFRA}/same-namespace"
@@ -1694,7 +1697,8 @@ spec:
             "RequestRedirect filter must not be used together with backendRefs",
         ),
         (
-            "  - filters: [{type: RequestRedirect, requestRedirect: {statusCode: 304}}]",
+            "  - filters: [{type: RequestRedirect, "
+            "requestRedirect: {statusCode: 304}}]",
             "spec.rules[0].filters[0].requestRedirect.statusCode",
             "Unsupported value: 304: supported values: 301, 302",
         ),

@@ -104,7 +104,7 @@ REQUESTS = [
 ]
 
 
-def test_the_shop_answers_the_same_over_http_and_differs_over_https_only_for_unknown_hosts(
+def test_the_shop_answers_the_same_except_over_https_for_unknown_hosts(
     shop,
 ):
     # Port 80: the catch-all route takes what the default backend took (unknown hosts,

@@ -231,7 +231,8 @@ def open_notebook(page, lab, name: str) -> dict:
         """([panel, cells, exercises]) => {
              const notebook = document.querySelector(panel + ' .jp-Notebook');
              return notebook && notebook.querySelectorAll('.jp-Cell').length === cells
-                 && notebook.querySelectorAll('aside.myst-exercise').length >= exercises;
+                 && notebook.querySelectorAll('aside.myst-exercise').length
+                    >= exercises;
            }""",
         arg=[NOTEBOOK_PANEL, len(notebook["cells"]), exercises],
     )
@@ -263,8 +264,11 @@ def solutions(notebook: dict) -> dict[int, list[int]]:
 def hidden_cells(page) -> list[int]:
     """The cells JupyterLab hides (under a collapsed heading), by index."""
     return page.evaluate(
-        """panel => Array.from(document.querySelectorAll(panel + ' .jp-Notebook .jp-Cell.lm-mod-hidden'))
-             .map(cell => Number(cell.dataset.windowedListIndex)).sort((a, b) => a - b)""",
+        """panel => Array.from(
+               document.querySelectorAll(panel + ' .jp-Notebook .jp-Cell.lm-mod-hidden')
+             )
+             .map(cell => Number(cell.dataset.windowedListIndex))
+             .sort((a, b) => a - b)""",
         NOTEBOOK_PANEL,
     )
 
@@ -311,9 +315,11 @@ def lab_exercise_numbers(page) -> tuple[list[str], list[str]]:
     JupyterLab shows them.
     """
     found = page.evaluate(
-        """panel => [Array.from(document.querySelectorAll(panel + ' aside.myst-exercise .myst-exercise-title')),
-                     Array.from(document.querySelectorAll(panel + ' .jp-MarkdownCell h3'))]
-                    .map(elements => elements.map(element => element.textContent.trim()))""",
+        """panel => [
+               Array.from(document.querySelectorAll(
+                   panel + ' aside.myst-exercise .myst-exercise-title')),
+               Array.from(document.querySelectorAll(panel + ' .jp-MarkdownCell h3'))]
+             .map(elements => elements.map(element => element.textContent.trim()))""",
         NOTEBOOK_PANEL,
     )
     return tuple(
@@ -439,8 +445,10 @@ def test_a_glossary_term_shows_its_entry(page, lab, screenshots):
     )
     assert cell(page, glossary_index).locator(f"[id='{anchor[1:]}']").count() == 1
     seen = page.evaluate(
-        """([panel, id]) => { const entry = document.getElementById(id).getBoundingClientRect();
-             const view = document.querySelector(panel + ' .jp-WindowedPanel-outer').getBoundingClientRect();
+        """([panel, id]) => {
+             const entry = document.getElementById(id).getBoundingClientRect();
+             const view = document.querySelector(panel + ' .jp-WindowedPanel-outer')
+                 .getBoundingClientRect();
              return entry.top >= view.top && entry.bottom <= view.bottom; }""",
         [NOTEBOOK_PANEL, anchor[1:]],
     )
@@ -465,8 +473,9 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
     # All has run every cell. (It also expands the outputs of cells collapsed one by
     # one; the solutions stay hidden.)
     click_menu(page, "Edit", "Clear Outputs of All Cells")
-    page.wait_for_function("""() => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
-                                 .every(cell => cell.type !== 'code' || cell.executionCount === null)""")
+    page.wait_for_function("""() =>
+        Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
+            .every(cell => cell.type !== 'code' || cell.executionCount === null)""")
     hidden = sorted(i for cells in solutions(notebook).values() for i in cells)
     assert hidden_cells(page) == hidden, (
         f"{name}: clearing the outputs put a solution in view"
@@ -476,10 +485,12 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
     # Every code cell has run, in order, and none is running (from the notebook's
     # model).
     page.wait_for_function(
-        """count => { const cells = Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
-                                    .filter(cell => cell.type === 'code');
-                      return cells.length === count && cells.every((cell, i) => cell.executionCount === i + 1
-                                                                         && cell.executionState === 'idle'); }""",
+        """count => {
+             const model = window.jupyterapp.shell.currentWidget.content.model;
+             const cells = Array.from(model.cells).filter(cell => cell.type === 'code');
+             return cells.length === count && cells.every((cell, i) =>
+                 cell.executionCount === i + 1 && cell.executionState === 'idle');
+           }""",
         arg=len(code),
         timeout=180_000,
     )
@@ -487,7 +498,8 @@ def test_run_all_finishes_without_errors_and_gives_nothing_away(page, lab, name)
         """() => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)
              .filter(cell => cell.type === 'code')
              .flatMap(cell => cell.outputs.toJSON())
-             .filter(output => output.output_type === 'error' || output.name === 'stderr')"""
+             .filter(output =>
+                 output.output_type === 'error' || output.name === 'stderr')"""
     )
     assert errors == [], f"{name}: error output after Run All: {errors[:3]}"
     shown = page.locator(

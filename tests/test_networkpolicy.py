@@ -644,7 +644,8 @@ kind: NetworkPolicy
 metadata: {name: from-dev, namespace: prod}
 spec:
   podSelector: {matchLabels: {app: api}}
-  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dev}}}]}]
+  ingress: [{from: [{namespaceSelector: {matchLabels:
+      {kubernetes.io/metadata.name: dev}}}]}]
 """)
     c = Cluster(objects + by_name)
     assert c.namespaces["dev"]["kubernetes.io/metadata.name"] == "dev"
@@ -1154,7 +1155,8 @@ INVALID = [
     ),
     (
         "spec: {podSelector: {}, ingress: [{form: [{podSelector: {}}]}]}",
-        'spec.ingress[0].form: Invalid value: unknown field; expected "from" or "ports"',
+        "spec.ingress[0].form: Invalid value: unknown field; "
+        'expected "from" or "ports"',
     ),
 ]
 

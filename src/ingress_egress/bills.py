@@ -53,7 +53,8 @@ Examples
 >>> classify_charge(
 ...     {
 ...         "ServiceName": "Amazon CloudFront",
-...         "ChargeDescription": "$0.085 per GB - first 10 TB / month data transfer out",
+...         "ChargeDescription": "$0.085 per GB - first 10 TB / month "
+...         "data transfer out",
 ...     }
 ... )
 'cdn_out'
@@ -325,7 +326,8 @@ def classify_charge(row: Mapping) -> str:
     >>> classify_charge(
     ...     {
     ...         "ServiceName": "Amazon Elastic Compute Cloud",
-    ...         "ChargeDescription": "$0.00 per GB data transfer out of US East (Northern Virginia) to CloudFront",
+    ...         "ChargeDescription": "$0.00 per GB data transfer out of "
+    ...         "US East (Northern Virginia) to CloudFront",
     ...     }
     ... )
     'origin_to_cdn'

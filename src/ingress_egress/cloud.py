@@ -4,22 +4,30 @@ cite their sources.
 A cloud provider bills the bytes that cross its boundaries, and which boundary decides
 the price:
 
-=================== ======================================================= ===========================
-category            what crosses                                             typical AWS list price
-=================== ======================================================= ===========================
-internet_in         internet -> region (uploads: ingress)                    free
-internet_out        region -> internet (downloads: egress), tiered           0.09 USD/GB, falling
-inter_zone          one availability zone -> another, same region            0.01 USD/GB on each side
-inter_region_out    one region -> another (charged at the source)           0.02 USD/GB and up
-inter_region_in     arriving from another region                             free
-nat_processing      every GB through a managed NAT gateway, either way       0.045 USD/GB
-nat_hours           each hour a NAT gateway exists                           0.045 USD/hour
-endpoint_hours      each hour an interface VPC endpoint exists, per zone     0.01 USD/hour
-endpoint_processing every GB through an interface VPC endpoint               0.01 USD/GB
-cdn_out             CDN edge -> internet, tiered                             0.085 USD/GB, falling
-origin_to_cdn       origin in the cloud -> CDN edge (origin fetches)         free from AWS origins
-cdn_to_origin       CDN edge -> origin (uploads, POST/PUT forwarded)         0.02 USD/GB from US edges
-=================== ======================================================= ===========================
+=================== ======================================= ============================
+category            what crosses                            typical AWS list price
+=================== ======================================= ============================
+internet_in         internet -> region (uploads: ingress)   free
+internet_out        region -> internet (downloads: egress), 0.09 USD/GB, falling
+                    tiered
+inter_zone          one availability zone -> another, same  0.01 USD/GB on each side
+                    region
+inter_region_out    one region -> another (charged at the   0.02 USD/GB and up
+                    source)
+inter_region_in     arriving from another region            free
+nat_processing      every GB through a managed NAT gateway, 0.045 USD/GB
+                    either way
+nat_hours           each hour a NAT gateway exists          0.045 USD/hour
+endpoint_hours      each hour an interface VPC endpoint     0.01 USD/hour
+                    exists, per zone
+endpoint_processing every GB through an interface VPC       0.01 USD/GB
+                    endpoint
+cdn_out             CDN edge -> internet, tiered            0.085 USD/GB, falling
+origin_to_cdn       origin in the cloud -> CDN edge (origin free from AWS origins
+                    fetches)
+cdn_to_origin       CDN edge -> origin (uploads, POST/PUT   0.02 USD/GB from US edges
+                    forwarded)
+=================== ======================================= ============================
 
 Who bills a transfer differs by provider: AWS bills traffic between zones on both sides
 (out of one zone and into the other), Google Cloud only on the sending side, Azure not

@@ -139,7 +139,8 @@ def teaching_sections(markdown: str, source: str = "<markdown>") -> list[str]:
     Headings inside fenced code blocks are not headings.
 
     >>> teaching_sections(
-    ...     "## Imports\\n\\n## Why\\n```\\n## not a heading\\n```\\n## How\\n## Exercises\\n## Key points"
+    ...     "## Imports\\n\\n## Why\\n```\\n## not a heading\\n```\\n"
+    ...     "## How\\n## Exercises\\n## Key points"
     ... )
     ['Why', 'How']
     """
@@ -167,7 +168,8 @@ def exercise_labels(markdown: str) -> list[str]:
     order.
 
     >>> exercise_labels(
-    ...     ":::{exercise}\\n:label: ex-01-a\\nWhy?\\n:::\\n\\n:::{exercise}\\n:label: ex-01-b\\n:::"
+    ...     ":::{exercise}\\n:label: ex-01-a\\nWhy?\\n:::\\n\\n"
+    ...     ":::{exercise}\\n:label: ex-01-b\\n:::"
     ... )
     ['ex-01-a', 'ex-01-b']
     """

@@ -5,9 +5,10 @@ A VPC flow log records, for each network interface, the IP traffic of each five-
 (source and destination address and port, protocol) in each aggregation interval (at
 most 10 minutes, or 1; on Nitro instances 1 minute or less) as one line of
 space-separated fields. The **default format** is version 2, fourteen fields in this
-order::
+order (one line in a log; two here)::
 
-    version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
+    version account-id interface-id srcaddr dstaddr srcport dstport protocol packets
+    bytes start end action log-status
 
 A **custom format** picks any fields in any order (``vpc-id``, ``instance-id``,
 ``az-id``, ``pkt-srcaddr``, ``flow-direction``, ... up to version 8); files delivered to
@@ -57,9 +58,12 @@ keeps one.
 Examples
 --------
 >>> import io
->>> text = '''2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
-... 2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA
-... '''
+>>> text = (
+...     "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 "
+...     "4249 1418530010 1418530070 ACCEPT OK\\n"
+...     "2 123456789010 eni-1235b8ca123456789 - - - - - - - "
+...     "1431280876 1431280934 - NODATA\\n"
+... )
 >>> records = read_flow_logs(io.StringIO(text))
 >>> records[["src", "dst", "sport", "dport", "protocol", "packets", "bytes", "action"]]
              src           dst  sport  dport protocol  packets  bytes  action
@@ -560,7 +564,10 @@ def read_flow_logs(*sources, fields: str | Iterable[str] | None = None) -> pd.Da
     ``ignored_files``.
 
     >>> import io
-    >>> header = "version interface-id instance-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr bytes flow-direction\\n"
+    >>> header = (
+    ...     "version interface-id instance-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr "
+    ...     "bytes flow-direction\\n"
+    ... )
     >>> nat = "5 eni-0a - 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5 840 ingress\\n"
     >>> pod = "5 eni-0b i-0c 10.0.1.5 203.0.113.5 10.0.1.77 203.0.113.5 840 egress\\n"
     >>> read_flow_logs(io.StringIO(header + nat + pod))[["src", "dst", "bytes", "line"]]

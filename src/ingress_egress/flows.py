@@ -65,23 +65,16 @@ A laptop asks DNS for a name, then downloads from the address it got (sizes in b
 ...     }
 ... )
 >>> f = flows(packets, inside="192.168.10.0/24")
->>> print(
-...     f[
-...         [
-...             "protocol",
-...             "initiator",
-...             "responder",
-...             "responder_port",
-...             "packets",
-...             "bytes_forward",
-...             "bytes_reverse",
-...         ]
-...     ].to_string()
-... )
-     protocol      initiator   responder  responder_port  packets  bytes_forward  bytes_reverse
+>>> print(f[["protocol", "initiator", "responder", "responder_port"]].to_string())
+     protocol      initiator   responder  responder_port
 flow
-1         UDP  192.168.10.11  192.0.2.53              53        2             75             91
-2         TCP  192.168.10.11  192.0.2.80             443        6            186           3094
+1         UDP  192.168.10.11  192.0.2.53              53
+2         TCP  192.168.10.11  192.0.2.80             443
+>>> print(f[["packets", "bytes_forward", "bytes_reverse"]].to_string())
+      packets  bytes_forward  bytes_reverse
+flow
+1           2             75             91
+2           6            186           3094
 >>> print(
 ...     f[
 ...         [

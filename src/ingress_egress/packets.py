@@ -912,8 +912,12 @@ def http_response(
     """An HTTP/1.1 response head: status line, fields, ``Content-Length``, blank line
     (the body follows).
 
-    >>> http_response(404, body_length=9, headers=[("Content-Type", "text/plain")])
-    b'HTTP/1.1 404 Not Found\\r\\nContent-Type: text/plain\\r\\nContent-Length: 9\\r\\n\\r\\n'
+    >>> head = http_response(
+    ...     404, body_length=9, headers=[("Content-Type", "text/plain")]
+    ... )
+    >>> head.split(b"\\r\\n")
+    [b'HTTP/1.1 404 Not Found', b'Content-Type: text/plain', b'Content-Length: 9', b'',
+     b'']
     """
     lines = [f"HTTP/1.1 {status} {HTTP_REASONS.get(status, 'Unknown')}"]
     lines += [f"{k}: {v}" for k, v in headers]
@@ -1547,12 +1551,16 @@ def quic_initial(
 
     >>> crypto = bytes.fromhex(
     ...     "060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
-    ...     "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578616d706c652e636f6dff0100"
+    ...     "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b"
+    ...     "6578616d706c652e636f6dff0100"
     ...     "0100000a00080006001d00170018001000070005"
     ...     "04616c706e000500050100000000003300260024001d"
-    ...     "00209370b2c9caa47fbabaf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400"
-    ...     "0d0010000e0403050306030203080408050806002d00020101001c00024001003900320408ffffffffffff"
-    ...     "ffff05048000ffff07048000ffff0801100104800075300901100f088394c8f03e51570806048000ffff"
+    ...     "00209370b2c9caa47fbabaf4559fedba753de171fa71f50f1ce15d43e994ec74d7"
+    ...     "48002b000302030400"
+    ...     "0d0010000e0403050306030203080408050806002d00020101001c0002400100"
+    ...     "3900320408ffffffffffff"
+    ...     "ffff05048000ffff07048000ffff0801100104800075300901100f088394c8f03e"
+    ...     "51570806048000ffff"
     ... )
     >>> packet = quic_initial(
     ...     1,

@@ -56,8 +56,8 @@ QUERIES = {
         SELECT src, count(*) AS packets, sum(length) AS bytes
         FROM packets WHERE src <> '' GROUP BY src ORDER BY bytes DESC, src LIMIT 10""",
     "flows": """
-        SELECT protocol, src, sport, dst, dport, count(*) AS packets, sum(length) AS bytes,
-               min(time) AS first, max(time) AS last
+        SELECT protocol, src, sport, dst, dport, count(*) AS packets,
+               sum(length) AS bytes, min(time) AS first, max(time) AS last
         FROM packets WHERE src <> ''
         GROUP BY ALL ORDER BY bytes DESC, src, dst LIMIT 20""",
 }

@@ -32,8 +32,9 @@ Examples
 '512 B'
 >>> rendered_text_px(smallest_px=12.5, png_width_px=1000)  # scaled to the 784 px column
 9.8
->>> figure_html("iVBORw0KGgo=", 'Bytes per minute, "in" above "out"')
-'<img class="course-figure" alt="Bytes per minute, &quot;in&quot; above &quot;out&quot;" src="data:image/png;base64,iVBORw0KGgo=" />'
+>>> print(figure_html("iVBORw0KGgo=", 'Bytes per minute, "in" above "out"'))
+<img class="course-figure" alt="Bytes per minute, &quot;in&quot; above &quot;out&quot;"
+    src="data:image/png;base64,iVBORw0KGgo=" />
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ style or hatching. Internet ingress and egress keep the colours of
 :data:`DIRECTION_COLORS`; black stays free for totals, marks and anything that is not a
 charge.
 
->>> CATEGORY_COLORS["internet_out"] == DIRECTION_COLORS["egress"], CATEGORY_COLORS["cdn_out"]
+>>> same = CATEGORY_COLORS["internet_out"] == DIRECTION_COLORS["egress"]
+>>> same, CATEGORY_COLORS["cdn_out"]
 (True, '#56B4E9')
 """
 

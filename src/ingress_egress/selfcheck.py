@@ -515,6 +515,7 @@ REGISTRY: dict[str, Expected] = {
         ("text", "text"),
         "87d23563822e7fb2ad21fd4a66fca484cff1ade448e816fbb5d555be7e7f92d6",
         "the months to order the upgrade with 30 % headroom (log-linear trend) and "
-        'with a linear trend (20 % headroom), in that order, as texts such as "2030-01"',
+        "with a linear trend (20 % headroom), in that order, "
+        'as texts such as "2030-01"',
     ),
 }

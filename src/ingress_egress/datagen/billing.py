@@ -38,21 +38,23 @@ What happens during the year (the ground truth a reader of the bill should find)
 Monthly volumes by category (GB as AWS bills them; ``inter_zone`` is the GB that
 crossed, the bill shows twice as much; ``nat_gateway`` is GB processed; rounded to whole
 GB, exact values in :func:`monthly_ground_truth`; a test checks that this table and the
-function agree)::
+function agree; the headers are the category names, ``internet_out`` and so on, cut in
+two)::
 
-    month    internet_out  internet_in  inter_zone  nat_gateway  cdn_out  origin_to_cdn  inter_region_out
-    2025-01          9000          800        2016          620        0              0                 0
-    2025-02          9300          830        1841          560        0              0                 0
-    2025-03          9600          860       22176          620        0              0                 0
-    2025-04         33600         1700       32710          600        0              0                 0
-    2025-05         34600         1750       33751          620        0              0                 0
-    2025-06         35600        19952       32932        18752        0              0                 0
-    2025-07         36700        28933       34346        27703        0              0                 0
-    2025-08         20138        28703       34549        27423    17662           2119                 0
-    2025-09          5835        28238       34179        26888    33065           3968                 0
-    2025-10          6015        29125       35365        27745    34085           4090             45440
-    2025-11          6195        28700       34390        27250    35105           4213              2050
-    2025-12          6375        30389       35710        28909    36125           4335              2100
+             internet  internet  inter      nat    cdn  origin  inter_region
+    month         out        in   zone  gateway    out  to_cdn           out
+    2025-01      9000       800   2016      620      0       0             0
+    2025-02      9300       830   1841      560      0       0             0
+    2025-03      9600       860  22176      620      0       0             0
+    2025-04     33600      1700  32710      600      0       0             0
+    2025-05     34600      1750  33751      620      0       0             0
+    2025-06     35600     19952  32932    18752      0       0             0
+    2025-07     36700     28933  34346    27703      0       0             0
+    2025-08     20138     28703  34549    27423  17662    2119             0
+    2025-09      5835     28238  34179    26888  33065    3968             0
+    2025-10      6015     29125  35365    27745  34085    4090         45440
+    2025-11      6195     28700  34390    27250  35105    4213          2050
+    2025-12      6375     30389  35710    28909  36125    4335          2100
 
 Prices: every data transfer line is priced from ``data/prices`` through
 :mod:`ingress_egress.cloud` (us-east-1; CloudFront North America), tier by tier as the

@@ -10,7 +10,7 @@ timestamps and a snap length of 1,514 bytes, one whole Ethernet frame: QUIC, DNS
 handshakes are stored whole, offloaded TCP super-packets are cut after their first 1,460
 payload bytes.
 
-``captures/office-router-lan.pcapng`` and ``captures/office-router-wan.pcapng``: one NAT, two sides
+``captures/office-router-{lan,wan}.pcapng``: one NAT, two sides
     The same ten minutes, Wednesday 2026-03-11 10:00:00 to 10:10:00 UTC, captured on the
     router's LAN interface (``192.168.10.1``, the office ``192.168.10.0/24``) and on its
     WAN interface (public address ``198.51.100.2``, ISP gateway ``198.51.100.1``). The

@@ -46,7 +46,8 @@ Examples
 ... apiVersion: v1
 ... kind: Pod
 ... metadata: {name: web, namespace: shop, labels: {app: web}}
-... spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}
+... spec: {containers: [{name: c, image: nginx,
+...                      ports: [{name: http, containerPort: 80}]}]}
 ... ---
 ... apiVersion: v1
 ... kind: Pod
@@ -1280,7 +1281,8 @@ def _check_rule(
                     elif (spec.port, protocol) in destination.named_ports:
                         notes.append(
                             f"{spec.port!r} is "
-                            f"{destination.named_ports[(spec.port, protocol)]}/{protocol} on {destination.ref}"
+                            f"{destination.named_ports[(spec.port, protocol)]}"
+                            f"/{protocol} on {destination.ref}"
                         )
                     else:
                         notes.append(

@@ -87,7 +87,7 @@ Backends (``httproute_types.go``, HTTPRouteRule.BackendRefs and HTTPBackendRef)
     rule gets 500 (conformance ``HTTPRouteAllBackendsWeightZero``).
     :attr:`Response.backend` is the valid backend with the highest weight (ties: the
     first listed).
-Filters (``httproute_types.go``, HTTPRequestRedirectFilter, HTTPURLRewriteFilter, HTTPPathModifier)
+Filters (``httproute_types.go``: the filter types and HTTPPathModifier)
     ``RequestRedirect`` answers 3xx (``statusCode`` 302 by default) with a ``Location``
     made of the scheme (the request's unless set), the hostname (the request's unless
     set), the port (set; else 80 or 443 when the scheme is set; else the listener's
@@ -400,7 +400,8 @@ class _Check:
         values = ", ".join(_go_value(s) for s in supported)
         self.fail(
             field_path,
-            f"Unsupported value: {_go_value(_short(value))}: supported values: {values}",
+            f"Unsupported value: {_go_value(_short(value))}: "
+            f"supported values: {values}",
         )
 
     def mapping(
@@ -473,7 +474,8 @@ class _Check:
             self.invalid(
                 field_path,
                 value,
-                f"{field_path} in body should match '{pattern_text or pattern.pattern}'",
+                f"{field_path} in body should match "
+                f"'{pattern_text or pattern.pattern}'",
             )
         return value
 
@@ -2693,10 +2695,12 @@ def ingress_to_gateway(
                         }
                     )
                     listeners.append(listener)
+                entry_hosts = entry.get("hosts") or [None]
                 say(
                     f"spec.tls[{i}]",
                     f"HTTPS listeners with Secret {secret} for "
-                    f"{', '.join(h or 'any host' for h in entry.get('hosts') or [None])}; plain HTTP is still served "
+                    f"{', '.join(h or 'any host' for h in entry_hosts)}"
+                    "; plain HTTP is still served "
                     "on port 80, whereas ingress-nginx redirects it to "
                     "HTTPS (308) by default: add an HTTPRoute "
                     "with a RequestRedirect filter on the http listener "

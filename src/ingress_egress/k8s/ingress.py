@@ -67,20 +67,20 @@ Several Ingresses
 Which default backend
     The first Ingress (in that order) contributing to the chosen host group that has a
     ``defaultBackend``; otherwise the first Ingress of all that has one.
-Default backend, as ingress-nginx reads it (``default_backend="catches-all-only-without-rules"``)
-    ingress-nginx builds one nginx server per host. The first Ingress (in its order)
-    with a rule for a host sets up that host's server, and *that* Ingress's
-    ``defaultBackend`` serves the host's unmatched paths (none set: the controller's
-    404). Requests for a host no rule names (and the unmatched paths of rules without a
-    host) go to the controller's default server ``_``, which answers 404, unless an
-    Ingress has a ``defaultBackend`` *and no rules*: the first such Ingress is the
-    catch-all. So in the shop, ``www.example.com`` gets the frontend under the API
-    reference's reading and a 404 under ingress-nginx's. Only Service backends count
-    there (a resource ``defaultBackend`` is skipped). Source: kubernetes/ingress-nginx
-    ``internal/ingress/controller/controller.go``, ``createServers`` ("Ingress %q
-    defines a backend but no rule. Using it to configure the catch-all server"; "defines
-    both a backend and rules. Using its backend as default upstream for all its rules"),
-    read 2026-12-02.
+Default backend as ingress-nginx reads it (``"catches-all-only-without-rules"``)
+    With ``default_backend="catches-all-only-without-rules"``: ingress-nginx builds one
+    nginx server per host. The first Ingress (in its order) with a rule for a host sets
+    up that host's server, and *that* Ingress's ``defaultBackend`` serves the host's
+    unmatched paths (none set: the controller's 404). Requests for a host no rule names
+    (and the unmatched paths of rules without a host) go to the controller's default
+    server ``_``, which answers 404, unless an Ingress has a ``defaultBackend`` *and no
+    rules*: the first such Ingress is the catch-all. So in the shop, ``www.example.com``
+    gets the frontend under the API reference's reading and a 404 under ingress-nginx's.
+    Only Service backends count there (a resource ``defaultBackend`` is skipped).
+    Source: kubernetes/ingress-nginx ``internal/ingress/controller/controller.go``,
+    ``createServers`` ("Ingress %q defines a backend but no rule. Using it to configure
+    the catch-all server"; "defines both a backend and rules. Using its backend as
+    default upstream for all its rules"), read 2026-12-02.
 Ingress class
     ``ingress_class=None`` routes with every Ingress given (one controller watching
     everything). With ``ingress_class="nginx"`` only Ingresses of that class are used:
@@ -106,13 +106,16 @@ Examples
 ...   - host: shop.example.com
 ...     http:
 ...       paths:
-...       - {path: /, pathType: Prefix, backend: {service: {name: frontend, port: {number: 80}}}}
-...       - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 8080}}}}
+...       - {path: /, pathType: Prefix,
+...          backend: {service: {name: frontend, port: {number: 80}}}}
+...       - {path: /api, pathType: Prefix,
+...          backend: {service: {name: api, port: {number: 8080}}}}
 ... ''')
 >>> route(shop, "shop.example.com", "/api/cart")
 Backend(service='api', port=8080, ..., rule_matched=True, ingress='shop/web', ...)
 >>> print(route(shop, "shop.example.com:443", "/apiary").explain())
-frontend:80 (Ingress shop/web, spec.rules[0].http.paths[0]: Prefix / on host shop.example.com)
+frontend:80 (Ingress shop/web, spec.rules[0].http.paths[0]: Prefix / on host
+    shop.example.com)
 >>> route(shop, "www.example.com", "/").target  # the API reference: the default backend
 'frontend:80'
 >>> route(
@@ -932,8 +935,10 @@ class Router:
         ...   rules:
         ...   - http:
         ...       paths:
-        ...       - {path: /foo, pathType: Prefix, backend: {service: {name: foo-prefix, port: {number: 8080}}}}
-        ...       - {path: /foo, pathType: Exact, backend: {service: {name: foo-exact, port: {number: 8080}}}}
+        ...       - {path: /foo, pathType: Prefix,
+        ...          backend: {service: {name: foo-prefix, port: {number: 8080}}}}
+        ...       - {path: /foo, pathType: Exact,
+        ...          backend: {service: {name: foo-exact, port: {number: 8080}}}}
         ... ''')
         ... )
         >>> (

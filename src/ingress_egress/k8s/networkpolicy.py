@@ -160,7 +160,7 @@ class FieldError:
     """One validation error: a field path, a kind (``Invalid value``, ...), the bad
     value and the detail.
 
-    >>> str(
+    >>> print(
     ...     FieldError(
     ...         "spec.ingress[0].from[1].ipBlock.cidr",
     ...         "Invalid value",
@@ -168,7 +168,8 @@ class FieldError:
     ...         "10.0.0.0/33",
     ...     )
     ... )
-    'spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value'
+    spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid
+        CIDR value
     >>> str(
     ...     FieldError(
     ...         "spec.ingress[0].from[0]", "Required value", "must specify a peer"
@@ -860,8 +861,10 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
     ... )
     >>> for e in errors:
     ...     print(e)
-    spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"
-    spec.ingress[0].ports[0].endPort: Invalid value: 79: must be greater than or equal to `port`
+    spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values:
+        "TCP", "UDP", "SCTP"
+    spec.ingress[0].ports[0].endPort: Invalid value: 79: must be greater than or equal
+        to `port`
     """
     errors: list[FieldError] = []
     spec = obj.get("spec")
@@ -1034,8 +1037,10 @@ def parse_network_policy(
     ... except ManifestError as error:
     ...     print(error.origin, "|", error.ref, "|", error.field)
     ...     print(error.detail)
-    policies.yaml, document 2 | NetworkPolicy shop/bad | spec.egress[0].to[0].ipBlock.cidr
-    Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)
+    policies.yaml, document 2 | NetworkPolicy shop/bad |
+        spec.egress[0].to[0].ipBlock.cidr
+    Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or
+        2001:db8::/64)
     """
     api = obj.get("apiVersion")
     if api != "networking.k8s.io/v1":
