@@ -1,9 +1,9 @@
 """Benchmark: how long each notebook takes under nbval, and where the start-up time
 goes.
 
-For each notebook (or those named), runs ``pytest --nbval`` on it alone, as ``make
-test`` does, ``--repeats`` times, and prints the best wall time and the spread. Then the
-start-up breakdown, each the best of ``--repeats``:
+For each notebook (or those named), runs ``pytest --nbval`` on it alone, as
+``make test`` does, ``--repeats`` times, and prints the best wall time and the spread.
+Then the start-up breakdown, each the best of ``--repeats``:
 
 * ``python -c pass``: the interpreter;
 * ``pytest --collect-only`` of one notebook: pytest with its plugins (nbval among them);

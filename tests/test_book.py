@@ -346,8 +346,8 @@ def test_each_figure_links_to_its_full_size_picture(built_book, doc):
 def test_date_cells_of_tables_are_kept_on_one_line(built_book, doc):
     html = page(built_book, doc)
     cells = re.findall(
-        r"<t[dh]([^>]*)>\s*(\d{4}-\d{2}-\d{2}[ "
-        r"T][\d:.+-]+|\d{4}-\d{2}-\d{2})\s*</t[dh]>",
+        r"<t[dh]([^>]*)>\s*"
+        r"(\d{4}-\d{2}-\d{2}[ T][\d:.+-]+|\d{4}-\d{2}-\d{2})\s*</t[dh]>",
         html,
     )
     assert [

@@ -4,8 +4,8 @@ first uses it.
 `book/glossary.md` holds one MyST ``{glossary}`` directive. An entry is one or more term
 lines (the term and its aliases, e.g. ``NAT`` and ``network address translation``)
 followed by an indented definition that links the notebook where the term is taught. A
-notebook links a term with the role ``{term}`egress` `` or ``{term}`five-tuples
-<five-tuple>` ``.
+notebook links a term with the role ``{term}`egress` `` or
+``{term}`five-tuples <five-tuple>` ``.
 
 The matcher is deliberately simple:
 

@@ -1,8 +1,9 @@
 """Code style: ruff's lint rules and formatting hold everywhere, notebooks' code cells
 included.
 
-The rules and the line length (the book's 88 columns) live in ``pyproject.toml``; ``make
-format`` fixes most violations, ``make lint`` runs the same checks as these tests.
+The rules and the line length (the book's 88 columns) live in ``pyproject.toml``;
+``make format`` fixes most violations, ``make lint`` runs the same checks as these
+tests.
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ with the cell's own alt text:
 - ``metadata["image/png"]["alt"]``: the key ``IPython.display.Image(alt=...)`` writes
   and nbconvert reads.
 
-It changes nothing else, and running it twice changes nothing the second time. ``make
-execute`` runs it after executing the notebooks; ``tests/test_figures.py`` fails when a
-stored output disagrees with its cell. nbval compares the HTML form without its alt and
-pixels (``tests/sanitize.cfg``), since a fresh run has the stand-in.
+It changes nothing else, and running it twice changes nothing the second time.
+``make execute`` runs it after executing the notebooks; ``tests/test_figures.py`` fails
+when a stored output disagrees with its cell. nbval compares the HTML form without its
+alt and pixels (``tests/sanitize.cfg``), since a fresh run has the stand-in.
 
 Usage::
 

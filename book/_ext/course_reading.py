@@ -50,8 +50,9 @@ OUTPUT_IMAGE = re.compile(
 # A table cell of a notebook output that holds only a date, maybe with a time:
 # 2026-03-10 08:00:00.
 DATE_CELL = re.compile(
-    r"<(?P<tag>t[dh])(?P<attrs>(?: [^>]*)?)>(?P<date>\s*\d{4}-\d{2}-\d{2}(?:[ "
-    r"T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:[+-]\d{2}:\d{2}|Z)?\s*)</(?P=tag)>"
+    r"<(?P<tag>t[dh])(?P<attrs>(?: [^>]*)?)>"
+    r"(?P<date>\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(?:[+-]\d{2}:\d{2}|Z)?\s*)</(?P=tag)>"
 )
 
 

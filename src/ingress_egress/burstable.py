@@ -141,8 +141,8 @@ def bits_per_second(
 
 
 def discarded_samples(n_samples: int, percentile: float = 95) -> int:
-    """How many of the highest samples a ``percentile`` bill ignores: ``floor((100 - p)
-    % of n)``.
+    """How many of the highest samples a ``percentile`` bill ignores:
+    ``floor((100 - p) % of n)``.
 
     >>> discarded_samples(8640), discarded_samples(8928), discarded_samples(19)
     (432, 446, 0)
@@ -371,8 +371,8 @@ class GrowthFit:
         return (level - self.intercept) / self.slope
 
     def months_until_upgrade(self, capacity_bps: float, headroom: float = 0.2) -> float:
-        """Months after the last month of data until the fit reaches ``(1 - headroom) x
-        capacity``.
+        """Months after the last month of data until the fit reaches
+        ``(1 - headroom) x capacity``.
 
         For a rising trend: negative means the threshold was crossed that many months
         ago (the upgrade is overdue). For a flat or falling trend: 0 if the fitted value

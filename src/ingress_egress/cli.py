@@ -13,11 +13,11 @@
     Stream a capture of any size into one Parquet file (see
     :mod:`ingress_egress.parquet`) for DuckDB, Spark, Trino or Athena.
 
-``CAPTURE`` may be ``-``, standard input: ``tcpdump -w - | ingress-egress summarize -
---inside 10.0.0.0/8``. ``summarize`` and ``convert`` stream (their memory does not grow
-with the capture); ``flows`` holds the packets in memory. Original lengths that disagree
-with the headers are not summed as they stand (see
-:func:`ingress_egress.captures.read_capture`): the tools say how many.
+``CAPTURE`` may be ``-``, standard input:
+``tcpdump -w - | ingress-egress summarize - --inside 10.0.0.0/8``. ``summarize`` and
+``convert`` stream (their memory does not grow with the capture); ``flows`` holds the
+packets in memory. Original lengths that disagree with the headers are not summed as
+they stand (see :func:`ingress_egress.captures.read_capture`): the tools say how many.
 
 Errors (a file that cannot be read, an inside that is not an address or CIDR) print one
 line on standard error naming the problem, and the exit status is 2.

@@ -1,9 +1,9 @@
 """Course: the notebooks themselves, as data: their titles, order, sections, exercises
 and times.
 
-Each notebook states its time once, in its Overview, on a line such as ``**Time to
-learn**: 25 minutes teaching, 20 minutes exercises.`` This module reads those lines, so
-the map of the course and any sum of times come from that one source.
+Each notebook states its time once, in its Overview, on a line such as
+``**Time to learn**: 25 minutes teaching, 20 minutes exercises.`` This module reads
+those lines, so the map of the course and any sum of times come from that one source.
 
 A *learning path* (self-study, a 2-hour class, a 4-hour workshop) is a selection,
 written in ``book/paths.yml``: which notebooks, in which order, which of their teaching
@@ -55,8 +55,8 @@ TIME_PATTERN = re.compile(
 TITLE_PATTERN = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 SECTION_PATTERN = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 EXERCISE_PATTERN = re.compile(
-    r"^(?::{3,}|`{3,})\{exercise(?:-start)?\}.*\n(?:[ "
-    r"\t]*:[\w-]+:.*\n)*?[ \t]*:label:[ \t]*(\S+)",
+    r"^(?::{3,}|`{3,})\{exercise(?:-start)?\}.*\n"
+    r"(?:[ \t]*:[\w-]+:.*\n)*?[ \t]*:label:[ \t]*(\S+)",
     re.MULTILINE,
 )
 FENCE_PATTERN = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.MULTILINE | re.DOTALL)

@@ -4,8 +4,8 @@ A firewall at a boundary judges every packet that crosses it. Which side a packe
 from is not written in the packet; it depends on where the boundary is, so the simulator
 asks for the ``inside`` (as :func:`ingress_egress.direction.classify` does) and judges
 ``ingress`` and ``egress`` packets. Packets that stay on one side (``internal``,
-``external``) and non-IP frames never meet this firewall: their verdict is ``not
-filtered``.
+``external``) and non-IP frames never meet this firewall: their verdict is
+``not filtered``.
 
 A :class:`Rule` matches a direction, a protocol, source and destination networks (CIDR)
 and destination (and optionally source) port ranges, and says ``allow`` or ``deny``. A
@@ -173,8 +173,8 @@ class PortRange:
 
 
 def parse_ports(value: object, what: str = "ports") -> PortRange | None:
-    """Read a port or port range: ``443``, ``"443"``, ``"1024-65535"``, ``(1024,
-    65535)``.
+    """Read a port or port range: ``443``, ``"443"``, ``"1024-65535"``,
+    ``(1024, 65535)``.
 
     ``None``, ``"any"`` or ``"all"`` mean every port (returned as ``None``).
 
@@ -744,8 +744,8 @@ def replay(
     ``rule``
         The id of the rule that decided, as text; empty when no rule did.
     ``reason``
-        ``rule``, ``implicit deny``, ``established connection``, ``does not cross the
-        boundary`` or ``non-IP``.
+        ``rule``, ``implicit deny``, ``established connection``,
+        ``does not cross the boundary`` or ``non-IP``.
 
     A stateful set processes packets in time order (ties keep their row order); the
     result keeps the input's row order and index.

@@ -2,9 +2,10 @@
 roles that link it.
 
 ``book/glossary.md`` holds one MyST ``{glossary}`` directive in Sphinx's form: one or
-more term lines (a term and its aliases, such as ``NAT`` and ``network address
-translation``), then the definition, indented. A notebook links a term with the role
-``{term}`egress` `` or, with other words shown, ``{term}`five-tuples <five-tuple>` ``.
+more term lines (a term and its aliases, such as ``NAT`` and
+``network address translation``), then the definition, indented. A notebook links a term
+with the role ``{term}`egress` `` or, with other words shown,
+``{term}`five-tuples <five-tuple>` ``.
 
 The book resolves those roles across pages. JupyterLab (with jupyterlab-myst) resolves a
 ``{term}`` only against a glossary in the same notebook, and its glossary takes the
@@ -134,8 +135,8 @@ def read_glossary(path: str | Path) -> list[Entry]:
 
 
 def parse_role(content: str) -> tuple[str, str]:
-    """(display text, target) of the content of a ``{term}`` role: ``text`` or ``text
-    <target>``.
+    """(display text, target) of the content of a ``{term}`` role: ``text`` or
+    ``text <target>``.
 
     >>> parse_role("five-tuples <five-tuple>")
     ('five-tuples', 'five-tuple')

@@ -12,19 +12,21 @@ cells on every run.
   cell makes them 2.1, 2.2, as in the book. jupyterlab-myst reads front matter only from
   the first markdown cell (not from the notebook's metadata); the book's extension
   ``book/_ext/lab_notebooks.py`` takes it out again.
-- **Solutions hidden until asked for.** Before each exercise a heading ``### Exercise
-  2.1``, before its solution a heading ``#### Solution to Exercise 2.1``, stored
-  collapsed (``jp-MarkdownHeadingCollapsed``). JupyterLab hides a collapsed heading's
-  section, here exactly the solution's cells, code, outputs and prose, and shows "N
-  cells hidden": one click shows them. *Run All* and nbval still run them, and running
-  does not show them (JupyterLab shows a cell's own collapsed outputs again when it runs
-  it, so collapsing the cells one by one would not do).
+- **Solutions hidden until asked for.** Before each exercise a heading
+  ``### Exercise 2.1``, before its solution a heading ``#### Solution to Exercise 2.1``,
+  stored collapsed (``jp-MarkdownHeadingCollapsed``). JupyterLab hides a collapsed
+  heading's section, here exactly the solution's cells, code, outputs and prose, and
+  shows "N cells hidden": one click shows them. *Run All* and nbval still run them, and
+  running does not show them (JupyterLab shows a cell's own collapsed outputs again when
+  it runs it, so collapsing the cells one by one would not do).
 - **Glossary.** A ``{term}`` resolves in JupyterLab only against a glossary in the same
   notebook, so each notebook gets one, made from ``book/glossary.md`` for the terms it
-  links (:func:`ingress_egress.glossary.notebook_glossary`), right before ``##
-  Resources``: hovering a term shows its definition, clicking it scrolls to the entry.
-- **Kernel name.** The kernelspec's display name is the one ipykernel installs, ``Python
-  3 (ipykernel)``, so that opening a notebook in JupyterLab does not mark it as changed.
+  links (:func:`ingress_egress.glossary.notebook_glossary`), right before
+  ``## Resources``: hovering a term shows its definition, clicking it scrolls to the
+  entry.
+- **Kernel name.** The kernelspec's display name is the one ipykernel installs,
+  ``Python 3 (ipykernel)``, so that opening a notebook in JupyterLab does not mark it as
+  changed.
 
 The tool is idempotent: run on its own output it changes nothing, and the tests check
 that every notebook is such a fixed point. :func:`changed_notebooks` and

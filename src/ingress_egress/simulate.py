@@ -11,8 +11,8 @@ seconds (non-decreasing) and sizes in bytes.
 *conforms* if the bucket holds at least ``L`` tokens when it is examined; it then takes
 ``L`` tokens. RFC 2697's single-rate three-colour marker has two buckets, committed
 (CBS) and excess (EBS), both filled at its one rate (CIR, the "single rate"); this
-bucket is its committed bucket alone, with no excess bucket (a packet is green if ``Tc -
-L >= 0``, otherwise out of profile), and the algorithm of Linux's ``tbf`` and
+bucket is its committed bucket alone, with no excess bucket (a packet is green if
+``Tc - L >= 0``, otherwise out of profile), and the algorithm of Linux's ``tbf`` and
 ``police``. What happens to a packet that does not conform is the difference between:
 
 * :func:`police` -- it is **dropped** (tc's ``police`` action, wherever packets pass:
@@ -518,8 +518,8 @@ def fifo_queue(
 
 
 def mm1_mean_delay(arrival_rate: float, service_rate: float) -> float:
-    """Mean time in system of the M/M/1 queue, ``1 / (mu - lambda)``; needs ``lambda <
-    mu``.
+    """Mean time in system of the M/M/1 queue, ``1 / (mu - lambda)``; needs
+    ``lambda < mu``.
 
     >>> mm1_mean_delay(
     ...     800, 1000
@@ -592,8 +592,8 @@ def batch_means(values, n_batches: int = 20) -> tuple[float, float]:
     Successive delays in a queue are correlated, so ``std / sqrt(n)`` understates the
     error. Cut the series into ``n_batches`` equal consecutive batches (a remainder at
     the end is left out); if the batches are much longer than the correlation time their
-    means are nearly independent, and the standard error is ``std(batch means) /
-    sqrt(n_batches)``.
+    means are nearly independent, and the standard error is
+    ``std(batch means) / sqrt(n_batches)``.
 
     >>> batch_means([1, 2, 3, 4, 5, 6], n_batches=3)  # batch means 1.5, 3.5, 5.5
     (3.5, 1.1547005383792517)

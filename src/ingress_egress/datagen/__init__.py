@@ -1,9 +1,10 @@
 """Datagen: the seeded generators behind every file in ``data/``.
 
-Each submodule of this package makes one dataset and offers ``generate(data_dir) ->
-list[Path]``, which writes its files below ``data_dir`` and returns their paths. Same
-code, same seed, same bytes: ``python -m ingress_egress.datagen`` rebuilds ``data/`` bit
-for bit, and a test checks that.
+Each submodule of this package makes one dataset and offers
+``generate(data_dir) -> list[Path]``, which writes its files below ``data_dir`` and
+returns their paths. Same code, same seed, same bytes:
+``python -m ingress_egress.datagen`` rebuilds ``data/`` bit for bit, and a test checks
+that.
 
 Examples
 --------

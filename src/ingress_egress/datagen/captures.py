@@ -481,8 +481,8 @@ class _Office(_Capture):
         request_rate: float | None = None,
         response_rate: float | None = None,
     ) -> int:
-        """A DNS lookup, then an HTTPS connection with ``(request bytes, response
-        bytes)`` exchanges.
+        """A DNS lookup, then an HTTPS connection with
+        ``(request bytes, response bytes)`` exchanges.
         """
         t = self.lookup(t, host, name)
         server = SITES[name][0]

@@ -19,11 +19,12 @@ us-east-1c   use1-az1  10.0.64.0/19          10.0.98.10 (10.0.98.0/24)
 
 Two files come out:
 
-- ``k8s/cluster-state/{nodes,pods,services}.yaml``: the cluster's state as ``kubectl get
-  -o yaml`` prints it (trimmed): Nodes with ``topology.kubernetes.io/zone`` and their
-  InternalIP, the 15 pods of ``apps.yaml`` with ``spec.nodeName`` and ``status.podIP``,
-  the Services with what the API server fills in (cluster IPs, node ports 31080 and
-  31443, ``externalTrafficPolicy: Cluster``).
+- ``k8s/cluster-state/{nodes,pods,services}.yaml``: the cluster's state as
+  ``kubectl get -o yaml`` prints it (trimmed): Nodes with
+  ``topology.kubernetes.io/zone`` and their InternalIP, the 15 pods of ``apps.yaml``
+  with ``spec.nodeName`` and ``status.podIP``, the Services with what the API server
+  fills in (cluster IPs, node ports 31080 and 31443,
+  ``externalTrafficPolicy: Cluster``).
 - ``flowlogs/shop-2026-11-03.log.gz``: the day 2026-11-03 (UTC) of the VPC's flow log on
   the six nodes' and the three NAT gateways' network interfaces, custom format
   (version 5) with a header line, 1-minute aggregation (the nodes are Nitro instances),

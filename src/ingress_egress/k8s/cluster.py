@@ -4,11 +4,11 @@ and who may talk to whom.
 ``Cluster(objects)`` builds a small model of a cluster from Kubernetes objects (what
 :func:`~ingress_egress.k8s.manifests.load_manifests` returns, or any list of dicts):
 
-- **Namespaces** with their labels plus the automatic ``kubernetes.io/metadata.name:
-  <name>``. ``default`` always exists. A namespace that objects use but no manifest
-  declares is *created implicitly* (as if ``kubectl create namespace`` had run first)
-  and listed in :attr:`Cluster.implicit_namespaces`, so a typo shows up instead of
-  vanishing.
+- **Namespaces** with their labels plus the automatic
+  ``kubernetes.io/metadata.name: <name>``. ``default`` always exists. A namespace that
+  objects use but no manifest declares is *created implicitly* (as if
+  ``kubectl create namespace`` had run first) and listed in
+  :attr:`Cluster.implicit_namespaces`, so a typo shows up instead of vanishing.
 - **Pods** with labels, addresses (``status.podIP``/``status.podIPs``) and named
   container ports.
 - **Workloads** (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
@@ -453,8 +453,8 @@ class Cluster:
         self.ingress_classes: list[dict] = []
         self.policies: list[NetworkPolicy] = []
         self.represented_by_pods: dict[str, list[str]] = {}
-        """Workloads whose pods came as Pod objects: ``"Deployment ns/name" -> [pod
-        refs]``.
+        """Workloads whose pods came as Pod objects:
+        ``"Deployment ns/name" -> [pod refs]``.
         """
         self.skipped: dict[str, int] = dict(getattr(objects, "ignored", {}) or {})
         """Kinds set aside by the reader (if the objects came from

@@ -2559,8 +2559,8 @@ def ingress_to_gateway(
     compete), TLS (ingress-nginx redirects HTTP to HTTPS by default; the Gateway serves
     both until you add a redirect), controller annotations (not translated), resource
     backends and unknown port names (left out), and identical paths in two Ingresses
-    (the tie-break changes). The objects returned are Kubernetes dicts, as ``kubectl
-    apply`` takes them; route them together with the Services.
+    (the tie-break changes). The objects returned are Kubernetes dicts, as
+    ``kubectl apply`` takes them; route them together with the Services.
 
     Examples
     --------

@@ -55,10 +55,10 @@ suite ``test/e2e/network/netpol``. The rules:
    for cluster-external addresses, "since Pod IPs are ephemeral and unpredictable", and
    that whether address rewriting (Service, load balancer, SNAT) happens before or after
    policy processing is not defined. **Choice made here**: an ipBlock matches any
-   address in its range, pod IPs included; this is what the upstream e2e tests ``should
-   allow egress access to server in CIDR block`` and ``should enforce except clause
-   while egress access to server in CIDR block`` expect of a plugin. No address
-   rewriting is modelled: the model sees the pod's own address.
+   address in its range, pod IPs included; this is what the upstream e2e tests
+   ``should allow egress access to server in CIDR block`` and
+   ``should enforce except clause while egress access to server in CIDR block`` expect
+   of a plugin. No address rewriting is modelled: the model sees the pod's own address.
 10. **Ports**: ``protocol`` absent defaults to TCP (``SetDefaults_NetworkPolicyPort``;
     TCP, UDP and SCTP exist, case-sensitive); ``port`` absent matches every port of that
     protocol; a numeric ``port`` with an optional ``endPort`` gives an inclusive range
