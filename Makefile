@@ -6,7 +6,9 @@
 #   make pdf       the book as one PDF: _build/pdf/ingress-egress.pdf (printed by Chromium)
 #   make pdf-classroom  the classroom edition as one PDF, without solutions
 #   make slides    each notebook as a reveal.js slide deck: _build/slides/index.html
-#   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
+#   make test      run every test (unit, doctests, notebooks under nbval, book, browser, lint)
+#   make lint      check the code's style with ruff (its rules and formatting; notebooks' code too)
+#   make format    reformat the code with ruff, then apply ruff's safe fixes (import order, ...)
 #   make fuzz      a long property-based (fuzzing) campaign on the readers; failures are kept
 #                  in tests/fuzz-corpus and replayed by later runs (FUZZ_EXAMPLES per test)
 #   make execute   re-run every notebook in place (refresh the stored outputs, figures' alt texts)
@@ -22,7 +24,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 
-.PHONY: lab lab-ready reset book book-classroom pdf pdf-classroom slides test fuzz execute data lock clean
+.PHONY: lab lab-ready reset book book-classroom pdf pdf-classroom slides test lint format fuzz execute data lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -82,6 +84,13 @@ test: $(STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m ingress_egress.course changed
 	$(BIN)/python -m pytest || { status=$$?; $(BIN)/python -m ingress_egress.course changed; exit $$status; }
 
+# The rules live in pyproject.toml ([tool.ruff]); tests/test_lint.py runs the same checks.
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
 FUZZ_EXAMPLES ?= 3000
 
 fuzz: $(STAMP)
@@ -106,4 +115,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache .ruff_cache

@@ -1,10 +1,11 @@
 """Benchmark: how long do notebook 05's evaluation days take to build and to score?
 
-Builds every day of ``egress_days.EVALUATION`` (five clean history days, a control day, five days
-with planted leaks), then scores them with ``detection.score_days`` and notebook 04's allow-list,
-and prints, per day, its packets, DNS questions, build time and score time (CPU seconds of this
-process, so a busy machine does not inflate them), and the totals. Notebook 05 runs this work in
-one cell; the target is a few seconds of CPU in all.
+Builds every day of ``egress_days.EVALUATION`` (five clean history days, a control day,
+five days with planted leaks), then scores them with ``detection.score_days`` and
+notebook 04's allow-list, and prints, per day, its packets, DNS questions, build time
+and score time (CPU seconds of this process, so a busy machine does not inflate them),
+and the totals. Notebook 05 runs this work in one cell; the target is a few seconds of
+CPU in all.
 
 Run: ``.venv/bin/python benchmarks/bench_detection.py``
 """
@@ -17,10 +18,15 @@ from ingress_egress import detection
 from ingress_egress.datagen import egress_days
 from ingress_egress.egress_monitor import AllowEntry
 
-ALLOWLIST = [AllowEntry("192.0.2.53/32", 53, "udp"), AllowEntry("*.example.com", 443, "tcp"),
-             AllowEntry("*.example.net", 443, "tcp"), AllowEntry("*.example.org", 443, "tcp"),
-             AllowEntry("legacy.example.org", 80, "tcp"), AllowEntry("updates.example.net", 80, "tcp"),
-             AllowEntry("backup.example.org", 22, "tcp")]
+ALLOWLIST = [
+    AllowEntry("192.0.2.53/32", 53, "udp"),
+    AllowEntry("*.example.com", 443, "tcp"),
+    AllowEntry("*.example.net", 443, "tcp"),
+    AllowEntry("*.example.org", 443, "tcp"),
+    AllowEntry("legacy.example.org", 80, "tcp"),
+    AllowEntry("updates.example.net", 80, "tcp"),
+    AllowEntry("backup.example.org", 22, "tcp"),
+]
 
 
 def main() -> None:
@@ -32,13 +38,22 @@ def main() -> None:
         took = time.process_time() - start
         built += took
         days.append(day)
-        print(f"{number:>4} {len(day.packets):>9,} {len(day.queries):>10,} {took:>8.2f}")
+        print(
+            f"{number:>4} {len(day.packets):>9,} {len(day.queries):>10,} {took:>8.2f}"
+        )
     start = time.process_time()
-    detection.score_days(days, "192.168.10.0/24", ALLOWLIST, hosts=egress_days.HOSTS,
-                         history_days=egress_days.HISTORY)
+    detection.score_days(
+        days,
+        "192.168.10.0/24",
+        ALLOWLIST,
+        hosts=egress_days.HOSTS,
+        history_days=egress_days.HISTORY,
+    )
     scored = time.process_time() - start
-    print(f"build {built:.2f} s, score {scored:.2f} s, total {built + scored:.2f} s of CPU for "
-          f"{len(days)} days")
+    print(
+        f"build {built:.2f} s, score {scored:.2f} s, total {built + scored:.2f} s of "
+        f"CPU for {len(days)} days"
+    )
 
 
 if __name__ == "__main__":

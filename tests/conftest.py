@@ -13,8 +13,11 @@ OFFLINE = Path(__file__).resolve().parent / "offline"
 
 
 def pytest_configure(config):
-    # Kernels started by nbval (and any subprocess) inherit this: no network but loopback.
-    paths = [str(OFFLINE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    # Kernels started by nbval (and any subprocess) inherit this: no network but
+    # loopback.
+    paths = [str(OFFLINE)] + [
+        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    ]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
@@ -28,31 +31,55 @@ def root() -> Path:
 def shared() -> Path:
     """../shared beside the course, or a skip that says why the check could not run."""
     if not SHARED.is_dir():
-        pytest.skip(f"reference data not present: {SHARED} (checks against real files need ../shared)")
+        pytest.skip(
+            f"reference data not present: {SHARED} (checks "
+            "against real files need ../shared)"
+        )
     return SHARED
 
 
 PUBLISHED_REPOSITORY = "https://github.com/example-org/ingress-egress"
-"""The repository the published_book fixture says the book comes from (only a test's address)."""
+"""The repository the published_book fixture says the book comes from (only a test's
+address).
+"""
 
 
 def _build(out: Path, config_command: list[str] | None) -> Path:
-    """Build the book strictly (warnings are errors) into ``out``; returns the HTML folder.
+    """Build the book strictly (warnings are errors) into ``out``; returns the HTML
+    folder.
 
-    ``config_command``: the arguments of ``python -m ingress_egress.course`` that write the build's
-    configuration to ``out/_config.yml`` first, the way the Makefile does for the classroom edition.
-    The build log is kept beside the HTML and shown when the build fails.
+    ``config_command``: the arguments of ``python -m ingress_egress.course`` that write
+    the build's configuration to ``out/_config.yml`` first, the way the Makefile does
+    for the classroom edition. The build log is kept beside the HTML and shown when the
+    build fails.
     """
     import subprocess
     import sys
 
     steps = []
-    build = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
-             "--all", "--warningiserror", "--keep-going"]
+    build = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "--all",
+        "--warningiserror",
+        "--keep-going",
+    ]
     if config_command is not None:
         config = out / "_config.yml"
-        steps.append([sys.executable, "-m", "ingress_egress.course", *config_command[:1],
-                      str(ROOT / "_config.yml"), str(config), *config_command[1:]])
+        steps.append(
+            [
+                sys.executable,
+                "-m",
+                "ingress_egress.course",
+                *config_command[:1],
+                str(ROOT / "_config.yml"),
+                str(config),
+                *config_command[1:],
+            ]
+        )
         build[3:3] = ["--config", str(config)]
     steps.append(build)
     log = []
@@ -72,12 +99,18 @@ def built_book(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def classroom_book(tmp_path_factory) -> Path:
-    """The classroom edition (no solutions), as `make book-classroom` builds it, once per session."""
+    """The classroom edition (no solutions), as `make book-classroom` builds it, once
+    per session.
+    """
     return _build(tmp_path_factory.mktemp("classroom"), ["classroom-config"])
 
 
 @pytest.fixture(scope="session")
 def published_book(tmp_path_factory) -> Path:
-    """The learners' book built the way a publisher does, with a repository URL, once per session."""
-    return _build(tmp_path_factory.mktemp("published"),
-                  ["book-config", "--repository-url", PUBLISHED_REPOSITORY])
+    """The learners' book built the way a publisher does, with a repository URL, once
+    per session.
+    """
+    return _build(
+        tmp_path_factory.mktemp("published"),
+        ["book-config", "--repository-url", PUBLISHED_REPOSITORY],
+    )

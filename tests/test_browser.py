@@ -1,12 +1,13 @@
 """The built books in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
 
-Every page opens without a console error, no request leaves 127.0.0.1, the navigation and the
-search work (a notebook ranks first for its own topic), formulas are typeset by the book's own
-MathJax, and an axe-core audit finds no serious or critical accessibility violation. Measured on
-the rendered pages, at a desktop's 1400x1000 and a phone's 390x844: no page scrolls sideways, no
-code block does at 1400, every figure fills the book's column and its smallest text renders at 9 px
-or more there, and opens full size from the keyboard. Without Chromium these tests skip (with the
-reason) on a workstation and fail in CI, where `.ci/run` installs it.
+Every page opens without a console error, no request leaves 127.0.0.1, the navigation
+and the search work (a notebook ranks first for its own topic), formulas are typeset by
+the book's own MathJax, and an axe-core audit finds no serious or critical accessibility
+violation. Measured on the rendered pages, at a desktop's 1400x1000 and a phone's
+390x844: no page scrolls sideways, no code block does at 1400, every figure fills the
+book's column and its smallest text renders at 9 px or more there, and opens full size
+from the keyboard. Without Chromium these tests skip (with the reason) on a workstation
+and fail in CI, where `.ci/run` installs it.
 """
 
 from __future__ import annotations
@@ -32,15 +33,24 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 def _require(condition: bool, reason: str) -> None:
     if not condition:
         if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI must run the browser tests: .ci/run installs what they need)")
+            pytest.fail(
+                f"{reason} (CI must run the browser tests: "
+                ".ci/run installs what they need)"
+            )
         pytest.skip(reason)
 
 
@@ -52,7 +62,9 @@ def serve(html: Path):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -77,19 +89,26 @@ def classroom_site(classroom_book):
 
 @pytest.fixture(scope="module")
 def published_site(published_book):
-    """The book built with a repository URL (its buttons and links), served on 127.0.0.1."""
+    """The book built with a repository URL (its buttons and links), served on
+    127.0.0.1.
+    """
     with serve(published_book) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    _require(
+        Path(CHROMIUM).exists(),
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+    )
     _require(AXE.exists(), f"axe-core not installed at {AXE} (run npm ci)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+        )
         yield chromium
         chromium.close()
 
@@ -100,21 +119,28 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def page(browser, site):
-    """A fresh page (1400x1000) that records every request it makes, every script error it meets and
-    every error the console reports (a failed load, a refused font, the theme's complaints)."""
+    """A fresh page (1400x1000) that records every request it makes, every script error
+    it meets and every error the console reports (a failed load, a refused font, the
+    theme's complaints)."""
     context = browser.new_context(viewport=DESKTOP)
     tab = context.new_page()
     tab.requests, tab.errors, tab.console_errors = [], [], []
     tab.on("request", lambda request: tab.requests.append(request.url))
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
+    tab.on(
+        "console",
+        lambda message: (
+            message.type == "error" and tab.console_errors.append(message.text)
+        ),
+    )
     yield tab
     context.close()
 
 
 def book_pages(built_book: Path) -> list[str]:
     return sorted(
-        str(path.relative_to(built_book)) for path in built_book.rglob("*.html")
+        str(path.relative_to(built_book))
+        for path in built_book.rglob("*.html")
         if not path.relative_to(built_book).parts[0].startswith("_")
     )
 
@@ -127,9 +153,13 @@ def open_every_page(page, site: str, html: Path) -> None:
         assert response is not None and response.status == 200, path
         assert page.title(), f"{path}: no title"
         assert page.errors == [], f"{path}: script errors {page.errors}"
-        assert page.console_errors == [], f"{path}: console errors {page.console_errors}"
+        assert page.console_errors == [], (
+            f"{path}: console errors {page.console_errors}"
+        )
     # data: URLs are the book's own (inline images); nothing else, not even about:blank.
-    outside = sorted({url for url in page.requests if not url.startswith((f"{site}/", "data:"))})
+    outside = sorted(
+        {url for url in page.requests if not url.startswith((f"{site}/", "data:"))}
+    )
     assert outside == []
 
 
@@ -137,13 +167,17 @@ def test_every_page_opens_with_nothing_from_elsewhere(page, site, built_book):
     open_every_page(page, site, built_book)
 
 
-def test_every_classroom_page_opens_with_nothing_from_elsewhere(page, classroom_site, classroom_book):
+def test_every_classroom_page_opens_with_nothing_from_elsewhere(
+    page, classroom_site, classroom_book
+):
     open_every_page(page, classroom_site, classroom_book)
 
 
-def test_every_published_page_opens_without_errors(page, published_site, published_book):
-    # The repository and launch buttons are links only: following none of them, the pages fetch
-    # nothing from elsewhere either.
+def test_every_published_page_opens_without_errors(
+    page, published_site, published_book
+):
+    # The repository and launch buttons are links only: following none of them, the
+    # pages fetch nothing from elsewhere either.
     open_every_page(page, published_site, published_book)
 
 
@@ -156,7 +190,11 @@ def test_navigation_from_the_front_page_to_the_notebooks(page, site):
     page.locator("a.right-next").first.click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/notebooks/01-direction.html")
-    assert page.locator("h1").first.inner_text().startswith("Direction depends on where you stand")
+    assert (
+        page.locator("h1")
+        .first.inner_text()
+        .startswith("Direction depends on where you stand")
+    )
 
 
 def test_the_search_box_finds_pages(page, site):
@@ -174,23 +212,36 @@ def test_the_search_box_finds_pages(page, site):
 
 def test_formulas_are_typeset_offline(page, site):
     page.goto(f"{site}/notebooks/01-direction.html", wait_until="networkidle")
-    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0", timeout=15_000)
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0",
+        timeout=15_000,
+    )
     # The formula sits in a collapsed solution: typeset, though not yet shown.
-    formula = page.wait_for_selector(".MathJax_Display .MathJax", state="attached", timeout=15_000)
+    formula = page.wait_for_selector(
+        ".MathJax_Display .MathJax", state="attached", timeout=15_000
+    )
     assert "<mfrac>" in formula.get_attribute("data-mathml")
     assert all(url.startswith((f"{site}/", "data:", "about:")) for url in page.requests)
 
 
-def serious_accessibility_problems(page, site: str, html: Path | None, pages: list[str] | None = None) -> list[str]:
+def serious_accessibility_problems(
+    page, site: str, html: Path | None, pages: list[str] | None = None
+) -> list[str]:
     problems = []
     for path in pages or book_pages(html):
         page.goto(f"{site}/{path}", wait_until="networkidle")
         page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        violations = page.evaluate(
+            "async () => (await axe.run(document, "
+            "{resultTypes: ['violations']})).violations"
+        )
         for violation in violations:
             if violation["impact"] in ("serious", "critical"):
                 targets = [node["target"] for node in violation["nodes"]][:3]
-                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+                problems.append(
+                    f"{path}: {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} at {targets}"
+                )
     return problems
 
 
@@ -199,23 +250,33 @@ def test_no_serious_accessibility_violations(page, site, built_book):
     assert problems == [], "\n".join(problems)
 
 
-def test_no_serious_accessibility_violations_in_the_classroom_edition(page, classroom_site, classroom_book):
+def test_no_serious_accessibility_violations_in_the_classroom_edition(
+    page, classroom_site, classroom_book
+):
     problems = serious_accessibility_problems(page, classroom_site, classroom_book)
     assert problems == [], "\n".join(problems)
 
 
-def test_no_serious_accessibility_violations_with_the_repository_links(page, published_site):
+def test_no_serious_accessibility_violations_with_the_repository_links(
+    page, published_site
+):
     page.goto(f"{published_site}/notebooks/01-direction.html", wait_until="networkidle")
     assert page.locator("a.btn-source-repository-button").count() == 1
     assert page.locator("p.course-report a").count() == 1
-    problems = serious_accessibility_problems(page, published_site, None, ["notebooks/01-direction.html",
-                                                                            "book/intro.html"])
+    problems = serious_accessibility_problems(
+        page, published_site, None, ["notebooks/01-direction.html", "book/intro.html"]
+    )
     assert problems == [], "\n".join(problems)
 
 
 def test_no_serious_accessibility_violations_on_a_phone(page, site):
     page.set_viewport_size(PHONE)
-    problems = serious_accessibility_problems(page, site, None, ["book/cheatsheet.html", "notebooks/06-data-transfer-costs.html"])
+    problems = serious_accessibility_problems(
+        page,
+        site,
+        None,
+        ["book/cheatsheet.html", "notebooks/06-data-transfer-costs.html"],
+    )
     assert problems == [], "\n".join(problems)
 
 
@@ -232,14 +293,20 @@ def test_no_page_scrolls_sideways(page, site, built_book, viewport):
     wide = []
     for path in book_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - "
+            "document.documentElement.clientWidth"
+        )
         if overflow > 0:
             wide.append(f"{path}: {overflow} px wider than the window")
     assert wide == []
 
 
 def reveal_solutions(page) -> None:
-    page.evaluate("() => document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'))")
+    page.evaluate(
+        "() => document.querySelectorAll('.toggle-hidden').forEach(e => "
+        "e.classList.remove('toggle-hidden'))"
+    )
 
 
 def test_no_code_block_scrolls_sideways_at_1400_px(page, site, built_book):
@@ -250,13 +317,20 @@ def test_no_code_block_scrolls_sideways_at_1400_px(page, site, built_book):
         blocks = page.evaluate("""() => [...document.querySelectorAll('article pre')]
             .filter(pre => !pre.closest('.cell_output'))
             .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
-            .map(pre => pre.textContent.split('\\n').reduce((a, b) => a.length >= b.length ? a : b))""")
-        scrolling += [f"{path}: {len(line)} characters: {line[:60]!r}" for line in blocks]
-    assert scrolling == [], "code blocks that scroll sideways at 1400 px:\n" + "\n".join(scrolling)
+            .map(pre => pre.textContent.split('\\n')
+                .reduce((a, b) => a.length >= b.length ? a : b))""")
+        scrolling += [
+            f"{path}: {len(line)} characters: {line[:60]!r}" for line in blocks
+        ]
+    assert scrolling == [], (
+        "code blocks that scroll sideways at 1400 px:\n" + "\n".join(scrolling)
+    )
 
 
 def smallest_text_by_image(built_book: Path) -> dict[str, float | None]:
-    """Each figure's PNG file in the book (MyST-NB names it by its SHA-256) -> its smallest text, in PNG px."""
+    """Each figure's PNG file in the book (MyST-NB names it by its SHA-256) -> its
+    smallest text, in PNG px.
+    """
     import base64
 
     sizes = {}
@@ -266,7 +340,9 @@ def smallest_text_by_image(built_book: Path) -> dict[str, float | None]:
                 if "image/png" in output.get("data", {}):
                     png = base64.b64decode("".join(output["data"]["image/png"]))
                     metadata = output.get("metadata", {}).get("image/png", {})
-                    sizes[hashlib.sha256(png).hexdigest() + ".png"] = metadata.get("smallest_text_px")
+                    sizes[hashlib.sha256(png).hexdigest() + ".png"] = metadata.get(
+                        "smallest_text_px"
+                    )
     return sizes
 
 
@@ -275,25 +351,43 @@ def test_figures_fill_the_column_and_their_text_renders_at_9_px(page, site, buil
     problems, widths = [], []
     for path in notebook_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        shown = page.evaluate("""() => [...document.querySelectorAll('article .cell_output img')].map(img => ({
+        shown = page.evaluate("""() =>
+          [...document.querySelectorAll('article .cell_output img')].map(img => ({
             file: img.getAttribute('src').split('/').pop(), alt: img.alt.slice(0, 60),
             shown: img.clientWidth, natural: img.naturalWidth}))""")
         for image in shown:
             widths.append(image["shown"])
-            # A figure is shown at its own size, or shrunk to the column: never wider, never blown up.
-            assert image["shown"] == min(image["natural"], BOOK_COLUMN_PX), (path, image)
+            # A figure is shown at its own size, or shrunk to the column: never wider,
+            # never blown up.
+            assert image["shown"] == min(image["natural"], BOOK_COLUMN_PX), (
+                path,
+                image,
+            )
             smallest = text_px.get(image["file"])
             if smallest is None:
-                problems.append(f"{path}: {image['alt']!r}: no text size stored (not drawn with use_course_style())")
+                problems.append(
+                    f"{path}: {image['alt']!r}: no text size stored "
+                    "(not drawn with use_course_style())"
+                )
             elif image["shown"] / image["natural"] * smallest < MIN_TEXT_PX:
-                problems.append(f"{path}: {image['alt']!r}: smallest text "
-                                f"{image['shown'] / image['natural'] * smallest:.1f} px")
-    assert widths and max(widths) == BOOK_COLUMN_PX  # the column is 784 px wide at 1400 px
-    assert problems == [], f"figure text under {MIN_TEXT_PX} px at 1400 px:\n" + "\n".join(problems)
+                problems.append(
+                    f"{path}: {image['alt']!r}: smallest text "
+                    f"{image['shown'] / image['natural'] * smallest:.1f} px"
+                )
+    assert (
+        widths and max(widths) == BOOK_COLUMN_PX
+    )  # the column is 784 px wide at 1400 px
+    assert problems == [], (
+        f"figure text under {MIN_TEXT_PX} px at 1400 px:\n" + "\n".join(problems)
+    )
 
 
 def test_a_figure_opens_full_size_from_the_keyboard(page, site, built_book):
-    path = next(p for p in notebook_pages(built_book) if "course-figure-link" in (built_book / p).read_text())
+    path = next(
+        p
+        for p in notebook_pages(built_book)
+        if "course-figure-link" in (built_book / p).read_text()
+    )
     page.goto(f"{site}/{path}", wait_until="networkidle")
     link = page.locator("a.course-figure-link").first
     natural = link.locator("img").evaluate("img => img.naturalWidth")
@@ -301,10 +395,16 @@ def test_a_figure_opens_full_size_from_the_keyboard(page, site, built_book):
     link.evaluate("a => a.closest('.cell').querySelector('.cell_input pre').focus()")
     for _ in range(10):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.classList.contains('course-figure-link')"):
+        if page.evaluate(
+            "() => document.activeElement.classList.contains('course-figure-link')"
+        ):
             break
-    assert page.evaluate("() => document.activeElement.classList.contains('course-figure-link')")
-    assert link.evaluate("a => getComputedStyle(a).outlineStyle") != "none"  # the focus is visible
+    assert page.evaluate(
+        "() => document.activeElement.classList.contains('course-figure-link')"
+    )
+    assert (
+        link.evaluate("a => getComputedStyle(a).outlineStyle") != "none"
+    )  # the focus is visible
     page.keyboard.press("Enter")
     page.wait_for_url("**/_images/*.png")
     assert page.evaluate("() => document.images[0].naturalWidth") == natural
@@ -319,20 +419,30 @@ def test_each_solution_toggle_is_named_after_its_exercise(page, site, built_book
         for k in range(titles.count()):
             button = titles.nth(k).locator("button.toggle-button")
             name = button.get_attribute("aria-label").replace("\u00a0", " ")
-            assert name == f"Click to show: Solution to Exercise {number}.{k + 1}", (path, name)
+            assert name == f"Click to show: Solution to Exercise {number}.{k + 1}", (
+                path,
+                name,
+            )
     button = page.locator(".solution button.toggle-button").first
     button.click()
     assert button.get_attribute("aria-expanded") == "true"
-    assert button.get_attribute("aria-label").startswith("Click to hide: Solution to Exercise")
+    assert button.get_attribute("aria-label").startswith(
+        "Click to hide: Solution to Exercise"
+    )
 
 
 def test_no_element_id_is_repeated_once_the_scripts_ran(page, site, built_book):
     repeated = []
     for path in book_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        repeated += [f"{path}#{i}" for i in page.evaluate("""() => {
-            const seen = {}; document.querySelectorAll('[id]').forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
-            return Object.keys(seen).filter(id => seen[id] > 1); }""")]
+        repeated += [
+            f"{path}#{i}"
+            for i in page.evaluate("""() => {
+            const seen = {};
+            document.querySelectorAll('[id]')
+                .forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
+            return Object.keys(seen).filter(id => seen[id] > 1); }""")
+        ]
     assert repeated == []
 
 
@@ -340,8 +450,12 @@ def test_no_element_id_is_repeated_once_the_scripts_ran(page, site, built_book):
 def test_one_search_box(page, site, viewport):
     page.set_viewport_size(viewport)
     page.goto(f"{site}/notebooks/02-packets-and-flows.html", wait_until="networkidle")
-    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, input[type=search]')]
-        .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length""")
+    visible = page.evaluate("""() => [...document.querySelectorAll(
+            '.search-button__button, input[type=search]')]
+        .filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.height > 0;
+        }).length""")
     assert visible == 1
 
 
@@ -359,18 +473,27 @@ TOPICS = [
 ]
 
 
-@pytest.mark.parametrize(("query", "expected"), TOPICS, ids=[query for query, _ in TOPICS])
+@pytest.mark.parametrize(
+    ("query", "expected"), TOPICS, ids=[query for query, _ in TOPICS]
+)
 def test_search_ranks_a_notebook_first_for_its_topic(page, site, query, expected):
     page.goto(f"{site}/search.html?q={quote(query)}", wait_until="networkidle")
     results = page.locator("#search-results ul.search > li")
-    page.wait_for_function("() => document.querySelector('#search-results .search-summary')?.textContent", timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelector('#search-results .search-summary')?.textContent",
+        timeout=15_000,
+    )
     first = results.first
     assert first.locator("a").first.get_attribute("href") == f"{expected}.html"
     first.locator("p.context").wait_for(timeout=15_000)
     snippet = first.locator("p.context").inner_text()
-    # From the page's text, where the query's words are; not from its contents list or buttons.
+    # From the page's text, where the query's words are; not from its contents list or
+    # buttons.
     assert any(word.lower()[:5] in snippet.lower() for word in query.split())
-    assert not snippet.lstrip(".").lstrip().startswith("Contents") and ".ipynb .pdf" not in snippet
+    assert (
+        not snippet.lstrip(".").lstrip().startswith("Contents")
+        and ".ipynb .pdf" not in snippet
+    )
 
 
 def test_dates_in_tables_stay_on_one_line_on_a_phone(page, site, built_book):
@@ -378,9 +501,11 @@ def test_dates_in_tables_stay_on_one_line_on_a_phone(page, site, built_book):
     wrapped = []
     for path in notebook_pages(built_book):
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        wrapped += page.evaluate("""() => [...document.querySelectorAll('.course-nowrap')].filter(cell => {
+        wrapped += page.evaluate("""() =>
+          [...document.querySelectorAll('.course-nowrap')].filter(cell => {
             const range = document.createRange(); range.selectNodeContents(cell);
-            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+            const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+            return new Set(tops).size > 1;
         }).map(cell => cell.textContent.trim())""")
     assert wrapped == []
 
@@ -390,12 +515,15 @@ def test_no_word_of_the_cheat_sheet_breaks_on_a_phone(page, site):
     page.goto(f"{site}/book/cheatsheet.html", wait_until="networkidle")
     broken = page.evaluate("""() => {
         const broken = [];
-        const walker = document.createTreeWalker(document.querySelector('table.cheatsheet'), NodeFilter.SHOW_TEXT);
+        const walker = document.createTreeWalker(
+            document.querySelector('table.cheatsheet'), NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
             for (const match of node.textContent.matchAll(/[^\\s]+/g)) {
                 const range = document.createRange();
-                range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
-                const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                const lines = new Set([...range.getClientRects()]
+                    .filter(r => r.width > 0).map(r => Math.round(r.top)));
                 if (lines.size > 1) broken.push(match[0]);
             }
         }

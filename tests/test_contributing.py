@@ -3,13 +3,15 @@
 Read from its code (fenced blocks and inline code spans), not from its prose:
 
 - every ``make TARGET`` is a rule of the ``Makefile``;
-- every ``python -m MODULE`` can be imported, and every ``ingress_egress.name.attribute`` is there;
-- every path in one of the repository's folders (``src/``, ``tests/``, ``notebooks/``, ``data/``,
-  ``book/``, ``tools/``, ``benchmarks/``, ``jupyter-config/``, ``.ci/``) exists, and a pattern with
-  ``*`` matches something; a module named without its folder (``cloud.py``, ``datagen/billing.py``,
-  ``k8s/cost.py``) is looked up in ``src/ingress_egress/`` and ``tests/``, a bare notebook in
-  ``notebooks/``, a bare ``.md``, ``.toml``, ``.cff``, ``.yml``, ``.in``, ``.txt`` or ``.json``
-  file at the top. Placeholders (``<name>``, ``NN``, ``X.Y.Z``) and what a build writes
+- every ``python -m MODULE`` can be imported, and every
+  ``ingress_egress.name.attribute`` is there;
+- every path in one of the repository's folders (``src/``, ``tests/``, ``notebooks/``,
+  ``data/``, ``book/``, ``tools/``, ``benchmarks/``, ``jupyter-config/``, ``.ci/``)
+  exists, and a pattern with ``*`` matches something; a module named without its folder
+  (``cloud.py``, ``datagen/billing.py``, ``k8s/cost.py``) is looked up in
+  ``src/ingress_egress/`` and ``tests/``, a bare notebook in ``notebooks/``, a bare
+  ``.md``, ``.toml``, ``.cff``, ``.yml``, ``.in``, ``.txt`` or ``.json`` file at the
+  top. Placeholders (``<name>``, ``NN``, ``X.Y.Z``) and what a build writes
   (``_build/``, ``.venv/``) are not checked.
 """
 
@@ -21,7 +23,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "CONTRIBUTING.md"
-FOLDERS = {"src", "tests", "notebooks", "data", "book", "tools", "benchmarks", "jupyter-config", ".ci"}
+FOLDERS = {
+    "src",
+    "tests",
+    "notebooks",
+    "data",
+    "book",
+    "tools",
+    "benchmarks",
+    "jupyter-config",
+    ".ci",
+}
 PACKAGE_FOLDERS = {"datagen", "k8s"}
 TOP_LEVEL_SUFFIXES = {".md", ".toml", ".cff", ".yml", ".in", ".txt", ".json"}
 PLACEHOLDER = re.compile(r"[<>]|NN|X\.Y\.Z")
@@ -40,7 +52,9 @@ def code_of(markdown: str) -> list[str]:
 
 
 def makefile_targets(makefile: Path) -> set[str]:
-    """The names on the left of the Makefile's rules (``a b: deps``), variables' assignments left out."""
+    """The names on the left of the Makefile's rules (``a b: deps``), variables'
+    assignments left out.
+    """
     targets = set()
     for line in makefile.read_text(encoding="utf-8").splitlines():
         rule = re.match(r"^([^\s#:=][^:=]*?)\s*:(?![:=])", line)
@@ -55,12 +69,18 @@ def missing_targets(markdown: str, makefile: Path) -> list[str]:
 
 
 def missing_modules(markdown: str) -> list[str]:
-    named = {module for chunk in code_of(markdown) for module in PYTHON_M.findall(chunk)}
-    return sorted(module for module in named if importlib.util.find_spec(module) is None)
+    named = {
+        module for chunk in code_of(markdown) for module in PYTHON_M.findall(chunk)
+    }
+    return sorted(
+        module for module in named if importlib.util.find_spec(module) is None
+    )
 
 
 def resolves(name: str) -> bool:
-    """Whether a dotted name is a module, or an attribute (of an attribute ...) of one."""
+    """Whether a dotted name is a module, or an attribute (of an attribute ...) of
+    one.
+    """
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         try:
@@ -77,13 +97,18 @@ def resolves(name: str) -> bool:
 
 def missing_names(markdown: str) -> list[str]:
     """Dotted names under ``ingress_egress`` in the guide's code that do not resolve."""
-    names = {name.rstrip(".") for chunk in code_of(markdown)
-             for name in re.findall(r"\bingress_egress(?:\.\w+)+", chunk)}
+    names = {
+        name.rstrip(".")
+        for chunk in code_of(markdown)
+        for name in re.findall(r"\bingress_egress(?:\.\w+)+", chunk)
+    }
     return sorted(name for name in names if not resolves(name))
 
 
 def candidates(token: str, root: Path) -> list[Path] | None:
-    """Where a path named in the guide must be (any of them), or None when it is not a checked path."""
+    """Where a path named in the guide must be (any of them), or None when it is not a
+    checked path.
+    """
     token = token.rstrip(".")
     if PLACEHOLDER.search(token):
         return None
@@ -137,28 +162,46 @@ def test_every_path_the_guide_names_exists():
 
 
 def test_the_guide_names_what_a_contributor_runs():
-    # The checks above read something: the guide's own commands and files are found in it.
+    # The checks above read something: the guide's own commands and files are found in
+    # it.
     text = GUIDE.read_text(encoding="utf-8")
-    named_targets = {target for chunk in code_of(text) for target in MAKE.findall(chunk)}
+    named_targets = {
+        target for chunk in code_of(text) for target in MAKE.findall(chunk)
+    }
     assert {"test", "execute", "lab-ready", "data", "book"} <= named_targets
-    assert "ingress_egress.course" in {m for chunk in code_of(text) for m in PYTHON_M.findall(chunk)}
-    assert "data/README.md" in {t for chunk in code_of(text) for t in TOKEN.findall(chunk)}
+    assert "ingress_egress.course" in {
+        m for chunk in code_of(text) for m in PYTHON_M.findall(chunk)
+    }
+    assert "data/README.md" in {
+        t for chunk in code_of(text) for t in TOKEN.findall(chunk)
+    }
 
 
 def test_the_checks_catch_a_wrong_name(tmp_path):
-    (tmp_path / "Makefile").write_text("VAR := x\nbook: $(STAMP)\n\techo\nlab lab-ready: deps\n")
+    (tmp_path / "Makefile").write_text(
+        "VAR := x\nbook: $(STAMP)\n\techo\nlab lab-ready: deps\n"
+    )
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "README.md").write_text("")
     guide = (
-        "Run `make book`, `make lab-ready` and `make publish`; `python -m ingress_egress.nowhere`.\n"
-        "Call `ingress_egress.cloud.load_prices` or `ingress_egress.cloud.guess_prices`.\n"
-        "```\nmake VAR\nmake lab\n```\n"
-        "See `data/README.md`, `data/prices/*.csv`, `tools/x.py`, `src/ingress_egress/datagen/<name>.py`,"
-        " `_build/html/index.html` and `notes.md`.\n"
+        "Run `make book`, `make lab-ready` and `make publish`; "
+        "`python -m ingress_egress.nowhere`.\n"
+        "Call `ingress_egress.cloud.load_prices` or "
+        "`ingress_egress.cloud.guess_prices`.\n```\nmake VAR\nmake lab\n```\n"
+        "See `data/README.md`, `data/prices/*.csv`, `tools/x.py`, "
+        "`src/ingress_egress/datagen/<name>.py`, "
+        "`_build/html/index.html` and `notes.md`.\n"
     )
     assert makefile_targets(tmp_path / "Makefile") >= {"book", "lab", "lab-ready"}
     assert "VAR" not in makefile_targets(tmp_path / "Makefile")
     assert missing_targets(guide, tmp_path / "Makefile") == ["publish"]
     assert missing_modules(guide) == ["ingress_egress.nowhere"]
-    assert missing_names(guide) == ["ingress_egress.cloud.guess_prices", "ingress_egress.nowhere"]
-    assert missing_paths(guide, tmp_path) == ["data/prices/*.csv", "notes.md", "tools/x.py"]
+    assert missing_names(guide) == [
+        "ingress_egress.cloud.guess_prices",
+        "ingress_egress.nowhere",
+    ]
+    assert missing_paths(guide, tmp_path) == [
+        "data/prices/*.csv",
+        "notes.md",
+        "tools/x.py",
+    ]

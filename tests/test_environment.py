@@ -1,4 +1,6 @@
-"""The pinned environment: requirements.txt and environment.yml agree, and the pins fit together."""
+"""The pinned environment: requirements.txt and environment.yml agree, and the pins fit
+together.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ def requirements(root) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def environment(root) -> dict[str, str]:
     spec = yaml.safe_load((root / "environment.yml").read_text())
-    pip_section = next(item for item in spec["dependencies"] if isinstance(item, dict))["pip"]
+    pip_section = next(item for item in spec["dependencies"] if isinstance(item, dict))[
+        "pip"
+    ]
     return _pins(pip_section)
 
 
@@ -43,7 +47,10 @@ def test_environment_yml_asks_for_python_311(root):
 
 def test_every_direct_dependency_is_pinned(root, requirements):
     direct = pinned_requirements((root / "requirements.in").read_text())
-    names = {re.sub(r"[-_.]+", "-", re.split(r"[<>=!~ ]", line)[0]).lower() for line in direct}
+    names = {
+        re.sub(r"[-_.]+", "-", re.split(r"[<>=!~ ]", line)[0]).lower()
+        for line in direct
+    }
     assert names - set(requirements) == set()
 
 
@@ -58,6 +65,8 @@ def test_pytest_and_nbval_are_a_known_good_pair(requirements):
     assert (major, minor) in {(9, 0), (9, 1), (9, 2)}
 
 
-@pytest.mark.parametrize("package", ["pandas", "matplotlib", "networkx", "nbval", "pytest", "jupyter-book"])
+@pytest.mark.parametrize(
+    "package", ["pandas", "matplotlib", "networkx", "nbval", "pytest", "jupyter-book"]
+)
 def test_the_running_environment_is_the_pinned_one(requirements, package):
     assert version(package) == requirements[package]

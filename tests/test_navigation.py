@@ -1,9 +1,10 @@
-"""Every notebook ends with a line that links the previous and the next notebook, in file order.
+"""Every notebook ends with a line that links the previous and the next notebook, in
+file order.
 
-A learner working alone in JupyterLab moves on from the last cell. That cell, after Resources, is a
-markdown line such as ``← [Start here](00-start-here.ipynb) · [Packets and flows](02-packets-and-flows.ipynb) →``:
-the first notebook has no previous one, the last no next one, and each link's text is the linked
-notebook's title (its H1).
+A learner working alone in JupyterLab moves on from the last cell. That cell, after
+Resources, is a markdown line such as ``← [Start here](00-start-here.ipynb) · [Packets
+and flows](02-packets-and-flows.ipynb) →``: the first notebook has no previous one, the
+last no next one, and each link's text is the linked notebook's title (its H1).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def title(path: Path) -> str:
 
 
 def navigation(text: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-    """The (text, file) of the previous and of the next link in a navigation line, or None."""
+    """The (text, file) of the previous and of the next link in a navigation line, or
+    None.
+    """
     previous, following = PREVIOUS.findall(text), NEXT.findall(text)
     if len(previous) > 1 or len(following) > 1:
         raise ValueError(f"more than one previous or next link in {text!r}")
@@ -43,11 +46,22 @@ def navigation(text: str) -> tuple[tuple[str, str] | None, tuple[str, str] | Non
 
 
 def test_navigation_parses_a_line():
-    line = "← [Start here](00-start-here.ipynb) · [Packets and flows](02-packets-and-flows.ipynb) →"
-    assert navigation(line) == (("Start here", "00-start-here.ipynb"),
-                                ("Packets and flows", "02-packets-and-flows.ipynb"))
-    assert navigation("[Direction](01-direction.ipynb) →") == (None, ("Direction", "01-direction.ipynb"))
-    assert navigation("← [Capacity](12-capacity.ipynb)") == (("Capacity", "12-capacity.ipynb"), None)
+    line = (
+        "← [Start here](00-start-here.ipynb) · [Packets and "
+        "flows](02-packets-and-flows.ipynb) →"
+    )
+    assert navigation(line) == (
+        ("Start here", "00-start-here.ipynb"),
+        ("Packets and flows", "02-packets-and-flows.ipynb"),
+    )
+    assert navigation("[Direction](01-direction.ipynb) →") == (
+        None,
+        ("Direction", "01-direction.ipynb"),
+    )
+    assert navigation("← [Capacity](12-capacity.ipynb)") == (
+        ("Capacity", "12-capacity.ipynb"),
+        None,
+    )
     assert navigation("see [Capacity](12-capacity.ipynb)") == (None, None)
     with pytest.raises(ValueError):
         navigation("← [A](00-a.ipynb) ← [B](01-b.ipynb)")
@@ -57,23 +71,38 @@ def test_there_is_a_course_to_navigate():
     assert len(NOTEBOOKS) >= 2
 
 
-@pytest.mark.parametrize("index", range(len(NOTEBOOKS)), ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize(
+    "index", range(len(NOTEBOOKS)), ids=[p.name for p in NOTEBOOKS]
+)
 def test_last_cell_links_previous_and_next_notebook(index):
     path = NOTEBOOKS[index]
     notebook = cells(path)
     last = notebook[-1]
-    assert not source(last).startswith("## Resources"), f"{path.name}: no navigation line after Resources"
-    assert last["cell_type"] == "markdown", f"{path.name}: the last cell is not a navigation line"
+    assert not source(last).startswith("## Resources"), (
+        f"{path.name}: no navigation line after Resources"
+    )
+    assert last["cell_type"] == "markdown", (
+        f"{path.name}: the last cell is not a navigation line"
+    )
     before = source(notebook[-2])
-    assert before.startswith("## Resources"), f"{path.name}: the navigation line must come right after Resources"
+    assert before.startswith("## Resources"), (
+        f"{path.name}: the navigation line must come right after Resources"
+    )
     text = source(last).strip()
     assert "\n" not in text, f"{path.name}: the navigation is one line: {text!r}"
     previous, following = navigation(text)
     expected_previous = NOTEBOOKS[index - 1] if index > 0 else None
     expected_next = NOTEBOOKS[index + 1] if index + 1 < len(NOTEBOOKS) else None
-    for found, expected, way in ((previous, expected_previous, "previous"), (following, expected_next, "next")):
+    for found, expected, way in (
+        (previous, expected_previous, "previous"),
+        (following, expected_next, "next"),
+    ):
         if expected is None:
-            assert found is None, f"{path.name}: links a {way} notebook, but there is none: {found}"
+            assert found is None, (
+                f"{path.name}: links a {way} notebook, but there is none: {found}"
+            )
         else:
             assert found == (title(expected), expected.name), (
-                f"{path.name}: the {way} link should be [{title(expected)}]({expected.name}), found {found}")
+                f"{path.name}: the {way} link should be "
+                f"[{title(expected)}]({expected.name}), found {found}"
+            )

@@ -1,4 +1,6 @@
-"""The notebooks run with the network unreachable: prove the guard is active in their kernels."""
+"""The notebooks run with the network unreachable: prove the guard is active in their
+kernels.
+"""
 
 import pytest
 from nbclient import NotebookClient
@@ -7,7 +9,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 PROBE = """
 import socket
 results = {}
-for name, target in [("documentation address", ("192.0.2.1", 80)), ("name lookup", ("example.org", 80))]:
+for name, target in [
+    ("documentation address", ("192.0.2.1", 80)),
+    ("name lookup", ("example.org", 80)),
+]:
     try:
         socket.create_connection(target, timeout=2).close()
         results[name] = "connected"
@@ -25,15 +30,28 @@ for name, result in results.items():
 
 @pytest.fixture(scope="module")
 def probe_output() -> str:
-    """What a kernel started like nbval's prints when it tries the network and loopback."""
+    """What a kernel started like nbval's prints when it tries the network and
+    loopback.
+    """
     notebook = new_notebook(cells=[new_code_cell(PROBE)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
-    return "".join(output["text"] for output in notebook.cells[0].outputs if output["output_type"] == "stream")
+    return "".join(
+        output["text"]
+        for output in notebook.cells[0].outputs
+        if output["output_type"] == "stream"
+    )
 
 
 def test_kernels_cannot_connect_to_a_remote_address(probe_output):
-    assert "documentation address: NetworkBlockedError: network access is blocked" in probe_output
+    assert (
+        "documentation address: NetworkBlockedError: network access is blocked"
+        in probe_output
+    )
 
 
 def test_kernels_cannot_look_up_names(probe_output):

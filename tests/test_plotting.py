@@ -1,4 +1,6 @@
-"""The figure-size measure behind the rule that figure text renders at 9 px or more in the book."""
+"""The figure-size measure behind the rule that figure text renders at 9 px or more in
+the book.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from ingress_egress.plotting import _png_with_text_size, rendered_text_px, smallest_text_pt  # noqa: E402
+from ingress_egress.plotting import (
+    _png_with_text_size,
+    rendered_text_px,
+    smallest_text_pt,
+)  # noqa: E402
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def test_texts_that_are_not_drawn_do_not_count(figure):
     ax.text(0.2, 0.2, "hidden", fontsize=4, visible=False)
     ax.text(0.2, 0.2, "   ", fontsize=4)
     ax.set_xticks([0, 0.5, 1, 5], labels=["0", "½", "1", "five"])
-    ax.set_xlim(0, 1)                      # the tick at 5 is outside the view
+    ax.set_xlim(0, 1)  # the tick at 5 is outside the view
     ax.xaxis.get_major_ticks()[3].label1.set_fontsize(3)
     assert smallest_text_pt(fig) == 12
 
@@ -64,8 +70,8 @@ def test_the_png_carries_its_smallest_text_at_its_own_resolution(figure):
     data, metadata = _png_with_text_size(fig)
     png = base64.b64decode(data)
     width = struct.unpack(">I", png[16:20])[0]
-    assert metadata == {"smallest_text_px": 12.5}          # 9 pt at 100 dpi: 9 * 100 / 72
-    assert 300 < width <= 600                              # a 6-inch figure at 100 dpi, cropped tight
+    assert metadata == {"smallest_text_px": 12.5}  # 9 pt at 100 dpi: 9 * 100 / 72
+    assert 300 < width <= 600  # a 6-inch figure at 100 dpi, cropped tight
     assert rendered_text_px(metadata["smallest_text_px"], width) == 12.5
 
 
@@ -81,7 +87,17 @@ def test_every_charge_category_has_one_okabe_ito_colour():
 
     names = set(bills.TRANSFER_CLASSES) | set(cloud.CATEGORIES)
     assert names <= set(CATEGORY_COLORS), names - set(CATEGORY_COLORS)
-    assert set(CATEGORY_COLORS.values()) <= set(OKABE_ITO[:7])          # black is kept for non-charges
-    # The kinds a figure stacks side by side (the bill's paid classes) never share a colour.
-    paid = ["internet_out", "cdn_out", "inter_zone", "nat_gateway", "inter_region_out", "cdn_to_origin"]
+    assert set(CATEGORY_COLORS.values()) <= set(
+        OKABE_ITO[:7]
+    )  # black is kept for non-charges
+    # The kinds a figure stacks side by side (the bill's paid classes) never share a
+    # colour.
+    paid = [
+        "internet_out",
+        "cdn_out",
+        "inter_zone",
+        "nat_gateway",
+        "inter_region_out",
+        "cdn_to_origin",
+    ]
     assert len({CATEGORY_COLORS[name] for name in paid}) == len(paid)

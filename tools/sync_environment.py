@@ -2,6 +2,7 @@
 
 Run by `make lock`; tests/test_environment.py fails when the two files disagree.
 """
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

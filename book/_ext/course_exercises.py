@@ -1,25 +1,28 @@
-"""Sphinx extension: exercises numbered by chapter, and a classroom edition without solutions.
+"""Sphinx extension: exercises numbered by chapter, and a classroom edition without
+solutions.
 
-Numbering. sphinx-exercise numbers exercises like figures, 1 to N across the whole book (the first
-exercise of notebook 01 would be "Exercise 4", after the three of notebook 00). Here every
-exercise of ``notebooks/NN-name`` is renumbered ``NN.k``, its chapter and its place in the
-notebook: the second exercise of notebook 01 is "Exercise 1.2", the first of notebook 00 is
-"Exercise 0.1", the capstone's are 13.x. The numbers are rewritten where Sphinx keeps them
-(``env.toc_fignumbers``), right after Sphinx assigns them, so the exercise titles, the solutions'
-"Solution to Exercise 1.2" and every ``{ref}``/``{numref}`` to an exercise all show the same number,
-and headings stay unnumbered. Pages outside ``notebooks/`` keep Sphinx's numbers.
+Numbering. sphinx-exercise numbers exercises like figures, 1 to N across the whole book
+(the first exercise of notebook 01 would be "Exercise 4", after the three of notebook
+00). Here every exercise of ``notebooks/NN-name`` is renumbered ``NN.k``, its chapter
+and its place in the notebook: the second exercise of notebook 01 is "Exercise 1.2", the
+first of notebook 00 is "Exercise 0.1", the capstone's are 13.x. The numbers are
+rewritten where Sphinx keeps them (``env.toc_fignumbers``), right after Sphinx assigns
+them, so the exercise titles, the solutions' "Solution to Exercise 1.2" and every
+``{ref}``/``{numref}`` to an exercise all show the same number, and headings stay
+unnumbered. Pages outside ``notebooks/`` keep Sphinx's numbers.
 
-Classroom edition. With ``hide_solutions: true`` sphinx-exercise drops ``solution`` blocks, but
-its gated form (``solution-start`` ... ``solution-end``, which the notebooks use so that solution
-code runs) crashes the build instead: the start directive returns nothing and the end marker is
-left behind with no HTML writer (executablebooks/sphinx-exercise issue 89, open in 1.2.1). Here
-the start directive always builds its solution, and once sphinx-exercise has merged the gated
-block (start, the cells in between, end) into one solution, the whole of it is removed. The
-solution's code, outputs and images never reach the page or the search index. Nor does anything
-hand out the notebooks, which carry the solutions: with ``hide_solutions`` the page sources are
-not copied into the book and the download and launch (Binder) buttons are left out. The build
-then also has the tag ``classroom``, so a page can leave out what speaks of them
-(```` ```{only} not classroom ```` ).
+Classroom edition. With ``hide_solutions: true`` sphinx-exercise drops ``solution``
+blocks, but its gated form (``solution-start`` ... ``solution-end``, which the notebooks
+use so that solution code runs) crashes the build instead: the start directive returns
+nothing and the end marker is left behind with no HTML writer
+(executablebooks/sphinx-exercise issue 89, open in 1.2.1). Here the start directive
+always builds its solution, and once sphinx-exercise has merged the gated block (start,
+the cells in between, end) into one solution, the whole of it is removed. The solution's
+code, outputs and images never reach the page or the search index. Nor does anything
+hand out the notebooks, which carry the solutions: with ``hide_solutions`` the page
+sources are not copied into the book and the download and launch (Binder) buttons are
+left out. The build then also has the tag ``classroom``, so a page can leave out what
+speaks of them (```` ```{only} not classroom ```` ).
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ CHAPTER_PAGE = re.compile(r"^notebooks/(\d+)-")
 
 
 def number_by_chapter(app, env) -> list[str]:
-    """Renumber each notebook's exercises (chapter, position); called after Sphinx numbers figures."""
+    """Renumber each notebook's exercises (chapter, position); called after Sphinx
+    numbers figures.
+    """
     for docname, numbers in env.toc_fignumbers.items():
         chapter = CHAPTER_PAGE.match(docname)
         if chapter is None or "exercise" not in numbers:
@@ -48,7 +53,9 @@ def number_by_chapter(app, env) -> list[str]:
 
 
 class SolutionStartEvenWhenHidden(SolutionStartDirective):
-    """``solution-start`` that builds its solution even with ``hide_solutions``, so that it can be removed whole."""
+    """``solution-start`` that builds its solution even with ``hide_solutions``, so that
+    it can be removed whole.
+    """
 
     def run(self):
         config = self.env.app.config
@@ -61,7 +68,9 @@ class SolutionStartEvenWhenHidden(SolutionStartDirective):
 
 
 class RemoveSolutions(SphinxTransform):
-    """With ``hide_solutions``, remove every solution, gated ones included (after they are merged)."""
+    """With ``hide_solutions``, remove every solution, gated ones included (after they
+    are merged).
+    """
 
     default_priority = 11  # sphinx-exercise merges gated solutions at priority 10
 
@@ -75,18 +84,25 @@ class RemoveSolutions(SphinxTransform):
 
 
 def leave_out_the_notebooks(app, config) -> None:
-    """With ``hide_solutions``: no copies of the sources, no download button, no launch buttons."""
+    """With ``hide_solutions``: no copies of the sources, no download button, no launch
+    buttons.
+    """
     if config.hide_solutions:
         app.tags.add("classroom")
         config.html_copy_source = False
-        config.html_theme_options = {**config.html_theme_options, "use_download_button": False,
-                                     "launch_buttons": {}}
+        config.html_theme_options = {
+            **config.html_theme_options,
+            "use_download_button": False,
+            "launch_buttons": {},
+        }
 
 
 def setup(app):
     app.setup_extension("sphinx_exercise")
     app.connect("config-inited", leave_out_the_notebooks)
-    app.connect("env-get-updated", number_by_chapter, priority=900)  # after Sphinx's own numbering (500)
+    app.connect(
+        "env-get-updated", number_by_chapter, priority=900
+    )  # after Sphinx's own numbering (500)
     app.add_directive("solution-start", SolutionStartEvenWhenHidden, override=True)
     app.add_transform(RemoveSolutions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,16 +2,17 @@
 
 Two directives, for Markdown pages:
 
-- ```` ```{learning-paths} ```` : one row per path, its minutes of teaching, exercises and breaks;
-- ```` ```{learning-path} class-2h ```` : one path step by step: each notebook (linked), the
-  sections it covers (linked to their headings), the exercises it sets (as cross-references, so
-  they show the book's own numbers), the minutes and the running total. With ``:notes:``, the
-  instructor's note for each step follows the table.
+- ```` ```{learning-paths} ```` : one row per path, its minutes of teaching, exercises
+  and breaks;
+- ```` ```{learning-path} class-2h ```` : one path step by step: each notebook (linked),
+  the sections it covers (linked to their headings), the exercises it sets (as
+  cross-references, so they show the book's own numbers), the minutes and the running
+  total. With ``:notes:``, the instructor's note for each step follows the table.
 
-Both read ``book/paths.yml`` through :mod:`ingress_egress.course`, which takes every minute from
-the notebooks' "**Time to learn**" lines: the pages cannot disagree with the notebooks, and a path
-that names a section or an exercise a notebook does not have fails the (strict) build. The page
-is rebuilt when the paths file or a notebook changes.
+Both read ``book/paths.yml`` through :mod:`ingress_egress.course`, which takes every
+minute from the notebooks' "**Time to learn**" lines: the pages cannot disagree with the
+notebooks, and a path that names a section or an exercise a notebook does not have fails
+the (strict) build. The page is rebuilt when the paths file or a notebook changes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ NOTEBOOKS = "notebooks"
 
 
 def heading_anchor(title: str) -> str:
-    """The anchor MyST gives a ``##`` heading (``myst_heading_anchors``): its text, slugified."""
+    """The anchor MyST gives a ``##`` heading (``myst_heading_anchors``): its text,
+    slugified.
+    """
     return default_slugify(title.replace("`", ""))
 
 
@@ -52,12 +55,16 @@ class _PathsDirective(SphinxDirective):
 
     def render(self, markdown: list[str], classes: list[str]) -> list[nodes.Node]:
         container = nodes.container(classes=classes)
-        self.state.nested_parse(StringList(markdown, source=PATHS_FILE), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(markdown, source=PATHS_FILE), self.content_offset, container
+        )
         return [container]
 
 
 def _list_table(header: list[str], rows: list[list[list[str]]]) -> list[str]:
-    """A MyST list-table; each cell is a list of Markdown lines (several lines make a bullet list)."""
+    """A MyST list-table; each cell is a list of Markdown lines (several lines make a
+    bullet list).
+    """
     lines = ["````{list-table}", ":header-rows: 1", ":class: learning-path-table", ""]
     for row in [[[h] for h in header]] + rows:
         for i, cell in enumerate(row):
@@ -77,9 +84,22 @@ class LearningPathsDirective(_PathsDirective):
         rows = []
         for path in self.load().values():
             totals = path.totals()
-            rows.append([[path.title], [str(totals["teaching"])], [str(totals["exercises"])],
-                         [str(totals["breaks"])], [f"**{totals['total']}** ({clock(totals['total'])})"]])
-        header = ["Path", "Teaching (minutes)", "Exercises (minutes)", "Breaks (minutes)", "Total (minutes)"]
+            rows.append(
+                [
+                    [path.title],
+                    [str(totals["teaching"])],
+                    [str(totals["exercises"])],
+                    [str(totals["breaks"])],
+                    [f"**{totals['total']}** ({clock(totals['total'])})"],
+                ]
+            )
+        header = [
+            "Path",
+            "Teaching (minutes)",
+            "Exercises (minutes)",
+            "Breaks (minutes)",
+            "Total (minutes)",
+        ]
         return self.render(_list_table(header, rows), ["learning-paths"])
 
 
@@ -92,18 +112,38 @@ class LearningPathDirective(_PathsDirective):
     def run(self):
         paths = self.load()
         if self.arguments[0] not in paths:
-            raise self.error(f"learning-path: no path {self.arguments[0]!r} in {PATHS_FILE} (it has {list(paths)})")
+            raise self.error(
+                f"learning-path: no path {self.arguments[0]!r} in "
+                f"{PATHS_FILE} (it has {list(paths)})"
+            )
         path = paths[self.arguments[0]]
         totals = path.totals()
-        parts = [f"{minutes(totals['teaching'])} of teaching", f"{minutes(totals['exercises'])} of exercises"]
+        parts = [
+            f"{minutes(totals['teaching'])} of teaching",
+            f"{minutes(totals['exercises'])} of exercises",
+        ]
         if totals["breaks"]:
             parts.append(f"{minutes(totals['breaks'])} of breaks")
-        markdown = [path.summary, "",
-                    f"**{minutes(totals['total'])}** ({clock(totals['total'])}): {', '.join(parts)}.", ""]
+        markdown = [
+            path.summary,
+            "",
+            f"**{minutes(totals['total'])}** "
+            f"({clock(totals['total'])}): {', '.join(parts)}.",
+            "",
+        ]
         rows = []
         for number, step in enumerate(path.steps.itertuples(index=False), start=1):
             if step.kind == "break":
-                rows.append([[str(number)], ["*Break*"], [""], [""], [str(step.minutes)], [clock(step.running_minutes)]])
+                rows.append(
+                    [
+                        [str(number)],
+                        ["*Break*"],
+                        [""],
+                        [""],
+                        [str(step.minutes)],
+                        [clock(step.running_minutes)],
+                    ]
+                )
                 continue
             page = f"/{step.doc}.ipynb"
             notebook = [f"[{step.number} {step.title}]({page})"]
@@ -112,17 +152,43 @@ class LearningPathDirective(_PathsDirective):
             elif not step.sections:
                 sections = ["none"]
             else:
-                sections = [f"[{title.replace('`', '')}]({page}#{heading_anchor(title)})" for title in step.sections]
+                sections = [
+                    f"[{title.replace('`', '')}]({page}#{heading_anchor(title)})"
+                    for title in step.sections
+                ]
             exercises = [f"{{ref}}`{label}`" for label in step.exercises] or ["none"]
-            rows.append([[str(number)], notebook, sections, exercises,
-                         [f"{step.teaching_minutes} + {step.exercise_minutes}"], [clock(step.running_minutes)]])
-        header = ["Step", "Notebook", "Sections", "Exercises", "Minutes (teaching + exercises)", "Running total"]
+            rows.append(
+                [
+                    [str(number)],
+                    notebook,
+                    sections,
+                    exercises,
+                    [f"{step.teaching_minutes} + {step.exercise_minutes}"],
+                    [clock(step.running_minutes)],
+                ]
+            )
+        header = [
+            "Step",
+            "Notebook",
+            "Sections",
+            "Exercises",
+            "Minutes (teaching + exercises)",
+            "Running total",
+        ]
         markdown += _list_table(header, rows)
         if "notes" in self.options:
-            notes = [(n, s) for n, s in enumerate(path.steps.itertuples(index=False), start=1) if s.note]
+            notes = [
+                (n, s)
+                for n, s in enumerate(path.steps.itertuples(index=False), start=1)
+                if s.note
+            ]
             if notes:
                 markdown += ["", "Notes for the instructor:", ""]
-                markdown += [f"- Step {n} ({'break' if s.kind == 'break' else s.number}): {s.note}" for n, s in notes]
+                markdown += [
+                    f"- Step {n} "
+                    f"({'break' if s.kind == 'break' else s.number}): {s.note}"
+                    for n, s in notes
+                ]
         return self.render(markdown, ["learning-path"])
 
 

@@ -1,8 +1,9 @@
-"""Sphinx extension: the book says which version of the course it is, and where its changes are.
+"""Sphinx extension: the book says which version of the course it is, and where its
+changes are.
 
-The version comes from ``pyproject.toml`` (the one place it is written). It becomes Sphinx's
-``version`` and ``release``, and every page's footer reads "Version X.Y.Z", linked to the page of
-changes and errata, with a link to how to cite the course.
+The version comes from ``pyproject.toml`` (the one place it is written). It becomes
+Sphinx's ``version`` and ``release``, and every page's footer reads "Version X.Y.Z",
+linked to the page of changes and errata, with a link to how to cite the course.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ def course_version() -> str:
 def _footer(app, pagename, templatename, context, doctree) -> None:
     changes = app.builder.get_relative_uri(pagename, "book/changelog")
     citing = changes + "#how-to-cite"
-    line = (f'<p class="course-version">Version {context["release"]} · '
-            f'<a href="{changes}">changes and errata</a> · <a href="{citing}">how to cite</a></p>')
+    line = (
+        f'<p class="course-version">Version {context["release"]} · '
+        f'<a href="{changes}">changes and errata</a> · <a '
+        f'href="{citing}">how to cite</a></p>'
+    )
     theme_options = context.get("theme_extra_footer") or ""
     context["theme_extra_footer"] = theme_options + line
 

@@ -1,25 +1,28 @@
 """Sphinx extension: the book's search ranks a notebook first for its own topic.
 
-Sphinx's search scores a page by whether each word of the query occurs in it at all (in a title, or
-anywhere), so for "egress cost" every page that mentions both words ties, and the tie is broken by
-the alphabet. Here each page is scored the way search engines score documents, after BM25
-(Robertson and Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond", 2009): for each
-query word, how often it occurs in the page relative to the page's length (saturating, so a long
-page can't win by repetition alone), plus a fixed weight when the word is in the page's title (2)
-or one of its headings (0.5), all times how rare the word is across the book (a word on every page,
-like "egress" here, weighs little). Pages other than notebooks (glossary, cheat sheet, instructor
-guide) count 0.7 of their score, so a notebook comes first for its own topic; a glossary
-definition of the query ranks just after the best page, a section just after its page.
+Sphinx's search scores a page by whether each word of the query occurs in it at all (in
+a title, or anywhere), so for "egress cost" every page that mentions both words ties,
+and the tie is broken by the alphabet. Here each page is scored the way search engines
+score documents, after BM25 (Robertson and Zaragoza, "The Probabilistic Relevance
+Framework: BM25 and Beyond", 2009): for each query word, how often it occurs in the page
+relative to the page's length (saturating, so a long page can't win by repetition
+alone), plus a fixed weight when the word is in the page's title (2) or one of its
+headings (0.5), all times how rare the word is across the book (a word on every page,
+like "egress" here, weighs little). Pages other than notebooks (glossary, cheat sheet,
+instructor guide) count 0.7 of their score, so a notebook comes first for its own topic;
+a glossary definition of the query ranks just after the best page, a section just after
+its page.
 
-The counts come from the same words Sphinx indexes (its word collector and stemmer, over each
-page's doctree) and are added to ``searchindex.js`` as ``course_tf`` (stem -> {page: count}, for
-counts of 2 or more; 1 is implied by Sphinx's own index) and ``course_lengths`` (words per page).
-The ranking itself is ``course_search.js``, given to Sphinx as its ``html_search_scorer``.
+The counts come from the same words Sphinx indexes (its word collector and stemmer, over
+each page's doctree) and are added to ``searchindex.js`` as ``course_tf`` (stem ->
+{page: count}, for counts of 2 or more; 1 is implied by Sphinx's own index) and
+``course_lengths`` (words per page). The ranking itself is ``course_search.js``, given
+to Sphinx as its ``html_search_scorer``.
 
-Snippets: Sphinx shows, under each result, text around the query taken from the page's main
-element, which in this theme starts with the page's table of contents and buttons; ``course.js``
-takes it from the article instead, leaves out cell outputs, and centres it where most of the query's
-words are.
+Snippets: Sphinx shows, under each result, text around the query taken from the page's
+main element, which in this theme starts with the page's table of contents and buttons;
+``course.js`` takes it from the article instead, leaves out cell outputs, and centres it
+where most of the query's words are.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ def _count_words(app, pagename, templatename, context, doctree) -> None:
     indexer = getattr(app.builder, "indexer", None)
     if indexer is None or doctree is None:
         return
-    words = indexer._word_collector(doctree).words  # Sphinx's own collector: what it indexes
+    words = indexer._word_collector(
+        doctree
+    ).words  # Sphinx's own collector: what it indexes
     counts: Counter[str] = Counter()
     for word in words:
         stemmed = indexer.lang.stem(word).lower()
@@ -78,6 +83,7 @@ def setup(app):
     app.connect("config-inited", _use_the_scorer)
     app.connect("html-page-context", _count_words)
     app.connect("build-finished", _add_counts_to_the_index)
-    # The counts are gathered page by page in one process, from the pages written in this build
-    # (`make book` writes them all); a page without counts is scored by Sphinx's own index alone.
+    # The counts are gathered page by page in one process, from the pages written in
+    # this build (`make book` writes them all); a page without counts is scored by
+    # Sphinx's own index alone.
     return {"parallel_read_safe": True, "parallel_write_safe": False}

@@ -1,39 +1,56 @@
 """The command line: ``ingress-egress``, the course's tools for your own files.
 
 ``ingress-egress summarize CAPTURE --inside CIDR [--inside CIDR ...] [--json]``
-    Read a pcap or pcapng file and count packets and bytes (the sum of each packet's length on the
-    wire) by direction relative to the inside you name: ingress, egress, internal, external, plus
-    the frames that are not IP (``non_ip``) and those the capture cut short (``truncated``, which
-    are also counted in their direction class).
+    Read a pcap or pcapng file and count packets and bytes (the sum of each packet's
+    length on the wire) by direction relative to the inside you name: ingress, egress,
+    internal, external, plus the frames that are not IP (``non_ip``) and those the
+    capture cut short (``truncated``, which are also counted in their direction class).
 
 ``ingress-egress flows CAPTURE [--inside CIDR ...] [--top N] [--csv]``
     The capture's conversations (see :mod:`ingress_egress.flows`), largest first.
 
 ``ingress-egress convert CAPTURE OUT.parquet``
-    Stream a capture of any size into one Parquet file (see :mod:`ingress_egress.parquet`) for
-    DuckDB, Spark, Trino or Athena.
+    Stream a capture of any size into one Parquet file (see
+    :mod:`ingress_egress.parquet`) for DuckDB, Spark, Trino or Athena.
 
-``CAPTURE`` may be ``-``, standard input: ``tcpdump -w - | ingress-egress summarize - --inside
-10.0.0.0/8``. ``summarize`` and ``convert`` stream (their memory does not grow with the capture);
-``flows`` holds the packets in memory. Original lengths that disagree with the headers are not
-summed as they stand (see :func:`ingress_egress.captures.read_capture`): the tools say how many.
+``CAPTURE`` may be ``-``, standard input:
+``tcpdump -w - | ingress-egress summarize - --inside 10.0.0.0/8``. ``summarize`` and
+``convert`` stream (their memory does not grow with the capture); ``flows`` holds the
+packets in memory. Original lengths that disagree with the headers are not summed as
+they stand (see :func:`ingress_egress.captures.read_capture`): the tools say how many.
 
-Errors (a file that cannot be read, an inside that is not an address or CIDR) print one line on
-standard error naming the problem, and the exit status is 2.
+Errors (a file that cannot be read, an inside that is not an address or CIDR) print one
+line on standard error naming the problem, and the exit status is 2.
 
 Examples
 --------
 >>> import tempfile, pathlib
 >>> from ingress_egress import packets as pk
 >>> from ingress_egress.captures import write_pcap
->>> frame = pk.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", pk.ETHERTYPE_IPV4,
-...                     pk.ipv4("192.168.10.11", "192.0.2.53", pk.PROTO_UDP,
-...                             pk.udp("192.168.10.11", "192.0.2.53", 50000, 53, pk.dns_query(1, "example.com"))))
+>>> frame = pk.ethernet(
+...     "02:00:00:00:00:02",
+...     "02:00:00:00:00:01",
+...     pk.ETHERTYPE_IPV4,
+...     pk.ipv4(
+...         "192.168.10.11",
+...         "192.0.2.53",
+...         pk.PROTO_UDP,
+...         pk.udp(
+...             "192.168.10.11", "192.0.2.53", 50000, 53, pk.dns_query(1, "example.com")
+...         ),
+...     ),
+... )
 >>> path = write_pcap(pathlib.Path(tempfile.mkdtemp()) / "one.pcap", [(0, frame)])
->>> main(["summarize", str(path), "--inside", "192.168.10.0/24", "--json"])   # 14 + 20 + 8 + 29 bytes
-{"ingress": {"packets": 0, "bytes": 0}, "egress": {"packets": 1, "bytes": 71}, "internal": {"packets": 0, "bytes": 0}, "external": {"packets": 0, "bytes": 0}, "non_ip": {"packets": 0, "bytes": 0}, "truncated": {"packets": 0, "bytes": 0}}
+>>> main(
+...     ["summarize", str(path), "--inside", "192.168.10.0/24", "--json"]
+... )  # 14 + 20 + 8 + 29 bytes
+{"ingress": {"packets": 0, "bytes": 0}, "egress": {"packets": 1, "bytes": 71},
+ "internal": {"packets": 0, "bytes": 0}, "external": {"packets": 0, "bytes": 0},
+ "non_ip": {"packets": 0, "bytes": 0}, "truncated": {"packets": 0, "bytes": 0}}
 0
->>> main(["summarize", str(path), "--inside", "192.168.10.0/33"])   # the message goes to standard error
+>>> main(
+...     ["summarize", str(path), "--inside", "192.168.10.0/33"]
+... )  # the message goes to standard error
 2
 """
 
@@ -59,7 +76,9 @@ class _UsageError(Exception):
     """A problem with the user's input: reported on one line, exit status 2."""
 
 
-def _format_summary(path: str, inside: Sequence[str], summary: dict, report: dict) -> str:
+def _format_summary(
+    path: str, inside: Sequence[str], summary: dict, report: dict
+) -> str:
     packets = sum(summary[name]["packets"] for name in (*DIRECTIONS, "non_ip"))
     total = sum(summary[name]["bytes"] for name in (*DIRECTIONS, "non_ip"))
     lines = [
@@ -70,7 +89,11 @@ def _format_summary(path: str, inside: Sequence[str], summary: dict, report: dic
     ]
     for name in SUMMARY_KEYS:
         row = summary[name]
-        note = "  (cut by the snap length; also counted above)" if name == "truncated" else ""
+        note = (
+            "  (cut by the snap length; also counted above)"
+            if name == "truncated"
+            else ""
+        )
         lines.append(f"{name:<10} {row['packets']:>12,} {row['bytes']:>16,}{note}")
     note = _implausible_note(report)
     if note:
@@ -84,8 +107,12 @@ def _implausible_note(report: dict) -> str:
         return ""
     frames = ", ".join(str(f) for f in report.get("implausible_length_frames", []))
     more = " ..." if count > len(report.get("implausible_length_frames", [])) else ""
-    return (f"note: {count:,} packet(s) claimed a length on the wire that disagrees with their "
-            f"headers (packets {frames}{more}); the length the headers give was counted instead")
+    return (
+        f"note: {count:,} packet(s) claimed a length on "
+        "the wire that disagrees with their "
+        f"headers (packets {frames}{more}); the length the "
+        "headers give was counted instead"
+    )
 
 
 def _source(capture: str):
@@ -134,14 +161,26 @@ def _cmd_flows(args: argparse.Namespace) -> int:
     inside = _check_inside(args.inside) if args.inside else None
     packets = _read(args.capture)
     table = flows(packets, inside=inside)
-    table = table.sort_values(["bytes", "start"], ascending=[False, True], kind="stable")
+    table = table.sort_values(
+        ["bytes", "start"], ascending=[False, True], kind="stable"
+    )
     if args.top:
         table = table.head(args.top)
     if args.csv:
         print(table.to_csv(), end="")
     else:
-        columns = ["protocol", "initiator", "initiator_port", "responder", "responder_port", "start", "duration",
-                   "packets", "bytes_forward", "bytes_reverse"]
+        columns = [
+            "protocol",
+            "initiator",
+            "initiator_port",
+            "responder",
+            "responder_port",
+            "start",
+            "duration",
+            "packets",
+            "bytes_forward",
+            "bytes_reverse",
+        ]
         if inside:
             columns += ["connection", "bytes_direction"]
         with pd.option_context("display.width", 250, "display.max_columns", None):
@@ -159,8 +198,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         report = convert(_source(args.capture), args.out)
     except CaptureError as error:
         raise _UsageError(str(error)) from None
-    print(f"{args.out}: {report.get('packets', 0):,} packets from {args.capture} "
-          f"({report.get('format', '')})")
+    print(
+        f"{args.out}: {report.get('packets', 0):,} packets from {args.capture} "
+        f"({report.get('format', '')})"
+    )
     note = _implausible_note(report)
     if note:
         print(note)
@@ -172,7 +213,9 @@ def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 (all) or more, got {value}")
     return value
@@ -180,45 +223,86 @@ def _count(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per tool."""
-    parser = argparse.ArgumentParser(prog=PROG, description="Ingress and egress in your own captures.")
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Ingress and egress in your own captures."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     summarize_parser = commands.add_parser(
-        "summarize", help="packets and bytes per direction (ingress, egress, internal, external)",
-        description="Count packets and bytes (sum of frame lengths on the wire) per direction class "
-                    "relative to the inside you name, plus non-IP and truncated frames.")
-    summarize_parser.add_argument("capture", metavar="CAPTURE",
-                                  help="a pcap or pcapng file, or - for standard input")
-    summarize_parser.add_argument("--inside", metavar="CIDR", action="append", required=True,
-                                  help="an address or network inside the boundary (repeat for several)")
-    summarize_parser.add_argument("--json", action="store_true", help="print one JSON object")
+        "summarize",
+        help="packets and bytes per direction (ingress, egress, internal, external)",
+        description="Count packets and bytes (sum of frame lengths on the wire) per "
+        "direction class relative to the inside you name, "
+        "plus non-IP and truncated frames.",
+    )
+    summarize_parser.add_argument(
+        "capture",
+        metavar="CAPTURE",
+        help="a pcap or pcapng file, or - for standard input",
+    )
+    summarize_parser.add_argument(
+        "--inside",
+        metavar="CIDR",
+        action="append",
+        required=True,
+        help="an address or network inside the boundary (repeat for several)",
+    )
+    summarize_parser.add_argument(
+        "--json", action="store_true", help="print one JSON object"
+    )
     summarize_parser.set_defaults(run=_cmd_summarize)
 
     flows_parser = commands.add_parser(
-        "flows", help="conversations (five-tuples), who started them, bytes each way",
-        description="List the capture's bidirectional conversations, largest first.")
-    flows_parser.add_argument("capture", metavar="CAPTURE",
-                              help="a pcap or pcapng file, or - for standard input")
-    flows_parser.add_argument("--inside", metavar="CIDR", action="append", default=[],
-                              help="an address or network inside the boundary (adds connection direction)")
-    flows_parser.add_argument("--top", metavar="N", type=_count, default=20,
-                              help="show the N largest (0: all)")
-    flows_parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+        "flows",
+        help="conversations (five-tuples), who started them, bytes each way",
+        description="List the capture's bidirectional conversations, largest first.",
+    )
+    flows_parser.add_argument(
+        "capture",
+        metavar="CAPTURE",
+        help="a pcap or pcapng file, or - for standard input",
+    )
+    flows_parser.add_argument(
+        "--inside",
+        metavar="CIDR",
+        action="append",
+        default=[],
+        help="an address or network inside the boundary (adds connection direction)",
+    )
+    flows_parser.add_argument(
+        "--top",
+        metavar="N",
+        type=_count,
+        default=20,
+        help="show the N largest (0: all)",
+    )
+    flows_parser.add_argument(
+        "--csv", action="store_true", help="print CSV instead of a table"
+    )
     flows_parser.set_defaults(run=_cmd_flows)
 
     convert_parser = commands.add_parser(
-        "convert", help="stream a capture of any size into one Parquet file (for SQL)",
-        description="Write the capture's packets, with the columns read_capture gives, to a "
-                    "Parquet file, holding only part of it in memory at a time.")
-    convert_parser.add_argument("capture", metavar="CAPTURE",
-                                help="a pcap or pcapng file, or - for standard input")
-    convert_parser.add_argument("out", metavar="OUT.parquet", help="the Parquet file to write")
+        "convert",
+        help="stream a capture of any size into one Parquet file (for SQL)",
+        description="Write the capture's packets, with the columns read_capture gives, "
+        "to a Parquet file, holding only part of it in memory at a time.",
+    )
+    convert_parser.add_argument(
+        "capture",
+        metavar="CAPTURE",
+        help="a pcap or pcapng file, or - for standard input",
+    )
+    convert_parser.add_argument(
+        "out", metavar="OUT.parquet", help="the Parquet file to write"
+    )
     convert_parser.set_defaults(run=_cmd_convert)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the
+    exit status.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,8 +1,8 @@
 """Direction: where a packet goes relative to a boundary you choose.
 
-"Ingress" and "egress" are not properties of a packet; they depend on where you stand. Name the
-inside of the boundary (one or more addresses or CIDR networks, IPv4 or IPv6) and every packet
-falls in one of four classes:
+"Ingress" and "egress" are not properties of a packet; they depend on where you stand.
+Name the inside of the boundary (one or more addresses or CIDR networks, IPv4 or IPv6)
+and every packet falls in one of four classes:
 
 ========== ================== ==================
 class      source             destination
@@ -18,8 +18,12 @@ A packet with no IP addresses (ARP, for instance) gets a missing value, not a gu
 Examples
 --------
 >>> import pandas as pd
->>> packets = pd.DataFrame({"src": ["192.168.1.20", "203.0.113.10", "192.168.1.20", ""],
-...                         "dst": ["203.0.113.10", "192.168.1.20", "192.168.1.1", ""]})
+>>> packets = pd.DataFrame(
+...     {
+...         "src": ["192.168.1.20", "203.0.113.10", "192.168.1.20", ""],
+...         "dst": ["203.0.113.10", "192.168.1.20", "192.168.1.1", ""],
+...     }
+... )
 >>> classify(packets, inside="192.168.1.0/24").tolist()
 ['egress', 'ingress', 'internal', <NA>]
 >>> classify(packets, inside="203.0.113.10").tolist()
@@ -44,15 +48,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_inside(inside: str | Iterable[str]) -> list[Network]:
     """Turn one address or network, or several, into a list of networks.
 
-    A bare address means a single host (/32 or /128). Host bits set in a network are an error,
-    as they usually mean a typo.
+    A bare address means a single host (/32 or /128). Host bits set in a network are an
+    error, as they usually mean a typo.
 
     >>> parse_inside(["10.0.0.0/8", "2001:db8::1"])
     [IPv4Network('10.0.0.0/8'), IPv6Network('2001:db8::1/128')]
     >>> parse_inside("10.0.0.1/8")
     Traceback (most recent call last):
     ...
-    ValueError: inside: '10.0.0.1/8' is not a network address or CIDR (10.0.0.1/8 has host bits set)
+    ValueError: inside: '10.0.0.1/8' is not a network address or CIDR (10.0.0.1/8 has
+        host bits set)
     """
     items = [inside] if isinstance(inside, str) else list(inside)
     if not items:
@@ -62,15 +67,17 @@ def parse_inside(inside: str | Iterable[str]) -> list[Network]:
         try:
             networks.append(ipaddress.ip_network(str(item).strip()))
         except ValueError as error:
-            raise ValueError(f"inside: {item!r} is not a network address or CIDR ({error})") from None
+            raise ValueError(
+                f"inside: {item!r} is not a network address or CIDR ({error})"
+            ) from None
     return networks
 
 
 def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct address strings to integers: (version 0/4/6, high 64 bits, low 64 bits).
 
-    Version 0 marks an empty string (no address). Anything else that is not an address is a
-    ValueError naming it, as :func:`ipaddress.ip_address` would raise.
+    Version 0 marks an empty string (no address). Anything else that is not an address
+    is a ValueError naming it, as :func:`ipaddress.ip_address` would raise.
     """
     m = len(texts)
     version = np.zeros(m, np.int8)
@@ -81,23 +88,31 @@ def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
             continue
         try:
             if ":" in text:
-                address = text.split("%", 1)[0]  # a scope id (fe80::1%eth0) names a link
-                packed[16 * i:16 * i + 16] = pton(socket.AF_INET6, address)
+                address = text.split("%", 1)[
+                    0
+                ]  # a scope id (fe80::1%eth0) names a link
+                packed[16 * i : 16 * i + 16] = pton(socket.AF_INET6, address)
                 version[i] = 6
             else:
-                packed[16 * i + 12:16 * i + 16] = pton(socket.AF_INET, text)
-                if text.count(".") != 3:  # pragma: no cover - inet_pton accepts only quads
+                packed[16 * i + 12 : 16 * i + 16] = pton(socket.AF_INET, text)
+                if (
+                    text.count(".") != 3
+                ):  # pragma: no cover - inet_pton accepts only quads
                     raise OSError
                 version[i] = 4
         except (OSError, TypeError):
             ipaddress.ip_address(text)  # raises ValueError with the library's message
-            raise ValueError(f"{text!r} does not appear to be an IPv4 or IPv6 address") from None
+            raise ValueError(
+                f"{text!r} does not appear to be an IPv4 or IPv6 address"
+            ) from None
     halves = np.frombuffer(bytes(packed), ">u8").reshape(m, 2).astype(np.uint64)
     return version, halves[:, 0], halves[:, 1]
 
 
 def _inside_flags(texts: np.ndarray, networks: list[Network]) -> np.ndarray:
-    """For distinct address strings: 1 inside, 0 outside, -1 no address (vectorised masks)."""
+    """For distinct address strings: 1 inside, 0 outside, -1 no address (vectorised
+    masks).
+    """
     version, hi, lo = _address_keys(texts)
     inside = np.zeros(len(texts), bool)
     for net in networks:
@@ -108,8 +123,11 @@ def _inside_flags(texts: np.ndarray, networks: list[Network]) -> np.ndarray:
         else:
             full = ((1 << 128) - 1) ^ ((1 << (128 - bits)) - 1)
             m_hi, m_lo = np.uint64(full >> 64), np.uint64(full & (2**64 - 1))
-            inside |= (version == 6) & ((hi & m_hi) == np.uint64(value >> 64)) \
+            inside |= (
+                (version == 6)
+                & ((hi & m_hi) == np.uint64(value >> 64))
                 & ((lo & m_lo) == np.uint64(value & (2**64 - 1)))
+            )
     return np.where(version == 0, -1, inside.astype(np.int8))
 
 
@@ -124,54 +142,71 @@ def _objects(addresses) -> np.ndarray:
 
 
 def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
-    """Per row of each column: 1 inside, 0 outside, -1 missing or empty (categoricals too).
+    """Per row of each column: 1 inside, 0 outside, -1 missing or empty (categoricals
+    too).
 
     Each distinct string is parsed once (``pd.factorize`` groups the rows by value).
     """
     if all(isinstance(getattr(c, "dtype", None), pd.CategoricalDtype) for c in columns):
-        # categoricals: only their distinct values are parsed, the rows are integer codes
+        # categoricals: only their distinct values are parsed, the rows are integer
+        # codes
         out = []
         for c in columns:
             values = c.array if isinstance(c, pd.Series) else c
-            texts = np.array([x if isinstance(x, str) else "" for x in values.categories.tolist()],
-                             dtype=object)
+            texts = np.array(
+                [x if isinstance(x, str) else "" for x in values.categories.tolist()],
+                dtype=object,
+            )
             out.append(np.append(_inside_flags(texts, networks), -1)[values.codes])
         return out
     arrays = [_objects(c) for c in columns]
     values = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.array([x if isinstance(x, str) else "" for x in uniques.tolist()], dtype=object)
+    texts = np.array(
+        [x if isinstance(x, str) else "" for x in uniques.tolist()], dtype=object
+    )
     table = np.append(_inside_flags(texts, networks), -1)[codes]
     out, start = [], 0
     for a in arrays:
-        out.append(table[start:start + len(a)])
+        out.append(table[start : start + len(a)])
         start += len(a)
     return out
 
 
 def is_inside(addresses: pd.Series, inside: str | Iterable[str]) -> pd.Series:
-    """For each address string, is it inside the boundary? Missing or empty addresses give <NA>.
+    """For each address string, is it inside the boundary? Missing or empty addresses
+    give <NA>.
 
-    Each distinct address is parsed once; the test against the networks is done with integer
-    masks over all of them at once (IPv4 and IPv6).
+    Each distinct address is parsed once; the test against the networks is done with
+    integer masks over all of them at once (IPv4 and IPv6).
 
     >>> is_inside(pd.Series(["10.1.2.3", "192.0.2.1", ""]), "10.0.0.0/8").tolist()
     [True, False, <NA>]
     """
     flags = _flags([addresses], parse_inside(inside))[0]
-    return pd.Series(pd.arrays.BooleanArray(flags == 1, flags < 0), index=addresses.index,
-                     name=getattr(addresses, "name", None))
+    return pd.Series(
+        pd.arrays.BooleanArray(flags == 1, flags < 0),
+        index=addresses.index,
+        name=getattr(addresses, "name", None),
+    )
 
 
 def _codes(packets: pd.DataFrame, inside: str | Iterable[str]) -> np.ndarray:
-    """Direction class per packet as an index into :data:`DIRECTIONS`, -1 when not IP."""
+    """Direction class per packet as an index into :data:`DIRECTIONS`, -1 when not
+    IP.
+    """
     for column in ("src", "dst"):
         if column not in packets.columns:
-            raise KeyError(f"classify: packets need a {column!r} column (have {list(packets.columns)})")
+            raise KeyError(
+                f"classify: packets need a {column!r} column "
+                f"(have {list(packets.columns)})"
+            )
     networks = parse_inside(inside)
     s, d = _flags([packets["src"], packets["dst"]], networks)
     # ingress 0 (out -> in), egress 1 (in -> out), internal 2, external 3
-    code = np.where(s == 1, np.where(d == 1, 2, 1), np.where(d == 1, 0, 3)).astype(np.int8)
+    code = np.where(s == 1, np.where(d == 1, 2, 1), np.where(d == 1, 0, 3)).astype(
+        np.int8
+    )
     code[(s < 0) | (d < 0)] = -1
     return code
 
@@ -180,75 +215,123 @@ _NAMES = np.array([*DIRECTIONS, pd.NA], dtype=object)
 
 
 def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
-    """Classify each packet as ingress, egress, internal or external relative to ``inside``.
+    """Classify each packet as ingress, egress, internal or external relative to
+    ``inside``.
 
-    ``packets`` needs string columns ``src`` and ``dst`` (empty or missing for non-IP packets).
-    Each distinct address is parsed once and tested against the networks with integer masks,
-    all addresses at once, so a million packets take a fraction of a second.
+    ``packets`` needs string columns ``src`` and ``dst`` (empty or missing for non-IP
+    packets). Each distinct address is parsed once and tested against the networks with
+    integer masks, all addresses at once, so a million packets take a fraction of a
+    second.
     """
     code = _codes(packets, inside)
-    return pd.Series(pd.arrays.StringArray(_NAMES[code]), index=packets.index, name="direction")
+    return pd.Series(
+        pd.arrays.StringArray(_NAMES[code]), index=packets.index, name="direction"
+    )
 
 
-def summarize(packets: pd.DataFrame, inside: str | Iterable[str]) -> dict[str, dict[str, int]]:
-    """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated frames.
+def summarize(
+    packets: pd.DataFrame, inside: str | Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """Packets and bytes (sum of ``length``) per direction class, non-IP and truncated
+    frames.
 
-    >>> packets = pd.DataFrame({"src": ["10.0.0.5", "192.0.2.9", ""], "dst": ["192.0.2.9", "10.0.0.5", ""],
-    ...                         "length": [100, 1500, 60], "captured_length": [100, 256, 60]})
+    >>> packets = pd.DataFrame(
+    ...     {
+    ...         "src": ["10.0.0.5", "192.0.2.9", ""],
+    ...         "dst": ["192.0.2.9", "10.0.0.5", ""],
+    ...         "length": [100, 1500, 60],
+    ...         "captured_length": [100, 256, 60],
+    ...     }
+    ... )
     >>> summary = summarize(packets, "10.0.0.0/8")
     >>> summary["egress"], summary["ingress"], summary["non_ip"], summary["truncated"]
-    ({'packets': 1, 'bytes': 100}, {'packets': 1, 'bytes': 1500}, {'packets': 1, 'bytes': 60}, {'packets': 1, 'bytes': 1500})
+    ({'packets': 1, 'bytes': 100}, {'packets': 1, 'bytes': 1500},
+     {'packets': 1, 'bytes': 60}, {'packets': 1, 'bytes': 1500})
     """
     code = _codes(packets, inside)
     length = packets["length"].to_numpy(dtype=np.int64)
     slot = np.where(code >= 0, code, len(DIRECTIONS))  # the last slot: not IP
     count = np.bincount(slot, minlength=len(DIRECTIONS) + 1)
     total = np.bincount(slot, weights=length, minlength=len(DIRECTIONS) + 1)
-    exact = [int(length[slot == k].sum()) for k in range(len(DIRECTIONS) + 1)] \
-        if total.max(initial=0) >= 2**53 else [int(x) for x in total]
+    exact = (
+        [int(length[slot == k].sum()) for k in range(len(DIRECTIONS) + 1)]
+        if total.max(initial=0) >= 2**53
+        else [int(x) for x in total]
+    )
     names = [*DIRECTIONS, "non_ip"]
-    out = {name: {"packets": int(count[k]), "bytes": exact[k]} for k, name in enumerate(names)}
+    out = {
+        name: {"packets": int(count[k]), "bytes": exact[k]}
+        for k, name in enumerate(names)
+    }
     truncated = packets["captured_length"].to_numpy(dtype=np.int64) < length
-    out["truncated"] = {"packets": int(truncated.sum()), "bytes": int(length[truncated].sum())}
+    out["truncated"] = {
+        "packets": int(truncated.sum()),
+        "bytes": int(length[truncated].sum()),
+    }
     return out
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Direction by interface: what the wire says, which an address cannot forge
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 SIDES = ("inside", "outside")
-"""What an interface of a router faces: the networks it protects, or the rest of the world."""
+"""What an interface of a router faces: the networks it protects, or the rest of the
+world.
+"""
 
 
 def _interface_sides(packets: pd.DataFrame, sides: dict[int, str]) -> pd.Series:
     bad = {k: v for k, v in sides.items() if v not in SIDES}
     if bad:
-        raise ValueError(f"interface sides: {bad} (expected 'inside' or 'outside' for each interface id)")
+        raise ValueError(
+            f"interface sides: {bad} (expected 'inside' or "
+            "'outside' for each interface id)"
+        )
     for column in ("interface", "direction_hint"):
         if column not in packets.columns:
-            raise KeyError(f"direction by interface: packets need a {column!r} column, as read_capture gives them")
+            raise KeyError(
+                f"direction by interface: packets need a {column!r} "
+                "column, as read_capture gives them"
+            )
     side = packets["interface"].map(sides)
     unknown = sorted(set(packets["interface"][side.isna()]))
     if unknown:
-        raise ValueError(f"direction by interface: no side given for interface(s) {unknown}; sides: {sides}")
+        raise ValueError(
+            "direction by interface: no side given for "
+            f"interface(s) {unknown}; sides: {sides}"
+        )
     return side
 
 
-def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]) -> pd.Series:
-    """Classify each packet of a router's capture by the interface it crossed, and its address only
-    for the end the interface cannot tell.
+def classify_by_interface(
+    packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]
+) -> pd.Series:
+    """Classify each packet of a router's capture by the interface it crossed, and its
+    address only for the end the interface cannot tell.
 
-    A packet *received* ("in", from pcapng flags or Linux cooked capture) on an interface came
-    from that interface's side: that is the wire's fact, whatever source address the packet
-    claims. A packet *sent* ("out") on it goes to that side. The other end is judged by address
-    against ``inside`` (as :func:`classify` does). ``sides`` maps interface ids to ``"inside"``
-    or ``"outside"``. Packets without a direction hint, and non-IP packets, get <NA>.
+    A packet *received* ("in", from pcapng flags or Linux cooked capture) on an
+    interface came from that interface's side: that is the wire's fact, whatever source
+    address the packet claims. A packet *sent* ("out") on it goes to that side. The
+    other end is judged by address against ``inside`` (as :func:`classify` does).
+    ``sides`` maps interface ids to ``"inside"`` or ``"outside"``. Packets without a
+    direction hint, and non-IP packets, get <NA>.
 
-    >>> packets = pd.DataFrame({"src": ["192.168.10.12", "192.168.10.12"], "dst": ["198.51.100.2", "198.51.100.2"],
-    ...                         "interface": [1, 0], "direction_hint": ["in", "in"]})
+    >>> packets = pd.DataFrame(
+    ...     {
+    ...         "src": ["192.168.10.12", "192.168.10.12"],
+    ...         "dst": ["198.51.100.2", "198.51.100.2"],
+    ...         "interface": [1, 0],
+    ...         "direction_hint": ["in", "in"],
+    ...     }
+    ... )
     >>> inside = ["192.168.10.0/24", "198.51.100.2"]
-    >>> classify(packets, inside).tolist(), classify_by_interface(packets, inside, {0: "inside", 1: "outside"}).tolist()
+    >>> (
+    ...     classify(packets, inside).tolist(),
+    ...     classify_by_interface(
+    ...         packets, inside, {0: "inside", 1: "outside"}
+    ...     ).tolist(),
+    ... )
     (['internal', 'internal'], ['ingress', 'internal'])
 
     The first packet claims an office address but arrived on the WAN: a spoofed source.
@@ -262,7 +345,10 @@ def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], si
     dst_in = dst_by_address.where(~sent, side == "inside")
     result = pd.Series(pd.NA, index=packets.index, dtype="string", name="direction")
     known = (received | sent) & src_by_address.notna() & dst_by_address.notna()
-    src_in, dst_in = src_in.fillna(False).astype(bool), dst_in.fillna(False).astype(bool)
+    src_in, dst_in = (
+        src_in.fillna(False).astype(bool),
+        dst_in.fillna(False).astype(bool),
+    )
     result[known & ~src_in & ~dst_in] = "external"
     result[known & src_in & ~dst_in] = "egress"
     result[known & ~src_in & dst_in] = "ingress"
@@ -270,21 +356,31 @@ def classify_by_interface(packets: pd.DataFrame, inside: str | Iterable[str], si
     return result
 
 
-def reverse_path_check(packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]) -> pd.Series:
-    """Strict unicast reverse-path forwarding (uRPF, RFC 3704 section 2.2) at a router with one
-    inside and one outside: would the route back to a received packet's source leave by the
-    interface the packet came in on?
+def reverse_path_check(
+    packets: pd.DataFrame, inside: str | Iterable[str], sides: dict[int, str]
+) -> pd.Series:
+    """Strict unicast reverse-path forwarding (uRPF, RFC 3704 section 2.2) at a router
+    with one inside and one outside: would the route back to a received packet's source
+    leave by the interface the packet came in on?
 
-    Routes to ``inside`` leave by the inside interfaces, everything else by the outside ones, so
-    a packet received on the outside claiming an inside source fails (a spoofed source, the attack
-    of RFC 2827 / BCP 38), and so does a packet received on the inside with a source that is not
-    inside (an office host forging its address: BCP 38 asks the office's edge to drop it).
-    Returns ``pass``, ``fail`` or <NA> (sent packets, packets without a hint, non-IP).
+    Routes to ``inside`` leave by the inside interfaces, everything else by the outside
+    ones, so a packet received on the outside claiming an inside source fails (a spoofed
+    source, the attack of RFC 2827 / BCP 38), and so does a packet received on the
+    inside with a source that is not inside (an office host forging its address: BCP 38
+    asks the office's edge to drop it). Returns ``pass``, ``fail`` or <NA> (sent
+    packets, packets without a hint, non-IP).
 
-    >>> packets = pd.DataFrame({"src": ["192.168.10.12", "203.0.113.9", "192.168.10.12"],
-    ...                         "dst": ["198.51.100.2", "198.51.100.2", "192.0.2.10"],
-    ...                         "interface": [1, 1, 0], "direction_hint": ["in", "in", "in"]})
-    >>> reverse_path_check(packets, "192.168.10.0/24", {0: "inside", 1: "outside"}).tolist()
+    >>> packets = pd.DataFrame(
+    ...     {
+    ...         "src": ["192.168.10.12", "203.0.113.9", "192.168.10.12"],
+    ...         "dst": ["198.51.100.2", "198.51.100.2", "192.0.2.10"],
+    ...         "interface": [1, 1, 0],
+    ...         "direction_hint": ["in", "in", "in"],
+    ...     }
+    ... )
+    >>> reverse_path_check(
+    ...     packets, "192.168.10.0/24", {0: "inside", 1: "outside"}
+    ... ).tolist()
     ['fail', 'pass', 'pass']
     """
     side = _interface_sides(packets, sides)

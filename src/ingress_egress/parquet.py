@@ -1,21 +1,23 @@
-"""Parquet: a capture of any size as one table that SQL engines read, on one machine or many.
+"""Parquet: a capture of any size as one table that SQL engines read, on one machine or
+many.
 
-:func:`convert` streams a pcap or pcapng file (or standard input) into one Parquet file with the
-columns of :func:`ingress_egress.captures.read_capture`, plus ``frame``, the packet number, first.
-It holds about ``packets`` rows in memory at a time, never the whole capture, so a 10 GB capture
-converts on a laptop. DuckDB then answers questions of the Parquet file with SQL (bytes in and out
-per hour, top talkers, flows), and the same SQL runs unchanged on Spark, Trino or Athena over
-Parquet in object storage, which is where people go when one machine is not enough.
+:func:`convert` streams a pcap or pcapng file (or standard input) into one Parquet file
+with the columns of :func:`ingress_egress.captures.read_capture`, plus ``frame``, the
+packet number, first. It holds about ``packets`` rows in memory at a time, never the
+whole capture, so a 10 GB capture converts on a laptop. DuckDB then answers questions of
+the Parquet file with SQL (bytes in and out per hour, top talkers, flows), and the same
+SQL runs unchanged on Spark, Trino or Athena over Parquet in object storage, which is
+where people go when one machine is not enough.
 
-Column types in the Parquet file: ``time`` is a timestamp in nanoseconds, in UTC (stored without
-a zone, as DuckDB's ``TIMESTAMP_NS``); strings are ``VARCHAR`` (the empty string for "no
-address", as in the DataFrame); the nullable integer columns are integers with NULL; ``length``
-and ``captured_length`` are ``BIGINT``.
+Column types in the Parquet file: ``time`` is a timestamp in nanoseconds, in UTC (stored
+without a zone, as DuckDB's ``TIMESTAMP_NS``); strings are ``VARCHAR`` (the empty string
+for "no address", as in the DataFrame); the nullable integer columns are integers with
+NULL; ``length`` and ``captured_length`` are ``BIGINT``.
 
-Why DuckDB writes the Parquet: it is already in the course's environment (the bill notebook
-queries with it), it writes Parquet without any other package, and it is the engine that reads
-the result. pyarrow, the usual alternative, would add a large package and change pandas' default
-string storage for every notebook.
+Why DuckDB writes the Parquet: it is already in the course's environment (the bill
+notebook queries with it), it writes Parquet without any other package, and it is the
+engine that reads the result. pyarrow, the usual alternative, would add a large package
+and change pandas' default string storage for every notebook.
 
 Examples
 --------
@@ -27,9 +29,11 @@ Examples
 >>> _ = write_pcap(folder / "a.pcap", [(i * 10**9, frame) for i in range(3)])
 >>> convert(folder / "a.pcap", folder / "a.parquet")["packets"]
 3
->>> duckdb.sql(f"SELECT frame, src, dst, length FROM '{folder / 'a.parquet'}' "
-...            "ORDER BY frame").fetchall()
-[(1, '192.0.2.1', '198.51.100.2', 54), (2, '192.0.2.1', '198.51.100.2', 54), (3, '192.0.2.1', '198.51.100.2', 54)]
+>>> duckdb.sql(
+...     f"SELECT frame, src, dst, length FROM '{folder / 'a.parquet'}' ORDER BY frame"
+... ).fetchall()
+[(1, '192.0.2.1', '198.51.100.2', 54), (2, '192.0.2.1', '198.51.100.2', 54),
+ (3, '192.0.2.1', '198.51.100.2', 54)]
 """
 
 from __future__ import annotations
@@ -52,14 +56,15 @@ QUERIES = {
         SELECT src, count(*) AS packets, sum(length) AS bytes
         FROM packets WHERE src <> '' GROUP BY src ORDER BY bytes DESC, src LIMIT 10""",
     "flows": """
-        SELECT protocol, src, sport, dst, dport, count(*) AS packets, sum(length) AS bytes,
-               min(time) AS first, max(time) AS last
+        SELECT protocol, src, sport, dst, dport, count(*) AS packets,
+               sum(length) AS bytes, min(time) AS first, max(time) AS last
         FROM packets WHERE src <> ''
         GROUP BY ALL ORDER BY bytes DESC, src, dst LIMIT 20""",
 }
-"""SQL over a table ``packets`` (a Parquet file made by :func:`convert`). ``{inside_src}`` and
-``{inside_dst}`` are conditions that say whether an address is inside, e.g. ``src LIKE '10.%'``.
-Nothing here is DuckDB-only: Spark SQL, Trino and Athena run the same text over Parquet."""
+"""SQL over a table ``packets`` (a Parquet file made by :func:`convert`).
+``{inside_src}`` and ``{inside_dst}`` are conditions that say whether an address is
+inside, e.g. ``src LIKE '10.%'``. Nothing here is DuckDB-only: Spark SQL, Trino and
+Athena run the same text over Parquet."""
 
 
 def convert(
@@ -73,21 +78,25 @@ def convert(
 ) -> dict:
     """Stream ``capture`` (a path or an open binary file) into the Parquet file ``out``.
 
-    Reads ``packets`` rows at a time (:func:`ingress_egress.captures.iter_capture`), appends
-    each piece to a DuckDB table kept in a temporary folder beside ``out`` (DuckDB spills to disk
-    beyond ``memory_limit``), then writes the table as one Parquet file (zstd-compressed) in
-    packet order and removes the folder. Returns the reader's report (``df.attrs`` of
-    :func:`~ingress_egress.captures.read_capture`: ``packets``, ``implausible_length``, ...).
-    A capture the reader refuses raises its :class:`~ingress_egress.captures.CaptureError`,
-    and no Parquet file is left behind. ``progress``: as for ``read_capture``.
+    Reads ``packets`` rows at a time (:func:`ingress_egress.captures.iter_capture`),
+    appends each piece to a DuckDB table kept in a temporary folder beside ``out``
+    (DuckDB spills to disk beyond ``memory_limit``), then writes the table as one
+    Parquet file (zstd-compressed) in packet order and removes the folder. Returns the
+    reader's report (``df.attrs`` of :func:`~ingress_egress.captures.read_capture`:
+    ``packets``, ``implausible_length``, ...). A capture the reader refuses raises its
+    :class:`~ingress_egress.captures.CaptureError`, and no Parquet file is left behind.
+    ``progress``: as for ``read_capture``.
     """
     import duckdb
 
     out = Path(out)
     if out.is_dir():
         raise CaptureError(f"{out}: is a folder; give the Parquet file to write")
-    work = Path(tempfile.mkdtemp(prefix=".convert-", dir=out.parent if out.parent.exists()
-                                  else None))
+    work = Path(
+        tempfile.mkdtemp(
+            prefix=".convert-", dir=out.parent if out.parent.exists() else None
+        )
+    )
     report: dict = {}
     try:
         con = duckdb.connect(str(work / "capture.duckdb"))
@@ -96,11 +105,14 @@ def convert(
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET enable_progress_bar = false")  # the reader has its own
         created = False
-        for piece in iter_capture(capture, packets=packets, progress=progress,
-                                  chunk_bytes=chunk_bytes):
+        for piece in iter_capture(
+            capture, packets=packets, progress=progress, chunk_bytes=chunk_bytes
+        ):
             report = piece.attrs
             table = piece.reset_index()
-            table["time"] = table["time"].dt.tz_localize(None)  # keeps nanoseconds (UTC)
+            table["time"] = table["time"].dt.tz_localize(
+                None
+            )  # keeps nanoseconds (UTC)
             con.register("piece", table)
             if created:
                 con.execute("INSERT INTO packets SELECT * FROM piece")
@@ -110,7 +122,9 @@ def convert(
             con.unregister("piece")
             del table, piece
         partial = out.with_name(out.name + ".partial")
-        con.execute("COPY packets TO ? (FORMAT parquet, COMPRESSION zstd)", [str(partial)])
+        con.execute(
+            "COPY packets TO ? (FORMAT parquet, COMPRESSION zstd)", [str(partial)]
+        )
         con.close()
         partial.replace(out)
     finally:

@@ -29,9 +29,15 @@ How a notebook becomes a deck (reveal.js: slides go right, a slide's sub-slides 
 
 Examples
 --------
->>> plain_markdown("The {term}`boundary` and {term}`clusters <cluster>`, see [next](02-packets.ipynb#flows).")
+>>> plain_markdown(
+...     "The {term}`boundary` and {term}`clusters <cluster>`, see [next](02-packets.ipynb#flows)."
+... )
 'The boundary and clusters, see [next](02-packets.slides.html#flows).'
->>> print(plain_markdown(":::{exercise}\\n:label: ex-01-nat\\nWhere is the boundary?\\n:::", "1.2"))
+>>> print(
+...     plain_markdown(
+...         ":::{exercise}\\n:label: ex-01-nat\\nWhere is the boundary?\\n:::", "1.2"
+...     )
+... )
 ### Exercise 1.2
 <BLANKLINE>
 Where is the boundary?
@@ -75,7 +81,11 @@ CELL_PAD_PX, BOX_PAD_PX = 16, 24
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slide_template"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-REMOVE_CELL, REMOVE_INPUT, REMOVE_OUTPUT = "remove-cell", "remove-input", "remove-output"
+REMOVE_CELL, REMOVE_INPUT, REMOVE_OUTPUT = (
+    "remove-cell",
+    "remove-input",
+    "remove-output",
+)
 """MyST-NB's tags for what the book leaves out of a cell (the deck follows them)."""
 ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<([^`>]+)>)?`")
 NOTEBOOK_LINK = re.compile(r"\]\((\d\d-[\w-]+)\.ipynb")
@@ -111,7 +121,9 @@ def _png_size(data: str) -> tuple[int, int]:
 
 def _wrapped_lines(text: str) -> int:
     """Lines of code or printed text on a slide, a long line taking as many as it wraps to."""
-    return sum(max(1, math.ceil(len(line) / CODE_LINE_CHARS)) for line in text.splitlines())
+    return sum(
+        max(1, math.ceil(len(line) / CODE_LINE_CHARS)) for line in text.splitlines()
+    )
 
 
 def markdown_height(source: str) -> float:
@@ -120,18 +132,29 @@ def markdown_height(source: str) -> float:
     A paragraph's source lines flow together; a list item, a table row and a heading start a new
     line; a link shows its text, not its address.
 
-    >>> markdown_height("## Why\n\nOne line that\nflows on.\n\n- a\n- b")   # 70, 20, 36, 20, 36 + 36
+    >>> markdown_height(
+    ...     "## Why\n\nOne line that\nflows on.\n\n- a\n- b"
+    ... )  # 70, 20, 36, 20, 36 + 36
     218.0
     """
     height, paragraph = 0.0, ""
 
     def flush() -> float:
-        return TEXT_LINE_PX * math.ceil(len(paragraph) / TEXT_LINE_CHARS) if paragraph else 0.0
+        return (
+            TEXT_LINE_PX * math.ceil(len(paragraph) / TEXT_LINE_CHARS)
+            if paragraph
+            else 0.0
+        )
 
     for line in source.splitlines():
         line = re.sub(r"\]\([^)]*\)", "]", line).strip()
         heading = re.match(r"(#{1,6}) ", line)
-        starts_item = heading or not line or line.startswith(("|", "- ", "* ")) or re.match(r"\d+\. ", line)
+        starts_item = (
+            heading
+            or not line
+            or line.startswith(("|", "- ", "* "))
+            or re.match(r"\d+\. ", line)
+        )
         if starts_item:
             height, paragraph = height + flush(), ""
         if not line:
@@ -152,13 +175,22 @@ def cell_height(cell: dict) -> float:
     and paragraph gaps apart. Code: a line per source line. Figures: their height as shown, at
     most :data:`IMAGE_MAX_PX`. Tables: a row per ``<tr>``. Printed text: a line per line.
 
-    >>> cell_height({"cell_type": "markdown", "source": "## A section\n\nOne short line."})  # 70 + 20 + 36 + 16
+    >>> cell_height(
+    ...     {"cell_type": "markdown", "source": "## A section\n\nOne short line."}
+    ... )  # 70 + 20 + 36 + 16
     142.0
-    >>> cell_height({"cell_type": "code", "source": "a = 1\nb = 2", "outputs": [
-    ...     {"output_type": "stream", "name": "stdout", "text": "3\n"}]})  # 16 + (2 * 24 + 24) + (24 + 24)
+    >>> cell_height(
+    ...     {
+    ...         "cell_type": "code",
+    ...         "source": "a = 1\nb = 2",
+    ...         "outputs": [{"output_type": "stream", "name": "stdout", "text": "3\n"}],
+    ...     }
+    ... )  # 16 + (2 * 24 + 24) + (24 + 24)
     136.0
     """
-    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    source = (
+        cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    )
     height = float(CELL_PAD_PX)
     if cell["cell_type"] != "code":
         return height + markdown_height(source)
@@ -168,9 +200,16 @@ def cell_height(cell: dict) -> float:
         data = output.get("data", {})
         if "image/png" in data:
             width, tall = _png_size(data["image/png"])
-            height += min(tall * min(1.0, (SLIDE_WIDTH - 80) / width), IMAGE_MAX_PX) + BOX_PAD_PX
+            height += (
+                min(tall * min(1.0, (SLIDE_WIDTH - 80) / width), IMAGE_MAX_PX)
+                + BOX_PAD_PX
+            )
         elif "text/html" in data:
-            markup = data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"])
+            markup = (
+                data["text/html"]
+                if isinstance(data["text/html"], str)
+                else "".join(data["text/html"])
+            )
             height += TABLE_ROW_PX * markup.count("<tr") + BOX_PAD_PX
         else:
             text = output.get("text") or data.get("text/plain") or ""
@@ -191,10 +230,19 @@ def slide_outputs(outputs: list, alt: str = "") -> list:
     with the alt text stored beside it (``metadata["image/png"]["alt"]``) or else ``alt``, the
     cell's (``mystnb.image.alt``). An HTML output that is not the PNG's own form (a table) stays.
 
-    >>> figure = {"output_type": "display_data", "metadata": {},
-    ...           "data": {"image/png": "iVBO", "text/html": '<img alt="A" src="data:image/png;base64,iVBO"/>',
-    ...                    "text/plain": "<Figure>"}}
-    >>> [(sorted(o["data"]), o["metadata"]) for o in slide_outputs([figure], "Bytes per hour")]
+    >>> figure = {
+    ...     "output_type": "display_data",
+    ...     "metadata": {},
+    ...     "data": {
+    ...         "image/png": "iVBO",
+    ...         "text/html": '<img alt="A" src="data:image/png;base64,iVBO"/>',
+    ...         "text/plain": "<Figure>",
+    ...     },
+    ... }
+    >>> [
+    ...     (sorted(o["data"]), o["metadata"])
+    ...     for o in slide_outputs([figure], "Bytes per hour")
+    ... ]
     [(['image/png', 'text/plain'], {'image/png': {'alt': 'Bytes per hour'}})]
     """
     kept = []
@@ -221,7 +269,11 @@ def _screen_sized(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     So a figure under a long cell of code gets a screen of its own instead of running off the slide.
     Any other cell is returned as it is.
     """
-    if cell.cell_type != "code" or not cell.outputs or cell_height(cell) <= SLIDE_ROOM_PX:
+    if (
+        cell.cell_type != "code"
+        or not cell.outputs
+        or cell_height(cell) <= SLIDE_ROOM_PX
+    ):
         return [cell]
     code, outputs = copy.deepcopy(cell), copy.deepcopy(cell)
     code.outputs = []
@@ -240,8 +292,12 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
     """
     deck = copy.deepcopy(notebook)
     deck.metadata.pop("widgets", None)
-    first_markdown = next((cell for cell in deck.cells if cell.cell_type == "markdown"), None)
-    if first_markdown is not None:  # front matter for JupyterLab (the exercises' numbering)
+    first_markdown = next(
+        (cell for cell in deck.cells if cell.cell_type == "markdown"), None
+    )
+    if (
+        first_markdown is not None
+    ):  # front matter for JupyterLab (the exercises' numbering)
         first_markdown.source = split_front_matter(first_markdown.source)[1]
     cells = [cell for cell in deck.cells if REMOVE_CELL not in _tags(cell)]
     markdown = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
@@ -249,7 +305,11 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
     if title:
         deck.metadata["title"] = title.group(1)
     exercises = EXERCISE_PATTERN.findall(markdown)
-    kept, in_solution, used = [], False, 0.0  # used: the height taken on the current (sub-)slide
+    kept, in_solution, used = (
+        [],
+        False,
+        0.0,
+    )  # used: the height taken on the current (sub-)slide
     for cell in cells:
         if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
             in_solution = True
@@ -259,18 +319,32 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
             continue
         if in_solution:
             continue
-        exercise = EXERCISE_PATTERN.match(cell.source) if cell.cell_type == "markdown" else None
+        exercise = (
+            EXERCISE_PATTERN.match(cell.source)
+            if cell.cell_type == "markdown"
+            else None
+        )
         if cell.cell_type == "markdown":
-            chapter = f"{int(number)}.{exercises.index(exercise.group(1)) + 1}" if exercise else None
+            chapter = (
+                f"{int(number)}.{exercises.index(exercise.group(1)) + 1}"
+                if exercise
+                else None
+            )
             cell.source = plain_markdown(cell.source, chapter)
         if cell.cell_type == "code":
             alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-            cell.outputs = [] if REMOVE_OUTPUT in _tags(cell) else slide_outputs(cell.get("outputs", []), alt)
+            cell.outputs = (
+                []
+                if REMOVE_OUTPUT in _tags(cell)
+                else slide_outputs(cell.get("outputs", []), alt)
+            )
             if REMOVE_INPUT in _tags(cell):
                 cell.metadata["transient"] = {"remove_source": True}
         for part in _screen_sized(cell):
             height = cell_height(part)
-            heading = part.cell_type == "markdown" and part.source.startswith(("# ", "## "))
+            heading = part.cell_type == "markdown" and part.source.startswith(
+                ("# ", "## ")
+            )
             if not kept or heading or exercise:
                 slide_type, used = "slide", height
             elif used + height > SLIDE_ROOM_PX:
@@ -281,7 +355,9 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
             kept.append(part)
             exercise = None
     if in_solution:
-        raise SlidesError("a solution-start has no solution-end: the rest of the notebook would be left out")
+        raise SlidesError(
+            "a solution-start has no solution-end: the rest of the notebook would be left out"
+        )
     deck.cells = kept
     return deck
 
@@ -290,10 +366,17 @@ def _exporter(reveal_prefix: str, mathjax_url: str):
     from nbconvert import SlidesExporter
 
     exporter = SlidesExporter(
-        extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="course_slides",
-        reveal_url_prefix=reveal_prefix, reveal_theme="white", reveal_transition="none",
-        reveal_number="c/t", reveal_width=str(SLIDE_WIDTH), reveal_height=str(SLIDE_HEIGHT),
-        mathjax_url=mathjax_url, exclude_input_prompt=True, exclude_output_prompt=True,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        template_name="course_slides",
+        reveal_url_prefix=reveal_prefix,
+        reveal_theme="white",
+        reveal_transition="none",
+        reveal_number="c/t",
+        reveal_width=str(SLIDE_WIDTH),
+        reveal_height=str(SLIDE_HEIGHT),
+        mathjax_url=mathjax_url,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
     return exporter
 
@@ -305,7 +388,9 @@ def _copy_assets(reveal: Path, output: Path) -> None:
     needed = ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "LICENSE"]
     missing = [name for name in needed if not (reveal / name).exists()]
     if missing:
-        raise SlidesError(f"{reveal}: reveal.js is not installed there (missing {missing}); run npm ci")
+        raise SlidesError(
+            f"{reveal}: reveal.js is not installed there (missing {missing}); run npm ci"
+        )
     for name in needed:
         (output / "reveal.js" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(reveal / name, output / "reveal.js" / name)
@@ -314,8 +399,11 @@ def _copy_assets(reveal: Path, output: Path) -> None:
         shutil.copytree(mathjax, output / "mathjax", dirs_exist_ok=True)
 
 
-def build_slides(notebooks: Sequence[str | Path], output: str | Path,
-                 reveal: str | Path = "node_modules/reveal.js") -> list[dict]:
+def build_slides(
+    notebooks: Sequence[str | Path],
+    output: str | Path,
+    reveal: str | Path = "node_modules/reveal.js",
+) -> list[dict]:
     """Write a deck for each notebook into ``output``, with the assets and an index page.
 
     Returns one entry per deck: ``file``, ``title``, ``slides`` (horizontal) and ``screens``
@@ -324,22 +412,35 @@ def build_slides(notebooks: Sequence[str | Path], output: str | Path,
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     _copy_assets(Path(reveal), output)
-    exporter = _exporter("reveal.js", "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full")
+    exporter = _exporter(
+        "reveal.js", "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+    )
     decks = []
     for path in map(Path, notebooks):
         number = path.name[:2]
         if not number.isdigit():
-            raise SlidesError(f"{path}: a course notebook's name starts with its number (NN-name.ipynb)")
+            raise SlidesError(
+                f"{path}: a course notebook's name starts with its number (NN-name.ipynb)"
+            )
         try:
             deck = slide_copy(nbformat.read(path, as_version=4), number)
         except SlidesError as error:
             raise SlidesError(f"{path}: {error}") from None
-        body, _ = exporter.from_notebook_node(deck, resources={"metadata": {"name": path.stem}})
+        body, _ = exporter.from_notebook_node(
+            deck, resources={"metadata": {"name": path.stem}}
+        )
         target = output / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         types = [cell.metadata["slideshow"]["slide_type"] for cell in deck.cells]
-        decks.append({"file": target.name, "title": deck.metadata.get("title", path.stem), "number": number,
-                      "slides": types.count("slide"), "screens": types.count("slide") + types.count("subslide")})
+        decks.append(
+            {
+                "file": target.name,
+                "title": deck.metadata.get("title", path.stem),
+                "number": number,
+                "slides": types.count("slide"),
+                "screens": types.count("slide") + types.count("subslide"),
+            }
+        )
     (output / "index.html").write_text(index_page(decks), encoding="utf-8")
     return decks
 
@@ -347,14 +448,25 @@ def build_slides(notebooks: Sequence[str | Path], output: str | Path,
 def index_page(decks: list[dict]) -> str:
     """The page that lists the decks, with how many slides each has.
 
-    >>> page = index_page([{"file": "01-a.slides.html", "title": "A & B", "number": "01", "slides": 9, "screens": 14}])
+    >>> page = index_page(
+    ...     [
+    ...         {
+    ...             "file": "01-a.slides.html",
+    ...             "title": "A & B",
+    ...             "number": "01",
+    ...             "slides": 9,
+    ...             "screens": 14,
+    ...         }
+    ...     ]
+    ... )
     >>> '<a href="01-a.slides.html">01 · A &amp; B</a>' in page and "9 slides, 14 screens" in page
     True
     """
     items = "\n".join(
         f'<li><a href="{deck["file"]}">{deck["number"]} \u00b7 {html.escape(deck["title"], quote=False)}</a> '
         f'<span class="count">({deck["slides"]} slides, {deck["screens"]} screens)</span></li>'
-        for deck in decks)
+        for deck in decks
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -388,24 +500,36 @@ of its own, no solutions. <kbd>Esc</kbd> shows the overview, <kbd>F</kbd> fills 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m ingress_egress.slides NOTEBOOKS_DIR OUTPUT_DIR``: a reveal.js deck per course notebook."""
-    parser = argparse.ArgumentParser(prog="python -m ingress_egress.slides", description=main.__doc__)
-    parser.add_argument("notebooks", help="the folder of the course notebooks (NN-name.ipynb)")
+    parser = argparse.ArgumentParser(
+        prog="python -m ingress_egress.slides", description=main.__doc__
+    )
+    parser.add_argument(
+        "notebooks", help="the folder of the course notebooks (NN-name.ipynb)"
+    )
     parser.add_argument("output", help="where to write the decks (e.g. _build/slides)")
-    parser.add_argument("--reveal", default="node_modules/reveal.js",
-                        help="the reveal.js package installed by npm ci (default: node_modules/reveal.js)")
+    parser.add_argument(
+        "--reveal",
+        default="node_modules/reveal.js",
+        help="the reveal.js package installed by npm ci (default: node_modules/reveal.js)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     notebooks = sorted(Path(args.notebooks).glob("[0-9][0-9]-*.ipynb"))
     if not notebooks:
-        print(f"slides: no course notebooks (NN-name.ipynb) in {args.notebooks}", file=sys.stderr)
+        print(
+            f"slides: no course notebooks (NN-name.ipynb) in {args.notebooks}",
+            file=sys.stderr,
+        )
         return 2
     try:
         decks = build_slides(notebooks, args.output, args.reveal)
     except SlidesError as error:
         print(f"slides: {error}", file=sys.stderr)
         return 2
-    print(f"{len(decks)} decks, {sum(d['screens'] for d in decks)} screens, in {args.output}/index.html "
-          f"({time.perf_counter() - started:.0f} s)")
+    print(
+        f"{len(decks)} decks, {sum(d['screens'] for d in decks)} screens, in {args.output}/index.html "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
     return 0
 
 

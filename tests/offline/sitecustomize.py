@@ -1,8 +1,9 @@
-"""Cut a Python process off the network, except loopback: imported at start-up via PYTHONPATH.
+"""Cut a Python process off the network, except loopback: imported at start-up via
+PYTHONPATH.
 
-The test suite puts this folder on PYTHONPATH before nbval starts the notebooks' kernels, so a
-notebook that tries to reach the network fails loudly instead of depending on it. Jupyter's own
-kernel channels use ZeroMQ on 127.0.0.1 and are not affected.
+The test suite puts this folder on PYTHONPATH before nbval starts the notebooks'
+kernels, so a notebook that tries to reach the network fails loudly instead of depending
+on it. Jupyter's own kernel channels use ZeroMQ on 127.0.0.1 and are not affected.
 """
 
 import ipaddress
@@ -31,23 +32,30 @@ def _is_local(address) -> bool:
 
 def _guarded_connect(self, address):
     if not _is_local(address):
-        raise NetworkBlockedError(f"network access is blocked while the course is tested: {address!r}")
+        raise NetworkBlockedError(
+            f"network access is blocked while the course is tested: {address!r}"
+        )
     return _connect(self, address)
 
 
 def _guarded_connect_ex(self, address):
     if not _is_local(address):
-        raise NetworkBlockedError(f"network access is blocked while the course is tested: {address!r}")
+        raise NetworkBlockedError(
+            f"network access is blocked while the course is tested: {address!r}"
+        )
     return _connect_ex(self, address)
 
 
 def _guarded_getaddrinfo(host, *args, **kwargs):
-    # Numeric addresses pass (connect() decides); looking up a name would ask a DNS server.
+    # Numeric addresses pass (connect() decides); looking up a name would ask a DNS
+    # server.
     if host not in (None, b"", "", "localhost"):
         try:
             ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)
         except ValueError:
-            raise NetworkBlockedError(f"name lookups are blocked while the course is tested: {host!r}") from None
+            raise NetworkBlockedError(
+                f"name lookups are blocked while the course is tested: {host!r}"
+            ) from None
     return _getaddrinfo(host, *args, **kwargs)
 
 

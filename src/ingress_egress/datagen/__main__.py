@@ -1,4 +1,6 @@
-"""Rebuild the shipped datasets: ``python -m ingress_egress.datagen [DATA_DIR]`` (default ``data``)."""
+"""Rebuild the shipped datasets: ``python -m ingress_egress.datagen [DATA_DIR]``
+(default ``data``).
+"""
 
 import sys
 

@@ -1,47 +1,53 @@
-"""Egress days: many days of the office's traffic, some with a leak planted, to score a monitor on.
+"""Egress days: many days of the office's traffic, some with a leak planted, to score a
+monitor on.
 
-A detector tried only on the day it was built to catch has no known false-positive rate. This
-module makes as many days of the office of :mod:`ingress_egress.datagen.captures` as an
-evaluation needs, each with its ground truth: a clean week to learn from, a clean control day, and
-days with one planted leak each, of three kinds at several sizes or rates.
+A detector tried only on the day it was built to catch has no known false-positive rate.
+This module makes as many days of the office of :mod:`ingress_egress.datagen.captures`
+as an evaluation needs, each with its ground truth: a clean week to learn from, a clean
+control day, and days with one planted leak each, of three kinds at several sizes or
+rates.
 
-A day is not a capture file: building and storing packet-level pcaps for every day would take
-minutes and megabytes. :func:`day` writes the **packet table** that
-:func:`ingress_egress.captures.read_capture` would return for a capture on the router's LAN
-interface (columns ``time``, ``src``, ``dst``, ``protocol``, ``sport``, ``dport``, ``tcp_flags``,
-``length``; one row per frame, bulk TCP data as offloaded super-packets of up to 64,240 payload
-bytes, frames from office hosts padded to 60 bytes), with the DNS answers and queries a reader
-would extract (:func:`ingress_egress.egress_monitor.dns_answers`, :func:`~ingress_egress.egress_monitor.dns_queries`).
-The same TCP rules as :class:`ingress_egress.packets.TcpConnection` make the rows (handshake, data,
-an ACK every second segment, FIN teardown), so the byte counts an indicator sees are those of
+A day is not a capture file: building and storing packet-level pcaps for every day would
+take minutes and megabytes. :func:`day` writes the **packet table** that
+:func:`ingress_egress.captures.read_capture` would return for a capture on the router's
+LAN interface (columns ``time``, ``src``, ``dst``, ``protocol``, ``sport``, ``dport``,
+``tcp_flags``, ``length``; one row per frame, bulk TCP data as offloaded super-packets
+of up to 64,240 payload bytes, frames from office hosts padded to 60 bytes), with the
+DNS answers and queries a reader would extract
+(:func:`ingress_egress.egress_monitor.dns_answers`,
+:func:`~ingress_egress.egress_monitor.dns_queries`). The same TCP rules as
+:class:`ingress_egress.packets.TcpConnection` make the rows (handshake, data, an ACK
+every second segment, FIN teardown), so the byte counts an indicator sees are those of
 frames on the wire; the tests check a day's connection against the frame builders.
 
-What a day holds, seeded by its number: nine workstations (``192.168.10.11``-``.18``, ``.23``)
-arrive between 07:45 and 09:15 UTC and leave between 16:45 and 18:30; they browse (a DNS lookup,
-then HTTPS to a site and often its CDN), check for updates over HTTP, send telemetry, sync one to
-four files a day to ``storage.example.com`` (lognormal, median 3 MB) and, on 4 % of their days,
-upload one big file there (median 150 MB); an anti-malware agent on each looks up 5 to 40 file
-hashes a day as DNS names (``<sha1>.rep.example.com``), as some products do. The NAS
-``192.168.10.5`` backs up about 100 MB over SSH at 01:00, and ``.23``, left on overnight, sends
-telemetry every night hour.
+What a day holds, seeded by its number: nine workstations (``192.168.10.11``-``.18``,
+``.23``) arrive between 07:45 and 09:15 UTC and leave between 16:45 and 18:30; they
+browse (a DNS lookup, then HTTPS to a site and often its CDN), check for updates over
+HTTP, send telemetry, sync one to four files a day to ``storage.example.com``
+(lognormal, median 3 MB) and, on 4 % of their days, upload one big file there (median
+150 MB); an anti-malware agent on each looks up 5 to 40 file hashes a day as DNS names
+(``<sha1>.rep.example.com``), as some products do. The NAS ``192.168.10.5`` backs up
+about 100 MB over SSH at 01:00, and ``.23``, left on overnight, sends telemetry every
+night hour.
 
 The planted leaks (:class:`Leak`), each from a different workstation (never ``.23``):
 
 ``raw-tcp`` (MITRE ATT&CK T1048)
-    notebook 04's kind: a steady stream of 64,240-byte bursts every 2.2 to 2.6 s, at night, to
-    ``198.51.100.77:4444``, an address no DNS answer names.
+    notebook 04's kind: a steady stream of 64,240-byte bursts every 2.2 to 2.6 s, at
+    night, to ``198.51.100.77:4444``, an address no DNS answer names.
 ``cloud-store`` (T1567.002)
-    an upload at the uplink's full rate to ``storage.example.com``, the store the office uses
-    every day, looked up in DNS like any other, in office hours.
+    an upload at the uplink's full rate to ``storage.example.com``, the store the office
+    uses every day, looked up in DNS like any other, in office hours.
 ``dns-tunnel`` (T1048, T1071.004)
-    TXT queries at a steady rate through the office's resolver for four hours, 100 bytes of data
-    in each name under ``t.example.org`` (:func:`ingress_egress.datagen.office_router.tunnel_name`),
-    in office hours.
+    TXT queries at a steady rate through the office's resolver for four hours, 100 bytes
+    of data in each name under ``t.example.org``
+    (:func:`ingress_egress.datagen.office_router.tunnel_name`), in office hours.
 
-:data:`EVALUATION` is the plan notebook 05 scores: five clean days (a working week, the history),
-one clean control day, and five leak days, each with one leak of every kind from three different
-workstations, at five levels of size (rate). ``make data`` writes its ground truth to
-``egress-days/leaks.csv``; the days themselves are rebuilt in memory, in well under a second each.
+:data:`EVALUATION` is the plan notebook 05 scores: five clean days (a working week, the
+history), one clean control day, and five leak days, each with one leak of every kind
+from three different workstations, at five levels of size (rate). ``make data`` writes
+its ground truth to ``egress-days/leaks.csv``; the days themselves are rebuilt in
+memory, in well under a second each.
 
 Examples
 --------
@@ -72,9 +78,13 @@ FIRST_DAY = pd.Timestamp("2026-04-06", tz="UTC")
 HISTORY = range(1, 6)
 """Days 1-5, a working week: the clean history a per-host baseline learns from."""
 CONTROL_DAY = 6
-"""Day 6: a clean day, scored like the leak days: every alert on it is a false positive."""
+"""Day 6: a clean day, scored like the leak days: every alert on it is a false
+positive.
+"""
 LEVELS = 5
-"""Leak days 7-11: on each, one leak of every kind, from three different workstations, at one size level."""
+"""Leak days 7-11: on each, one leak of every kind, from three different workstations,
+at one size level.
+"""
 
 NAS = "192.168.10.5"
 HOSTS = tuple(WORKSTATIONS) + (NAS,)
@@ -97,10 +107,12 @@ SIZES = {
     "raw-tcp": (1_000_000, 4_000_000, 16_000_000, 64_000_000, 256_000_000),
     "cloud-store": (4_000_000, 16_000_000, 64_000_000, 256_000_000, 1_024_000_000),
 }
-"""Payload bytes of the planted leaks of the two TCP kinds, one per level (a factor of 4 apart)."""
+"""Payload bytes of the planted leaks of the two TCP kinds, one per level (a factor of 4
+apart).
+"""
 TUNNEL_RATES = (0.005, 0.02, 0.08, 0.32, 1.28)
-"""Queries per second of the planted DNS tunnels, one per level (a factor of 4 apart); each runs
-four hours with 100 bytes a query: 72 to 18,432 queries, 7.2 kB to 1.84 MB."""
+"""Queries per second of the planted DNS tunnels, one per level (a factor of 4 apart);
+each runs four hours with 100 bytes a query: 72 to 18,432 queries, 7.2 kB to 1.84 MB."""
 TUNNEL_HOURS = 4
 TUNNEL_BYTES_PER_QUERY = 100
 
@@ -122,7 +134,9 @@ class Leak:
 
 @dataclass
 class Day:
-    """One generated day: its packet table, DNS answers and queries, and the leaks planted in it."""
+    """One generated day: its packet table, DNS answers and queries, and the leaks
+    planted in it.
+    """
 
     number: int
     date: pd.Timestamp
@@ -138,32 +152,71 @@ def date_of(number: int) -> pd.Timestamp:
     >>> str(date_of(6).date())
     '2026-04-13'
     """
-    return pd.Timestamp(pd.bdate_range(FIRST_DAY.tz_localize(None), periods=number)[-1], tz="UTC")
+    return pd.Timestamp(
+        pd.bdate_range(FIRST_DAY.tz_localize(None), periods=number)[-1], tz="UTC"
+    )
 
 
 def planted() -> list[Leak]:
-    """The leaks of :data:`EVALUATION`: on each of days 7-11, one of every kind at that day's level."""
+    """The leaks of :data:`EVALUATION`: on each of days 7-11, one of every kind at that
+    day's level.
+    """
     leaks = []
     for level in range(LEVELS):
         number = CONTROL_DAY + 1 + level
         rng = np.random.default_rng([SEED, number, 1])
-        hosts = [str(h) for h in rng.choice(WORKSTATIONS[:-1], size=len(LEAK_KINDS), replace=False)]  # not .23
+        hosts = [
+            str(h)
+            for h in rng.choice(WORKSTATIONS[:-1], size=len(LEAK_KINDS), replace=False)
+        ]  # not .23
         date = date_of(number)
         raw, cloud, tunnel = hosts
         start = (date + pd.Timedelta(hours=float(rng.uniform(0.5, 2.5)))).floor("s")
-        leaks.append(Leak(number, "raw-tcp", raw, EXFIL_DESTINATION, 4444, start, SIZES["raw-tcp"][level],
-                          SEGMENT / 2.4))
+        leaks.append(
+            Leak(
+                number,
+                "raw-tcp",
+                raw,
+                EXFIL_DESTINATION,
+                4444,
+                start,
+                SIZES["raw-tcp"][level],
+                SEGMENT / 2.4,
+            )
+        )
         start = (date + pd.Timedelta(hours=float(rng.uniform(10, 15)))).floor("s")
-        leaks.append(Leak(number, "cloud-store", cloud, STORAGE, 443, start, SIZES["cloud-store"][level],
-                          0.96 * UP_BYTES_PER_S))
+        leaks.append(
+            Leak(
+                number,
+                "cloud-store",
+                cloud,
+                STORAGE,
+                443,
+                start,
+                SIZES["cloud-store"][level],
+                0.96 * UP_BYTES_PER_S,
+            )
+        )
         start = (date + pd.Timedelta(hours=float(rng.uniform(9.5, 12)))).floor("s")
         rate = TUNNEL_RATES[level] * TUNNEL_BYTES_PER_QUERY
-        leaks.append(Leak(number, "dns-tunnel", tunnel, RESOLVER, 53, start,
-                          int(round(rate * TUNNEL_HOURS * 3600)), rate))
+        leaks.append(
+            Leak(
+                number,
+                "dns-tunnel",
+                tunnel,
+                RESOLVER,
+                53,
+                start,
+                int(round(rate * TUNNEL_HOURS * 3600)),
+                rate,
+            )
+        )
     return leaks
 
 
-EVALUATION = tuple(list(HISTORY) + [CONTROL_DAY] + sorted({leak.day for leak in planted()}))
+EVALUATION = tuple(
+    list(HISTORY) + [CONTROL_DAY] + sorted({leak.day for leak in planted()})
+)
 """The days notebook 05 scores the monitor on, by number."""
 
 
@@ -172,9 +225,9 @@ def leaks_of(number: int) -> tuple[Leak, ...]:
     return tuple(leak for leak in planted() if leak.day == number)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Rows
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 class _Rows:
@@ -190,17 +243,33 @@ class _Rows:
         self.cache: dict[tuple[str, str], list[int]] = {}
 
     def port(self, host: str) -> int:
-        self.ports[host] = self.ports.get(host, int(self.rng.integers(32768, 40000))) + 1
+        self.ports[host] = (
+            self.ports.get(host, int(self.rng.integers(32768, 40000))) + 1
+        )
         return self.ports[host]
 
-    def tcp(self, t: int, client: str, server: str, port: int, up: int, down: int, *, rtt_ms: float,
-            up_rate: float = UP_BYTES_PER_S, down_rate: float = DOWN_BYTES_PER_S, idle_s: float = 10.0,
-            ack_every: int = 2, burst_gap_s: float | None = None) -> int:
-        """One TCP connection's frames: handshake, ``up`` bytes sent, ``down`` received, FIN teardown.
+    def tcp(
+        self,
+        t: int,
+        client: str,
+        server: str,
+        port: int,
+        up: int,
+        down: int,
+        *,
+        rtt_ms: float,
+        up_rate: float = UP_BYTES_PER_S,
+        down_rate: float = DOWN_BYTES_PER_S,
+        idle_s: float = 10.0,
+        ack_every: int = 2,
+        burst_gap_s: float | None = None,
+    ) -> int:
+        """One TCP connection's frames: handshake, ``up`` bytes sent, ``down`` received,
+        FIN teardown.
 
-        Frames from the office host are padded to 60 bytes. With ``burst_gap_s``, the upload goes
-        as one super-packet per gap, each acknowledged at once (the raw-tcp leak's pacing).
-        Returns when the connection has closed.
+        Frames from the office host are padded to 60 bytes. With ``burst_gap_s``, the
+        upload goes as one super-packet per gap, each acknowledged at once (the raw-tcp
+        leak's pacing). Returns when the connection has closed.
         """
         rtt = int(rtt_ms * MS)
         cport = self.port(client)
@@ -208,7 +277,9 @@ class _Rows:
 
         def emit(time: int, from_client: bool, flags: int, length: int) -> None:
             if from_client:
-                frame((time, client, server, "TCP", cport, port, flags, max(length, 60)))
+                frame(
+                    (time, client, server, "TCP", cport, port, flags, max(length, 60))
+                )
             else:
                 frame((time, server, client, "TCP", port, cport, flags, length))
 
@@ -222,16 +293,28 @@ class _Rows:
                 return start
             count = -(-total // SEGMENT)
             paced = burst_gap_s is not None and sender_is_client
-            gaps = self.rng.uniform(burst_gap_s - 0.2, burst_gap_s + 0.2, count - 1).tolist() if paced else None
+            gaps = (
+                self.rng.uniform(
+                    burst_gap_s - 0.2, burst_gap_s + 0.2, count - 1
+                ).tolist()
+                if paced
+                else None
+            )
             send, sent = start, 0
             for k in range(1, count + 1):
                 size = min(SEGMENT, total - sent)
-                emit(send, sender_is_client, 0x18 if k == count else 0x10, size + HEADERS)
+                emit(
+                    send, sender_is_client, 0x18 if k == count else 0x10, size + HEADERS
+                )
                 if paced or k % ack_every == 0 or k == count:
                     emit(send + rtt, not sender_is_client, 0x10, HEADERS)
                 sent += size
                 if k < count:
-                    send = send + int(gaps[k - 1] * SECOND) if paced else start + int(sent / rate * SECOND)
+                    send = (
+                        send + int(gaps[k - 1] * SECOND)
+                        if paced
+                        else start + int(sent / rate * SECOND)
+                    )
             return send + rtt
 
         t = data(True, up, up_rate, t)
@@ -242,17 +325,27 @@ class _Rows:
         emit(t + rtt + 50_000, True, 0x10, 60)
         return t + rtt
 
-    def dns(self, t: int, host: str, name: str, qtypes: tuple[str, ...] = ("A", "AAAA"), *, answers=None,
-            rtt_ms: float = 9.0, cache: bool = True) -> int:
-        """A lookup from ``host`` to the resolver: one query and one answer per type, frames as built
-        by :func:`ingress_egress.packets.dns_query` and ``dns_response``. Returns when it is done."""
+    def dns(
+        self,
+        t: int,
+        host: str,
+        name: str,
+        qtypes: tuple[str, ...] = ("A", "AAAA"),
+        *,
+        answers=None,
+        rtt_ms: float = 9.0,
+        cache: bool = True,
+    ) -> int:
+        """A lookup from ``host`` to the resolver: one query and one answer per type,
+        frames as built by :func:`ingress_egress.packets.dns_query` and
+        ``dns_response``. Returns when it is done."""
         earlier = self.cache.setdefault((host, name), [])
-        if cache:                                       # a fresh answer from before t (its 300 s TTL)
+        if cache:  # a fresh answer from before t (its 300 s TTL)
             k = bisect.bisect_right(earlier, t)
             if k and t - earlier[k - 1] < 300 * SECOND:
                 return t
         port = self.port(host)
-        wire = len(name.rstrip(".")) + 2                                 # labels and the final zero
+        wire = len(name.rstrip(".")) + 2  # labels and the final zero
         done = t
         for k, qtype in enumerate(qtypes):
             tq = t + k * 40_000
@@ -266,9 +359,24 @@ class _Rows:
             else:
                 records = []
             rdata = {"A": 4, "AAAA": 16}.get(qtype, 0)
-            answer_bytes = sum(12 + rdata for _ in records) if qtype in ("A", "AAAA") else 12 + 9   # TXT: 8 chars
-            self.flat.append((tq, host, RESOLVER, "UDP", port, 53, -1, max(60, 42 + 12 + wire + 4)))
-            self.flat.append((ta, RESOLVER, host, "UDP", 53, port, -1, 42 + 12 + wire + 4 + answer_bytes))
+            answer_bytes = (
+                sum(12 + rdata for _ in records) if qtype in ("A", "AAAA") else 12 + 9
+            )  # TXT: 8 chars
+            self.flat.append(
+                (tq, host, RESOLVER, "UDP", port, 53, -1, max(60, 42 + 12 + wire + 4))
+            )
+            self.flat.append(
+                (
+                    ta,
+                    RESOLVER,
+                    host,
+                    "UDP",
+                    53,
+                    port,
+                    -1,
+                    42 + 12 + wire + 4 + answer_bytes,
+                )
+            )
             self.queries.append((tq, host, RESOLVER, name, qtype))
             for address in records if qtype in ("A", "AAAA") else []:
                 self.answers.append((ta, host, RESOLVER, name, address, 300))
@@ -278,59 +386,123 @@ class _Rows:
         return done
 
     def tunnel(self, leak: Leak) -> None:
-        """A DNS tunnel's queries and TXT answers, built in one go (a big tunnel sends tens of thousands)."""
+        """A DNS tunnel's queries and TXT answers, built in one go (a big tunnel sends
+        tens of thousands).
+        """
         queries = int(round(leak.payload_bytes / TUNNEL_BYTES_PER_QUERY))
         gap = TUNNEL_BYTES_PER_QUERY / leak.rate
-        sent = leak.start.value + (np.arange(queries) * gap * SECOND
-                                   + self.rng.uniform(0, 0.05 * gap, queries) * SECOND).astype(np.int64)
+        sent = leak.start.value + (
+            np.arange(queries) * gap * SECOND
+            + self.rng.uniform(0, 0.05 * gap, queries) * SECOND
+        ).astype(np.int64)
         back = sent + (self.rng.uniform(60, 120, queries) * MS).astype(np.int64)
         data = self.rng.bytes(queries * (TUNNEL_BYTES_PER_QUERY - 2))
-        names = [tunnel_name(k.to_bytes(2, "big") + data[k * 98:(k + 1) * 98], TUNNEL_DOMAIN) for k in range(queries)]
+        names = [
+            tunnel_name(
+                k.to_bytes(2, "big") + data[k * 98 : (k + 1) * 98], TUNNEL_DOMAIN
+            )
+            for k in range(queries)
+        ]
         wire = np.array([len(n) + 2 for n in names])
         start = self.ports.get(leak.host, 40000)
-        ports = (start + 1 + np.arange(queries)) % 28232 + 32768          # Linux's range, 32768-60999
+        ports = (
+            start + 1 + np.arange(queries)
+        ) % 28232 + 32768  # Linux's range, 32768-60999
         self.ports[leak.host] = int(ports[-1])
         query = 42 + 12 + wire + 4
-        self.parts.append({"time": np.r_[sent, back], "src": np.r_[np.full(queries, leak.host, dtype=object),
-                                                                     np.full(queries, RESOLVER, dtype=object)],
-                           "dst": np.r_[np.full(queries, RESOLVER, dtype=object), np.full(queries, leak.host, dtype=object)],
-                           "protocol": "UDP", "sport": np.r_[ports, np.full(queries, 53)],
-                           "dport": np.r_[np.full(queries, 53), ports], "tcp_flags": np.full(2 * queries, -1),
-                           "length": np.r_[np.maximum(query, 60), query + 21]})
-        self.queries.extend(zip(sent.tolist(), [leak.host] * queries, [RESOLVER] * queries, names,
-                                ["TXT"] * queries))
+        self.parts.append(
+            {
+                "time": np.r_[sent, back],
+                "src": np.r_[
+                    np.full(queries, leak.host, dtype=object),
+                    np.full(queries, RESOLVER, dtype=object),
+                ],
+                "dst": np.r_[
+                    np.full(queries, RESOLVER, dtype=object),
+                    np.full(queries, leak.host, dtype=object),
+                ],
+                "protocol": "UDP",
+                "sport": np.r_[ports, np.full(queries, 53)],
+                "dport": np.r_[np.full(queries, 53), ports],
+                "tcp_flags": np.full(2 * queries, -1),
+                "length": np.r_[np.maximum(query, 60), query + 21],
+            }
+        )
+        self.queries.extend(
+            zip(
+                sent.tolist(),
+                [leak.host] * queries,
+                [RESOLVER] * queries,
+                names,
+                ["TXT"] * queries,
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
-        keys = ("time", "src", "dst", "protocol", "sport", "dport", "tcp_flags", "length")
+        keys = (
+            "time",
+            "src",
+            "dst",
+            "protocol",
+            "sport",
+            "dport",
+            "tcp_flags",
+            "length",
+        )
         flat = list(zip(*self.flat)) if self.flat else [()] * len(keys)
         columns = {}
         for k, key in enumerate(keys):
-            pieces = [np.asarray(flat[k], dtype=object if key in ("src", "dst", "protocol") else np.int64)]
-            pieces += [np.broadcast_to(np.asarray(p[key], dtype=object), len(p["time"])) if np.ndim(p[key]) == 0
-                       else np.asarray(p[key]) for p in self.parts]
+            pieces = [
+                np.asarray(
+                    flat[k],
+                    dtype=object if key in ("src", "dst", "protocol") else np.int64,
+                )
+            ]
+            pieces += [
+                np.broadcast_to(np.asarray(p[key], dtype=object), len(p["time"]))
+                if np.ndim(p[key]) == 0
+                else np.asarray(p[key])
+                for p in self.parts
+            ]
             columns[key] = np.concatenate(pieces)
         order = np.argsort(columns["time"].astype(np.int64), kind="stable")
         flags = columns["tcp_flags"][order].astype(np.int64)
-        table = pd.DataFrame({
-            "time": pd.to_datetime(columns["time"][order].astype(np.int64), utc=True),
-            "src": pd.array(columns["src"][order].astype(str), dtype="str"),
-            "dst": pd.array(columns["dst"][order].astype(str), dtype="str"),
-            "protocol": pd.array(columns["protocol"][order].astype(str), dtype="str"),
-            "sport": pd.array(columns["sport"][order].astype(np.int64), dtype="Int32"),
-            "dport": pd.array(columns["dport"][order].astype(np.int64), dtype="Int32"),
-            "tcp_flags": pd.arrays.IntegerArray(np.where(flags < 0, 0, flags).astype(np.int16), flags < 0),
-            "length": columns["length"][order].astype(np.int64),
-        })
+        table = pd.DataFrame(
+            {
+                "time": pd.to_datetime(
+                    columns["time"][order].astype(np.int64), utc=True
+                ),
+                "src": pd.array(columns["src"][order].astype(str), dtype="str"),
+                "dst": pd.array(columns["dst"][order].astype(str), dtype="str"),
+                "protocol": pd.array(
+                    columns["protocol"][order].astype(str), dtype="str"
+                ),
+                "sport": pd.array(
+                    columns["sport"][order].astype(np.int64), dtype="Int32"
+                ),
+                "dport": pd.array(
+                    columns["dport"][order].astype(np.int64), dtype="Int32"
+                ),
+                "tcp_flags": pd.arrays.IntegerArray(
+                    np.where(flags < 0, 0, flags).astype(np.int16), flags < 0
+                ),
+                "length": columns["length"][order].astype(np.int64),
+            }
+        )
         table.index = pd.RangeIndex(1, len(table) + 1, name="frame")
         return table
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # A day
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
-BROWSING = (("www.example.com", 3, True), ("news.example.org", 3, True), ("docs.example.com", 2, True),
-            ("mail.example.com", 3, False))
+BROWSING = (
+    ("www.example.com", 3, True),
+    ("news.example.org", 3, True),
+    ("docs.example.com", 2, True),
+    ("mail.example.com", 3, False),
+)
 
 
 def _rtt(rng: np.random.Generator) -> dict[str, float]:
@@ -340,31 +512,75 @@ def _rtt(rng: np.random.Generator) -> dict[str, float]:
 def _visit(rows: _Rows, t: int, host: str, rtt: dict[str, float]) -> None:
     rng = rows.rng
     weights = np.array([b[1] for b in BROWSING], dtype=float)
-    name, _, with_cdn = BROWSING[int(rng.choice(len(BROWSING), p=weights / weights.sum()))]
+    name, _, with_cdn = BROWSING[
+        int(rng.choice(len(BROWSING), p=weights / weights.sum()))
+    ]
     t = rows.dns(t, host, name)
-    rows.tcp(t, host, SITES[name][0], 443, int(rng.integers(700, 1500)),
-             int(min(rng.lognormal(np.log(30_000), 1.0), 2_000_000)) + 3500, rtt_ms=rtt[name],
-             idle_s=float(rng.uniform(5, 60)))
+    rows.tcp(
+        t,
+        host,
+        SITES[name][0],
+        443,
+        int(rng.integers(700, 1500)),
+        int(min(rng.lognormal(np.log(30_000), 1.0), 2_000_000)) + 3500,
+        rtt_ms=rtt[name],
+        idle_s=float(rng.uniform(5, 60)),
+    )
     if with_cdn:
         t = rows.dns(t + int(rng.uniform(0.05, 0.3) * SECOND), host, "cdn.example.net")
-        rows.tcp(t, host, SITES["cdn.example.net"][0], 443, int(rng.integers(600, 1200)),
-                 int(min(rng.lognormal(np.log(60_000), 1.1), 5_000_000)) * int(rng.integers(1, 4)) + 3500,
-                 rtt_ms=rtt["cdn.example.net"], idle_s=float(rng.uniform(5, 60)))
+        rows.tcp(
+            t,
+            host,
+            SITES["cdn.example.net"][0],
+            443,
+            int(rng.integers(600, 1200)),
+            int(min(rng.lognormal(np.log(60_000), 1.1), 5_000_000))
+            * int(rng.integers(1, 4))
+            + 3500,
+            rtt_ms=rtt["cdn.example.net"],
+            idle_s=float(rng.uniform(5, 60)),
+        )
 
 
-def _upload(rows: _Rows, t: int, host: str, size: int, rtt: dict[str, float], *, rate: float = 0.96 * UP_BYTES_PER_S,
-            burst_gap_s: float | None = None) -> int:
+def _upload(
+    rows: _Rows,
+    t: int,
+    host: str,
+    size: int,
+    rtt: dict[str, float],
+    *,
+    rate: float = 0.96 * UP_BYTES_PER_S,
+    burst_gap_s: float | None = None,
+) -> int:
     t = rows.dns(t, host, "storage.example.com")
-    return rows.tcp(t, host, STORAGE, 443, size + 1200, 4300, rtt_ms=rtt["storage.example.com"], up_rate=rate,
-                    idle_s=3, burst_gap_s=burst_gap_s)
+    return rows.tcp(
+        t,
+        host,
+        STORAGE,
+        443,
+        size + 1200,
+        4300,
+        rtt_ms=rtt["storage.example.com"],
+        up_rate=rate,
+        idle_s=3,
+        burst_gap_s=burst_gap_s,
+    )
 
 
 def _plant(rows: _Rows, leak: Leak, rtt: dict[str, float]) -> None:
-    rng = rows.rng
     t = leak.start.value
     if leak.kind == "raw-tcp":
-        rows.tcp(t, leak.host, leak.destination, leak.port, leak.payload_bytes, 0, rtt_ms=84.0, idle_s=1,
-                 burst_gap_s=2.4)
+        rows.tcp(
+            t,
+            leak.host,
+            leak.destination,
+            leak.port,
+            leak.payload_bytes,
+            0,
+            rtt_ms=84.0,
+            idle_s=1,
+            burst_gap_s=2.4,
+        )
     elif leak.kind == "cloud-store":
         _upload(rows, t, leak.host, leak.payload_bytes, rtt)
     else:
@@ -372,8 +588,9 @@ def _plant(rows: _Rows, leak: Leak, rtt: dict[str, float]) -> None:
 
 
 def day(number: int, leaks: Iterable[Leak] | None = None) -> Day:
-    """Build working day ``number``: the office's egress that day and the leaks :data:`EVALUATION`
-    plants on it, or ``leaks`` (an empty list for none, or leaks of your own)."""
+    """Build working day ``number``: the office's egress that day and the leaks
+    :data:`EVALUATION` plants on it, or ``leaks`` (an empty list for none, or leaks of
+    your own)."""
     leaks = leaks_of(number) if leaks is None else tuple(leaks)
     rng = np.random.default_rng([SEED, number])
     rows = _Rows(rng)
@@ -385,58 +602,147 @@ def day(number: int, leaks: Iterable[Leak] | None = None) -> Day:
         arrive = start + int(rng.uniform(7.75, 9.25) * hour)
         leave = start + int(rng.uniform(16.75, 18.5) * hour)
         t = rows.dns(arrive + 20 * SECOND, host, "updates.example.net", ("A",))
-        rows.tcp(t, host, SITES["updates.example.net"][0], 80, 180, int(rng.integers(600, 1200)),
-                 rtt_ms=rtt["updates.example.net"], idle_s=5)
+        rows.tcp(
+            t,
+            host,
+            SITES["updates.example.net"][0],
+            80,
+            180,
+            int(rng.integers(600, 1200)),
+            rtt_ms=rtt["updates.example.net"],
+            idle_s=5,
+        )
         t = rows.dns(arrive + 40 * SECOND, host, "telemetry.example.com", ("A",))
-        rows.tcp(t, host, SITES["telemetry.example.com"][0], 443, int(rng.integers(1500, 4000)) + 700, 4000,
-                 rtt_ms=rtt["telemetry.example.com"], idle_s=2)
+        rows.tcp(
+            t,
+            host,
+            SITES["telemetry.example.com"][0],
+            443,
+            int(rng.integers(1500, 4000)) + 700,
+            4000,
+            rtt_ms=rtt["telemetry.example.com"],
+            idle_s=2,
+        )
         t = arrive + int(rng.uniform(1, 5) * 60 * SECOND)
         while t < leave:
             _visit(rows, t, host, rtt)
             lunch = 12 * hour <= t - start < 13 * hour
             t += int(rng.exponential(30 if lunch else 12) * 60 * SECOND)
         for _ in range(int(rng.integers(1, 5))):
-            _upload(rows, int(rng.uniform(arrive, leave)), host, int(min(rng.lognormal(np.log(3e6), 1.0), 2e8)), rtt)
+            _upload(
+                rows,
+                int(rng.uniform(arrive, leave)),
+                host,
+                int(min(rng.lognormal(np.log(3e6), 1.0), 2e8)),
+                rtt,
+            )
         if rng.random() < 0.04:
-            _upload(rows, int(rng.uniform(arrive, leave)), host, int(rng.lognormal(np.log(1.5e8), 0.7)), rtt)
+            _upload(
+                rows,
+                int(rng.uniform(arrive, leave)),
+                host,
+                int(rng.lognormal(np.log(1.5e8), 0.7)),
+                rtt,
+            )
         for _ in range(int(rng.integers(5, 41))):
             digest = hashlib.sha1(rng.bytes(16)).hexdigest()
-            rows.dns(int(rng.uniform(arrive, leave)), host, f"{digest}.{REPUTATION_DOMAIN}", ("A",),
-                     answers=["192.0.2.254"], cache=False)
-    for h in range(24):                                                   # .23 stays on overnight
+            rows.dns(
+                int(rng.uniform(arrive, leave)),
+                host,
+                f"{digest}.{REPUTATION_DOMAIN}",
+                ("A",),
+                answers=["192.0.2.254"],
+                cache=False,
+            )
+    for h in range(24):  # .23 stays on overnight
         if h < 8 or h >= 18:
-            t = rows.dns(start + h * hour + int(rng.uniform(5, 50) * 60 * SECOND), "192.168.10.23",
-                         "telemetry.example.com", ("A",))
-            rows.tcp(t, "192.168.10.23", SITES["telemetry.example.com"][0], 443, int(rng.integers(1500, 4000)) + 700,
-                     4000, rtt_ms=rtt["telemetry.example.com"], idle_s=2)
+            t = rows.dns(
+                start + h * hour + int(rng.uniform(5, 50) * 60 * SECOND),
+                "192.168.10.23",
+                "telemetry.example.com",
+                ("A",),
+            )
+            rows.tcp(
+                t,
+                "192.168.10.23",
+                SITES["telemetry.example.com"][0],
+                443,
+                int(rng.integers(1500, 4000)) + 700,
+                4000,
+                rtt_ms=rtt["telemetry.example.com"],
+                idle_s=2,
+            )
     t = rows.dns(start + hour, NAS, "backup.example.org", ("A",))
-    rows.tcp(t, NAS, BACKUP, 22, int(rng.lognormal(np.log(1e8), 0.2)), 3000, rtt_ms=rtt["backup.example.org"],
-             idle_s=0.2)
+    rows.tcp(
+        t,
+        NAS,
+        BACKUP,
+        22,
+        int(rng.lognormal(np.log(1e8), 0.2)),
+        3000,
+        rtt_ms=rtt["backup.example.org"],
+        idle_s=0.2,
+    )
     for leak in leaks:
         _plant(rows, leak, rtt)
     packets = rows.frame()
-    answers = pd.DataFrame(sorted(rows.answers), columns=["time", "client", "resolver", "name", "address", "ttl"])
+    answers = pd.DataFrame(
+        sorted(rows.answers),
+        columns=["time", "client", "resolver", "name", "address", "ttl"],
+    )
     answers["time"] = pd.to_datetime(answers["time"], utc=True)
-    queries = pd.DataFrame(sorted(rows.queries), columns=["time", "client", "resolver", "name", "qtype"])
+    queries = pd.DataFrame(
+        sorted(rows.queries), columns=["time", "client", "resolver", "name", "qtype"]
+    )
     queries["time"] = pd.to_datetime(queries["time"], utc=True)
     return Day(number, date, packets, answers, queries, leaks)
 
 
 def ground_truth() -> pd.DataFrame:
-    """:data:`EVALUATION` as a table: one row per day and planted leak (a clean day has one row, no leak)."""
+    """:data:`EVALUATION` as a table: one row per day and planted leak (a clean day has
+    one row, no leak).
+    """
     rows = []
     for number in EVALUATION:
-        role = "history" if number in HISTORY else "control" if number == CONTROL_DAY else "leaks"
+        role = (
+            "history"
+            if number in HISTORY
+            else "control"
+            if number == CONTROL_DAY
+            else "leaks"
+        )
         base = {"day": number, "date": date_of(number).date().isoformat(), "role": role}
         leaks = leaks_of(number)
         if not leaks:
             rows.append(base)
         for leak in leaks:
-            rows.append(base | {"kind": leak.kind, "host": leak.host, "destination": leak.destination,
-                                "port": leak.port, "start": leak.start.isoformat(),
-                                "payload_bytes": leak.payload_bytes, "rate_bytes_per_s": round(leak.rate, 1)})
-    table = pd.DataFrame(rows, columns=["day", "date", "role", "kind", "host", "destination", "port", "start",
-                                        "payload_bytes", "rate_bytes_per_s"])
+            rows.append(
+                base
+                | {
+                    "kind": leak.kind,
+                    "host": leak.host,
+                    "destination": leak.destination,
+                    "port": leak.port,
+                    "start": leak.start.isoformat(),
+                    "payload_bytes": leak.payload_bytes,
+                    "rate_bytes_per_s": round(leak.rate, 1),
+                }
+            )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "day",
+            "date",
+            "role",
+            "kind",
+            "host",
+            "destination",
+            "port",
+            "start",
+            "payload_bytes",
+            "rate_bytes_per_s",
+        ],
+    )
     for column in ("port", "payload_bytes"):
         table[column] = table[column].astype("Int64")
     return table.fillna({"kind": "", "host": "", "destination": "", "start": ""})

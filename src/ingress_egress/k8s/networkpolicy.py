@@ -1,74 +1,97 @@
-"""NetworkPolicy: which pod may receive from, and send to, whom (``networking.k8s.io/v1``).
+"""NetworkPolicy: which pod may receive from, and send to, whom
+(``networking.k8s.io/v1``).
 
-This module reads a NetworkPolicy object into plain, frozen Python values and states the v1
-semantics one small function at a time. :class:`~ingress_egress.k8s.cluster.Cluster` puts them
-together for a whole cluster.
+This module reads a NetworkPolicy object into plain, frozen Python values and states the
+v1 semantics one small function at a time. :class:`~ingress_egress.k8s.cluster.Cluster`
+puts them together for a whole cluster.
 
-Sources, in the order the course trusts them (all read 2026-12-02): the API server's defaulting code,
-kubernetes/kubernetes ``pkg/apis/networking/v1/defaults.go`` (``SetDefaults_NetworkPolicy``,
-``SetDefaults_NetworkPolicyPort``); its validation, ``pkg/apis/networking/validation/validation.go``;
-the API's field comments, ``staging/src/k8s.io/api/networking/v1/types.go``; then the concept page
-https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the e2e suite
-``test/e2e/network/netpol``. The rules:
+Sources, in the order the course trusts them (all read 2026-12-02): the API server's
+defaulting code, kubernetes/kubernetes ``pkg/apis/networking/v1/defaults.go``
+(``SetDefaults_NetworkPolicy``, ``SetDefaults_NetworkPolicyPort``); its validation,
+``pkg/apis/networking/validation/validation.go``; the API's field comments,
+``staging/src/k8s.io/api/networking/v1/types.go``; then the concept page
+https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the e2e
+suite ``test/e2e/network/netpol``. The rules:
 
-1. **Isolation.** A pod is isolated for ingress (egress) only when at least one policy *selects* it
-   (``spec.podSelector`` in the pod's namespace; ``{}`` selects every pod there) *and* that policy's
-   ``policyTypes`` include ``Ingress`` (``Egress``). A pod that no such policy selects accepts
-   (sends) everything.
-2. **policyTypes default** (``SetDefaults_NetworkPolicy``, see :func:`defaulted_policy_types`): when
-   ``len(spec.policyTypes) == 0`` (absent, ``null`` or ``[]``) it becomes ``[Ingress]``, plus
-   ``Egress`` only when ``len(spec.egress) != 0``. So a policy with egress rules and no
-   ``policyTypes`` *also* isolates its pods for ingress, and ``egress: []`` without ``policyTypes``
-   isolates nothing for egress: an empty egress list without policyTypes denies no egress.
-3. **podSelector default.** "This field is optional. If it is not specified, it defaults to an empty
-   selector" (``types.go``; the Go field is a struct, not a pointer): absent or ``null`` selects every
-   pod of the namespace, like ``{}``. A policy with no ``spec`` at all is a default deny for ingress.
-4. **Union.** Policies add up: traffic is allowed if *any* rule of *any* policy that selects the pod
-   for that direction allows it. Order does not matter; nothing denies explicitly.
-5. **Both ends.** A connection between two pods needs the source's egress *and* the destination's
-   ingress to allow it. Replies of an allowed connection are allowed implicitly. **A pod cannot block
-   traffic to itself** (concept page: "a pod cannot block access to itself"): a pod's connection to
-   its own address is always allowed, whatever selects it.
-6. **A rule** allows traffic that matches one of its peers (``from``/``to``) *and* one of its
-   ``ports``. ``from``/``to`` absent or empty = every source/destination; ``ports`` absent or empty =
-   every port ("If this field is empty or missing, this rule matches all ..."). ``ingress: [{}]``
-   therefore allows everything; ``ingress: []`` (or none) nothing.
-7. **A peer** is one of: ``podSelector`` (pods in the *policy's* namespace; ``{}`` = all of them),
-   ``namespaceSelector`` (all pods in matching namespaces; ``{}`` = every namespace), both in *one* peer
-   (AND: matching pods in matching namespaces), or ``ipBlock``. Two list items are two peers (OR). A
-   peer must name at least one of them: ``from: [{}]`` is refused ("must specify a peer"), and
-   ``ipBlock`` goes alone.
-8. **Selectors**: ``matchLabels`` and ``matchExpressions`` (``In``, ``NotIn``, ``Exists``,
-   ``DoesNotExist``) all have to hold. ``NotIn`` and ``DoesNotExist`` also match objects that lack the
-   key. Every namespace carries the immutable label ``kubernetes.io/metadata.name: <name>``.
-9. **ipBlock**: ``cidr`` minus the ``except`` ranges (absent or empty: nothing excepted; each must be
-   a strict subset of ``cidr``). The documentation says ipBlock is meant for cluster-external
-   addresses, "since Pod IPs are ephemeral and unpredictable", and that whether address rewriting
-   (Service, load balancer, SNAT) happens before or after policy processing is not defined.
-   **Choice made here**: an ipBlock matches any address in its range, pod IPs included; this is what
-   the upstream e2e tests ``should allow egress access to server in CIDR block`` and ``should enforce
-   except clause while egress access to server in CIDR block`` expect of a plugin. No address
-   rewriting is modelled: the model sees the pod's own address.
-10. **Ports**: ``protocol`` absent defaults to TCP (``SetDefaults_NetworkPolicyPort``; TCP, UDP and
-    SCTP exist, case-sensitive); ``port`` absent matches every port of that protocol; a numeric
-    ``port`` with an optional ``endPort`` gives an inclusive range (``endPort`` only with a numeric
-    ``port``, and not below it); a named ``port`` is looked up in the *destination* pod's container
-    ports (for egress rules as well), so it never matches an address outside the cluster.
+1. **Isolation.** A pod is isolated for ingress (egress) only when at least one policy
+   *selects* it (``spec.podSelector`` in the pod's namespace; ``{}`` selects every pod
+   there) *and* that policy's ``policyTypes`` include ``Ingress`` (``Egress``). A pod
+   that no such policy selects accepts (sends) everything.
+2. **policyTypes default** (``SetDefaults_NetworkPolicy``, see
+   :func:`defaulted_policy_types`): when ``len(spec.policyTypes) == 0`` (absent,
+   ``null`` or ``[]``) it becomes ``[Ingress]``, plus ``Egress`` only when
+   ``len(spec.egress) != 0``. So a policy with egress rules and no ``policyTypes``
+   *also* isolates its pods for ingress, and ``egress: []`` without ``policyTypes``
+   isolates nothing for egress: an empty egress list without policyTypes denies no
+   egress.
+3. **podSelector default.** "This field is optional. If it is not specified, it defaults
+   to an empty selector" (``types.go``; the Go field is a struct, not a pointer): absent
+   or ``null`` selects every pod of the namespace, like ``{}``. A policy with no
+   ``spec`` at all is a default deny for ingress.
+4. **Union.** Policies add up: traffic is allowed if *any* rule of *any* policy that
+   selects the pod for that direction allows it. Order does not matter; nothing denies
+   explicitly.
+5. **Both ends.** A connection between two pods needs the source's egress *and* the
+   destination's ingress to allow it. Replies of an allowed connection are allowed
+   implicitly. **A pod cannot block traffic to itself** (concept page: "a pod cannot
+   block access to itself"): a pod's connection to its own address is always allowed,
+   whatever selects it.
+6. **A rule** allows traffic that matches one of its peers (``from``/``to``) *and* one
+   of its ``ports``. ``from``/``to`` absent or empty = every source/destination;
+   ``ports`` absent or empty = every port ("If this field is empty or missing, this rule
+   matches all ..."). ``ingress: [{}]`` therefore allows everything; ``ingress: []`` (or
+   none) nothing.
+7. **A peer** is one of: ``podSelector`` (pods in the *policy's* namespace; ``{}`` = all
+   of them), ``namespaceSelector`` (all pods in matching namespaces; ``{}`` = every
+   namespace), both in *one* peer (AND: matching pods in matching namespaces), or
+   ``ipBlock``. Two list items are two peers (OR). A peer must name at least one of
+   them: ``from: [{}]`` is refused ("must specify a peer"), and ``ipBlock`` goes alone.
+8. **Selectors**: ``matchLabels`` and ``matchExpressions`` (``In``, ``NotIn``,
+   ``Exists``, ``DoesNotExist``) all have to hold. ``NotIn`` and ``DoesNotExist`` also
+   match objects that lack the key. Every namespace carries the immutable label
+   ``kubernetes.io/metadata.name: <name>``.
+9. **ipBlock**: ``cidr`` minus the ``except`` ranges (absent or empty: nothing excepted;
+   each must be a strict subset of ``cidr``). The documentation says ipBlock is meant
+   for cluster-external addresses, "since Pod IPs are ephemeral and unpredictable", and
+   that whether address rewriting (Service, load balancer, SNAT) happens before or after
+   policy processing is not defined. **Choice made here**: an ipBlock matches any
+   address in its range, pod IPs included; this is what the upstream e2e tests
+   ``should allow egress access to server in CIDR block`` and
+   ``should enforce except clause while egress access to server in CIDR block`` expect
+   of a plugin. No address rewriting is modelled: the model sees the pod's own address.
+10. **Ports**: ``protocol`` absent defaults to TCP (``SetDefaults_NetworkPolicyPort``;
+    TCP, UDP and SCTP exist, case-sensitive); ``port`` absent matches every port of that
+    protocol; a numeric ``port`` with an optional ``endPort`` gives an inclusive range
+    (``endPort`` only with a numeric ``port``, and not below it); a named ``port`` is
+    looked up in the *destination* pod's container ports (for egress rules as well), so
+    it never matches an address outside the cluster.
 
-Not modelled: traffic from a pod's own node (always allowed for ingress, per the API reference),
-host-network pods, and loopback inside a pod (``localhost``, which no policy sees).
+Not modelled: traffic from a pod's own node (always allowed for ingress, per the API
+reference), host-network pods, and loopback inside a pod (``localhost``, which no policy
+sees).
 
-Invalid policies are rejected with the API server's field paths and words (``Invalid value``,
-``Unsupported value``, ``Required value``, ``Forbidden``), collected by :func:`validate_network_policy`.
+Invalid policies are rejected with the API server's field paths and words (``Invalid
+value``, ``Unsupported value``, ``Required value``, ``Forbidden``), collected by
+:func:`validate_network_policy`.
 
 Examples
 --------
->>> policy = parse_network_policy({
-...     "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-...     "metadata": {"name": "api-allow-frontend", "namespace": "shop"},
-...     "spec": {"podSelector": {"matchLabels": {"app": "api"}},
-...              "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}],
-...                           "ports": [{"port": 8080}]}]}})
+>>> policy = parse_network_policy(
+...     {
+...         "apiVersion": "networking.k8s.io/v1",
+...         "kind": "NetworkPolicy",
+...         "metadata": {"name": "api-allow-frontend", "namespace": "shop"},
+...         "spec": {
+...             "podSelector": {"matchLabels": {"app": "api"}},
+...             "ingress": [
+...                 {
+...                     "from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}],
+...                     "ports": [{"port": 8080}],
+...                 }
+...             ],
+...         },
+...     }
+... )
 >>> sorted(policy.policy_types), len(policy.ingress), policy.ingress[0].ports[0]
 (['Ingress'], 1, PortSpec(protocol='TCP', port=8080, end_port=None))
 >>> print(policy.ingress[0].describe())
@@ -103,7 +126,9 @@ __all__ = [
 ]
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
-"""The protocols a NetworkPolicyPort may name (case-sensitive, as the API server checks)."""
+"""The protocols a NetworkPolicyPort may name (case-sensitive, as the API server
+checks).
+"""
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 """The label every namespace carries automatically, its value the namespace's name."""
@@ -114,13 +139,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-# --------------------------------------------------------------------------------------------------
-# Field errors, worded as the API server words them (k8s.io/apimachinery/pkg/util/validation/field)
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
+# Field errors, worded as the API server words them
+# (k8s.io/apimachinery/pkg/util/validation/field)
+# --------------------------------------------------------------------------------------
 
 
 def _go_value(value: Any) -> str:
-    """Render a bad value the way the API server's messages do: strings quoted, numbers bare."""
+    """Render a bad value the way the API server's messages do: strings quoted, numbers
+    bare.
+    """
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):
@@ -129,16 +157,30 @@ def _go_value(value: Any) -> str:
 
 
 class FieldError:
-    """One validation error: a field path, a kind (``Invalid value``, ...), the bad value and the detail.
+    """One validation error: a field path, a kind (``Invalid value``, ...), the bad
+    value and the detail.
 
-    >>> str(FieldError("spec.ingress[0].from[1].ipBlock.cidr", "Invalid value", "must be a valid CIDR value",
-    ...                "10.0.0.0/33"))
-    'spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value'
-    >>> str(FieldError("spec.ingress[0].from[0]", "Required value", "must specify a peer"))
+    >>> print(
+    ...     FieldError(
+    ...         "spec.ingress[0].from[1].ipBlock.cidr",
+    ...         "Invalid value",
+    ...         "must be a valid CIDR value",
+    ...         "10.0.0.0/33",
+    ...     )
+    ... )
+    spec.ingress[0].from[1].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid
+        CIDR value
+    >>> str(
+    ...     FieldError(
+    ...         "spec.ingress[0].from[0]", "Required value", "must specify a peer"
+    ...     )
+    ... )
     'spec.ingress[0].from[0]: Required value: must specify a peer'
     """
 
-    def __init__(self, field_path: str, kind: str, detail: str = "", *value: Any) -> None:
+    def __init__(
+        self, field_path: str, kind: str, detail: str = "", *value: Any
+    ) -> None:
         self.field, self.kind, self.detail = field_path, kind, detail
         self.value = value[0] if value else None
         self.has_value = bool(value)
@@ -165,24 +207,32 @@ def _invalid(path: str, value: Any, detail: str) -> FieldError:
 
 
 def _unsupported(path: str, value: Any, supported: Sequence[str]) -> FieldError:
-    return FieldError(path, "Unsupported value", "supported values: " + ", ".join(f'"{s}"' for s in supported), value)
+    return FieldError(
+        path,
+        "Unsupported value",
+        "supported values: " + ", ".join(f'"{s}"' for s in supported),
+        value,
+    )
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Label selectors
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """One ``matchExpressions`` item: ``key``, ``operator`` and (for In/NotIn) ``values``."""
+    """One ``matchExpressions`` item: ``key``, ``operator`` and (for In/NotIn)
+    ``values``.
+    """
 
     key: str
     operator: str
     values: tuple[str, ...] = ()
 
     def matches(self, labels: Mapping[str, str]) -> bool:
-        """Does a label set satisfy this requirement? ``NotIn``/``DoesNotExist`` hold when the key is absent.
+        """Does a label set satisfy this requirement? ``NotIn``/``DoesNotExist`` hold
+        when the key is absent.
 
         >>> Requirement("env", "NotIn", ("prod",)).matches({})
         True
@@ -231,88 +281,159 @@ class LabelSelector:
     def describe(self) -> str:
         if self.is_empty:
             return "{} (all)"
-        parts = [f"{k}={v}" for k, v in self.match_labels] + [r.describe() for r in self.expressions]
+        parts = [f"{k}={v}" for k, v in self.match_labels] + [
+            r.describe() for r in self.expressions
+        ]
         return "{" + ", ".join(parts) + "}"
 
 
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _LABEL_VALUE_MSG = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', "
-    "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+    "a valid label must be an empty string or consist of "
+    "alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 )
 
 
 def _validate_selector(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw),
-                               "must be a label selector (a mapping with matchLabels and/or matchExpressions)"))
+        errors.append(
+            _invalid(
+                path,
+                _short(raw),
+                "must be a label selector (a mapping with "
+                "matchLabels and/or matchExpressions)",
+            )
+        )
         return
     for key in raw:
         if key not in ("matchLabels", "matchExpressions"):
-            errors.append(FieldError(f"{path}.{key}", "Invalid value",
-                                     'unknown field; expected "matchLabels" or "matchExpressions"'))
+            errors.append(
+                FieldError(
+                    f"{path}.{key}",
+                    "Invalid value",
+                    'unknown field; expected "matchLabels" or "matchExpressions"',
+                )
+            )
     labels = raw.get("matchLabels")
     if labels is not None:
         if not isinstance(labels, Mapping):
-            errors.append(_invalid(f"{path}.matchLabels", _short(labels),
-                                   "must be a map of label keys to string values"))
+            errors.append(
+                _invalid(
+                    f"{path}.matchLabels",
+                    _short(labels),
+                    "must be a map of label keys to string values",
+                )
+            )
         else:
             for key, value in labels.items():
                 if not isinstance(value, str):
-                    errors.append(_invalid(f"{path}.matchLabels.{key}", value,
-                                           "must be a string (quote it in YAML: true, 1.0 and null are not strings)"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.matchLabels.{key}",
+                            value,
+                            "must be a string (quote it in YAML: true, "
+                            "1.0 and null are not strings)",
+                        )
+                    )
                 elif len(value) > 63:
-                    errors.append(_invalid(f"{path}.matchLabels", value, "must be no more than 63 characters"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.matchLabels",
+                            value,
+                            "must be no more than 63 characters",
+                        )
+                    )
                 elif not _LABEL_VALUE.match(value):
-                    errors.append(_invalid(f"{path}.matchLabels", value, _LABEL_VALUE_MSG))
+                    errors.append(
+                        _invalid(f"{path}.matchLabels", value, _LABEL_VALUE_MSG)
+                    )
     expressions = raw.get("matchExpressions")
     if expressions is not None:
         if not isinstance(expressions, list):
-            errors.append(_invalid(f"{path}.matchExpressions", _short(expressions), "must be a list"))
+            errors.append(
+                _invalid(
+                    f"{path}.matchExpressions", _short(expressions), "must be a list"
+                )
+            )
             return
         for i, expr in enumerate(expressions):
             epath = f"{path}.matchExpressions[{i}]"
             if not isinstance(expr, Mapping):
-                errors.append(_invalid(epath, _short(expr), "must be a mapping with key, operator and values"))
+                errors.append(
+                    _invalid(
+                        epath,
+                        _short(expr),
+                        "must be a mapping with key, operator and values",
+                    )
+                )
                 continue
             if not isinstance(expr.get("key"), str) or not expr.get("key"):
                 errors.append(FieldError(f"{epath}.key", "Required value"))
             operator = expr.get("operator")
             values = expr.get("values")
-            if values is not None and (not isinstance(values, list) or not all(isinstance(v, str) for v in values)):
-                errors.append(_invalid(f"{epath}.values", _short(values), "must be a list of strings"))
+            if values is not None and (
+                not isinstance(values, list)
+                or not all(isinstance(v, str) for v in values)
+            ):
+                errors.append(
+                    _invalid(
+                        f"{epath}.values", _short(values), "must be a list of strings"
+                    )
+                )
                 continue
             if operator in ("In", "NotIn"):
                 if not values:
-                    errors.append(FieldError(f"{epath}.values", "Required value",
-                                             "must be specified when `operator` is 'In' or 'NotIn'"))
+                    errors.append(
+                        FieldError(
+                            f"{epath}.values",
+                            "Required value",
+                            "must be specified when `operator` is 'In' or 'NotIn'",
+                        )
+                    )
             elif operator in ("Exists", "DoesNotExist"):
                 if values:
-                    errors.append(FieldError(f"{epath}.values", "Forbidden",
-                                             "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+                    errors.append(
+                        FieldError(
+                            f"{epath}.values",
+                            "Forbidden",
+                            "may not be specified when `operator` is "
+                            "'Exists' or 'DoesNotExist'",
+                        )
+                    )
             else:
-                errors.append(_invalid(f"{epath}.operator", operator if operator is not None else "",
-                                       "not a valid selector operator"))
+                errors.append(
+                    _invalid(
+                        f"{epath}.operator",
+                        operator if operator is not None else "",
+                        "not a valid selector operator",
+                    )
+                )
 
 
 def parse_label_selector(raw: Mapping[str, Any] | None) -> LabelSelector:
-    """Turn a (validated) selector mapping into a :class:`LabelSelector`; ``None`` or ``{}`` = everything.
+    """Turn a (validated) selector mapping into a :class:`LabelSelector`; ``None`` or
+    ``{}`` = everything.
 
     >>> parse_label_selector({"matchLabels": {"b": "2", "a": "1"}})
     LabelSelector(match_labels=(('a', '1'), ('b', '2')), expressions=())
     """
     raw = raw or {}
-    labels = tuple(sorted((str(k), str(v)) for k, v in (raw.get("matchLabels") or {}).items()))
+    labels = tuple(
+        sorted((str(k), str(v)) for k, v in (raw.get("matchLabels") or {}).items())
+    )
     expressions = tuple(
-        Requirement(e["key"], e["operator"], tuple(e.get("values") or ())) for e in raw.get("matchExpressions") or ()
+        Requirement(e["key"], e["operator"], tuple(e.get("values") or ()))
+        for e in raw.get("matchExpressions") or ()
     )
     return LabelSelector(labels, expressions)
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Peers, ports, rules, policies
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -320,7 +441,10 @@ class IPBlock:
     """``cidr`` minus the ``except`` ranges.
 
     >>> block = IPBlock.parse("172.17.0.0/16", ["172.17.1.0/24"])
-    >>> [block.contains(ip) for ip in ("172.17.0.9", "172.17.1.9", "172.17.2.9", "10.0.0.1")]
+    >>> [
+    ...     block.contains(ip)
+    ...     for ip in ("172.17.0.9", "172.17.1.9", "172.17.2.9", "10.0.0.1")
+    ... ]
     [True, False, True, False]
     """
 
@@ -329,7 +453,9 @@ class IPBlock:
 
     @classmethod
     def parse(cls, cidr: str, excepts: Sequence[str] = ()) -> IPBlock:
-        return cls(ipaddress.ip_network(cidr), tuple(ipaddress.ip_network(e) for e in excepts))
+        return cls(
+            ipaddress.ip_network(cidr), tuple(ipaddress.ip_network(e) for e in excepts)
+        )
 
     def contains(self, address: str | Address) -> bool:
         ip = ipaddress.ip_address(address) if isinstance(address, str) else address
@@ -339,7 +465,9 @@ class IPBlock:
 
     def describe(self) -> str:
         text = f"ipBlock {self.cidr}"
-        return text + (" except " + ", ".join(map(str, self.excepts)) if self.excepts else "")
+        return text + (
+            " except " + ", ".join(map(str, self.excepts)) if self.excepts else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -360,15 +488,28 @@ class Peer:
             parts.append(f"podSelector {self.pod_selector.describe()}")
         return " AND ".join(parts)
 
-    def matches(self, policy_namespace: str, namespace: str | None, labels: Mapping[str, str],
-                namespace_labels: Mapping[str, str], ips: Sequence[str]) -> bool:
-        """Does this peer match an endpoint? ``namespace`` is ``None`` for an address outside the cluster.
+    def matches(
+        self,
+        policy_namespace: str,
+        namespace: str | None,
+        labels: Mapping[str, str],
+        namespace_labels: Mapping[str, str],
+        ips: Sequence[str],
+    ) -> bool:
+        """Does this peer match an endpoint? ``namespace`` is ``None`` for an address
+        outside the cluster.
 
-        >>> peer = Peer(pod_selector=LabelSelector((("role", "client"),)),
-        ...             namespace_selector=LabelSelector((("user", "alice"),)))
-        >>> peer.matches("default", "team-a", {"role": "client"}, {"user": "alice"}, ["10.0.0.5"])
+        >>> peer = Peer(
+        ...     pod_selector=LabelSelector((("role", "client"),)),
+        ...     namespace_selector=LabelSelector((("user", "alice"),)),
+        ... )
+        >>> peer.matches(
+        ...     "default", "team-a", {"role": "client"}, {"user": "alice"}, ["10.0.0.5"]
+        ... )
         True
-        >>> peer.matches("default", "team-b", {"role": "client"}, {"user": "bob"}, ["10.0.0.6"])
+        >>> peer.matches(
+        ...     "default", "team-b", {"role": "client"}, {"user": "bob"}, ["10.0.0.6"]
+        ... )
         False
         """
         if self.ip_block is not None:
@@ -385,15 +526,23 @@ class Peer:
 
 @dataclass(frozen=True)
 class PortSpec:
-    """One ``ports`` item: ``protocol`` (default TCP), ``port`` (number, name or None = all), ``end_port``."""
+    """One ``ports`` item: ``protocol`` (default TCP), ``port`` (number, name or None =
+    all), ``end_port``.
+    """
 
     protocol: str = "TCP"
     port: int | str | None = None
     end_port: int | None = None
 
-    def matches(self, port: int, protocol: str, named_ports: Mapping[tuple[str, str], int] | None) -> bool:
-        """Does traffic to ``port``/``protocol`` match? ``named_ports`` are the destination's
-        ``(name, protocol) -> number`` (``None`` for a destination outside the cluster).
+    def matches(
+        self,
+        port: int,
+        protocol: str,
+        named_ports: Mapping[tuple[str, str], int] | None,
+    ) -> bool:
+        """Does traffic to ``port``/``protocol`` match? ``named_ports`` are the
+        destination's ``(name, protocol) -> number`` (``None`` for a destination outside
+        the cluster).
 
         >>> PortSpec("TCP", 32000, 32768).matches(32500, "TCP", {})
         True
@@ -407,8 +556,14 @@ class PortSpec:
         if self.port is None:
             return True
         if isinstance(self.port, int):
-            return self.port <= port <= (self.end_port if self.end_port is not None else self.port)
-        return named_ports is not None and named_ports.get((self.port, protocol)) == port
+            return (
+                self.port
+                <= port
+                <= (self.end_port if self.end_port is not None else self.port)
+            )
+        return (
+            named_ports is not None and named_ports.get((self.port, protocol)) == port
+        )
 
     def describe(self) -> str:
         if self.port is None:
@@ -420,7 +575,9 @@ class PortSpec:
 
 @dataclass(frozen=True)
 class Rule:
-    """One ingress or egress rule: its peers (empty = everyone) and ports (empty = every port)."""
+    """One ingress or egress rule: its peers (empty = everyone) and ports (empty = every
+    port).
+    """
 
     peers: tuple[Peer, ...] = ()
     ports: tuple[PortSpec, ...] = ()
@@ -432,8 +589,12 @@ class Rule:
 
     def describe(self) -> str:
         """One line: ``from: podSelector {app=web}; ports: 80/TCP``."""
-        who = " OR ".join(p.describe() for p in self.peers) if self.peers else "everyone"
-        ports = ", ".join(p.describe() for p in self.ports) if self.ports else "all ports"
+        who = (
+            " OR ".join(p.describe() for p in self.peers) if self.peers else "everyone"
+        )
+        ports = (
+            ", ".join(p.describe() for p in self.ports) if self.ports else "all ports"
+        )
         return f"{self.peer_field}: {who}; ports: {ports}"
 
 
@@ -455,7 +616,9 @@ class NetworkPolicy:
         return f"{self.namespace}/{self.name}"
 
     def rules(self, direction: str) -> tuple[Rule, ...]:
-        """The rules that count for ``direction`` ("ingress"/"egress"): none if the type is not set."""
+        """The rules that count for ``direction`` ("ingress"/"egress"): none if the type
+        is not set.
+        """
         kind = "Ingress" if direction == "ingress" else "Egress"
         if kind not in self.policy_types:
             return ()
@@ -465,9 +628,9 @@ class NetworkPolicy:
         return ("Ingress" if direction == "ingress" else "Egress") in self.policy_types
 
 
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Validation and parsing
-# --------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 _PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
 _HAS_LETTER = re.compile(r"[a-z]")
@@ -486,7 +649,9 @@ def _port_name_errors(name: str) -> list[str]:
     if len(name) > 15:
         msgs.append("must be no more than 15 characters")
     if not _PORT_NAME_CHARS.match(name):
-        msgs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+        msgs.append(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+        )
     if "--" in name:
         msgs.append("must not contain consecutive hyphens")
     if name and not _HAS_LETTER.search(name):
@@ -502,57 +667,121 @@ def _is_int(value: Any) -> bool:
 
 def _validate_port(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw), "must be a mapping with protocol, port and endPort"))
+        errors.append(
+            _invalid(
+                path, _short(raw), "must be a mapping with protocol, port and endPort"
+            )
+        )
         return
     protocol = raw.get("protocol")
     if protocol is not None and protocol not in PROTOCOLS:
         errors.append(_unsupported(f"{path}.protocol", protocol, PROTOCOLS))
     port, end_port = raw.get("port"), raw.get("endPort")
     if end_port is not None and not _is_int(end_port):
-        errors.append(_invalid(f"{path}.endPort", _short(end_port), "must be an integer"))
+        errors.append(
+            _invalid(f"{path}.endPort", _short(end_port), "must be an integer")
+        )
         end_port = None
     if port is not None:
         if _is_int(port):
             if not 1 <= port <= 65535:
-                errors.append(_invalid(f"{path}.port", port, "must be between 1 and 65535, inclusive"))
+                errors.append(
+                    _invalid(
+                        f"{path}.port", port, "must be between 1 and 65535, inclusive"
+                    )
+                )
             if end_port is not None:
                 if end_port < port:
-                    errors.append(_invalid(f"{path}.endPort", end_port, "must be greater than or equal to `port`"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.endPort",
+                            end_port,
+                            "must be greater than or equal to `port`",
+                        )
+                    )
                 if not 1 <= end_port <= 65535:
-                    errors.append(_invalid(f"{path}.endPort", end_port, "must be between 1 and 65535, inclusive"))
+                    errors.append(
+                        _invalid(
+                            f"{path}.endPort",
+                            end_port,
+                            "must be between 1 and 65535, inclusive",
+                        )
+                    )
         elif isinstance(port, str):
             if end_port is not None:
-                errors.append(_invalid(f"{path}.endPort", end_port, "may not be specified when `port` is non-numeric"))
+                errors.append(
+                    _invalid(
+                        f"{path}.endPort",
+                        end_port,
+                        "may not be specified when `port` is non-numeric",
+                    )
+                )
             for msg in _port_name_errors(port):
                 errors.append(_invalid(f"{path}.port", port, msg))
         else:
-            errors.append(_invalid(f"{path}.port", _short(port), "must be a port number or a port name"))
+            errors.append(
+                _invalid(
+                    f"{path}.port", _short(port), "must be a port number or a port name"
+                )
+            )
     elif end_port is not None:
-        errors.append(_invalid(f"{path}.endPort", end_port, "may not be specified when `port` is not specified"))
+        errors.append(
+            _invalid(
+                f"{path}.endPort",
+                end_port,
+                "may not be specified when `port` is not specified",
+            )
+        )
 
 
 def _validate_cidr(value: Any, path: str, errors: list[FieldError]) -> Network | None:
     if not isinstance(value, str):
-        errors.append(_invalid(path, _short(value), "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        errors.append(
+            _invalid(
+                path,
+                _short(value),
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            )
+        )
         return None
     try:
         loose = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        errors.append(_invalid(path, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        errors.append(
+            _invalid(
+                path,
+                value,
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            )
+        )
         return None
     if "/" not in value:
-        errors.append(_invalid(path, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+        errors.append(
+            _invalid(
+                path,
+                value,
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            )
+        )
         return None
     try:
         ipaddress.ip_network(value, strict=True)
     except ValueError:
-        errors.append(_invalid(path, value, "must not have bits set beyond the prefix length"))
+        errors.append(
+            _invalid(path, value, "must not have bits set beyond the prefix length")
+        )
     return loose
 
 
 def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
     if not isinstance(raw, Mapping):
-        errors.append(_invalid(path, _short(raw), "must be a mapping with podSelector, namespaceSelector or ipBlock"))
+        errors.append(
+            _invalid(
+                path,
+                _short(raw),
+                "must be a mapping with podSelector, namespaceSelector or ipBlock",
+            )
+        )
         return
     count = 0
     for key in ("podSelector", "namespaceSelector"):
@@ -564,40 +793,78 @@ def _validate_peer(raw: Any, path: str, errors: list[FieldError]) -> None:
         count += 1
         bpath = f"{path}.ipBlock"
         if not isinstance(block, Mapping):
-            errors.append(_invalid(bpath, _short(block), "must be a mapping with cidr and except"))
+            errors.append(
+                _invalid(bpath, _short(block), "must be a mapping with cidr and except")
+            )
         elif not block.get("cidr"):
             errors.append(FieldError(f"{bpath}.cidr", "Required value"))
         else:
             cidr = _validate_cidr(block["cidr"], f"{bpath}.cidr", errors)
             excepts = block.get("except") or []
             if not isinstance(excepts, list):
-                errors.append(_invalid(f"{bpath}.except", _short(excepts), "must be a list of CIDRs"))
+                errors.append(
+                    _invalid(
+                        f"{bpath}.except", _short(excepts), "must be a list of CIDRs"
+                    )
+                )
                 excepts = []
             for i, text in enumerate(excepts):
                 epath = f"{bpath}.except[{i}]"
                 net = _validate_cidr(text, epath, errors)
-                if cidr is not None and net is not None and (
-                    net.version != cidr.version or net.network_address not in cidr or net.prefixlen <= cidr.prefixlen
+                if (
+                    cidr is not None
+                    and net is not None
+                    and (
+                        net.version != cidr.version
+                        or net.network_address not in cidr
+                        or net.prefixlen <= cidr.prefixlen
+                    )
                 ):
-                    errors.append(_invalid(epath, text, "must be a strict subset of `cidr`"))
+                    errors.append(
+                        _invalid(epath, text, "must be a strict subset of `cidr`")
+                    )
     for key in raw:
         if key not in ("podSelector", "namespaceSelector", "ipBlock"):
-            errors.append(FieldError(f"{path}.{key}", "Invalid value",
-                                     'unknown field; expected "podSelector", "namespaceSelector" or "ipBlock"'))
+            errors.append(
+                FieldError(
+                    f"{path}.{key}",
+                    "Invalid value",
+                    'unknown field; expected "podSelector", '
+                    '"namespaceSelector" or "ipBlock"',
+                )
+            )
     if count == 0:
         errors.append(FieldError(path, "Required value", "must specify a peer"))
     elif count > 1 and block is not None:
-        errors.append(FieldError(path, "Forbidden", "may not specify both ipBlock and another peer"))
+        errors.append(
+            FieldError(
+                path, "Forbidden", "may not specify both ipBlock and another peer"
+            )
+        )
 
 
 def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
-    """Every error the API server would report for this NetworkPolicy, in its field order.
+    """Every error the API server would report for this NetworkPolicy, in its field
+    order.
 
-    >>> errors = validate_network_policy({"kind": "NetworkPolicy", "metadata": {"name": "p"}, "spec": {
-    ...     "podSelector": {}, "ingress": [{"ports": [{"protocol": "ICMP", "port": 80, "endPort": 79}]}]}})
-    >>> for e in errors: print(e)
-    spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"
-    spec.ingress[0].ports[0].endPort: Invalid value: 79: must be greater than or equal to `port`
+    >>> errors = validate_network_policy(
+    ...     {
+    ...         "kind": "NetworkPolicy",
+    ...         "metadata": {"name": "p"},
+    ...         "spec": {
+    ...             "podSelector": {},
+    ...             "ingress": [
+    ...                 {"ports": [{"protocol": "ICMP", "port": 80, "endPort": 79}]}
+    ...             ],
+    ...         },
+    ...     }
+    ... )
+    >>> for e in errors:
+    ...     print(e)
+    spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values:
+        "TCP", "UDP", "SCTP"
+    spec.ingress[0].ports[0].endPort: Invalid value: 79: must be greater than or equal
+        to `port`
     """
     errors: list[FieldError] = []
     spec = obj.get("spec")
@@ -605,35 +872,54 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
         spec = {}
     if not isinstance(spec, Mapping):
         return [_invalid("spec", _short(spec), "must be a mapping")]
-    if spec.get("podSelector") is not None:  # absent or null: the empty selector (types.go)
+    if (
+        spec.get("podSelector") is not None
+    ):  # absent or null: the empty selector (types.go)
         _validate_selector(spec["podSelector"], "spec.podSelector", errors)
     for direction, peer_key in (("ingress", "from"), ("egress", "to")):
         rules = spec.get(direction)
         if rules is None:
             continue
         if not isinstance(rules, list):
-            errors.append(_invalid(f"spec.{direction}", _short(rules), "must be a list of rules"))
+            errors.append(
+                _invalid(f"spec.{direction}", _short(rules), "must be a list of rules")
+            )
             continue
         for i, rule in enumerate(rules):
             rpath = f"spec.{direction}[{i}]"
             if rule is None:
                 continue  # "- {}" written as "-": an empty rule
             if not isinstance(rule, Mapping):
-                errors.append(_invalid(rpath, _short(rule), "must be a mapping with ports and " + peer_key))
+                errors.append(
+                    _invalid(
+                        rpath,
+                        _short(rule),
+                        "must be a mapping with ports and " + peer_key,
+                    )
+                )
                 continue
             for key in rule:
                 if key not in ("ports", peer_key):
-                    errors.append(FieldError(f"{rpath}.{key}", "Invalid value",
-                                             f'unknown field; expected "{peer_key}" or "ports"'))
+                    errors.append(
+                        FieldError(
+                            f"{rpath}.{key}",
+                            "Invalid value",
+                            f'unknown field; expected "{peer_key}" or "ports"',
+                        )
+                    )
             ports = rule.get("ports") or []
             if not isinstance(ports, list):
-                errors.append(_invalid(f"{rpath}.ports", _short(ports), "must be a list"))
+                errors.append(
+                    _invalid(f"{rpath}.ports", _short(ports), "must be a list")
+                )
                 ports = []
             for j, port in enumerate(ports):
                 _validate_port(port, f"{rpath}.ports[{j}]", errors)
             peers = rule.get(peer_key) or []
             if not isinstance(peers, list):
-                errors.append(_invalid(f"{rpath}.{peer_key}", _short(peers), "must be a list"))
+                errors.append(
+                    _invalid(f"{rpath}.{peer_key}", _short(peers), "must be a list")
+                )
                 peers = []
             for j, peer in enumerate(peers):
                 _validate_peer(peer, f"{rpath}.{peer_key}[{j}]", errors)
@@ -642,30 +928,47 @@ def validate_network_policy(obj: Mapping[str, Any]) -> list[FieldError]:
         if not isinstance(types, list):
             errors.append(_invalid("spec.policyTypes", _short(types), "must be a list"))
         elif len(types) > 2:
-            errors.append(_invalid("spec.policyTypes", types, "may not specify more than two policyTypes"))
+            errors.append(
+                _invalid(
+                    "spec.policyTypes",
+                    types,
+                    "may not specify more than two policyTypes",
+                )
+            )
         else:
             for i, kind in enumerate(types):
                 if kind not in ("Ingress", "Egress"):
-                    errors.append(_unsupported(f"spec.policyTypes[{i}]", kind, ("Ingress", "Egress")))
+                    errors.append(
+                        _unsupported(
+                            f"spec.policyTypes[{i}]", kind, ("Ingress", "Egress")
+                        )
+                    )
     for key in spec:
         if key not in ("podSelector", "policyTypes", "ingress", "egress"):
-            errors.append(FieldError(f"spec.{key}", "Invalid value",
-                                     'unknown field; expected "podSelector", "policyTypes", "ingress" or "egress"'))
+            errors.append(
+                FieldError(
+                    f"spec.{key}",
+                    "Invalid value",
+                    'unknown field; expected "podSelector", '
+                    '"policyTypes", "ingress" or "egress"',
+                )
+            )
     return errors
 
 
 def defaulted_policy_types(spec: Mapping[str, Any] | None) -> list[str]:
-    """``spec.policyTypes`` after the API server's defaulting, as ``SetDefaults_NetworkPolicy`` does it.
+    """``spec.policyTypes`` after the API server's defaulting, as
+    ``SetDefaults_NetworkPolicy`` does it.
 
-    ``len(policyTypes) == 0`` (absent, ``null`` or ``[]``) becomes ``["Ingress"]``, plus ``"Egress"``
-    when ``len(egress) != 0``; a non-empty list is kept as written
+    ``len(policyTypes) == 0`` (absent, ``null`` or ``[]``) becomes ``["Ingress"]``, plus
+    ``"Egress"`` when ``len(egress) != 0``; a non-empty list is kept as written
     (kubernetes ``pkg/apis/networking/v1/defaults.go``, read 2026-12-02).
 
     >>> defaulted_policy_types({"podSelector": {}})
     ['Ingress']
     >>> defaulted_policy_types({"egress": [{"to": [{"podSelector": {}}]}]})
     ['Ingress', 'Egress']
-    >>> defaulted_policy_types({"egress": []})          # an empty egress list isolates nothing
+    >>> defaulted_policy_types({"egress": []})  # an empty egress list isolates nothing
     ['Ingress']
     >>> defaulted_policy_types({"policyTypes": [], "egress": [{}]})
     ['Ingress', 'Egress']
@@ -684,47 +987,81 @@ def _parse_rule(raw: Mapping[str, Any] | None, direction: str) -> Rule:
     peers = []
     for p in raw.get("from" if direction == "ingress" else "to") or ():
         block = p.get("ipBlock")
-        peers.append(Peer(
-            pod_selector=parse_label_selector(p["podSelector"]) if p.get("podSelector") is not None else None,
-            namespace_selector=(parse_label_selector(p["namespaceSelector"])
-                                if p.get("namespaceSelector") is not None else None),
-            ip_block=IPBlock.parse(block["cidr"], block.get("except") or ()) if block else None,
-        ))
+        peers.append(
+            Peer(
+                pod_selector=parse_label_selector(p["podSelector"])
+                if p.get("podSelector") is not None
+                else None,
+                namespace_selector=(
+                    parse_label_selector(p["namespaceSelector"])
+                    if p.get("namespaceSelector") is not None
+                    else None
+                ),
+                ip_block=IPBlock.parse(block["cidr"], block.get("except") or ())
+                if block
+                else None,
+            )
+        )
     ports = tuple(
-        PortSpec(p.get("protocol") or "TCP", p.get("port"), p.get("endPort")) for p in raw.get("ports") or ()
+        PortSpec(p.get("protocol") or "TCP", p.get("port"), p.get("endPort"))
+        for p in raw.get("ports") or ()
     )
     return Rule(tuple(peers), ports, direction)
 
 
-def parse_network_policy(obj: Mapping[str, Any], origin: str | None = None,
-                         default_namespace: str = "default") -> NetworkPolicy:
-    """Validate and parse a NetworkPolicy object; raise :class:`ManifestError` naming every bad field.
+def parse_network_policy(
+    obj: Mapping[str, Any],
+    origin: str | None = None,
+    default_namespace: str = "default",
+) -> NetworkPolicy:
+    """Validate and parse a NetworkPolicy object; raise :class:`ManifestError` naming
+    every bad field.
 
     ``origin`` (``"file.yaml, document 3"``) goes into the message. A policy without
-    ``metadata.namespace`` lands in ``default_namespace``, as ``kubectl apply`` without ``-n`` would.
+    ``metadata.namespace`` lands in ``default_namespace``, as ``kubectl apply`` without
+    ``-n`` would.
 
     >>> try:
-    ...     parse_network_policy({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-    ...         "metadata": {"name": "bad", "namespace": "shop"},
-    ...         "spec": {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]}},
-    ...         origin="policies.yaml, document 2")
+    ...     parse_network_policy(
+    ...         {
+    ...             "apiVersion": "networking.k8s.io/v1",
+    ...             "kind": "NetworkPolicy",
+    ...             "metadata": {"name": "bad", "namespace": "shop"},
+    ...             "spec": {
+    ...                 "podSelector": {},
+    ...                 "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}],
+    ...             },
+    ...         },
+    ...         origin="policies.yaml, document 2",
+    ...     )
     ... except ManifestError as error:
     ...     print(error.origin, "|", error.ref, "|", error.field)
     ...     print(error.detail)
-    policies.yaml, document 2 | NetworkPolicy shop/bad | spec.egress[0].to[0].ipBlock.cidr
-    Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)
+    policies.yaml, document 2 | NetworkPolicy shop/bad |
+        spec.egress[0].to[0].ipBlock.cidr
+    Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or
+        2001:db8::/64)
     """
     api = obj.get("apiVersion")
     if api != "networking.k8s.io/v1":
-        raise ManifestError(f'Unsupported value: {_go_value(api)}: supported values: "networking.k8s.io/v1"',
-                            origin=origin, ref=object_ref(obj), field="apiVersion")
+        raise ManifestError(
+            f"Unsupported value: {_go_value(api)}: supported "
+            'values: "networking.k8s.io/v1"',
+            origin=origin,
+            ref=object_ref(obj),
+            field="apiVersion",
+        )
     errors = validate_network_policy(obj)
     if errors:
-        error = ManifestError(errors[0].body, origin=origin, ref=object_ref(obj), field=errors[0].field)
+        error = ManifestError(
+            errors[0].body, origin=origin, ref=object_ref(obj), field=errors[0].field
+        )
         if len(errors) > 1:
             error = ManifestError(
                 errors[0].body + "".join(f"; {e}" for e in errors[1:]),
-                origin=origin, ref=object_ref(obj), field=errors[0].field,
+                origin=origin,
+                ref=object_ref(obj),
+                field=errors[0].field,
             )
         error.errors = errors  # type: ignore[attr-defined]
         raise error
