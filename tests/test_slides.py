@@ -323,7 +323,9 @@ def test_a_deck_moves_with_the_keyboard_shows_its_figures_and_stays_offline(
     assert outside == [] and errors == []
 
 
-MEASURE_SCREENS = """() => Array.from(document.querySelectorAll('.reveal .slides > section > section')).map(screen => {
+MEASURE_SCREENS = """() => Array.from(
+  document.querySelectorAll('.reveal .slides > section > section')
+).map(screen => {
   screen.style.display = screen.parentElement.style.display = 'block';
   const cells = screen.querySelectorAll('.jp-Cell').length;
   const size = [screen.scrollHeight, screen.clientHeight, cells];

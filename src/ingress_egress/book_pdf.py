@@ -95,7 +95,8 @@ body { background: #fff; color: #111; margin: 0; }
 .print-edition { max-width: none; padding: 0; }
 .print-chapter { break-before: page; }
 .print-chapter .bd-article { padding: 0; }
-.print-title-page { height: 240mm; display: flex; flex-direction: column; justify-content: center; }
+.print-title-page { height: 240mm; display: flex; flex-direction: column;
+  justify-content: center; }
 .print-title-page h1 { font-size: 26pt; line-height: 1.2; margin-bottom: 6mm; }
 .print-title-page p { font-size: 12pt; color: #333; }
 .print-contents { break-before: page; }
@@ -104,9 +105,11 @@ body { background: #fff; color: #111; margin: 0; }
 .print-contents ol { list-style: none; padding: 0; margin: 0; }
 .print-contents li { margin: 0.6mm 0; }
 a.print-heading { color: inherit; text-decoration: none; }
-.print-contents a { display: flex; align-items: baseline; color: #111; text-decoration: none; }
+.print-contents a { display: flex; align-items: baseline; color: #111;
+  text-decoration: none; }
 .print-contents .toc-title { flex: 0 1 auto; }
-.print-contents .toc-dots { flex: 1 1 auto; min-width: 4mm; border-bottom: 1px dotted #888; margin: 0 1.5mm; }
+.print-contents .toc-dots { flex: 1 1 auto; min-width: 4mm;
+  border-bottom: 1px dotted #888; margin: 0 1.5mm; }
 .print-contents .toc-page { flex: 0 0 2.5em; text-align: right; }
 h1, h2, h3, h4 { break-after: avoid; }
 .print-chapter h1 { font-size: 20pt; margin-top: 0; }
@@ -115,23 +118,26 @@ h1, h2, h3, h4 { break-after: avoid; }
 .print-chapter h4 { font-size: 11pt; }
 img { max-width: 100% !important; height: auto !important; break-inside: avoid; }
 .cell_output img, figure { break-inside: avoid; }
-pre, .highlight pre, .output pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 8pt;
-  overflow: visible !important; }
-.pst-scrollable-table-container, .output_html, .cell_output, div.highlight, .table-wrapper {
-  overflow: visible !important; }
+pre, .highlight pre, .output pre { white-space: pre-wrap; overflow-wrap: anywhere;
+  font-size: 8pt; overflow: visible !important; }
+.pst-scrollable-table-container, .output_html, .cell_output, div.highlight,
+.table-wrapper { overflow: visible !important; }
 table { font-size: 9pt; }
 tr, .admonition-title { break-inside: avoid; }
 .admonition, div.admonition { break-inside: auto; }
 a { color: #0b4f8a; }
-* { -webkit-print-color-adjust: exact; print-color-adjust: exact; box-shadow: none !important; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact;
+  box-shadow: none !important; }
 """
 """The edition's own rules for paper (the pages' rules for the screen still apply)."""
 
 FIT_WIDE_CONTENT = """() => {
-  // A table wider than its column is shrunk to fit (at most to half size, then it wraps).
+  // A table wider than its column is shrunk to fit
+  // (at most to half size, then it wraps).
   for (const table of document.querySelectorAll('.print-chapter table')) {
     const room = table.parentElement.clientWidth, width = table.scrollWidth;
-    if (room > 0 && width > room) table.style.zoom = Math.max(room / width, 0.5).toFixed(3);
+    if (room > 0 && width > room)
+      table.style.zoom = Math.max(room / width, 0.5).toFixed(3);
   }
 }"""
 
@@ -140,7 +146,8 @@ ALL_READY = """async () => {
   await Promise.all(Array.from(document.images).map(img => img.complete ? null :
     new Promise(done => { img.onload = img.onerror = done; })));
   if (window.MathJax && MathJax.Hub) await new Promise(done => MathJax.Hub.Queue(done));
-  const broken = Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.src);
+  const broken = Array.from(document.images)
+    .filter(img => !img.naturalWidth).map(img => img.src);
   const errors = document.querySelectorAll('.MathJax_Error, .mjx-merror').length;
   return {broken, errors};
 }"""
@@ -242,9 +249,11 @@ def sidebar_labels(html: str, doc: str) -> dict[str, str]:
     page ``doc``.
 
     >>> nav = (
-    ...     '<nav class="bd-links bd-docs-nav" aria-label="Main"><a class="reference internal" href="#">'
-    ...     'Intro</a><p class="caption"><span class="caption-text">Networking</span></p>'
-    ...     '<a class="reference internal" href="../notebooks/05-today.html">05 Egress on today&#x27;s internet</a></nav>'
+    ...     '<nav class="bd-links bd-docs-nav" aria-label="Main">'
+    ...     '<a class="reference internal" href="#">Intro</a>'
+    ...     '<p class="caption"><span class="caption-text">Networking</span></p>'
+    ...     '<a class="reference internal" href="../notebooks/05-today.html">'
+    ...     "05 Egress on today&#x27;s internet</a></nav>"
     ... )
     >>> sidebar_labels(nav, "book/intro")
     {'book/intro': 'Intro', 'notebooks/05-today': "05 Egress on today's internet"}
@@ -381,8 +390,11 @@ def linked_headings(article: str, doc: str) -> tuple[str, list[Heading]]:
     >>> html, found = linked_headings(
     ...     '<section id="p--a">\n<h2>Why <em>this</em></h2><p>...</p></section>', "p"
     ... )
-    >>> html
-    '<section id="p--a">\n<h2><a class="print-heading" href="#p--a">Why <em>this</em></a></h2><p>...</p></section>'
+    >>> html == (
+    ...     '<section id="p--a">\n<h2><a class="print-heading" href="#p--a">'
+    ...     "Why <em>this</em></a></h2><p>...</p></section>"
+    ... )
+    True
     >>> found
     [Heading(level=2, text='Why this', target='p--a', doc='')]
     """

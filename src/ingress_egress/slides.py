@@ -1,36 +1,44 @@
-"""Slides: each notebook as a reveal.js deck for teaching, built offline from a copy of the notebook.
+"""Slides: each notebook as a reveal.js deck for teaching, built offline from a copy of
+the notebook.
 
 ``python -m ingress_egress.slides notebooks _build/slides`` (``make slides``) writes
-``_build/slides/NN-name.slides.html`` for every course notebook, an ``index.html`` listing them,
-and beside them the copies of reveal.js (from ``node_modules``, installed by ``npm ci``) and
-MathJax (from the pinned ``jupyter-server-mathjax``) that the decks load: nothing comes from
-another host. The committed notebooks are only read; the structure is given to a copy in memory.
+``_build/slides/NN-name.slides.html`` for every course notebook, an ``index.html``
+listing them, and beside them the copies of reveal.js (from ``node_modules``, installed
+by ``npm ci``) and MathJax (from the pinned ``jupyter-server-mathjax``) that the decks
+load: nothing comes from another host. The committed notebooks are only read; the
+structure is given to a copy in memory.
 
-How a notebook becomes a deck (reveal.js: slides go right, a slide's sub-slides go down):
+How a notebook becomes a deck (reveal.js: slides go right, a slide's sub-slides go
+down):
 
 - the title cell opens the deck, and every ``##`` section starts a new slide;
-- a section longer than a screen continues on sub-slides: cells are added while their estimated
-  height (:func:`cell_height`) fits in :data:`SLIDE_ROOM_PX`; the cell that would overflow starts
-  the next sub-slide. A code cell taller than a screen shows its code, then its outputs (a
-  figure, a table) on the next sub-slide; what is still taller than a screen scrolls;
-- every exercise starts a slide of its own, with the cells that follow it (the answer cell with
-  its self-check); the solutions, from ``solution-start`` to ``solution-end``, are left out;
-- what the book leaves out, the deck leaves out too: the cells MyST-NB removes by their tags
-  (``remove-cell``, and the input or outputs of ``remove-input``, ``remove-output``), among them
-  the cells ``make lab-ready`` adds for JupyterLab alone (its exercise and solution headings, the
-  notebook's own glossary), and the front matter at the top of the first cell;
-- outputs stay: figures, tables, printed text. A figure stored in two forms, its PNG and an HTML
-  form of the same PNG (for JupyterLab's alt text), is shown once, as the PNG with the cell's alt
-  text, as in the book. A widget needs a live kernel, so its output is dropped (the notebook's
-  static table beside it stays);
-- what only the book understands is written out for nbconvert: an ``exercise`` block becomes a
-  heading "Exercise N.k" (numbered as in the book) with its text, a role such as
-  ``{term}`egress``` becomes its text, and a link to another notebook goes to that notebook's deck.
+- a section longer than a screen continues on sub-slides: cells are added while their
+  estimated height (:func:`cell_height`) fits in :data:`SLIDE_ROOM_PX`; the cell that
+  would overflow starts the next sub-slide. A code cell taller than a screen shows its
+  code, then its outputs (a figure, a table) on the next sub-slide; what is still taller
+  than a screen scrolls;
+- every exercise starts a slide of its own, with the cells that follow it (the answer
+  cell with its self-check); the solutions, from ``solution-start`` to ``solution-end``,
+  are left out;
+- what the book leaves out, the deck leaves out too: the cells MyST-NB removes by their
+  tags (``remove-cell``, and the input or outputs of ``remove-input``,
+  ``remove-output``), among them the cells ``make lab-ready`` adds for JupyterLab alone
+  (its exercise and solution headings, the notebook's own glossary), and the front
+  matter at the top of the first cell;
+- outputs stay: figures, tables, printed text. A figure stored in two forms, its PNG and
+  an HTML form of the same PNG (for JupyterLab's alt text), is shown once, as the PNG
+  with the cell's alt text, as in the book. A widget needs a live kernel, so its output
+  is dropped (the notebook's static table beside it stays);
+- what only the book understands is written out for nbconvert: an ``exercise`` block
+  becomes a heading "Exercise N.k" (numbered as in the book) with its text, a role such
+  as ``{term}`egress``` becomes its text, and a link to another notebook goes to that
+  notebook's deck.
 
 Examples
 --------
 >>> plain_markdown(
-...     "The {term}`boundary` and {term}`clusters <cluster>`, see [next](02-packets.ipynb#flows)."
+...     "The {term}`boundary` and {term}`clusters <cluster>`, "
+...     "see [next](02-packets.ipynb#flows)."
 ... )
 'The boundary and clusters, see [next](02-packets.slides.html#flows).'
 >>> print(
@@ -66,11 +74,15 @@ from ingress_egress.lab import split_front_matter
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 """The deck's size in CSS pixels (16:9); reveal.js scales it to the screen."""
 SLIDE_ROOM_PX = 640
-"""The height a slide's content may take: the slide less reveal.js's margin and some air."""
+"""The height a slide's content may take: the slide less reveal.js's margin and some
+air.
+"""
 IMAGE_MAX_PX = 560
 """The tallest a figure is shown (the template's CSS caps it there)."""
 TEXT_LINE_PX, TEXT_LINE_CHARS, PARAGRAPH_GAP_PX = 36, 100, 20
-"""Markdown text in 24 px type: the height of a line, the characters it holds, a paragraph's gap."""
+"""Markdown text in 24 px type: the height of a line, the characters it holds, a
+paragraph's gap.
+"""
 HEADING_PX = {1: 90, 2: 70, 3: 56}
 CODE_LINE_PX, TABLE_ROW_PX, PRINTED_LINE_PX = 24, 30, 24
 """A line of code (20 px type), a table row (18 px type), a line of printed output."""
@@ -99,7 +111,8 @@ class SlidesError(RuntimeError):
 def plain_markdown(source: str, exercise_number: str | None = None) -> str:
     """A markdown cell's text as nbconvert can render it (see the module's description).
 
-    ``exercise_number`` ("1.2") is given for an exercise cell, whose fence becomes a heading.
+    ``exercise_number`` ("1.2") is given for an exercise cell, whose fence becomes a
+    heading.
     """
     text = ROLE.sub(lambda m: m.group(1) or m.group(2), source)
     text = NOTEBOOK_LINK.sub(r"](\1.slides.html", text)
@@ -120,7 +133,9 @@ def _png_size(data: str) -> tuple[int, int]:
 
 
 def _wrapped_lines(text: str) -> int:
-    """Lines of code or printed text on a slide, a long line taking as many as it wraps to."""
+    """Lines of code or printed text on a slide, a long line taking as many as it wraps
+    to.
+    """
     return sum(
         max(1, math.ceil(len(line) / CODE_LINE_CHARS)) for line in text.splitlines()
     )
@@ -129,8 +144,8 @@ def _wrapped_lines(text: str) -> int:
 def markdown_height(source: str) -> float:
     r"""The estimated height of markdown text on a slide, in CSS pixels.
 
-    A paragraph's source lines flow together; a list item, a table row and a heading start a new
-    line; a link shows its text, not its address.
+    A paragraph's source lines flow together; a list item, a table row and a heading
+    start a new line; a link shows its text, not its address.
 
     >>> markdown_height(
     ...     "## Why\n\nOne line that\nflows on.\n\n- a\n- b"
@@ -169,11 +184,13 @@ def markdown_height(source: str) -> float:
 
 
 def cell_height(cell: dict) -> float:
-    r"""How tall a cell shows on a slide (its input and its outputs), estimated in CSS pixels.
+    r"""How tall a cell shows on a slide (its input and its outputs), estimated in CSS
+    pixels.
 
-    Markdown: a text line per source line (more when it is longer than a slide's line), headings
-    and paragraph gaps apart. Code: a line per source line. Figures: their height as shown, at
-    most :data:`IMAGE_MAX_PX`. Tables: a row per ``<tr>``. Printed text: a line per line.
+    Markdown: a text line per source line (more when it is longer than a slide's line),
+    headings and paragraph gaps apart. Code: a line per source line. Figures: their
+    height as shown, at most :data:`IMAGE_MAX_PX`. Tables: a row per ``<tr>``. Printed
+    text: a line per line.
 
     >>> cell_height(
     ...     {"cell_type": "markdown", "source": "## A section\n\nOne short line."}
@@ -223,12 +240,15 @@ def _tags(cell: dict) -> set[str]:
 
 
 def slide_outputs(outputs: list, alt: str = "") -> list:
-    """A code cell's outputs as a deck shows them: each figure once, with its alt text; no widget.
+    """A code cell's outputs as a deck shows them: each figure once, with its alt text;
+    no widget.
 
-    A figure's output holds its PNG and an HTML form of the same PNG (``<img ... src="data:...">``,
-    for JupyterLab), which nbconvert would show instead. As in the book, the deck shows the PNG,
-    with the alt text stored beside it (``metadata["image/png"]["alt"]``) or else ``alt``, the
-    cell's (``mystnb.image.alt``). An HTML output that is not the PNG's own form (a table) stays.
+    A figure's output holds its PNG and an HTML form of the same PNG
+    (``<img ... src="data:...">``, for JupyterLab), which nbconvert would show instead.
+    As in the book, the deck shows the PNG, with the alt text stored beside it
+    (``metadata["image/png"]["alt"]``) or else ``alt``, the cell's
+    (``mystnb.image.alt``). An HTML output that is not the PNG's own form (a table)
+    stays.
 
     >>> figure = {
     ...     "output_type": "display_data",
@@ -264,10 +284,11 @@ def slide_outputs(outputs: list, alt: str = "") -> list:
 
 
 def _screen_sized(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    """A code cell taller than a slide, as two cells: its code, then its outputs without the code.
+    """A code cell taller than a slide, as two cells: its code, then its outputs without
+    the code.
 
-    So a figure under a long cell of code gets a screen of its own instead of running off the slide.
-    Any other cell is returned as it is.
+    So a figure under a long cell of code gets a screen of its own instead of running
+    off the slide. Any other cell is returned as it is.
     """
     if (
         cell.cell_type != "code"
@@ -284,20 +305,21 @@ def _screen_sized(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 
 def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.NotebookNode:
-    """A copy of a course notebook with its slide structure set and its solutions left out.
+    """A copy of a course notebook with its slide structure set and its solutions left
+    out.
 
-    ``number`` is the notebook's two-digit number, the chapter of its exercises ("01" gives
-    "Exercise 1.1", "1.2", ...). Each kept cell gets ``metadata.slideshow.slide_type``: ``slide``,
-    ``subslide`` or ``-`` (continues the current one).
+    ``number`` is the notebook's two-digit number, the chapter of its exercises ("01"
+    gives "Exercise 1.1", "1.2", ...). Each kept cell gets
+    ``metadata.slideshow.slide_type``: ``slide``, ``subslide`` or ``-`` (continues the
+    current one).
     """
     deck = copy.deepcopy(notebook)
     deck.metadata.pop("widgets", None)
     first_markdown = next(
         (cell for cell in deck.cells if cell.cell_type == "markdown"), None
     )
-    if (
-        first_markdown is not None
-    ):  # front matter for JupyterLab (the exercises' numbering)
+    if first_markdown is not None:
+        # front matter for JupyterLab (the exercises' numbering)
         first_markdown.source = split_front_matter(first_markdown.source)[1]
     cells = [cell for cell in deck.cells if REMOVE_CELL not in _tags(cell)]
     markdown = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
@@ -305,11 +327,8 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
     if title:
         deck.metadata["title"] = title.group(1)
     exercises = EXERCISE_PATTERN.findall(markdown)
-    kept, in_solution, used = (
-        [],
-        False,
-        0.0,
-    )  # used: the height taken on the current (sub-)slide
+    # used: the height taken on the current (sub-)slide
+    kept, in_solution, used = [], False, 0.0
     for cell in cells:
         if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
             in_solution = True
@@ -356,7 +375,8 @@ def slide_copy(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteboo
             exercise = None
     if in_solution:
         raise SlidesError(
-            "a solution-start has no solution-end: the rest of the notebook would be left out"
+            "a solution-start has no solution-end: "
+            "the rest of the notebook would be left out"
         )
     deck.cells = kept
     return deck
@@ -382,14 +402,17 @@ def _exporter(reveal_prefix: str, mathjax_url: str):
 
 
 def _copy_assets(reveal: Path, output: Path) -> None:
-    """reveal.js (its script, style sheet, white theme and licence) and MathJax, beside the decks."""
+    """reveal.js (its script, style sheet, white theme and licence) and MathJax, beside
+    the decks.
+    """
     import jupyter_server_mathjax
 
     needed = ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "LICENSE"]
     missing = [name for name in needed if not (reveal / name).exists()]
     if missing:
         raise SlidesError(
-            f"{reveal}: reveal.js is not installed there (missing {missing}); run npm ci"
+            f"{reveal}: reveal.js is not installed there (missing {missing}); "
+            "run npm ci"
         )
     for name in needed:
         (output / "reveal.js" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -404,10 +427,11 @@ def build_slides(
     output: str | Path,
     reveal: str | Path = "node_modules/reveal.js",
 ) -> list[dict]:
-    """Write a deck for each notebook into ``output``, with the assets and an index page.
+    """Write a deck for each notebook into ``output``, with the assets and an index
+    page.
 
-    Returns one entry per deck: ``file``, ``title``, ``slides`` (horizontal) and ``screens``
-    (slides and sub-slides).
+    Returns one entry per deck: ``file``, ``title``, ``slides`` (horizontal) and
+    ``screens`` (slides and sub-slides).
     """
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -420,7 +444,8 @@ def build_slides(
         number = path.name[:2]
         if not number.isdigit():
             raise SlidesError(
-                f"{path}: a course notebook's name starts with its number (NN-name.ipynb)"
+                f"{path}: a course notebook's name starts with its number "
+                "(NN-name.ipynb)"
             )
         try:
             deck = slide_copy(nbformat.read(path, as_version=4), number)
@@ -459,12 +484,16 @@ def index_page(decks: list[dict]) -> str:
     ...         }
     ...     ]
     ... )
-    >>> '<a href="01-a.slides.html">01 · A &amp; B</a>' in page and "9 slides, 14 screens" in page
+    >>> '<a href="01-a.slides.html">01 · A &amp; B</a>' in page
+    True
+    >>> "9 slides, 14 screens" in page
     True
     """
     items = "\n".join(
-        f'<li><a href="{deck["file"]}">{deck["number"]} \u00b7 {html.escape(deck["title"], quote=False)}</a> '
-        f'<span class="count">({deck["slides"]} slides, {deck["screens"]} screens)</span></li>'
+        f'<li><a href="{deck["file"]}">{deck["number"]} \u00b7 '
+        f"{html.escape(deck['title'], quote=False)}</a> "
+        f'<span class="count">({deck["slides"]} slides, '
+        f"{deck['screens']} screens)</span></li>"
         for deck in decks
     )
     return f"""<!DOCTYPE html>
@@ -475,20 +504,22 @@ def index_page(decks: list[dict]) -> str:
 <title>Slides: ingress and egress</title>
 <link rel="icon" href="data:,">
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
-  line-height: 1.5; color: #111; background: #fff; }}
+body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
+  padding: 0 1rem; line-height: 1.5; color: #111; background: #fff; }}
 a {{ color: #0b4f8a; }}
 li {{ margin: 0.3rem 0; }}
 .count {{ color: #555; font-size: 0.9em; }}
-kbd {{ border: 1px solid #999; border-radius: 3px; padding: 0 0.3em; font-size: 0.9em; }}
+kbd {{ border: 1px solid #999; border-radius: 3px; padding: 0 0.3em;
+  font-size: 0.9em; }}
 </style>
 </head>
 <body>
 <main>
 <h1>Slides: ingress and egress</h1>
-<p>One deck per notebook, for teaching: a slide per section (<kbd>→</kbd>), long sections continue
-below (<kbd>↓</kbd>; <kbd>Space</kbd> goes through everything in order), every exercise on a slide
-of its own, no solutions. <kbd>Esc</kbd> shows the overview, <kbd>F</kbd> fills the screen.</p>
+<p>One deck per notebook, for teaching: a slide per section (<kbd>→</kbd>), long
+sections continue below (<kbd>↓</kbd>; <kbd>Space</kbd> goes through everything in
+order), every exercise on a slide of its own, no solutions. <kbd>Esc</kbd> shows the
+overview, <kbd>F</kbd> fills the screen.</p>
 <ol>
 {items}
 </ol>
@@ -499,7 +530,9 @@ of its own, no solutions. <kbd>Esc</kbd> shows the overview, <kbd>F</kbd> fills 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ingress_egress.slides NOTEBOOKS_DIR OUTPUT_DIR``: a reveal.js deck per course notebook."""
+    """``python -m ingress_egress.slides NOTEBOOKS_DIR OUTPUT_DIR``: a reveal.js deck
+    per course notebook.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m ingress_egress.slides", description=main.__doc__
     )
@@ -510,7 +543,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--reveal",
         default="node_modules/reveal.js",
-        help="the reveal.js package installed by npm ci (default: node_modules/reveal.js)",
+        help=(
+            "the reveal.js package installed by npm ci "
+            "(default: node_modules/reveal.js)"
+        ),
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -527,8 +563,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"slides: {error}", file=sys.stderr)
         return 2
     print(
-        f"{len(decks)} decks, {sum(d['screens'] for d in decks)} screens, in {args.output}/index.html "
-        f"({time.perf_counter() - started:.0f} s)"
+        f"{len(decks)} decks, {sum(d['screens'] for d in decks)} screens, "
+        f"in {args.output}/index.html ({time.perf_counter() - started:.0f} s)"
     )
     return 0
 
