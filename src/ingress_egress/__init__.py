@@ -40,4 +40,4 @@ One module per concept, each read like a chapter:
 The notebooks in ``notebooks/`` import from here; so can you, on your own data.
 """
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
