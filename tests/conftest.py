@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ def pytest_configure(config):
         p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
     ]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    # The captures are cross-checked with tshark. On a learner's machine without it
+    # those tests skip and say why; in CI, where .ci/run installs it, a missing tshark
+    # must not turn the cross-checks into skips.
+    if os.environ.get("CI") and shutil.which("tshark") is None:
+        raise pytest.UsageError(
+            "CI must run the tshark cross-checks: install Debian's tshark "
+            "(.ci/run does), or unset CI to let those tests skip"
+        )
 
 
 @pytest.fixture(scope="session")
