@@ -89,3 +89,27 @@ def test_an_address_that_is_not_one_is_named(bad):
     with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 address") as info:
         classify(packets, "10.0.0.0/8")
     assert repr(bad) in str(info.value)
+
+
+def test_categorical_pieces_list_their_addresses_in_numeric_order(tmp_path):
+    from ingress_egress.captures import iter_capture
+
+    def frame(src: str, dst: str) -> bytes:
+        a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+        if a.version == 4:
+            ip = bytes.fromhex("4500001c000040004011 0000") + a.packed + b.packed
+            return bytes(12) + b"\x08\x00" + ip + bytes(8)
+        ip = bytes.fromhex("6000000000081140") + a.packed + b.packed
+        return bytes(12) + b"\x86\xdd" + ip + bytes(8)
+
+    pairs = [("10.0.0.10", "192.0.2.1"), ("2001:db8::2", "2001:db8::10"), ("10.0.0.9", "9.0.0.1"),
+             ("2001:db8::10", "::1"), ("9.0.0.1", "10.0.0.9")]
+    path = write_pcap(tmp_path / "mixed.pcap", [(i, frame(*p)) for i, p in enumerate(pairs)]
+                      + [(9, bytes(12) + b"\x08\x06" + bytes(28))])  # ARP: no address
+    piece = next(iter_capture(path, addresses="category"))
+    texts = {t for pair in pairs for t in pair}
+    expected = [""] + sorted((t for t in texts if ":" not in t), key=ipaddress.ip_address) \
+        + sorted((t for t in texts if ":" in t), key=ipaddress.ip_address)
+    assert piece["src"].cat.categories.tolist() == expected
+    assert piece["src"].astype(str).tolist() == [p[0] for p in pairs] + [""]
+    assert piece["dst"].astype(str).tolist() == [p[1] for p in pairs] + [""]

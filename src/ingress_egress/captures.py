@@ -1439,7 +1439,8 @@ def iter_capture(
     :func:`read_capture`, raised when the reader reaches the bad place.
 
     ``addresses="category"`` gives ``src`` and ``dst`` as pandas categoricals instead of strings
-    (the same values, each distinct address stored once): grouping and
+    (the same values, each distinct address of the piece stored once; the categories are ""
+    then the addresses in numeric order, IPv4 before IPv6): grouping and
     :func:`ingress_egress.direction.classify` then work on the distinct addresses only, which is
     what the command line does.
 
