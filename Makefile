@@ -6,7 +6,7 @@
 #   make test      run every test (unit, doctests, notebooks under nbval, book, browser)
 #   make fuzz      a long property-based (fuzzing) campaign on the readers; failures are kept
 #                  in tests/fuzz-corpus and replayed by later runs (FUZZ_EXAMPLES per test)
-#   make execute   re-run every notebook in place (refresh the stored outputs)
+#   make execute   re-run every notebook in place (refresh the stored outputs, figures' alt texts)
 #   make data      regenerate every dataset in data/ from its seeded generator
 #   make lock      re-resolve requirements.in into requirements.txt and environment.yml
 #   make lab-ready make the notebooks ready for JupyterLab (exercise numbers, collapsed solutions,
@@ -76,6 +76,7 @@ fuzz: $(STAMP)
 execute: $(STAMP)
 	cd notebooks && for nb in $(notdir $(NOTEBOOKS)); do \
 		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False $$nb || exit 1; done
+	$(BIN)/python tools/figure_alt.py $(NOTEBOOKS)
 
 data: $(STAMP)
 	$(BIN)/python -m ingress_egress.datagen data

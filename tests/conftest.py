@@ -32,41 +32,52 @@ def shared() -> Path:
     return SHARED
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """Build the book once per test session, strict (warnings are errors), into a temporary folder.
+PUBLISHED_REPOSITORY = "https://github.com/example-org/ingress-egress"
+"""The repository the published_book fixture says the book comes from (only a test's address)."""
 
-    Returns the HTML folder. The build log is kept beside it and shown when the build fails.
+
+def _build(out: Path, config_command: list[str] | None) -> Path:
+    """Build the book strictly (warnings are errors) into ``out``; returns the HTML folder.
+
+    ``config_command``: the arguments of ``python -m ingress_egress.course`` that write the build's
+    configuration to ``out/_config.yml`` first, the way the Makefile does for the classroom edition.
+    The build log is kept beside the HTML and shown when the build fails.
     """
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "--all",
-         "--warningiserror", "--keep-going"],
-        capture_output=True, text=True, cwd=ROOT,
-    )
-    (out / "build.log").write_text(result.stdout + result.stderr)
-    assert result.returncode == 0, "strict book build failed:\n" + (result.stdout + result.stderr)[-6000:]
+    steps = []
+    build = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
+             "--all", "--warningiserror", "--keep-going"]
+    if config_command is not None:
+        config = out / "_config.yml"
+        steps.append([sys.executable, "-m", "ingress_egress.course", *config_command[:1],
+                      str(ROOT / "_config.yml"), str(config), *config_command[1:]])
+        build[3:3] = ["--config", str(config)]
+    steps.append(build)
+    log = []
+    for step in steps:
+        result = subprocess.run(step, capture_output=True, text=True, cwd=ROOT)
+        log.append(result.stdout + result.stderr)
+        (out / "build.log").write_text("\n".join(log))
+        assert result.returncode == 0, "strict book build failed:\n" + log[-1][-6000:]
     return out / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
-def classroom_book(tmp_path_factory) -> Path:
-    """Build the classroom edition (no solutions) once per session, strict; returns its HTML folder."""
-    import subprocess
-    import sys
+def built_book(tmp_path_factory) -> Path:
+    """The book as `make book` builds it (no repository URL), once per test session."""
+    return _build(tmp_path_factory.mktemp("book"), None)
 
-    out = tmp_path_factory.mktemp("classroom")
-    config = out / "_config.yml"
-    steps = [
-        [sys.executable, "-m", "ingress_egress.course", "classroom-config", str(ROOT / "_config.yml"), str(config)],
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
-         "--path-output", str(out), "--all", "--warningiserror", "--keep-going"],
-    ]
-    for step in steps:
-        result = subprocess.run(step, capture_output=True, text=True, cwd=ROOT)
-        assert result.returncode == 0, "classroom build failed:\n" + (result.stdout + result.stderr)[-6000:]
-    return out / "_build" / "html"
+
+@pytest.fixture(scope="session")
+def classroom_book(tmp_path_factory) -> Path:
+    """The classroom edition (no solutions), as `make book-classroom` builds it, once per session."""
+    return _build(tmp_path_factory.mktemp("classroom"), ["classroom-config"])
+
+
+@pytest.fixture(scope="session")
+def published_book(tmp_path_factory) -> Path:
+    """The learners' book built the way a publisher does, with a repository URL, once per session."""
+    return _build(tmp_path_factory.mktemp("published"),
+                  ["book-config", "--repository-url", PUBLISHED_REPOSITORY])

@@ -1,22 +1,30 @@
-"""Both editions of the built book in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
+"""The built books in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
 
-Every page opens, the navigation and the search box work, no request leaves 127.0.0.1, formulas
-are typeset by the book's own MathJax, and an axe-core audit finds no serious or critical
-accessibility violation. Without Chromium these tests skip (with the reason) on a workstation and
-fail in CI, where `.ci/run` installs it.
+Every page opens without a console error, no request leaves 127.0.0.1, the navigation and the
+search work (a notebook ranks first for its own topic), formulas are typeset by the book's own
+MathJax, and an axe-core audit finds no serious or critical accessibility violation. Measured on
+the rendered pages, at a desktop's 1400x1000 and a phone's 390x844: no page scrolls sideways, no
+code block does at 1400, every figure fills the book's column and its smallest text renders at 9 px
+or more there, and opens full size from the keyboard. Without Chromium these tests skip (with the
+reason) on a workstation and fail in CI, where `.ci/run` installs it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+
+from ingress_egress.plotting import BOOK_COLUMN_PX, MIN_TEXT_PX
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +76,13 @@ def classroom_site(classroom_book):
 
 
 @pytest.fixture(scope="module")
+def published_site(published_book):
+    """The book built with a repository URL (its buttons and links), served on 127.0.0.1."""
+    with serve(published_book) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def browser():
     _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     _require(AXE.exists(), f"axe-core not installed at {AXE} (run npm ci)")
@@ -79,14 +94,20 @@ def browser():
         chromium.close()
 
 
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def page(browser, site):
-    """A fresh page that records every request it makes and every script error it meets."""
-    context = browser.new_context()
+    """A fresh page (1400x1000) that records every request it makes, every script error it meets and
+    every error the console reports (a failed load, a refused font, the theme's complaints)."""
+    context = browser.new_context(viewport=DESKTOP)
     tab = context.new_page()
-    tab.requests, tab.errors = [], []
+    tab.requests, tab.errors, tab.console_errors = [], [], []
     tab.on("request", lambda request: tab.requests.append(request.url))
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
     yield tab
     context.close()
 
@@ -106,7 +127,9 @@ def open_every_page(page, site: str, html: Path) -> None:
         assert response is not None and response.status == 200, path
         assert page.title(), f"{path}: no title"
         assert page.errors == [], f"{path}: script errors {page.errors}"
-    outside = sorted({url for url in page.requests if not url.startswith((f"{site}/", "data:", "about:"))})
+        assert page.console_errors == [], f"{path}: console errors {page.console_errors}"
+    # data: URLs are the book's own (inline images); nothing else, not even about:blank.
+    outside = sorted({url for url in page.requests if not url.startswith((f"{site}/", "data:"))})
     assert outside == []
 
 
@@ -118,9 +141,15 @@ def test_every_classroom_page_opens_with_nothing_from_elsewhere(page, classroom_
     open_every_page(page, classroom_site, classroom_book)
 
 
+def test_every_published_page_opens_without_errors(page, published_site, published_book):
+    # The repository and launch buttons are links only: following none of them, the pages fetch
+    # nothing from elsewhere either.
+    open_every_page(page, published_site, published_book)
+
+
 def test_navigation_from_the_front_page_to_the_notebooks(page, site):
     page.goto(f"{site}/index.html", wait_until="networkidle")
-    page.locator("nav.bd-docs-nav a", has_text="Start here").first.click()
+    page.locator("nav.bd-docs-nav a", has_text="00 Start here").first.click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/notebooks/00-start-here.html")
     assert page.locator("h1").first.inner_text().startswith("Start here")
@@ -152,9 +181,9 @@ def test_formulas_are_typeset_offline(page, site):
     assert all(url.startswith((f"{site}/", "data:", "about:")) for url in page.requests)
 
 
-def serious_accessibility_problems(page, site: str, html: Path) -> list[str]:
+def serious_accessibility_problems(page, site: str, html: Path | None, pages: list[str] | None = None) -> list[str]:
     problems = []
-    for path in book_pages(html):
+    for path in pages or book_pages(html):
         page.goto(f"{site}/{path}", wait_until="networkidle")
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
@@ -173,3 +202,204 @@ def test_no_serious_accessibility_violations(page, site, built_book):
 def test_no_serious_accessibility_violations_in_the_classroom_edition(page, classroom_site, classroom_book):
     problems = serious_accessibility_problems(page, classroom_site, classroom_book)
     assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_accessibility_violations_with_the_repository_links(page, published_site):
+    page.goto(f"{published_site}/notebooks/01-direction.html", wait_until="networkidle")
+    assert page.locator("a.btn-source-repository-button").count() == 1
+    assert page.locator("p.course-report a").count() == 1
+    problems = serious_accessibility_problems(page, published_site, None, ["notebooks/01-direction.html",
+                                                                            "book/intro.html"])
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_accessibility_violations_on_a_phone(page, site):
+    page.set_viewport_size(PHONE)
+    problems = serious_accessibility_problems(page, site, None, ["book/cheatsheet.html", "notebooks/06-data-transfer-costs.html"])
+    assert problems == [], "\n".join(problems)
+
+
+# Measured on the rendered pages
+
+
+def notebook_pages(html: Path) -> list[str]:
+    return [path for path in book_pages(html) if path.startswith("notebooks/")]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400px", "390px"])
+def test_no_page_scrolls_sideways(page, site, built_book, viewport):
+    page.set_viewport_size(viewport)
+    wide = []
+    for path in book_pages(built_book):
+        page.goto(f"{site}/{path}", wait_until="networkidle")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide.append(f"{path}: {overflow} px wider than the window")
+    assert wide == []
+
+
+def reveal_solutions(page) -> None:
+    page.evaluate("() => document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'))")
+
+
+def test_no_code_block_scrolls_sideways_at_1400_px(page, site, built_book):
+    scrolling = []
+    for path in book_pages(built_book):
+        page.goto(f"{site}/{path}", wait_until="networkidle")
+        reveal_solutions(page)  # solutions' code counts too
+        blocks = page.evaluate("""() => [...document.querySelectorAll('article pre')]
+            .filter(pre => !pre.closest('.cell_output'))
+            .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+            .map(pre => pre.textContent.split('\\n').reduce((a, b) => a.length >= b.length ? a : b))""")
+        scrolling += [f"{path}: {len(line)} characters: {line[:60]!r}" for line in blocks]
+    assert scrolling == [], "code blocks that scroll sideways at 1400 px:\n" + "\n".join(scrolling)
+
+
+def smallest_text_by_image(built_book: Path) -> dict[str, float | None]:
+    """Each figure's PNG file in the book (MyST-NB names it by its SHA-256) -> its smallest text, in PNG px."""
+    import base64
+
+    sizes = {}
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}):
+                    png = base64.b64decode("".join(output["data"]["image/png"]))
+                    metadata = output.get("metadata", {}).get("image/png", {})
+                    sizes[hashlib.sha256(png).hexdigest() + ".png"] = metadata.get("smallest_text_px")
+    return sizes
+
+
+def test_figures_fill_the_column_and_their_text_renders_at_9_px(page, site, built_book):
+    text_px = smallest_text_by_image(built_book)
+    problems, widths = [], []
+    for path in notebook_pages(built_book):
+        page.goto(f"{site}/{path}", wait_until="networkidle")
+        shown = page.evaluate("""() => [...document.querySelectorAll('article .cell_output img')].map(img => ({
+            file: img.getAttribute('src').split('/').pop(), alt: img.alt.slice(0, 60),
+            shown: img.clientWidth, natural: img.naturalWidth}))""")
+        for image in shown:
+            widths.append(image["shown"])
+            # A figure is shown at its own size, or shrunk to the column: never wider, never blown up.
+            assert image["shown"] == min(image["natural"], BOOK_COLUMN_PX), (path, image)
+            smallest = text_px.get(image["file"])
+            if smallest is None:
+                problems.append(f"{path}: {image['alt']!r}: no text size stored (not drawn with use_course_style())")
+            elif image["shown"] / image["natural"] * smallest < MIN_TEXT_PX:
+                problems.append(f"{path}: {image['alt']!r}: smallest text "
+                                f"{image['shown'] / image['natural'] * smallest:.1f} px")
+    assert widths and max(widths) == BOOK_COLUMN_PX  # the column is 784 px wide at 1400 px
+    assert problems == [], f"figure text under {MIN_TEXT_PX} px at 1400 px:\n" + "\n".join(problems)
+
+
+def test_a_figure_opens_full_size_from_the_keyboard(page, site, built_book):
+    path = next(p for p in notebook_pages(built_book) if "course-figure-link" in (built_book / p).read_text())
+    page.goto(f"{site}/{path}", wait_until="networkidle")
+    link = page.locator("a.course-figure-link").first
+    natural = link.locator("img").evaluate("img => img.naturalWidth")
+    # Tab from the code of the figure's cell to the figure.
+    link.evaluate("a => a.closest('.cell').querySelector('.cell_input pre').focus()")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('course-figure-link')"):
+            break
+    assert page.evaluate("() => document.activeElement.classList.contains('course-figure-link')")
+    assert link.evaluate("a => getComputedStyle(a).outlineStyle") != "none"  # the focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/_images/*.png")
+    assert page.evaluate("() => document.images[0].naturalWidth") == natural
+
+
+def test_each_solution_toggle_is_named_after_its_exercise(page, site, built_book):
+    for path in notebook_pages(built_book):
+        page.goto(f"{site}/{path}", wait_until="networkidle")
+        titles = page.locator(".solution > .admonition-title")
+        number = int(path.split("/")[1][:2])
+        assert titles.count() >= 3
+        for k in range(titles.count()):
+            button = titles.nth(k).locator("button.toggle-button")
+            name = button.get_attribute("aria-label").replace("\u00a0", " ")
+            assert name == f"Click to show: Solution to Exercise {number}.{k + 1}", (path, name)
+    button = page.locator(".solution button.toggle-button").first
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    assert button.get_attribute("aria-label").startswith("Click to hide: Solution to Exercise")
+
+
+def test_no_element_id_is_repeated_once_the_scripts_ran(page, site, built_book):
+    repeated = []
+    for path in book_pages(built_book):
+        page.goto(f"{site}/{path}", wait_until="networkidle")
+        repeated += [f"{path}#{i}" for i in page.evaluate("""() => {
+            const seen = {}; document.querySelectorAll('[id]').forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
+            return Object.keys(seen).filter(id => seen[id] > 1); }""")]
+    assert repeated == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400px", "390px"])
+def test_one_search_box(page, site, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(f"{site}/notebooks/02-packets-and-flows.html", wait_until="networkidle")
+    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, input[type=search]')]
+        .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length""")
+    assert visible == 1
+
+
+# A query on each notebook's topic, and the notebook that must come first for it.
+TOPICS = [
+    ("egress cost", "notebooks/06-data-transfer-costs"),
+    ("cloud bill", "notebooks/07-reading-a-cloud-bill"),
+    ("firewall", "notebooks/03-firewalls"),
+    ("packet capture", "notebooks/02-packets-and-flows"),
+    ("exfiltration", "notebooks/04-egress-monitoring"),
+    ("ingress controller", "notebooks/08-kubernetes-ingress"),
+    ("gateway api", "notebooks/09-gateway-api"),
+    ("NetworkPolicy", "notebooks/10-network-policy"),
+    ("95th percentile", "notebooks/12-capacity"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), TOPICS, ids=[query for query, _ in TOPICS])
+def test_search_ranks_a_notebook_first_for_its_topic(page, site, query, expected):
+    page.goto(f"{site}/search.html?q={quote(query)}", wait_until="networkidle")
+    results = page.locator("#search-results ul.search > li")
+    page.wait_for_function("() => document.querySelector('#search-results .search-summary')?.textContent", timeout=15_000)
+    first = results.first
+    assert first.locator("a").first.get_attribute("href") == f"{expected}.html"
+    first.locator("p.context").wait_for(timeout=15_000)
+    snippet = first.locator("p.context").inner_text()
+    # From the page's text, where the query's words are; not from its contents list or buttons.
+    assert any(word.lower()[:5] in snippet.lower() for word in query.split())
+    assert not snippet.lstrip(".").lstrip().startswith("Contents") and ".ipynb .pdf" not in snippet
+
+
+def test_dates_in_tables_stay_on_one_line_on_a_phone(page, site, built_book):
+    page.set_viewport_size(PHONE)
+    wrapped = []
+    for path in notebook_pages(built_book):
+        page.goto(f"{site}/{path}", wait_until="networkidle")
+        wrapped += page.evaluate("""() => [...document.querySelectorAll('.course-nowrap')].filter(cell => {
+            const range = document.createRange(); range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+        }).map(cell => cell.textContent.trim())""")
+    assert wrapped == []
+
+
+def test_no_word_of_the_cheat_sheet_breaks_on_a_phone(page, site):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/book/cheatsheet.html", wait_until="networkidle")
+    broken = page.evaluate("""() => {
+        const broken = [];
+        const walker = document.createTreeWalker(document.querySelector('table.cheatsheet'), NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const match of node.textContent.matchAll(/[^\\s]+/g)) {
+                const range = document.createRange();
+                range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
+                const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+                if (lines.size > 1) broken.push(match[0]);
+            }
+        }
+        return broken; }""")
+    assert broken == []
+    # And nothing sticks out of the page: the table became one card per row.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

@@ -5,9 +5,10 @@
 - Its prices are the ones in `data/prices/*.csv`, with the dates and sources its footnote gives.
 - In the built book, every link of the page lands on an existing page and, where it names one, an
   existing section.
-- Printed by Chromium (A4, landscape), the page is one sheet: the book's navigation is hidden and the
-  table spans the width of the paper. Without Chromium this test skips on a workstation and fails in CI,
-  like the other browser tests.
+- Printed by Chromium (A4, landscape), the page is one sheet: the book's navigation is hidden, the
+  table spans the width of the paper, its text is at least 7.5 pt, and the page's text reaches at
+  least 90 % of the way down the printable area (the space is used). Without Chromium this test
+  skips on a workstation and fails in CI, like the other browser tests.
 """
 
 from __future__ import annotations
@@ -287,6 +288,9 @@ def _require_chromium() -> None:
         pytest.skip(reason)
 
 
+MM = 96 / 25.4  # CSS pixels per millimetre
+
+
 @pytest.mark.book
 @pytest.mark.browser
 def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
@@ -307,9 +311,24 @@ def test_the_cheat_sheet_prints_on_one_a4_landscape_page(built_book):
             body_width = page.evaluate("document.body.getBoundingClientRect().width")
             assert table.bounding_box()["width"] > 0.9 * body_width
             pdf = page.pdf(format="A4", landscape=True, print_background=True)
+            # Laid out on the printable area of the sheet (A4 landscape less the page's own margins),
+            # the text is large enough and fills the sheet.
+            margins = page.evaluate("""() => { for (const sheet of document.styleSheets) {
+                let rules = []; try { rules = [...sheet.cssRules]; } catch (error) { continue; }  // file: sheets
+                for (const rule of rules) if (rule instanceof CSSPageRule) return rule.style.margin; } }""")
+            margin = float(re.fullmatch(r"([\d.]+)mm", margins).group(1))
+            width, height = (297 - 2 * margin) * MM, (210 - 2 * margin) * MM
+            page.set_viewport_size({"width": round(width), "height": round(height)})
+            font_pt = page.evaluate("parseFloat(getComputedStyle(document.querySelector('table.cheatsheet')).fontSize)") * 72 / 96
+            bottom = page.evaluate("""() => Math.max(...[...document.querySelectorAll('article *')]
+                .map(e => e.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.bottom))""")
         finally:
             browser.close()
     assert pdf.startswith(b"%PDF-")
     # One page object: `/Type /Page`, not the `/Type /Pages` tree that holds it.
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     assert len(re.findall(rb"/Type\s*/Pages\b", pdf)) >= 1
+    box = [float(v) for v in re.search(rb"/MediaBox\s*\[([\d.\s]+)\]", pdf).group(1).split()]
+    assert abs(box[2] - 297 / 25.4 * 72) < 2 and abs(box[3] - 210 / 25.4 * 72) < 2  # A4, landscape, in points
+    assert font_pt >= 7.5
+    assert 0.9 * height <= bottom <= height

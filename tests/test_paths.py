@@ -151,8 +151,8 @@ def test_the_file_holds_no_minutes_but_breaks_and_budgets():
 @pytest.mark.book
 @pytest.mark.parametrize(("path_id", "anchor"), [("self-study", "self-study-about-two-days"),
                                                  ("class-2h", "a-2-hour-class"), ("workshop-4h", "a-4-hour-workshop")])
-def test_front_page_shows_the_computed_times(built_book, path_id, anchor):
-    html = (built_book / "book" / "intro.html").read_text(encoding="utf-8")
+def test_lesson_plans_show_the_computed_times(built_book, path_id, anchor):
+    html = (built_book / "book" / "instructor" / "lesson-plans.html").read_text(encoding="utf-8")
     section = html[html.index(f'id="{anchor}"'):]
     total = sum(sum(expected_minutes(step)) for step in PATHS[path_id]["steps"])
     shown = re.search(r"<strong>(\d+) minutes</strong>", section)
@@ -160,5 +160,5 @@ def test_front_page_shows_the_computed_times(built_book, path_id, anchor):
     table = section[:section.index("</table>")]
     running = re.findall(r"<td><p>(\d+:\d\d)</p></td>\s*</tr>", table)
     assert running[-1] == f"{total // 60}:{total % 60:02d}"
-    linked = re.findall(r'href="\.\./(notebooks/\d\d-[^".#]+)\.html"><span class="std std-doc">', table)
+    linked = re.findall(r'href="\.\./\.\./(notebooks/\d\d-[^".#]+)\.html"><span class="std std-doc">', table)
     assert [doc[10:12] for doc in linked] == [s["notebook"] for s in PATHS[path_id]["steps"] if "notebook" in s]

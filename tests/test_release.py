@@ -1,7 +1,7 @@
 """Release metadata: one version everywhere, a dated changelog, and a citation file that validates.
 
-The version lives in ``pyproject.toml``; ``CITATION.cff`` and the newest release heading of
-``CHANGELOG.md`` must say the same, and ``CITATION.cff`` must be valid Citation File Format 1.2.0
+The version lives in ``pyproject.toml``; ``ingress_egress.__version__``, ``CITATION.cff`` and the
+newest release heading of ``CHANGELOG.md`` must say the same, and ``CITATION.cff`` must be valid Citation File Format 1.2.0
 (checked against the format's own JSON Schema, kept in ``tests/schemas``).
 """
 
@@ -63,6 +63,12 @@ def test_one_version_everywhere(citation):
     newest, date = releases[0]
     assert newest == version, f"the newest release in CHANGELOG.md is {newest}, the package says {version}"
     assert citation["date-released"] == date
+
+
+def test_the_package_says_the_same_version():
+    from ingress_egress import __version__
+
+    assert __version__ == project_version(), "set __version__ in src/ingress_egress/__init__.py too"
 
 
 def test_changelog_releases_are_dated_and_in_order():

@@ -17,7 +17,9 @@ the start directive always builds its solution, and once sphinx-exercise has mer
 block (start, the cells in between, end) into one solution, the whole of it is removed. The
 solution's code, outputs and images never reach the page or the search index. Nor does anything
 hand out the notebooks, which carry the solutions: with ``hide_solutions`` the page sources are
-not copied into the book and the download and launch (Binder) buttons are left out.
+not copied into the book and the download and launch (Binder) buttons are left out. The build
+then also has the tag ``classroom``, so a page can leave out what speaks of them
+(```` ```{only} not classroom ```` ).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class RemoveSolutions(SphinxTransform):
 def leave_out_the_notebooks(app, config) -> None:
     """With ``hide_solutions``: no copies of the sources, no download button, no launch buttons."""
     if config.hide_solutions:
+        app.tags.add("classroom")
         config.html_copy_source = False
         config.html_theme_options = {**config.html_theme_options, "use_download_button": False,
                                      "launch_buttons": {}}

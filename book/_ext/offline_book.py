@@ -2,7 +2,7 @@
 
 - MathJax is served from the book itself (no CDN): MathJax 2.7 comes with the pinned
   ``jupyter-server-mathjax`` package, with its STIX-Web fonts; ``mathjax_path`` points at a copy in
-  ``_static/mathjax``, copied there after the build.
+  ``_static/mathjax``, copied there after the build. Its blank measuring font asks for nothing.
 - sphinx-thebe adds its inline configuration script twice to every page, which makes the browser
   report "Identifier 'THEBE_JS_URL' has already been declared"; identical inline scripts are kept once.
 - ``book/_static/course.css`` is added to every page (a darker link colour inside exercise boxes,
@@ -32,7 +32,13 @@ MATHJAX_CONFIG = {
         "processClass": "tex2jax_process|mathjax_process|math|output_area",
     },
     # Only the STIX-Web fonts ship with this MathJax copy: use them, never look elsewhere.
-    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+    "HTML-CSS": {
+        "availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None,
+        # MathJax measures text in a font "MathJax_Blank" declared with src url('about:blank'), a
+        # request the browser refuses (a console error on every page with a formula); a local()
+        # source that never exists gives the same blank fallback without any request.
+        "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
+    },
     "showMathMenu": False,
 }
 

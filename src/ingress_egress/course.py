@@ -380,7 +380,8 @@ def paths_overview(paths: dict[str, LearningPath]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "teaching", "exercises", "breaks", "total", "budget"]).set_index("path")
 
 
-# The classroom build: the same book, without solutions.
+# The book's other builds: the classroom edition (without solutions) and a published copy (with the
+# repository it is published from). Each is the book's _config.yml with a few values changed.
 
 CLASSROOM_OVERRIDES = {"sphinx": {"config": {"hide_solutions": True}}}
 """What the classroom edition changes: sphinx-exercise leaves the solutions out. (The book's extension
@@ -395,34 +396,59 @@ def _merge(base: dict, changes: dict) -> dict:
     return merged
 
 
-def classroom_config(config_file: str | Path) -> dict:
-    """The book's ``_config.yml`` turned into the classroom edition's configuration.
+def book_config(config_file: str | Path, *, classroom: bool = False, repository_url: str | None = None) -> dict:
+    """The book's ``_config.yml``, changed for another build.
 
-    Solutions are left out (sphinx-exercise's ``hide_solutions``) and the title says "classroom
-    edition". Local extension folders become absolute paths, so the configuration works from
-    wherever it is written.
+    ``classroom``: solutions are left out (sphinx-exercise's ``hide_solutions``) and the title says
+    "classroom edition". ``repository_url``: the repository the book is published from, which turns
+    on its repository button, Binder launch buttons and "report a problem" links
+    (``book/_ext/course_publishing.py``); it must be an ``https://`` address. Local extension
+    folders become absolute paths, so the configuration works from wherever it is written.
     """
     config_file = Path(config_file)
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    config = _merge(config, CLASSROOM_OVERRIDES)
-    config["title"] = f"{config.get('title', 'The course')} (classroom edition)"
+    if classroom:
+        config = _merge(config, CLASSROOM_OVERRIDES)
+        config["title"] = f"{config.get('title', 'The course')} (classroom edition)"
+    if repository_url is not None:
+        if not re.fullmatch(r"https://[^/\s]+/[^/\s]+/[^/\s]+/?", repository_url):
+            raise ValueError(f"repository URL {repository_url!r}: expected https://<host>/<owner>/<repository>")
+        config = _merge(config, {"repository": {"url": repository_url.rstrip("/")}})
     local = config.get("sphinx", {}).get("local_extensions") or {}
-    config["sphinx"]["local_extensions"] = {
+    config.setdefault("sphinx", {})["local_extensions"] = {
         name: str((config_file.resolve().parent / folder).resolve()) for name, folder in local.items()
     }
     return config
 
 
+def classroom_config(config_file: str | Path) -> dict:
+    """The book's ``_config.yml`` turned into the classroom edition's configuration (:func:`book_config`)."""
+    return book_config(config_file, classroom=True)
+
+
+def _write_config(config: dict, source: str, output: Path, command: str) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(f"# Made by `python -m ingress_egress.course {command}` from "
+                      f"{source}: edit that file, not this one.\n"
+                      + yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                      encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ingress_egress.course``: the learning paths' times, the classroom book's configuration,
-    and the notebooks in JupyterLab (made ready for it, compared with and reset to the committed ones)."""
+    """``python -m ingress_egress.course``: the learning paths' times, a book build's configuration
+    (the classroom edition, or a copy published from a repository), and the notebooks in JupyterLab
+    (made ready for it, compared with and reset to the committed ones)."""
     parser = argparse.ArgumentParser(prog="python -m ingress_egress.course", description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("paths", help="print each learning path with its computed times")
     show.add_argument("--notebooks", default="notebooks", help="the notebooks folder (default: notebooks)")
-    classroom = commands.add_parser("classroom-config", help="write the classroom edition's _config.yml")
-    classroom.add_argument("config", help="the book's _config.yml")
-    classroom.add_argument("output", help="where to write the classroom configuration")
+    for name, help_text in [("classroom-config", "write the classroom edition's _config.yml"),
+                            ("book-config", "write the book's _config.yml for a build with a repository URL")]:
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("config", help="the book's _config.yml")
+        command.add_argument("output", help="where to write the new configuration")
+        command.add_argument("--repository-url", required=name == "book-config",
+                             help="the repository the book is published from (https://<host>/<owner>/<repository>)")
     ready = commands.add_parser("lab-ready", help="make the notebooks ready for JupyterLab (numbering, "
                                 "collapsed solutions, glossary); idempotent")
     ready.add_argument("--notebooks", default="notebooks", help="the notebooks folder (default: notebooks)")
@@ -440,14 +466,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path.title}: {path.total_minutes} minutes (budget {path.budget_minutes})")
             print(path.table().to_string(), end="\n\n")
         return 0
-    if args.command == "classroom-config":
-        output = Path(args.output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text("# Made by `python -m ingress_egress.course classroom-config` from "
-                          f"{args.config}: edit that file, not this one.\n"
-                          + yaml.safe_dump(classroom_config(args.config), sort_keys=False, allow_unicode=True),
-                          encoding="utf-8")
-        print(f"classroom configuration written to {output}")
+    if args.command in ("classroom-config", "book-config"):
+        try:
+            config = book_config(args.config, classroom=args.command == "classroom-config",
+                                 repository_url=args.repository_url)
+        except ValueError as error:
+            parser.error(str(error))
+        _write_config(config, args.config, Path(args.output), args.command)
+        edition = "classroom" if args.command == "classroom-config" else "book"
+        print(f"{edition} configuration written to {args.output}")
         return 0
     from ingress_egress import lab     # lab builds on this module
 

@@ -10,6 +10,16 @@ figure's PNG the height of its smallest text (``smallest_text_px``, at the PNG's
 so a test can compute how large that text renders in the column (:func:`rendered_text_px`) without
 re-running the notebook.
 
+Figures must also say what they show to a reader who cannot see them. The alt text of a figure is
+written once, in its cell's metadata (``mystnb.image.alt``), where the book takes it from.
+JupyterLab 4 shows a PNG output as an ``<img>`` without any alt attribute (it reads neither the
+output's metadata nor its ``text/plain``), but it keeps the alt of an image in an HTML output. So
+the course style gives every figure an HTML form as well, :func:`figure_html`: the same PNG, with
+an alt text. A kernel can't see its cell's metadata, so a freshly run figure gets a stand-in alt
+made from its titles (:func:`figure_description`); ``tools/figure_alt.py`` then copies each
+cell's alt text into its stored outputs (the HTML form and the PNG's ``alt`` metadata, which
+nbconvert reads). The book shows the PNG (``nb_mime_priority_overrides`` in ``_config.yml``).
+
 Examples
 --------
 >>> DIRECTION_COLORS["ingress"], DIRECTION_COLORS["egress"]
@@ -20,9 +30,14 @@ Examples
 '512 B'
 >>> rendered_text_px(smallest_px=12.5, png_width_px=1000)   # scaled to the 784 px column
 9.8
+>>> figure_html("iVBORw0KGgo=", 'Bytes per minute, "in" above "out"')
+'<img class="course-figure" alt="Bytes per minute, &quot;in&quot; above &quot;out&quot;" src="data:image/png;base64,iVBORw0KGgo=" />'
 """
 
 from __future__ import annotations
+
+import html
+import re
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
@@ -33,6 +48,11 @@ BOOK_COLUMN_PX = 784
 
 MIN_TEXT_PX = 9
 """The smallest text any figure may render at the book's column width, in CSS pixels."""
+
+FIGURE_HTML = re.compile(
+    r'<img class="course-figure" alt="(?P<alt>[^"]*)" src="data:image/png;base64,(?P<png>[A-Za-z0-9+/=]*)" />'
+)
+"""The HTML form of a figure, as :func:`figure_html` writes it (the alt is HTML-escaped)."""
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -171,6 +191,33 @@ def rendered_text_px(smallest_px: float, png_width_px: int, column_px: int = BOO
     return round(smallest_px * min(1.0, column_px / png_width_px), 2)
 
 
+def figure_html(png_base64: str, alt: str) -> str:
+    """A figure's HTML form: its PNG (base64) in an ``<img>`` with an alt text, for JupyterLab."""
+    return (f'<img class="course-figure" alt="{html.escape(alt, quote=True)}" '
+            f'src="data:image/png;base64,{png_base64}" />')
+
+
+def figure_description(fig: Figure) -> str:
+    """A stand-in alt text made from a figure's titles, for a figure whose cell the kernel can't see.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, (left, right) = plt.subplots(1, 2)
+    >>> _ = left.set_title("Ingress"); _ = right.set_title("Egress")
+    >>> figure_description(fig)
+    'Figure: Ingress; Egress'
+    >>> _ = fig.suptitle("Bytes per hour")
+    >>> figure_description(fig)
+    'Figure: Bytes per hour'
+    >>> plt.close(fig)
+    """
+    if fig._suptitle is not None and fig._suptitle.get_text().strip():
+        titles = [fig._suptitle.get_text()]
+    else:
+        titles = [title.get_text() for ax in fig.axes
+                  for title in (ax.title, ax._left_title, ax._right_title) if title.get_text().strip()]
+    return "Figure: " + "; ".join(" ".join(t.split()) for t in titles) if titles else "Figure"
+
+
 def _png_with_text_size(fig: Figure):
     """IPython PNG formatter: the figure as PNG, with its smallest text height as metadata."""
     from IPython.core.pylabtools import print_figure
@@ -181,12 +228,27 @@ def _png_with_text_size(fig: Figure):
     return data, {"smallest_text_px": round(smallest_text_px(fig), 2)}
 
 
+def _figure_bundle(fig: Figure, include=None, exclude=None):
+    """IPython mime-bundle formatter: the PNG with its text size, and its HTML form with an alt text."""
+    png = _png_with_text_size(fig)
+    if png is None:
+        return None
+    data, metadata = png
+    alt = figure_description(fig)
+    return ({"image/png": data, "text/html": figure_html(data, alt)},
+            {"image/png": {**metadata, "alt": alt}})
+
+
 def _store_text_size_with_each_png() -> None:
     from IPython import get_ipython
 
     shell = get_ipython()
     if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_text_size)
+        formatters = shell.display_formatter
+        # One rendering gives both forms: the PNG formatter that set_matplotlib_formats registered
+        # would take precedence over the bundle, so it goes.
+        formatters.formatters["image/png"].pop(Figure, None)
+        formatters.mimebundle_formatter.for_type(Figure, _figure_bundle)
 
 
 def human_bytes(n: float) -> str:

@@ -11,7 +11,9 @@ vermillion arrows marked with a cross: line style and colour both carry the verd
 colour-blindness and grey-scale printing. Arrows bend around the pods, names and namespace boxes
 they do not belong to, and port labels sit where they cover no name. :func:`cluster_figure` stacks
 several such panels, each as tall as it needs. :func:`draw_reachability` draws the pod-by-pod matrix
-as a heatmap. Text is 8.5 pt or more, and figures are at most 7.6 inches wide, so at the course's
+as a heatmap. :func:`draw_gateway` draws a Gateway of a
+:class:`~ingress_egress.k8s.gateway.GatewayRouter`: its listeners, the HTTPRoutes that attach (or
+why not) with their matches, and the Services they send to. Text is 8.5 pt or more, and figures are at most 7.6 inches wide, so at the course's
 100 dpi nothing is scaled down in the book's 784 px column.
 
 The Ingress routes are read from the Ingress objects themselves (``spec.rules[].http.paths[]`` and
@@ -51,8 +53,8 @@ from matplotlib.transforms import Bbox
 from ..plotting import OKABE_ITO
 from .cluster import Cluster
 
-__all__ = ["ALLOWED_COLOR", "DENIED_COLOR", "cluster_figure", "connection_graph", "draw_cluster", "draw_reachability",
-           "ingress_routes"]
+__all__ = ["ALLOWED_COLOR", "DENIED_COLOR", "cluster_figure", "connection_graph", "draw_cluster", "draw_gateway",
+           "draw_reachability", "ingress_routes"]
 
 ALLOWED_COLOR = OKABE_ITO[0]  # blue
 DENIED_COLOR = OKABE_ITO[1]  # vermillion
@@ -531,4 +533,262 @@ def draw_reachability(matrix: pd.DataFrame, *, ax: plt.Axes | None = None, title
                                   label="dotted: a pod to itself, always allowed"))
         ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
                   fontsize=NAME_SIZE, handletextpad=0.3, columnspacing=1.0, borderaxespad=0.2)
+    return ax
+
+
+# ------------------------------------------------------------------------------------------ Gateway API
+
+GATEWAY_TEXT_SIZE = 9.0
+"""Points: the text of :func:`draw_gateway` (12.5 px at 100 dpi, unscaled in the book's column)."""
+LISTENER_COLOR = OKABE_ITO[0]  # blue
+HTTPROUTE_COLOR = OKABE_ITO[2]  # bluish green
+BACKEND_COLOR = OKABE_ITO[4]  # orange
+ANSWER_COLOR = OKABE_ITO[3]  # reddish purple: the Gateway answers itself (a redirect, a 500)
+_COLUMNS = (("listeners", 0.0, 1.75), ("routes", 2.1, 3.3), ("targets", 5.75, 1.85))
+"""(column, left edge, width) in inches of a 7.6-inch figure; scaled to other widths."""
+_PAD, _GAP, _LINE = 0.07, 0.16, 1.28
+"""Inches of padding inside a box and between boxes; line spacing as a multiple of the font size."""
+
+
+def _fit_lines(text: str, width_in: float, renderer, size: float = GATEWAY_TEXT_SIZE, dpi: float = 100.0,
+               indent: str = "   ") -> list[str]:
+    """The lines of ``text`` (its ``\\n`` kept), each broken at spaces so that it fits ``width_in``
+    inches at ``size`` points; a word too long on its own is cut between characters. Continuation
+    lines start with ``indent``. Text is never made smaller to fit."""
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(size=size)
+    limit = width_in * dpi
+
+    def fits(line: str) -> bool:
+        return renderer.get_text_width_height_descent(line, font, ismath=False)[0] <= limit
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current.strip() else current + word
+            if fits(candidate):
+                current = candidate
+                continue
+            if current.strip():
+                lines.append(current)
+                current = indent + word
+            else:
+                current = candidate
+            while not fits(current):  # longer than a line on its own: cut it
+                cut = len(current) - 1
+                while cut > len(indent) + 1 and not fits(current[:cut]):
+                    cut -= 1
+                if cut <= len(indent) + 1:
+                    break  # not even one character fits: leave it whole
+                lines.append(current[:cut])
+                current = indent + current[cut:]
+        lines.append(current)
+    return lines
+
+
+def _gateway_parts(router: Any, gateway: str) -> tuple[list, list, list, list]:
+    """What :func:`draw_gateway` draws: listeners, routes, targets (Services and the Gateway's own
+    answers) and the arrows between them, read from the router."""
+    listeners = [li for li in router._listeners[gateway]]
+    attachments = [a for a in router._attachments if a.gateway == gateway]
+    rules = router.rules()
+    rules = rules[rules["gateway"] == gateway]
+    attached: dict[str, list[str]] = {}
+    refused: dict[str, Any] = {}
+    for a in attachments:
+        if a.accepted:
+            attached.setdefault(a.route, [])
+            attached[a.route] += [name for name in a.listeners if name not in attached[a.route]]
+        elif a.route not in attached:
+            refused.setdefault(a.route, a)
+    refused = {ref: a for ref, a in refused.items() if ref not in attached}
+    names = [li.name for li in listeners]
+    order = {ref: i for i, ref in enumerate(router.routes)}
+    routes = sorted(attached, key=lambda ref: (min(names.index(n) for n in attached[ref]), order[ref]))
+    route_items, targets, arrows = [], {}, []
+    for ref in routes:
+        route = router._routes[ref]
+        seen, lines = set(), []
+        for row in rules[rules["route"] == ref].itertuples():
+            if row.rule in seen:
+                continue
+            seen.add(row.rule)
+            rule = route.rules[int(row.rule.split("[")[1].split("]")[0])]
+            redirect = rule.filter("RequestRedirect")
+            if redirect is not None:
+                keys = [("answer", f"{redirect.get('statusCode', 302)} redirect", None)]
+                action = keys[0][1]
+            elif not rule.backends:
+                keys = [("answer", "500: no backendRefs", None)]
+                action = keys[0][1]
+            else:
+                keys = [("service", b.target, b.problem) for b in rule.backends]
+                shown = [("\u2715\u00a0" if b.problem else "") + b.target.removeprefix(f"{route.namespace}/")
+                         + (f" ({b.weight})" if len(rule.backends) > 1 else "") for b in rule.backends]
+                action = ", ".join(shown)
+            lines.append(f"{row.match} \u2192 {action}")
+            for key in keys:
+                targets.setdefault(key[:2], key[2])
+                crossing = key[0] == "service" and not key[1].startswith(f"{route.namespace}/") and key[2] is None
+                style = "invalid" if key[2] else "crossing" if crossing else "plain"
+                if (ref, key[:2], style) not in arrows:
+                    arrows.append((ref, key[:2], style))
+        route_items.append((ref, f"HTTPRoute {ref}", lines, attached[ref]))
+    for ref, a in sorted(refused.items(), key=lambda item: order[item[0]]):
+        reason = f"Accepted=False, {a.reason}" if a.reason else "no status"
+        route_items.append((ref, f"HTTPRoute {ref}", [f"\u2715 not attached ({reason}): {a.message}"], []))
+    return listeners, route_items, targets, arrows
+
+
+def draw_gateway(router: Any, gateway: str | None = None, *, ax: plt.Axes | None = None, title: str | None = None,
+                 width: float = FIGURE_WIDTH, max_routes: int = 12) -> plt.Axes:
+    """Draw one Gateway of a :class:`~ingress_egress.k8s.gateway.GatewayRouter`: listeners, routes, Services.
+
+    Three columns, read from left to right as a request crosses them. Left, the Gateway's listeners
+    (name, protocol, port, hostname; one a controller would not program is marked with a cross and
+    why). Middle, the HTTPRoutes whose ``parentRefs`` name the Gateway: an attached one lists its
+    matches in precedence order with what each sends where (weights in brackets, a cross on an
+    invalid backend), one that attaches nowhere says why (its ``Accepted`` reason). Right, the
+    Services the rules name, and what the Gateway answers itself (a redirect, a 500). Arrows: a
+    listener to the routes attached to it; a route to its targets, dashed black into another
+    namespace (a ReferenceGrant allows it), dotted vermillion to an invalid backend. Lines too long
+    for their box are broken, never shrunk: the text is 9 pt, 12.5 px in the book's column at the
+    default ``width`` (7.6 inches at 100 dpi). At most ``max_routes`` routes are drawn; a note counts
+    the others. ``gateway`` is ``"namespace/name"`` (``None``: the only one). Returns the Axes; each
+    box and arrow carries a ``gid`` (``listener:NAME``, ``route:NS/NAME``, ``target:TEXT``,
+    ``arrow:FROM->TO``).
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ingress_egress.k8s import GatewayRouter, load_manifests
+    >>> router = GatewayRouter(load_manifests('''
+    ... apiVersion: gateway.networking.k8s.io/v1
+    ... kind: Gateway
+    ... metadata: {name: web, namespace: shop}
+    ... spec:
+    ...   gatewayClassName: example
+    ...   listeners: [{name: http, port: 80, protocol: HTTP}]
+    ... ---
+    ... apiVersion: gateway.networking.k8s.io/v1
+    ... kind: HTTPRoute
+    ... metadata: {name: store, namespace: shop}
+    ... spec:
+    ...   parentRefs: [{name: web}]
+    ...   rules: [{backendRefs: [{name: frontend, port: 80}]}]
+    ... '''))
+    >>> ax = draw_gateway(router)
+    >>> sorted(p.get_gid() for p in ax.patches if p.get_gid())
+    ['arrow:listener:http->route:shop/store', 'arrow:route:shop/store->target:shop/frontend:80', 'listener:http', 'route:shop/store', 'target:shop/frontend:80']
+    """
+    gateway = router._gateway(gateway)
+    listeners, route_items, targets, arrows = _gateway_parts(router, gateway)
+    hidden = max(0, len(route_items) - max_routes)
+    route_items = route_items[:max_routes]
+    drawn = {ref for ref, *_ in route_items}
+    arrows = [a for a in arrows if a[0] in drawn]
+    used = {key for _, key, _ in arrows}
+    targets = {key: problem for key, problem in targets.items() if key in used}
+    scale = width / FIGURE_WIDTH
+    column = {name: (left * scale, w * scale) for name, left, w in _COLUMNS}
+    own = ax is None
+    if own:
+        fig = plt.figure(figsize=(width, 4.0))
+        ax = fig.add_axes((0, 0, 1, 1))
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    dpi = fig.dpi
+    size = GATEWAY_TEXT_SIZE
+    line = size * _LINE / 72
+
+    def lines_of(text: str, where: str) -> list[str]:
+        return _fit_lines(text, column[where][1] - 2 * _PAD, renderer, size, dpi)
+
+    boxes: dict[str, list[tuple[str, list[str], dict]]] = {"listeners": [], "routes": [], "targets": []}
+    for li in listeners:
+        host = li.hostname or "any host"
+        text = f"{li.name}: {li.protocol} {li.port}\n{host}"
+        if li.problem:
+            text += f"\n\u2715 not programmed: {li.problem}"
+        boxes["listeners"].append((f"listener:{li.name}", lines_of(text, "listeners"),
+                                   {"color": DENIED_COLOR if li.problem else LISTENER_COLOR,
+                                    "style": "dashed" if li.problem else "solid"}))
+    for ref, head, body, _ in route_items:
+        problem = bool(body) and body[0].startswith("\u2715 not attached")
+        boxes["routes"].append((f"route:{ref}", lines_of("\n".join([head, *body]), "routes"),
+                                {"color": DENIED_COLOR if problem else HTTPROUTE_COLOR,
+                                 "style": "dashed" if problem else "solid"}))
+    for (kind, target), problem in targets.items():
+        text = ("\u2715 " + target + f"\n{problem[0]}") if problem else target.replace(":", " port ", 1) \
+            if kind == "service" else target
+        colour = DENIED_COLOR if problem else BACKEND_COLOR if kind == "service" else ANSWER_COLOR
+        boxes["targets"].append((f"target:{target}", lines_of(text, "targets"),
+                                 {"color": colour, "style": "dotted" if problem else "solid"}))
+
+    def height(lines: list[str]) -> float:
+        return len(lines) * line + 2 * _PAD
+
+    columns_h = {name: sum(height(b[1]) for b in items) + _GAP * max(len(items) - 1, 0)
+                 for name, items in boxes.items()}
+    content = max(columns_h.values()) if any(boxes.values()) else line
+    head_lines = _fit_lines(title or f"Gateway {gateway}: listeners, the routes attached, where they send requests",
+                            width - 0.1, renderer, size + 1, dpi, indent="")
+    head = len(head_lines) * (size + 1) * _LINE / 72 + 0.1
+    captions = line + 0.12
+    note = line + 0.05 if hidden else 0.0
+    legend = 2 * line + 0.25
+    total = head + captions + content + note + legend
+    if own:
+        fig.set_figheight(total)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, total)
+    ax.set_axis_off()
+    top = total - head - captions
+    ax.text(width / 2, total - 0.05, "\n".join(head_lines), ha="center", va="top", fontsize=size + 1,
+            fontweight="bold", linespacing=_LINE)
+    captions_text = {"listeners": f"Listeners of {gateway}", "routes": "HTTPRoutes: matches, best first",
+                     "targets": "Services and answers"}
+    centres: dict[str, tuple[float, float, float]] = {}  # gid -> (left x, right x, centre y)
+    for name, items in boxes.items():
+        left, w = column[name]
+        caption = _fit_lines(captions_text[name], w, renderer, size, dpi, indent="")[0]
+        ax.text(left + w / 2, top + 0.08, caption, ha="center", va="bottom", fontsize=size, fontweight="bold")
+        y = top - (content - columns_h[name]) / 2
+        for gid, lines, style in items:
+            h = height(lines)
+            ax.add_patch(FancyBboxPatch((left, y - h), w, h, boxstyle="round,pad=0,rounding_size=0.05",
+                                        facecolor="white", edgecolor=style["color"], linewidth=1.8,
+                                        linestyle=style["style"], gid=gid))
+            ax.text(left + _PAD, y - _PAD, "\n".join(lines), ha="left", va="top", fontsize=size,
+                    linespacing=_LINE, gid=f"text:{gid}")
+            centres[gid] = (left, left + w, y - h / 2)
+            y -= h + _GAP
+    edge_styles = {"plain": ("0.3", "solid"), "crossing": (OKABE_ITO[7], "dashed"),
+                   "invalid": (DENIED_COLOR, "dotted")}
+    links = [(f"listener:{name}", f"route:{ref}", "plain") for ref, _, _, names in route_items for name in names]
+    links += [(f"route:{ref}", f"target:{key[1]}", style) for ref, key, style in arrows]
+    for source, target, style in links:
+        colour, dash = edge_styles[style]
+        (_, x0, y0), (x1, _, y1) = centres[source][:3], centres[target][:3]
+        ax.add_patch(FancyArrowPatch((x0 + 0.02, y0), (x1 - 0.02, y1), arrowstyle="-|>", mutation_scale=12,
+                                     color=colour, linestyle=dash, linewidth=1.4, shrinkA=0, shrinkB=0,
+                                     gid=f"arrow:{source}->{target}"))
+    y = top - content - 0.1
+    if hidden:
+        ax.text(column["routes"][0], y, f"... and {hidden} more HTTPRoute{'s' if hidden > 1 else ''} "
+                "(not drawn: see router.attachments())", ha="left", va="top", fontsize=size)
+        y -= note
+    used = {style for _, _, style in links}
+    if any(style["color"] == DENIED_COLOR for items in boxes.values() for _, _, style in items):
+        used.add("invalid")
+    handles = [Line2D([], [], color="0.3", lw=1.6, label="attached, or sends to")]
+    if "crossing" in used:
+        handles.append(Line2D([], [], color=OKABE_ITO[7], lw=1.6, linestyle="dashed",
+                              label="into another namespace (ReferenceGrant)"))
+    if "invalid" in used:
+        handles.append(Line2D([], [], color=DENIED_COLOR, lw=1.6, linestyle="dotted",
+                              label="\u2715 invalid, refused or not programmed"))
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(width / 2, 0.0), bbox_transform=ax.transData,
+              ncol=len(handles), fontsize=size, handlelength=2.2, columnspacing=1.2, borderaxespad=0.1)
     return ax
