@@ -11,11 +11,11 @@ range). About 2.2 GB.
 Then, each in a fresh process, ``--repeats`` times: ``f.read()`` of the file in 8 MiB
 pieces (the yardstick), :func:`ingress_egress.captures.iter_capture` summing lengths
 (reading alone), and :func:`ingress_egress.parquet.convert` to Parquet. It prints the
-best and the spread of the seconds, packets per second and each process's peak resident
-memory (targets for convert: at least 1,000,000 packets/s, at most 1 GiB).
+best and the spread of the seconds, packets per second (of the wall clock and of
+processor time: on a shared machine the latter varies less) and each process's peak
+resident memory (targets for convert: at least 1,000,000 packets/s, at most 1 GiB).
 
-Run: ``.venv/bin/python benchmarks/bench_convert.py [--packets N] [--keep FOLDER]``
-"""
+Run: ``.venv/bin/python benchmarks/bench_convert.py [--packets N] [--keep FOLDER]``"""
 
 from __future__ import annotations
 
@@ -141,7 +141,8 @@ def main() -> None:
         print(f"{path}: {path.stat().st_size / 1e9:.2f} GB")
         print(
             f"{'step':<28} {'best s':>8} {'spread s':>9} {'packets/s':>12} "
-            f"{'peak RSS MiB':>13} {'CPU s':>7}"
+            f"{'peak RSS MiB':>13} "
+            f"{'CPU s':>7} {'packets/CPU s':>14}"
         )
         for step, label in (
             ("read", "f.read() in 8 MiB pieces"),
@@ -163,7 +164,8 @@ def main() -> None:
             print(
                 f"{label:<28} {best['seconds']:8.1f} {spread:9.1f} {rate:12,.0f} "
                 f"{max(r['peak_rss'] for r in runs) / 2**20:13.0f} "
-                f"{min(r['cpu'] for r in runs):7.1f}"
+                f"{min(r['cpu'] for r in runs):7.1f} "
+                f"{args.packets / min(r['cpu'] for r in runs):14,.0f}"
             )
         if out.exists():
             print(f"Parquet: {out.stat().st_size / 1e9:.2f} GB")

@@ -810,76 +810,87 @@ def _ipv6_string(hi: int, lo: int) -> str:
     return text
 
 
-class _Addresses:
-    """Address integers to string codes, with a string made once per distinct address.
+_V6_KEY = 2**32
+"""Address keys: -1 no address, an IPv4 address as its integer, an IPv6 one as this plus
+its index among the IPv6 addresses the reader has collected since the last piece was
+handed over."""
 
-    Each chunk's keys are grouped with ``pd.factorize`` (hashing, no sort); IPv4 keys
-    are then looked up in a sorted array of those seen before (``searchsorted``), IPv6
-    ones (fewer) in a dict. Only addresses never seen before are turned into text, so
-    the cost per packet is a few array operations.
+
+def _address_keys(n: int, decoded: dict, v6_first: int):
+    """Integer keys of the source and destination of ``n`` decoded frames, and the IPv6
+    addresses (high and low 64 bits) that the keys from ``v6_first`` on refer to."""
+    src = np.full(n, -1, np.int64)
+    dst = np.full(n, -1, np.int64)
+    for keys, name in ((src, "src4"), (dst, "dst4")):
+        if decoded[name] is not None:
+            where, value = decoded[name]
+            keys[where] = value
+    hi, lo, count = [], [], v6_first
+    for keys, name in ((src, "src6"), (dst, "dst6")):
+        if decoded[name] is not None and len(decoded[name][0]):
+            where, high, low = decoded[name]
+            keys[where] = _V6_KEY + count + np.arange(len(where))
+            hi.append(high.astype(np.uint64))
+            lo.append(low.astype(np.uint64))
+            count += len(where)
+    empty = np.zeros(0, np.uint64)
+    return (
+        src,
+        dst,
+        (np.concatenate(hi) if hi else empty),
+        (np.concatenate(lo) if lo else empty),
+    )
+
+
+def _address_codes(src: np.ndarray, dst: np.ndarray, hi: np.ndarray, lo: np.ndarray):
+    """Address keys to codes into a list of strings, each distinct address made text
+    once.
+
+    Code 0 is "" (no address); the other strings are in address order: IPv4 numerically,
+    then IPv6 numerically. The keys are grouped by hashing (``pd.factorize``); only the
+    distinct values are sorted and turned into text, so the cost per packet is a few
+    array operations.
+
+    >>> src = np.array([3232235777, -1, _V6_KEY])
+    >>> dst = np.array([167772161, 3232235777, _V6_KEY + 1])
+    >>> hi = np.array([0x20010DB8 << 32, 0], np.uint64)
+    >>> s, d, strings = _address_codes(src, dst, hi, np.array([1, 1], np.uint64))
+    >>> strings
+    ['', '10.0.0.1', '192.168.1.1', '::1', '2001:db8::1']
+    >>> [strings[i] for i in s], [strings[i] for i in d]
+    (['192.168.1.1', '', '2001:db8::1'], ['10.0.0.1', '192.168.1.1', '::1'])
     """
-
-    def __init__(self) -> None:
-        self.strings: list[str] = [""]  # code 0: no address
-        self.v4_keys = np.zeros(0, np.int64)
-        self.v4_codes = np.zeros(0, np.int32)
-        self.v6: dict[tuple[int, int], int] = {}
-
-    def _v4(self, keys: np.ndarray) -> np.ndarray:
-        local, uniques = pd.factorize(keys)
-        known, codes = self.v4_keys, self.v4_codes
-        pos = np.searchsorted(known, uniques)
-        found = pos < len(known)
-        found[found] = known[pos[found]] == uniques[found]
-        out = np.empty(len(uniques), np.int32)
-        out[found] = codes[pos[found]]
-        if not found.all():
-            new = np.sort(uniques[~found])
-            first = len(self.strings)
-            self.strings.extend(_ipv4_strings(new))
-            new_codes = np.arange(first, first + len(new), dtype=np.int32)
-            at = np.searchsorted(known, new)  # both sorted: insert, no sort needed
-            self.v4_keys, self.v4_codes = (
-                np.insert(known, at, new),
-                np.insert(codes, at, new_codes),
-            )
-            out[~found] = new_codes[np.searchsorted(new, uniques[~found])]
-        return out[local]
-
-    def _v6(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    n = len(src)
+    keys = np.concatenate([np.array([-1], np.int64), src, dst])
+    v6_text: list[str] = []
+    if len(hi):
+        # distinct IPv6 addresses in numeric order; their keys become _V6_KEY + rank
         k_hi, u_hi = pd.factorize(hi)
         k_lo, u_lo = pd.factorize(lo)
-        local, uniques = pd.factorize(k_hi.astype(np.int64) * len(u_lo) + k_lo)
-        table = self.v6
-        out = np.empty(len(uniques), np.int32)
-        pairs = zip(
-            u_hi[uniques // len(u_lo)].tolist(), u_lo[uniques % len(u_lo)].tolist()
-        )
-        for i, pair in enumerate(pairs):
-            code = table.get(pair)
-            if code is None:
-                code = table[pair] = len(self.strings)
-                self.strings.append(_ipv6_string(*pair))
-            out[i] = code
-        return out[local]
-
-    def encode(self, n: int, decoded: dict) -> tuple[np.ndarray, np.ndarray]:
-        src = np.zeros(n, np.int32)
-        dst = np.zeros(n, np.int32)
-        s4, d4 = decoded["src4"], decoded["dst4"]
-        if s4 is not None and len(s4[0]) + len(d4[0]):
-            mapped = self._v4(np.concatenate([s4[1], d4[1]]).astype(np.int64))
-            src[s4[0]] = mapped[: len(s4[0])]
-            dst[d4[0]] = mapped[len(s4[0]) :]
-        s6, d6 = decoded["src6"], decoded["dst6"]
-        if s6 is not None and len(s6[0]) + len(d6[0]):
-            mapped = self._v6(
-                np.concatenate([s6[1], d6[1]]).astype(np.uint64),
-                np.concatenate([s6[2], d6[2]]).astype(np.uint64),
-            )
-            src[s6[0]] = mapped[: len(s6[0])]
-            dst[d6[0]] = mapped[len(s6[0]) :]
-        return src, dst
+        pair, distinct = pd.factorize(k_hi.astype(np.int64) * len(u_lo) + k_lo)
+        d_hi, d_lo = u_hi[distinct // len(u_lo)], u_lo[distinct % len(u_lo)]
+        order = np.lexsort((d_lo, d_hi))
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        is6 = keys >= _V6_KEY
+        keys[is6] = _V6_KEY + rank[pair[keys[is6] - _V6_KEY]]
+        v6_text = [
+            _ipv6_string(h, lo_)
+            for h, lo_ in zip(d_hi[order].tolist(), d_lo[order].tolist())
+        ]
+    codes, uniques = pd.factorize(keys)
+    order = np.argsort(uniques)  # -1 ("") first: code 0
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    codes = rank[codes]
+    distinct = uniques[order]
+    v4 = distinct[(distinct >= 0) & (distinct < _V6_KEY)]
+    strings = (
+        [""]
+        + _ipv4_strings(v4)
+        + [v6_text[k - _V6_KEY] for k in distinct[distinct >= _V6_KEY].tolist()]
+    )
+    return codes[1 : n + 1], codes[n + 1 :], strings
 
 
 class _Reader:
@@ -909,7 +920,7 @@ class _Reader:
         self.format = ""  # "pcap" or "pcapng", once the magic number is read
         self.chunk_bytes = max(int(chunk_bytes), 4096)
         self.keep_bytes = keep_bytes
-        self.addresses = _Addresses()
+        self.v6_count = 0  # IPv6 addresses collected since the last piece was taken
         self.parts: list[dict] = []
         self.packets = 0  # packets read so far
         self.first = 1  # frame number of the first packet in self.parts
@@ -1024,7 +1035,8 @@ class _Reader:
         decoded = _decode(v, start, caplen, linktype, hint)
         n = len(start)
         length = self._check_lengths(length, caplen, decoded)
-        src, dst = self.addresses.encode(n, decoded)
+        src, dst, v6_hi, v6_lo = _address_keys(n, decoded, self.v6_count)
+        self.v6_count += len(v6_hi)
         part = {
             "time": time_ns,
             "length": length.astype(np.uint32),
@@ -1033,6 +1045,8 @@ class _Reader:
             "hint": hint,
             "src": src,
             "dst": dst,
+            "v6_hi": v6_hi,
+            "v6_lo": v6_lo,
         }
         for key in (
             "ip_version",
@@ -1093,6 +1107,7 @@ class _Reader:
         """
         parts, self.parts = self.parts, []
         self.first = self.packets + 1
+        self.v6_count = 0
         return parts
 
 
@@ -1801,9 +1816,10 @@ def iter_capture(
     bad place.
 
     ``addresses="category"`` gives ``src`` and ``dst`` as pandas categoricals instead of
-    strings (the same values, each distinct address stored once): grouping and
-    :func:`ingress_egress.direction.classify` then work on the distinct addresses only,
-    which is what the command line does.
+    strings (the same values, each distinct address of the piece stored once; the
+    categories are "" then the addresses in numeric order, IPv4 before IPv6): grouping
+    and :func:`ingress_egress.direction.classify` then work on the distinct addresses
+    only, which is what the command line does.
 
     >>> import io
     >>> frame = bytes(12) + b"\\x08\\x00" + bytes(20)
@@ -1823,7 +1839,6 @@ def iter_capture(
         if pending >= packets:
             first = r.first
             yield _frame(r, r.take(), first, category)
-            r.addresses = _Addresses()  # a fresh table: memory stays bounded
             pending = 0
     if pending or r.packets == 0 or r.parts:
         first = r.first
@@ -1854,10 +1869,15 @@ def _frame(
         values[mask] = 0
         return pd.arrays.IntegerArray(values, mask)
 
-    strings = np.array(r.addresses.strings, dtype=object)
+    src, dst, strings = _address_codes(
+        cat("src", np.int64),
+        cat("dst", np.int64),
+        cat("v6_hi", np.uint64),
+        cat("v6_lo", np.uint64),
+    )
+    strings = np.array(strings, dtype=object)
 
-    def address(key: str):
-        codes = cat(key, np.int32)
+    def address(codes: np.ndarray):
         if category:
             return pd.Categorical.from_codes(
                 codes, categories=pd.Index(strings, dtype="str")
@@ -1872,8 +1892,8 @@ def _frame(
         "time": pd.Series(
             cat("time", np.int64).view("M8[ns]"), copy=False
         ).dt.tz_localize("UTC"),
-        "src": address("src"),
-        "dst": address("dst"),
+        "src": address(src),
+        "dst": address(dst),
         "ip_version": pd.arrays.IntegerArray(version, version == 0),
         "protocol": pd.array(protocol, dtype="str"),
         "sport": nullable("sport", "Int32"),

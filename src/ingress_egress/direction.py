@@ -32,9 +32,12 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import socket
+import sys
 from collections.abc import Iterable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -78,34 +81,48 @@ def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
     Version 0 marks an empty string (no address). Anything else that is not an address
     is a ValueError naming it, as :func:`ipaddress.ip_address` would raise.
+
+    >>> version, hi, lo = _address_keys(
+    ...     np.array(["", "10.0.0.1", "fe80::1%eth0"], dtype=object)
+    ... )
+    >>> version.tolist(), hex(int(hi[2])), int(lo[1])
+    ([0, 4, 6], '0xfe80000000000000', 167772161)
     """
     m = len(texts)
     version = np.zeros(m, np.int8)
-    packed = bytearray(16 * m)
-    pton = socket.inet_pton
-    for i, text in enumerate(texts):
-        if not text:
-            continue
-        try:
-            if ":" in text:
-                address = text.split("%", 1)[
-                    0
-                ]  # a scope id (fe80::1%eth0) names a link
-                packed[16 * i : 16 * i + 16] = pton(socket.AF_INET6, address)
-                version[i] = 6
-            else:
-                packed[16 * i + 12 : 16 * i + 16] = pton(socket.AF_INET, text)
-                if (
-                    text.count(".") != 3
-                ):  # pragma: no cover - inet_pton accepts only quads
-                    raise OSError
-                version[i] = 4
-        except (OSError, TypeError):
-            ipaddress.ip_address(text)  # raises ValueError with the library's message
-            raise ValueError(
-                f"{text!r} does not appear to be an IPv4 or IPv6 address"
-            ) from None
-    halves = np.frombuffer(bytes(packed), ">u8").reshape(m, 2).astype(np.uint64)
+    halves = np.zeros((m, 2), np.uint64)
+    items = texts.tolist()
+    v6 = [i for i, text in enumerate(items) if ":" in text]
+    v4 = [i for i, text in enumerate(items) if text and ":" not in text]
+    try:  # every address of a kind in one C-level pass; a bad one is reported below
+        if v4:
+            packed = b"".join(
+                map(partial(socket.inet_pton, socket.AF_INET), [items[i] for i in v4])
+            )
+            halves[v4, 1] = np.frombuffer(packed, ">u4")
+            version[v4] = 4
+        if v6:
+            # a scope id (fe80::1%eth0) names a link, not part of the address
+            texts6 = [items[i].split("%", 1)[0] for i in v6]
+            packed = b"".join(map(partial(socket.inet_pton, socket.AF_INET6), texts6))
+            halves[v6] = np.frombuffer(packed, ">u8").reshape(len(v6), 2)
+            version[v6] = 6
+    except (OSError, TypeError, ValueError):
+        for text in items:
+            try:
+                if ":" in text:
+                    socket.inet_pton(socket.AF_INET6, text.split("%", 1)[0])
+                elif text:
+                    socket.inet_pton(socket.AF_INET, text)
+            except (OSError, TypeError, ValueError):
+                ipaddress.ip_address(
+                    text
+                )  # raises ValueError with the library's message
+                raise ValueError(
+                    f"{text!r} does not appear to be an IPv4 or IPv6 address"
+                ) from None
+        # Each text is parsed on its own above: the failing one has raised already.
+        raise  # pragma: no cover
     return version, halves[:, 0], halves[:, 1]
 
 
@@ -141,11 +158,54 @@ def _objects(addresses) -> np.ndarray:
     return np.asarray(addresses, dtype=object)
 
 
+def _object_ids(values: np.ndarray) -> np.ndarray:
+    """The identity (``id``) of each object an object array holds, as integers, without
+    a loop.
+
+    An object array stores pointers to its objects, which is what CPython's ``id``
+    returns; they are read as integers through the array's memory. Rows holding the same
+    object, as the rows of :func:`~ingress_egress.captures.read_capture` do for each
+    address, share a value.
+
+    >>> a, b = "10.0.0.1", "10.0.0.2"
+    >>> _object_ids(np.array([a, b, a], dtype=object)).tolist() == [id(a), id(b), id(a)]
+    True
+    """
+    values = np.ascontiguousarray(values)
+    if not len(values) or sys.implementation.name != "cpython":
+        return np.fromiter(map(id, values), np.intp, len(values))
+    pointers = (ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data)
+    return np.frombuffer(pointers, np.intp).copy()
+
+
+def _distinct(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of object arrays end to end (-1 for missing values), fast when
+    values repeat.
+
+    Rows are grouped first by object identity (hashing integers, not strings), then the
+    one object of each group by value: only the objects, not every row, have their text
+    hashed. Every Python object takes at least 16 bytes, so two live objects' addresses
+    differ in more than their last 4 bits, which are dropped (the integers hash better).
+    """
+    ids = np.concatenate([_object_ids(a) for a in arrays]) >> 4
+    by_object, objects = pd.factorize(ids)
+    first = np.empty(len(objects), np.intp)
+    first[by_object] = np.arange(len(by_object))  # any row of a group holds its object
+    held = np.empty(len(objects), dtype=object)
+    start = 0
+    for a in arrays:
+        mine = (first >= start) & (first < start + len(a))
+        held[mine] = a[first[mine] - start]
+        start += len(a)
+    codes, uniques = pd.factorize(held, use_na_sentinel=True)
+    return codes[by_object], uniques
+
+
 def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
     """Per row of each column: 1 inside, 0 outside, -1 missing or empty (categoricals
     too).
 
-    Each distinct string is parsed once (``pd.factorize`` groups the rows by value).
+    Each distinct string is parsed once (the rows are grouped by value first).
     """
     if all(isinstance(getattr(c, "dtype", None), pd.CategoricalDtype) for c in columns):
         # categoricals: only their distinct values are parsed, the rows are integer
@@ -160,8 +220,7 @@ def _flags(columns: list, networks: list[Network]) -> list[np.ndarray]:
             out.append(np.append(_inside_flags(texts, networks), -1)[values.codes])
         return out
     arrays = [_objects(c) for c in columns]
-    values = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _distinct(arrays)
     texts = np.array(
         [x if isinstance(x, str) else "" for x in uniques.tolist()], dtype=object
     )
