@@ -95,104 +95,31 @@ _STATES = (
     "CLOSE",
     "SYN_SENT2",
 )
-_IV, _IG = "INVALID", "IGNORE"
-# tcp_conntracks[direction][flag set][state], states in _STATES order
-# (nf_conntrack_proto_tcp.c).
+# The kernel's own abbreviations (nf_conntrack_proto_tcp.c), so that the table below
+# reads like the kernel's.
+sNO, sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL, sS2 = _STATES
+sIV, sIG = _IV, _IG = "INVALID", "IGNORE"
+# tcp_conntracks[direction][flag set][state], states in _STATES order.
+# fmt: off
 _TABLE = {
-    0: {
-        "syn": (
-            "SYN_SENT",
-            "SYN_SENT",
-            _IG,
-            _IG,
-            _IG,
-            _IG,
-            _IG,
-            "SYN_SENT",
-            "SYN_SENT",
-            "SYN_SENT2",
-        ),
-        "synack": (_IV, _IV, _IG, _IG, _IG, _IG, _IG, _IG, _IG, "SYN_RECV"),
-        "fin": (
-            _IV,
-            _IV,
-            "FIN_WAIT",
-            "FIN_WAIT",
-            "LAST_ACK",
-            "LAST_ACK",
-            "LAST_ACK",
-            "TIME_WAIT",
-            "CLOSE",
-            _IV,
-        ),
-        "ack": (
-            "ESTABLISHED",
-            _IV,
-            "ESTABLISHED",
-            "ESTABLISHED",
-            "CLOSE_WAIT",
-            "CLOSE_WAIT",
-            "TIME_WAIT",
-            "TIME_WAIT",
-            "CLOSE",
-            _IV,
-        ),
-        "rst": (
-            _IV,
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-        ),
-        "none": (_IV,) * 10,
+    0: {  #         sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2
+        "syn":    (sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2),
+        "synack": (sIV, sIV, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR),
+        "fin":    (sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV),
+        "ack":    (sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV),
+        "rst":    (sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL),
+        "none":   (sIV,) * 10,
     },
-    1: {
-        "syn": (_IV, "SYN_SENT2", _IV, _IV, _IV, _IV, _IV, _IV, _IV, "SYN_SENT2"),
-        "synack": (_IV, "SYN_RECV", _IG, _IG, _IG, _IG, _IG, _IG, _IG, "SYN_RECV"),
-        "fin": (
-            _IV,
-            _IV,
-            "FIN_WAIT",
-            "FIN_WAIT",
-            "LAST_ACK",
-            "LAST_ACK",
-            "LAST_ACK",
-            "TIME_WAIT",
-            "CLOSE",
-            _IV,
-        ),
-        "ack": (
-            _IV,
-            _IG,
-            "SYN_RECV",
-            "ESTABLISHED",
-            "CLOSE_WAIT",
-            "CLOSE_WAIT",
-            "TIME_WAIT",
-            "TIME_WAIT",
-            "CLOSE",
-            _IG,
-        ),
-        "rst": (
-            _IV,
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-            "CLOSE",
-        ),
-        "none": (_IV,) * 10,
+    1: {  #         sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2
+        "syn":    (sIV, sS2, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sS2),
+        "synack": (sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR),
+        "fin":    (sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV),
+        "ack":    (sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG),
+        "rst":    (sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL),
+        "none":   (sIV,) * 10,
     },
 }
+# fmt: on
 
 
 def _flag_set(flags: int) -> str:
