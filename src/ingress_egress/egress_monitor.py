@@ -575,6 +575,33 @@ def _dns_response(data: bytes) -> list[tuple[str, str, int]] | None:
     return answers
 
 
+def _udp_dns_packets(packets, port_column: str, caller: str):
+    """The rows of UDP port 53 (``port_column`` "sport" for answers, "dport" for
+    questions) that carry a payload; a KeyError naming ``caller`` when a column the DNS
+    readers need is missing."""
+    for column in (
+        "frame",
+        "payload_offset",
+        "protocol",
+        port_column,
+        "src",
+        "dst",
+        "time",
+    ):
+        if column not in packets.columns:
+            raise KeyError(
+                f"{caller}: packets need a {column!r} column; read the capture with "
+                f"read_capture(path, keep_bytes=True)"
+            )
+    port = packets[port_column].astype("Int64")
+    mask = (
+        (packets["protocol"] == "UDP")
+        & (port == 53)
+        & packets["payload_offset"].notna()
+    ).fillna(False)
+    return packets[mask.to_numpy(dtype=bool)]
+
+
 def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
     """The A and AAAA answers in a capture's DNS responses (UDP from port 53).
 
@@ -603,29 +630,9 @@ def dns_answers(packets: pd.DataFrame) -> pd.DataFrame:
     >>> dns_answers(table)[["client", "name", "address", "ttl"]].values.tolist()
     [['10.0.0.2', 'www.example.com', '192.0.2.10', 300]]
     """
-    for column in (
-        "frame",
-        "payload_offset",
-        "protocol",
-        "sport",
-        "src",
-        "dst",
-        "time",
-    ):
-        if column not in packets.columns:
-            raise KeyError(
-                f"dns_answers: packets need a {column!r} column; read the capture with "
-                f"read_capture(path, keep_bytes=True)"
-            )
-    sport = packets["sport"].astype("Int64")
-    mask = (
-        (packets["protocol"] == "UDP")
-        & (sport == 53)
-        & packets["payload_offset"].notna()
-    ).fillna(False)
+    subset = _udp_dns_packets(packets, "sport", "dns_answers")
     rows, skipped = [], {}
     responses = 0
-    subset = packets[mask.to_numpy(dtype=bool)]
     for frame_no, time, src, dst, frame, offset in zip(
         subset.index,
         subset["time"],
@@ -940,27 +947,7 @@ def dns_queries(packets: pd.DataFrame) -> pd.DataFrame:
     >>> dns_queries(table)[["client", "name", "qtype"]].values.tolist()
     [['10.0.0.2', 'x.example.org', 'TXT']]
     """
-    for column in (
-        "frame",
-        "payload_offset",
-        "protocol",
-        "dport",
-        "src",
-        "dst",
-        "time",
-    ):
-        if column not in packets.columns:
-            raise KeyError(
-                f"dns_queries: packets need a {column!r} column; read the capture with "
-                f"read_capture(path, keep_bytes=True)"
-            )
-    dport = packets["dport"].astype("Int64")
-    mask = (
-        (packets["protocol"] == "UDP")
-        & (dport == 53)
-        & packets["payload_offset"].notna()
-    ).fillna(False)
-    subset = packets[mask.to_numpy(dtype=bool)]
+    subset = _udp_dns_packets(packets, "dport", "dns_queries")
     rows, skipped = [], {}
     for frame_no, time, src, dst, frame, offset in zip(
         subset.index,
