@@ -16,8 +16,11 @@ from collections import Counter
 from pathlib import Path
 
 import dpkt
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingress_egress import conntrack
 from ingress_egress.captures import read_capture
@@ -467,3 +470,21 @@ def test_forwarded_ipv6_packets_lose_one_hop(v6):
         if len(h) == 2:
             outbound = ipaddress.IPv6Address(key[0]) in inside
             assert h[0] - h[1] == (1 if outbound else -1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(0, 147), rows=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
+def test_tunnel_names_are_tunnel_name_of_each_row(size, rows, seed):
+    # the vectorised encoder against the standard library's base32, one row at a time,
+    # for every chunk length a name under t.example.org can carry
+    chunks = np.random.default_rng(seed).integers(0, 256, (rows, size), dtype=np.uint8)
+    names = gen.tunnel_names(chunks)
+    assert names == [gen.tunnel_name(bytes(chunk)) for chunk in chunks]
+    assert all(len(label) <= 63 for name in names for label in name.split("."))
+
+
+def test_a_chunk_too_long_for_a_name_is_refused_by_both_encoders():
+    with pytest.raises(ValueError, match="148 bytes makes a 254-character name"):
+        gen.tunnel_name(bytes(148))
+    with pytest.raises(ValueError, match="148 bytes makes a 254-character name"):
+        gen.tunnel_names(np.zeros((2, 148), np.uint8))

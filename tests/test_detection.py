@@ -79,9 +79,13 @@ def test_a_connection_has_the_frames_tcp_connection_gives():
     """
     rows = days._Rows(np.random.default_rng(0))
     rows.tcp(0, "192.168.10.11", "192.0.2.10", 443, 150_000, 5_000, rtt_ms=20, idle_s=1)
+    table = rows.frame()
     ours = sorted(
-        (src == "192.168.10.11", flags, length)
-        for _, src, _, _, _, _, flags, length in rows.flat
+        zip(
+            table["src"] == "192.168.10.11",
+            table["tcp_flags"].tolist(),
+            table["length"].tolist(),
+        )
     )
     c = pk.TcpConnection(
         pk.Endpoint("192.168.10.11", 50000, 1),

@@ -117,6 +117,25 @@ def test_classify_of_a_read_capture_shares_address_objects_and_agrees(tmp_path):
     assert summary["ingress"]["packets"] == expected.count("ingress") > 900
 
 
+@pytest.mark.parametrize("table_span", [0.0, 1e12])
+def test_rows_grouped_by_object_give_the_groups_of_their_values(table_span):
+    # _distinct groups rows by object identity, through a table indexed by address
+    # (objects close in memory) or by hashing the addresses (objects far apart);
+    # either way rows get the same code exactly when their values are equal
+    from ingress_egress.direction import _distinct
+
+    src, dst = addresses(4, 2000), addresses(5, 1000)
+    arrays = [np.array(src, dtype=object), np.array(dst, dtype=object)]
+    codes, uniques = _distinct(arrays, table_span=table_span)
+    values = src + dst
+    assert len(codes) == len(values)
+    missing = [not isinstance(v, str) for v in values]
+    assert [c == -1 for c in codes] == missing
+    texts = [v for v in values if isinstance(v, str)]
+    assert sorted(uniques.tolist()) == sorted(set(texts))
+    assert [uniques[c] for c, m in zip(codes, missing) if not m] == texts
+
+
 @pytest.mark.parametrize(
     "bad", ["10.0.0", "10.0.0.1%eth0", "banana", "2001:db8::g", "1.2.3.4.5"]
 )

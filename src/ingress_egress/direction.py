@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
+import operator
 import socket
 import sys
 from collections.abc import Iterable
 from functools import partial
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -92,18 +94,19 @@ def _address_keys(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     version = np.zeros(m, np.int8)
     halves = np.zeros((m, 2), np.uint64)
     items = texts.tolist()
-    v6 = [i for i, text in enumerate(items) if ":" in text]
-    v4 = [i for i, text in enumerate(items) if text and ":" not in text]
     try:  # every address of a kind in one C-level pass; a bad one is reported below
-        if v4:
+        colon = np.fromiter(map(operator.contains, items, repeat(":")), bool, m)
+        empty = np.fromiter(map(operator.not_, items), bool, m)
+        v6, v4 = np.flatnonzero(colon), np.flatnonzero(~colon & ~empty)
+        if len(v4):
             packed = b"".join(
-                map(partial(socket.inet_pton, socket.AF_INET), [items[i] for i in v4])
+                map(partial(socket.inet_pton, socket.AF_INET), texts[v4].tolist())
             )
             halves[v4, 1] = np.frombuffer(packed, ">u4")
             version[v4] = 4
-        if v6:
+        if len(v6):
             # a scope id (fe80::1%eth0) names a link, not part of the address
-            texts6 = [items[i].split("%", 1)[0] for i in v6]
+            texts6 = [text.split("%", 1)[0] for text in texts[v6].tolist()]
             packed = b"".join(map(partial(socket.inet_pton, socket.AF_INET6), texts6))
             halves[v6] = np.frombuffer(packed, ">u8").reshape(len(v6), 2)
             version[v6] = 6
@@ -178,17 +181,50 @@ def _object_ids(values: np.ndarray) -> np.ndarray:
     return np.frombuffer(pointers, np.intp).copy()
 
 
-def _distinct(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+_SINGLETONS = ("", None, np.nan, pd.NA)
+"""Objects of which Python or pandas has only one: "" (no address), and missing."""
+
+
+def _distinct(
+    arrays: list[np.ndarray], table_span: float = 4.0
+) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of object arrays end to end (-1 for missing values), fast when
     values repeat.
 
     Rows are grouped first by object identity (hashing integers, not strings), then the
     one object of each group by value: only the objects, not every row, have their text
     hashed. Every Python object takes at least 16 bytes, so two live objects' addresses
-    differ in more than their last 4 bits, which are dropped (the integers hash better).
+    differ in more than their last 4 bits, which are dropped. When the objects lie close
+    together in memory, as a reader's distinct strings do (their addresses span at most
+    ``table_span`` times as many 16-byte steps as there are rows), an array indexed by
+    address groups them without hashing at all. The codes are those of
+    ``pd.factorize``, up to the order of ``uniques``.
+
+    >>> a, b = "10.0.0.1", "10.0.0.2"
+    >>> codes, uniques = _distinct([np.array([a, b, a], dtype=object)])
+    >>> uniques[codes].tolist()
+    ['10.0.0.1', '10.0.0.2', '10.0.0.1']
     """
     ids = np.concatenate([_object_ids(a) for a in arrays]) >> 4
-    by_object, objects = pd.factorize(ids)
+    # the empty string and the missing values are single objects far from a reader's
+    # strings (ARP's "" would stretch the table): each gets a slot after the others
+    single = [ids == (id(value) >> 4) for value in _SINGLETONS]
+    others = ~np.logical_or.reduce(single) if len(ids) else np.ones(0, bool)
+    low = int(np.min(ids, where=others, initial=np.iinfo(ids.dtype).max))
+    high = int(np.max(ids, where=others, initial=np.iinfo(ids.dtype).min))
+    span = max(high - low + 1, 0) + len(_SINGLETONS)
+    if span <= table_span * len(ids):  # a table costs about what the rows do
+        offset = ids - low
+        for k, rows in enumerate(single):
+            offset[rows] = span - len(_SINGLETONS) + k
+        present = np.zeros(span, bool)
+        present[offset] = True
+        objects = np.flatnonzero(present)
+        slot = np.empty(span, np.intp)
+        slot[objects] = np.arange(len(objects))
+        by_object = slot[offset]
+    else:
+        by_object, objects = pd.factorize(ids)
     first = np.empty(len(objects), np.intp)
     first[by_object] = np.arange(len(by_object))  # any row of a group holds its object
     held = np.empty(len(objects), dtype=object)
@@ -262,15 +298,17 @@ def _codes(packets: pd.DataFrame, inside: str | Iterable[str]) -> np.ndarray:
             )
     networks = parse_inside(inside)
     s, d = _flags([packets["src"], packets["dst"]], networks)
-    # ingress 0 (out -> in), egress 1 (in -> out), internal 2, external 3
-    code = np.where(s == 1, np.where(d == 1, 2, 1), np.where(d == 1, 0, 3)).astype(
-        np.int8
-    )
-    code[(s < 0) | (d < 0)] = -1
-    return code
+    return _CLASS_OF[s + 1, d + 1]
 
 
-_NAMES = np.array([*DIRECTIONS, pd.NA], dtype=object)
+_CLASS_OF = np.array([[-1, -1, -1], [-1, 3, 0], [-1, 1, 2]], dtype=np.int8)
+"""Index into :data:`DIRECTIONS` by source and destination flag, each plus one (0 no
+address, 1 outside, 2 inside): ingress 0 (out -> in), egress 1 (in -> out), internal 2,
+external 3, and -1 when either end has no address.
+"""
+
+
+_NAMES = pd.array(DIRECTIONS, dtype="string")
 
 
 def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
@@ -284,7 +322,9 @@ def classify(packets: pd.DataFrame, inside: str | Iterable[str]) -> pd.Series:
     """
     code = _codes(packets, inside)
     return pd.Series(
-        pd.arrays.StringArray(_NAMES[code]), index=packets.index, name="direction"
+        _NAMES.take(code.astype(np.intp), allow_fill=True),  # -1: <NA>
+        index=packets.index,
+        name="direction",
     )
 
 

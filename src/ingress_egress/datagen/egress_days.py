@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from ingress_egress.datagen.captures import SITES, WORKSTATIONS
-from ingress_egress.datagen.office_router import tunnel_name
+from ingress_egress.datagen.office_router import tunnel_names
 
 SEED = 20260406
 FIRST_DAY = pd.Timestamp("2026-04-06", tz="UTC")
@@ -229,14 +229,46 @@ def leaks_of(number: int) -> tuple[Leak, ...]:
 # Rows
 # --------------------------------------------------------------------------------------
 
+KEYS = ("time", "src", "dst", "protocol", "sport", "dport", "tcp_flags", "length")
+"""The packet table's columns, in :func:`ingress_egress.captures.read_capture`'s
+order."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One side's data in a TCP connection: its segments and the ACKs they get, made
+    all at once in :meth:`_Rows.frame`.
+
+    ``sends`` holds the segments' send times when they are paced; otherwise segment
+    ``k`` (from 1) leaves once the ``k - 1`` segments before it have gone out at
+    ``rate`` bytes a second from ``start``.
+    """
+
+    position: int  # frames added one at a time before it: it goes after them
+    start: int
+    count: int
+    total: int
+    rate: float
+    sends: np.ndarray | None
+    from_client: bool
+    client: str
+    server: str
+    cport: int
+    port: int
+    rtt: int
+    ack_every: int
+
 
 class _Rows:
     """The frames of a day, as columns, added a connection at a time."""
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.parts: list[dict] = []
         self.flat: list[tuple] = []
+        """Frames added one at a time, a tuple of :data:`KEYS` each."""
+        self.runs: list[_Run] = []
+        self.tunnels: list[dict] = []
+        """Each tunnel's frames as columns; they go after all the others."""
         self.answers: list[tuple] = []
         self.queries: list[tuple] = []
         self.ports: dict[str, int] = {}
@@ -267,9 +299,12 @@ class _Rows:
         """One TCP connection's frames: handshake, ``up`` bytes sent, ``down`` received,
         FIN teardown.
 
-        Frames from the office host are padded to 60 bytes. With ``burst_gap_s``, the
-        upload goes as one super-packet per gap, each acknowledged at once (the raw-tcp
-        leak's pacing). Returns when the connection has closed.
+        Frames from the office host are padded to 60 bytes. Data goes in segments of
+        up to :data:`SEGMENT` bytes at ``up_rate`` or ``down_rate``, and the receiver
+        acknowledges every ``ack_every``-th segment and the last. With
+        ``burst_gap_s``, the upload goes as one super-packet per gap, each
+        acknowledged at once (the raw-tcp leak's pacing). Returns when the connection
+        has closed.
         """
         rtt = int(rtt_ms * MS)
         cport = self.port(client)
@@ -288,34 +323,26 @@ class _Rows:
         emit(t + rtt + 50_000, True, 0x10, 60)
         t += rtt + 50_000
 
-        def data(sender_is_client: bool, total: int, rate: float, start: int) -> int:
+        def data(from_client: bool, total: int, rate: float, start: int) -> int:
+            """Add the run; return when its last segment is acknowledged."""
             if total <= 0:
                 return start
             count = -(-total // SEGMENT)
-            paced = burst_gap_s is not None and sender_is_client
-            gaps = (
-                self.rng.uniform(
-                    burst_gap_s - 0.2, burst_gap_s + 0.2, count - 1
-                ).tolist()
-                if paced
-                else None
-            )
-            send, sent = start, 0
-            for k in range(1, count + 1):
-                size = min(SEGMENT, total - sent)
-                emit(
-                    send, sender_is_client, 0x18 if k == count else 0x10, size + HEADERS
+            sends = None
+            if burst_gap_s is not None and from_client:
+                gaps = self.rng.uniform(burst_gap_s - 0.2, burst_gap_s + 0.2, count - 1)
+                sends = start + np.r_[0, np.cumsum((gaps * SECOND).astype(np.int64))]
+                last = int(sends[-1])
+            else:
+                last = start + int((count - 1) * SEGMENT / rate * SECOND)
+            self.runs.append(
+                _Run(
+                    len(self.flat),
+                    *(start, count, total, rate, sends, from_client),
+                    *(client, server, cport, port, rtt, ack_every),
                 )
-                if paced or k % ack_every == 0 or k == count:
-                    emit(send + rtt, not sender_is_client, 0x10, HEADERS)
-                sent += size
-                if k < count:
-                    send = (
-                        send + int(gaps[k - 1] * SECOND)
-                        if paced
-                        else start + int(sent / rate * SECOND)
-                    )
-            return send + rtt
+            )
+            return last + rtt
 
         t = data(True, up, up_rate, t)
         t = data(False, down, down_rate, t + int(self.rng.uniform(1, 8) * MS))
@@ -397,12 +424,13 @@ class _Rows:
         ).astype(np.int64)
         back = sent + (self.rng.uniform(60, 120, queries) * MS).astype(np.int64)
         data = self.rng.bytes(queries * (TUNNEL_BYTES_PER_QUERY - 2))
-        names = [
-            tunnel_name(
-                k.to_bytes(2, "big") + data[k * 98 : (k + 1) * 98], TUNNEL_DOMAIN
-            )
-            for k in range(queries)
-        ]
+        numbered = np.column_stack(  # each chunk: its number (2 bytes), then data
+            [
+                np.arange(queries, dtype=">u2").view(np.uint8).reshape(queries, 2),
+                np.frombuffer(data, dtype=np.uint8).reshape(queries, 98),
+            ]
+        )
+        names = tunnel_names(numbered, TUNNEL_DOMAIN)
         wire = np.array([len(n) + 2 for n in names])
         start = self.ports.get(leak.host, 40000)
         ports = (
@@ -410,7 +438,7 @@ class _Rows:
         ) % 28232 + 32768  # Linux's range, 32768-60999
         self.ports[leak.host] = int(ports[-1])
         query = 42 + 12 + wire + 4
-        self.parts.append(
+        self.tunnels.append(
             {
                 "time": np.r_[sent, back],
                 "src": np.r_[
@@ -438,31 +466,75 @@ class _Rows:
             )
         )
 
-    def frame(self) -> pd.DataFrame:
-        keys = (
-            "time",
-            "src",
-            "dst",
-            "protocol",
-            "sport",
-            "dport",
-            "tcp_flags",
-            "length",
+    def _run_frames(self) -> tuple[dict, np.ndarray]:
+        """The frames of every :class:`_Run`, as columns in the order they happen
+        within each run (a segment, then its ACK), and each frame's run position."""
+        runs = self.runs
+        count = np.array([r.count for r in runs], dtype=np.int64)
+        run = np.repeat(np.arange(len(runs)), count)
+        number = np.arange(len(run)) - np.repeat(np.cumsum(count) - count, count) + 1
+
+        def each(field: str, dtype=None) -> np.ndarray:
+            return np.array([getattr(r, field) for r in runs], dtype=dtype)[run]
+
+        last = number == count[run]
+        sent_before = (number - 1) * SEGMENT
+        size = np.minimum(SEGMENT, each("total", np.int64) - sent_before)
+        send = each("start", np.int64) + (sent_before / each("rate") * SECOND).astype(
+            np.int64
         )
-        flat = list(zip(*self.flat)) if self.flat else [()] * len(keys)
+        for r, first in zip(runs, np.cumsum(count) - count):
+            if r.sends is not None:
+                send[first : first + r.count] = r.sends
+        paced = np.array([r.sends is not None for r in runs], dtype=bool)[run]
+        acked = paced | (number % each("ack_every", np.int64) == 0) | last
+        keep = np.column_stack([np.ones(len(run), bool), acked]).ravel()
+
+        def pair(segment, ack=None) -> np.ndarray:
+            """Each segment's value, then its ACK's (the same if not given), kept where
+            there is an ACK."""
+            ack = segment if ack is None else ack
+            return np.column_stack(np.broadcast_arrays(segment, ack)).ravel()[keep]
+
+        from_client = pair(each("from_client", bool), ~each("from_client", bool))
+        client, server = pair(each("client", object)), pair(each("server", object))
+        cport, port = pair(each("cport", np.int64)), pair(each("port", np.int64))
+        length = pair(size + HEADERS, HEADERS)
+        columns = {
+            "time": pair(send, send + each("rtt", np.int64)),
+            "src": np.where(from_client, client, server),
+            "dst": np.where(from_client, server, client),
+            "protocol": np.full(len(length), "TCP", dtype=object),
+            "sport": np.where(from_client, cport, port),
+            "dport": np.where(from_client, port, cport),
+            "tcp_flags": pair(np.where(last, 0x18, 0x10), 0x10),
+            "length": np.where(from_client, np.maximum(length, 60), length),
+        }
+        position = pair(each("position", np.int64))
+        return columns, position
+
+    def frame(self) -> pd.DataFrame:
+        flat = list(zip(*self.flat)) if self.flat else [()] * len(KEYS)
+        runs, position = self._run_frames()
+        # the frames in the order they were made: each run after the frames added one
+        # at a time before it, then the tunnels; frames at the same time keep it
+        made = np.lexsort(
+            (
+                np.r_[np.ones(len(self.flat)), np.zeros(len(position))],
+                np.r_[np.arange(len(self.flat)), position],
+            )
+        )
         columns = {}
-        for k, key in enumerate(keys):
-            pieces = [
-                np.asarray(
-                    flat[k],
-                    dtype=object if key in ("src", "dst", "protocol") else np.int64,
-                )
-            ]
+        for k, key in enumerate(KEYS):
+            one = np.asarray(
+                flat[k], dtype=object if key in ("src", "dst", "protocol") else np.int64
+            )
+            pieces = [np.concatenate([one, runs[key]])[made]]
             pieces += [
-                np.broadcast_to(np.asarray(p[key], dtype=object), len(p["time"]))
-                if np.ndim(p[key]) == 0
-                else np.asarray(p[key])
-                for p in self.parts
+                np.asarray(tunnel[key])
+                if np.ndim(tunnel[key])
+                else np.full(len(tunnel["time"]), tunnel[key], dtype=object)
+                for tunnel in self.tunnels
             ]
             columns[key] = np.concatenate(pieces)
         order = np.argsort(columns["time"].astype(np.int64), kind="stable")
