@@ -6,8 +6,10 @@ the book's own MathJax, and an axe-core audit finds no serious or critical acces
 violation. Measured on the rendered pages, at a desktop's 1400x1000 and a phone's
 390x844: no page scrolls sideways, no code block does at 1400, every figure fills the
 book's column and its smallest text renders at 9 px or more there, and opens full size
-from the keyboard. Without Chromium these tests skip (with the reason) on a workstation
-and fail in CI, where `.ci/run` installs it.
+from the keyboard. The sweeps share one visit of each page per viewport (a survey of
+the book), each checking its own part of what that visit saw. Without Chromium these
+tests skip (with the reason) on a workstation and fail in CI, where `.ci/run` installs
+it.
 """
 
 from __future__ import annotations
@@ -117,12 +119,12 @@ DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def page(browser, site):
-    """A fresh page (1400x1000) that records every request it makes, every script error
-    it meets and every error the console reports (a failed load, a refused font, the
-    theme's complaints)."""
-    context = browser.new_context(viewport=DESKTOP)
+@contextlib.contextmanager
+def recording_tab(browser, viewport: dict):
+    """A fresh page that records every request it makes, every script error it meets
+    and every error the console reports (a failed load, a refused font, the theme's
+    complaints)."""
+    context = browser.new_context(viewport=viewport)
     tab = context.new_page()
     tab.requests, tab.errors, tab.console_errors = [], [], []
     tab.on("request", lambda request: tab.requests.append(request.url))
@@ -133,8 +135,17 @@ def page(browser, site):
             message.type == "error" and tab.console_errors.append(message.text)
         ),
     )
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    """A fresh recording page at 1400x1000."""
+    with recording_tab(browser, DESKTOP) as tab:
+        yield tab
 
 
 def book_pages(built_book: Path) -> list[str]:
@@ -145,40 +156,140 @@ def book_pages(built_book: Path) -> list[str]:
     )
 
 
-def open_every_page(page, site: str, html: Path) -> None:
-    pages = book_pages(html)
-    assert len(pages) >= 5
-    for path in pages:
-        response = page.goto(f"{site}/{path}", wait_until="networkidle")
-        assert response is not None and response.status == 200, path
-        assert page.title(), f"{path}: no title"
-        assert page.errors == [], f"{path}: script errors {page.errors}"
-        assert page.console_errors == [], (
-            f"{path}: console errors {page.console_errors}"
+MEASURE = """() => {
+    const seen = {};
+    document.querySelectorAll('[id]').forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
+    return {
+      overflow: document.documentElement.scrollWidth
+        - document.documentElement.clientWidth,
+      repeated_ids: Object.keys(seen).filter(id => seen[id] > 1),
+      images: [...document.querySelectorAll('article .cell_output img')].map(img => ({
+        file: img.getAttribute('src').split('/').pop(), alt: img.alt.slice(0, 60),
+        shown: img.clientWidth, natural: img.naturalWidth})),
+      toggles: [...document.querySelectorAll(
+          '.solution > .admonition-title button.toggle-button')]
+        .map(button => button.getAttribute('aria-label')),
+      wrapped_nowrap: [...document.querySelectorAll('.course-nowrap')].filter(cell => {
+          const range = document.createRange(); range.selectNodeContents(cell);
+          const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+          return new Set(tops).size > 1;
+        }).map(cell => cell.textContent.trim()),
+    }; }"""
+"""What the sweeps check on a page as it first shows: how far it scrolls sideways, the
+element ids it repeats once its scripts ran, its figures (file, alt text, shown and
+natural width), its solution toggles' names, and the cells kept on one line
+(``course-nowrap``) that wrap anyway."""
+
+SCROLLING_CODE = """() => {
+    document.querySelectorAll('.toggle-hidden')
+      .forEach(e => e.classList.remove('toggle-hidden'));
+    return [...document.querySelectorAll('article pre')]
+      .filter(pre => !pre.closest('.cell_output'))
+      .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+      .map(pre => pre.textContent.split('\\n')
+        .reduce((a, b) => a.length >= b.length ? a : b)); }"""
+"""With every solution shown (their code counts too), the longest line of each code
+block that scrolls sideways."""
+
+
+def survey(browser, site: str, html: Path, viewport: dict, audit: bool = False) -> dict:
+    """Visit every page of a built book once at ``viewport``, in a fresh recording tab,
+    and keep what the sweeps check: per page its HTTP status, title, script and console
+    errors, :data:`MEASURE`'s figures, with ``audit`` the serious accessibility
+    problems axe-core finds on the page as it first shows, and :data:`SCROLLING_CODE`;
+    and the requests that went anywhere but the book (``data:`` URLs are the book's own
+    inline images; nothing else is allowed, not even about:blank)."""
+    pages = {}
+    with recording_tab(browser, viewport) as tab:
+        for path in book_pages(html):
+            errors, console = len(tab.errors), len(tab.console_errors)
+            response = tab.goto(f"{site}/{path}", wait_until="networkidle")
+            pages[path] = {
+                "status": response.status if response is not None else None,
+                "title": tab.title(),
+                "errors": tab.errors[errors:],
+                "console_errors": tab.console_errors[console:],
+                **tab.evaluate(MEASURE),
+                "accessibility": audited(tab, path) if audit else None,
+                "scrolling_code": tab.evaluate(SCROLLING_CODE),
+            }
+        outside = sorted(
+            {url for url in tab.requests if not url.startswith((f"{site}/", "data:"))}
         )
-    # data: URLs are the book's own (inline images); nothing else, not even about:blank.
-    outside = sorted(
-        {url for url in page.requests if not url.startswith((f"{site}/", "data:"))}
-    )
-    assert outside == []
+    return {"pages": pages, "outside": outside}
 
 
-def test_every_page_opens_with_nothing_from_elsewhere(page, site, built_book):
-    open_every_page(page, site, built_book)
+@pytest.fixture(scope="module")
+def desktop(browser, site, built_book) -> dict:
+    """The learner's book surveyed at 1400x1000, with the accessibility audit."""
+    return survey(browser, site, built_book, DESKTOP, audit=True)
 
 
-def test_every_classroom_page_opens_with_nothing_from_elsewhere(
-    page, classroom_site, classroom_book
-):
-    open_every_page(page, classroom_site, classroom_book)
+@pytest.fixture(scope="module")
+def classroom_desktop(browser, classroom_site, classroom_book) -> dict:
+    """The classroom edition surveyed at 1400x1000, with the accessibility audit."""
+    return survey(browser, classroom_site, classroom_book, DESKTOP, audit=True)
+
+
+@pytest.fixture(scope="module")
+def phone(browser, site, built_book) -> dict:
+    """The learner's book surveyed at 390x844."""
+    return survey(browser, site, built_book, PHONE)
+
+
+def opened_without_errors(found: dict) -> None:
+    pages = found["pages"]
+    assert len(pages) >= 5
+    for path, seen in pages.items():
+        assert seen["status"] == 200, path
+        assert seen["title"], f"{path}: no title"
+        assert seen["errors"] == [], f"{path}: script errors {seen['errors']}"
+        assert seen["console_errors"] == [], (
+            f"{path}: console errors {seen['console_errors']}"
+        )
+    assert found["outside"] == []
+
+
+def test_every_page_opens_with_nothing_from_elsewhere(desktop):
+    opened_without_errors(desktop)
+
+
+def test_every_classroom_page_opens_with_nothing_from_elsewhere(classroom_desktop):
+    opened_without_errors(classroom_desktop)
 
 
 def test_every_published_page_opens_without_errors(
-    page, published_site, published_book
+    browser, published_site, published_book
 ):
     # The repository and launch buttons are links only: following none of them, the
     # pages fetch nothing from elsewhere either.
-    open_every_page(page, published_site, published_book)
+    opened_without_errors(survey(browser, published_site, published_book, DESKTOP))
+
+
+def test_a_survey_sees_what_goes_wrong(browser, tmp_path):
+    # the sweeps pass only if the survey can see each fault: a page that scrolls
+    # sideways, repeats an id, fails a script, wraps a one-line cell, has a code block
+    # wider than its box and a text box without a label, and fetches from elsewhere
+    (tmp_path / "bad.html").write_text(
+        "<!doctype html><html><head><title>bad</title></head><body>"
+        "<div style='width:3000px'>wide</div><p id='x'></p><p id='x'></p>"
+        "<article><pre style='width:100px;overflow:auto'>" + "y" * 400 + "</pre>"
+        "<span class='course-nowrap' style='display:inline-block;width:20px'>"
+        "2026-04-06 to 2026-04-07</span></article>"
+        "<input type='text'><script>throw new Error('broken')</script>"
+        "<img src='http://127.0.0.2:9/x.png' alt=''></body></html>",
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as url:
+        found = survey(browser, url, tmp_path, DESKTOP, audit=True)
+    bad = found["pages"]["bad.html"]
+    assert any(": label (critical)" in problem for problem in bad["accessibility"])
+    assert bad["overflow"] > 0
+    assert bad["repeated_ids"] == ["x"]
+    assert any("broken" in error for error in bad["errors"])
+    assert [len(line) for line in bad["scrolling_code"]] == [400]
+    assert bad["wrapped_nowrap"] == ["2026-04-06 to 2026-04-07"]
+    assert found["outside"] == ["http://127.0.0.2:9/x.png"]
 
 
 def test_navigation_from_the_front_page_to_the_notebooks(page, site):
@@ -224,36 +335,41 @@ def test_formulas_are_typeset_offline(page, site):
     assert all(url.startswith((f"{site}/", "data:", "about:")) for url in page.requests)
 
 
-def serious_accessibility_problems(
-    page, site: str, html: Path | None, pages: list[str] | None = None
-) -> list[str]:
+def audited(page, path: str) -> list[str]:
+    """The serious and critical violations axe-core finds on the page open in ``page``,
+    one line each."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => "
+        "(await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} at "
+        f"{[node['target'] for node in violation['nodes']][:3]}"
+        for violation in violations
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def serious_accessibility_problems(page, site: str, pages: list[str]) -> list[str]:
     problems = []
-    for path in pages or book_pages(html):
+    for path in pages:
         page.goto(f"{site}/{path}", wait_until="networkidle")
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(
-            "async () => (await axe.run(document, "
-            "{resultTypes: ['violations']})).violations"
-        )
-        for violation in violations:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                problems.append(
-                    f"{path}: {violation['id']} ({violation['impact']}): "
-                    f"{violation['help']} at {targets}"
-                )
+        problems += audited(page, path)
     return problems
 
 
-def test_no_serious_accessibility_violations(page, site, built_book):
-    problems = serious_accessibility_problems(page, site, built_book)
+def test_no_serious_accessibility_violations(desktop):
+    problems = [p for seen in desktop["pages"].values() for p in seen["accessibility"]]
     assert problems == [], "\n".join(problems)
 
 
 def test_no_serious_accessibility_violations_in_the_classroom_edition(
-    page, classroom_site, classroom_book
+    classroom_desktop,
 ):
-    problems = serious_accessibility_problems(page, classroom_site, classroom_book)
+    problems = [
+        p for seen in classroom_desktop["pages"].values() for p in seen["accessibility"]
+    ]
     assert problems == [], "\n".join(problems)
 
 
@@ -264,7 +380,7 @@ def test_no_serious_accessibility_violations_with_the_repository_links(
     assert page.locator("a.btn-source-repository-button").count() == 1
     assert page.locator("p.course-report a").count() == 1
     problems = serious_accessibility_problems(
-        page, published_site, None, ["notebooks/01-direction.html", "book/intro.html"]
+        page, published_site, ["notebooks/01-direction.html", "book/intro.html"]
     )
     assert problems == [], "\n".join(problems)
 
@@ -272,10 +388,7 @@ def test_no_serious_accessibility_violations_with_the_repository_links(
 def test_no_serious_accessibility_violations_on_a_phone(page, site):
     page.set_viewport_size(PHONE)
     problems = serious_accessibility_problems(
-        page,
-        site,
-        None,
-        ["book/cheatsheet.html", "notebooks/06-data-transfer-costs.html"],
+        page, site, ["book/cheatsheet.html", "notebooks/06-data-transfer-costs.html"]
     )
     assert problems == [], "\n".join(problems)
 
@@ -287,41 +400,23 @@ def notebook_pages(html: Path) -> list[str]:
     return [path for path in book_pages(html) if path.startswith("notebooks/")]
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400px", "390px"])
-def test_no_page_scrolls_sideways(page, site, built_book, viewport):
-    page.set_viewport_size(viewport)
-    wide = []
-    for path in book_pages(built_book):
-        page.goto(f"{site}/{path}", wait_until="networkidle")
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - "
-            "document.documentElement.clientWidth"
-        )
-        if overflow > 0:
-            wide.append(f"{path}: {overflow} px wider than the window")
+@pytest.mark.parametrize("viewport", ["desktop", "phone"], ids=["1400px", "390px"])
+def test_no_page_scrolls_sideways(request, viewport):
+    found = request.getfixturevalue(viewport)
+    wide = [
+        f"{path}: {seen['overflow']} px wider than the window"
+        for path, seen in found["pages"].items()
+        if seen["overflow"] > 0
+    ]
     assert wide == []
 
 
-def reveal_solutions(page) -> None:
-    page.evaluate(
-        "() => document.querySelectorAll('.toggle-hidden').forEach(e => "
-        "e.classList.remove('toggle-hidden'))"
-    )
-
-
-def test_no_code_block_scrolls_sideways_at_1400_px(page, site, built_book):
-    scrolling = []
-    for path in book_pages(built_book):
-        page.goto(f"{site}/{path}", wait_until="networkidle")
-        reveal_solutions(page)  # solutions' code counts too
-        blocks = page.evaluate("""() => [...document.querySelectorAll('article pre')]
-            .filter(pre => !pre.closest('.cell_output'))
-            .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
-            .map(pre => pre.textContent.split('\\n')
-                .reduce((a, b) => a.length >= b.length ? a : b))""")
-        scrolling += [
-            f"{path}: {len(line)} characters: {line[:60]!r}" for line in blocks
-        ]
+def test_no_code_block_scrolls_sideways_at_1400_px(desktop):
+    scrolling = [
+        f"{path}: {len(line)} characters: {line[:60]!r}"
+        for path, seen in desktop["pages"].items()
+        for line in seen["scrolling_code"]
+    ]
     assert scrolling == [], (
         "code blocks that scroll sideways at 1400 px:\n" + "\n".join(scrolling)
     )
@@ -346,16 +441,11 @@ def smallest_text_by_image(built_book: Path) -> dict[str, float | None]:
     return sizes
 
 
-def test_figures_fill_the_column_and_their_text_renders_at_9_px(page, site, built_book):
+def test_figures_fill_the_column_and_their_text_renders_at_9_px(desktop, built_book):
     text_px = smallest_text_by_image(built_book)
     problems, widths = [], []
     for path in notebook_pages(built_book):
-        page.goto(f"{site}/{path}", wait_until="networkidle")
-        shown = page.evaluate("""() =>
-          [...document.querySelectorAll('article .cell_output img')].map(img => ({
-            file: img.getAttribute('src').split('/').pop(), alt: img.alt.slice(0, 60),
-            shown: img.clientWidth, natural: img.naturalWidth}))""")
-        for image in shown:
+        for image in desktop["pages"][path]["images"]:
             widths.append(image["shown"])
             # A figure is shown at its own size, or shrunk to the column: never wider,
             # never blown up.
@@ -410,19 +500,20 @@ def test_a_figure_opens_full_size_from_the_keyboard(page, site, built_book):
     assert page.evaluate("() => document.images[0].naturalWidth") == natural
 
 
-def test_each_solution_toggle_is_named_after_its_exercise(page, site, built_book):
+def test_each_solution_toggle_is_named_after_its_exercise(
+    page, site, built_book, desktop
+):
     for path in notebook_pages(built_book):
-        page.goto(f"{site}/{path}", wait_until="networkidle")
-        titles = page.locator(".solution > .admonition-title")
+        names = [
+            name.replace("\u00a0", " ") for name in desktop["pages"][path]["toggles"]
+        ]
         number = int(path.split("/")[1][:2])
-        assert titles.count() >= 3
-        for k in range(titles.count()):
-            button = titles.nth(k).locator("button.toggle-button")
-            name = button.get_attribute("aria-label").replace("\u00a0", " ")
-            assert name == f"Click to show: Solution to Exercise {number}.{k + 1}", (
-                path,
-                name,
-            )
+        assert len(names) >= 3, path
+        assert names == [
+            f"Click to show: Solution to Exercise {number}.{k + 1}"
+            for k in range(len(names))
+        ], path
+    page.goto(f"{site}/{path}", wait_until="networkidle")
     button = page.locator(".solution button.toggle-button").first
     button.click()
     assert button.get_attribute("aria-expanded") == "true"
@@ -431,18 +522,12 @@ def test_each_solution_toggle_is_named_after_its_exercise(page, site, built_book
     )
 
 
-def test_no_element_id_is_repeated_once_the_scripts_ran(page, site, built_book):
-    repeated = []
-    for path in book_pages(built_book):
-        page.goto(f"{site}/{path}", wait_until="networkidle")
-        repeated += [
-            f"{path}#{i}"
-            for i in page.evaluate("""() => {
-            const seen = {};
-            document.querySelectorAll('[id]')
-                .forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
-            return Object.keys(seen).filter(id => seen[id] > 1); }""")
-        ]
+def test_no_element_id_is_repeated_once_the_scripts_ran(desktop):
+    repeated = [
+        f"{path}#{i}"
+        for path, seen in desktop["pages"].items()
+        for i in seen["repeated_ids"]
+    ]
     assert repeated == []
 
 
@@ -496,17 +581,17 @@ def test_search_ranks_a_notebook_first_for_its_topic(page, site, query, expected
     )
 
 
-def test_dates_in_tables_stay_on_one_line_on_a_phone(page, site, built_book):
-    page.set_viewport_size(PHONE)
-    wrapped = []
-    for path in notebook_pages(built_book):
-        page.goto(f"{site}/{path}", wait_until="networkidle")
-        wrapped += page.evaluate("""() =>
-          [...document.querySelectorAll('.course-nowrap')].filter(cell => {
-            const range = document.createRange(); range.selectNodeContents(cell);
-            const tops = [...range.getClientRects()].map(r => Math.round(r.top));
-            return new Set(tops).size > 1;
-        }).map(cell => cell.textContent.trim())""")
+def test_dates_in_tables_stay_on_one_line_on_a_phone(phone, built_book):
+    nowrap = sum(
+        (built_book / path).read_text(encoding="utf-8").count("course-nowrap")
+        for path in notebook_pages(built_book)
+    )
+    assert nowrap > 0  # there are such cells to check
+    wrapped = [
+        f"{path}: {text}"
+        for path, seen in phone["pages"].items()
+        for text in seen["wrapped_nowrap"]
+    ]
     assert wrapped == []
 
 
