@@ -491,8 +491,8 @@ class _Rows:
         keep = np.column_stack([np.ones(len(run), bool), acked]).ravel()
 
         def pair(segment, ack=None) -> np.ndarray:
-            """Each segment's value, then its ACK's (the same if not given), kept where
-            there is an ACK."""
+            """Each segment's value followed by its ACK's (the same value if not
+            given), the ACK's only where the segment gets one."""
             ack = segment if ack is None else ack
             return np.column_stack(np.broadcast_arrays(segment, ack)).ravel()[keep]
 
