@@ -372,7 +372,7 @@ def test_every_notebook_opens_quietly_numbered_as_the_book_with_solutions_hidden
     check_quiet(page, lab[0], name, unchanged=True)
 
 
-def test_a_hidden_solution_shows_with_one_click(page, lab):
+def test_a_hidden_solution_shows_with_one_click_and_its_code_with_one_more(page, lab):
     name = "02-packets-and-flows.ipynb"
     notebook = open_notebook(page, lab, name)
     heading, cells = next(iter(solutions(notebook).items()))
@@ -388,14 +388,26 @@ def test_a_hidden_solution_shows_with_one_click(page, lab):
     prose = next(
         i for i in cells[1:-1] if notebook["cells"][i]["cell_type"] == "markdown"
     )
-    scroll_to(page, code)
-    shown = " ".join(cell(page, code).inner_text().replace("\xa0", " ").split())
     solution_code = notebook["cells"][code]
-    assert (
-        " ".join(source(solution_code).splitlines()[0].split()) in shown
-    )  # its code ...
     stored = "".join("".join(o.get("text", "")) for o in solution_code["outputs"])
-    assert stored.strip().splitlines()[-1] in shown  # ... and its own "Correct."
+    verdict = stored.strip().splitlines()[-1]  # its own "Correct."
+
+    def shown() -> str:
+        return " ".join(cell(page, code).inner_text().replace("\xa0", " ").split())
+
+    # The code cell stays folded, input and output, until its bars are clicked.
+    scroll_to(page, code)
+    assert verdict not in shown()
+    for bar in (".jp-InputPlaceholder", ".jp-OutputPlaceholder"):
+        cell(page, code).locator(f"{bar} .jp-Placeholder-content").click()
+    page.wait_for_function(
+        "([panel, index]) => !document.querySelector(panel + ` "
+        ".jp-Cell[data-windowed-list-index='${index}'] .jp-OutputPlaceholder`)",
+        arg=[NOTEBOOK_PANEL, code],
+    )
+    lines = [" ".join(line.split()) for line in source(solution_code).splitlines()]
+    assert all(line in shown() for line in lines if line)  # its code ...
+    assert verdict in shown()  # ... and its verdict
     scroll_to(page, prose)
     first_words = " ".join(source(notebook["cells"][prose]).split()[:6])
     assert first_words in " ".join(cell(page, prose).inner_text().split())

@@ -157,15 +157,45 @@ def test_a_heading_before_each_exercise_and_a_collapsed_one_before_each_solution
         "lab-solution-ex-02-b",
         "lab-glossary",
     ]
-    # The notebook's own cells are untouched but for the front matter of the first.
+    # The notebook's own cells are untouched but for the front matter of the first and
+    # the solutions' code cells, stored folded (input and output).
     own = [c for c in ready["cells"] if not c["id"].startswith("lab-")]
     assert [c["source"] for c in own[1:]] == [
         c["source"] for c in notebook["cells"][1:]
     ]
-    assert [c["metadata"] for c in own] == [c["metadata"] for c in notebook["cells"]]
+    solution_code = {5, 11}  # print('egress') in each of the two solutions
+    assert [c["source"] for c in own if c["cell_type"] == "code"][1::2] == [
+        "print('egress')"
+    ] * 2
+    for index, (mine, theirs) in enumerate(zip(own, notebook["cells"])):
+        expected = dict(theirs["metadata"])
+        if index in solution_code:
+            expected["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+        assert mine["metadata"] == expected, index
     assert (
         own[5]["outputs"][0]["text"] == "egress\nCorrect.\n"
     )  # solution outputs kept, for nbval
+
+
+def test_only_the_solutions_code_is_folded_keeping_other_jupyter_metadata(entries):
+    notebook = a_notebook(exercise("ex-02-a"))
+    answer, solution = notebook["cells"][3], notebook["cells"][5]
+    assert solution["source"] == "print('egress')"
+    solution["metadata"]["jupyter"] = {"outputs_hidden": False, "x": 1}
+    answer["metadata"]["jupyter"] = {"source_hidden": False}
+    ready = make_lab_ready(notebook, "02-direction.ipynb", entries)
+    folded = {
+        c["source"]: c["metadata"].get("jupyter")
+        for c in ready["cells"]
+        if c["cell_type"] == "code"
+    }
+    assert folded == {
+        "answer = None\n_ = check(label, answer)": {"source_hidden": False},
+        "print('egress')": {"source_hidden": True, "outputs_hidden": True, "x": 1},
+    }
+    # the solution's prose is hidden by its heading, not folded cell by cell
+    prose = next(c for c in ready["cells"] if c["source"].startswith("It is egress"))
+    assert "jupyter" not in prose["metadata"]
 
 
 def test_headings_are_renumbered_when_an_exercise_comes_before_them(entries):

@@ -18,7 +18,11 @@ cells on every run.
   heading's section, here exactly the solution's cells, code, outputs and prose, and
   shows "N cells hidden": one click shows them. *Run All* and nbval still run them, and
   running does not show them (JupyterLab shows a cell's own collapsed outputs again when
-  it runs it, so collapsing the cells one by one would not do).
+  it runs it, so collapsing the cells one by one would not do on its own). The
+  solution's code cells are stored folded as well, input and output (nbformat's
+  ``jupyter.source_hidden`` and ``outputs_hidden``): once the heading is open, the
+  prose shows and a click on a code cell's bar shows its code or its output, so opening
+  a solution to read the explanation does not give away the code at the same glance.
 - **Glossary.** A ``{term}`` resolves in JupyterLab only against a glossary in the same
   notebook, so each notebook gets one, made from ``book/glossary.md`` for the terms it
   links (:func:`ingress_egress.glossary.notebook_glossary`), right before
@@ -71,6 +75,9 @@ GLOSSARY_LEAD = (
 HEADING_COLLAPSED = (
     "jp-MarkdownHeadingCollapsed"  # JupyterLab's cell metadata for a collapsed heading
 )
+CELL_COLLAPSED = {"source_hidden": True, "outputs_hidden": True}
+"""A code cell's ``jupyter`` metadata when its input and output are folded (nbformat's
+names, which JupyterLab reads)."""
 KERNEL_DISPLAY_NAME = {"python3": "Python 3 (ipykernel)"}
 NOTEBOOK_NAME = re.compile(r"^(\d\d)-[\w-]+\.ipynb$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -244,6 +251,10 @@ def make_lab_ready(notebook: dict, name: str, entries: list[Entry]) -> dict:
         raise LabReadyError(f"{name}: no markdown cell to carry the exercise numbering")
     first["source"] = _with_front_matter(first["source"], name)
 
+    for index in solution_cells({"cells": cells}, name):
+        if cells[index]["cell_type"] == "code":
+            metadata = cells[index]["metadata"]
+            metadata["jupyter"] = {**metadata.get("jupyter", {}), **CELL_COLLAPSED}
     glossary = _glossary_cell(cells, entries)
     cells = _headings(cells, name)
     if glossary is not None:
